@@ -1,0 +1,147 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+Builds, tests, packages and demonstrates VmSnapshot.
+
+.DESCRIPTION
+Everything the build needs comes from the repository's own files: the .NET SDK, the pinned PowerShell tool
+(.config/dotnet-tools.json) and NuGet packages (Pester included, see tools/TestTools.proj).
+
+Tasks:
+  Build    Publish the module into out/VmSnapshot/<version>/, importable as is.
+  Test     Build, run the xunit tests, then Pester against the built module in a fresh pwsh; prints
+           "N passed, N failed" and fails on any failure.
+  Demo     Build, start the lab and take the tour of the module on it.
+  Bench    Build and measure import time and first-call time in a fresh session against the lab.
+  Package  Build a PowerShell Gallery nupkg with Publish-PSResource, then install it into a temporary path
+           with Install-PSResource and import it, exactly as a user would.
+
+.EXAMPLE
+dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+if ([Console]::IsOutputRedirected) {
+    # CI logs: no ANSI colour codes in error messages and tables.
+    $PSStyle.OutputRendering = 'PlainText'
+    $env:NO_COLOR = '1'
+}
+. "$PSScriptRoot/tools/common.ps1"
+
+$manifest = Import-PowerShellDataFile "$PSScriptRoot/module/VmSnapshot.psd1"
+$version = $manifest.ModuleVersion
+$outRoot = Join-Path $PSScriptRoot 'out'
+$modulePath = Join-Path $outRoot "VmSnapshot/$version"
+
+function Invoke-Native {
+    # Runs a native command and stops the build when it fails.
+    param([string] $Description, [scriptblock] $Command)
+    Write-Host "==> $Description" -ForegroundColor Cyan
+    & $Command
+    if ($LASTEXITCODE -ne 0) { throw "$Description failed (exit code $LASTEXITCODE)." }
+}
+
+function Invoke-Build {
+    if (Test-Path $modulePath) { Remove-Item $modulePath -Recurse -Force }
+    $binPath = Join-Path $modulePath 'bin/net8.0'
+    Invoke-Native 'Publishing the module assemblies' {
+        dotnet publish "$PSScriptRoot/src/Cmdlets/VmSnapshot.Cmdlets.csproj" --configuration $Configuration `
+            --output $binPath --nologo -v:q -p:GenerateDocumentationFile=false
+    }
+    # The published folder only needs the assemblies; symbols stay for stack traces, docs and deps files do not.
+    Get-ChildItem $binPath -Include '*.deps.json', '*.xml' -Recurse | Remove-Item
+    Copy-Item "$PSScriptRoot/module/*" $modulePath -Recurse
+    # Help is generated from docs/en-US and the built cmdlets, in a separate pwsh so this session never loads
+    # the module (a build session that imported it could not rebuild over its locked files on Windows).
+    $pwsh = Get-PwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File "$PSScriptRoot/tools/Build-Help.ps1" `
+        -ModulePath $modulePath -DocsPath "$PSScriptRoot/docs/en-US"
+    if ($LASTEXITCODE -ne 0) { throw "Building the help failed (exit code $LASTEXITCODE)." }
+    Write-Host "Module: $modulePath"
+}
+
+function Invoke-UnitTests {
+    $results = Join-Path $outRoot 'TestResults'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    Write-Host '==> xunit' -ForegroundColor Cyan
+    dotnet test "$PSScriptRoot/tests/units/VmSnapshot.Tests.csproj" --configuration $Configuration --nologo `
+        --logger 'trx;LogFileName=units.trx' --logger 'console;verbosity=normal' --results-directory $results
+    $trx = Join-Path $results 'units.trx'
+    if (-not (Test-Path $trx)) { throw 'xunit produced no results (the test project did not build?).' }
+    $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+    [pscustomobject]@{
+        Passed  = [int]$counters.passed
+        Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        Skipped = [int]$counters.total - [int]$counters.executed
+    }
+}
+
+function Invoke-PesterTests {
+    Write-Host '==> Pester (fresh pwsh, built module)' -ForegroundColor Cyan
+    $pester = Join-Path (Get-NuGetPackageFolder) 'pester/6.2.0/tools/Pester.psd1'
+    if (-not (Test-Path $pester)) { throw "Pester 6.2.0 was not restored to $pester." }
+    $summary = Join-Path $outRoot 'TestResults/pester-summary.json'
+    $pwsh = Get-PwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File "$PSScriptRoot/tools/PesterTest.ps1" `
+        -PesterPath $pester -ModulePath $modulePath -TestPath "$PSScriptRoot/tests" -SummaryPath $summary
+    if (-not (Test-Path $summary)) { throw 'Pester produced no summary (the run crashed?).' }
+    Get-Content $summary -Raw | ConvertFrom-Json
+}
+
+function Invoke-Test {
+    Invoke-Native 'Restoring test tools (Pester, YamlDotNet 11 for the isolation tests)' {
+        dotnet restore "$PSScriptRoot/tools/TestTools.proj" --nologo -v:q
+    }
+    Invoke-Build
+    $unit = Invoke-UnitTests
+    $pester = Invoke-PesterTests
+    $passed = $unit.Passed + $pester.Passed
+    $failed = $unit.Failed + $pester.Failed
+    Write-Host ("xunit: $($unit.Passed) passed, $($unit.Failed) failed, $($unit.Skipped) skipped; " +
+        "Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped")
+    # The last line is the CI's summary: totals of xunit and Pester.
+    Write-Output "$passed passed, $failed failed"
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    $pwsh = Get-PwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File "$PSScriptRoot/tools/Demo.ps1" `
+        -ModulePath $modulePath
+    if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
+}
+
+function Invoke-Bench {
+    Invoke-Native 'Restoring test tools' { dotnet restore "$PSScriptRoot/tools/TestTools.proj" --nologo -v:q }
+    Invoke-Build
+    $pwsh = Get-PwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File "$PSScriptRoot/tools/Bench.ps1" `
+        -ModulePath $modulePath
+    if ($LASTEXITCODE -ne 0) { throw "The benchmark failed (exit code $LASTEXITCODE)." }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $pwsh = Get-PwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File "$PSScriptRoot/tools/Package.ps1" `
+        -ModulePath $modulePath -OutputPath $outRoot
+    if ($LASTEXITCODE -ne 0) { throw "Packaging failed (exit code $LASTEXITCODE)." }
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
+    'Package' { Invoke-Package }
+}

@@ -1,0 +1,29 @@
+# Loads VmSnapshot with its dependencies isolated in the module's own AssemblyLoadContext, so that KubernetesClient
+# and YamlDotNet cannot clash with the copies other modules (powershell-yaml, Az.Aks, platyPS) load. Only
+# VmSnapshot.Shared.dll (public types and the LoadContext) goes into PowerShell's default context; see
+# src/Shared/LoadContext.cs.
+
+$binPath = [System.IO.Path]::Combine($PSScriptRoot, 'bin', 'net8.0')
+
+$isReload = $true
+if (-not ('VmSnapshot.LoadContext' -as [type])) {
+    $isReload = $false
+    Add-Type -Path ([System.IO.Path]::Combine($binPath, 'VmSnapshot.Shared.dll'))
+}
+
+$mainAssembly = [VmSnapshot.LoadContext]::Initialize()
+
+# Resolve Import-Module from its own module so a user's proxy function or alias cannot intercept it.
+$importModule = Get-Command -Name Import-Module -Module Microsoft.PowerShell.Core
+$innerModule = & $importModule -Assembly $mainAssembly -PassThru:$isReload
+
+if ($innerModule) {
+    # On a re-import (Import-Module -Force) PowerShell hands back the cached assembly module without re-registering
+    # its cmdlets on this script module (PowerShell/PowerShell#20710), so add them back explicitly.
+    $addExportedCmdlet = [System.Management.Automation.PSModuleInfo].GetMethod(
+        'AddExportedCmdlet',
+        [System.Reflection.BindingFlags]'Instance, NonPublic')
+    foreach ($cmdlet in $innerModule.ExportedCmdlets.Values) {
+        $addExportedCmdlet.Invoke($ExecutionContext.SessionState.Module, @(, $cmdlet))
+    }
+}

@@ -1,0 +1,70 @@
+using System.Management.Automation;
+using VmSnapshot.Commands.Infrastructure;
+
+namespace VmSnapshot.Commands;
+
+/// <summary>
+/// <para type="synopsis">Stops lab clusters started with Start-KubeVirtLab.</para>
+/// <para type="description">Closes the lab's port and open watches and deletes the kubeconfig the lab created
+/// itself. Without -Lab or -Name, stops every lab in this process. If the session was connected to a stopped lab,
+/// the session connection is cleared.</para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Stop, "KubeVirtLab", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
+[OutputType(typeof(void))]
+public sealed class StopKubeVirtLabCommand : PSCmdlet
+{
+    private const string NameSet = "Name";
+    private const string LabSet = "Lab";
+
+    /// <summary>
+    /// <para type="description">The lab to stop, as returned by Start-KubeVirtLab or Get-KubeVirtLab.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = LabSet, Mandatory = true, ValueFromPipeline = true, Position = 0)]
+    [ValidateNotNull]
+    public KubeVirtLabInfo[]? Lab { get; set; }
+
+    /// <summary>
+    /// <para type="description">Name(s) of the labs to stop; wildcards are supported.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = NameSet, Position = 0)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        IEnumerable<KubeVirtLabInfo> targets;
+        if (ParameterSetName == LabSet)
+        {
+            targets = Lab!;
+        }
+        else
+        {
+            NameFilter filter = new(Name);
+            KubeVirtLabInfo[] running = LabRegistry.All().ToArray();
+            targets = running.Where(l => filter.IsMatch(l.Name)).ToArray();
+            foreach (string missing in filter.Literals.Where(n => running.All(l => l.Name != n)))
+            {
+                WriteError(ErrorRecords.Create(new ItemNotFoundException($"No running lab is named '{missing}'."),
+                    ErrorIds.LabNotFound, ErrorCategory.ObjectNotFound, missing,
+                    "List the running labs with Get-KubeVirtLab."));
+            }
+        }
+
+        foreach (KubeVirtLabInfo lab in targets)
+        {
+            if (!ShouldProcess($"lab '{lab.Name}' at {lab.Server}", "Stop"))
+            {
+                continue;
+            }
+
+            LabRegistry.Stop(lab);
+            if (SessionConnections.Current is { } current && current.Server == lab.Server)
+            {
+                SessionConnections.Current = null;
+                WriteVerbose($"The session was connected to lab '{lab.Name}'; that connection was cleared.");
+            }
+        }
+    }
+}

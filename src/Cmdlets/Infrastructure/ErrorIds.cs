@@ -1,0 +1,34 @@
+namespace VmSnapshot.Commands.Infrastructure;
+
+/// <summary>
+/// Every ErrorId the module emits. They are part of the public contract: users' scripts and Pester tests match on
+/// $err.FullyQualifiedErrorId ("SnapshotNotFound,VmSnapshot.Commands.GetVMSnapshotCommand"). Never rename one.
+/// </summary>
+internal static class ErrorIds
+{
+    // Answers from the API server.
+    public const string ObjectNotFound = "ObjectNotFound";
+    public const string ResourceExists = "ResourceExists";
+    public const string Conflict = "Conflict";
+    public const string Unauthorized = "Unauthorized";
+    public const string Forbidden = "Forbidden";
+    public const string InvalidRequest = "InvalidRequest";
+    public const string OperationTimeout = "OperationTimeout";
+    public const string ClusterUnreachable = "ClusterUnreachable";
+    public const string ApiServerError = "ApiServerError";
+
+    // Connections.
+    public const string KubeconfigNotFound = "KubeconfigNotFound";
+    public const string KubeconfigInvalid = "KubeconfigInvalid";
+    public const string ContextNotFound = "ContextNotFound";
+    public const string NotInCluster = "NotInCluster";
+    public const string CertificateAuthorityInvalid = "CertificateAuthorityInvalid";
+
+    // Snapshots.
+    public const string SnapshotNotFound = "SnapshotNotFound";
+    public const string NamespaceConflict = "NamespaceAndAllNamespaces";
+
+    // The lab.
+    public const string LabStartFailed = "LabStartFailed";
+    public const string LabNotFound = "LabNotFound";
+}

@@ -1,0 +1,64 @@
+using System.Management.Automation;
+using VmSnapshot.Core.Api;
+using VmSnapshot.Core.Connection;
+
+namespace VmSnapshot.Commands.Infrastructure;
+
+/// <summary>
+/// The one mapping from engine failures to ErrorRecords: stable ErrorId, the right category, a target object and a
+/// recommended action that says what to do next.
+/// </summary>
+internal static class ErrorRecords
+{
+    public static ErrorRecord FromApi(KubeApiException e, object? target)
+    {
+        (string id, ErrorCategory category, string action) = e.Kind switch
+        {
+            ApiErrorKind.NotFound => (ErrorIds.ObjectNotFound, ErrorCategory.ObjectNotFound,
+                "Check the name and namespace. If the API itself is missing, KubeVirt may not be installed on this cluster."),
+            ApiErrorKind.AlreadyExists => (ErrorIds.ResourceExists, ErrorCategory.ResourceExists,
+                "Choose another name, or remove the existing object first."),
+            ApiErrorKind.Conflict => (ErrorIds.Conflict, ErrorCategory.ResourceBusy,
+                "The object changed while it was being updated. Run the command again."),
+            ApiErrorKind.Unauthorized => (ErrorIds.Unauthorized, ErrorCategory.PermissionDenied,
+                "Get a fresh token or kubeconfig and run Connect-KubeVirt again."),
+            ApiErrorKind.Forbidden => (ErrorIds.Forbidden, ErrorCategory.PermissionDenied,
+                $"Ask a cluster administrator for a Role that allows you to {e.Request.Describe()}."),
+            ApiErrorKind.Invalid => (ErrorIds.InvalidRequest, ErrorCategory.InvalidArgument,
+                "Correct the values the server named and try again."),
+            ApiErrorKind.Timeout => (ErrorIds.OperationTimeout, ErrorCategory.OperationTimeout,
+                "The cluster is slow or overloaded. Try again, or raise -Timeout where the command has one."),
+            ApiErrorKind.Unreachable => (ErrorIds.ClusterUnreachable, ErrorCategory.ConnectionError,
+                "Check the server address, your network path to it, and the cluster's certificate authority."),
+            _ => (ErrorIds.ApiServerError, ErrorCategory.InvalidResult,
+                "The API server failed to answer the request. Try again; if it persists, check the cluster's health."),
+        };
+
+        return Create(e, id, category, target ?? e.Request.Name, action);
+    }
+
+    public static ErrorRecord FromConnection(ConnectionException e)
+    {
+        (string id, ErrorCategory category) = e.Failure switch
+        {
+            ConnectionFailure.KubeconfigNotFound => (ErrorIds.KubeconfigNotFound, ErrorCategory.ObjectNotFound),
+            ConnectionFailure.ContextNotFound => (ErrorIds.ContextNotFound, ErrorCategory.ObjectNotFound),
+            ConnectionFailure.NotInCluster => (ErrorIds.NotInCluster, ErrorCategory.InvalidOperation),
+            ConnectionFailure.CertificateAuthorityInvalid => (ErrorIds.CertificateAuthorityInvalid, ErrorCategory.InvalidData),
+            _ => (ErrorIds.KubeconfigInvalid, ErrorCategory.InvalidData),
+        };
+        return Create(e, id, category, e.Target, recommendedAction: null);
+    }
+
+    public static ErrorRecord Create(Exception e, string id, ErrorCategory category, object? target,
+        string? recommendedAction)
+    {
+        ErrorRecord record = new(e, id, category, target);
+        if (recommendedAction is not null)
+        {
+            record.ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = recommendedAction };
+        }
+
+        return record;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Management.Automation;
+using VmSnapshot.Commands.Completers;
+using VmSnapshot.Core.Api;
+using VmSnapshot.Core.Connection;
+
+namespace VmSnapshot.Commands.Infrastructure;
+
+/// <summary>
+/// Base of every cmdlet that talks to a cluster: the -Connection and -Context overrides, and the rules that pick
+/// the connection: an explicit -Connection, else -Context from the current kubeconfig, else the session's
+/// Connect-KubeVirt connection, else the kubeconfig's current context.
+/// </summary>
+public abstract class KubeVirtCmdlet : CancellableCmdlet
+{
+    private KubeVirtConnection? _resolved;
+
+    /// <summary>
+    /// <para type="description">A connection from Connect-KubeVirt -PassThru, to work against another cluster than
+    /// the session's default without changing it.</para>
+    /// </summary>
+    [Parameter]
+    public KubeVirtConnection? Connection { get; set; }
+
+    /// <summary>
+    /// <para type="description">A context of the current kubeconfig to use for this command only.</para>
+    /// </summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(KubeconfigContextCompleter))]
+    public string? Context { get; set; }
+
+    /// <summary>The connection this command uses, resolved once per command.</summary>
+    protected KubeVirtConnection ResolveConnection()
+    {
+        if (_resolved is not null)
+        {
+            return _resolved;
+        }
+
+        try
+        {
+            _resolved = Connection
+                ?? (Context is not null ? SessionConnections.Implicit(Context) : null)
+                ?? SessionConnections.Current
+                ?? SessionConnections.Implicit(context: null);
+        }
+        catch (ConnectionException e)
+        {
+            ThrowTerminatingError(ErrorRecords.FromConnection(e));
+        }
+
+        WriteVerbose($"Using {Describe(_resolved!)}.");
+        return _resolved!;
+    }
+
+    /// <summary>Reports an API failure for one item and lets the pipeline go on with the next.</summary>
+    protected void WriteApiError(KubeApiException e, object? target) => WriteError(ErrorRecords.FromApi(e, target));
+
+    /// <summary>Reports an API failure that ends the command (the connection itself is unusable).</summary>
+    protected void ThrowApiError(KubeApiException e, object? target) => ThrowTerminatingError(ErrorRecords.FromApi(e, target));
+
+    /// <summary>True for failures that will fail every following item too, so the command should stop.</summary>
+    protected static bool IsFatalForCommand(KubeApiException e) =>
+        e.Kind is ApiErrorKind.Unauthorized or ApiErrorKind.Unreachable;
+
+    private static string Describe(KubeVirtConnection connection) =>
+        $"{(connection.Context is null ? "server" : $"context '{connection.Context}' at")} {connection.Server} " +
+        $"(default namespace '{connection.Namespace}')";
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using System.Security;
+using VmSnapshot.Lab;
+
+namespace VmSnapshot.Commands.Infrastructure;
+
+/// <summary>
+/// The labs running in this process. Unlike connections this is process-wide on purpose: a lab is a listening
+/// socket owned by the process, and Get-KubeVirtLab in a second runspace should see (and be able to stop) it.
+/// </summary>
+internal static class LabRegistry
+{
+    private static readonly object s_sync = new();
+    private static readonly List<Entry> s_labs = new();
+    private static int s_nextId = 1;
+
+    public static KubeVirtLabInfo Start(LabOptions options, string scenarioDescription, bool ownsKubeconfig)
+    {
+        LabServer server = LabServer.Start(options);
+        RestrictToOwner(server.KubeconfigPath);
+        SecureString token = new NetworkCredential(string.Empty, server.Token).SecurePassword;
+        token.MakeReadOnly();
+        lock (s_sync)
+        {
+            KubeVirtLabInfo info = new(s_nextId++, options.Name, server.Server, server.KubeconfigPath,
+                server.ContextName, server.Namespace, token, scenarioDescription);
+            s_labs.Add(new Entry(info, server, ownsKubeconfig));
+            return info;
+        }
+    }
+
+    public static IReadOnlyList<KubeVirtLabInfo> All()
+    {
+        lock (s_sync)
+        {
+            return s_labs.Select(e => e.Info).ToArray();
+        }
+    }
+
+    /// <summary>Stops a lab: closes its listener and open watches, and deletes a kubeconfig it created itself.</summary>
+    public static void Stop(KubeVirtLabInfo lab)
+    {
+        Entry? entry;
+        lock (s_sync)
+        {
+            entry = s_labs.FirstOrDefault(e => e.Info.Id == lab.Id);
+            if (entry is null)
+            {
+                return;
+            }
+
+            s_labs.Remove(entry);
+        }
+
+        entry.Server.Stop();
+        entry.Info.Running = false;
+        if (entry.OwnsKubeconfig && File.Exists(entry.Info.KubeconfigPath))
+        {
+            File.Delete(entry.Info.KubeconfigPath);
+        }
+    }
+
+    /// <summary>The kubeconfig holds the lab's admin token: readable by the owner only, like kubectl's own files.</summary>
+    private static void RestrictToOwner(string path)
+    {
+        if (!OperatingSystem.IsWindows() && File.Exists(path))
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
+    private sealed record Entry(KubeVirtLabInfo Info, LabServer Server, bool OwnsKubeconfig);
+}

@@ -1,0 +1,60 @@
+using System.Management.Automation.Runspaces;
+using System.Runtime.CompilerServices;
+using VmSnapshot.Core.Connection;
+
+namespace VmSnapshot.Commands.Infrastructure;
+
+/// <summary>
+/// The default connection of each runspace. Azure Automation runs several jobs in one process and ThreadJob or
+/// Pester run runspaces side by side, so nothing here is process-wide: each runspace has its own slot, and a slot
+/// disappears with its runspace.
+/// </summary>
+internal static class SessionConnections
+{
+    private static readonly ConditionalWeakTable<Runspace, Slot> s_slots = new();
+
+    /// <summary>The connection set by Connect-KubeVirt in this runspace, if any.</summary>
+    public static KubeVirtConnection? Current
+    {
+        get => CurrentSlot()?.Explicit;
+        set
+        {
+            Slot slot = s_slots.GetValue(Runspace.DefaultRunspace, _ => new Slot());
+            slot.Explicit = value;
+        }
+    }
+
+    /// <summary>
+    /// The connection to use when Connect-KubeVirt was not called: the current kubeconfig context, as kubectl would
+    /// use it. Cached per runspace while the kubeconfig files are unchanged, so consecutive commands share one client.
+    /// </summary>
+    public static KubeVirtConnection Implicit(string? context)
+    {
+        IReadOnlyList<string> paths = KubeconfigLocator.DefaultPaths();
+        string key = string.Join("|", paths.Select(p => $"{p}@{(File.Exists(p) ? File.GetLastWriteTimeUtc(p).Ticks : 0)}"))
+            + $"#{context}";
+        Slot slot = s_slots.GetValue(Runspace.DefaultRunspace, _ => new Slot());
+        lock (slot)
+        {
+            if (slot.ImplicitKey != key || slot.Implicit is null)
+            {
+                slot.Implicit = ConnectionFactory.FromKubeconfig(paths, context, @namespace: null);
+                slot.ImplicitKey = key;
+            }
+
+            return slot.Implicit;
+        }
+    }
+
+    private static Slot? CurrentSlot() =>
+        Runspace.DefaultRunspace is { } runspace && s_slots.TryGetValue(runspace, out Slot? slot) ? slot : null;
+
+    private sealed class Slot
+    {
+        public KubeVirtConnection? Explicit { get; set; }
+
+        public KubeVirtConnection? Implicit { get; set; }
+
+        public string? ImplicitKey { get; set; }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Http;
+using System.Security.Authentication;
+using System.Text.Json;
+using k8s.Autorest;
+
+namespace VmSnapshot.Core.Api;
+
+/// <summary>
+/// Turns what KubernetesClient throws into a <see cref="KubeApiException"/>. The client does not parse the Status
+/// body of a failed call (HttpOperationException carries it raw), so this is the one place that does.
+/// </summary>
+internal static class ApiErrorTranslator
+{
+    public static KubeApiException Translate(Exception exception, ApiRequest request, CancellationToken cancelToken)
+    {
+        switch (exception)
+        {
+            case KubeApiException already:
+                return already;
+
+            case HttpOperationException http:
+                return FromStatus(http, request);
+
+            case OperationCanceledException when !cancelToken.IsCancellationRequested:
+                // HttpClient reports its own timeout as a cancellation the caller did not ask for.
+                return new KubeApiException(ApiErrorKind.Timeout,
+                    $"The API server did not answer in time while trying to {request.Describe()}.", request,
+                    innerException: exception);
+
+            case HttpRequestException transport:
+                return new KubeApiException(ApiErrorKind.Unreachable, DescribeTransport(transport), request,
+                    innerException: exception);
+
+            case AuthenticationException tls:
+                return new KubeApiException(ApiErrorKind.Unreachable,
+                    $"TLS handshake with the API server failed: {tls.Message} Check the cluster's certificate authority.",
+                    request, innerException: exception);
+
+            default:
+                return new KubeApiException(ApiErrorKind.ServerError, exception.Message, request,
+                    innerException: exception);
+        }
+    }
+
+    private static KubeApiException FromStatus(HttpOperationException http, ApiRequest request)
+    {
+        int code = (int)http.Response.StatusCode;
+        string? reason = null;
+        string? message = null;
+        try
+        {
+            using JsonDocument status = JsonDocument.Parse(http.Response.Content ?? string.Empty);
+            if (status.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                reason = GetString(status.RootElement, "reason");
+                message = GetString(status.RootElement, "message");
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a Status body (a proxy's HTML page, plain text): fall back to the HTTP code below.
+        }
+
+        ApiErrorKind kind = code switch
+        {
+            401 => ApiErrorKind.Unauthorized,
+            403 => ApiErrorKind.Forbidden,
+            404 => ApiErrorKind.NotFound,
+            409 when reason == "AlreadyExists" => ApiErrorKind.AlreadyExists,
+            409 => ApiErrorKind.Conflict,
+            400 or 415 or 422 => ApiErrorKind.Invalid,
+            408 or 504 => ApiErrorKind.Timeout,
+            _ => ApiErrorKind.ServerError,
+        };
+
+        message ??= $"The API server answered {code} ({http.Response.StatusCode}).";
+        if (kind == ApiErrorKind.Unauthorized)
+        {
+            message = $"The API server refused the credentials (401 Unauthorized) while trying to {request.Describe()}. " +
+                "The token may have expired: get a new one and run Connect-KubeVirt again.";
+        }
+
+        return new KubeApiException(kind, message, request, code, reason, http);
+    }
+
+    private static string DescribeTransport(HttpRequestException transport)
+    {
+        // Walk to the innermost cause: "Connection refused (127.0.0.1:6443)" or a certificate complaint.
+        Exception root = transport;
+        while (root.InnerException is not null)
+        {
+            root = root.InnerException;
+        }
+
+        return root is AuthenticationException
+            ? $"TLS handshake with the API server failed: {root.Message} Check the cluster's certificate authority " +
+              "(-CertificateAuthority, or certificate-authority-data in the kubeconfig)."
+            : $"Cannot reach the API server: {root.Message}. Check the server address and that the cluster is running.";
+    }
+
+    private static string? GetString(JsonElement element, string property) =>
+        element.TryGetProperty(property, out JsonElement value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+}

@@ -1,0 +1,206 @@
+using System.Net;
+using System.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using k8s;
+using k8s.Exceptions;
+using k8s.KubeConfigModels;
+
+namespace VmSnapshot.Core.Connection;
+
+/// <summary>
+/// Builds <see cref="KubeVirtConnection"/>s from the three places credentials come from: kubeconfig files, a server
+/// and token (runbooks), or the pod's service account. The client is created here too, so a bad kubeconfig fails at
+/// Connect-KubeVirt rather than at the first real command.
+/// </summary>
+public static class ConnectionFactory
+{
+    internal const string DefaultNamespace = "default";
+
+    /// <summary>Connects through kubeconfig files (merged, first wins) and a context (default: current-context).</summary>
+    public static KubeVirtConnection FromKubeconfig(IReadOnlyList<string>? paths, string? context, string? @namespace)
+    {
+        IReadOnlyList<string> files = paths is { Count: > 0 } ? paths : KubeconfigLocator.DefaultPaths();
+        foreach (string file in files)
+        {
+            if (!File.Exists(file))
+            {
+                throw new ConnectionException(ConnectionFailure.KubeconfigNotFound,
+                    $"No kubeconfig file was found at '{file}'. Pass -Kubeconfig PATH, set KUBECONFIG, or connect " +
+                    "with -Server and -Token.", file);
+            }
+        }
+
+        K8SConfiguration merged = LoadMerged(files);
+        string? contextName = string.IsNullOrEmpty(context) ? merged.CurrentContext : context;
+        string joinedPaths = string.Join(Path.PathSeparator, files);
+        if (string.IsNullOrEmpty(contextName))
+        {
+            throw new ConnectionException(ConnectionFailure.ContextNotFound,
+                $"The kubeconfig '{joinedPaths}' has no current-context. Pass -Context with one of: " +
+                $"{DescribeContexts(merged)}.", joinedPaths);
+        }
+
+        Context? contextEntry = merged.Contexts?.FirstOrDefault(c => c.Name == contextName);
+        if (contextEntry is null)
+        {
+            throw new ConnectionException(ConnectionFailure.ContextNotFound,
+                $"The context '{contextName}' is not in the kubeconfig '{joinedPaths}'. Known contexts: " +
+                $"{DescribeContexts(merged)}.", contextName);
+        }
+
+        KubernetesClientConfiguration configuration;
+        try
+        {
+            configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, contextName);
+        }
+        catch (Exception e) when (e is KubeConfigException or FormatException or CryptographicException or IOException)
+        {
+            throw new ConnectionException(ConnectionFailure.KubeconfigInvalid,
+                $"The kubeconfig context '{contextName}' cannot be used: {e.Message}", contextName, e);
+        }
+
+        string effectiveNamespace = FirstNonEmpty(@namespace, configuration.Namespace) ?? DefaultNamespace;
+        KubeVirtConnection connection = new(ConnectionSource.Kubeconfig, new Uri(configuration.Host), contextName,
+            effectiveNamespace, contextEntry.ContextDetails?.User, joinedPaths, configuration.SkipTlsVerify,
+            token: null, certificateAuthorityPath: null);
+        connection.ClientCache = new KubeClientHandle(configuration);
+        return connection;
+    }
+
+    /// <summary>Connects with a server URI and a bearer token. TLS is always verified (system roots or the given CA).</summary>
+    public static KubeVirtConnection FromToken(Uri server, SecureString token, string? certificateAuthorityPath,
+        string? @namespace)
+    {
+        KubernetesClientConfiguration configuration = BuildTokenConfiguration(server, token, certificateAuthorityPath);
+        KubeVirtConnection connection = new(ConnectionSource.Token, server, context: null,
+            @namespace: FirstNonEmpty(@namespace) ?? DefaultNamespace, user: TokenSubject.TryRead(configuration.AccessToken!),
+            kubeconfigPath: null, skipTlsVerify: false, token.Copy(), certificateAuthorityPath);
+        connection.Token!.MakeReadOnly();
+        connection.ClientCache = new KubeClientHandle(configuration);
+        return connection;
+    }
+
+    /// <summary>Connects as the service account of the pod this session runs in.</summary>
+    public static KubeVirtConnection InCluster(string? @namespace)
+    {
+        if (!KubernetesClientConfiguration.IsInCluster())
+        {
+            throw new ConnectionException(ConnectionFailure.NotInCluster,
+                "This session is not running in a Kubernetes pod (KUBERNETES_SERVICE_HOST is not set or the " +
+                "service account token is missing). Use a kubeconfig or -Server and -Token instead.", null);
+        }
+
+        KubernetesClientConfiguration configuration = KubernetesClientConfiguration.InClusterConfig();
+        string? user = configuration.AccessToken is { } accessToken ? TokenSubject.TryRead(accessToken) : null;
+        KubeVirtConnection connection = new(ConnectionSource.InCluster, new Uri(configuration.Host), context: null,
+            FirstNonEmpty(@namespace, configuration.Namespace) ?? DefaultNamespace, user, kubeconfigPath: null,
+            configuration.SkipTlsVerify, token: null, certificateAuthorityPath: null);
+        connection.ClientCache = new KubeClientHandle(configuration);
+        return connection;
+    }
+
+    /// <summary>The client behind a connection, rebuilt from its recorded source if it has none yet.</summary>
+    internal static KubeClientHandle ClientFor(KubeVirtConnection connection)
+    {
+        lock (connection.SyncRoot)
+        {
+            if (connection.ClientCache is KubeClientHandle handle)
+            {
+                return handle;
+            }
+
+            KubeVirtConnection rebuilt = connection.Source switch
+            {
+                ConnectionSource.Token => FromToken(connection.Server, connection.Token!,
+                    connection.CertificateAuthorityPath, connection.Namespace),
+                ConnectionSource.InCluster => InCluster(connection.Namespace),
+                _ => FromKubeconfig(connection.KubeconfigPath?.Split(Path.PathSeparator), connection.Context,
+                    connection.Namespace),
+            };
+            connection.ClientCache = rebuilt.ClientCache;
+            return (KubeClientHandle)connection.ClientCache!;
+        }
+    }
+
+    private static KubernetesClientConfiguration BuildTokenConfiguration(Uri server, SecureString token,
+        string? certificateAuthorityPath)
+    {
+        KubernetesClientConfiguration configuration = new()
+        {
+            Host = server.ToString().TrimEnd('/'),
+            AccessToken = new NetworkCredential(string.Empty, token).Password,
+        };
+
+        if (!string.IsNullOrEmpty(certificateAuthorityPath))
+        {
+            try
+            {
+                X509Certificate2Collection authorities = new();
+                authorities.ImportFromPemFile(certificateAuthorityPath);
+                if (authorities.Count == 0)
+                {
+                    throw new CryptographicException("the file holds no PEM certificate");
+                }
+
+                configuration.SslCaCerts = authorities;
+            }
+            catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+            {
+                throw new ConnectionException(ConnectionFailure.CertificateAuthorityInvalid,
+                    $"The certificate authority file '{certificateAuthorityPath}' cannot be read as PEM: {e.Message}",
+                    certificateAuthorityPath, e);
+            }
+        }
+
+        return configuration;
+    }
+
+    private static K8SConfiguration LoadMerged(IReadOnlyList<string> files)
+    {
+        K8SConfiguration? merged = null;
+        foreach (string file in files)
+        {
+            K8SConfiguration current;
+            try
+            {
+                current = KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), useRelativePaths: true);
+            }
+            catch (Exception e) when (e is KubeConfigException or IOException or YamlDotNet.Core.YamlException)
+            {
+                throw new ConnectionException(ConnectionFailure.KubeconfigInvalid,
+                    $"The kubeconfig '{file}' cannot be read: {e.Message}", file, e);
+            }
+
+            merged = merged is null ? current : Merge(merged, current);
+        }
+
+        return merged!;
+    }
+
+    /// <summary>Merges like kubectl: the first file to define a name wins, and the first current-context wins.</summary>
+    private static K8SConfiguration Merge(K8SConfiguration first, K8SConfiguration second)
+    {
+        first.CurrentContext = FirstNonEmpty(first.CurrentContext, second.CurrentContext);
+        first.Contexts = Union(first.Contexts, second.Contexts, c => c.Name);
+        first.Clusters = Union(first.Clusters, second.Clusters, c => c.Name);
+        first.Users = Union(first.Users, second.Users, u => u.Name);
+        return first;
+    }
+
+    private static List<T> Union<T>(IEnumerable<T>? first, IEnumerable<T>? second, Func<T, string> key)
+    {
+        List<T> result = first?.ToList() ?? new List<T>();
+        HashSet<string> seen = result.Select(key).ToHashSet(StringComparer.Ordinal);
+        result.AddRange((second ?? Enumerable.Empty<T>()).Where(item => seen.Add(key(item))));
+        return result;
+    }
+
+    private static string DescribeContexts(K8SConfiguration configuration)
+    {
+        string[] names = configuration.Contexts?.Select(c => c.Name).ToArray() ?? Array.Empty<string>();
+        return names.Length == 0 ? "(none)" : string.Join(", ", names);
+    }
+
+    private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrEmpty(v));
+}

@@ -1,0 +1,25 @@
+using k8s;
+using VmSnapshot.Core.Api;
+
+namespace VmSnapshot.Core.Connection;
+
+/// <summary>
+/// Checks a new connection the way an admin would: is the server there, do the credentials work, and is KubeVirt's
+/// snapshot API installed. Run by Connect-KubeVirt so problems show up at connect time.
+/// </summary>
+public static class ServerProbe
+{
+    /// <summary>Throws <see cref="KubeApiException"/> when the connection cannot be used.</summary>
+    public static async Task CheckAsync(KubeVirtConnection connection, CancellationToken cancelToken)
+    {
+        KubeClientHandle handle = ConnectionFactory.ClientFor(connection);
+        ResourceType snapshots = ResourceType.VirtualMachineSnapshot;
+
+        // Listing one snapshot with limit=1 proves reachability, authentication, that the API exists and that this
+        // user may list snapshots here, in one cheap request.
+        ApiRequest request = new("list", snapshots, connection.Namespace);
+        await ApiCall.RunAsync(request, ct => handle.Client.CustomObjects.ListNamespacedCustomObjectAsync(
+            snapshots.Group, snapshots.Version, connection.Namespace, snapshots.Plural, limit: 1,
+            cancellationToken: ct), cancelToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,11 @@
+namespace VmSnapshot.Core.Snapshots;
+
+/// <summary>Annotation keys on VirtualMachineSnapshots.</summary>
+public static class SnapshotAnnotations
+{
+    /// <summary>The free-text description, under the same key the OpenShift console uses.</summary>
+    public const string Description = "description";
+
+    /// <summary>Who took the snapshot (kubeconfig user or token subject), written by New-VMSnapshot.</summary>
+    public const string CreatedBy = "vmsnapshot.io/created-by";
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab.Json;
+
+namespace VmSnapshot.Lab.Api;
+
+internal sealed partial class ApiHandler
+{
+    /// <summary>
+    /// authorization.k8s.io/v1 SelfSubjectAccessReview: answers from the caller's own rules (kubectl auth can-i).
+    /// </summary>
+    private async Task CreateAccessReviewAsync(RequestContext ctx, ResourceType type, ApiPath p)
+    {
+        JsonObject review;
+        try { review = JsonNode.Parse(ctx.Request.Body) as JsonObject ?? throw Errors.BadRequest("the object provided is unrecognized (must be of type SelfSubjectAccessReview)"); }
+        catch (JsonException ex) { throw Errors.BadRequest($"the object provided is unrecognized (must be of type SelfSubjectAccessReview): couldn't get version/kind; json parse error: {JsonUtil.GoParseError(ctx.Request.Body, ex)}"); }
+
+        var spec = review["spec"] as JsonObject;
+        var resourceAttributes = spec?["resourceAttributes"] as JsonObject;
+        var nonResource = spec?["nonResourceAttributes"] as JsonObject;
+        if (resourceAttributes == null && nonResource == null)
+            throw Errors.Invalid(type, "", new Errors.Cause("FieldValueRequired", "spec.resourceAttributes", "Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified"));
+
+        bool allowed;
+        if (resourceAttributes != null)
+        {
+            var verb = JsonUtil.Str(resourceAttributes["verb"]) ?? "";
+            var group = JsonUtil.Str(resourceAttributes["group"]) ?? "";
+            var resource = JsonUtil.Str(resourceAttributes["resource"]) ?? "";
+            var sub = JsonUtil.Str(resourceAttributes["subresource"]);
+            var name = JsonUtil.Str(resourceAttributes["name"]);
+            allowed = ctx.User.Can(verb, group, string.IsNullOrEmpty(sub) ? resource : $"{resource}/{sub}", string.IsNullOrEmpty(name) ? null : name);
+        }
+        else
+        {
+            // Discovery, /version and health are open to every authenticated user (system:discovery).
+            var path = JsonUtil.Str(nonResource!["path"]) ?? "";
+            var verb = JsonUtil.Str(nonResource["verb"]) ?? "";
+            allowed = ctx.User.IsAdmin || (verb == "get" && (path.StartsWith("/api", StringComparison.Ordinal) || path.StartsWith("/openapi", StringComparison.Ordinal) || path is "/version" or "/healthz" or "/livez" or "/readyz"));
+        }
+
+        var status = new JsonObject { ["allowed"] = allowed };
+        if (allowed)
+            status["reason"] = ctx.User.IsAdmin
+                ? "RBAC: allowed by ClusterRoleBinding \"cluster-admin\" of ClusterRole \"cluster-admin\" to Group \"system:masters\""
+                : $"RBAC: allowed by ClusterRoleBinding \"{ctx.User.Name}\" of ClusterRole \"{ctx.User.Name}\" to User \"{ctx.User.Name}\"";
+        var answer = new JsonObject
+        {
+            ["kind"] = type.Kind,
+            ["apiVersion"] = type.ApiVersionFor(p.Version),
+            ["metadata"] = new JsonObject { ["creationTimestamp"] = null },
+            ["spec"] = spec!.DeepClone(),
+            ["status"] = status,
+        };
+        await SendJsonAsync(ctx.Response, 201, answer, ctx.Cancellation);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab.Json;
+using VmSnapshot.Lab.Store;
+
+namespace VmSnapshot.Lab.Api;
+
+internal sealed partial class ApiHandler
+{
+    /// <summary>The apiserver's --min-request-timeout is 1800s; watches without timeoutSeconds end somewhat later.</summary>
+    private static readonly TimeSpan DefaultWatchTimeout = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// A watch: 200 with chunked, newline-delimited {"type","object"} events, flushed one by one. Nothing is
+    /// sent before the first event (KubernetesClient's first read would take an artificial line for data).
+    /// </summary>
+    private async Task WatchAsync(RequestContext ctx, ResourceType type, ApiPath p)
+    {
+        var labels = LabelSelector.Parse(ctx.Query["labelSelector"]);
+        var fields = FieldSelector.Parse(ctx.Query["fieldSelector"], type);
+        if (p.Name != null) fields = FieldSelector.Parse($"metadata.name={p.Name}" + (ctx.Query["fieldSelector"] is { Length: > 0 } f ? "," + f : ""), type);
+        long? fromRv = null;
+        if (ctx.Query["resourceVersion"] is { Length: > 0 } rvText)
+        {
+            if (!long.TryParse(rvText, out var rv) || rv < 0)
+                throw Errors.BadRequest($"resourceVersion: Invalid value: \"{rvText}\": must be a non-negative integer");
+            fromRv = rv;
+        }
+        var timeout = DefaultWatchTimeout;
+        if (ctx.Query["timeoutSeconds"] is { Length: > 0 } ts && long.TryParse(ts, out var seconds) && seconds > 0)
+            timeout = TimeSpan.FromSeconds(seconds);
+        var bookmarks = ctx.Query.Bool("allowWatchBookmarks") == true;
+        var table = ctx.WantsTable;
+
+        WatchSubscription subscription;
+        try
+        {
+            subscription = store.Subscribe(type, fromRv, bookmarks);
+        }
+        catch (ApiException ex) when (ex.Code == 410)
+        {
+            // The watch cache answers a too-old resourceVersion with 200 and an ERROR event, then closes.
+            var expired = await ctx.Response.BeginChunkedAsync(200, "application/json", ctx.Cancellation);
+            await WriteLineAsync(expired, "ERROR", Encoding.UTF8.GetBytes(JsonUtil.ToText(ex.Status)), ctx.Cancellation);
+            return;
+        }
+
+        using var _ = subscription;
+        using var timeoutCts = new CancellationTokenSource(timeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ctx.Cancellation, stopping, timeoutCts.Token);
+        var ct = linked.Token;
+        Stream? body = null;
+        var headersSent = false;
+
+        async Task Emit(WatchEvent e)
+        {
+            var (kind, obj) = Translate(e, p, labels, fields);
+            if (kind == null) return;
+            body ??= await ctx.Response.BeginChunkedAsync(200, "application/json", ctx.Cancellation);
+            byte[] payload;
+            if (kind == "BOOKMARK")
+                payload = JsonUtil.ToBytes(new JsonObject
+                {
+                    ["kind"] = type.Kind, ["apiVersion"] = type.ApiVersionFor(p.Version),
+                    ["metadata"] = new JsonObject { ["resourceVersion"] = e.ResourceVersion.ToString() },
+                });
+            else if (table)
+            {
+                var json = AsVersion(obj!, p.Version);
+                payload = JsonUtil.ToBytes(TableBuilder.Table(type, [json], new JsonObject { ["resourceVersion"] = obj!.ResourceVersion.ToString() }, withColumns: !headersSent));
+                headersSent = true;
+            }
+            else payload = Encode(obj!, p.Version);
+            await WriteLineAsync(body, kind, payload, ct);
+        }
+
+        try
+        {
+            foreach (var e in subscription.Initial) await Emit(e);
+            while (await subscription.Reader.WaitToReadAsync(ct))
+                while (subscription.Reader.TryRead(out var e)) await Emit(e);
+        }
+        catch (OperationCanceledException) when (!ctx.Cancellation.IsCancellationRequested)
+        {
+            // timeoutSeconds elapsed or the lab is stopping: end the stream cleanly.
+        }
+        if (body == null) await ctx.Response.BeginChunkedAsync(200, "application/json", ctx.Cancellation);
+    }
+
+    /// <summary>
+    /// Applies namespace and selectors to an event. An object leaving the selection becomes DELETED (its
+    /// previous state at the new resourceVersion), one entering it becomes ADDED, like the watch cache does.
+    /// </summary>
+    private static (string? Kind, StoredObject? Obj) Translate(WatchEvent e, ApiPath p, LabelSelector labels, FieldSelector fields)
+    {
+        if (e.Type == "BOOKMARK") return ("BOOKMARK", null);
+        bool Selected(StoredObject? o) => o != null && (p.Namespace == null || o.Namespace == p.Namespace) && labels.Matches(o.Labels) && fields.Matches(o);
+        var now = e.Type != "DELETED" && Selected(e.Object);
+        var before = e.Type == "MODIFIED" && Selected(e.Previous);
+        return e.Type switch
+        {
+            "ADDED" => now ? ("ADDED", e.Object) : (null, null),
+            "DELETED" => Selected(e.Object) ? ("DELETED", e.Object) : (null, null),
+            _ when now && before => ("MODIFIED", e.Object),
+            _ when now => ("ADDED", e.Object),
+            _ when before => ("DELETED", WithResourceVersion(e.Previous!, e.ResourceVersion)),
+            _ => (null, null),
+        };
+    }
+
+    private static StoredObject WithResourceVersion(StoredObject o, long rv)
+    {
+        var json = o.ToJson();
+        json["metadata"]!["resourceVersion"] = rv.ToString();
+        return new StoredObject(o.Type, json, JsonUtil.ToBytes(json));
+    }
+
+    private static async Task WriteLineAsync(Stream body, string type, byte[] payload, CancellationToken ct)
+    {
+        await body.WriteAsync(Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"object\":"), ct);
+        await body.WriteAsync(payload, ct);
+        await body.WriteAsync("}\n"u8.ToArray(), ct);
+        await body.FlushAsync(ct);
+    }
+}

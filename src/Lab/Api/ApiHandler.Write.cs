@@ -1,0 +1,291 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using VmSnapshot.Lab.Json;
+using VmSnapshot.Lab.Store;
+
+namespace VmSnapshot.Lab.Api;
+
+internal sealed partial class ApiHandler
+{
+    private static readonly Regex Rfc1123Subdomain = new(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", RegexOptions.Compiled);
+
+    private async Task CreateAsync(RequestContext ctx, ResourceType type, ApiPath p)
+    {
+        var obj = BodyDecoder.DecodeObject(ctx, type);
+        BodyDecoder.ValidateFields(ctx, obj, type, p.Version);
+        var result = CreateObject(ctx, type, p, obj);
+        await SendObjectAsync(ctx, 201, result.Object!, p.Version);
+    }
+
+    /// <summary>The create rules shared by POST and by a server-side apply that creates.</summary>
+    private WriteResult CreateObject(RequestContext ctx, ResourceType type, ApiPath p, JsonObject obj, string? nameFromPath = null)
+    {
+        var meta = JsonUtil.Obj(obj, "metadata");
+        var bodyNs = JsonUtil.Str(meta["namespace"]);
+        if (type.Namespaced && !string.IsNullOrEmpty(bodyNs) && bodyNs != p.Namespace)
+            throw Errors.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+        if (!string.IsNullOrEmpty(JsonUtil.Str(meta["resourceVersion"])))
+            throw Errors.BadRequest("resourceVersion should not be set on objects to be created");
+        var name = nameFromPath ?? JsonUtil.Str(meta["name"]);
+        if (string.IsNullOrEmpty(name))
+        {
+            var generateName = JsonUtil.Str(meta["generateName"]);
+            if (string.IsNullOrEmpty(generateName))
+                throw Errors.Invalid(type, "", new Errors.Cause("FieldValueRequired", "metadata.name", "Required value: name or generateName is required"));
+            name = generateName + RandomSuffix();
+        }
+        ValidateName(type, name);
+        if (type.HasStatus) obj.Remove("status"); // the status subresource: create ignores status
+        return store.Write(type, p.Namespace, name, current => current == null ? obj : throw Errors.AlreadyExists(type, name),
+            new LabStore.WriteOptions { DryRun = ctx.DryRun });
+    }
+
+    private static void ValidateName(ResourceType type, string name)
+    {
+        if (name.Length > 253 || !Rfc1123Subdomain.IsMatch(name))
+            throw Errors.Invalid(type, name, new Errors.Cause("FieldValueInvalid", "metadata.name",
+                $"Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"));
+    }
+
+    /// <summary>generateName suffix: 5 characters from the apiserver's alphabet (no vowels, no look-alikes).</summary>
+    private static string RandomSuffix()
+    {
+        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
+        return string.Concat(Enumerable.Range(0, 5).Select(_ => alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)]));
+    }
+
+    private async Task UpdateAsync(RequestContext ctx, ResourceType type, ApiPath p)
+    {
+        var obj = BodyDecoder.DecodeObject(ctx, type);
+        BodyDecoder.ValidateFields(ctx, obj, type, p.Version);
+        var meta = JsonUtil.Obj(obj, "metadata");
+        var bodyName = JsonUtil.Str(meta["name"]);
+        if (bodyName != p.Name)
+            throw Errors.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({p.Name})");
+        var bodyNs = JsonUtil.Str(meta["namespace"]);
+        if (type.Namespaced && !string.IsNullOrEmpty(bodyNs) && bodyNs != p.Namespace)
+            throw Errors.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+
+        var result = store.Write(type, p.Namespace, p.Name!, current =>
+        {
+            if (current == null) throw Errors.NotFound(type, p.Name!);
+            var rv = JsonUtil.Str(meta["resourceVersion"]);
+            if (string.IsNullOrEmpty(rv))
+            {
+                // Custom resources allow no unconditional update.
+                if (type.IsCustomResource)
+                    throw Errors.Invalid(type, p.Name!, new Errors.Cause("FieldValueInvalid", "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update"));
+            }
+            else if (rv != current.ResourceVersion.ToString()) throw Errors.Conflict(type, p.Name!);
+            return SplitStatus(type, p, current, obj);
+        }, new LabStore.WriteOptions { DryRun = ctx.DryRun });
+        await SendObjectAsync(ctx, 200, result.Object!, p.Version);
+    }
+
+    /// <summary>
+    /// The status subresource split: writes to the main resource keep the stored status; writes to /status
+    /// keep everything but status (labels and annotations included).
+    /// </summary>
+    private static JsonObject SplitStatus(ResourceType type, ApiPath p, StoredObject current, JsonObject desired)
+    {
+        if (!type.HasStatus) return desired;
+        var stored = current.ToJson();
+        if (p.Subresource == "status")
+        {
+            var newStatus = desired["status"]?.DeepClone();
+            stored.Remove("status");
+            if (newStatus != null) stored["status"] = newStatus;
+            stored["metadata"]!["resourceVersion"] = desired["metadata"]?["resourceVersion"]?.DeepClone();
+            return stored;
+        }
+        desired.Remove("status");
+        if (stored["status"] is { } status) desired["status"] = status.DeepClone();
+        return desired;
+    }
+
+    private async Task PatchAsync(RequestContext ctx, ResourceType type, ApiPath p)
+    {
+        var media = ctx.Request.MediaType;
+        var isApply = media == "application/apply-patch+yaml";
+        switch (media)
+        {
+            case "application/merge-patch+json" or "application/json-patch+json" or "application/apply-patch+yaml":
+                break;
+            case "application/strategic-merge-patch+json" when !type.IsCustomResource:
+                break; // built-ins: treated as a merge patch (lists are replaced; an approximation)
+            case "application/strategic-merge-patch+json":
+                throw Errors.UnsupportedPatch();
+            default:
+                throw Errors.UnsupportedPatch();
+        }
+        var fieldManager = ctx.Query["fieldManager"];
+        if (isApply && string.IsNullOrEmpty(fieldManager))
+            throw Errors.Invalid("PatchOptions.meta.k8s.io", "meta.k8s.io", "PatchOptions", "",
+                new Errors.Cause("FieldValueRequired", "fieldManager", "Required value: is required for apply patch"));
+
+        JsonNode? patch = null;
+        JsonArray? operations = null;
+        try
+        {
+            if (media == "application/json-patch+json") operations = JsonPatch.ParseOperations(ctx.Request.Body);
+            else if (isApply) patch = ParseApplyBody(ctx.Request);
+            else patch = JsonNode.Parse(ctx.Request.Body);
+        }
+        catch (JsonException ex) { throw Errors.BadRequest(JsonUtil.GoParseError(ctx.Request.Body, ex)); }
+        catch (PatchException ex) { throw Errors.BadRequest(ex.Message); }
+        if (isApply)
+        {
+            if (patch is not JsonObject applied) throw Errors.BadRequest("error decoding YAML: json: cannot unmarshal " + JsonUtil.Describe(patch) + " into Go value of type map[string]interface {}");
+            BodyDecoder.CheckKind(applied, type, ctx);
+            BodyDecoder.ValidateFields(ctx, applied, type, p.Version);
+        }
+
+        var created = false;
+        var result = store.Write(type, p.Namespace, p.Name!, current =>
+        {
+            if (current == null)
+            {
+                if (!isApply || p.Subresource != null) throw Errors.NotFound(type, p.Name!);
+                created = true;
+                var fresh = ((JsonObject)patch!).DeepClone().AsObject();
+                if (type.HasStatus) fresh.Remove("status");
+                AddManagedFields(fresh, fieldManager!, "Apply", type.ApiVersionFor(p.Version), null);
+                var meta = JsonUtil.Obj(fresh, "metadata");
+                var bodyName = JsonUtil.Str(meta["name"]);
+                if (bodyName != null && bodyName != p.Name)
+                    throw Errors.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({p.Name})");
+                ValidateName(type, p.Name!);
+                meta.Remove("resourceVersion");
+                return fresh;
+            }
+            var original = current.ToJson();
+            JsonNode? patched;
+            try
+            {
+                patched = operations != null ? JsonPatch.Apply(original, operations) : MergePatch.Apply(original, patch);
+            }
+            catch (PatchException ex) when (ex.InvalidPatch) { throw Errors.BadRequest(ex.Message); }
+            catch (PatchException ex)
+            {
+                throw Errors.Invalid("", "", "", "", new Errors.Cause("FieldValueInvalid", "patch", $"Invalid value: \"{ctx.Request.BodyText}\": {ex.Message}"));
+            }
+            if (patched is not JsonObject result)
+                throw Errors.BadRequest($"json: cannot unmarshal {JsonUtil.Describe(patched)} into Go value of type map[string]interface {{}}");
+            var meta2 = JsonUtil.Obj(result, "metadata");
+            if (JsonUtil.Str(meta2["name"]) != p.Name)
+                throw Errors.BadRequest($"the name of the object ({JsonUtil.Str(meta2["name"])}) does not match the name on the URL ({p.Name})");
+            // A resourceVersion in the patch is a precondition.
+            var rv = JsonUtil.Str(meta2["resourceVersion"]);
+            if (!string.IsNullOrEmpty(rv) && rv != current.ResourceVersion.ToString()) throw Errors.Conflict(type, p.Name!);
+            meta2["resourceVersion"] = current.ResourceVersion.ToString();
+            if (isApply) AddManagedFields(result, fieldManager!, "Apply", type.ApiVersionFor(p.Version), original);
+            return SplitStatus(type, p, current, result);
+        }, new LabStore.WriteOptions { DryRun = ctx.DryRun });
+        await SendObjectAsync(ctx, created ? 201 : 200, result.Object!, p.Version);
+    }
+
+    private static JsonNode? ParseApplyBody(Http.HttpRequest request)
+    {
+        // kubectl and the C# client send JSON; the real server also takes YAML, and JSON is YAML.
+        try { return JsonNode.Parse(request.Body); }
+        catch (JsonException)
+        {
+            try { return YamlToJson.ParseAll(request.BodyText).FirstOrDefault(); }
+            catch (YamlDotNet.Core.YamlException ex) { throw Errors.BadRequest($"error decoding YAML: {ex.Message}"); }
+        }
+    }
+
+    /// <summary>
+    /// Records the applier in metadata.managedFields (manager, operation, time). The lab keeps no per-field
+    /// ownership, so server-side apply never reports a FieldManagerConflict: a documented approximation.
+    /// </summary>
+    private static void AddManagedFields(JsonObject obj, string manager, string operation, string apiVersion, JsonObject? previous)
+    {
+        var meta = JsonUtil.Obj(obj, "metadata");
+        var entries = previous?["metadata"]?["managedFields"] as JsonArray ?? new JsonArray();
+        entries = (JsonArray)entries.DeepClone();
+        var existing = entries.OfType<JsonObject>().FirstOrDefault(e => JsonUtil.Str(e["manager"]) == manager && JsonUtil.Str(e["operation"]) == operation);
+        if (existing != null) entries.Remove(existing);
+        entries.Add(new JsonObject
+        {
+            ["apiVersion"] = apiVersion, ["fieldsType"] = "FieldsV1", ["fieldsV1"] = new JsonObject(),
+            ["manager"] = manager, ["operation"] = operation, ["time"] = previous == null ? JsonUtil.Now() : existing?["time"]?.DeepClone() ?? JsonUtil.Now(),
+        });
+        meta["managedFields"] = entries;
+    }
+
+    private async Task DeleteAsync(RequestContext ctx, ResourceType type, ApiPath p)
+    {
+        var request = ReadDeleteOptions(ctx, type);
+        var result = store.Delete(type, p.Namespace, p.Name!, request);
+        var obj = result.Object ?? store.Find(type, p.Namespace, p.Name!) ?? throw Errors.NotFound(type, p.Name!);
+        if (result.Kind == ChangeKind.Deleted && !type.ReturnDeletedObject)
+        {
+            // Custom resources answer an immediate delete with a Success Status naming the resource.
+            var details = new JsonObject { ["name"] = obj.Name };
+            if (type.Group.Length > 0) details["group"] = type.Group;
+            details["kind"] = type.Plural;
+            details["uid"] = obj.Uid;
+            await SendJsonAsync(ctx.Response, 200, new JsonObject
+            {
+                ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success", ["details"] = details,
+            }, ctx.Cancellation);
+            return;
+        }
+        if (type.Plural == "namespaces" && result.Kind == ChangeKind.Deleted)
+        {
+            var ns = AsVersion(obj, p.Version);
+            JsonUtil.Obj(ns, "status")["phase"] = "Terminating";
+            JsonUtil.Obj(ns, "metadata")["deletionTimestamp"] = JsonUtil.Now();
+            await SendJsonAsync(ctx.Response, 200, ns, ctx.Cancellation);
+            return;
+        }
+        await SendObjectAsync(ctx, 200, obj, p.Version);
+    }
+
+    /// <summary>DeleteOptions from the JSON body (kubectl) and from the query (C# client, curl).</summary>
+    private static DeleteRequest ReadDeleteOptions(RequestContext ctx, ResourceType type)
+    {
+        JsonObject? body = null;
+        if (ctx.Request.Body.Length > 0)
+        {
+            try { body = JsonNode.Parse(ctx.Request.Body) as JsonObject; }
+            catch (JsonException ex) { throw Errors.BadRequest(JsonUtil.GoParseError(ctx.Request.Body, ex)); }
+        }
+        var policy = JsonUtil.Str(body?["propagationPolicy"]) ?? ctx.Query["propagationPolicy"];
+        var orphan = body?["orphanDependents"]?.GetValueKind() == JsonValueKind.True || ctx.Query.Bool("orphanDependents") == true;
+        if (policy == null && orphan) policy = "Orphan";
+        if (policy != null && policy is not ("Foreground" or "Background" or "Orphan"))
+            throw Errors.Invalid("DeleteOptions.meta.k8s.io", "meta.k8s.io", "DeleteOptions", "",
+                new Errors.Cause("FieldValueNotSupported", "propagationPolicy", $"Unsupported value: \"{policy}\": supported values: \"Foreground\", \"Background\", \"Orphan\""));
+        var dryRun = ctx.DryRun || (body?["dryRun"] is JsonArray d && d.Any(x => x?.ToString() == "All"));
+        return new DeleteRequest(policy, JsonUtil.Str(body?["preconditions"]?["uid"]), JsonUtil.Str(body?["preconditions"]?["resourceVersion"]), dryRun);
+    }
+
+    private async Task DeleteCollectionAsync(RequestContext ctx, ResourceType type, ApiPath p)
+    {
+        var labels = LabelSelector.Parse(ctx.Query["labelSelector"]);
+        var fields = FieldSelector.Parse(ctx.Query["fieldSelector"], type);
+        var request = ReadDeleteOptions(ctx, type);
+        var snapshot = store.Snapshot(type, out _);
+        var deleted = new JsonArray();
+        foreach (var o in snapshot.Values)
+        {
+            if (p.Namespace != null && o.Namespace != p.Namespace) continue;
+            if (!labels.Matches(o.Labels) || !fields.Matches(o)) continue;
+            try
+            {
+                var r = store.Delete(type, o.Namespace, o.Name, request with { PreconditionUid = o.Uid });
+                if (r.Object != null) deleted.Add(AsVersion(r.Object, p.Version));
+            }
+            catch (ApiException) { /* gone meanwhile */ }
+        }
+        await SendJsonAsync(ctx.Response, 200, new JsonObject
+        {
+            ["apiVersion"] = type.ApiVersionFor(p.Version), ["items"] = deleted, ["kind"] = type.ListKind,
+            ["metadata"] = new JsonObject { ["resourceVersion"] = store.ResourceVersion.ToString() },
+        }, ctx.Cancellation);
+    }
+}

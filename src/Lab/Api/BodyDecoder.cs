@@ -1,0 +1,82 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab.Json;
+
+namespace VmSnapshot.Lab.Api;
+
+/// <summary>Decodes request bodies into objects and refuses them with the apiserver's wording.</summary>
+internal static class BodyDecoder
+{
+    private static readonly HashSet<string> MetadataFields =
+    [
+        "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation", "creationTimestamp",
+        "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers", "managedFields",
+    ];
+
+    /// <summary>A create or update body: JSON, or YAML when the Content-Type says so.</summary>
+    public static JsonObject DecodeObject(RequestContext ctx, ResourceType type)
+    {
+        var req = ctx.Request;
+        var media = req.MediaType;
+        if (media.Length > 0 && media is not ("application/json" or "application/yaml" or "*/*"))
+            throw Errors.UnsupportedMediaType(media);
+        JsonNode? node;
+        try
+        {
+            node = media == "application/yaml" ? YamlToJson.ParseAll(req.BodyText).FirstOrDefault() : JsonNode.Parse(req.Body);
+        }
+        catch (JsonException ex)
+        {
+            throw Errors.BadRequest($"the object provided is unrecognized (must be of type {type.Kind}): couldn't get version/kind; json parse error: {JsonUtil.GoParseError(req.Body, ex)}");
+        }
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            throw Errors.BadRequest($"the object provided is unrecognized (must be of type {type.Kind}): couldn't get version/kind; yaml parse error: {ex.Message}");
+        }
+        if (node is not JsonObject obj)
+            throw Errors.BadRequest($"the object provided is unrecognized (must be of type {type.Kind}): couldn't get version/kind; json parse error: json: cannot unmarshal {JsonUtil.Describe(node)} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}");
+        CheckKind(obj, type, ctx);
+        return obj;
+    }
+
+    /// <summary>Kind must be present and apiVersion must be one this resource serves.</summary>
+    public static void CheckKind(JsonObject obj, ResourceType type, RequestContext ctx)
+    {
+        var kind = JsonUtil.Str(obj["kind"]);
+        var apiVersion = JsonUtil.Str(obj["apiVersion"]);
+        if (string.IsNullOrEmpty(kind))
+            throw Errors.BadRequest($"Object 'Kind' is missing in '{Truncate(ctx.Request.BodyText)}'");
+        if (kind != type.Kind)
+            throw Errors.BadRequest($"the kind in the request ({kind}) does not match the expected kind ({type.Kind})");
+        if (string.IsNullOrEmpty(apiVersion) || !type.Versions.Any(v => type.ApiVersionFor(v) == apiVersion))
+            throw Errors.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({type.ApiVersionFor(type.StorageVersion)})");
+    }
+
+    private static string Truncate(string s) => s.Length > 1024 ? s[..1024] : s;
+
+    /// <summary>
+    /// fieldValidation=Strict (kubectl's default for -f): unknown top-level or metadata fields are a 400,
+    /// =Warn adds a Warning header instead, =Ignore (and unset) drops nothing but says nothing.
+    /// </summary>
+    public static List<string> UnknownFields(JsonObject obj, ResourceType type)
+    {
+        var unknown = new List<string>();
+        foreach (var (key, _) in obj)
+            if (key is not ("apiVersion" or "kind" or "metadata") && !type.TopLevelFields.Contains(key)) unknown.Add(key);
+        if (obj["metadata"] is JsonObject meta)
+            foreach (var (key, _) in meta)
+                if (!MetadataFields.Contains(key)) unknown.Add("metadata." + key);
+        return unknown;
+    }
+
+    public static void ValidateFields(RequestContext ctx, JsonObject obj, ResourceType type, string version)
+    {
+        var mode = ctx.Query["fieldValidation"];
+        if (mode is not ("Strict" or "Warn")) return;
+        var unknown = UnknownFields(obj, type);
+        if (unknown.Count == 0) return;
+        var list = string.Join(", ", unknown.Select(u => $"unknown field \"{u}\""));
+        if (mode == "Strict")
+            throw Errors.BadRequest($"{type.Kind} in version \"{version}\" cannot be handled as a {type.Kind}: strict decoding error: {list}");
+    }
+}

@@ -1,0 +1,53 @@
+namespace VmSnapshot.Lab.Api;
+
+/// <summary>A column of a meta.k8s.io Table: a JSONPath (CRD additionalPrinterColumns) or a computed cell.</summary>
+public sealed record PrinterColumn(string Name, string Type, string? JsonPath, int Priority = 0, string Description = "", string Format = "")
+{
+    /// <summary>For built-in kinds whose server printer computes the cell (PVC access modes, StorageClass "(default)").</summary>
+    internal Func<System.Text.Json.Nodes.JsonObject, object?>? Compute { get; init; }
+}
+
+/// <summary>
+/// Everything the lab knows about one kind of resource: what discovery advertises, how the generic store
+/// treats it (status subresource, generation) and how a Table of it looks.
+/// </summary>
+public sealed class ResourceType
+{
+    public required string Group { get; init; }
+    /// <summary>Served versions, preferred (= storage) first. All share one schema, so conversion only rewrites apiVersion.</summary>
+    public required string[] Versions { get; init; }
+    public required string Kind { get; init; }
+    public required string Plural { get; init; }
+    public required string Singular { get; init; }
+    public string[] ShortNames { get; init; } = [];
+    public string[] Categories { get; init; } = [];
+    public bool Namespaced { get; init; } = true;
+    public bool HasStatus { get; init; } = true;
+    /// <summary>Custom resources: no unconditional PUT, 415 for strategic merge, DELETE answers a Status.</summary>
+    public bool IsCustomResource { get; init; } = true;
+    /// <summary>Whether metadata.generation is maintained (CRDs do; namespaces, PVCs, events do not).</summary>
+    public bool HasGeneration { get; init; } = true;
+    /// <summary>Built-in registries such as PVC and Namespace answer DELETE with the object, not a Status.</summary>
+    public bool ReturnDeletedObject { get; init; }
+    public string[] Verbs { get; init; } = ["delete", "deletecollection", "get", "list", "patch", "create", "update", "watch"];
+    /// <summary>Top-level fields besides apiVersion/kind/metadata; used by fieldValidation=Strict.</summary>
+    public string[] TopLevelFields { get; init; } = ["spec", "status"];
+    /// <summary>Field selector labels besides metadata.name/metadata.namespace, with their JSONPath.</summary>
+    public Dictionary<string, string> ExtraFieldSelectors { get; init; } = new();
+    public PrinterColumn[] Columns { get; init; } = [];
+    /// <summary>Only create is served (SelfSubjectAccessReview); nothing is stored.</summary>
+    public bool CreateOnly { get; init; }
+
+    public string StorageVersion => Versions[0];
+    public string ApiVersionFor(string version) => Group.Length == 0 ? version : $"{Group}/{version}";
+    public string StorageApiVersion => ApiVersionFor(StorageVersion);
+    public string ListKind => Kind + "List";
+
+    /// <summary>"virtualmachines.kubevirt.io", or just "persistentvolumeclaims" for the core group: the apiserver's qualified resource.</summary>
+    public string QualifiedResource => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
+
+    /// <summary>"VirtualMachine.kubevirt.io": how Invalid messages name the kind.</summary>
+    public string QualifiedKind => Group.Length == 0 ? Kind : $"{Kind}.{Group}";
+
+    public override string ToString() => QualifiedResource;
+}

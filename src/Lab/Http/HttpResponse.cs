@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text;
+
+namespace VmSnapshot.Lab.Http;
+
+/// <summary>
+/// The answer to one request. Either a whole body with Content-Length (<see cref="SendAsync"/>), or a
+/// chunked stream (<see cref="BeginChunkedAsync"/>) used for large lists and for watches.
+/// </summary>
+internal sealed class HttpResponse(Stream stream)
+{
+    private ChunkedStream? chunked;
+
+    /// <summary>True once the status line has gone out; after that an error can only close the connection.</summary>
+    public bool Started { get; private set; }
+    public bool Completed { get; private set; }
+    public int StatusCode { get; private set; }
+    /// <summary>Set by the connection loop when the client asked to close after this response.</summary>
+    public bool CloseAfter { get; set; }
+
+    public async Task SendAsync(int status, ReadOnlyMemory<byte> body, string contentType, CancellationToken ct, IEnumerable<KeyValuePair<string, string>>? extraHeaders = null)
+    {
+        var head = Head(status, contentType, extraHeaders);
+        head.Append("Content-Length: ").Append(body.Length.ToString(CultureInfo.InvariantCulture)).Append("\r\n\r\n");
+        Started = true;
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), ct);
+        if (body.Length > 0) await stream.WriteAsync(body, ct);
+        await stream.FlushAsync(ct);
+        Completed = true;
+    }
+
+    /// <summary>Sends the head with Transfer-Encoding: chunked and returns the body stream.</summary>
+    public async Task<Stream> BeginChunkedAsync(int status, string contentType, CancellationToken ct)
+    {
+        var head = Head(status, contentType, null);
+        head.Append("Transfer-Encoding: chunked\r\n\r\n");
+        Started = true;
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), ct);
+        await stream.FlushAsync(ct);
+        chunked = new ChunkedStream(stream);
+        return chunked;
+    }
+
+    /// <summary>Ends a chunked body; no-op for Content-Length responses.</summary>
+    public async Task CompleteAsync(CancellationToken ct)
+    {
+        if (chunked != null && !Completed) await chunked.CompleteAsync(ct);
+        Completed = true;
+    }
+
+    private StringBuilder Head(int status, string contentType, IEnumerable<KeyValuePair<string, string>>? extra)
+    {
+        StatusCode = status;
+        var sb = new StringBuilder();
+        sb.Append("HTTP/1.1 ").Append(status.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(ReasonPhrase(status)).Append("\r\n");
+        sb.Append("Content-Type: ").Append(contentType).Append("\r\n");
+        sb.Append("Cache-Control: no-cache, private\r\n");
+        sb.Append("Date: ").Append(DateTime.UtcNow.ToString("R", CultureInfo.InvariantCulture)).Append("\r\n");
+        if (CloseAfter) sb.Append("Connection: close\r\n");
+        if (extra != null)
+            foreach (var (k, v) in extra) sb.Append(k).Append(": ").Append(v).Append("\r\n");
+        return sb;
+    }
+
+    public static string ReasonPhrase(int status) => status switch
+    {
+        100 => "Continue",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        409 => "Conflict",
+        410 => "Gone",
+        413 => "Request Entity Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Status",
+    };
+}

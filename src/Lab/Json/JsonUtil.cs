@@ -1,0 +1,85 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace VmSnapshot.Lab.Json;
+
+/// <summary>JSON helpers shared by the store and the API handlers.</summary>
+internal static class JsonUtil
+{
+    /// <summary>No HTML escaping: last-applied-configuration annotations stay readable, like kubectl shows them.</summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static readonly JsonSerializerOptions SerializerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static byte[] ToBytes(JsonNode node)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, WriterOptions)) node.WriteTo(w);
+        return ms.ToArray();
+    }
+
+    public static string ToText(JsonNode node) => node.ToJsonString(SerializerOptions);
+
+    public static JsonObject ParseObject(byte[] utf8) => JsonNode.Parse(utf8)!.AsObject();
+
+    /// <summary>
+    /// Returns a copy with object keys sorted ordinally and nulls removed, the way the apiserver stores an
+    /// unstructured object (Go's encoding/json sorts map keys). It makes no-op detection a byte comparison.
+    /// </summary>
+    public static JsonNode? Canonical(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                var sorted = new JsonObject();
+                foreach (var (k, v) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    if (v == null) continue;
+                    sorted[k] = Canonical(v);
+                }
+                return sorted;
+            case JsonArray arr:
+                var copy = new JsonArray();
+                foreach (var item in arr) copy.Add(Canonical(item));
+                return copy;
+            case null:
+                return null;
+            default:
+                return node.DeepClone();
+        }
+    }
+
+    public static JsonObject Obj(JsonNode parent, string key)
+    {
+        var o = parent[key] as JsonObject;
+        if (o == null) { o = new JsonObject(); parent[key] = o; }
+        return o;
+    }
+
+    public static string? Str(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    /// <summary>Renders the kind of a value like Go's %T-ish error texts need ("string", "map", ...).</summary>
+    public static string Describe(JsonNode? n) => n switch
+    {
+        null => "null",
+        JsonObject => "object",
+        JsonArray => "array",
+        _ => n.GetValueKind() switch { JsonValueKind.String => "string", JsonValueKind.Number => "number", _ => "boolean" },
+    };
+
+    /// <summary>An RFC 3339 timestamp with second precision, as Kubernetes writes them.</summary>
+    public static string Now() => DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Turns a System.Text.Json parse failure into the wording Go's encoding/json would use.</summary>
+    public static string GoParseError(byte[] body, JsonException ex)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(body).TrimEnd();
+        if (text.Length == 0 || ex.Message.Contains("end of data", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("Expected depth to be zero", StringComparison.Ordinal))
+            return "unexpected end of JSON input";
+        var pos = (int)Math.Min(ex.BytePositionInLine ?? 0, Math.Max(0, text.Length - 1));
+        var lineStart = 0;
+        for (var i = 0; i < (ex.LineNumber ?? 0); i++) lineStart = text.IndexOf('\n', lineStart) + 1;
+        var c = lineStart + pos < text.Length ? text[lineStart + pos] : text[^1];
+        return $"invalid character '{c}' looking for beginning of value";
+    }
+}

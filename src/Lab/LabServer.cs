@@ -1,0 +1,133 @@
+using System.Security.Cryptography.X509Certificates;
+using VmSnapshot.Lab.Api;
+using VmSnapshot.Lab.Auth;
+using VmSnapshot.Lab.Http;
+using VmSnapshot.Lab.Json;
+using VmSnapshot.Lab.Kubeconfig;
+using VmSnapshot.Lab.Scenarios;
+using VmSnapshot.Lab.Store;
+
+namespace VmSnapshot.Lab;
+
+/// <summary>
+/// A running lab: an emulated kube-apiserver with the KubeVirt, CDI and CSI snapshot resources on
+/// 127.0.0.1, loaded with a scenario, plus a kubeconfig that points at it. Several can run in one process.
+/// </summary>
+public sealed class LabServer : IDisposable
+{
+    private readonly LabHttpServer http;
+    private readonly ApiHandler api;
+    private readonly X509Certificate2? certificate;
+    private int stopped;
+
+    private LabServer(LabOptions options, Scenario scenario)
+    {
+        Options = options;
+        Token = Authenticator.NewToken();
+        Namespace = scenario.Namespace ?? "default";
+        ContextName = options.Name;
+        Users = [new LabUser { Name = options.Name + "-admin", Token = Token, IsAdmin = true }, .. scenario.Users];
+
+        Store = new LabStore(new ResourceCatalog(), options.WatchHistorySize, options.BookmarkInterval);
+        Store.Seed(new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "Namespace",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "default", ["labels"] = new System.Text.Json.Nodes.JsonObject { ["kubernetes.io/metadata.name"] = "default" } },
+            ["spec"] = new System.Text.Json.Nodes.JsonObject { ["finalizers"] = new System.Text.Json.Nodes.JsonArray("kubernetes") },
+            ["status"] = new System.Text.Json.Nodes.JsonObject { ["phase"] = "Active" },
+        });
+        foreach (var obj in scenario.Objects)
+        {
+            var existing = Store.Get(JsonUtil.Str(obj["kind"])!, JsonUtil.Str(obj["metadata"]?["namespace"]), JsonUtil.Str(obj["metadata"]?["name"])!);
+            if (existing != null && JsonUtil.Str(obj["kind"]) == "Namespace") continue; // "default" is already there
+            Store.Seed(obj);
+        }
+        if (Store.Get("namespaces", null, Namespace) == null)
+            Store.Seed(new System.Text.Json.Nodes.JsonObject
+            {
+                ["apiVersion"] = "v1", ["kind"] = "Namespace",
+                ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = Namespace },
+                ["status"] = new System.Text.Json.Nodes.JsonObject { ["phase"] = "Active" },
+            });
+
+        if (options.UseTls)
+        {
+            certificate = SelfSignedCertificate.Create("kubevirt-lab");
+            CertificateAuthorityPem = certificate.ExportCertificatePem();
+        }
+
+        LabHttpServer? server = null;
+        var authenticator = new Authenticator(Users);
+        ApiHandler? handler = null;
+        server = new LabHttpServer(options.Port, certificate, options.MaxRequestBodyBytes,
+            (req, resp, ct) => handler!.HandleAsync(req, resp, ct),
+            (code, message) => ErrorBody(code, message, options.MaxRequestBodyBytes));
+        handler = new ApiHandler(Store, authenticator, server.Stopping);
+        http = server;
+        api = handler;
+    }
+
+    public LabOptions Options { get; }
+
+    /// <summary>Starts a lab and returns once it accepts connections on 127.0.0.1.</summary>
+    public static LabServer Start(LabOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var scenario = Scenario.Load(options.Scenario);
+        var lab = new LabServer(options, scenario);
+        try
+        {
+            lab.http.Start();
+            lab.Server = new Uri($"{(options.UseTls ? "https" : "http")}://127.0.0.1:{lab.http.Port}");
+            lab.KubeconfigPath = options.KubeconfigPath ?? Path.Combine(Path.GetTempPath(), $"kubevirt-lab-{Guid.NewGuid():N}.kubeconfig");
+            KubeconfigWriter.Write(lab.KubeconfigPath, options.Name, lab.Server, lab.Token, lab.Namespace, lab.CertificateAuthorityPem);
+            return lab;
+        }
+        catch
+        {
+            lab.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>e.g. http://127.0.0.1:41234 or https://127.0.0.1:41234.</summary>
+    public Uri Server { get; private set; } = new("http://127.0.0.1");
+    /// <summary>The admin bearer token: random per lab. Never logged.</summary>
+    public string Token { get; }
+    public string KubeconfigPath { get; private set; } = "";
+    public string ContextName { get; }
+    /// <summary>The kubeconfig context's namespace (scenario setting, else "default").</summary>
+    public string Namespace { get; }
+    /// <summary>PEM of the self-signed serving certificate (also the CA) when TLS is on.</summary>
+    public string? CertificateAuthorityPem { get; }
+    /// <summary>Total HTTP requests served.</summary>
+    public long RequestCount => api.RequestCount;
+    public LabStore Store { get; }
+    /// <summary>The admin and the scenario's users.</summary>
+    public IReadOnlyList<LabUser> Users { get; }
+
+    /// <summary>Closes the listener and every open watch. Idempotent.</summary>
+    public void Stop()
+    {
+        if (Interlocked.Exchange(ref stopped, 1) == 1) return;
+        Store.CloseWatches();
+        http.Stop();
+        Store.Dispose();
+        certificate?.Dispose();
+    }
+
+    public void Dispose() => Stop();
+
+    public override string ToString() => $"{ContextName} {Server}";
+
+    private static byte[] ErrorBody(int code, string message, int limit)
+    {
+        var error = code switch
+        {
+            413 => Errors.TooLarge(limit),
+            400 or 431 => Errors.BadRequest(message),
+            _ => Errors.Internal(message),
+        };
+        return JsonUtil.ToBytes(error.Status);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab.Api;
+using VmSnapshot.Lab.Json;
+
+namespace VmSnapshot.Lab.Store;
+
+// Direct, in-process access for tests, seeding and (later) the emulated controllers. These calls skip
+// authentication and the status-subresource split: they write the whole object, status included, but
+// they still go through the same write path, so clients see ordinary ADDED/MODIFIED/DELETED events.
+public sealed partial class LabStore
+{
+    /// <summary>The object, or null. resource is a plural, short name, Kind or "plural.group".</summary>
+    public JsonObject? Get(string resource, string? ns, string name)
+    {
+        var type = Catalog.Resolve(resource);
+        return Find(type, type.Namespaced ? ns : null, name)?.ToJson();
+    }
+
+    /// <summary>All objects of a type, optionally in one namespace, in name order.</summary>
+    public IReadOnlyList<JsonObject> List(string resource, string? ns = null)
+    {
+        var type = Catalog.Resolve(resource);
+        return Snapshot(type, out _).Values.Where(o => ns == null || o.Namespace == ns).Select(o => o.ToJson()).ToList();
+    }
+
+    /// <summary>Number of objects of a type (cheap; no copies).</summary>
+    public int Count(string resource) => Snapshot(Catalog.Resolve(resource), out _).Count;
+
+    /// <summary>
+    /// Adds an object as a scenario would: status, uid and creationTimestamp are kept when given, and a
+    /// missing namespace is created. The type comes from apiVersion and kind. Throws AlreadyExists.
+    /// </summary>
+    public JsonObject Seed(JsonObject obj)
+    {
+        var apiVersion = JsonUtil.Str(obj["apiVersion"]) ?? throw new ArgumentException("apiVersion is missing");
+        var kind = JsonUtil.Str(obj["kind"]) ?? throw new ArgumentException("kind is missing");
+        var type = Catalog.FindByApiVersionKind(apiVersion, kind) ?? throw new ArgumentException($"The lab does not serve {kind} in {apiVersion}.");
+        var name = JsonUtil.Str(obj["metadata"]?["name"]) ?? throw new ArgumentException("metadata.name is missing");
+        var ns = type.Namespaced ? JsonUtil.Str(obj["metadata"]?["namespace"]) ?? "default" : null;
+        var copy = obj.DeepClone().AsObject();
+        return Write(type, ns, name, current => current == null ? copy : throw Errors.AlreadyExists(type, name), new WriteOptions { Seed = true }).Object!.ToJson();
+    }
+
+    /// <summary>Changes an object in place (spec, metadata and status alike). Throws NotFound.</summary>
+    public JsonObject Update(string resource, string? ns, string name, Action<JsonObject> mutate)
+    {
+        var type = Catalog.Resolve(resource);
+        var result = Write(type, type.Namespaced ? ns : null, name, current =>
+        {
+            if (current == null) throw Errors.NotFound(type, name);
+            var copy = current.ToJson();
+            mutate(copy);
+            return copy;
+        });
+        return result.Object!.ToJson();
+    }
+
+    /// <summary>Deletes like a client would (finalizers honoured). Returns false when the object did not exist.</summary>
+    public bool Delete(string resource, string? ns, string name, string? propagationPolicy = null)
+    {
+        var type = Catalog.Resolve(resource);
+        try
+        {
+            Delete(type, type.Namespaced ? ns : null, name, new DeleteRequest(propagationPolicy));
+            return true;
+        }
+        catch (ApiException ex) when (ex.Code == 404) { return false; }
+    }
+
+    /// <summary>Subscribes to changes of one type, from now (null), from "0" (current state first) or after resourceVersion N.</summary>
+    public WatchSubscription Watch(string resource, long? fromResourceVersion = null)
+    {
+        var type = Catalog.Resolve(resource);
+        if (fromResourceVersion == null)
+        {
+            lock (gate) return Subscribe(type, resourceVersion, bookmarks: false);
+        }
+        return Subscribe(type, fromResourceVersion, bookmarks: false);
+    }
+}

@@ -1,0 +1,305 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using VmSnapshot.Lab.Api;
+using VmSnapshot.Lab.Json;
+
+namespace VmSnapshot.Lab.Store;
+
+/// <summary>How a write changed the store.</summary>
+public enum ChangeKind { None, Created, Updated, Deleted }
+
+/// <summary>The outcome of a write: the object as stored (or as it was when it disappeared).</summary>
+public sealed record WriteResult(ChangeKind Kind, StoredObject? Object, StoredObject? Previous);
+
+/// <summary>
+/// The lab's etcd plus the generic registry rules: one global resourceVersion counter, uid and
+/// creationTimestamp on create, generation on spec changes, no-op detection, finalizer-gated deletion,
+/// watch fan-out with a bounded per-type history, and an ownerReferences garbage collector.
+/// All writes happen under one lock, which keeps the event order equal to the resourceVersion order.
+/// </summary>
+public sealed partial class LabStore : IDisposable
+{
+    private readonly object gate = new();
+    private readonly Dictionary<ResourceType, TypeTable> tables = new();
+    private readonly Dictionary<string, StoredObject> byUid = new(StringComparer.Ordinal);
+    private readonly int historySize;
+    private readonly Timer bookmarkTimer;
+    private readonly Channel<bool> gcSignal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource disposing = new();
+    private readonly Task gcLoop;
+    private long resourceVersion;
+
+    internal LabStore(ResourceCatalog catalog, int historySize = 1000, TimeSpan? bookmarkInterval = null)
+    {
+        Catalog = catalog;
+        this.historySize = historySize;
+        foreach (var t in catalog.All) tables[t] = new TypeTable(historySize, snapshotCount: 64);
+        var interval = bookmarkInterval ?? TimeSpan.FromSeconds(10);
+        bookmarkTimer = new Timer(_ => SendBookmarks(), null, interval, interval);
+        gcLoop = Task.Run(GarbageCollectorLoopAsync);
+    }
+
+    public ResourceCatalog Catalog { get; }
+
+    /// <summary>The global resourceVersion: every persisted change (including deletions) increments it.</summary>
+    public long ResourceVersion { get { lock (gate) return resourceVersion; } }
+
+    internal ImmutableSortedDictionary<string, StoredObject> Snapshot(ResourceType type, out long rv)
+    {
+        lock (gate)
+        {
+            rv = resourceVersion;
+            return tables[type].Objects;
+        }
+    }
+
+    /// <summary>The objects of a type as of resourceVersion rv, or null when that snapshot was dropped (continue too old).</summary>
+    internal ImmutableSortedDictionary<string, StoredObject>? SnapshotAt(ResourceType type, long rv)
+    {
+        lock (gate) return tables[type].At(rv);
+    }
+
+    internal StoredObject? Find(ResourceType type, string? ns, string name)
+    {
+        lock (gate) return tables[type].Objects.GetValueOrDefault(StoredObject.KeyOf(ns, name));
+    }
+
+    internal bool NamespaceExists(string ns)
+    {
+        lock (gate) return NamespaceExistsLocked(ns);
+    }
+
+    private bool NamespaceExistsLocked(string ns)
+        => tables[Catalog.Resolve("namespaces")].Objects.ContainsKey(StoredObject.KeyOf(null, ns));
+
+    internal sealed class WriteOptions
+    {
+        public bool DryRun { get; init; }
+        /// <summary>Seeding: keep uid, creationTimestamp, generation and deletion fields as given; create missing namespaces.</summary>
+        public bool Seed { get; init; }
+        /// <summary>The delete path may set deletionTimestamp; ordinary updates may not.</summary>
+        public bool SetsDeletion { get; init; }
+    }
+
+    /// <summary>
+    /// The one write path. <paramref name="decide"/> runs under the store lock, sees the current version and
+    /// returns the desired object (null = remove); it may throw an ApiException to refuse.
+    /// </summary>
+    internal WriteResult Write(ResourceType type, string? ns, string name, Func<StoredObject?, JsonObject?> decide, WriteOptions? options = null)
+    {
+        options ??= new WriteOptions();
+        lock (gate)
+        {
+            var table = tables[type];
+            var key = StoredObject.KeyOf(ns, name);
+            var current = table.Objects.GetValueOrDefault(key);
+            var desired = decide(current);
+            if (desired == null)
+                return current == null ? new WriteResult(ChangeKind.None, null, null) : RemoveLocked(table, current, options.DryRun);
+
+            var meta = JsonUtil.Obj(desired, "metadata");
+            meta["name"] = name;
+            if (ns != null) meta["namespace"] = ns; else meta.Remove("namespace");
+            desired["apiVersion"] = type.StorageApiVersion;
+            desired["kind"] = type.Kind;
+
+            return current == null
+                ? CreateLocked(type, table, ns, desired, meta, options)
+                : UpdateLocked(type, table, current, desired, meta, options);
+        }
+    }
+
+    private WriteResult CreateLocked(ResourceType type, TypeTable table, string? ns, JsonObject desired, JsonObject meta, WriteOptions options)
+    {
+        if (ns != null && !NamespaceExistsLocked(ns))
+        {
+            if (!options.Seed) throw Errors.NamespaceNotFound(ns);
+            var nsType = Catalog.Resolve("namespaces");
+            var nsObject = NewNamespace(ns);
+            CreateLocked(nsType, tables[nsType], null, nsObject, (JsonObject)nsObject["metadata"]!, new WriteOptions());
+        }
+        if (!options.Seed || JsonUtil.Str(meta["uid"]) == null) meta["uid"] = Guid.NewGuid().ToString();
+        if (!options.Seed || JsonUtil.Str(meta["creationTimestamp"]) == null) meta["creationTimestamp"] = JsonUtil.Now();
+        if (type.HasGeneration) { if (!options.Seed || meta["generation"] == null) meta["generation"] = 1L; }
+        else meta.Remove("generation");
+        if (!options.Seed) { meta.Remove("deletionTimestamp"); meta.Remove("deletionGracePeriodSeconds"); }
+        meta.Remove("selfLink");
+
+        var rv = resourceVersion + 1;
+        meta["resourceVersion"] = options.DryRun ? null : rv.ToString();
+        var stored = Materialize(type, desired);
+        if (options.DryRun) return new WriteResult(ChangeKind.Created, stored, null);
+
+        resourceVersion = rv;
+        table.Replace(table.Objects.SetItem(stored.Key, stored), rv);
+        byUid[stored.Uid] = stored;
+        table.Record(new WatchEvent("ADDED", stored, null, rv));
+        return new WriteResult(ChangeKind.Created, stored, null);
+    }
+
+    private static JsonObject NewNamespace(string ns) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Namespace",
+        ["metadata"] = new JsonObject { ["name"] = ns, ["labels"] = new JsonObject { ["kubernetes.io/metadata.name"] = ns } },
+        ["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") },
+        ["status"] = new JsonObject { ["phase"] = "Active" },
+    };
+
+    private WriteResult UpdateLocked(ResourceType type, TypeTable table, StoredObject current, JsonObject desired, JsonObject meta, WriteOptions options)
+    {
+        var old = current.ToJson();
+        var oldMeta = (JsonObject)old["metadata"]!;
+
+        // System fields are the server's: a client cannot change them with an update.
+        meta["uid"] = oldMeta["uid"]?.DeepClone();
+        meta["creationTimestamp"] = oldMeta["creationTimestamp"]?.DeepClone();
+        meta.Remove("selfLink");
+        if (!options.SetsDeletion || current.Deleting)
+        {
+            meta["deletionTimestamp"] = oldMeta["deletionTimestamp"]?.DeepClone();
+            meta["deletionGracePeriodSeconds"] = oldMeta["deletionGracePeriodSeconds"]?.DeepClone();
+        }
+        var newFinalizers = meta["finalizers"] is JsonArray fa ? fa.Select(x => x?.ToString() ?? "").ToArray() : [];
+        if (meta["finalizers"] is JsonArray { Count: 0 }) meta.Remove("finalizers");
+        if (current.Deleting && !options.Seed)
+        {
+            var added = newFinalizers.Except(current.Finalizers).ToArray();
+            if (added.Length > 0)
+                throw Errors.Invalid(type, current.Name, new Errors.Cause("FieldValueForbidden", "metadata.finalizers",
+                    $"Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{{{string.Join(", ", added.Select(a => $"\"{a}\""))}}}"));
+        }
+
+        if (type.HasGeneration)
+        {
+            var generation = oldMeta["generation"]?.GetValue<long>() ?? 1L;
+            if (!options.Seed && SpecChanged(old, desired)) generation++;
+            if (!current.Deleting && meta["deletionTimestamp"] != null) generation++;
+            if (!options.Seed || meta["generation"] == null) meta["generation"] = generation;
+        }
+        else meta.Remove("generation");
+
+        // A write that changes nothing is no write: same bytes, no resourceVersion bump, no event.
+        meta["resourceVersion"] = current.ResourceVersion.ToString();
+        var candidate = Materialize(type, desired);
+        if (candidate.Json.AsSpan().SequenceEqual(current.Json)) return new WriteResult(ChangeKind.None, current, current);
+
+        var rv = resourceVersion + 1;
+        meta["resourceVersion"] = rv.ToString();
+        var stored = Materialize(type, desired);
+        var finished = stored.Deleting && stored.Finalizers.Length == 0;
+        if (options.DryRun) return new WriteResult(finished ? ChangeKind.Deleted : ChangeKind.Updated, stored, current);
+
+        resourceVersion = rv;
+        if (finished)
+        {
+            // The last finalizer is gone from a deleting object: it disappears now.
+            table.Replace(table.Objects.Remove(current.Key), rv);
+            byUid.Remove(current.Uid);
+            table.Record(new WatchEvent("DELETED", stored, current, rv));
+            SignalGarbageCollector();
+            return new WriteResult(ChangeKind.Deleted, stored, current);
+        }
+        table.Replace(table.Objects.SetItem(stored.Key, stored), rv);
+        byUid[stored.Uid] = stored;
+        table.Record(new WatchEvent("MODIFIED", stored, current, rv));
+        if (stored.Deleting) SignalGarbageCollector();
+        return new WriteResult(ChangeKind.Updated, stored, current);
+    }
+
+    private WriteResult RemoveLocked(TypeTable table, StoredObject current, bool dryRun)
+    {
+        if (dryRun) return new WriteResult(ChangeKind.Deleted, current, current);
+        var rv = ++resourceVersion;
+        // The DELETED event carries the object's last state with the resourceVersion of the deletion.
+        var last = current.ToJson();
+        last["metadata"]!["resourceVersion"] = rv.ToString();
+        var final = Materialize(current.Type, last);
+        table.Replace(table.Objects.Remove(current.Key), rv);
+        byUid.Remove(current.Uid);
+        table.Record(new WatchEvent("DELETED", final, current, rv));
+        SignalGarbageCollector();
+        return new WriteResult(ChangeKind.Deleted, final, current);
+    }
+
+    /// <summary>generation moves when anything outside metadata and status changed.</summary>
+    private static bool SpecChanged(JsonObject old, JsonObject desired)
+    {
+        var keys = old.Select(p => p.Key).Concat(desired.Select(p => p.Key)).Distinct()
+            .Where(k => k is not ("metadata" or "status" or "apiVersion" or "kind"));
+        return keys.Any(k => !JsonNode.DeepEquals(old[k], desired[k]));
+    }
+
+    private static StoredObject Materialize(ResourceType type, JsonObject obj)
+    {
+        var canonical = (JsonObject)JsonUtil.Canonical(obj)!;
+        return new StoredObject(type, canonical, JsonUtil.ToBytes(canonical));
+    }
+
+    /// <summary>
+    /// Registers a watch. fromRv null (or 0) replays the current objects as ADDED; N replays history after N
+    /// and throws a 410 Expired ApiException when N is older than the kept history.
+    /// </summary>
+    internal WatchSubscription Subscribe(ResourceType type, long? fromRv, bool bookmarks)
+    {
+        lock (gate)
+        {
+            var table = tables[type];
+            var sub = new WatchSubscription(type, bookmarks, s => { lock (gate) table.Watchers.Remove(s); });
+            if (fromRv is null or 0)
+                sub.Initial = table.Objects.Values.Select(o => new WatchEvent("ADDED", o, null, o.ResourceVersion)).ToList();
+            else
+            {
+                if (fromRv < table.CompactedRv)
+                    throw Errors.Expired($"too old resource version: {fromRv} ({table.CompactedRv + 1})");
+                sub.Initial = table.History.Where(e => e.ResourceVersion > fromRv).ToList();
+            }
+            table.Watchers.Add(sub);
+            return sub;
+        }
+    }
+
+    private void SendBookmarks()
+    {
+        lock (gate)
+        {
+            foreach (var table in tables.Values)
+                foreach (var w in table.Watchers)
+                    if (w.Bookmarks) w.Publish(new WatchEvent("BOOKMARK", null, null, resourceVersion));
+        }
+    }
+
+    /// <summary>Forgets the watch history of every type, as an etcd compaction would: older watches get 410.</summary>
+    public void CompactWatchHistory()
+    {
+        lock (gate)
+        {
+            foreach (var t in tables.Values)
+            {
+                t.History.Clear();
+                t.CompactedRv = resourceVersion;
+            }
+        }
+    }
+
+    /// <summary>Ends every open watch (the lab is stopping).</summary>
+    internal void CloseWatches()
+    {
+        lock (gate)
+        {
+            foreach (var t in tables.Values)
+                foreach (var w in t.Watchers) w.Complete();
+        }
+    }
+
+    public void Dispose()
+    {
+        disposing.Cancel();
+        bookmarkTimer.Dispose();
+        CloseWatches();
+        gcSignal.Writer.TryComplete();
+        try { gcLoop.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
+        disposing.Dispose();
+    }
+}

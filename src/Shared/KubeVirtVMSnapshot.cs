@@ -1,0 +1,69 @@
+namespace VmSnapshot;
+
+/// <summary>
+/// A VirtualMachineSnapshot as the module shows it. Property names match the cmdlets' parameter names
+/// (Name, Namespace, VMName) so objects bind by property name when piped, and so do users' Pester mocks built as
+/// <c>[pscustomobject]@{ PSTypeName = 'VmSnapshot.KubeVirtVMSnapshot'; ... }</c>.
+/// </summary>
+public sealed class KubeVirtVMSnapshot
+{
+    /// <summary>The snapshot's name.</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>The namespace of the snapshot and its VM.</summary>
+    public string Namespace { get; set; } = string.Empty;
+
+    /// <summary>The VM the snapshot was taken of (spec.source.name).</summary>
+    public string VMName { get; set; } = string.Empty;
+
+    /// <summary>status.phase.</summary>
+    public SnapshotPhase Phase { get; set; }
+
+    /// <summary>status.readyToUse: the snapshot can be restored or cloned from.</summary>
+    public bool ReadyToUse { get; set; }
+
+    /// <summary>When the snapshot was cut (status.creationTime, else the object's creation), in local time.</summary>
+    public DateTime? CreationTime { get; set; }
+
+    /// <summary>How old the snapshot is, at the time it was read.</summary>
+    public TimeSpan? Age => CreationTime is { } created ? DateTime.Now - created : null;
+
+    /// <summary>Application-consistent, crash-consistent or offline, from the indications.</summary>
+    public SnapshotConsistency Consistency { get; set; }
+
+    /// <summary>status.indications as the cluster wrote them (values unknown to this version are kept).</summary>
+    public string[] Indications { get; set; } = Array.Empty<string>();
+
+    /// <summary>status.error.message, when the snapshot failed or is retrying.</summary>
+    public string? Error { get; set; }
+
+    /// <summary>Volumes whose data the snapshot holds.</summary>
+    public string[] IncludedVolumes { get; set; } = Array.Empty<string>();
+
+    /// <summary>Volumes left out (no VolumeSnapshotClass, unsupported type): their data is not in the snapshot.</summary>
+    public string[] ExcludedVolumes { get; set; } = Array.Empty<string>();
+
+    /// <summary>The <c>description</c> annotation, as the OpenShift console stores it.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>Who took the snapshot, from the creator annotation this module writes.</summary>
+    public string? CreatedBy { get; set; }
+
+    /// <summary>spec.deletionPolicy: Delete (the default) or Retain.</summary>
+    public string DeletionPolicy { get; set; } = "Delete";
+
+    /// <summary>spec.failureDeadline; null means the cluster default (5 minutes), zero means none.</summary>
+    public TimeSpan? FailureDeadline { get; set; }
+
+    /// <summary>metadata.uid.</summary>
+    public string? Uid { get; set; }
+
+    /// <summary>status.virtualMachineSnapshotContentName.</summary>
+    public string? ContentName { get; set; }
+
+    /// <summary>The kubeconfig context (or server) the snapshot was read from.</summary>
+    public string? Context { get; set; }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Namespace}/{Name}";
+}

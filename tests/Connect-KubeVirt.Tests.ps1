@@ -1,0 +1,135 @@
+BeforeAll {
+    . "$PSScriptRoot/common.ps1"
+    Import-Module $ModuleManifest -Force
+    $lab = Start-KubeVirtLab -Name 'connect-tests'
+    $token = [System.Net.NetworkCredential]::new('', $lab.Token).Password
+}
+
+AfterAll {
+    $lab | Stop-KubeVirtLab -Confirm:$false
+    Disconnect-KubeVirt
+}
+
+Describe 'Connect-KubeVirt' {
+    AfterEach {
+        Disconnect-KubeVirt
+        Remove-Item Env:KUBECONFIG -ErrorAction SilentlyContinue
+    }
+
+    It 'connects from a kubeconfig file and sets the session default' {
+        $connection = Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -PassThru
+        $connection | Should -BeOfType ([VmSnapshot.KubeVirtConnection])
+        $connection.Server | Should -Be $lab.Server
+        $connection.Context | Should -Be $lab.Context
+        $connection.Namespace | Should -Be $lab.Namespace
+        $connection.Source | Should -Be 'Kubeconfig'
+        @(Get-VMSnapshot).Count | Should -BeGreaterThan 0
+    }
+
+    It 'returns nothing without -PassThru' {
+        Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath | Should -BeNullOrEmpty
+    }
+
+    It 'merges the files named by KUBECONFIG and picks a context from any of them' {
+        $other = Join-Path $TestDrive 'other.kubeconfig'
+        @'
+apiVersion: v1
+kind: Config
+current-context: elsewhere
+clusters:
+- name: elsewhere
+  cluster:
+    server: https://elsewhere.invalid:6443
+users:
+- name: elsewhere
+  user:
+    token: not-used
+contexts:
+- name: elsewhere
+  context:
+    cluster: elsewhere
+    user: elsewhere
+'@ | Set-Content $other
+        $env:KUBECONFIG = "$other$([IO.Path]::PathSeparator)$($lab.KubeconfigPath)"
+        $connection = Connect-KubeVirt -Context $lab.Context -PassThru
+        $connection.Server | Should -Be $lab.Server
+        $connection.KubeconfigPath | Should -Be $env:KUBECONFIG
+    }
+
+    It 'uses the current kubeconfig context when Connect-KubeVirt was never called' {
+        $env:KUBECONFIG = $lab.KubeconfigPath
+        $snapshots = Get-VMSnapshot -Verbose 4>&1
+        ($snapshots | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message |
+            Should -BeLike "*context '$($lab.Context)'*"
+        @($snapshots | Where-Object { $_ -is [VmSnapshot.KubeVirtVMSnapshot] }).Count | Should -BeGreaterThan 0
+    }
+
+    It 'overrides the namespace with -Namespace' {
+        (Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -Namespace elsewhere -PassThru).Namespace | Should -Be 'elsewhere'
+    }
+
+    It 'connects with -Server and a SecureString -Token' {
+        $connection = Connect-KubeVirt -Server $lab.Server -Token (ConvertTo-SecureString $token -AsPlainText) -Namespace vms -PassThru
+        $connection.Source | Should -Be 'Token'
+        $connection.Context | Should -BeNullOrEmpty
+        @(Get-VMSnapshot).Count | Should -BeGreaterThan 0
+    }
+
+    It 'refuses an unknown context, naming the known ones' {
+        { Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -Context nope } |
+            Should -Throw -ErrorId 'ContextNotFound,VmSnapshot.Commands.ConnectKubeVirtCommand'
+        try { Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -Context nope } catch { $record = $_ }
+        $record.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $record.Exception.Message | Should -BeLike "*'nope'*$($lab.Context)*"
+    }
+
+    It 'refuses a kubeconfig that does not exist' {
+        { Connect-KubeVirt -Kubeconfig (Join-Path $TestDrive 'absent') } |
+            Should -Throw -ErrorId 'KubeconfigNotFound,VmSnapshot.Commands.ConnectKubeVirtCommand'
+    }
+
+    It 'refuses -InCluster outside a pod' {
+        { Connect-KubeVirt -InCluster } | Should -Throw -ErrorId 'NotInCluster,VmSnapshot.Commands.ConnectKubeVirtCommand'
+    }
+
+    It 'keeps the session connection unchanged when a connect fails' {
+        Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath
+        { Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -Context nope } | Should -Throw
+        @(Get-VMSnapshot).Count | Should -BeGreaterThan 0
+    }
+}
+
+Describe 'Secrets never appear in output' {
+    It 'does not show the token in objects, verbose, debug or error streams' {
+        $connection = Connect-KubeVirt -Server $lab.Server -Token (ConvertTo-SecureString $token -AsPlainText) -Namespace vms -PassThru -Verbose -Debug 4>&1 5>&1
+        $everything = @(
+            $connection | Format-List * | Out-String
+            $connection | ConvertTo-Json -Depth 5
+            $connection | Export-Clixml -Path (Join-Path $TestDrive 'c.xml'); Get-Content (Join-Path $TestDrive 'c.xml') -Raw
+            Get-VMSnapshot -Verbose -Debug 4>&1 5>&1 | Out-String
+        )
+        try {
+            Connect-KubeVirt -Server $lab.Server -Token (ConvertTo-SecureString "$token-wrong" -AsPlainText) -Verbose -Debug 4>&1 5>&1 | Out-Null
+        }
+        catch {
+            $everything += $_ | Format-List * -Force | Out-String
+            $everything += $_.Exception | Format-List * -Force | Out-String
+        }
+        ($everything -join "`n") | Should -Not -BeLike "*$token*"
+        ($everything -join "`n") | Should -BeLike '*Unauthorized*'
+    }
+}
+
+Describe 'Disconnect-KubeVirt' {
+    It 'clears the session connection so the kubeconfig applies again' {
+        Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath
+        Disconnect-KubeVirt
+        $env:KUBECONFIG = Join-Path $TestDrive 'absent'
+        try {
+            { Get-VMSnapshot } | Should -Throw -ErrorId 'KubeconfigNotFound,VmSnapshot.Commands.GetVMSnapshotCommand'
+        }
+        finally {
+            Remove-Item Env:KUBECONFIG
+        }
+    }
+}

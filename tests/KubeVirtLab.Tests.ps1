@@ -1,0 +1,119 @@
+BeforeAll {
+    . "$PSScriptRoot/common.ps1"
+    Import-Module $ModuleManifest -Force
+}
+
+Describe 'Start-KubeVirtLab' {
+    It 'serves on loopback, writes a kubeconfig and returns the lab' {
+        $lab = Start-KubeVirtLab -Name 'start-test'
+        try {
+            $lab | Should -BeOfType ([VmSnapshot.KubeVirtLabInfo])
+            $lab.Server.Host | Should -Be '127.0.0.1'
+            $lab.Server.Port | Should -BeGreaterThan 0
+            $lab.KubeconfigPath | Should -Exist
+            $lab.Token | Should -BeOfType ([securestring])
+            $lab.Context | Should -Be 'start-test'
+            $lab.Namespace | Should -Be 'vms'
+            (Get-Content $lab.KubeconfigPath -Raw) | Should -BeLike "*$($lab.Server.Authority)*"
+            if (-not $IsWindows) {
+                (Get-Item $lab.KubeconfigPath).UnixMode | Should -Be '-rw-------'
+            }
+            # A request without the token is refused.
+            $response = Invoke-WebRequest "$($lab.Server)apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinesnapshots" -SkipHttpErrorCheck
+            $response.StatusCode | Should -Be 401
+        }
+        finally {
+            $lab | Stop-KubeVirtLab -Confirm:$false
+        }
+        $lab.KubeconfigPath | Should -Not -Exist
+        $lab.Running | Should -BeFalse
+    }
+
+    It 'runs several labs side by side and lists them' {
+        $one = Start-KubeVirtLab -Name 'one' -Scenario empty
+        $two = Start-KubeVirtLab -Name 'two' -Scenario empty
+        try {
+            $one.Server | Should -Not -Be $two.Server
+            (Get-KubeVirtLab -Name 'one', 'two').Name | Sort-Object | Should -Be @('one', 'two')
+            (Get-KubeVirtLab -Name 't*').Name | Should -Be 'two'
+        }
+        finally {
+            Stop-KubeVirtLab -Name one, two -Confirm:$false
+        }
+        Get-KubeVirtLab -Name one, two | Should -BeNullOrEmpty
+    }
+
+    It 'writes the kubeconfig where asked and keeps it after stopping' {
+        $path = Join-Path $TestDrive 'lab.kubeconfig'
+        $lab = Start-KubeVirtLab -KubeconfigPath $path -Scenario empty
+        $lab.KubeconfigPath | Should -Be $path
+        $lab | Stop-KubeVirtLab -Confirm:$false
+        $path | Should -Exist
+    }
+
+    It 'connects the session with -Connect and forgets the connection when the lab stops' {
+        $lab = Start-KubeVirtLab -Connect -Name 'connected'
+        @(Get-VMSnapshot).Count | Should -BeGreaterThan 0
+        $lab | Stop-KubeVirtLab -Confirm:$false
+        $env:KUBECONFIG = Join-Path $TestDrive 'absent'
+        try {
+            { Get-VMSnapshot } | Should -Throw -ErrorId 'KubeconfigNotFound,VmSnapshot.Commands.GetVMSnapshotCommand'
+        }
+        finally {
+            Remove-Item Env:KUBECONFIG
+        }
+    }
+
+    It 'refuses a scenario file that does not exist' {
+        { Start-KubeVirtLab -Scenario (Join-Path $TestDrive 'missing.yaml') } |
+            Should -Throw -ErrorId 'LabStartFailed,VmSnapshot.Commands.StartKubeVirtLabCommand'
+    }
+
+    It 'reports stopping a lab that does not exist' {
+        Stop-KubeVirtLab -Name 'never-started' -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -Be 'LabNotFound,VmSnapshot.Commands.StopKubeVirtLabCommand'
+    }
+
+    It 'lists nothing with -WhatIf on Stop-KubeVirtLab and keeps the lab running' {
+        $lab = Start-KubeVirtLab -Scenario empty -Name 'whatif'
+        try {
+            $lab | Stop-KubeVirtLab -WhatIf
+            (Get-KubeVirtLab -Name whatif).Running | Should -BeTrue
+        }
+        finally {
+            $lab | Stop-KubeVirtLab -Confirm:$false
+        }
+    }
+}
+
+Describe 'Lab over TLS' {
+    BeforeAll {
+        $lab = Start-KubeVirtLab -UseTls -Name 'tls'
+        $token = [System.Net.NetworkCredential]::new('', $lab.Token).Password
+    }
+
+    AfterAll {
+        $lab | Stop-KubeVirtLab -Confirm:$false
+    }
+
+    It 'serves https and the kubeconfig carries its CA, which the module verifies' {
+        $lab.Server.Scheme | Should -Be 'https'
+        (Get-Content $lab.KubeconfigPath -Raw) | Should -BeLike '*certificate-authority-data*'
+        $connection = Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -PassThru
+        $connection.SkipTlsVerify | Should -BeFalse
+        @(Get-VMSnapshot -Connection $connection).Count | Should -BeGreaterThan 0
+    }
+
+    It 'refuses the lab certificate when the CA is not given' {
+        { Connect-KubeVirt -Server $lab.Server -Token (ConvertTo-SecureString $token -AsPlainText) } |
+            Should -Throw -ErrorId 'ClusterUnreachable,VmSnapshot.Commands.ConnectKubeVirtCommand'
+    }
+
+    It 'accepts the lab certificate with -CertificateAuthority' {
+        $caData = ((Get-Content $lab.KubeconfigPath) -match 'certificate-authority-data:' | Select-Object -First 1) -replace '.*certificate-authority-data:\s*', ''
+        $caPath = Join-Path $TestDrive 'lab-ca.pem'
+        [IO.File]::WriteAllBytes($caPath, [Convert]::FromBase64String($caData.Trim()))
+        $connection = Connect-KubeVirt -Server $lab.Server -Token (ConvertTo-SecureString $token -AsPlainText) -CertificateAuthority $caPath -Namespace vms -PassThru
+        @(Get-VMSnapshot -Connection $connection).Count | Should -BeGreaterThan 0
+    }
+}

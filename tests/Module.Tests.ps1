@@ -1,0 +1,168 @@
+# The module as a unit: manifest contract, dependency isolation, re-import, runspaces, prefix and the Hyper-V clash.
+BeforeDiscovery {
+    . "$PSScriptRoot/common.ps1"
+    $cmdletNames = (Import-PowerShellDataFile $ModuleManifest).CmdletsToExport
+}
+
+BeforeAll {
+    . "$PSScriptRoot/common.ps1"
+    $yamlDotNet11 = Join-Path (Get-NuGetPackageFolder) 'yamldotnet/11.2.1/lib/netstandard2.1/YamlDotNet.dll'
+}
+
+Describe 'Module manifest' {
+    BeforeAll {
+        $manifest = Import-PowerShellDataFile $ModuleManifest
+        $module = Import-Module $ModuleManifest -Force -PassThru
+    }
+
+    It 'targets PowerShell 7.4+ Core only, without wildcards or RequiredAssemblies' {
+        $manifest.PowerShellVersion | Should -Be '7.4'
+        $manifest.CompatiblePSEditions | Should -Be @('Core')
+        $manifest.Keys | Should -Not -Contain 'RequiredAssemblies'
+        $manifest.Keys | Should -Not -Contain 'DefaultCommandPrefix'
+        $manifest.CmdletsToExport | Should -Not -Contain '*'
+        $manifest.FunctionsToExport | Should -BeNullOrEmpty
+        $manifest.AliasesToExport | Should -BeNullOrEmpty
+        $manifest.PrivateData.PSData.Tags | Should -Contain 'PSEdition_Core'
+        $manifest.PrivateData.PSData.ProjectUri | Should -Not -BeNullOrEmpty
+        $manifest.PrivateData.PSData.LicenseUri | Should -Not -BeNullOrEmpty
+        $manifest.PrivateData.PSData.ReleaseNotes | Should -Not -BeNullOrEmpty
+    }
+
+    It 'exports exactly the cmdlets the manifest lists' {
+        ($module.ExportedCmdlets.Keys | Sort-Object) | Should -Be ($manifest.CmdletsToExport | Sort-Object)
+    }
+
+    It '<_> uses an approved verb, declares OutputType and supports ShouldProcess when it changes state' -ForEach $cmdletNames {
+        $command = Get-Command -Module VmSnapshot -Name $_
+        (Get-Verb).Verb | Should -Contain $command.Verb
+        $command.OutputType | Should -Not -BeNullOrEmpty
+        if ($command.Verb -in 'New', 'Remove', 'Restore', 'Set', 'Stop') {
+            $command.Parameters.Keys | Should -Contain 'WhatIf'
+        }
+    }
+
+    It 'keeps every dependency out of the default load context' {
+        $loaded = [AppDomain]::CurrentDomain.GetAssemblies()
+        $default = [System.Runtime.Loader.AssemblyLoadContext]::Default.Assemblies.GetName().Name
+        $default | Should -Contain 'VmSnapshot.Shared'
+        $default | Should -Not -Contain 'VmSnapshot'
+        $default | Should -Not -Contain 'VmSnapshot.Core'
+        $kubernetesClient = $loaded | Where-Object { $_.GetName().Name -eq 'KubernetesClient' -and $_.Location -like "$ModulePath*" }
+        $kubernetesClient | Should -Not -BeNullOrEmpty
+        [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($kubernetesClient[0]).Name | Should -Be 'VmSnapshot'
+    }
+
+    It 'exposes its public types to PowerShell by name' {
+        [VmSnapshot.KubeVirtVMSnapshot] | Should -Not -BeNullOrEmpty
+        [VmSnapshot.KubeVirtConnection] | Should -Not -BeNullOrEmpty
+        [VmSnapshot.SnapshotPhase]::Succeeded | Should -Be 'Succeeded'
+    }
+}
+
+Describe 'Dependency isolation' {
+    It 'imports and works after another module loaded YamlDotNet 11' {
+        $yamlDotNet11 | Should -Exist
+        $otherModule = Join-Path $TestDrive 'YamlUser'
+        New-Item -ItemType Directory $otherModule | Out-Null
+        @"
+Add-Type -Path '$yamlDotNet11'
+function ConvertFrom-OtherYaml([string] `$Text) { [YamlDotNet.Serialization.Deserializer]::new().Deserialize[object](`$Text) }
+"@ | Set-Content (Join-Path $otherModule 'YamlUser.psm1')
+
+        $result = Invoke-FreshPwsh -Script @"
+Import-Module '$otherModule/YamlUser.psm1'
+`$before = (ConvertFrom-OtherYaml 'a: 1')['a']
+Import-Module '$ModuleManifest'
+`$lab = Start-KubeVirtLab -Connect
+`$count = @(Get-VMSnapshot).Count
+`$after = (ConvertFrom-OtherYaml 'b: 2')['b']
+`$versions = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'YamlDotNet' } |
+    ForEach-Object { `$_.GetName().Version.Major }
+`$lab | Stop-KubeVirtLab -Confirm:`$false
+[pscustomobject]@{ Before = `$before; After = `$after; Count = `$count; Versions = @(`$versions | Sort-Object) }
+"@
+        $result.Before | Should -Be '1'
+        $result.After | Should -Be '2'
+        $result.Count | Should -BeGreaterThan 0
+        $result.Versions | Should -Be @(11, 18)
+    }
+
+    It 'survives Import-Module -Force twice in one session' {
+        $result = Invoke-FreshPwsh -Script @"
+Import-Module '$ModuleManifest'
+Import-Module '$ModuleManifest' -Force
+Import-Module '$ModuleManifest' -Force
+`$lab = Start-KubeVirtLab -Connect
+`$names = @(Get-VMSnapshot).Count
+`$commands = @(Get-Command -Module VmSnapshot).Count
+`$lab | Stop-KubeVirtLab -Confirm:`$false
+[pscustomobject]@{ Count = `$names; Commands = `$commands }
+"@
+        $result.Count | Should -BeGreaterThan 0
+        $result.Commands | Should -Be (Import-PowerShellDataFile $ModuleManifest).CmdletsToExport.Count
+    }
+
+    It 'works from two runspaces of one process at the same time' {
+        $result = Invoke-FreshPwsh -Script @"
+Import-Module '$ModuleManifest'
+`$lab = Start-KubeVirtLab
+`$work = {
+    param(`$manifest, `$kubeconfig)
+    Import-Module `$manifest
+    Connect-KubeVirt -Kubeconfig `$kubeconfig
+    @(Get-VMSnapshot).Count
+}
+`$shells = 1..2 | ForEach-Object {
+    `$ps = [powershell]::Create([runspacefactory]::CreateRunspace())
+    `$ps.Runspace.Open()
+    [void]`$ps.AddScript(`$work).AddArgument('$ModuleManifest').AddArgument(`$lab.KubeconfigPath)
+    [pscustomobject]@{ Shell = `$ps; Handle = `$ps.BeginInvoke() }
+}
+`$counts = foreach (`$s in `$shells) { `$s.Shell.EndInvoke(`$s.Handle); `$s.Shell.Dispose() }
+`$lab | Stop-KubeVirtLab -Confirm:`$false
+@(`$counts)
+"@
+        $result.Count | Should -Be 2
+        $result[0] | Should -BeGreaterThan 0
+        $result[1] | Should -Be $result[0]
+    }
+}
+
+Describe 'Names that clash with Hyper-V' {
+    It 'gives working Get-KvVMSnapshot with -Prefix Kv' {
+        $result = Invoke-FreshPwsh -Script @"
+Import-Module '$ModuleManifest' -Prefix Kv
+`$lab = Start-KvKubeVirtLab -Connect
+`$count = @(Get-KvVMSnapshot).Count
+`$plain = [bool](Get-Command Get-VMSnapshot -ErrorAction SilentlyContinue)
+`$lab | Stop-KvKubeVirtLab -Confirm:`$false
+[pscustomobject]@{ Count = `$count; PlainNameExists = `$plain }
+"@
+        $result.Count | Should -BeGreaterThan 0
+        $result.PlainNameExists | Should -BeFalse
+    }
+
+    It 'reaches our Get-VMSnapshot module-qualified when a Hyper-V-like module is loaded too' {
+        $hyperV = Join-Path $TestDrive 'Hyper-V'
+        New-Item -ItemType Directory $hyperV | Out-Null
+        @'
+function Get-VMSnapshot { 'hyper-v' }
+function Restore-VMSnapshot { 'hyper-v' }
+function Remove-VMSnapshot { 'hyper-v' }
+Export-ModuleMember -Function Get-VMSnapshot, Restore-VMSnapshot, Remove-VMSnapshot
+'@ | Set-Content (Join-Path $hyperV 'Hyper-V.psm1')
+        $result = Invoke-FreshPwsh -Script @"
+Import-Module '$ModuleManifest'
+Import-Module '$hyperV/Hyper-V.psm1'
+`$lab = Start-KubeVirtLab -Connect
+`$unqualified = Get-VMSnapshot
+`$qualified = @(VmSnapshot\Get-VMSnapshot)
+`$lab | Stop-KubeVirtLab -Confirm:`$false
+[pscustomobject]@{ Unqualified = `$unqualified; QualifiedType = `$qualified[0].GetType().FullName; Count = `$qualified.Count }
+"@
+        $result.Unqualified | Should -Be 'hyper-v'
+        $result.QualifiedType | Should -Be 'VmSnapshot.KubeVirtVMSnapshot'
+        $result.Count | Should -BeGreaterThan 0
+    }
+}

@@ -1,0 +1,92 @@
+# Shared by the Pester tests: where the built module is, and how to run code in a fresh pwsh.
+. "$PSScriptRoot/../tools/common.ps1"
+
+$script:ModulePath = $env:VMSNAPSHOT_MODULE_PATH
+if (-not $script:ModulePath) {
+    # Running a test file by hand: use the build output.
+    $script:ModulePath = Get-ChildItem "$PSScriptRoot/../out/VmSnapshot" -Directory | Sort-Object Name | Select-Object -Last 1 -ExpandProperty FullName
+}
+$script:ModuleManifest = Join-Path $script:ModulePath 'VmSnapshot.psd1'
+
+function Invoke-FreshPwsh {
+    <#
+    .SYNOPSIS
+    Runs a script in a new pwsh process (no profile, non-interactive) and returns its output converted from JSON.
+    The script's last output is serialised with ConvertTo-Json -Depth 5; errors fail the child with exit code 1.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Script,
+        [hashtable] $Environment = @{}
+    )
+    $wrapped = @"
+`$ErrorActionPreference = 'Stop'
+`$ProgressPreference = 'SilentlyContinue'
+try {
+    `$result = & { $Script }
+    ConvertTo-Json -InputObject `$result -Depth 5 -Compress
+}
+catch {
+    [Console]::Error.WriteLine((`$_ | Out-String))
+    exit 1
+}
+"@
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($wrapped))
+    $pwsh = Get-PwshCommand
+    $saved = @{}
+    foreach ($name in $Environment.Keys) {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+        [Environment]::SetEnvironmentVariable($name, $Environment[$name])
+    }
+    try {
+        $errorFile = New-TemporaryFile
+        $output = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -EncodedCommand $encoded 2>$errorFile
+        $exitCode = $LASTEXITCODE
+        $stderr = Get-Content $errorFile -Raw
+        Remove-Item $errorFile
+    }
+    finally {
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    }
+    if ($exitCode -ne 0) { throw "The child pwsh failed (exit $exitCode): $stderr" }
+    ($output -join "`n") | ConvertFrom-Json
+}
+
+function New-ScenarioFile {
+    <# Writes a scenario (multi-document YAML) to a file in TestDrive and returns its path. #>
+    param([Parameter(Mandatory)] [string[]] $Document, [string] $Name = "scenario-$([guid]::NewGuid().ToString('n')).yaml")
+    $path = Join-Path $TestDrive $Name
+    Set-Content -LiteralPath $path -Value ($Document -join "`n---`n")
+    $path
+}
+
+function New-SnapshotManifest {
+    <# A VirtualMachineSnapshot with a realistic, finished status, for scenario files. #>
+    param(
+        [Parameter(Mandatory)] [string] $Name,
+        [Parameter(Mandatory)] [string] $Namespace,
+        [Parameter(Mandatory)] [string] $VMName,
+        [string] $Phase = 'Succeeded',
+        [string[]] $Indications = @('Online', 'GuestAgent'),
+        [string] $CreationTime = '2026-11-20T10:00:05Z'
+    )
+    $ready = if ($Phase -eq 'Succeeded') { 'true' } else { 'false' }
+    $indicationYaml = ($Indications | ForEach-Object { "    - $_" }) -join "`n"
+    @"
+apiVersion: snapshot.kubevirt.io/v1beta1
+kind: VirtualMachineSnapshot
+metadata:
+  name: $Name
+  namespace: $Namespace
+spec:
+  source:
+    apiGroup: kubevirt.io
+    kind: VirtualMachine
+    name: $VMName
+status:
+  phase: $Phase
+  readyToUse: $ready
+  creationTime: "$CreationTime"
+  indications:
+$indicationYaml
+"@
+}

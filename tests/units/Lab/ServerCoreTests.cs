@@ -1,0 +1,134 @@
+using Xunit;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using static VmSnapshot.Tests.Lab.LabTestSupport;
+
+namespace VmSnapshot.Tests.Lab;
+
+/// <summary>The HTTP core, /version, authentication and discovery, over real sockets.</summary>
+public sealed class ServerCoreTests : IDisposable
+{
+    private readonly VmSnapshot.Lab.LabServer lab = StartLab();
+
+    public void Dispose() => lab.Dispose();
+
+    [Fact]
+    public async Task VersionIsAnonymousAndSaysMinor32()
+    {
+        using var http = Http(lab, token: "");
+        foreach (var path in new[] { "/version", "/version/?timeout=5s" })
+        {
+            var (code, body) = await GetAsync(http, path);
+            Assert.Equal(200, code);
+            Assert.Equal("1", (string?)body!["major"]);
+            Assert.Equal("32", (string?)body["minor"]);
+            Assert.Equal("v1.32.4", (string?)body["gitVersion"]);
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("wrong-token")]
+    public async Task RequestsWithoutTheTokenGet401(string token)
+    {
+        using var http = Http(lab, token: token);
+        if (token != "") http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        foreach (var path in new[] { "/api", "/apis/kubevirt.io/v1/namespaces/vms/virtualmachines" })
+        {
+            var response = await GetAsync(http, path);
+            AssertStatus(response, 401, "Unauthorized", "Unauthorized");
+            Assert.Null(response.Body!["details"]);
+        }
+    }
+
+    [Fact]
+    public async Task LegacyDiscoveryListsEveryResourceWithStatusSubresources()
+    {
+        using var http = Http(lab);
+        var (_, api) = await GetAsync(http, "/api");
+        Assert.Equal("APIVersions", (string?)api!["kind"]);
+        var (_, groups) = await GetAsync(http, "/apis");
+        var names = groups!["groups"]!.AsArray().Select(g => (string?)g!["name"]).ToList();
+        Assert.Equal(["storage.k8s.io", "snapshot.storage.k8s.io", "kubevirt.io", "snapshot.kubevirt.io", "clone.kubevirt.io", "cdi.kubevirt.io", "authorization.k8s.io"], names);
+        var snapshotGroup = groups["groups"]!.AsArray().Single(g => (string?)g!["name"] == "snapshot.kubevirt.io")!;
+        Assert.Equal("v1beta1", (string?)snapshotGroup["preferredVersion"]!["version"]);
+        Assert.Equal(2, snapshotGroup["versions"]!.AsArray().Count);
+
+        var (_, list) = await GetAsync(http, "/apis/snapshot.kubevirt.io/v1beta1");
+        var resources = list!["resources"]!.AsArray();
+        var vmsnapshot = resources.Single(r => (string?)r!["name"] == "virtualmachinesnapshots")!;
+        Assert.Equal("VirtualMachineSnapshot", (string?)vmsnapshot["kind"]);
+        Assert.Equal("virtualmachinesnapshot", (string?)vmsnapshot["singularName"]);
+        Assert.True((bool)vmsnapshot["namespaced"]!);
+        Assert.Equal(["vmsnapshot", "vmsnapshots"], vmsnapshot["shortNames"]!.AsArray().Select(n => (string?)n));
+        Assert.Equal(["all"], vmsnapshot["categories"]!.AsArray().Select(n => (string?)n));
+        Assert.Contains(resources, r => (string?)r!["name"] == "virtualmachinesnapshots/status");
+
+        var (_, core) = await GetAsync(http, "/api/v1");
+        var pvc = core!["resources"]!.AsArray().Single(r => (string?)r!["name"] == "persistentvolumeclaims")!;
+        Assert.Equal(["pvc"], pvc["shortNames"]!.AsArray().Select(n => (string?)n));
+        var (_, storage) = await GetAsync(http, "/apis/snapshot.storage.k8s.io/v1");
+        var vsclass = storage!["resources"]!.AsArray().Single(r => (string?)r!["name"] == "volumesnapshotclasses")!;
+        Assert.False((bool)vsclass["namespaced"]!);
+    }
+
+    [Fact]
+    public async Task UnknownPathsAndResourcesAre404WithTheGenericMessage()
+    {
+        using var http = Http(lab);
+        foreach (var path in new[] { "/apis/nope.io/v1/things", "/apis/kubevirt.io/v1/namespaces/vms/widgets", "/apis/kubevirt.io/v9", "/foo" })
+            AssertStatus(await GetAsync(http, path), 404, "NotFound", "the server could not find the requested resource");
+    }
+
+    [Fact]
+    public async Task KeepAliveServesManyRequestsOnOneConnectionAndCountsThem()
+    {
+        using var http = Http(lab);
+        var before = lab.RequestCount;
+        for (var i = 0; i < 20; i++) Assert.Equal(200, (await GetAsync(http, "/apis/kubevirt.io/v1/namespaces/vms/virtualmachines")).Code);
+        Assert.Equal(before + 20, lab.RequestCount);
+    }
+
+    [Fact]
+    public async Task BodiesOver3MiBAre413()
+    {
+        using var http = Http(lab);
+        var big = "{\"apiVersion\":\"kubevirt.io/v1\",\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"big\"},\"spec\":{\"x\":\"" + new string('a', 3 * 1024 * 1024) + "\"}}";
+        var response = await SendAsync(http, HttpMethod.Post, "/apis/kubevirt.io/v1/namespaces/vms/virtualmachines", big);
+        AssertStatus(response, 413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728");
+        Assert.Null(lab.Store.Get("vm", "vms", "big"));
+    }
+
+    [Fact]
+    public async Task ChunkedRequestBodiesAreRead()
+    {
+        using var http = Http(lab);
+        using var req = new HttpRequestMessage(HttpMethod.Post, "/apis/kubevirt.io/v1/namespaces/vms/virtualmachines")
+        {
+            Content = new StreamContent(new NonSeekableStream(System.Text.Encoding.UTF8.GetBytes(VmJson("chunky")))),
+        };
+        req.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var resp = await http.SendAsync(req);
+        Assert.True(req.Content.Headers.ContentLength == null);
+        Assert.Equal(201, (int)resp.StatusCode);
+        Assert.NotNull(lab.Store.Get("vm", "vms", "chunky"));
+    }
+
+    [Fact]
+    public async Task OpenApiV3AnnouncesFieldValidationForPatch()
+    {
+        using var http = Http(lab);
+        var (_, root) = await GetAsync(http, "/openapi/v3");
+        var url = (string?)root!["paths"]!["apis/kubevirt.io/v1"]!["serverRelativeURL"];
+        Assert.StartsWith("/openapi/v3/apis/kubevirt.io/v1?hash=", url);
+        var (_, doc) = await GetAsync(http, url!);
+        var patch = doc!["paths"]!["/apis/kubevirt.io/v1/namespaces/{namespace}/virtualmachines/{name}"]!["patch"]!;
+        Assert.Equal("VirtualMachine", (string?)patch["x-kubernetes-group-version-kind"]!["kind"]);
+        Assert.Contains(patch["parameters"]!.AsArray(), p => (string?)p!["name"] == "fieldValidation");
+    }
+
+    private sealed class NonSeekableStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+    }
+}
