@@ -133,9 +133,21 @@ function Invoke-Bench {
 function Invoke-Package {
     Invoke-Build
     $pwsh = Get-PwshCommand
-    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File "$PSScriptRoot/tools/Package.ps1" `
-        -ModulePath $modulePath -OutputPath $outRoot
-    if ($LASTEXITCODE -ne 0) { throw "Packaging failed (exit code $LASTEXITCODE)." }
+    # Install-PSResource writes to the CurrentUser scope under HOME. The check runs with a throwaway HOME so it
+    # installs exactly as a user would without touching this machine's modules or repository list.
+    $savedHome = $env:HOME
+    $throwawayHome = Join-Path ([IO.Path]::GetTempPath()) "vmsnapshot-package-home-$PID"
+    New-Item -ItemType Directory -Force $throwawayHome | Out-Null
+    try {
+        if (-not $IsWindows) { $env:HOME = $throwawayHome }
+        & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File "$PSScriptRoot/tools/Package.ps1" `
+            -ModulePath $modulePath -OutputPath $outRoot
+        if ($LASTEXITCODE -ne 0) { throw "Packaging failed (exit code $LASTEXITCODE)." }
+    }
+    finally {
+        $env:HOME = $savedHome
+        Remove-Item $throwawayHome -Recurse -Force -ErrorAction SilentlyContinue
+    }
 }
 
 switch ($Task) {

@@ -104,7 +104,7 @@ Describe 'Secrets never appear in output' {
         $connection = Connect-KubeVirt -Server $lab.Server -Token (ConvertTo-SecureString $token -AsPlainText) -Namespace vms -PassThru -Verbose -Debug 4>&1 5>&1
         $everything = @(
             $connection | Format-List * | Out-String
-            $connection | ConvertTo-Json -Depth 5
+            $connection | ConvertTo-Json -Depth 5 -WarningAction SilentlyContinue
             $connection | Export-Clixml -Path (Join-Path $TestDrive 'c.xml'); Get-Content (Join-Path $TestDrive 'c.xml') -Raw
             Get-VMSnapshot -Verbose -Debug 4>&1 5>&1 | Out-String
         )

@@ -1,0 +1,192 @@
+using System.Text.Json;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using VmSnapshot.Lab;
+using Xunit;
+using static VmSnapshot.Tests.Lab.LabTestSupport;
+
+namespace VmSnapshot.Tests.Lab;
+
+/// <summary>Watches through KubernetesClient: events, bookmarks, resume, 410 recovery, selectors, shutdown.</summary>
+public sealed class ClientWatchTests : IDisposable
+{
+    private readonly LabServer lab = StartLab(bookmarkInterval: TimeSpan.FromMilliseconds(200));
+    private readonly Kubernetes client;
+
+    public ClientWatchTests() => client = Client(lab);
+
+    public void Dispose()
+    {
+        client.Dispose();
+        lab.Dispose();
+    }
+
+    private sealed record Seen(WatchEventType Type, string? Name, string? ResourceVersion);
+
+    /// <summary>Runs a watch in the background, recording events until cancelled or the stream ends.</summary>
+    private (Task Done, List<Seen> Events, List<Exception> Errors) Watch(string? resourceVersion, CancellationToken ct, string? labelSelector = null, bool bookmarks = false, int? timeoutSeconds = null)
+    {
+        var events = new List<Seen>();
+        var errors = new List<Exception>();
+        var done = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var (type, obj) in client.CustomObjects.WatchListNamespacedCustomObjectAsync("kubevirt.io", "v1", "vms", "virtualmachines",
+                                   allowWatchBookmarks: bookmarks, labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
+                                   onError: e => { lock (errors) errors.Add(e); }, cancellationToken: ct))
+                {
+                    var json = (JsonElement)obj;
+                    var meta = json.GetProperty("metadata");
+                    lock (events) events.Add(new Seen(type, meta.TryGetProperty("name", out var n) ? n.GetString() : null, meta.GetProperty("resourceVersion").GetString()));
+                }
+            }
+            catch (OperationCanceledException) { }
+        });
+        return (done, events, errors);
+    }
+
+    private static async Task Until(Func<bool> condition, int ms = 5000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(ms);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met in time");
+            await Task.Delay(20);
+        }
+    }
+
+    private static List<Seen> Snapshot(List<Seen> events) { lock (events) return events.ToList(); }
+
+    private async Task<string> ListRv()
+    {
+        var list = (JsonElement)await client.CustomObjects.ListNamespacedCustomObjectAsync("kubevirt.io", "v1", "vms", "virtualmachines");
+        return list.GetProperty("metadata").GetProperty("resourceVersion").GetString()!;
+    }
+
+    [Fact]
+    public async Task WatchFromTheListResourceVersionSeesChangesInOrder()
+    {
+        var rv = await ListRv();
+        using var cts = new CancellationTokenSource();
+        var (done, events, _) = Watch(rv, cts.Token);
+        await Task.Delay(100);
+        lab.Store.Seed(System.Text.Json.Nodes.JsonNode.Parse(VmJson("w1"))!.AsObject());
+        lab.Store.Update("vm", "vms", "w1", o => o["spec"]!["runStrategy"] = "Always");
+        lab.Store.Update("vm", "vms", "w1", o => o["spec"]!["runStrategy"] = "Always"); // no-op: no event
+        lab.Store.Delete("vm", "vms", "w1");
+        await Until(() => Snapshot(events).Count >= 3);
+        await Task.Delay(150);
+        var seen = Snapshot(events);
+        Assert.Equal([WatchEventType.Added, WatchEventType.Modified, WatchEventType.Deleted], seen.Select(e => e.Type));
+        Assert.All(seen, e => Assert.Equal("w1", e.Name));
+        var rvs = seen.Select(e => long.Parse(e.ResourceVersion!)).ToList();
+        Assert.Equal(rvs.OrderBy(x => x), rvs);
+        Assert.Equal(lab.Store.ResourceVersion, rvs[^1]); // DELETED carries the deletion's resourceVersion
+        cts.Cancel();
+        await done;
+    }
+
+    [Fact]
+    public async Task WatchFromZeroStartsWithTheCurrentObjects()
+    {
+        using var cts = new CancellationTokenSource();
+        var (done, events, _) = Watch("0", cts.Token);
+        await Until(() => Snapshot(events).Count >= 6);
+        Assert.All(Snapshot(events), e => Assert.Equal(WatchEventType.Added, e.Type));
+        Assert.Contains(Snapshot(events), e => e.Name == "win2k19-profound-gecko");
+        cts.Cancel();
+        await done;
+    }
+
+    [Fact]
+    public async Task ResumingFromABookmarkMissesNothing()
+    {
+        var rv = await ListRv();
+        using (var first = new CancellationTokenSource())
+        {
+            var (done, events, _) = Watch(rv, first.Token, bookmarks: true);
+            await Until(() => Snapshot(events).Any(e => e.Type == WatchEventType.Bookmark));
+            first.Cancel();
+            await done;
+            rv = Snapshot(events).Last(e => e.Type == WatchEventType.Bookmark).ResourceVersion!;
+        }
+        // Changes made while nobody watches...
+        lab.Store.Update("vm", "vms", "centos-stopped", o => o["spec"]!["runStrategy"] = "Always");
+        using var second = new CancellationTokenSource();
+        var (done2, events2, _) = Watch(rv, second.Token, bookmarks: true);
+        // ...arrive when the watch resumes from the bookmark.
+        await Until(() => Snapshot(events2).Any(e => e.Type == WatchEventType.Modified));
+        Assert.Equal("centos-stopped", Snapshot(events2).First(e => e.Type == WatchEventType.Modified).Name);
+        second.Cancel();
+        await done2;
+    }
+
+    [Fact]
+    public async Task ATooOldResourceVersionGivesA410ErrorEventAndARelistRecovers()
+    {
+        var oldRv = await ListRv();
+        lab.Store.Update("vm", "vms", "centos-stopped", o => o["metadata"]!["labels"]!["touched"] = "1");
+        lab.Store.CompactWatchHistory();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var (done, events, errors) = Watch(oldRv, cts.Token);
+        await done; // the server ends the stream after the ERROR event
+        Assert.Empty(Snapshot(events));
+        var error = Assert.IsType<KubernetesException>(Assert.Single(errors));
+        Assert.Equal(410, error.Status.Code);
+        Assert.Equal("Expired", error.Status.Reason);
+        Assert.Equal($"too old resource version: {oldRv} ({lab.Store.ResourceVersion + 1})", error.Status.Message);
+
+        // Recovery: list again and watch from the new resourceVersion.
+        var freshRv = await ListRv();
+        using var cts2 = new CancellationTokenSource();
+        var (done2, events2, errors2) = Watch(freshRv, cts2.Token);
+        await Task.Delay(100);
+        lab.Store.Update("vm", "vms", "centos-stopped", o => o["metadata"]!["labels"]!["touched"] = "2");
+        await Until(() => Snapshot(events2).Count == 1);
+        Assert.Empty(errors2);
+        cts2.Cancel();
+        await done2;
+    }
+
+    [Fact]
+    public async Task AnObjectLeavingTheSelectorIsDeletedForThatWatcher()
+    {
+        var rv = await ListRv();
+        using var cts = new CancellationTokenSource();
+        var (done, events, _) = Watch(rv, cts.Token, labelSelector: "app=fedora-no-agent");
+        await Task.Delay(100);
+        lab.Store.Update("vm", "vms", "fedora-no-agent", o => o["metadata"]!["labels"]!["app"] = "renamed");
+        lab.Store.Update("vm", "vms", "rhel8-brainy-bear", o => o["metadata"]!["labels"]!["x"] = "y"); // not selected: nothing
+        lab.Store.Update("vm", "vms", "fedora-no-agent", o => o["metadata"]!["labels"]!["app"] = "fedora-no-agent");
+        await Until(() => Snapshot(events).Count >= 2);
+        await Task.Delay(150);
+        Assert.Equal([WatchEventType.Deleted, WatchEventType.Added], Snapshot(events).Select(e => e.Type));
+        cts.Cancel();
+        await done;
+    }
+
+    [Fact]
+    public async Task TimeoutSecondsEndsTheStream()
+    {
+        var started = DateTime.UtcNow;
+        var (done, _, errors) = Watch(await ListRv(), CancellationToken.None, timeoutSeconds: 1);
+        Assert.True(await Task.WhenAny(done, Task.Delay(5000)) == done, "the watch did not end");
+        Assert.InRange((DateTime.UtcNow - started).TotalSeconds, 0.9, 4);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task StopEndsOpenWatchesPromptly()
+    {
+        var (done, _, _) = Watch(await ListRv(), CancellationToken.None);
+        await Task.Delay(200);
+        var stopping = DateTime.UtcNow;
+        lab.Stop();
+        var finished = await Task.WhenAny(done, Task.Delay(3000)) == done;
+        Assert.True(finished, "watch still open after Stop");
+        Assert.True(DateTime.UtcNow - stopping < TimeSpan.FromSeconds(2.5));
+        lab.Stop(); // idempotent
+    }
+}
