@@ -13,6 +13,14 @@ Describe 'Module manifest' {
     BeforeAll {
         $manifest = Import-PowerShellDataFile $ModuleManifest
         $module = Import-Module $ModuleManifest -Force -PassThru
+        # Use the module once, so its dependencies are really loaded before we look at where they went.
+        $lab = Start-KubeVirtLab -Name 'manifest-tests'
+        $null = Get-VMSnapshot -Connection (Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -PassThru)
+        Disconnect-KubeVirt
+    }
+
+    AfterAll {
+        $lab | Stop-KubeVirtLab -Confirm:$false
     }
 
     It 'targets PowerShell 7.4+ Core only, without wildcards or RequiredAssemblies' {
@@ -164,5 +172,23 @@ Import-Module '$hyperV/Hyper-V.psm1'
         $result.Unqualified | Should -Be 'hyper-v'
         $result.QualifiedType | Should -Be 'VmSnapshot.KubeVirtVMSnapshot'
         $result.Count | Should -BeGreaterThan 0
+    }
+}
+
+Describe 'Mocking from a user''s Pester test' {
+    BeforeAll {
+        Import-Module $ModuleManifest -Force
+        function Get-StaleSnapshot { VmSnapshot\Get-VMSnapshot | Where-Object { $_.Age -gt [timespan]::FromDays(30) } }
+    }
+
+    It 'lets a script''s call be mocked with real output objects' {
+        Mock Get-VMSnapshot {
+            [VmSnapshot.KubeVirtVMSnapshot]@{ Name = 'old'; Namespace = 'vms'; VMName = 'web'; Phase = 'Succeeded'; ReadyToUse = $true; CreationTime = (Get-Date).AddDays(-40) }
+            [VmSnapshot.KubeVirtVMSnapshot]@{ Name = 'new'; Namespace = 'vms'; VMName = 'web'; Phase = 'Succeeded'; ReadyToUse = $true; CreationTime = (Get-Date).AddDays(-1) }
+        }
+        $stale = Get-StaleSnapshot
+        $stale.Name | Should -Be 'old'
+        $stale | Should -BeOfType ([VmSnapshot.KubeVirtVMSnapshot])
+        Should -Invoke Get-VMSnapshot -Times 1 -Exactly
     }
 }

@@ -1,0 +1,230 @@
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab;
+using Xunit;
+using static VmSnapshot.Tests.Lab.LabTestSupport;
+
+namespace VmSnapshot.Tests.Lab;
+
+/// <summary>Conformance through kubectl 1.32 over TLS (kubectl sends tokens only over https). Skipped without kubectl.</summary>
+public sealed class KubectlTests : IDisposable
+{
+    private readonly LabServer lab = StartLab(tls: true);
+    private readonly KubectlRunner kubectl;
+
+    public KubectlTests() => kubectl = new KubectlRunner(lab);
+
+    public void Dispose() => lab.Dispose();
+
+    private static void RequireKubectl() => Skip.IfNot(KubectlRunner.Available, "kubectl is not installed at /usr/bin/kubectl");
+
+    private static string[] Words(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    private KubectlRunner.Result Ok(params string[] args)
+    {
+        var r = kubectl.Run(args);
+        Assert.True(r.ExitCode == 0, $"kubectl {string.Join(' ', args)} failed ({r.ExitCode}): {r.Err}");
+        return r;
+    }
+
+    private string WriteManifest(string yaml)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"lab-manifest-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    private const string DemoVm = """
+        apiVersion: kubevirt.io/v1
+        kind: VirtualMachine
+        metadata:
+          name: demo
+          labels:
+            app: demo
+        spec:
+          runStrategy: Halted
+          template:
+            spec:
+              domain:
+                devices: {}
+        """;
+
+    [SkippableFact]
+    public void GetPrintsKubeVirtPrinterColumns()
+    {
+        RequireKubectl();
+        var lines = Ok("get", "vm").Out.Trim().Split('\n');
+        Assert.Equal(["NAME", "AGE", "STATUS", "READY"], Words(lines[0]));
+        var win = Words(lines.Single(l => l.StartsWith("win2k19-profound-gecko ", StringComparison.Ordinal)));
+        Assert.Equal("Running", win[2]);
+        Assert.Equal("True", win[3]);
+        Assert.Equal(["centos-stopped", "Stopped", "False"], Words(lines.Single(l => l.StartsWith("centos-stopped", StringComparison.Ordinal))).Where((_, i) => i != 1));
+        Assert.Equal(7, lines.Length);
+
+        var snaps = Ok("get", "vmsnapshot").Out.Trim().Split('\n');
+        Assert.Equal(["NAME", "SOURCEKIND", "SOURCENAME", "PHASE", "READYTOUSE", "CREATIONTIME", "ERROR"], Words(snaps[0]));
+        var failed = Words(snaps.Single(l => l.StartsWith("rhel8-brainy-bear-pre-patch", StringComparison.Ordinal)));
+        Assert.Equal(["VirtualMachine", "rhel8-brainy-bear", "Failed", "false"], failed[1..5]);
+        Assert.Equal("snapshot deadline exceeded", string.Join(' ', failed[5..]));
+    }
+
+    [SkippableFact]
+    public void GetAllNamespacesAndOutputFormats()
+    {
+        RequireKubectl();
+        var all = Ok("get", "vmsnapshots", "-A").Out.Trim().Split('\n');
+        Assert.Equal("NAMESPACE", Words(all[0])[0]);
+        Assert.Equal(6, all.Length);
+        Assert.All(all.Skip(1), l => Assert.Equal("vms", Words(l)[0]));
+
+        var json = JsonNode.Parse(Ok("get", "vm", "-o", "json").Out)!;
+        Assert.Equal("List", (string?)json["kind"]);
+        Assert.Equal(6, json["items"]!.AsArray().Count);
+        var yaml = Ok("get", "vm", "rhel8-brainy-bear", "-o", "yaml").Out;
+        Assert.Contains("kind: VirtualMachine", yaml);
+        Assert.Contains("networkName: prod-net", yaml);
+        Assert.DoesNotContain("null", yaml.Split('\n').Where(l => l.TrimStart().StartsWith("status:", StringComparison.Ordinal)));
+        Assert.Equal("Running", Ok("get", "vm", "win2k19-profound-gecko", "-o", "jsonpath={.status.printableStatus}").Out);
+
+        var missing = kubectl.Run("get", "vm", "nope");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("Error from server (NotFound): virtualmachines.kubevirt.io \"nope\" not found", missing.Err);
+    }
+
+    [SkippableFact]
+    public void ApplyTwiceIsCreatedThenUnchanged()
+    {
+        RequireKubectl();
+        var file = WriteManifest(DemoVm);
+        Assert.Contains("virtualmachine.kubevirt.io/demo created", Ok("apply", "-f", file).Out);
+        var rv = (string?)lab.Store.Get("vm", "vms", "demo")!["metadata"]!["resourceVersion"];
+        Assert.Contains("virtualmachine.kubevirt.io/demo unchanged", Ok("apply", "-f", file).Out);
+        Assert.Equal(rv, (string?)lab.Store.Get("vm", "vms", "demo")!["metadata"]!["resourceVersion"]);
+        File.WriteAllText(file, DemoVm.Replace("Halted", "Always"));
+        Assert.Contains("virtualmachine.kubevirt.io/demo configured", Ok("apply", "-f", file).Out);
+        Assert.Equal("Always", (string?)lab.Store.Get("vm", "vms", "demo")!["spec"]!["runStrategy"]);
+        Assert.Contains("serverside-applied", Ok("apply", "--server-side", "-f", file).Out);
+    }
+
+    [SkippableFact]
+    public void CreateReplaceAndStrictValidation()
+    {
+        RequireKubectl();
+        var file = WriteManifest(DemoVm);
+        Assert.Contains("virtualmachine.kubevirt.io/demo created", Ok("create", "-f", file).Out);
+        var again = kubectl.Run("create", "-f", file);
+        Assert.Contains("Error from server (AlreadyExists): error when creating", again.Err);
+        Assert.Contains("virtualmachines.kubevirt.io \"demo\" already exists", again.Err);
+        File.WriteAllText(file, DemoVm.Replace("Halted", "Manual"));
+        Assert.Contains("virtualmachine.kubevirt.io/demo replaced", Ok("replace", "-f", file).Out);
+        Assert.Equal("Manual", (string?)lab.Store.Get("vm", "vms", "demo")!["spec"]!["runStrategy"]);
+        Assert.Equal(2L, (long?)lab.Store.Get("vm", "vms", "demo")!["metadata"]!["generation"]);
+
+        var bad = WriteManifest(DemoVm.Replace("name: demo", "name: strict") + "\nbogus: 1\n");
+        var refused = kubectl.Run("create", "-f", bad);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("strict decoding error: unknown field \"bogus\"", refused.Err);
+        Assert.Null(lab.Store.Get("vm", "vms", "strict"));
+    }
+
+    [SkippableFact]
+    public void PatchLabelAndAnnotate()
+    {
+        RequireKubectl();
+        Assert.Contains("patched", Ok("patch", "vm", "centos-stopped", "--type=merge", "-p", "{\"spec\":{\"runStrategy\":\"Always\"}}").Out);
+        Assert.Equal("Always", (string?)lab.Store.Get("vm", "vms", "centos-stopped")!["spec"]!["runStrategy"]);
+        Ok("patch", "vm", "centos-stopped", "--type=json", "-p", "[{\"op\":\"replace\",\"path\":\"/spec/runStrategy\",\"value\":\"Halted\"}]");
+        Assert.Equal("Halted", (string?)lab.Store.Get("vm", "vms", "centos-stopped")!["spec"]!["runStrategy"]);
+
+        var strategic = kubectl.Run("patch", "vm", "centos-stopped", "-p", "{\"spec\":{\"runStrategy\":\"Always\"}}");
+        Assert.NotEqual(0, strategic.ExitCode);
+        Assert.Contains("application/strategic-merge-patch+json is not supported by kubevirt.io/v1, Kind=VirtualMachine: the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml", strategic.Err);
+
+        Assert.Contains("labeled", Ok("label", "vm", "centos-stopped", "tier=gold").Out);
+        Assert.Contains("annotated", Ok("annotate", "vm", "centos-stopped", "owner=ops").Out);
+        var vm = lab.Store.Get("vm", "vms", "centos-stopped")!;
+        Assert.Equal("gold", (string?)vm["metadata"]!["labels"]!["tier"]);
+        Assert.Equal("ops", (string?)vm["metadata"]!["annotations"]!["owner"]);
+        Assert.Equal("centos-stopped", Words(Ok("get", "vm", "-l", "tier=gold", "-o", "name").Out.Trim().Replace("virtualmachine.kubevirt.io/", ""))[0]);
+    }
+
+    [SkippableFact]
+    public void DeleteWithAndWithoutFinalizers()
+    {
+        RequireKubectl();
+        Assert.Contains("virtualmachine.kubevirt.io \"fedora-no-agent\" deleted", Ok("delete", "vm", "fedora-no-agent").Out);
+        Assert.Null(lab.Store.Get("vm", "vms", "fedora-no-agent"));
+
+        lab.Store.Update("vm", "vms", "centos-stopped", o => o["metadata"]!["finalizers"] = new JsonArray("example.com/hold"));
+        Ok("delete", "vm", "centos-stopped", "--wait=false");
+        var held = lab.Store.Get("vm", "vms", "centos-stopped")!;
+        Assert.NotNull(held["metadata"]!["deletionTimestamp"]);
+        Assert.Equal(0L, (long?)held["metadata"]!["deletionGracePeriodSeconds"]);
+
+        // delete --wait blocks until a "controller" removes the finalizer.
+        var release = Task.Run(async () =>
+        {
+            await Task.Delay(1500);
+            lab.Store.Update("vm", "vms", "centos-stopped", o => ((JsonObject)o["metadata"]!).Remove("finalizers"));
+        });
+        var started = DateTime.UtcNow;
+        Assert.Contains("deleted", Ok("delete", "vm", "centos-stopped", "--timeout=20s").Out);
+        Assert.True(DateTime.UtcNow - started > TimeSpan.FromSeconds(1.2));
+        release.Wait();
+        Assert.Null(lab.Store.Get("vm", "vms", "centos-stopped"));
+    }
+
+    [SkippableFact]
+    public async Task WaitForJsonPathAndCondition()
+    {
+        RequireKubectl();
+        var flip = Task.Run(async () =>
+        {
+            await Task.Delay(1500);
+            lab.Store.Update("vm", "vms", "centos-stopped", o => o["status"]!["printableStatus"] = "Running");
+        });
+        var r = await kubectl.RunAsync(TimeSpan.FromSeconds(30), null, "wait", "vm/centos-stopped", "--for=jsonpath={.status.printableStatus}=Running", "--timeout=20s");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("condition met", r.Out);
+        await flip;
+
+        Ok("wait", "vm/win2k19-profound-gecko", "--for=condition=Ready", "--timeout=10s");
+        var timedOut = kubectl.Run("wait", "vm/centos-stopped", "--for=condition=Ready", "--timeout=2s");
+        Assert.Equal(1, timedOut.ExitCode);
+        Assert.Contains("timed out waiting for the condition on virtualmachines/centos-stopped", timedOut.Err);
+    }
+
+    [SkippableFact]
+    public async Task GetWatchPrintsTableRowsForChanges()
+    {
+        RequireKubectl();
+        using var p = kubectl.Start(false, "get", "vm", "-w");
+        var output = new System.Text.StringBuilder();
+        var reader = Task.Run(async () =>
+        {
+            string? line;
+            while ((line = await p.StandardOutput.ReadLineAsync()) != null) lock (output) output.AppendLine(line);
+        });
+        string Text() { lock (output) return output.ToString(); }
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!Text().Contains("app-paused") && DateTime.UtcNow < deadline) await Task.Delay(50);
+        lab.Store.Update("vm", "vms", "centos-stopped", o => o["status"]!["printableStatus"] = "Starting");
+        while (!Text().Contains("Starting") && DateTime.UtcNow < deadline) await Task.Delay(50);
+        p.Kill();
+        await reader;
+        var lines = Text().Trim().Split('\n');
+        Assert.Equal(["NAME", "AGE", "STATUS", "READY"], Words(lines[0]));
+        Assert.Single(lines, l => l.StartsWith("NAME", StringComparison.Ordinal)); // one header: Table rows, not raw objects
+        Assert.Contains(lines, l => l.StartsWith("centos-stopped", StringComparison.Ordinal) && l.Contains("Starting"));
+    }
+
+    [SkippableFact]
+    public void AuthCanIAnswersFromTheScenarioRules()
+    {
+        RequireKubectl();
+        Assert.Equal("yes", Ok("auth", "can-i", "create", "virtualmachinesnapshots.snapshot.kubevirt.io").Out.Trim());
+        var viewer = kubectl.Run("auth", "can-i", "create", "virtualmachinesnapshots.snapshot.kubevirt.io", "--token=viewer-token");
+        Assert.Equal("no", viewer.Out.Trim());
+        var forbidden = kubectl.Run("create", "-f", WriteManifest(DemoVm), "--token=viewer-token");
+        Assert.Contains("virtualmachines.kubevirt.io is forbidden: User \"snapshot-viewer\" cannot create resource \"virtualmachines\" in API group \"kubevirt.io\" in the namespace \"vms\"", forbidden.Err);
+    }
+}
