@@ -12,7 +12,11 @@
     CmdletsToExport        = @(
         'Connect-KubeVirt'
         'Disconnect-KubeVirt'
+        'Get-KubeVirtVM'
+        'New-VMSnapshot'
         'Get-VMSnapshot'
+        'Wait-VMSnapshot'
+        'Remove-VMSnapshot'
         'Start-KubeVirtLab'
         'Stop-KubeVirtLab'
         'Get-KubeVirtLab'

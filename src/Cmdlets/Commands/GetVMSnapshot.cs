@@ -45,6 +45,25 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
     [Alias("A")]
     public SwitchParameter AllNamespaces { get; set; }
 
+    /// <summary>
+    /// <para type="description">Only snapshots older than this: an age (TimeSpan, e.g. (New-TimeSpan -Days 30)) or a
+    /// point in time (DateTime).</para>
+    /// </summary>
+    [Parameter]
+    [PointInTimeTransformation]
+    public DateTime? OlderThan { get; set; }
+
+    /// <summary><para type="description">Only snapshots in these phases.</para></summary>
+    [Parameter]
+    public SnapshotPhase[]? Phase { get; set; }
+
+    /// <summary>
+    /// <para type="description">Only the newest N snapshots of each VM (after the other filters).</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? Latest { get; set; }
+
     #endregion
 
     /// <inheritdoc/>
@@ -57,6 +76,8 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
                 ErrorIds.NamespaceConflict, ErrorCategory.InvalidArgument, Namespace, recommendedAction: null));
         }
 
+        List<KubeVirtVMSnapshot>? held = Latest is null ? null : new();
+        Action<KubeVirtVMSnapshot> emit = held is null ? snapshot => WriteObject(snapshot) : held.Add;
         NameFilter names = new(Name);
         NameFilter vmNames = new(VMName);
         string? @namespace = AllNamespaces ? null : EffectiveNamespace;
@@ -65,20 +86,32 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
         {
             if (names.OnlyLiterals && @namespace is not null)
             {
-                GetEach(names.Literals, @namespace, vmNames);
+                GetEach(names.Literals, @namespace, vmNames, emit);
             }
             else
             {
-                ListMatching(@namespace, names, vmNames);
+                ListMatching(@namespace, names, vmNames, emit);
             }
         }
         catch (KubeApiException e)
         {
             ThrowApiError(e, (object?)@namespace ?? "all namespaces");
         }
+
+        if (held is not null)
+        {
+            // -Latest needs every snapshot of a VM before it can tell which are the newest.
+            WriteObject(RetentionRules.LatestPerVm(held, Latest!.Value), enumerateCollection: true);
+        }
     }
 
-    private void GetEach(IEnumerable<string> literalNames, string @namespace, NameFilter vmNames)
+    /// <summary>The -OlderThan and -Phase filters, applied to every snapshot read.</summary>
+    private bool PassesFilters(KubeVirtVMSnapshot snapshot) =>
+        (OlderThan is not { } cutoff || (snapshot.CreationTime is { } created && created < cutoff)) &&
+        (Phase is null || Phase.Contains(snapshot.Phase));
+
+    private void GetEach(IEnumerable<string> literalNames, string @namespace, NameFilter vmNames,
+        Action<KubeVirtVMSnapshot> emit)
     {
         foreach (string name in literalNames)
         {
@@ -97,14 +130,15 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
             {
                 WriteNotFound(name, @namespace);
             }
-            else if (vmNames.IsMatch(snapshot.VMName))
+            else if (vmNames.IsMatch(snapshot.VMName) && PassesFilters(snapshot))
             {
-                WriteObject(snapshot);
+                emit(snapshot);
             }
         }
     }
 
-    private void ListMatching(string? @namespace, NameFilter names, NameFilter vmNames)
+    private void ListMatching(string? @namespace, NameFilter names, NameFilter vmNames,
+        Action<KubeVirtVMSnapshot> emit)
     {
         HashSet<string> literalsSeen = new(StringComparer.OrdinalIgnoreCase);
         AwaitEach(SnapshotReader.ListAsync(ResolveConnection(), @namespace, cancelToken: CancelToken), snapshot =>
@@ -112,7 +146,10 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
             if (names.IsMatch(snapshot.Name) && vmNames.IsMatch(snapshot.VMName))
             {
                 literalsSeen.Add(snapshot.Name);
-                WriteObject(snapshot);
+                if (PassesFilters(snapshot))
+                {
+                    emit(snapshot);
+                }
             }
         });
 

@@ -24,9 +24,25 @@ internal static class ErrorIds
     public const string NotInCluster = "NotInCluster";
     public const string CertificateAuthorityInvalid = "CertificateAuthorityInvalid";
 
+    // VMs.
+    public const string VMNotFound = "VMNotFound";
+
     // Snapshots.
     public const string SnapshotNotFound = "SnapshotNotFound";
     public const string NamespaceConflict = "NamespaceAndAllNamespaces";
+    public const string SnapshotExists = "SnapshotExists";
+    public const string InvalidSnapshotName = "InvalidSnapshotName";
+    public const string DuplicateSnapshotName = "DuplicateSnapshotName";
+    public const string MemorySnapshotNotSupported = "MemorySnapshotNotSupported";
+    public const string VolumesNotCaptured = "VolumesNotCaptured";
+    public const string SnapshotFailed = "SnapshotFailed";
+    public const string SnapshotDeadlineExceeded = "SnapshotDeadlineExceeded";
+    public const string SnapshotSourceMissing = "SnapshotSourceMissing";
+    public const string SnapshotDeleted = "SnapshotDeleted";
+    public const string WaitTimedOut = "WaitTimedOut";
+    public const string QuiesceNotAchieved = "QuiesceNotAchieved";
+    public const string FeatureGateDisabled = "FeatureGateDisabled";
+    public const string InvalidRetention = "InvalidRetention";
 
     // The lab.
     public const string LabStartFailed = "LabStartFailed";

@@ -11,6 +11,10 @@ public sealed record ResourceType(string Group, string Version, string Plural, s
     public static ResourceType VirtualMachine { get; } =
         new("kubevirt.io", "v1", "virtualmachines", "VirtualMachine");
 
+    /// <summary>Running instances of KubeVirt virtual machines (guest-agent conditions, OS info).</summary>
+    public static ResourceType VirtualMachineInstance { get; } =
+        new("kubevirt.io", "v1", "virtualmachineinstances", "VirtualMachineInstance");
+
     /// <summary>"plural.group", the form the API server uses in its messages.</summary>
     public string QualifiedPlural => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
 }

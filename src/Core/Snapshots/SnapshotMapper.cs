@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
+using VmSnapshot.Core.Json;
 using VmSnapshot.Core.Text;
 
 namespace VmSnapshot.Core.Snapshots;
@@ -9,34 +9,34 @@ public static class SnapshotMapper
 {
     public static KubeVirtVMSnapshot FromJson(JsonElement item, string? context)
     {
-        JsonElement metadata = Child(item, "metadata");
-        JsonElement spec = Child(item, "spec");
-        JsonElement status = Child(item, "status");
-        JsonElement annotations = Child(metadata, "annotations");
+        JsonElement metadata = item.Child("metadata");
+        JsonElement spec = item.Child("spec");
+        JsonElement status = item.Child("status");
+        JsonElement annotations = metadata.Child("annotations");
 
-        SnapshotPhase phase = ParsePhase(String(status, "phase"));
-        string[] indications = Strings(Child(status, "indications"));
-        JsonElement volumes = Child(status, "snapshotVolumes");
+        SnapshotPhase phase = ParsePhase(status.String("phase"));
+        string[] indications = status.Child("indications").Strings();
+        JsonElement volumes = status.Child("snapshotVolumes");
 
         return new KubeVirtVMSnapshot
         {
-            Name = String(metadata, "name") ?? string.Empty,
-            Namespace = String(metadata, "namespace") ?? string.Empty,
-            VMName = String(Child(spec, "source"), "name") ?? string.Empty,
+            Name = metadata.String("name") ?? string.Empty,
+            Namespace = metadata.String("namespace") ?? string.Empty,
+            VMName = spec.Child("source").String("name") ?? string.Empty,
             Phase = phase,
-            ReadyToUse = Child(status, "readyToUse").ValueKind == JsonValueKind.True,
-            CreationTime = ParseTime(String(status, "creationTime")) ?? ParseTime(String(metadata, "creationTimestamp")),
+            ReadyToUse = status.IsTrue("readyToUse"),
+            CreationTime = status.LocalTime("creationTime") ?? metadata.LocalTime("creationTimestamp"),
             Indications = indications,
             Consistency = ConsistencyRules.Derive(phase, indications),
-            Error = String(Child(status, "error"), "message"),
-            IncludedVolumes = Strings(Child(volumes, "includedVolumes")),
-            ExcludedVolumes = Strings(Child(volumes, "excludedVolumes")),
-            Description = String(annotations, SnapshotAnnotations.Description),
-            CreatedBy = String(annotations, SnapshotAnnotations.CreatedBy),
-            DeletionPolicy = String(spec, "deletionPolicy") ?? "Delete",
-            FailureDeadline = GoDuration.TryParse(String(spec, "failureDeadline"), out TimeSpan deadline) ? deadline : null,
-            Uid = String(metadata, "uid"),
-            ContentName = String(status, "virtualMachineSnapshotContentName"),
+            Error = status.Child("error").String("message"),
+            IncludedVolumes = volumes.Child("includedVolumes").Strings(),
+            ExcludedVolumes = volumes.Child("excludedVolumes").Strings(),
+            Description = annotations.String(SnapshotAnnotations.Description),
+            CreatedBy = annotations.String(SnapshotAnnotations.CreatedBy),
+            DeletionPolicy = spec.String("deletionPolicy") ?? "Delete",
+            FailureDeadline = GoDuration.TryParse(spec.String("failureDeadline"), out TimeSpan deadline) ? deadline : null,
+            Uid = metadata.String("uid"),
+            ContentName = status.String("virtualMachineSnapshotContentName"),
             Context = context,
         };
     }
@@ -51,23 +51,4 @@ public static class SnapshotMapper
         "Deleting" => SnapshotPhase.Deleting,
         _ => SnapshotPhase.Unknown,
     };
-
-    private static DateTime? ParseTime(string? text) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time)
-            ? time.LocalDateTime
-            : null;
-
-    private static JsonElement Child(JsonElement parent, string name) =>
-        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out JsonElement child) ? child : default;
-
-    private static string? String(JsonElement parent, string name)
-    {
-        JsonElement value = Child(parent, name);
-        return value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-    }
-
-    private static string[] Strings(JsonElement array) =>
-        array.ValueKind == JsonValueKind.Array
-            ? array.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToArray()
-            : Array.Empty<string>();
 }

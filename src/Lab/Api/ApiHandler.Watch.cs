@@ -47,7 +47,9 @@ internal sealed partial class ApiHandler
 
         using var _ = subscription;
         using var timeoutCts = new CancellationTokenSource(timeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ctx.Cancellation, stopping, timeoutCts.Token);
+        // A client that hangs up ends the watch at once, not at its next event.
+        var clientGone = ctx.Response.MonitorDisconnect(ctx.Cancellation);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ctx.Cancellation, stopping, timeoutCts.Token, clientGone);
         var ct = linked.Token;
         Stream? body = null;
         var headersSent = false;

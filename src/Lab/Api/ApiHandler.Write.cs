@@ -14,7 +14,6 @@ internal sealed partial class ApiHandler
     private async Task CreateAsync(RequestContext ctx, ResourceType type, ApiPath p)
     {
         var obj = BodyDecoder.DecodeObject(ctx, type);
-        BodyDecoder.ValidateFields(ctx, obj, type, p.Version);
         var result = CreateObject(ctx, type, p, obj);
         await SendObjectAsync(ctx, 201, result.Object!, p.Version);
     }
@@ -38,6 +37,7 @@ internal sealed partial class ApiHandler
         }
         ValidateName(type, name);
         if (type.HasStatus) obj.Remove("status"); // the status subresource: create ignores status
+        Admit(ctx, type, name, obj, p.Version);
         return store.Write(type, p.Namespace, name, current => current == null ? obj : throw Errors.AlreadyExists(type, name),
             new LabStore.WriteOptions { DryRun = ctx.DryRun });
     }
@@ -59,7 +59,6 @@ internal sealed partial class ApiHandler
     private async Task UpdateAsync(RequestContext ctx, ResourceType type, ApiPath p)
     {
         var obj = BodyDecoder.DecodeObject(ctx, type);
-        BodyDecoder.ValidateFields(ctx, obj, type, p.Version);
         var meta = JsonUtil.Obj(obj, "metadata");
         var bodyName = JsonUtil.Str(meta["name"]);
         if (bodyName != p.Name)
@@ -79,7 +78,9 @@ internal sealed partial class ApiHandler
                     throw Errors.Invalid(type, p.Name!, new Errors.Cause("FieldValueInvalid", "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update"));
             }
             else if (rv != current.ResourceVersion.ToString()) throw Errors.Conflict(type, p.Name!);
-            return SplitStatus(type, p, current, obj);
+            var desired = SplitStatus(type, p, current, obj);
+            Admit(ctx, type, p.Name!, desired, p.Version);
+            return desired;
         }, new LabStore.WriteOptions { DryRun = ctx.DryRun });
         await SendObjectAsync(ctx, 200, result.Object!, p.Version);
     }
@@ -139,7 +140,6 @@ internal sealed partial class ApiHandler
         {
             if (patch is not JsonObject applied) throw Errors.BadRequest("error decoding YAML: json: cannot unmarshal " + JsonUtil.Describe(patch) + " into Go value of type map[string]interface {}");
             BodyDecoder.CheckKind(applied, type, ctx);
-            BodyDecoder.ValidateFields(ctx, applied, type, p.Version);
         }
 
         var created = false;
@@ -158,6 +158,7 @@ internal sealed partial class ApiHandler
                     throw Errors.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({p.Name})");
                 ValidateName(type, p.Name!);
                 meta.Remove("resourceVersion");
+                Admit(ctx, type, p.Name!, fresh, p.Version);
                 return fresh;
             }
             var original = current.ToJson();
@@ -181,7 +182,9 @@ internal sealed partial class ApiHandler
             if (!string.IsNullOrEmpty(rv) && rv != current.ResourceVersion.ToString()) throw Errors.Conflict(type, p.Name!);
             meta2["resourceVersion"] = current.ResourceVersion.ToString();
             if (isApply) AddManagedFields(result, fieldManager!, "Apply", type.ApiVersionFor(p.Version), original);
-            return SplitStatus(type, p, current, result);
+            var desired = SplitStatus(type, p, current, result);
+            Admit(ctx, type, p.Name!, desired, p.Version);
+            return desired;
         }, new LabStore.WriteOptions { DryRun = ctx.DryRun });
         await SendObjectAsync(ctx, created ? 201 : 200, result.Object!, p.Version);
     }

@@ -152,8 +152,11 @@ internal sealed partial class ApiHandler(LabStore store, Authenticator authentic
         if (ctx.WantsTable)
         {
             var table = TableBuilder.Table(o.Type, [AsVersion(o, version)], new JsonObject { ["resourceVersion"] = o.ResourceVersion.ToString() });
-            return SendJsonAsync(ctx.Response, code, table, ctx.Cancellation);
+            return ctx.Response.SendAsync(code, JsonUtil.ToBytes(table), "application/json", ctx.Cancellation, WarningHeaders(ctx));
         }
-        return ctx.Response.SendAsync(code, Encode(o, version), "application/json", ctx.Cancellation);
+        return ctx.Response.SendAsync(code, Encode(o, version), "application/json", ctx.Cancellation, WarningHeaders(ctx));
     }
+
+    private static IEnumerable<KeyValuePair<string, string>> WarningHeaders(RequestContext ctx)
+        => ctx.Warnings.Select(w => new KeyValuePair<string, string>("Warning", "299 - \"" + w.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\""));
 }

@@ -54,10 +54,7 @@ internal static class BodyDecoder
 
     private static string Truncate(string s) => s.Length > 1024 ? s[..1024] : s;
 
-    /// <summary>
-    /// fieldValidation=Strict (kubectl's default for -f): unknown top-level or metadata fields are a 400,
-    /// =Warn adds a Warning header instead, =Ignore (and unset) drops nothing but says nothing.
-    /// </summary>
+    /// <summary>Top-level and metadata fields the kind does not have (for kinds without a schema).</summary>
     public static List<string> UnknownFields(JsonObject obj, ResourceType type)
     {
         var unknown = new List<string>();
@@ -67,16 +64,5 @@ internal static class BodyDecoder
             foreach (var (key, _) in meta)
                 if (!MetadataFields.Contains(key)) unknown.Add("metadata." + key);
         return unknown;
-    }
-
-    public static void ValidateFields(RequestContext ctx, JsonObject obj, ResourceType type, string version)
-    {
-        var mode = ctx.Query["fieldValidation"];
-        if (mode is not ("Strict" or "Warn")) return;
-        var unknown = UnknownFields(obj, type);
-        if (unknown.Count == 0) return;
-        var list = string.Join(", ", unknown.Select(u => $"unknown field \"{u}\""));
-        if (mode == "Strict")
-            throw Errors.BadRequest($"{type.Kind} in version \"{version}\" cannot be handled as a {type.Kind}: strict decoding error: {list}");
     }
 }

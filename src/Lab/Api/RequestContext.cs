@@ -13,4 +13,6 @@ internal sealed class RequestContext(HttpRequest request, HttpResponse response,
     public QueryString Query => Request.Query;
     public bool DryRun => Query.All("dryRun").Contains("All");
     public bool WantsTable => TableBuilder.Wants(Request.Header("Accept"));
+    /// <summary>Sent back as "Warning: 299 - ..." headers (unknown fields under fieldValidation=Warn).</summary>
+    public List<string> Warnings { get; } = [];
 }

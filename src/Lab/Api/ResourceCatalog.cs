@@ -72,6 +72,7 @@ public sealed class ResourceCatalog
                 Group = "storage.k8s.io", Versions = ["v1"], Kind = "StorageClass", Plural = "storageclasses", Singular = "storageclass", ShortNames = ["sc"],
                 Namespaced = false, HasStatus = false, IsCustomResource = false, HasGeneration = false,
                 TopLevelFields = ["provisioner", "parameters", "reclaimPolicy", "mountOptions", "allowVolumeExpansion", "volumeBindingMode", "allowedTopologies"],
+                NameCell = o => (string?)o["metadata"]?["name"] + (IsDefaultClass(o) ? " (default)" : ""),
                 Columns =
                 [
                     Col("Provisioner", "string", ".provisioner"),
@@ -214,6 +215,11 @@ public sealed class ResourceCatalog
             ?? All.FirstOrDefault(t => t.Plural == lower || t.Singular == lower || t.ShortNames.Contains(lower) || t.Kind.Equals(name, StringComparison.OrdinalIgnoreCase))
             ?? throw new ArgumentException($"The lab serves no resource called '{name}'.", nameof(name));
     }
+
+    /// <summary>The annotations the storage printer treats as "this is the default StorageClass".</summary>
+    private static bool IsDefaultClass(JsonObject o)
+        => o["metadata"]?["annotations"] is JsonObject a
+           && ((string?)a["storageclass.kubernetes.io/is-default-class"] == "true" || (string?)a["storageclass.beta.kubernetes.io/is-default-class"] == "true");
 
     private static object? AccessModes(JsonObject o)
     {

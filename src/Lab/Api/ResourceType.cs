@@ -35,6 +35,8 @@ public sealed class ResourceType
     /// <summary>Field selector labels besides metadata.name/metadata.namespace, with their JSONPath.</summary>
     public Dictionary<string, string> ExtraFieldSelectors { get; init; } = new();
     public PrinterColumn[] Columns { get; init; } = [];
+    /// <summary>When the server printer decorates the name cell (StorageClass: "fast (default)").</summary>
+    internal Func<System.Text.Json.Nodes.JsonObject, string>? NameCell { get; init; }
     /// <summary>Only create is served (SelfSubjectAccessReview); nothing is stored.</summary>
     public bool CreateOnly { get; init; }
 

@@ -35,7 +35,7 @@ internal static class TableBuilder
 
     public static JsonObject Row(ResourceType type, JsonObject obj)
     {
-        var cells = new JsonArray(JsonValue.Create(JsonUtil.Str(obj["metadata"]?["name"]) ?? ""));
+        var cells = new JsonArray(JsonValue.Create(type.NameCell?.Invoke(obj) ?? JsonUtil.Str(obj["metadata"]?["name"]) ?? ""));
         foreach (var c in type.Columns) cells.Add(Cell(type, c, obj));
         return new JsonObject
         {

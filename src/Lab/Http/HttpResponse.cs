@@ -41,6 +41,23 @@ internal sealed class HttpResponse(Stream stream)
         return chunked;
     }
 
+    /// <summary>
+    /// For long responses (watches): returns a token cancelled when the client closes the connection. It keeps
+    /// one read pending on the connection, so the connection is closed after this response (Connection: close).
+    /// </summary>
+    public CancellationToken MonitorDisconnect(CancellationToken stop)
+    {
+        CloseAfter = true;
+        var gone = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        _ = Task.Run(async () =>
+        {
+            try { await stream.ReadAsync(new byte[1], gone.Token); }
+            catch (Exception) { /* reset, or we stopped watching */ }
+            finally { try { gone.Cancel(); } catch (ObjectDisposedException) { } }
+        });
+        return gone.Token;
+    }
+
     /// <summary>Ends a chunked body; no-op for Content-Length responses.</summary>
     public async Task CompleteAsync(CancellationToken ct)
     {

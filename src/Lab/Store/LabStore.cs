@@ -270,6 +270,12 @@ public sealed partial class LabStore : IDisposable
         }
     }
 
+    /// <summary>Watches currently open (HTTP watches and in-process subscriptions).</summary>
+    public int OpenWatchCount
+    {
+        get { lock (gate) return tables.Values.Sum(t => t.Watchers.Count); }
+    }
+
     /// <summary>Forgets the watch history of every type, as an etcd compaction would: older watches get 410.</summary>
     public void CompactWatchHistory()
     {

@@ -190,3 +190,42 @@ public sealed class ErrorStatusTests : IDisposable
         Assert.All(list.Body!["items"]!.AsArray(), i => Assert.Equal("snapshot.kubevirt.io/v1alpha1", (string?)i!["apiVersion"]));
     }
 }
+
+/// <summary>Collection deletes and the extra field selectors of core events.</summary>
+public sealed class CollectionTests : IDisposable
+{
+    private readonly LabServer lab = StartLab();
+    private readonly HttpClient http;
+
+    public CollectionTests() => http = Http(lab);
+
+    public void Dispose()
+    {
+        http.Dispose();
+        lab.Dispose();
+    }
+
+    [Fact]
+    public async Task DeleteCollectionHonoursTheLabelSelector()
+    {
+        var r = await SendAsync(http, HttpMethod.Delete, "/apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinesnapshots?labelSelector=schedule%3Dnightly");
+        Assert.Equal(200, r.Code);
+        Assert.Equal("VirtualMachineSnapshotList", (string?)r.Body!["kind"]);
+        Assert.Equal(2, r.Body["items"]!.AsArray().Count);
+        Assert.Equal(3, lab.Store.List("vmsnapshot", "vms").Count);
+    }
+
+    [Fact]
+    public async Task EventsCanBeSelectedByInvolvedObject()
+    {
+        var ev = """
+            {"apiVersion":"v1","kind":"Event","metadata":{"name":"e1"},"involvedObject":{"kind":"VirtualMachine","name":"centos-stopped","namespace":"vms","uid":"u1"},
+             "reason":"SnapshotCreated","message":"hello","type":"Normal","count":1}
+            """;
+        Assert.Equal(201, (await SendAsync(http, HttpMethod.Post, "/api/v1/namespaces/vms/events", ev)).Code);
+        var hit = await GetAsync(http, "/api/v1/namespaces/vms/events?fieldSelector=involvedObject.name%3Dcentos-stopped,involvedObject.kind%3DVirtualMachine");
+        Assert.Single(hit.Body!["items"]!.AsArray());
+        var miss = await GetAsync(http, "/api/v1/namespaces/vms/events?fieldSelector=involvedObject.name%3Dother");
+        Assert.Empty(miss.Body!["items"]!.AsArray());
+    }
+}

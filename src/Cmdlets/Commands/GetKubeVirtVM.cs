@@ -1,0 +1,88 @@
+using System.Collections;
+using System.Management.Automation;
+using VmSnapshot.Commands.Infrastructure;
+using VmSnapshot.Core.Api;
+using VmSnapshot.Core.Vms;
+
+namespace VmSnapshot.Commands;
+
+/// <summary>
+/// <para type="synopsis">Gets KubeVirt virtual machines with their snapshot readiness.</para>
+/// <para type="description">Lists VirtualMachines with status, run strategy, guest agent, OS, each volume's snapshot
+/// support (and the cluster's reason when a volume is not captured) and the newest snapshot. The objects pipe into
+/// every snapshot cmdlet.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "KubeVirtVM", DefaultParameterSetName = NamespaceSet)]
+[OutputType(typeof(KubeVirtVM))]
+public sealed class GetKubeVirtVMCommand : NamespacedCmdlet
+{
+    private const string NamespaceSet = "Namespace";
+    private const string AllNamespacesSet = "AllNamespaces";
+
+    #region Parameters
+
+    /// <summary>
+    /// <para type="description">VM name(s). Wildcards are supported. A name without wildcards that does not exist
+    /// is reported as an error.</para>
+    /// </summary>
+    [Parameter(Position = 0, ValueFromPipeline = true)]
+    [SupportsWildcards]
+    [Alias("VMName")]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    /// <summary>
+    /// <para type="description">Only VMs with these labels, e.g. @{ app = 'web' } (all must match).</para>
+    /// </summary>
+    [Parameter]
+    public Hashtable? Label { get; set; }
+
+    /// <summary><para type="description">Look in every namespace the caller may list.</para></summary>
+    [Parameter(ParameterSetName = AllNamespacesSet, Mandatory = true)]
+    [Alias("A")]
+    public SwitchParameter AllNamespaces { get; set; }
+
+    #endregion
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        if (AllNamespaces && MyInvocation.BoundParameters.ContainsKey(nameof(Namespace)))
+        {
+            ThrowTerminatingError(ErrorRecords.Create(
+                new ArgumentException("-Namespace and -AllNamespaces cannot be used together. Use one of them."),
+                ErrorIds.NamespaceConflict, ErrorCategory.InvalidArgument, Namespace, recommendedAction: null));
+        }
+
+        NameFilter names = new(Name);
+        string? @namespace = AllNamespaces ? null : EffectiveNamespace;
+        IReadOnlyList<KubeVirtVM> vms;
+        try
+        {
+            vms = Await(VmReader.ListAsync(ResolveConnection(), @namespace, LabelSelector(), names.IsMatch, CancelToken));
+        }
+        catch (KubeApiException e)
+        {
+            ThrowApiError(e, (object?)@namespace ?? "all namespaces");
+            return;
+        }
+
+        foreach (KubeVirtVM vm in vms)
+        {
+            WriteObject(vm);
+        }
+
+        foreach (string missing in names.Literals.Where(n => vms.All(vm => !vm.Name.Equals(n, StringComparison.OrdinalIgnoreCase))))
+        {
+            WriteError(ErrorRecords.Create(new ItemNotFoundException(
+                    $"No VM named '{missing}' was found in {(@namespace is null ? "any namespace" : $"namespace '{@namespace}'")}."),
+                ErrorIds.VMNotFound, ErrorCategory.ObjectNotFound, missing,
+                "Check the name (wildcards are allowed), or add -AllNamespaces."));
+        }
+    }
+
+    private string? LabelSelector() =>
+        Label is null || Label.Count == 0
+            ? null
+            : string.Join(",", Label.Cast<DictionaryEntry>().Select(e => $"{e.Key}={e.Value}"));
+}

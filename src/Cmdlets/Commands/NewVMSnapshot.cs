@@ -1,0 +1,309 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Text.Json;
+using VmSnapshot.Commands.Infrastructure;
+using VmSnapshot.Core.Api;
+using VmSnapshot.Core.Json;
+using VmSnapshot.Core.Snapshots;
+using VmSnapshot.Core.Vms;
+
+namespace VmSnapshot.Commands;
+
+/// <summary>
+/// <para type="synopsis">Takes a snapshot of KubeVirt VMs (creates VirtualMachineSnapshots).</para>
+/// <para type="description">Creates a VirtualMachineSnapshot per VM and, by default, waits until it is ready to use
+/// or has failed. Many VMs are snapshotted concurrently (-ThrottleLimit) and all waits in a namespace share one
+/// watch.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.New, "VMSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(KubeVirtVMSnapshot), typeof(string))]
+public sealed class NewVMSnapshotCommand : NamespacedCmdlet
+{
+    private readonly PipelineQueue _queue = new();
+    private readonly List<Task> _operations = new();
+    private readonly HashSet<string> _namesUsed = new(StringComparer.Ordinal);
+    private SnapshotFollower? _follower;
+    private SemaphoreSlim? _throttle;
+
+    #region Parameters
+
+    /// <summary>
+    /// <para type="description">The VM(s) to snapshot. Accepts names and VM objects from Get-KubeVirtVM.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] VMName { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// <para type="description">The snapshot's name. Default: &lt;vm&gt;-snapshot-yyyyMMdd-HHmmss, as the OpenShift
+    /// console names them. Only for a single VM.</para>
+    /// </summary>
+    [Parameter(Position = 1)]
+    [Alias("SnapshotName")]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    /// <summary><para type="description">Free text stored in the 'description' annotation.</para></summary>
+    [Parameter]
+    public string? Description { get; set; }
+
+    /// <summary>
+    /// <para type="description">How long the cluster may take before it fails the snapshot (spec.failureDeadline).
+    /// Default: the cluster's (5 minutes). 0 means no deadline.</para>
+    /// </summary>
+    [Parameter]
+    public TimeSpan? FailureDeadline { get; set; }
+
+    /// <summary>
+    /// <para type="description">Delete (the default) removes the snapshot's data with the snapshot; Retain keeps the
+    /// VirtualMachineSnapshotContent and its volume snapshots.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateSet("Delete", "Retain")]
+    public string? DeletionPolicy { get; set; }
+
+    /// <summary><para type="description">Labels to put on the snapshot, e.g. @{ change = 'CHG0042' }.</para></summary>
+    [Parameter]
+    public Hashtable? Label { get; set; }
+
+    /// <summary>
+    /// <para type="description">Refuse, before creating anything, a VM with a disk the snapshot would not capture.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter RequireAllVolumes { get; set; }
+
+    /// <summary>
+    /// <para type="description">Require an application-consistent result (guest agent froze the file systems).
+    /// Otherwise the snapshot is kept and an error says why.</para>
+    /// </summary>
+    [Parameter]
+    [Alias("Quiesce")]
+    public SwitchParameter RequireQuiesce { get; set; }
+
+    /// <summary><para type="description">Return as soon as the snapshot is created, without waiting.</para></summary>
+    [Parameter]
+    public SwitchParameter NoWait { get; set; }
+
+    /// <summary>
+    /// <para type="description">How long to wait on this side, at most. Default: 30 minutes. The snapshot is left to
+    /// the cluster when the wait ends; use Wait-VMSnapshot to wait again.</para>
+    /// </summary>
+    [Parameter]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary><para type="description">How many VMs to work on at once. Default: 10.</para></summary>
+    [Parameter]
+    [ValidateRange(1, 100)]
+    public int ThrottleLimit { get; set; } = 10;
+
+    /// <summary>
+    /// <para type="description">Write the VirtualMachineSnapshot YAML that would be applied instead of creating it,
+    /// for review or GitOps.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AsManifest { get; set; }
+
+    /// <summary>
+    /// <para type="description">Not supported: KubeVirt snapshots hold disks and VM spec only, never memory. Present
+    /// so PowerCLI's habit (New-Snapshot -Memory) gets an explanation instead of a parameter error.</para>
+    /// </summary>
+    [Parameter(DontShow = true)]
+    public SwitchParameter Memory { get; set; }
+
+    #endregion
+
+    /// <inheritdoc/>
+    protected override void BeginProcessing()
+    {
+        if (Memory)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new NotSupportedException(
+                    "KubeVirt has no memory snapshots: a VirtualMachineSnapshot holds the VM spec and its disks, and a " +
+                    "restored VM boots cold. Drop -Memory; use -RequireQuiesce for an application-consistent disk state."),
+                ErrorIds.MemorySnapshotNotSupported, ErrorCategory.InvalidArgument, "Memory", null));
+        }
+
+        _throttle = new SemaphoreSlim(ThrottleLimit);
+    }
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        foreach (string vmName in VMName)
+        {
+            string @namespace = EffectiveNamespace;
+            string name = Name ?? SnapshotNaming.Default(vmName, DateTime.Now);
+            if (SnapshotNaming.Validate(name) is { } problem)
+            {
+                WriteError(ErrorRecords.Create(new ArgumentException($"'{name}' is not a valid snapshot name: {problem}."),
+                    ErrorIds.InvalidSnapshotName, ErrorCategory.InvalidArgument, name,
+                    "Use lower-case letters, digits and '-', starting and ending with a letter or digit."));
+                continue;
+            }
+
+            if (!_namesUsed.Add($"{@namespace}/{name}"))
+            {
+                WriteError(ErrorRecords.Create(new ArgumentException(
+                        $"The snapshot name '{name}' was already used for another VM in this command; -Name is for one VM."),
+                    ErrorIds.DuplicateSnapshotName, ErrorCategory.InvalidArgument, vmName,
+                    "Leave out -Name when snapshotting several VMs; each then gets its own <vm>-snapshot-<time> name."));
+                continue;
+            }
+
+            SnapshotRequest request = new(name, @namespace, vmName, Description, FailureDeadline, DeletionPolicy,
+                Labels(), AsManifest ? null : ResolveConnection().User);
+            if (AsManifest)
+            {
+                WriteObject(SnapshotManifest.ToYaml(request));
+                continue;
+            }
+
+            if (!ShouldProcess($"VM '{@namespace}/{vmName}'", $"Create snapshot '{name}'"))
+            {
+                continue;
+            }
+
+            // Resolved here, on the pipeline thread: the background work below must not write to the pipeline itself.
+            KubeVirtConnection connection = ResolveConnection();
+            _follower ??= new SnapshotFollower(this, _queue, connection, "Taking VM snapshots", Timeout, RequireQuiesce);
+            _operations.Add(Task.Run(() => TakeAsync(connection, request)));
+            _queue.RunPending();
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void EndProcessing()
+    {
+        try
+        {
+            _queue.RunUntil(Task.WhenAll(_operations), CancelToken);
+        }
+        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        finally
+        {
+            _follower?.Complete();
+        }
+    }
+
+    private async Task TakeAsync(KubeVirtConnection connection, SnapshotRequest request)
+    {
+        await _throttle!.WaitAsync(CancelToken).ConfigureAwait(false);
+        try
+        {
+            JsonElement? vm = await VmReader.GetRawAsync(connection, request.Namespace, request.VMName, CancelToken)
+                .ConfigureAwait(false);
+            if (vm is null)
+            {
+                _queue.Post(() => WriteError(ErrorRecords.Create(new ItemNotFoundException(
+                        $"No VM named '{request.VMName}' was found in namespace '{request.Namespace}'. Nothing was created."),
+                    ErrorIds.VMNotFound, ErrorCategory.ObjectNotFound, request.VMName,
+                    "Check the name with Get-KubeVirtVM (wildcards are allowed) and the namespace.")));
+                return;
+            }
+
+            if (!CheckVolumes(vm.Value, request))
+            {
+                return;
+            }
+
+            if (NoWait)
+            {
+                JsonElement created = await CreateAsync(connection, request, CancelToken).ConfigureAwait(false);
+                _queue.Post(() => WriteObject(SnapshotOutcome.ToObject(created, connection.Context ?? connection.Server.ToString())));
+                return;
+            }
+
+            await _follower!.FollowAsync(connection, request.Namespace, request.Name,
+                async ct => await CreateAsync(connection, request, ct).ConfigureAwait(false), CancelToken).ConfigureAwait(false);
+        }
+        catch (KubeApiException e)
+        {
+            _queue.Post(() => WriteError(CreateError(e, request)));
+        }
+        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
+        {
+            // Ctrl+C: the pipeline is stopping; the cluster carries on with what was already created.
+        }
+        finally
+        {
+            _throttle.Release();
+        }
+    }
+
+    private async Task<JsonElement> CreateAsync(KubeVirtConnection connection, SnapshotRequest request,
+        CancellationToken cancelToken)
+    {
+        JsonElement created = await SnapshotWriter.CreateAsync(connection, request, cancelToken).ConfigureAwait(false);
+        _queue.Post(() => WriteVerbose($"{request.Namespace}/{request.Name}: created for VM '{request.VMName}'."));
+        return created;
+    }
+
+    /// <summary>Warns (or, with -RequireAllVolumes, refuses) per disk whose data the snapshot will not hold.</summary>
+    private bool CheckVolumes(JsonElement vm, SnapshotRequest request)
+    {
+        KubeVirtVMVolume[] notCaptured = VmMapper.FromJson(vm, null, null, null).Volumes
+            .Where(v => !v.SnapshotEnabled && v.SnapshotReason is not null).ToArray();
+        if (notCaptured.Length == 0)
+        {
+            return true;
+        }
+
+        string list = string.Join("; ", notCaptured.Select(v => $"'{v.Name}': {v.SnapshotReason}"));
+        if (RequireAllVolumes)
+        {
+            _queue.Post(() => WriteError(ErrorRecords.Create(new InvalidOperationException(
+                    $"VM '{request.VMName}' has disks a snapshot would not capture, so nothing was created ({list})."),
+                ErrorIds.VolumesNotCaptured, ErrorCategory.InvalidOperation, request.VMName,
+                "Ask the cluster administrator for a VolumeSnapshotClass for those storage classes, or leave out -RequireAllVolumes.")));
+            return false;
+        }
+
+        foreach (KubeVirtVMVolume volume in notCaptured)
+        {
+            _queue.Post(() => WriteWarning(
+                $"VM '{request.VMName}': the snapshot will not contain the data of disk '{volume.Name}': {volume.SnapshotReason}"));
+        }
+
+        return true;
+    }
+
+    private ErrorRecord CreateError(KubeApiException e, SnapshotRequest request)
+    {
+        if (e.Kind == ApiErrorKind.AlreadyExists)
+        {
+            return ErrorRecords.Create(new InvalidOperationException(
+                    $"A snapshot named '{request.Name}' already exists in namespace '{request.Namespace}'. Nothing was created."),
+                ErrorIds.SnapshotExists, ErrorCategory.ResourceExists, request.Name,
+                "Choose another -Name, or leave it out to get a time-stamped name.");
+        }
+
+        if (ApiConditions.IsFeatureGateDisabled(e))
+        {
+            return ErrorRecords.Create(new InvalidOperationException(
+                    $"The cluster refused the snapshot: {e.Message}. Nothing was created."),
+                ErrorIds.FeatureGateDisabled, ErrorCategory.NotEnabled, request.VMName,
+                "Ask the cluster administrator to enable KubeVirt's Snapshot feature gate.");
+        }
+
+        return ErrorRecords.FromApi(e, request.VMName);
+    }
+
+    private Dictionary<string, string> Labels() =>
+        Label?.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? string.Empty)
+        ?? new Dictionary<string, string>();
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _follower?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            _throttle?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,270 @@
+using System.Management.Automation;
+using System.Text.Json;
+using System.Threading.Channels;
+using VmSnapshot.Commands.Infrastructure;
+using VmSnapshot.Core.Api;
+using VmSnapshot.Core.Snapshots;
+using VmSnapshot.Core.Watching;
+
+namespace VmSnapshot.Commands;
+
+/// <summary>
+/// <para type="synopsis">Deletes KubeVirt VM snapshots, by name, by VM, or by a retention rule.</para>
+/// <para type="description">Deletes the selected VirtualMachineSnapshots. -KeepLast and -OlderThan turn it into a
+/// one-line retention policy, applied per VM. Prompts before each deletion unless -Confirm:$false; -WhatIf lists
+/// exactly what would go.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "VMSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+    DefaultParameterSetName = VMNameSet)]
+[OutputType(typeof(KubeVirtVMSnapshot))]
+public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
+{
+    private const string NameSet = "Name";
+    private const string VMNameSet = "VMName";
+    private const string InputObjectSet = "InputObject";
+
+    private readonly List<KubeVirtVMSnapshot> _candidates = new();
+    private readonly HashSet<string> _candidateKeys = new(StringComparer.Ordinal);
+    private WatchSet? _watches;
+
+    #region Parameters
+
+    /// <summary>
+    /// <para type="description">Snapshot objects, e.g. from Get-VMSnapshot.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public KubeVirtVMSnapshot[] InputObject { get; set; } = Array.Empty<KubeVirtVMSnapshot>();
+
+    /// <summary>
+    /// <para type="description">Snapshot name(s). Wildcards are supported. A literal name that does not exist is an
+    /// error.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = NameSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [SupportsWildcards]
+    [Alias("SnapshotName")]
+    [ValidateNotNullOrEmpty]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// <para type="description">Delete snapshots of these VMs (wildcards supported). Binds by property name, so VM
+    /// objects from Get-KubeVirtVM can be piped in.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = VMNameSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = NameSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? VMName { get; set; }
+
+    /// <summary>
+    /// <para type="description">Keep the newest N snapshots of each VM and delete the rest of the selection.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int? KeepLast { get; set; }
+
+    /// <summary>
+    /// <para type="description">Delete only snapshots older than this: an age (TimeSpan, e.g. (New-TimeSpan -Days
+    /// 30)) or a point in time (DateTime).</para>
+    /// </summary>
+    [Parameter]
+    [PointInTimeTransformation]
+    public DateTime? OlderThan { get; set; }
+
+    /// <summary>
+    /// <para type="description">Wait until each snapshot is really gone (its finalizers have run).</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    /// <summary><para type="description">How long -Wait waits at most. Default: 5 minutes.</para></summary>
+    [Parameter]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary><para type="description">Return each deleted snapshot.</para></summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    #endregion
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            switch (ParameterSetName)
+            {
+                case InputObjectSet:
+                    foreach (KubeVirtVMSnapshot snapshot in InputObject)
+                    {
+                        AddCandidate(snapshot);
+                    }
+
+                    break;
+                default:
+                    Select(EffectiveNamespace);
+                    break;
+            }
+        }
+        catch (KubeApiException e)
+        {
+            ThrowApiError(e, EffectiveNamespace);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void EndProcessing()
+    {
+        IReadOnlyList<KubeVirtVMSnapshot> doomed = RetentionRules.SelectForRemoval(_candidates, KeepLast, OlderThan);
+        WriteVerbose($"{_candidates.Count} snapshot(s) selected; {doomed.Count} to delete.");
+        KubeVirtConnection connection = ResolveConnection();
+        foreach (KubeVirtVMSnapshot snapshot in doomed)
+        {
+            if (!ShouldProcess($"snapshot '{snapshot.Namespace}/{snapshot.Name}' of VM '{snapshot.VMName}'", "Delete"))
+            {
+                continue;
+            }
+
+            try
+            {
+                Delete(connection, snapshot);
+            }
+            catch (KubeApiException e) when (!IsFatalForCommand(e))
+            {
+                WriteError(e.Kind == ApiErrorKind.NotFound ? NotFound(snapshot.Name, snapshot.Namespace) : ErrorRecords.FromApi(e, snapshot));
+            }
+            catch (KubeApiException e)
+            {
+                ThrowApiError(e, snapshot);
+            }
+        }
+    }
+
+    private void Select(string @namespace)
+    {
+        NameFilter names = new(ParameterSetName == NameSet ? Name : null);
+        NameFilter vmNames = new(VMName);
+        HashSet<string> found = new(StringComparer.OrdinalIgnoreCase);
+        if (names.OnlyLiterals)
+        {
+            foreach (string name in names.Literals)
+            {
+                KubeVirtVMSnapshot? snapshot = Await(SnapshotReader.GetAsync(ResolveConnection(), @namespace, name, CancelToken));
+                if (snapshot is null)
+                {
+                    WriteError(NotFound(name, @namespace));
+                }
+                else if (vmNames.IsMatch(snapshot.VMName))
+                {
+                    AddCandidate(snapshot);
+                }
+            }
+
+            return;
+        }
+
+        AwaitEach(SnapshotReader.ListAsync(ResolveConnection(), @namespace, cancelToken: CancelToken), snapshot =>
+        {
+            if (names.IsMatch(snapshot.Name) && vmNames.IsMatch(snapshot.VMName))
+            {
+                found.Add(snapshot.Name);
+                AddCandidate(snapshot);
+            }
+        });
+        foreach (string missing in names.Literals.Where(n => !found.Contains(n)))
+        {
+            WriteError(NotFound(missing, @namespace));
+        }
+    }
+
+    private void AddCandidate(KubeVirtVMSnapshot snapshot)
+    {
+        if (_candidateKeys.Add($"{snapshot.Namespace}/{snapshot.Name}"))
+        {
+            _candidates.Add(snapshot);
+        }
+    }
+
+    private void Delete(KubeVirtConnection connection, KubeVirtVMSnapshot snapshot)
+    {
+        if (!Wait)
+        {
+            Await(SnapshotWriter.DeleteAsync(connection, snapshot.Namespace, snapshot.Name, CancelToken));
+            WriteVerbose($"{snapshot.Namespace}/{snapshot.Name}: deleted.");
+        }
+        else
+        {
+            Await(DeleteAndWaitAsync(connection, snapshot));
+        }
+
+        if (PassThru)
+        {
+            WriteObject(snapshot);
+        }
+    }
+
+    /// <summary>Deletes, then follows the object through its finalizers until the API server drops it.</summary>
+    private async Task<bool> DeleteAndWaitAsync(KubeVirtConnection connection, KubeVirtVMSnapshot snapshot)
+    {
+        _watches ??= new WatchSet(connection);
+        NamespaceWatch watch = await _watches.ForAsync(ResourceType.VirtualMachineSnapshot, snapshot.Namespace, CancelToken)
+            .ConfigureAwait(false);
+        ChannelReader<WatchEvent> events = watch.Subscribe(snapshot.Name);
+        try
+        {
+            await DeleteAndFollowAsync(connection, snapshot, events).ConfigureAwait(false);
+        }
+        finally
+        {
+            watch.Unsubscribe(snapshot.Name);
+        }
+
+        return true;
+    }
+
+    private async Task DeleteAndFollowAsync(KubeVirtConnection connection, KubeVirtVMSnapshot snapshot,
+        ChannelReader<WatchEvent> events)
+    {
+        JsonElement? remaining = await SnapshotWriter.DeleteAsync(connection, snapshot.Namespace, snapshot.Name, CancelToken)
+            .ConfigureAwait(false);
+        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(CancelToken);
+        timeout.CancelAfter(Timeout);
+        try
+        {
+            while (remaining is not null)
+            {
+                WatchEvent change = await events.ReadAsync(timeout.Token).ConfigureAwait(false);
+                if (change.Change == WatchChange.Deleted)
+                {
+                    remaining = null;
+                }
+                else if (change.Change == WatchChange.Resync)
+                {
+                    remaining = await CustomResources.GetAsync(Core.Connection.ConnectionFactory.ClientFor(connection).Client,
+                        ResourceType.VirtualMachineSnapshot, snapshot.Namespace, snapshot.Name, timeout.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !CancelToken.IsCancellationRequested)
+        {
+            throw new KubeApiException(ApiErrorKind.Timeout,
+                $"Snapshot '{snapshot.Name}' was still being deleted after {Timeout} (its finalizers have not finished).",
+                new ApiRequest("delete", ResourceType.VirtualMachineSnapshot, snapshot.Namespace, snapshot.Name));
+        }
+    }
+
+    private static ErrorRecord NotFound(string name, string @namespace) => ErrorRecords.Create(
+        new ItemNotFoundException($"No VM snapshot named '{name}' was found in namespace '{@namespace}'. Nothing was deleted."),
+        ErrorIds.SnapshotNotFound, ErrorCategory.ObjectNotFound, name, "Check the name with Get-VMSnapshot.");
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _watches?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        base.Dispose(disposing);
+    }
+}

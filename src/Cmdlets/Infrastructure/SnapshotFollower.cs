@@ -1,0 +1,104 @@
+using System.Management.Automation;
+using System.Text.Json;
+using System.Threading.Channels;
+using VmSnapshot.Core.Api;
+using VmSnapshot.Core.Snapshots;
+using VmSnapshot.Core.Watching;
+
+namespace VmSnapshot.Commands.Infrastructure;
+
+/// <summary>
+/// Follows snapshots to their end for New-VMSnapshot and Wait-VMSnapshot: one shared watch per namespace, progress and
+/// verbose on the pipeline thread, and one outcome per snapshot (the object, or an error saying what happened).
+/// </summary>
+internal sealed class SnapshotFollower : IAsyncDisposable
+{
+    private readonly PipelineQueue _queue;
+    private readonly WatchSet _watches;
+    private readonly SnapshotProgressReporter _progress;
+    private readonly TimeSpan _timeout;
+    private readonly bool _requireQuiesce;
+    private readonly Cmdlet _cmdlet;
+
+    public SnapshotFollower(Cmdlet cmdlet, PipelineQueue queue, KubeVirtConnection connection, string activity,
+        TimeSpan timeout, bool requireQuiesce)
+    {
+        _cmdlet = cmdlet;
+        _queue = queue;
+        _watches = new WatchSet(connection);
+        _progress = new SnapshotProgressReporter(cmdlet, activity, activityId: 1);
+        _timeout = timeout;
+        _requireQuiesce = requireQuiesce;
+    }
+
+    /// <summary>Watch requests made so far.</summary>
+    public int WatchRequests => _watches.RequestCount;
+
+    /// <summary>
+    /// Subscribes to the snapshot, runs <paramref name="start"/> (which creates or reads it; null means it does not
+    /// exist and <paramref name="start"/> has reported that), then waits for the end and posts the outcome.
+    /// </summary>
+    public async Task FollowAsync(KubeVirtConnection connection, string @namespace, string name,
+        Func<CancellationToken, Task<JsonElement?>> start, CancellationToken cancelToken)
+    {
+        string key = $"{@namespace}/{name}";
+        string context = connection.Context ?? connection.Server.ToString();
+        NamespaceWatch watch = await _watches.ForAsync(ResourceType.VirtualMachineSnapshot, @namespace, cancelToken)
+            .ConfigureAwait(false);
+
+        // Subscribe first: not even the controller's first update may fall between the read and the watch.
+        ChannelReader<WatchEvent> events = watch.Subscribe(name);
+        try
+        {
+            JsonElement? initial = await start(cancelToken).ConfigureAwait(false);
+            if (initial is null)
+            {
+                return;
+            }
+
+            await WaitAsync(connection, key, context, events, initial.Value, cancelToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            watch.Unsubscribe(name);
+        }
+    }
+
+    /// <summary>Closes the progress bar; call on the pipeline thread at the end.</summary>
+    public void Complete() => _progress.Complete();
+
+    private async Task WaitAsync(KubeVirtConnection connection, string key, string context,
+        ChannelReader<WatchEvent> events, JsonElement initial, CancellationToken cancelToken)
+    {
+        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(cancelToken);
+        timeout.CancelAfter(_timeout);
+        SnapshotProgress last = SnapshotProgressRules.Evaluate(initial);
+        JsonElement latest = initial;
+        try
+        {
+            JsonElement final = await SnapshotWaiter.WaitAsync(connection, events, initial, (progress, state) =>
+            {
+                last = progress;
+                latest = state;
+                _queue.Post(() => _progress.Report(key, progress));
+            }, timeout.Token).ConfigureAwait(false);
+
+            KubeVirtVMSnapshot snapshot = SnapshotOutcome.ToObject(final, context);
+            ErrorRecord? error = SnapshotOutcome.ErrorFor(last, snapshot) ??
+                (_requireQuiesce ? SnapshotOutcome.QuiesceError(snapshot) : null);
+            _queue.Post(error is null ? () => _cmdlet.WriteObject(snapshot) : () => _cmdlet.WriteError(error));
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancelToken.IsCancellationRequested)
+        {
+            KubeVirtVMSnapshot snapshot = SnapshotOutcome.ToObject(latest, context);
+            _queue.Post(() => _cmdlet.WriteError(ErrorRecords.Create(new TimeoutException(
+                    $"Snapshot '{snapshot.Name}' was not ready after {_timeout}; it is {last.Stage}: {last.Message}. " +
+                    "It was left to the cluster."),
+                ErrorIds.WaitTimedOut, ErrorCategory.OperationTimeout, snapshot,
+                "Keep waiting with Wait-VMSnapshot, or remove it with Remove-VMSnapshot.")));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => _watches.DisposeAsync();
+}

@@ -1,0 +1,65 @@
+using System.Management.Automation;
+using VmSnapshot.Core.Snapshots;
+
+namespace VmSnapshot.Commands.Infrastructure;
+
+/// <summary>
+/// One progress bar for a command that follows one or many snapshots, mirrored to the verbose stream: Azure Automation
+/// does not show progress, and runbooks read verbose output instead.
+/// </summary>
+internal sealed class SnapshotProgressReporter
+{
+    private readonly Cmdlet _cmdlet;
+    private readonly string _activity;
+    private readonly int _activityId;
+    private readonly Dictionary<string, SnapshotProgress> _states = new(StringComparer.Ordinal);
+    private int _finished;
+
+    public SnapshotProgressReporter(Cmdlet cmdlet, string activity, int activityId)
+    {
+        _cmdlet = cmdlet;
+        _activity = activity;
+        _activityId = activityId;
+    }
+
+    /// <summary>Snapshots followed so far.</summary>
+    public int Total => _states.Count;
+
+    /// <summary>Records a change; call on the pipeline thread.</summary>
+    public void Report(string snapshotKey, SnapshotProgress progress)
+    {
+        bool wasFinal = _states.TryGetValue(snapshotKey, out SnapshotProgress? previous) && previous.IsFinal;
+        _states[snapshotKey] = progress;
+        if (progress.IsFinal && !wasFinal)
+        {
+            _finished++;
+        }
+
+        string timeLeft = progress.Deadline is { } deadline && !progress.IsFinal
+            ? $" ({Math.Max(0, (int)(deadline - DateTimeOffset.UtcNow).TotalSeconds)} s to the failure deadline)"
+            : string.Empty;
+        _cmdlet.WriteVerbose($"{snapshotKey}: {progress.Stage}: {progress.Message}{timeLeft}");
+
+        ProgressRecord record = new(_activityId, _activity,
+            Total == 1 ? $"{snapshotKey}: {progress.Stage}" : $"{_finished} of {Total} done")
+        {
+            CurrentOperation = $"{snapshotKey}: {progress.Message}{timeLeft}",
+            PercentComplete = Total == 0 ? 0 : Math.Min(100, _finished * 100 / Total),
+        };
+        if (Total == 1 && progress.Deadline is { } single && !progress.IsFinal)
+        {
+            record.SecondsRemaining = Math.Max(0, (int)(single - DateTimeOffset.UtcNow).TotalSeconds);
+        }
+
+        _cmdlet.WriteProgress(record);
+    }
+
+    /// <summary>Closes the progress bar.</summary>
+    public void Complete()
+    {
+        if (Total > 0)
+        {
+            _cmdlet.WriteProgress(new ProgressRecord(_activityId, _activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
+}

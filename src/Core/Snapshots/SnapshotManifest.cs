@@ -1,0 +1,74 @@
+using System.Text.Json.Nodes;
+using VmSnapshot.Core.Text;
+using YamlDotNet.Serialization;
+
+namespace VmSnapshot.Core.Snapshots;
+
+/// <summary>The VirtualMachineSnapshot object for a request: as JSON to send, or as YAML for review and GitOps.</summary>
+public static class SnapshotManifest
+{
+    public static JsonObject ToJson(SnapshotRequest request)
+    {
+        JsonObject metadata = new() { ["name"] = request.Name, ["namespace"] = request.Namespace };
+        if (request.Labels.Count > 0)
+        {
+            metadata["labels"] = new JsonObject(request.Labels.OrderBy(l => l.Key, StringComparer.Ordinal)
+                .Select(l => KeyValuePair.Create(l.Key, (JsonNode?)JsonValue.Create(l.Value))));
+        }
+
+        JsonObject annotations = new();
+        if (!string.IsNullOrEmpty(request.Description))
+        {
+            annotations[SnapshotAnnotations.Description] = request.Description;
+        }
+
+        if (!string.IsNullOrEmpty(request.CreatedBy))
+        {
+            annotations[SnapshotAnnotations.CreatedBy] = request.CreatedBy;
+        }
+
+        if (annotations.Count > 0)
+        {
+            metadata["annotations"] = annotations;
+        }
+
+        JsonObject spec = new()
+        {
+            ["source"] = new JsonObject
+            {
+                ["apiGroup"] = "kubevirt.io",
+                ["kind"] = "VirtualMachine",
+                ["name"] = request.VMName,
+            },
+        };
+        if (request.DeletionPolicy is not null)
+        {
+            spec["deletionPolicy"] = request.DeletionPolicy;
+        }
+
+        if (request.FailureDeadline is { } deadline)
+        {
+            spec["failureDeadline"] = GoDuration.Format(deadline);
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = "snapshot.kubevirt.io/v1beta1",
+            ["kind"] = "VirtualMachineSnapshot",
+            ["metadata"] = metadata,
+            ["spec"] = spec,
+        };
+    }
+
+    /// <summary>The same object as YAML, emitted by YamlDotNet (strings quoted where YAML would misread them).</summary>
+    public static string ToYaml(SnapshotRequest request) =>
+        new SerializerBuilder().WithQuotingNecessaryStrings().Build().Serialize(ToPlain(ToJson(request)));
+
+    private static object? ToPlain(JsonNode? node) => node switch
+    {
+        JsonObject o => o.ToDictionary(p => p.Key, p => ToPlain(p.Value)),
+        JsonArray a => a.Select(ToPlain).ToList(),
+        JsonValue v => v.ToString(),
+        _ => null,
+    };
+}

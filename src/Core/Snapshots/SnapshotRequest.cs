@@ -1,0 +1,12 @@
+namespace VmSnapshot.Core.Snapshots;
+
+/// <summary>Everything New-VMSnapshot sends for one VM.</summary>
+public sealed record SnapshotRequest(
+    string Name,
+    string Namespace,
+    string VMName,
+    string? Description,
+    TimeSpan? FailureDeadline,
+    string? DeletionPolicy,
+    IReadOnlyDictionary<string, string> Labels,
+    string? CreatedBy);

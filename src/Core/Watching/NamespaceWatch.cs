@@ -1,0 +1,209 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using System.Threading.Channels;
+using k8s;
+using k8s.Autorest;
+using VmSnapshot.Core.Api;
+using VmSnapshot.Core.Json;
+
+namespace VmSnapshot.Core.Watching;
+
+/// <summary>
+/// One watch on one resource type in one namespace, shared by every wait in that namespace: waiting for 200
+/// snapshots costs one long-lived request, not 200 polls. Events are routed to subscribers by object name.
+/// The stream is resumed from the last resourceVersion seen when the server ends it (timeoutSeconds, network), and
+/// restarted with a resync when the server says that version is too old (410 Expired).
+/// </summary>
+/// <remarks>
+/// The reconnect loop is written here rather than taken from a retry library: KubernetesClient's watch helpers end
+/// silently on a closed stream, and what to resume from (the last resourceVersion or a fresh list) is
+/// Kubernetes-specific, which no generic retry policy knows.
+/// </remarks>
+public sealed class NamespaceWatch : IAsyncDisposable
+{
+    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(10);
+    private const int WatchTimeoutSeconds = 300;
+
+    private readonly IKubernetes _client;
+    private readonly ResourceType _type;
+    private readonly string _namespace;
+    private readonly ConcurrentDictionary<string, Channel<WatchEvent>> _subscribers = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private string _resourceVersion;
+
+    private NamespaceWatch(IKubernetes client, ResourceType type, string @namespace, string resourceVersion)
+    {
+        _client = client;
+        _type = type;
+        _namespace = @namespace;
+        _resourceVersion = resourceVersion;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Number of watch requests made so far (the first plus every resume), for benchmarks and tests.</summary>
+    public int RequestCount { get; private set; }
+
+    /// <summary>
+    /// Starts watching from the namespace's current resourceVersion (one list call with limit=1), so every change made
+    /// after this returns is delivered.
+    /// </summary>
+    public static async Task<NamespaceWatch> StartAsync(IKubernetes client, ResourceType type, string @namespace,
+        CancellationToken cancelToken)
+    {
+        string resourceVersion = await CurrentResourceVersionAsync(client, type, @namespace, cancelToken).ConfigureAwait(false);
+        return new NamespaceWatch(client, type, @namespace, resourceVersion);
+    }
+
+    /// <summary>Receives the events of one object until disposed.</summary>
+    public ChannelReader<WatchEvent> Subscribe(string name)
+    {
+        Channel<WatchEvent> channel = Channel.CreateUnbounded<WatchEvent>(new UnboundedChannelOptions { SingleReader = true });
+        _subscribers[name] = channel;
+        return channel.Reader;
+    }
+
+    /// <summary>Stops delivering events for one object.</summary>
+    public void Unsubscribe(string name)
+    {
+        if (_subscribers.TryRemove(name, out Channel<WatchEvent>? channel))
+        {
+            channel.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>True when <paramref name="candidate"/> is newer than <paramref name="current"/> (numeric resourceVersions).</summary>
+    public static bool IsNewer(JsonElement candidate, JsonElement current)
+    {
+        string? a = candidate.Child("metadata").String("resourceVersion");
+        string? b = current.Child("metadata").String("resourceVersion");
+        return !long.TryParse(a, NumberStyles.None, CultureInfo.InvariantCulture, out long newer) ||
+               !long.TryParse(b, NumberStyles.None, CultureInfo.InvariantCulture, out long older) ||
+               newer > older;
+    }
+
+    private async Task RunAsync()
+    {
+        TimeSpan backoff = TimeSpan.FromMilliseconds(250);
+        while (!_stop.IsCancellationRequested)
+        {
+            bool expired = false;
+            try
+            {
+                RequestCount++;
+                await foreach ((WatchEventType type, object item) in _client.CustomObjects.WatchListNamespacedCustomObjectAsync(
+                                   _type.Group, _type.Version, _namespace, _type.Plural, allowWatchBookmarks: true,
+                                   resourceVersion: _resourceVersion, timeoutSeconds: WatchTimeoutSeconds,
+                                   onError: e => expired |= IsExpired(e), cancellationToken: _stop.Token).ConfigureAwait(false))
+                {
+                    backoff = TimeSpan.FromMilliseconds(250);
+                    Dispatch(type, (JsonElement)item);
+                }
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (HttpOperationException e) when ((int)e.Response.StatusCode == 410)
+            {
+                expired = true;
+            }
+            catch (Exception) when (!_stop.IsCancellationRequested)
+            {
+                // A dropped connection or a server restart: resume from the last version seen after a short pause.
+                await DelayAsync(backoff).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
+                continue;
+            }
+
+            if (expired)
+            {
+                await ResyncAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task ResyncAsync()
+    {
+        try
+        {
+            _resourceVersion = await CurrentResourceVersionAsync(_client, _type, _namespace, _stop.Token).ConfigureAwait(false);
+            foreach (Channel<WatchEvent> channel in _subscribers.Values)
+            {
+                channel.Writer.TryWrite(new WatchEvent(WatchChange.Resync, default));
+            }
+        }
+        catch (Exception) when (!_stop.IsCancellationRequested)
+        {
+            await DelayAsync(s_maxBackoff).ConfigureAwait(false);
+        }
+    }
+
+    private void Dispatch(WatchEventType type, JsonElement item)
+    {
+        string? resourceVersion = item.Child("metadata").String("resourceVersion");
+        if (!string.IsNullOrEmpty(resourceVersion))
+        {
+            _resourceVersion = resourceVersion;
+        }
+
+        if (type is WatchEventType.Bookmark or WatchEventType.Error)
+        {
+            return;
+        }
+
+        string? name = item.Child("metadata").String("name");
+        if (name is not null && _subscribers.TryGetValue(name, out Channel<WatchEvent>? channel))
+        {
+            // Clone: the element's document belongs to the watch's read buffer.
+            channel.Writer.TryWrite(new WatchEvent(type == WatchEventType.Deleted ? WatchChange.Deleted : WatchChange.Updated,
+                item.Clone()));
+        }
+    }
+
+    private static bool IsExpired(Exception e) =>
+        e is KubernetesException { Status.Code: 410 } ||
+        (e is KubernetesException k && k.Status?.Reason == "Expired");
+
+    private static async Task<string> CurrentResourceVersionAsync(IKubernetes client, ResourceType type,
+        string @namespace, CancellationToken cancelToken)
+    {
+        object list = await ApiCall.RunAsync(new ApiRequest("list", type, @namespace),
+            ct => client.CustomObjects.ListNamespacedCustomObjectAsync(type.Group, type.Version, @namespace,
+                type.Plural, limit: 1, cancellationToken: ct), cancelToken).ConfigureAwait(false);
+        return ((JsonElement)list).Child("metadata").String("resourceVersion") ?? string.Empty;
+    }
+
+    private async Task DelayAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The loop only ends by cancellation; nothing useful to report while disposing.
+        }
+
+        foreach (string name in _subscribers.Keys)
+        {
+            Unsubscribe(name);
+        }
+
+        _stop.Dispose();
+    }
+}

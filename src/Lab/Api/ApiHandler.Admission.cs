@@ -1,0 +1,47 @@
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab.Schemas;
+
+namespace VmSnapshot.Lab.Api;
+
+internal sealed partial class ApiHandler
+{
+    /// <summary>
+    /// What the apiserver does to an object before it is stored: prune fields the schema does not declare
+    /// (fieldValidation=Strict refuses them, Warn - the default - reports them in Warning headers, Ignore drops
+    /// them silently), apply schema defaults, and refuse schema violations with 422 Invalid.
+    /// </summary>
+    private static void Admit(RequestContext ctx, ResourceType type, string name, JsonObject obj, string version)
+    {
+        var schema = SchemaCatalog.For(type.QualifiedResource);
+        List<string> unknown;
+        List<Errors.Cause> errors = [];
+        if (schema != null)
+        {
+            var result = SchemaValidator.Run(obj, schema);
+            unknown = result.Unknown;
+            errors = result.Errors;
+        }
+        else
+        {
+            unknown = BodyDecoder.UnknownFields(obj, type);
+        }
+        // Unknown metadata fields are dropped by the decoder for every kind.
+        foreach (var field in BodyDecoder.UnknownFields(obj, type).Where(f => f.StartsWith("metadata.", StringComparison.Ordinal)))
+            if (!unknown.Contains(field)) unknown.Add(field);
+        foreach (var field in unknown)
+        {
+            if (field.StartsWith("metadata.", StringComparison.Ordinal)) ((JsonObject)obj["metadata"]!).Remove(field["metadata.".Length..]);
+            else if (!field.Contains('.')) obj.Remove(field);
+        }
+
+        if (unknown.Count > 0)
+        {
+            var mode = ctx.Query["fieldValidation"] ?? "Warn";
+            var list = unknown.Select(u => $"unknown field \"{u}\"").ToList();
+            if (mode == "Strict")
+                throw Errors.BadRequest($"{type.Kind} in version \"{version}\" cannot be handled as a {type.Kind}: strict decoding error: {string.Join(", ", list)}");
+            if (mode == "Warn") ctx.Warnings.AddRange(list);
+        }
+        if (errors.Count > 0) throw Errors.Invalid(type, name, errors.ToArray());
+    }
+}

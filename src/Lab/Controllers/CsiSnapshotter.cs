@@ -1,0 +1,167 @@
+using System.Text.Json.Nodes;
+
+namespace VmSnapshot.Lab.Controllers;
+
+/// <summary>
+/// The external-snapshotter (snapshot-controller plus the CSI sidecar), reference §5.1: a VolumeSnapshot of a
+/// PVC gets a VolumeSnapshotContent snapcontent-&lt;uid&gt; bound both ways, is cut after the StorageClass's
+/// snapshotCutDelay (creationTime, restoreSize) and readyToUse after snapshotReadyDelay more. A missing class,
+/// a class whose driver is not the PVC's provisioner, or an injected snapshotError show up in status.error.
+/// Deleting the VolumeSnapshot deletes its content when the deletionPolicy is Delete.
+/// </summary>
+internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
+{
+    private const string Component = "snapshot-controller";
+    private readonly Dictionary<string, DateTime> boundAt = new(StringComparer.Ordinal);
+
+    public override string Name => "csi-snapshotter";
+
+    public override IEnumerable<ControllerWatch> Watches() =>
+    [
+        Own("volumesnapshots"),
+        new("persistentvolumeclaims", e => Store.List("volumesnapshots", e.Object!.Namespace)
+            .Where(vs => Obj.Str(vs, "spec", "source", "persistentVolumeClaimName") == e.Object.Name)
+            .Select(vs => new ObjectKey(e.Object.Namespace, Obj.Name(vs)))),
+    ];
+
+    public override void Reconcile(ObjectKey key)
+    {
+        var vs = Store.Get("volumesnapshots", key.Namespace, key.Name);
+        if (vs == null) { DeleteContents(key); return; }
+        if (Obj.Deleting(vs)) return;
+        var uid = Obj.Uid(vs);
+        var contentName = Obj.Str(vs, "status", "boundVolumeSnapshotContentName");
+        if (contentName == null) { Bind(key, vs); return; }
+        if (Obj.Bool(vs["status"]?["readyToUse"]) == true) return;
+
+        var pvc = Store.Get("persistentvolumeclaims", key.Namespace, Obj.Str(vs, "spec", "source", "persistentVolumeClaimName") ?? "");
+        var behaviour = Host.Storage.For(pvc == null ? null : Host.Storage.ClassOf(pvc));
+        if (!boundAt.TryGetValue(uid, out var since)) boundAt[uid] = since = LabNow;
+        var cutAt = since + behaviour.SnapshotCutDelay;
+        var readyAt = cutAt + behaviour.SnapshotReadyDelay;
+        var cut = vs["status"]?["creationTime"] != null;
+        if (!cut && LabNow >= cutAt) Cut(key, contentName, pvc);
+        else if (cut && LabNow >= readyAt) MarkReady(key, contentName, uid);
+        var next = LabNow < cutAt ? cutAt : readyAt;
+        if (LabNow < next) Requeue(key, next - LabNow);
+        else Requeue(key, TimeSpan.Zero);
+    }
+
+    private void Bind(ObjectKey key, JsonObject vs)
+    {
+        var pvcName = Obj.Str(vs, "spec", "source", "persistentVolumeClaimName");
+        if (pvcName == null) return; // pre-provisioned snapshots (source.volumeSnapshotContentName) are not emulated
+        var pvc = Store.Get("persistentvolumeclaims", key.Namespace, pvcName);
+        if (pvc == null) { Fail(key, $"Failed to create snapshot content with error snapshot controller failed to update {key.Namespace}/{key.Name} on API server: cannot get claim from snapshot"); return; }
+        if (Obj.Str(pvc, "status", "phase") != "Bound") return; // the snapshotter waits for the claim to be bound
+        var storageClass = Host.Storage.ClassOf(pvc);
+        var sc = storageClass == null ? null : Store.Get("storageclasses", null, storageClass);
+        var provisioner = Obj.Str(sc, "provisioner");
+        var className = Obj.Str(vs, "spec", "volumeSnapshotClassName");
+        JsonObject? vsc;
+        if (className == null)
+        {
+            vsc = Store.List("volumesnapshotclasses").FirstOrDefault(c => Obj.Str(c, "driver") == provisioner && Obj.Annotation(c, SnapshotClassResolver.DefaultClassAnnotation) == "true");
+            if (vsc == null) { Fail(key, $"Failed to set default snapshot class with error cannot find default snapshot class"); return; }
+            className = Obj.Name(vsc);
+        }
+        else vsc = Store.Get("volumesnapshotclasses", null, className);
+        if (vsc == null) { Fail(key, $"Failed to get snapshot class with error volumesnapshotclass.snapshot.storage.k8s.io \"{className}\" not found"); return; }
+        var handle = Obj.Str(pvc, "spec", "volumeName") ?? $"pvc-{Obj.Uid(pvc)}";
+        if (Obj.Str(vsc, "driver") != provisioner)
+        {
+            Fail(key, $"Failed to check and update snapshot content: failed to take snapshot of the volume {handle}: \"rpc error: code = NotFound desc = volume {handle} not found\"");
+            return;
+        }
+        var behaviour = Host.Storage.For(storageClass);
+        if (behaviour.SnapshotError != null) { Fail(key, behaviour.SnapshotError); return; }
+
+        var contentName = $"snapcontent-{Obj.Uid(vs)}";
+        if (Store.Get("volumesnapshotcontents", null, contentName) == null)
+            Store.Seed(new JsonObject
+            {
+                ["apiVersion"] = "snapshot.storage.k8s.io/v1",
+                ["kind"] = "VolumeSnapshotContent",
+                ["metadata"] = new JsonObject { ["name"] = contentName, ["finalizers"] = new JsonArray("snapshot.storage.kubernetes.io/volumesnapshotcontent-bound-protection") },
+                ["spec"] = new JsonObject
+                {
+                    ["volumeSnapshotRef"] = new JsonObject
+                    {
+                        ["apiVersion"] = "snapshot.storage.k8s.io/v1", ["kind"] = "VolumeSnapshot",
+                        ["name"] = key.Name, ["namespace"] = key.Namespace, ["uid"] = Obj.Uid(vs),
+                    },
+                    ["deletionPolicy"] = Obj.Str(vsc, "deletionPolicy") ?? "Delete",
+                    ["driver"] = provisioner,
+                    ["volumeSnapshotClassName"] = className,
+                    ["source"] = new JsonObject { ["volumeHandle"] = handle },
+                    ["sourceVolumeMode"] = Obj.Str(pvc, "spec", "volumeMode") ?? "Filesystem",
+                },
+                ["status"] = new JsonObject { ["readyToUse"] = false },
+            });
+        Store.Update("volumesnapshots", key.Namespace, key.Name, o =>
+        {
+            Obj.Child(o, "spec")["volumeSnapshotClassName"] = className;
+            var status = Obj.Status(o);
+            status["boundVolumeSnapshotContentName"] = contentName;
+            status["readyToUse"] = false;
+        });
+        Host.Events.Record(vs, EventRecorder.Normal, "CreatingSnapshot", "Waiting for a snapshot " + key + " to be created by the CSI driver.", Component);
+        Requeue(key, TimeSpan.Zero);
+    }
+
+    private void Cut(ObjectKey key, string contentName, JsonObject? pvc)
+    {
+        var size = Obj.Str(pvc, "status", "capacity", "storage") ?? Obj.Str(pvc, "spec", "resources", "requests", "storage") ?? "1Gi";
+        var now = DateTime.UtcNow;
+        UpdateContent(contentName, status =>
+        {
+            status["creationTime"] = (now - DateTime.UnixEpoch).Ticks * 100;
+            status["restoreSize"] = Obj.QuantityBytes(size);
+            status["snapshotHandle"] = $"snapshot-{contentName[(contentName.IndexOf('-') + 1)..]}";
+            status["readyToUse"] = false;
+        });
+        Store.Update("volumesnapshots", key.Namespace, key.Name, o =>
+        {
+            var status = Obj.Status(o);
+            status["creationTime"] = Obj.Timestamp();
+            status["restoreSize"] = size;
+            status["readyToUse"] = false;
+        });
+    }
+
+    private void MarkReady(ObjectKey key, string contentName, string uid)
+    {
+        UpdateContent(contentName, status => status["readyToUse"] = true);
+        Store.Update("volumesnapshots", key.Namespace, key.Name, o => Obj.Status(o)["readyToUse"] = true);
+        var vs = Store.Get("volumesnapshots", key.Namespace, key.Name)!;
+        Host.Events.Record(vs, EventRecorder.Normal, "SnapshotReady", $"Snapshot {key} is ready to use.", Component);
+        boundAt.Remove(uid);
+    }
+
+    private void UpdateContent(string name, Action<JsonObject> mutate)
+    {
+        if (Store.Get("volumesnapshotcontents", null, name) == null) return;
+        Store.Update("volumesnapshotcontents", null, name, o => mutate(Obj.Status(o)));
+    }
+
+    private void Fail(ObjectKey key, string message)
+    {
+        Store.Update("volumesnapshots", key.Namespace, key.Name, o =>
+        {
+            var status = Obj.Status(o);
+            status["readyToUse"] = false;
+            if (Obj.Str(status, "error", "message") != message) status["error"] = new JsonObject { ["message"] = message, ["time"] = Obj.Timestamp() };
+        });
+    }
+
+    private void DeleteContents(ObjectKey key)
+    {
+        foreach (var vsc in Store.List("volumesnapshotcontents").Where(c => Obj.Str(c, "spec", "volumeSnapshotRef", "namespace") == key.Namespace
+                     && Obj.Str(c, "spec", "volumeSnapshotRef", "name") == key.Name))
+        {
+            if (Obj.Str(vsc, "spec", "deletionPolicy") == "Retain") continue;
+            Store.Update("volumesnapshotcontents", null, Obj.Name(vsc), o => Obj.RemoveFinalizer(o, "snapshot.storage.kubernetes.io/volumesnapshotcontent-bound-protection"));
+            Store.Delete("volumesnapshotcontents", null, Obj.Name(vsc));
+        }
+    }
+}

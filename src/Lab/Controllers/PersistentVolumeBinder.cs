@@ -1,0 +1,125 @@
+using System.Text.Json.Nodes;
+
+namespace VmSnapshot.Lab.Controllers;
+
+/// <summary>
+/// The PV controller and external-provisioner in one: a Pending PVC gets a fake PersistentVolume pvc-&lt;uid&gt;
+/// after its class's bindDelay and becomes Bound; a PVC whose dataSource is a VolumeSnapshot waits until that
+/// snapshot is readyToUse and gets max(request, restoreSize). Also the pvc-protection controller: the
+/// kubernetes.io/pvc-protection finalizer goes once no running VMI uses the claim, and the PV goes with its PVC.
+/// </summary>
+internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(host)
+{
+    private const string Protection = "kubernetes.io/pvc-protection";
+    private readonly Dictionary<string, DateTime> firstSeen = new(StringComparer.Ordinal);
+
+    public override string Name => "persistentvolume-binder";
+
+    public override IEnumerable<ControllerWatch> Watches() =>
+    [
+        Own("persistentvolumeclaims"),
+        new("volumesnapshots", e => ClaimsIn(e.Object!.Namespace, pvc => Obj.Str(pvc, "spec", "dataSource", "name") == e.Object.Name)),
+        new("virtualmachineinstances", e => e.Type == "DELETED" || e.Object!.ToJson()["metadata"]?["deletionTimestamp"] != null
+            ? ClaimsIn(e.Object!.Namespace, Obj.Deleting) : []),
+    ];
+
+    private IEnumerable<ObjectKey> ClaimsIn(string? ns, Func<JsonObject, bool> filter)
+        => Store.List("persistentvolumeclaims", ns).Where(filter).Select(p => new ObjectKey(ns, Obj.Name(p)));
+
+    public override void Reconcile(ObjectKey key)
+    {
+        var pvc = Store.Get("persistentvolumeclaims", key.Namespace, key.Name);
+        if (pvc == null) { ReleaseVolumes(key); return; }
+        if (Obj.Deleting(pvc)) { Unprotect(key, pvc); return; }
+        if (Obj.Str(pvc, "status", "phase") == "Bound") return;
+
+        var uid = Obj.Uid(pvc);
+        var storageClass = Host.Storage.ClassOf(pvc);
+        var sc = storageClass == null ? null : Store.Get("storageclasses", null, storageClass);
+        if (sc == null) { SetPending(key); return; }
+        var request = Obj.Str(pvc, "spec", "resources", "requests", "storage") ?? "1Gi";
+        var capacity = request;
+        if (pvc["spec"]?["dataSource"] is JsonObject source && Obj.Str(source, "kind") == "VolumeSnapshot")
+        {
+            var vs = Store.Get("volumesnapshots", key.Namespace, Obj.Str(source, "name") ?? "");
+            if (vs == null || Obj.Bool(vs["status"]?["readyToUse"]) != true) { SetPending(key); return; }
+            var restoreSize = Obj.Str(vs, "status", "restoreSize");
+            if (Obj.QuantityBytes(restoreSize) > Obj.QuantityBytes(request)) capacity = restoreSize!;
+        }
+        if (!firstSeen.TryGetValue(uid, out var seen)) firstSeen[uid] = seen = LabNow;
+        var due = seen + Host.Storage.For(storageClass).BindDelay;
+        if (LabNow < due) { SetPending(key); Requeue(key, due - LabNow); return; }
+
+        var pvName = $"pvc-{uid}";
+        var provisioner = Obj.Str(sc, "provisioner") ?? "";
+        if (Store.Get("persistentvolumes", null, pvName) == null)
+            Store.Seed(new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "PersistentVolume",
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = pvName,
+                    ["annotations"] = new JsonObject { ["pv.kubernetes.io/provisioned-by"] = provisioner },
+                    ["finalizers"] = new JsonArray("kubernetes.io/pv-protection"),
+                },
+                ["spec"] = new JsonObject
+                {
+                    ["capacity"] = new JsonObject { ["storage"] = capacity },
+                    ["accessModes"] = Obj.Clone(pvc["spec"]?["accessModes"]) ?? new JsonArray("ReadWriteOnce"),
+                    ["persistentVolumeReclaimPolicy"] = Obj.Str(sc, "reclaimPolicy") ?? "Delete",
+                    ["storageClassName"] = storageClass,
+                    ["volumeMode"] = Obj.Str(pvc, "spec", "volumeMode") ?? "Filesystem",
+                    ["claimRef"] = new JsonObject { ["kind"] = "PersistentVolumeClaim", ["namespace"] = key.Namespace, ["name"] = key.Name, ["uid"] = uid, ["apiVersion"] = "v1" },
+                    ["csi"] = new JsonObject { ["driver"] = provisioner, ["volumeHandle"] = pvName, ["fsType"] = "ext4" },
+                },
+                ["status"] = new JsonObject { ["phase"] = "Bound" },
+            });
+        Store.Update("persistentvolumeclaims", key.Namespace, key.Name, o =>
+        {
+            var spec = Obj.Child(o, "spec");
+            spec["volumeName"] = pvName;
+            spec["storageClassName"] = storageClass;
+            spec["volumeMode"] ??= "Filesystem";
+            var annotations = Obj.Child(Obj.Meta(o), "annotations");
+            annotations["pv.kubernetes.io/bind-completed"] = "yes";
+            annotations["pv.kubernetes.io/bound-by-controller"] = "yes";
+            annotations["volume.beta.kubernetes.io/storage-provisioner"] = provisioner;
+            annotations["volume.kubernetes.io/storage-provisioner"] = provisioner;
+            Obj.AddFinalizer(o, Protection);
+            o["status"] = new JsonObject
+            {
+                ["phase"] = "Bound",
+                ["accessModes"] = Obj.Clone(spec["accessModes"]) ?? new JsonArray("ReadWriteOnce"),
+                ["capacity"] = new JsonObject { ["storage"] = capacity },
+            };
+        });
+        var bound = Store.Get("persistentvolumeclaims", key.Namespace, key.Name)!;
+        Host.Events.Record(bound, EventRecorder.Normal, "ProvisioningSucceeded", $"Successfully provisioned volume {pvName}", $"{provisioner}_lab-provisioner");
+        firstSeen.Remove(uid);
+    }
+
+    private void SetPending(ObjectKey key) => Store.Update("persistentvolumeclaims", key.Namespace, key.Name, o =>
+    {
+        if (Obj.Str(o, "status", "phase") == null) Obj.Status(o)["phase"] = "Pending";
+    });
+
+    private void Unprotect(ObjectKey key, JsonObject pvc)
+    {
+        if (!Obj.HasFinalizer(pvc, Protection)) return;
+        var inUse = Store.List("virtualmachineinstances", key.Namespace).Any(vmi =>
+            !Obj.Deleting(vmi) && !RunStrategy.IsFinal(Obj.Str(vmi, "status", "phase"))
+            && Obj.Items(vmi["spec"]?["volumes"]).Any(v => VmVolumes.ClaimName(v) == key.Name));
+        if (!inUse) Store.Update("persistentvolumeclaims", key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, Protection));
+    }
+
+    private void ReleaseVolumes(ObjectKey key)
+    {
+        foreach (var pv in Store.List("persistentvolumes").Where(pv => Obj.Str(pv, "spec", "claimRef", "namespace") == key.Namespace
+                     && Obj.Str(pv, "spec", "claimRef", "name") == key.Name && Obj.Str(pv, "spec", "persistentVolumeReclaimPolicy") == "Delete"))
+        {
+            Store.Update("persistentvolumes", null, Obj.Name(pv), o => Obj.RemoveFinalizer(o, "kubernetes.io/pv-protection"));
+            Store.Delete("persistentvolumes", null, Obj.Name(pv));
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using VmSnapshot.Lab.Store;
+
+namespace VmSnapshot.Lab.Controllers;
+
+/// <summary>
+/// KubeVirt's choice of VolumeSnapshotClass for a StorageClass (reference §5.3, snapshot.go
+/// getVolumeSnapshotClassName): the CDI StorageProfile's status.snapshotClass if set (and existing), else the
+/// only class whose driver is the provisioner, else the first such class carrying the default-class annotation
+/// key (presence only), else the error "N matching VolumeSnapshotClasses for SC".
+/// </summary>
+internal static class SnapshotClassResolver
+{
+    public const string DefaultClassAnnotation = "snapshot.storage.kubernetes.io/is-default-class";
+
+    /// <summary>The class name, "" for none, or throws <see cref="SnapshotClassException"/> when ambiguous.</summary>
+    public static string Resolve(LabStore store, string storageClassName)
+    {
+        var sc = store.Get("storageclasses", null, storageClassName);
+        if (sc == null) return "";
+        var profile = store.Get("storageprofiles", null, storageClassName);
+        var fromProfile = Obj.Str(profile, "status", "snapshotClass");
+        if (!string.IsNullOrEmpty(fromProfile))
+            return store.Get("volumesnapshotclasses", null, fromProfile) != null ? fromProfile : "";
+        var provisioner = Obj.Str(sc, "provisioner");
+        var matching = store.List("volumesnapshotclasses").Where(c => Obj.Str(c, "driver") == provisioner).ToList();
+        if (matching.Count == 0) return "";
+        if (matching.Count == 1) return Obj.Name(matching[0]);
+        var annotated = matching.FirstOrDefault(c => c["metadata"]?["annotations"]?[DefaultClassAnnotation] != null);
+        if (annotated != null) return Obj.Name(annotated);
+        throw new SnapshotClassException($"{matching.Count} matching VolumeSnapshotClasses for {storageClassName}");
+    }
+}
+
+internal sealed class SnapshotClassException(string message) : Exception(message);

@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using static VmSnapshot.Lab.Controllers.SnapshotNames;
+
+namespace VmSnapshot.Lab.Controllers;
+
+/// <summary>
+/// Builds the VirtualMachineSnapshotContent of a locked VM (reference §4.1 item 3): the VM as the snapshot's
+/// source (offline: the current spec; online: the spec the VMI was started from, with volumes, disks and
+/// dataVolumeTemplates from the current spec), and one volumeBackup per PVC-backed volume that is Bound, has a
+/// StorageClass and a VolumeSnapshotClass for it; other volumes are silently left out.
+/// </summary>
+internal static class SnapshotContentBuilder
+{
+    public static JsonObject Create(ControllerHost host, JsonObject snap, JsonObject vm)
+    {
+        var store = host.Store;
+        var ns = Obj.Namespace(snap);
+        var uid = Obj.Uid(snap);
+        var backups = new JsonArray();
+        foreach (var volume in VmVolumes.Of(vm))
+        {
+            var claim = VmVolumes.ClaimName(volume);
+            if (claim == null) continue;
+            var pvc = store.Get("persistentvolumeclaims", ns, claim);
+            if (pvc == null || Obj.Str(pvc, "status", "phase") != "Bound") continue;
+            var sc = Obj.Str(pvc, "spec", "storageClassName");
+            if (string.IsNullOrEmpty(sc)) continue;
+            try { if (SnapshotClassResolver.Resolve(store, sc).Length == 0) continue; }
+            catch (SnapshotClassException) { continue; }
+            var volumeName = Obj.Str(volume, "name") ?? "";
+            backups.Add(new JsonObject
+            {
+                ["volumeName"] = volumeName,
+                ["persistentVolumeClaim"] = new JsonObject { ["metadata"] = ClaimMetadata(pvc), ["spec"] = Obj.Clone(pvc["spec"]) },
+                ["volumeSnapshotName"] = VolumeSnapshot(uid, volumeName),
+            });
+        }
+        return store.Seed(new JsonObject
+        {
+            ["apiVersion"] = "snapshot.kubevirt.io/v1beta1",
+            ["kind"] = "VirtualMachineSnapshotContent",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = Content(uid),
+                ["namespace"] = ns,
+                ["finalizers"] = new JsonArray(ContentFinalizer),
+            },
+            ["spec"] = new JsonObject
+            {
+                ["source"] = new JsonObject { ["virtualMachine"] = SourceVm(host, vm) },
+                ["virtualMachineSnapshotName"] = Obj.Name(snap),
+                ["volumeBackups"] = backups,
+            },
+        });
+    }
+
+    private static JsonObject SourceVm(ControllerHost host, JsonObject vm)
+    {
+        var spec = (JsonObject)(vm["spec"]?.DeepClone() ?? new JsonObject());
+        var vmi = host.Store.Get("virtualmachineinstances", Obj.Namespace(vm), Obj.Name(vm));
+        var revision = Obj.Str(vmi, "status", "virtualMachineRevisionName");
+        if (vmi != null && revision != null && host.Revisions.TryGetValue(revision, out var started))
+        {
+            // Online: what is running, except the storage layout, which is the current one ([test_id:6767]).
+            var running = (JsonObject)started.DeepClone();
+            var runningTemplate = Obj.Child(Obj.Child(running, "template"), "spec");
+            runningTemplate["volumes"] = Obj.Clone(spec["template"]?["spec"]?["volumes"]);
+            Obj.Child(Obj.Child(runningTemplate, "domain"), "devices")["disks"] = Obj.Clone(spec["template"]?["spec"]?["domain"]?["devices"]?["disks"]);
+            running["dataVolumeTemplates"] = Obj.Clone(spec["dataVolumeTemplates"]);
+            spec = running;
+        }
+        var meta = new JsonObject
+        {
+            ["name"] = Obj.Name(vm),
+            ["namespace"] = Obj.Namespace(vm),
+            ["uid"] = Obj.Uid(vm),
+            ["creationTimestamp"] = Obj.Str(vm, "metadata", "creationTimestamp"),
+            ["generation"] = Obj.Clone(vm["metadata"]?["generation"]),
+            ["labels"] = Obj.Clone(vm["metadata"]?["labels"]),
+            ["annotations"] = Obj.Clone(vm["metadata"]?["annotations"]),
+        };
+        return new JsonObject { ["metadata"] = meta, ["spec"] = spec, ["status"] = new JsonObject() };
+    }
+
+    private static JsonObject ClaimMetadata(JsonObject pvc) => new()
+    {
+        ["name"] = Obj.Name(pvc),
+        ["namespace"] = Obj.Namespace(pvc),
+        ["labels"] = Obj.Clone(pvc["metadata"]?["labels"]),
+        ["annotations"] = Obj.Clone(pvc["metadata"]?["annotations"]),
+        ["finalizers"] = Obj.Clone(pvc["metadata"]?["finalizers"]),
+    };
+}

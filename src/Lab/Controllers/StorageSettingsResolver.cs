@@ -1,0 +1,28 @@
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab.Json;
+using VmSnapshot.Lab.Store;
+
+namespace VmSnapshot.Lab.Controllers;
+
+/// <summary>Finds the emulated CSI behaviour of a StorageClass: LabSettings first, then its annotation, else defaults.</summary>
+internal sealed class StorageSettingsResolver(LabStore store, ControllerSettings settings)
+{
+    public StorageBehaviour For(string? storageClassName)
+    {
+        if (string.IsNullOrEmpty(storageClassName)) return StorageBehaviour.Default;
+        if (settings.StorageClasses.TryGetValue(storageClassName, out var s)) return s;
+        var sc = store.Get("storageclasses", null, storageClassName);
+        var text = sc == null ? null : Obj.Annotation(sc, StorageBehaviour.Annotation);
+        if (string.IsNullOrWhiteSpace(text)) return StorageBehaviour.Default;
+        try { return StorageBehaviour.Parse(YamlToJson.ParseAll(text).FirstOrDefault(), $"StorageClass {storageClassName} annotation {StorageBehaviour.Annotation}"); }
+        catch (Exception ex) when (ex is FormatException or YamlDotNet.Core.YamlException) { return StorageBehaviour.Default; }
+    }
+
+    /// <summary>The StorageClass a PVC uses: spec.storageClassName, else the default class (annotation is-default-class).</summary>
+    public string? ClassOf(JsonObject pvc)
+    {
+        var name = Obj.Str(pvc, "spec", "storageClassName");
+        if (name != null) return name;
+        return store.List("storageclasses").Where(sc => Obj.Annotation(sc, "storageclass.kubernetes.io/is-default-class") == "true").Select(Obj.Name).FirstOrDefault();
+    }
+}

@@ -1,0 +1,121 @@
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab.GuestAgent;
+
+namespace VmSnapshot.Lab.Controllers;
+
+/// <summary>
+/// virt-handler's side of a VMI: the boot sequence Pending → Scheduling → Scheduled → Running over the lab's
+/// vmStart duration, the graceful shutdown (phase Succeeded, then the finalizer goes) over vmStop, and the
+/// guest-agent facts in status: the AgentConnected condition (present only while connected, reference §3.2),
+/// guestOSInfo, and fsFreezeStatus after an auto-thaw.
+/// </summary>
+internal sealed class VirtualMachineInstanceController(ControllerHost host) : Controller(host)
+{
+    private static readonly string[] BootPhases = ["Pending", "Scheduling", "Scheduled", "Running"];
+    private readonly Dictionary<string, DateTime> firstSeen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTime> stopRequested = new(StringComparer.Ordinal);
+
+    public override string Name => "virtualmachineinstance";
+
+    public override IEnumerable<ControllerWatch> Watches() => [Own("virtualmachineinstances"), Own("virtualmachines")];
+
+    public override void Reconcile(ObjectKey key)
+    {
+        var vmi = Store.Get("virtualmachineinstances", key.Namespace, key.Name);
+        if (vmi == null) return;
+        var uid = Obj.Uid(vmi);
+        var phase = Obj.Str(vmi, "status", "phase") ?? "Pending";
+        if (!firstSeen.TryGetValue(uid, out var seen))
+        {
+            firstSeen[uid] = seen = LabNow;
+            Host.Agents.Observe(vmi, alreadyRunning: phase == "Running");
+        }
+
+        if (Obj.Deleting(vmi)) { ShutDown(key, vmi, uid); return; }
+        if (RunStrategy.IsFinal(phase)) return;
+
+        var index = Array.IndexOf(BootPhases, phase);
+        if (index is >= 0 and < 3)
+        {
+            var step = Host.Settings.VmStartDuration / 3;
+            var due = seen + step * (index + 1);
+            if (LabNow < due) { Requeue(key, due - LabNow); return; }
+            var next = BootPhases[index + 1];
+            if (next == "Running") Host.Agents.MarkBooted(vmi);
+            Store.Update("virtualmachineinstances", key.Namespace, key.Name, o => SetPhase(o, next));
+            Requeue(key, TimeSpan.Zero);
+            return;
+        }
+        Host.Agents.Tick(vmi);
+        UpdateAgentStatus(key);
+    }
+
+    private void ShutDown(ObjectKey key, JsonObject vmi, string uid)
+    {
+        if (!Obj.HasFinalizer(vmi, VirtualMachineController.VmiFinalizer)) return;
+        if (!stopRequested.TryGetValue(uid, out var since)) stopRequested[uid] = since = LabNow;
+        Host.Agents.Shutdown(vmi);
+        var due = since + Host.Settings.VmStopDuration;
+        if (LabNow < due) { Requeue(key, due - LabNow); return; }
+        Store.Update("virtualmachineinstances", key.Namespace, key.Name, o =>
+        {
+            if (Obj.Uid(o) != uid) return;
+            SetPhase(o, "Succeeded");
+            Obj.RemoveCondition(Obj.Status(o), "AgentConnected");
+            Obj.Status(o).Remove("fsFreezeStatus");
+            Obj.RemoveFinalizer(o, VirtualMachineController.VmiFinalizer);
+            Obj.RemoveFinalizer(o, "kubevirt.io/virtualMachineControllerFinalize");
+        });
+        stopRequested.Remove(uid);
+        firstSeen.Remove(uid);
+        Host.Agents.Forget(uid);
+    }
+
+    private void SetPhase(JsonObject vmi, string phase)
+    {
+        var status = Obj.Status(vmi);
+        status["phase"] = phase;
+        Obj.Array(status, "phaseTransitionTimestamps").Add(new JsonObject { ["phase"] = phase, ["phaseTransitionTimestamp"] = Obj.Timestamp() });
+        if (phase == "Scheduled" || phase == "Running")
+        {
+            status["nodeName"] = "worker-1.lab.internal";
+            Obj.Child(Obj.Meta(vmi), "labels")["kubevirt.io/nodeName"] = "worker-1.lab.internal";
+        }
+        if (phase != "Running") return;
+        Obj.SetCondition(status, "Ready", "True", "");
+        Obj.SetCondition(status, "LiveMigratable", "True", "");
+        status["qosClass"] = "Burstable";
+        status["launcherContainerImageVersion"] = "registry.example.internal/kubevirt/virt-launcher:" + Host.Settings.KubeVirt.Version;
+        status["volumeStatus"] = new JsonArray(Obj.Items(vmi["spec"]?["volumes"]).Select((v, i) =>
+            (JsonNode)new JsonObject { ["name"] = Obj.Str(v, "name"), ["target"] = $"vd{(char)('a' + i)}" }).ToArray());
+        var macs = Obj.Items(vmi["spec"]?["domain"]?["devices"]?["interfaces"]).ToList();
+        status["interfaces"] = new JsonArray(macs.Select((iface, i) => (JsonNode)new JsonObject
+        {
+            ["name"] = Obj.Str(iface, "name"),
+            ["mac"] = Obj.Str(iface, "macAddress") ?? $"02:5e:1a:ff:{i:x2}:{Math.Abs(Obj.Uid(vmi).GetHashCode()) % 256:x2}",
+            ["ipAddress"] = $"10.128.3.{10 + Math.Abs(Obj.Uid(vmi).GetHashCode()) % 200}",
+            ["interfaceName"] = $"eth{i}",
+            ["infoSource"] = "domain",
+        }).ToArray());
+    }
+
+    /// <summary>AgentConnected present only while connected; guestOSInfo from the agent; the next flap, boot readiness or auto-thaw requeues.</summary>
+    private void UpdateAgentStatus(ObjectKey key)
+    {
+        var vmi = Store.Get("virtualmachineinstances", key.Namespace, key.Name)!;
+        var connected = Host.Agents.ConnectedAt(vmi, LabNow, out var nextChange);
+        var settings = Host.Agents.SettingsFor(vmi);
+        Store.Update("virtualmachineinstances", key.Namespace, key.Name, o =>
+        {
+            var status = Obj.Status(o);
+            if (connected)
+            {
+                Obj.SetCondition(status, "AgentConnected", "True", "");
+                status["guestOSInfo"] = GuestOsInfo.For(settings, o);
+            }
+            else Obj.RemoveCondition(status, "AgentConnected");
+            if (!Host.Agents.IsFrozen(o)) status.Remove("fsFreezeStatus");
+        });
+        if (nextChange != null) Requeue(key, nextChange.Value - LabNow + TimeSpan.FromMilliseconds(1));
+    }
+}

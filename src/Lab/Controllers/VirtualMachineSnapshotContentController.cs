@@ -1,0 +1,182 @@
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab.GuestAgent;
+using static VmSnapshot.Lab.Controllers.SnapshotNames;
+
+namespace VmSnapshot.Lab.Controllers;
+
+/// <summary>
+/// KubeVirt's content loop (reference §4.1 items 4–6 and 9, snapshot.go updateVMSnapshotContent): freeze the
+/// guest once before the first VolumeSnapshot (unfreezeTimeout = failureDeadline), create the VolumeSnapshots,
+/// mirror them in status.volumeSnapshotStatus, and when every one is cut set creationTime and thaw; a thaw that
+/// hits the Windows VSS limit is an error and retried. readyToUse follows the VolumeSnapshots; missing ones and
+/// CSI errors become status.error with the controller's messages.
+/// </summary>
+internal sealed class VirtualMachineSnapshotContentController(ControllerHost host) : Controller(host)
+{
+    public override string Name => "virtualmachinesnapshotcontent";
+
+    public override IEnumerable<ControllerWatch> Watches() =>
+    [
+        Own("virtualmachinesnapshotcontents"),
+        new("volumesnapshots", e => e.Object!.ToJson()["metadata"]?["ownerReferences"] is JsonArray refs
+            ? Obj.Items(refs).Where(r => Obj.Str(r, "kind") == "VirtualMachineSnapshotContent").Select(r => new ObjectKey(e.Object.Namespace, Obj.Str(r, "name") ?? ""))
+            : []),
+        new("virtualmachinesnapshots", e => [new ObjectKey(e.Object!.Namespace, Content(e.Object.Uid))]),
+    ];
+
+    public override void Reconcile(ObjectKey key)
+    {
+        var content = Store.Get("virtualmachinesnapshotcontents", key.Namespace, key.Name);
+        if (content == null) return;
+        if (Obj.Deleting(content))
+        {
+            // The VolumeSnapshots follow through their ownerReference.
+            Store.Update("virtualmachinesnapshotcontents", key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, ContentFinalizer));
+            return;
+        }
+        if (!Obj.HasFinalizer(content, ContentFinalizer))
+            Store.Update("virtualmachinesnapshotcontents", key.Namespace, key.Name, o => Obj.AddFinalizer(o, ContentFinalizer));
+
+        var snapName = Obj.Str(content, "spec", "virtualMachineSnapshotName") ?? "";
+        var snap = Store.Get("virtualmachinesnapshots", key.Namespace, snapName);
+        var vmName = Obj.Str(content, "spec", "source", "virtualMachine", "metadata", "name") ?? "";
+        var known = Obj.Items(content["status"]?["volumeSnapshotStatus"]).Select(s => Obj.Str(s, "volumeSnapshotName")).ToHashSet();
+        var statuses = new JsonArray();
+        var missing = new List<string>();
+        var skipped = new List<string>();
+        var frozen = false;
+
+        foreach (var backup in Obj.Items(content["spec"]?["volumeBackups"]))
+        {
+            var vsName = Obj.Str(backup, "volumeSnapshotName") ?? "";
+            var vs = Store.Get("volumesnapshots", key.Namespace, vsName);
+            if (vs == null)
+            {
+                if (known.Contains(vsName)) { missing.Add(vsName); continue; }
+                if (snap == null || Obj.Deleting(snap)) { skipped.Add(vsName); continue; }
+                if (Obj.Str(snap, "status", "phase") != "InProgress") { missing.Add(vsName); continue; }
+                if (!frozen)
+                {
+                    var result = Freeze(snap, vmName);
+                    if (result is AgentResult.Pending p) { Requeue(key, p.ReadyAt - LabNow); return; }
+                    if (result is AgentResult.Failed f) { SetError(key, f.Error, clearCreation: false); Requeue(key, Retry); return; }
+                    frozen = true;
+                }
+                var claim = Obj.Str(backup, "persistentVolumeClaim", "metadata", "name") ?? "";
+                var reject = Host.Storage.For(Obj.Str(backup, "persistentVolumeClaim", "spec", "storageClassName")).RejectVolumeSnapshots;
+                if (reject != null)
+                {
+                    // Like a webhook denying the create: an error returned to the workqueue, status untouched (§4.1 item 9).
+                    Requeue(key, Retry);
+                    return;
+                }
+                vs = CreateVolumeSnapshot(content, vsName, claim, vmName, key.Namespace);
+            }
+            var entry = new JsonObject { ["volumeSnapshotName"] = vsName };
+            if (vs["status"]?["creationTime"] != null) entry["creationTime"] = Obj.Clone(vs["status"]!["creationTime"]);
+            if (vs["status"]?["readyToUse"] != null) entry["readyToUse"] = Obj.Clone(vs["status"]!["readyToUse"]);
+            if (vs["status"]?["error"] != null) entry["error"] = Obj.Clone(vs["status"]!["error"]);
+            statuses.Add(entry);
+        }
+
+        if (missing.Count > 0)
+        {
+            foreach (var m in missing)
+                Host.Events.Record(content, EventRecorder.Warning, "VolumeSnapshotMissing", $"VolumeSnapshot {m} no longer exists", Component);
+            WriteStatus(key, statuses, ready: false, error: $"VolumeSnapshots ({string.Join(",", missing)}) missing", creation: Obj.Str(content, "status", "creationTime"));
+            return;
+        }
+        if (skipped.Count > 0)
+        {
+            WriteStatus(key, statuses, ready: false, error: $"VolumeSnapshots ({string.Join(",", skipped)}) skipped because vm snapshot is deleted", creation: Obj.Str(content, "status", "creationTime"));
+            return;
+        }
+
+        var entries = Obj.Items(statuses).ToList();
+        var cut = entries.All(e => e["creationTime"] != null);
+        var ready = entries.All(e => Obj.Bool(e["readyToUse"]) == true);
+        var creation = Obj.Str(content, "status", "creationTime");
+        if (cut && creation == null)
+        {
+            var thaw = Thaw(snap, vmName);
+            if (thaw is AgentResult.Failed f)
+            {
+                // The Windows VSS limit (VSSFreezeLimitReached): no creationTime yet, the error, and a retry in 5 s.
+                WriteStatus(key, statuses, ready: false, error: f.Error, creation: null);
+                Requeue(key, Retry);
+                return;
+            }
+            creation = Obj.Timestamp();
+        }
+        var vsError = entries.FirstOrDefault(e => e["error"] != null && Obj.Bool(e["readyToUse"]) != true);
+        var errorText = vsError == null ? null : $"VolumeSnapshot {Obj.Str(vsError, "volumeSnapshotName")} error: {Obj.Str(vsError, "error", "message")}";
+        WriteStatus(key, statuses, ready: cut && ready, error: errorText, creation: creation);
+    }
+
+    private AgentResult Freeze(JsonObject snap, string vmName)
+    {
+        var ns = Obj.Namespace(snap);
+        var vmi = Store.Get("virtualmachineinstances", ns, vmName);
+        // Freeze() is a no-op offline, when paused, and without the AgentConnected condition (reference §4.1 item 4).
+        if (vmi == null || Obj.Deleting(vmi) || Obj.Str(vmi, "status", "phase") != "Running") return new AgentResult.Done();
+        var vm = Store.Get("virtualmachines", ns, vmName);
+        if (Obj.Str(vm, "status", "snapshotInProgress") != Obj.Name(snap)) return new AgentResult.Failed("attempting to freeze unlocked VM");
+        if (Obj.HasCondition(vmi, "Paused", "True") || !Obj.HasCondition(vmi, "AgentConnected")) return new AgentResult.Done();
+        if (Host.Agents.IsFrozen(vmi)) return new AgentResult.Done();
+        var result = Host.Agents.Freeze(vmi, VirtualMachineSnapshotController.FailureDeadline(snap));
+        if (result is not AgentResult.Failed failed) return result;
+        var message = Wrapped500(failed.Error);
+        return new AgentResult.Failed(Host.Settings.KubeVirt.HasQuiesceFailed ? $"Failed freezing vm {vmName}: {message}" : message);
+    }
+
+    private AgentResult Thaw(JsonObject? snap, string vmName)
+    {
+        var vmi = snap == null ? null : Store.Get("virtualmachineinstances", Obj.Namespace(snap), vmName);
+        if (vmi == null || !Host.Agents.IsFrozen(vmi)) return new AgentResult.Done();
+        var result = Host.Agents.Unfreeze(vmi);
+        return result is AgentResult.Failed f ? new AgentResult.Failed(Wrapped500(f.Error)) : result;
+    }
+
+    private JsonObject CreateVolumeSnapshot(JsonObject content, string name, string claim, string vmName, string? ns)
+    {
+        var storageClass = Obj.Str(Obj.Items(content["spec"]?["volumeBackups"]).First(b => Obj.Str(b, "volumeSnapshotName") == name), "persistentVolumeClaim", "spec", "storageClassName") ?? "";
+        string? snapshotClass;
+        try { snapshotClass = SnapshotClassResolver.Resolve(Store, storageClass); }
+        catch (SnapshotClassException) { snapshotClass = null; }
+        var spec = new JsonObject { ["source"] = new JsonObject { ["persistentVolumeClaimName"] = claim } };
+        if (!string.IsNullOrEmpty(snapshotClass)) spec["volumeSnapshotClassName"] = snapshotClass;
+        var vs = Store.Seed(new JsonObject
+        {
+            ["apiVersion"] = "snapshot.storage.k8s.io/v1",
+            ["kind"] = "VolumeSnapshot",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = name,
+                ["namespace"] = ns,
+                ["labels"] = new JsonObject { [SourceVmNameLabel] = vmName, [SourceVmNamespaceLabel] = ns },
+                ["ownerReferences"] = new JsonArray(Obj.OwnerRef(content)),
+            },
+            ["spec"] = spec,
+        });
+        Host.Events.Record(content, EventRecorder.Normal, "SuccessfulVolumeSnapshotCreate", $"Successfully created VolumeSnapshot {name}", Component);
+        return vs;
+    }
+
+    private void SetError(ObjectKey key, string message, bool clearCreation) => Store.Update("virtualmachinesnapshotcontents", key.Namespace, key.Name, o =>
+    {
+        var status = Obj.Status(o);
+        status["readyToUse"] = false;
+        if (clearCreation) status.Remove("creationTime");
+        if (Obj.Str(status, "error", "message") != message) status["error"] = new JsonObject { ["time"] = Obj.Timestamp(), ["message"] = message };
+    });
+
+    private void WriteStatus(ObjectKey key, JsonArray statuses, bool ready, string? error, string? creation) => Store.Update("virtualmachinesnapshotcontents", key.Namespace, key.Name, o =>
+    {
+        var status = Obj.Status(o);
+        status["readyToUse"] = ready;
+        if (creation != null) status["creationTime"] = creation; else status.Remove("creationTime");
+        if (statuses.Count > 0) status["volumeSnapshotStatus"] = statuses; else status.Remove("volumeSnapshotStatus");
+        if (error == null) status.Remove("error");
+        else if (Obj.Str(status, "error", "message") != error) status["error"] = new JsonObject { ["time"] = Obj.Timestamp(), ["message"] = error };
+    });
+}

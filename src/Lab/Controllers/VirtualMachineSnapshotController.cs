@@ -1,0 +1,299 @@
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab.Time;
+using static VmSnapshot.Lab.Controllers.SnapshotNames;
+
+namespace VmSnapshot.Lab.Controllers;
+
+/// <summary>
+/// KubeVirt's VirtualMachineSnapshot loop (reference §4.1, snapshot.go updateVMSnapshot): finalizer, initial
+/// status, the VM lock (status.snapshotInProgress plus the source-protection finalizer), the content, the
+/// indications, copying creationTime/readyToUse/error from the content, the unlock once Succeeded, the
+/// failureDeadline ("0s" = none), and deletion (Deleting, content kept only for Retain and a ready content).
+/// </summary>
+internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Controller(host)
+{
+    private readonly Dictionary<string, DateTime> firstSeen = new(StringComparer.Ordinal);
+
+    public override string Name => "virtualmachinesnapshot";
+
+    public override IEnumerable<ControllerWatch> Watches() =>
+    [
+        Own("virtualmachinesnapshots"),
+        new("virtualmachinesnapshotcontents", e => Obj.Str(e.Object!.ToJson(), "spec", "virtualMachineSnapshotName") is { } s ? [new ObjectKey(e.Object.Namespace, s)] : []),
+        new("virtualmachines", e => ForVm(e.Object!.Namespace, e.Object.Name)),
+        new("virtualmachineinstances", e => ForVm(e.Object!.Namespace, e.Object.Name)),
+        new("persistentvolumeclaims", e => Store.List("virtualmachinesnapshots", e.Object!.Namespace)
+            .Where(s => Obj.Str(s, "status", "phase") == "InProgress").Select(s => new ObjectKey(e.Object.Namespace, Obj.Name(s)))),
+    ];
+
+    private IEnumerable<ObjectKey> ForVm(string? ns, string vm) => Store.List("virtualmachinesnapshots", ns)
+        .Where(s => Obj.Str(s, "spec", "source", "name") == vm && Obj.Str(s, "status", "phase") is null or "InProgress" or "Succeeded" || Obj.Deleting(s))
+        .Select(s => new ObjectKey(ns, Obj.Name(s)));
+
+    public override void Reconcile(ObjectKey key)
+    {
+        var snap = Store.Get("virtualmachinesnapshots", key.Namespace, key.Name);
+        if (snap == null) return;
+        var uid = Obj.Uid(snap);
+        if (!firstSeen.ContainsKey(uid)) firstSeen[uid] = LabNow;
+        if (Obj.Deleting(snap)) { Delete(key, snap); return; }
+        if (!Obj.HasFinalizer(snap, SnapshotFinalizer))
+        {
+            Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o => Obj.AddFinalizer(o, SnapshotFinalizer));
+            Requeue(key, TimeSpan.Zero);
+            return;
+        }
+        var vmName = Obj.Str(snap, "spec", "source", "name") ?? "";
+        var vm = Store.Get("virtualmachines", key.Namespace, vmName);
+        if (snap["status"] == null) { Initialize(key, vm); return; }
+
+        switch (Obj.Str(snap, "status", "phase"))
+        {
+            case "Failed":
+                return;
+            case "Succeeded":
+                SyncSucceeded(key, snap, vm);
+                return;
+        }
+
+        var deadline = FailureDeadline(snap);
+        if (deadline > TimeSpan.Zero)
+        {
+            var due = firstSeen[uid] + deadline;
+            if (LabNow >= due) { FailDeadline(key, snap, vm); return; }
+            Requeue(key, due - LabNow);
+        }
+        if (vm == null)
+        {
+            Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o => Obj.SetCondition(Obj.Status(o), "Progressing", "False", SourceDoesNotExist));
+            return; // a VM event with this name brings it back
+        }
+        if (Obj.Str(vm, "status", "snapshotInProgress") != key.Name)
+        {
+            var blocker = LockBlocker(vm, key.Name);
+            if (blocker != null)
+            {
+                Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o =>
+                {
+                    Obj.Status(o)["sourceUID"] = Obj.Uid(vm);
+                    Obj.SetCondition(Obj.Status(o), "Progressing", "False", SourceNotLocked + blocker);
+                });
+                Requeue(key, Retry);
+                return;
+            }
+            Store.Update("virtualmachines", key.Namespace, vmName, o =>
+            {
+                Obj.AddFinalizer(o, SourceFinalizer);
+                Obj.Status(o)["snapshotInProgress"] = key.Name;
+            });
+            vm = Store.Get("virtualmachines", key.Namespace, vmName)!;
+        }
+
+        var contentName = Content(uid);
+        var content = Store.Get("virtualmachinesnapshotcontents", key.Namespace, contentName);
+        if (content == null)
+        {
+            Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o =>
+            {
+                Obj.Status(o)["sourceUID"] = Obj.Uid(vm);
+                Obj.SetCondition(Obj.Status(o), "Progressing", "True", SourceLocked);
+            });
+            content = SnapshotContentBuilder.Create(Host, snap, vm);
+            Host.Events.Record(snap, EventRecorder.Normal, "SuccessfulVirtualMachineSnapshotContentCreate", $"Successfully created VirtualMachineSnapshotContent {contentName}", Component);
+        }
+        UpdateInProgress(key, vm, content);
+    }
+
+    private void Initialize(ObjectKey key, JsonObject? vm)
+    {
+        Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o =>
+        {
+            var status = new JsonObject { ["readyToUse"] = false, ["phase"] = "InProgress" };
+            if (vm != null) status["sourceUID"] = Obj.Uid(vm);
+            Obj.SetCondition(status, "Progressing", "False", vm == null ? SourceDoesNotExist : SourceNotLocked);
+            Obj.SetCondition(status, "Ready", "False", NotReady);
+            o["status"] = status;
+        });
+        Requeue(key, TimeSpan.Zero);
+    }
+
+    /// <summary>Why the VM cannot be locked now (the text after "Source not locked"), or null.</summary>
+    private string? LockBlocker(JsonObject vm, string snapshotName)
+    {
+        var holder = Obj.Str(vm, "status", "snapshotInProgress");
+        if (holder != null && holder != snapshotName) return $" snapshot \"{holder}\" in progress";
+        var ns = Obj.Namespace(vm);
+        var source = $"{ns}/{Obj.Name(vm)}";
+        foreach (var volume in VmVolumes.Of(vm))
+        {
+            var claim = VmVolumes.ClaimName(volume);
+            if (claim == null) continue;
+            var pvc = Store.Get("persistentvolumeclaims", ns, claim);
+            if (pvc == null) return $" source {source} volume doesnt exist: {claim}";
+            if (Obj.Deleting(pvc)) return $" source {source} volume is being deleted: {claim}";
+            if (Obj.Str(pvc, "status", "phase") != "Bound") return $" source {source} volume not bound: {claim}";
+        }
+        return null;
+    }
+
+    private void UpdateInProgress(ObjectKey key, JsonObject vm, JsonObject content)
+    {
+        var vmi = Store.Get("virtualmachineinstances", key.Namespace, Obj.Name(vm));
+        var contentStatus = content["status"] as JsonObject;
+        var creationTime = Obj.Str(contentStatus, "creationTime");
+        var succeeded = false;
+        Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o =>
+        {
+            var status = Obj.Status(o);
+            status["sourceUID"] = Obj.Uid(vm);
+            status["virtualMachineSnapshotContentName"] = Obj.Name(content);
+            SetIndications(status, vmi, Obj.Str(contentStatus, "error", "message"), content);
+            var ready = Obj.Bool(contentStatus?["readyToUse"]) == true;
+            status["readyToUse"] = ready;
+            if (contentStatus?["error"] is JsonObject error) status["error"] = error.DeepClone(); else status.Remove("error");
+            if (creationTime != null)
+            {
+                succeeded = true;
+                status["phase"] = "Succeeded";
+                status["creationTime"] = creationTime;
+                Obj.SetCondition(status, "Progressing", "False", OperationComplete);
+                status["snapshotVolumes"] = SnapshotVolumes(content);
+            }
+            else if (contentStatus?["error"] != null) Obj.SetCondition(status, "Progressing", "False", InErrorState);
+            else Obj.SetCondition(status, "Progressing", "True", SourceLocked);
+            Obj.SetCondition(status, "Ready", ready ? "True" : "False", ready ? Ready : NotReady);
+        });
+        if (succeeded) Requeue(key, TimeSpan.Zero); // the lock goes in the next pass, possibly before readyToUse
+    }
+
+    /// <summary>Indications (sorted) and sourceIndications with their messages, reference §4.1 item 8; offline: none.</summary>
+    private void SetIndications(JsonObject status, JsonObject? vmi, string? error, JsonObject content)
+    {
+        var kv = Host.Settings.KubeVirt;
+        var previous = (status["indications"] as JsonArray ?? []).Select(x => x?.ToString() ?? "").ToHashSet();
+        var list = new List<string>();
+        if (vmi != null && !Obj.Deleting(vmi) && !RunStrategy.IsFinal(Obj.Str(vmi, "status", "phase")))
+        {
+            list.Add("Online");
+            if (Obj.HasCondition(vmi, "Paused", "True") && kv.HasSourceIndications) list.Add("Paused");
+            else if (Obj.HasCondition(vmi, "AgentConnected"))
+            {
+                list.Add("GuestAgent");
+                // Sticky once seen: the VSS error is cleared when the retried thaw succeeds (inference, see README).
+                if (kv.HasQuiesceTimeout && ((error?.Contains("fsfreeze is limited") ?? false) || previous.Contains("QuiesceTimeout"))) list.Add("QuiesceTimeout");
+                if (kv.HasQuiesceFailed && ((error?.Contains("Failed freezing vm") ?? false) || previous.Contains("QuiesceFailed"))) list.Add("QuiesceFailed");
+            }
+            else list.Add("NoGuestAgent");
+        }
+        if (kv.HasPartialSnapshot && content["status"]?["creationTime"] != null && HasExcludedSnapshottable(content)) list.Add("PartialSnapshot");
+        list.Sort(StringComparer.Ordinal);
+        if (list.Count == 0)
+        {
+            status.Remove("indications");
+            status.Remove("sourceIndications");
+            return;
+        }
+        status["indications"] = new JsonArray(list.Select(i => (JsonNode)JsonValue.Create(i)).ToArray());
+        if (kv.HasSourceIndications)
+            status["sourceIndications"] = new JsonArray(list.Select(i => (JsonNode)new JsonObject { ["indication"] = i, ["message"] = IndicationMessage(i) }).ToArray());
+    }
+
+    private static IEnumerable<JsonObject> ContentVolumes(JsonObject content) => Obj.Items(content["spec"]?["source"]?["virtualMachine"]?["spec"]?["template"]?["spec"]?["volumes"]);
+
+    private static bool HasExcludedSnapshottable(JsonObject content)
+    {
+        var included = Obj.Items(content["spec"]?["volumeBackups"]).Select(b => Obj.Str(b, "volumeName")).ToHashSet();
+        return ContentVolumes(content).Any(v => VmVolumes.ClaimName(v) != null && !included.Contains(Obj.Str(v, "name")));
+    }
+
+    private static JsonObject SnapshotVolumes(JsonObject content)
+    {
+        var included = Obj.Items(content["spec"]?["volumeBackups"]).Select(b => Obj.Str(b, "volumeName") ?? "").ToList();
+        var excluded = ContentVolumes(content).Select(v => Obj.Str(v, "name") ?? "").Where(n => !included.Contains(n)).ToList();
+        var result = new JsonObject();
+        if (included.Count > 0) result["includedVolumes"] = new JsonArray(included.Select(n => (JsonNode)JsonValue.Create(n)).ToArray());
+        if (excluded.Count > 0) result["excludedVolumes"] = new JsonArray(excluded.Select(n => (JsonNode)JsonValue.Create(n)).ToArray());
+        return result;
+    }
+
+    /// <summary>After Succeeded: release the lock, and keep readyToUse/error in step with the content (VolumeSnapshots may go missing later).</summary>
+    private void SyncSucceeded(ObjectKey key, JsonObject snap, JsonObject? vm)
+    {
+        if (vm != null) Unlock(key, vm);
+        var content = Store.Get("virtualmachinesnapshotcontents", key.Namespace, Obj.Str(snap, "status", "virtualMachineSnapshotContentName") ?? "");
+        if (content?["status"] is not JsonObject cs) return;
+        Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o =>
+        {
+            var status = Obj.Status(o);
+            var ready = Obj.Bool(cs["readyToUse"]) == true;
+            status["readyToUse"] = ready;
+            if (cs["error"] is JsonObject error) status["error"] = error.DeepClone(); else status.Remove("error");
+            Obj.SetCondition(status, "Ready", ready ? "True" : "False", ready ? Ready : NotReady);
+        });
+    }
+
+    private void Unlock(ObjectKey key, JsonObject vm)
+    {
+        if (Obj.Str(vm, "status", "snapshotInProgress") != key.Name) return;
+        Store.Update("virtualmachines", key.Namespace, Obj.Name(vm), o =>
+        {
+            if (Obj.Str(o, "status", "snapshotInProgress") != key.Name) return;
+            Obj.Status(o).Remove("snapshotInProgress");
+            Obj.RemoveFinalizer(o, SourceFinalizer);
+        });
+    }
+
+    /// <summary>Thaws the guest if this snapshot's lock is held and the agent reports frozen (cleanup paths).</summary>
+    private void Thaw(ObjectKey key, JsonObject? vm)
+    {
+        if (vm == null || Obj.Str(vm, "status", "snapshotInProgress") != key.Name) return;
+        var vmi = Store.Get("virtualmachineinstances", key.Namespace, Obj.Name(vm));
+        if (vmi != null && Host.Agents.IsFrozen(vmi)) Host.Agents.Unfreeze(vmi);
+    }
+
+    private void FailDeadline(ObjectKey key, JsonObject snap, JsonObject? vm)
+    {
+        var content = Store.Get("virtualmachinesnapshotcontents", key.Namespace, Content(Obj.Uid(snap)));
+        if (content != null && Obj.Bool(content["status"]?["readyToUse"]) != true) Store.Delete("virtualmachinesnapshotcontents", key.Namespace, Obj.Name(content));
+        Thaw(key, vm);
+        if (vm != null) Unlock(key, vm);
+        Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o =>
+        {
+            var status = Obj.Status(o);
+            status["phase"] = "Failed";
+            status["readyToUse"] = false;
+            status.Remove("creationTime");
+            status["error"] = new JsonObject { ["time"] = Obj.Timestamp(), ["message"] = DeadlineExceeded };
+            Obj.SetCondition(status, "Progressing", "False", OperationFailed);
+            Obj.SetCondition(status, "Ready", "False", NotReady);
+            Obj.SetCondition(status, "Failure", "True", DeadlineExceeded);
+        });
+    }
+
+    private void Delete(ObjectKey key, JsonObject snap)
+    {
+        var phase = Obj.Str(snap, "status", "phase");
+        if (phase is not ("Succeeded" or "Failed" or "Deleting") && snap["status"] != null)
+            Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o =>
+            {
+                Obj.Status(o)["phase"] = "Deleting";
+                Obj.SetCondition(Obj.Status(o), "Progressing", "False", Deleting);
+            });
+        var contentName = Obj.Str(snap, "status", "virtualMachineSnapshotContentName") ?? Content(Obj.Uid(snap));
+        var content = Store.Get("virtualmachinesnapshotcontents", key.Namespace, contentName);
+        var retain = Obj.Str(snap, "spec", "deletionPolicy") == "Retain" && Obj.Bool(content?["status"]?["readyToUse"]) == true;
+        var vm = Store.Get("virtualmachines", key.Namespace, Obj.Str(snap, "spec", "source", "name") ?? "");
+        Thaw(key, vm);
+        if (vm != null) Unlock(key, vm);
+        if (content != null && !retain)
+        {
+            if (!Obj.Deleting(content)) Store.Delete("virtualmachinesnapshotcontents", key.Namespace, contentName);
+            return; // the content's disappearance brings us back
+        }
+        Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, SnapshotFinalizer));
+        firstSeen.Remove(Obj.Uid(snap));
+    }
+
+    /// <summary>spec.failureDeadline, default 5m; "0s" disables it.</summary>
+    public static TimeSpan FailureDeadline(JsonObject snap) => GoDuration.Parse(Obj.Str(snap, "spec", "failureDeadline"), DefaultFailureDeadline);
+}

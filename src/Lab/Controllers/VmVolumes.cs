@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab.Store;
+
+namespace VmSnapshot.Lab.Controllers;
+
+/// <summary>
+/// The VM's volumes as the snapshot controller sees them: which are backed by a PVC (persistentVolumeClaim,
+/// dataVolume, memoryDump), and the per-volume status.volumeSnapshotStatuses entry with the exact reason
+/// strings of snapshot.go getVolumeSnapshotStatus (reference §3.1).
+/// </summary>
+internal static class VmVolumes
+{
+    public static IEnumerable<JsonObject> Of(JsonObject vm) => Obj.Items(vm["spec"]?["template"]?["spec"]?["volumes"]);
+
+    /// <summary>The claim behind a volume, or null for containerDisk, cloudInit, etc.</summary>
+    public static string? ClaimName(JsonObject volume)
+        => Obj.Str(volume, "persistentVolumeClaim", "claimName") ?? Obj.Str(volume, "dataVolume", "name") ?? Obj.Str(volume, "memoryDump", "claimName");
+
+    public static bool IsMemoryDump(JsonObject volume) => volume["memoryDump"] != null;
+
+    public static JsonArray SnapshotStatuses(LabStore store, JsonObject vm)
+    {
+        var ns = Obj.Namespace(vm);
+        var result = new JsonArray();
+        foreach (var volume in Of(vm))
+        {
+            var name = Obj.Str(volume, "name") ?? "";
+            var (enabled, reason) = Status(store, ns, volume, name);
+            var entry = new JsonObject { ["name"] = name, ["enabled"] = enabled };
+            if (reason != null) entry["reason"] = reason;
+            result.Add(entry);
+        }
+        return result;
+    }
+
+    private static (bool Enabled, string? Reason) Status(LabStore store, string? ns, JsonObject volume, string name)
+    {
+        var claim = ClaimName(volume);
+        if (claim == null) return (false, $"Snapshot is not supported for this volumeSource type [{name}]");
+        var pvc = store.Get("persistentvolumeclaims", ns, claim);
+        if (pvc == null) return (false, "PVC not found");
+        var sc = Obj.Str(pvc, "spec", "storageClassName");
+        if (string.IsNullOrEmpty(sc)) return (false, "volume type has no StorageClass defined");
+        string snapshotClass;
+        try { snapshotClass = SnapshotClassResolver.Resolve(store, sc); }
+        catch (SnapshotClassException ex) { return (false, ex.Message); }
+        if (snapshotClass.Length == 0) return (false, $"No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [{sc}] [{name}]");
+        return (true, null);
+    }
+}

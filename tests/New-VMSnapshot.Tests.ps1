@@ -1,0 +1,176 @@
+# Taking snapshots on the lab, whose controllers behave like KubeVirt's (a fast lab clock keeps this quick).
+BeforeAll {
+    . "$PSScriptRoot/common.ps1"
+    Import-Module $ModuleManifest -Force
+    $lab = Start-KubeVirtLab -Name 'new-tests' -ClockSpeed 20 -Connect
+    $timeout = New-TimeSpan -Minutes 2
+}
+
+AfterAll {
+    $lab | Stop-KubeVirtLab -Confirm:$false
+    Disconnect-KubeVirt
+}
+
+Describe 'New-VMSnapshot' {
+    It 'snapshots the Windows VM application-consistently and records who and why' {
+        $snapshot = New-VMSnapshot -VMName win2k19-profound-gecko -Name win-pre-patch -Description 'before KB5034439' -RequireQuiesce -Timeout $timeout
+        $snapshot | Should -BeOfType ([VmSnapshot.KubeVirtVMSnapshot])
+        $snapshot.Phase | Should -Be 'Succeeded'
+        $snapshot.ReadyToUse | Should -BeTrue
+        $snapshot.Consistency | Should -Be 'ApplicationConsistent'
+        $snapshot.Indications | Sort-Object | Should -Be @('GuestAgent', 'Online')
+        $snapshot.Description | Should -Be 'before KB5034439'
+        $snapshot.CreatedBy | Should -Be $lab.Name
+        $snapshot.IncludedVolumes.Count | Should -Be 2
+        (Get-VMSnapshot -Name win-pre-patch).ReadyToUse | Should -BeTrue
+    }
+
+    It 'names the snapshot like the OpenShift console when -Name is left out' {
+        $snapshot = New-VMSnapshot rhel8-brainy-bear -Timeout $timeout
+        $snapshot.Name | Should -Match '^rhel8-brainy-bear-snapshot-\d{8}-\d{6}$'
+    }
+
+    It 'keeps a crash-consistent snapshot but reports -RequireQuiesce not achieved without a guest agent' {
+        $result = New-VMSnapshot fedora-no-agent -Name fedora-quiesce -RequireQuiesce -Timeout $timeout -ErrorVariable err -ErrorAction SilentlyContinue
+        $result | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'QuiesceNotAchieved,VmSnapshot.Commands.NewVMSnapshotCommand'
+        $err[0].Exception.Message | Should -BeLike '*no QEMU guest agent*'
+        $err[0].ErrorDetails.RecommendedAction | Should -BeLike '*Test-GuestQuiesce*'
+        $err[0].TargetObject.Consistency | Should -Be 'CrashConsistent'
+        (Get-VMSnapshot -Name fedora-quiesce).Indications | Should -Contain 'NoGuestAgent'
+    }
+
+    It 'takes an offline snapshot of a stopped VM and a crash-consistent one of a paused VM' {
+        (New-VMSnapshot centos-stopped -Name centos-offline -Timeout $timeout).Consistency | Should -Be 'Offline'
+        $paused = New-VMSnapshot app-paused -Name paused-snap -Timeout $timeout
+        $paused.Consistency | Should -Be 'CrashConsistent'
+        $paused.Indications | Should -Contain 'Paused'
+    }
+
+    It 'warns per disk the snapshot will not capture, and -RequireAllVolumes refuses before creating anything' {
+        $snapshot = New-VMSnapshot db-nfs-data -Name nfs-partial -Timeout $timeout -WarningVariable warnings -WarningAction SilentlyContinue
+        $warnings.Count | Should -Be 1
+        $warnings[0].Message | Should -BeLike "*disk 'data'*No VolumeSnapshotClass*"
+        $snapshot.ExcludedVolumes | Should -Contain 'data'
+
+        New-VMSnapshot db-nfs-data -Name nfs-strict -RequireAllVolumes -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'VolumesNotCaptured,VmSnapshot.Commands.NewVMSnapshotCommand'
+        Get-VMSnapshot -Name nfs-strict -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'snapshots VMs from the pipeline concurrently, one result each' {
+        $results = Get-KubeVirtVM -Name win2k19-profound-gecko, rhel8-brainy-bear | New-VMSnapshot -ThrottleLimit 2 -Timeout $timeout
+        $results.Count | Should -Be 2
+        $results.VMName | Sort-Object | Should -Be @('rhel8-brainy-bear', 'win2k19-profound-gecko')
+        $results.ReadyToUse | Should -Be @($true, $true)
+    }
+
+    It 'mirrors progress to the verbose stream for runbooks' {
+        $verbose = New-VMSnapshot rhel8-brainy-bear -Name rhel-verbose -Timeout $timeout -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        ($verbose.Message -join "`n") | Should -BeLike '*vms/rhel-verbose: created*'
+        ($verbose.Message -join "`n") | Should -BeLike '*vms/rhel-verbose: Ready*'
+    }
+
+    It 'returns at once with -NoWait, and Wait-VMSnapshot finishes the wait' {
+        $started = New-VMSnapshot rhel8-brainy-bear -Name rhel-nowait -NoWait
+        $started.ReadyToUse | Should -BeFalse
+        $done = $started | Wait-VMSnapshot -Timeout $timeout
+        $done.Name | Should -Be 'rhel-nowait'
+        $done.ReadyToUse | Should -BeTrue
+    }
+
+    It 'refuses a name that exists, leaving the existing snapshot alone' {
+        $before = Get-VMSnapshot -Name win-pre-patch
+        New-VMSnapshot win2k19-profound-gecko -Name win-pre-patch -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'SnapshotExists,VmSnapshot.Commands.NewVMSnapshotCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        (Get-VMSnapshot -Name win-pre-patch).Uid | Should -Be $before.Uid
+    }
+
+    It 'refuses a VM that does not exist and creates nothing' {
+        $count = @(Get-VMSnapshot).Count
+        New-VMSnapshot no-such-vm -Name ghost -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'VMNotFound,VmSnapshot.Commands.NewVMSnapshotCommand'
+        $err[0].TargetObject | Should -Be 'no-such-vm'
+        @(Get-VMSnapshot).Count | Should -Be $count
+    }
+
+    It 'checks the name before sending anything' {
+        New-VMSnapshot rhel8-brainy-bear -Name 'Pre_Patch' -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'InvalidSnapshotName,VmSnapshot.Commands.NewVMSnapshotCommand'
+        $err[0].Exception.Message | Should -BeLike '*lower case*'
+    }
+
+    It 'explains that KubeVirt has no memory snapshots' {
+        { New-VMSnapshot rhel8-brainy-bear -Memory } | Should -Throw -ErrorId 'MemorySnapshotNotSupported,VmSnapshot.Commands.NewVMSnapshotCommand'
+    }
+
+    It 'writes the manifest with -AsManifest and creates nothing' {
+        $yaml = New-VMSnapshot rhel8-brainy-bear -Name rhel-manifest -FailureDeadline (New-TimeSpan -Minutes 10) -DeletionPolicy Retain -Label @{ change = 'CHG0042' } -AsManifest
+        $yaml | Should -BeLike '*kind: VirtualMachineSnapshot*'
+        $yaml | Should -BeLike '*failureDeadline: 10m0s*'
+        $yaml | Should -BeLike '*deletionPolicy: Retain*'
+        $yaml | Should -BeLike '*change: CHG0042*'
+        Get-VMSnapshot -Name rhel-manifest -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'creates nothing with -WhatIf' {
+        New-VMSnapshot rhel8-brainy-bear -Name rhel-whatif -WhatIf
+        Get-VMSnapshot -Name rhel-whatif -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'reports a wait that runs out as WaitTimedOut and leaves the snapshot to the cluster' {
+        $slowLab = Start-KubeVirtLab -Name 'slow' -ClockSpeed 0.01
+        try {
+            $connection = Connect-KubeVirt -Kubeconfig $slowLab.KubeconfigPath -PassThru
+            New-VMSnapshot rhel8-brainy-bear -Name slow-snap -Connection $connection -Timeout (New-TimeSpan -Seconds 2) -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be 'WaitTimedOut,VmSnapshot.Commands.NewVMSnapshotCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+            (Get-VMSnapshot -Name slow-snap -Connection $connection).Name | Should -Be 'slow-snap'
+        }
+        finally {
+            $slowLab | Stop-KubeVirtLab -Confirm:$false
+        }
+    }
+
+    It 'refuses a user who may not create snapshots, naming the permission' {
+        $viewerScenario = New-ScenarioFile -Document @(
+            @'
+apiVersion: lab.vmsnapshot.io/v1
+kind: LabSettings
+namespace: vms
+users:
+  - name: viewer
+    token: viewer-token
+    rules:
+      - apiGroups: ["snapshot.kubevirt.io", "kubevirt.io"]
+        resources: ["virtualmachinesnapshots", "virtualmachines", "virtualmachineinstances"]
+        verbs: ["get", "list", "watch"]
+'@
+            'apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata:
+  name: web
+  namespace: vms
+spec:
+  runStrategy: Halted
+  template:
+    spec:
+      domain:
+        devices: {}'
+        )
+        $viewerLab = Start-KubeVirtLab -Scenario $viewerScenario -Name 'viewer'
+        try {
+            $viewer = Connect-KubeVirt -Server $viewerLab.Server -Token (ConvertTo-SecureString 'viewer-token' -AsPlainText) -Namespace vms -PassThru
+            New-VMSnapshot web -Name web-denied -Connection $viewer -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be 'Forbidden,VmSnapshot.Commands.NewVMSnapshotCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+            $err[0].Exception.Message | Should -BeLike '*cannot create resource "virtualmachinesnapshots"*'
+        }
+        finally {
+            $viewerLab | Stop-KubeVirtLab -Confirm:$false
+        }
+    }
+}
