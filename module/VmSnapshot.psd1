@@ -17,6 +17,8 @@
         'Get-VMSnapshot'
         'Wait-VMSnapshot'
         'Remove-VMSnapshot'
+        'Restore-VMSnapshot'
+        'Test-GuestQuiesce'
         'Start-KubeVirtLab'
         'Stop-KubeVirtLab'
         'Get-KubeVirtLab'

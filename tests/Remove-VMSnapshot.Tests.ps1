@@ -4,7 +4,9 @@ BeforeAll {
 
     function New-RetentionLab {
         $documents = @(
+            "apiVersion: lab.vmsnapshot.io/v1`nkind: LabSettings`nnamespace: vms"
             "apiVersion: v1`nkind: Namespace`nmetadata:`n  name: vms"
+            "apiVersion: kubevirt.io/v1`nkind: VirtualMachine`nmetadata:`n  name: db`n  namespace: vms`nspec:`n  runStrategy: Halted`n  template:`n    spec:`n      domain:`n        devices: {}"
             (New-SnapshotManifest -Name web-1 -Namespace vms -VMName web -CreationTime '2026-10-01T10:00:00Z')
             (New-SnapshotManifest -Name web-2 -Namespace vms -VMName web -CreationTime '2026-10-20T10:00:00Z')
             (New-SnapshotManifest -Name web-3 -Namespace vms -VMName web -CreationTime '2026-11-20T10:00:00Z')
@@ -32,8 +34,8 @@ Describe 'Remove-VMSnapshot' {
         @(Get-VMSnapshot -VMName db).Count | Should -Be 3
     }
 
-    It 'deletes by age, per VM, from piped VM-like objects' {
-        [pscustomobject]@{ VMName = 'db'; Namespace = 'vms' } | Remove-VMSnapshot -OlderThan ([datetime]'2026-11-01') -Confirm:$false
+    It 'deletes by age, per VM, from piped VM objects' {
+        Get-KubeVirtVM db | Remove-VMSnapshot -OlderThan ([datetime]'2026-11-01') -Confirm:$false
         (Get-VMSnapshot -VMName db).Name | Sort-Object | Should -Be @('db-2', 'db-failed')
     }
 
@@ -41,6 +43,21 @@ Describe 'Remove-VMSnapshot' {
         $gone = Get-VMSnapshot -Phase Failed | Remove-VMSnapshot -PassThru -Confirm:$false
         $gone.Name | Should -Be 'db-failed'
         Get-VMSnapshot -Name db-failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        # A piped snapshot is deleted itself; it never selects the other snapshots of its VM.
+        (Get-VMSnapshot -VMName db).Name | Sort-Object | Should -Be @('db-1', 'db-2')
+    }
+
+    It 'accepts objects typed as snapshots (mocks, deserialized objects) and names from the pipeline' {
+        [pscustomobject]@{ PSTypeName = 'VmSnapshot.KubeVirtVMSnapshot'; Name = 'web-1'; Namespace = 'vms'; VMName = 'web' } |
+            Remove-VMSnapshot -Confirm:$false
+        'web-2' | Remove-VMSnapshot -Confirm:$false
+        (Get-VMSnapshot -VMName web).Name | Sort-Object | Should -Be @('web-3', 'web-4')
+    }
+
+    It 'refuses a piped object it cannot interpret' {
+        [pscustomobject]@{ Foo = 1 } | Remove-VMSnapshot -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'InvalidInputObject,VmSnapshot.Commands.RemoveVMSnapshotCommand'
+        @(Get-VMSnapshot).Count | Should -Be 7
     }
 
     It 'lists exactly what would go with -WhatIf and deletes nothing' {

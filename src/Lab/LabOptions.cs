@@ -18,4 +18,11 @@ public sealed class LabOptions
     public int WatchHistorySize { get; init; } = 1000;
     /// <summary>Largest accepted request body; the apiserver's limit is 3 MiB.</summary>
     public int MaxRequestBodyBytes { get; init; } = 3 * 1024 * 1024;
+    /// <summary>
+    /// Lab seconds per wall second for the emulated controllers (deadlines, CSI and guest-agent delays). Left at 1,
+    /// the scenario's LabSettings clockSpeed applies (if any). Tests use 100 or more.
+    /// </summary>
+    public double ClockSpeed { get; init; } = 1;
+    /// <summary>Run the emulated KubeVirt/CSI controllers, admission webhooks and subresources (false: a bare apiserver).</summary>
+    public bool RunControllers { get; init; } = true;
 }

@@ -13,7 +13,7 @@ namespace VmSnapshot.Lab;
 /// A running lab: an emulated kube-apiserver with the KubeVirt, CDI and CSI snapshot resources on
 /// 127.0.0.1, loaded with a scenario, plus a kubeconfig that points at it. Several can run in one process.
 /// </summary>
-public sealed class LabServer : IDisposable
+public sealed partial class LabServer : IDisposable
 {
     private readonly LabHttpServer http;
     private readonly ApiHandler api;
@@ -77,6 +77,7 @@ public sealed class LabServer : IDisposable
         var lab = new LabServer(options, scenario);
         try
         {
+            lab.StartControllers(scenario);
             lab.http.Start();
             lab.Server = new Uri($"{(options.UseTls ? "https" : "http")}://127.0.0.1:{lab.http.Port}");
             lab.KubeconfigPath = options.KubeconfigPath ?? Path.Combine(Path.GetTempPath(), $"kubevirt-lab-{Guid.NewGuid():N}.kubeconfig");
@@ -110,6 +111,7 @@ public sealed class LabServer : IDisposable
     public void Stop()
     {
         if (Interlocked.Exchange(ref stopped, 1) == 1) return;
+        StopControllers();
         Store.CloseWatches();
         http.Stop();
         Store.Dispose();

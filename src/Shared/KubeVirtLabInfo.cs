@@ -5,9 +5,12 @@ namespace VmSnapshot;
 /// <summary>A running lab cluster, as returned by Start-KubeVirtLab and Get-KubeVirtLab.</summary>
 public sealed class KubeVirtLabInfo
 {
+    private readonly Func<long> _requestCount;
+
     internal KubeVirtLabInfo(int id, string name, Uri server, string kubeconfigPath, string context, string @namespace,
-        SecureString token, string scenario)
+        SecureString token, string scenario, Func<long> requestCount)
     {
+        _requestCount = requestCount;
         Id = id;
         Name = name;
         Server = server;
@@ -45,6 +48,9 @@ public sealed class KubeVirtLabInfo
 
     /// <summary>When the lab started (local time).</summary>
     public DateTime StartTime { get; }
+
+    /// <summary>HTTP requests the lab has served so far (for benchmarks and for seeing what a script costs).</summary>
+    public long RequestCount => _requestCount();
 
     /// <summary>False once the lab was stopped.</summary>
     public bool Running { get; internal set; } = true;

@@ -15,7 +15,7 @@ namespace VmSnapshot.Commands;
 /// exactly what would go.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "VMSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
-    DefaultParameterSetName = VMNameSet)]
+    DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(KubeVirtVMSnapshot))]
 public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
 {
@@ -30,27 +30,31 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
     #region Parameters
 
     /// <summary>
-    /// <para type="description">Snapshot objects, e.g. from Get-VMSnapshot.</para>
+    /// <para type="description">What to delete, from the pipeline: snapshot objects (from Get-VMSnapshot, or mocks
+    /// typed VmSnapshot.KubeVirtVMSnapshot) are deleted themselves; VM objects (anything with a VMName, e.g. from
+    /// Get-KubeVirtVM) select that VM's snapshots; strings are snapshot names. The kind is decided per object, by its
+    /// type, because letting PowerShell bind by property name would read a snapshot's VMName and select every
+    /// snapshot of its VM.</para>
     /// </summary>
     [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
-    public KubeVirtVMSnapshot[] InputObject { get; set; } = Array.Empty<KubeVirtVMSnapshot>();
+    public PSObject[] InputObject { get; set; } = Array.Empty<PSObject>();
 
     /// <summary>
     /// <para type="description">Snapshot name(s). Wildcards are supported. A literal name that does not exist is an
     /// error.</para>
     /// </summary>
-    [Parameter(ParameterSetName = NameSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [Parameter(ParameterSetName = NameSet, Mandatory = true, Position = 0)]
     [SupportsWildcards]
     [Alias("SnapshotName")]
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = Array.Empty<string>();
 
     /// <summary>
-    /// <para type="description">Delete snapshots of these VMs (wildcards supported). Binds by property name, so VM
-    /// objects from Get-KubeVirtVM can be piped in.</para>
+    /// <para type="description">Delete snapshots of these VMs (wildcards supported). With -Name, narrows the names to
+    /// these VMs.</para>
     /// </summary>
-    [Parameter(ParameterSetName = VMNameSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = VMNameSet, Mandatory = true)]
     [Parameter(ParameterSetName = NameSet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
@@ -92,23 +96,53 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
     {
         try
         {
-            switch (ParameterSetName)
+            if (ParameterSetName != InputObjectSet)
             {
-                case InputObjectSet:
-                    foreach (KubeVirtVMSnapshot snapshot in InputObject)
-                    {
-                        AddCandidate(snapshot);
-                    }
+                Select(EffectiveNamespace, new NameFilter(ParameterSetName == NameSet ? Name : null), new NameFilter(VMName));
+                return;
+            }
 
-                    break;
-                default:
-                    Select(EffectiveNamespace);
-                    break;
+            foreach (PSObject item in InputObject)
+            {
+                SelectFromPipeline(item);
             }
         }
         catch (KubeApiException e)
         {
             ThrowApiError(e, EffectiveNamespace);
+        }
+    }
+
+    private void SelectFromPipeline(PSObject item)
+    {
+        string @namespace = item.Properties["Namespace"]?.Value as string is { Length: > 0 } ns ? ns : EffectiveNamespace;
+        switch (item.BaseObject)
+        {
+            case KubeVirtVMSnapshot snapshot:
+                AddCandidate(snapshot);
+                return;
+            case string name:
+                Select(EffectiveNamespace, new NameFilter(new[] { name }), new NameFilter(null));
+                return;
+        }
+
+        if (item.TypeNames.Any(t => t.EndsWith("VmSnapshot.KubeVirtVMSnapshot", StringComparison.Ordinal)) &&
+            item.Properties["Name"]?.Value is string snapshotName)
+        {
+            // A mock or a deserialized snapshot: read the real one, so retention sees its real time and VM.
+            Select(@namespace, new NameFilter(new[] { snapshotName }), new NameFilter(null));
+        }
+        else if (item.Properties["VMName"]?.Value is string vmName && vmName.Length > 0)
+        {
+            Select(@namespace, new NameFilter(null), new NameFilter(new[] { vmName }));
+        }
+        else
+        {
+            WriteError(ErrorRecords.Create(new ArgumentException(
+                    $"Cannot tell what to delete from the piped {item.BaseObject.GetType().Name}: it is neither a snapshot, " +
+                    "nor has it a VMName, nor is it a name."),
+                ErrorIds.InvalidInputObject, ErrorCategory.InvalidArgument, item,
+                "Pipe snapshots from Get-VMSnapshot, VMs from Get-KubeVirtVM, or snapshot names."));
         }
     }
 
@@ -140,10 +174,8 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
         }
     }
 
-    private void Select(string @namespace)
+    private void Select(string @namespace, NameFilter names, NameFilter vmNames)
     {
-        NameFilter names = new(ParameterSetName == NameSet ? Name : null);
-        NameFilter vmNames = new(VMName);
         HashSet<string> found = new(StringComparer.OrdinalIgnoreCase);
         if (names.OnlyLiterals)
         {

@@ -43,8 +43,26 @@ internal static class ErrorIds
     public const string QuiesceNotAchieved = "QuiesceNotAchieved";
     public const string FeatureGateDisabled = "FeatureGateDisabled";
     public const string InvalidRetention = "InvalidRetention";
+    public const string InvalidInputObject = "InvalidInputObject";
+
+    // Restores and clones.
+    public const string AmbiguousSnapshot = "AmbiguousSnapshot";
+    public const string SnapshotNotUsable = "SnapshotNotUsable";
+    public const string SnapshotNotReady = "SnapshotNotReady";
+    public const string VMRunning = "VMRunning";
+    public const string RestoreInProgress = "RestoreInProgress";
+    public const string RestoreTargetExists = "RestoreTargetExists";
+    public const string RestoreFailed = "RestoreFailed";
+    public const string CloneTargetExists = "CloneTargetExists";
+    public const string CloneSourceNotFound = "CloneSourceNotFound";
+    public const string CloneFailed = "CloneFailed";
+    public const string NetworkNotFound = "NetworkNotFound";
 
     // The lab.
     public const string LabStartFailed = "LabStartFailed";
     public const string LabNotFound = "LabNotFound";
+
+    // Guest quiesce (Test-GuestQuiesce).
+    public const string TrialHoldWithoutTrial = "TrialHoldWithoutTrial";
+    public const string GuestStillFrozen = "GuestStillFrozen";
 }

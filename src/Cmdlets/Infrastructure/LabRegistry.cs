@@ -23,7 +23,7 @@ internal static class LabRegistry
         lock (s_sync)
         {
             KubeVirtLabInfo info = new(s_nextId++, options.Name, server.Server, server.KubeconfigPath,
-                server.ContextName, server.Namespace, token, scenarioDescription);
+                server.ContextName, server.Namespace, token, scenarioDescription, () => server.RequestCount);
             s_labs.Add(new Entry(info, server, ownsKubeconfig));
             return info;
         }

@@ -43,14 +43,17 @@ internal static class ApiErrorTranslator
         }
     }
 
-    private static KubeApiException FromStatus(HttpOperationException http, ApiRequest request)
+    private static KubeApiException FromStatus(HttpOperationException http, ApiRequest request) =>
+        FromResponse((int)http.Response.StatusCode, http.Response.Content, request, http);
+
+    /// <summary>Classifies a non-2xx answer from its code and body (a Status object, or plain text from virt-api).</summary>
+    public static KubeApiException FromResponse(int code, string? content, ApiRequest request, Exception? inner = null)
     {
-        int code = (int)http.Response.StatusCode;
         string? reason = null;
         string? message = null;
         try
         {
-            using JsonDocument status = JsonDocument.Parse(http.Response.Content ?? string.Empty);
+            using JsonDocument status = JsonDocument.Parse(content ?? string.Empty);
             if (status.RootElement.ValueKind == JsonValueKind.Object)
             {
                 reason = GetString(status.RootElement, "reason");
@@ -59,7 +62,8 @@ internal static class ApiErrorTranslator
         }
         catch (JsonException)
         {
-            // Not a Status body (a proxy's HTML page, plain text): fall back to the HTTP code below.
+            // Not a Status body: virt-api answers some subresource errors in plain text; a proxy may send HTML.
+            message = string.IsNullOrWhiteSpace(content) || content.Length > 500 ? null : content.Trim();
         }
 
         ApiErrorKind kind = code switch
@@ -74,14 +78,14 @@ internal static class ApiErrorTranslator
             _ => ApiErrorKind.ServerError,
         };
 
-        message ??= $"The API server answered {code} ({http.Response.StatusCode}).";
+        message ??= $"The API server answered {code}.";
         if (kind == ApiErrorKind.Unauthorized)
         {
             message = $"The API server refused the credentials (401 Unauthorized) while trying to {request.Describe()}. " +
                 "The token may have expired: get a new one and run Connect-KubeVirt again.";
         }
 
-        return new KubeApiException(kind, message, request, code, reason, http);
+        return new KubeApiException(kind, message, request, code, reason, inner);
     }
 
     private static string DescribeTransport(HttpRequestException transport)

@@ -7,6 +7,18 @@ public sealed record ResourceType(string Group, string Version, string Plural, s
     public static ResourceType VirtualMachineSnapshot { get; } =
         new("snapshot.kubevirt.io", "v1beta1", "virtualmachinesnapshots", "VirtualMachineSnapshot");
 
+    /// <summary>What a VM snapshot holds: the VM spec and the volume backups.</summary>
+    public static ResourceType VirtualMachineSnapshotContent { get; } =
+        new("snapshot.kubevirt.io", "v1beta1", "virtualmachinesnapshotcontents", "VirtualMachineSnapshotContent");
+
+    /// <summary>Restores of a VM snapshot onto the same or a new VM.</summary>
+    public static ResourceType VirtualMachineRestore { get; } =
+        new("snapshot.kubevirt.io", "v1beta1", "virtualmachinerestores", "VirtualMachineRestore");
+
+    /// <summary>Clones of a VM or of a VM snapshot (v1beta1 since KubeVirt 1.5).</summary>
+    public static ResourceType VirtualMachineClone { get; } =
+        new("clone.kubevirt.io", "v1beta1", "virtualmachineclones", "VirtualMachineClone");
+
     /// <summary>KubeVirt virtual machines.</summary>
     public static ResourceType VirtualMachine { get; } =
         new("kubevirt.io", "v1", "virtualmachines", "VirtualMachine");

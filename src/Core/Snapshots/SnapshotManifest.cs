@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using VmSnapshot.Core.Text;
-using YamlDotNet.Serialization;
+using VmSnapshot.Core.Json;
 
 namespace VmSnapshot.Core.Snapshots;
 
@@ -60,15 +60,6 @@ public static class SnapshotManifest
         };
     }
 
-    /// <summary>The same object as YAML, emitted by YamlDotNet (strings quoted where YAML would misread them).</summary>
-    public static string ToYaml(SnapshotRequest request) =>
-        new SerializerBuilder().WithQuotingNecessaryStrings().Build().Serialize(ToPlain(ToJson(request)));
-
-    private static object? ToPlain(JsonNode? node) => node switch
-    {
-        JsonObject o => o.ToDictionary(p => p.Key, p => ToPlain(p.Value)),
-        JsonArray a => a.Select(ToPlain).ToList(),
-        JsonValue v => v.ToString(),
-        _ => null,
-    };
+    /// <summary>The same object as YAML, for review and GitOps.</summary>
+    public static string ToYaml(SnapshotRequest request) => YamlText.From(ToJson(request));
 }

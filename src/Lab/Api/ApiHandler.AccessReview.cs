@@ -12,7 +12,7 @@ internal sealed partial class ApiHandler
     private async Task CreateAccessReviewAsync(RequestContext ctx, ResourceType type, ApiPath p)
     {
         JsonObject review;
-        if (ProtobufAccessReview.IsProtobuf(ctx.Request.Body)) review = ProtobufAccessReview.Decode(ctx.Request.Body);
+        if (ProtobufBodies.IsProtobuf(ctx.Request.Body)) review = ProtobufBodies.AccessReview(ctx.Request.Body);
         else try { review = JsonNode.Parse(ctx.Request.Body) as JsonObject ?? throw Errors.BadRequest("the object provided is unrecognized (must be of type SelfSubjectAccessReview)"); }
         catch (JsonException ex) { throw Errors.BadRequest($"the object provided is unrecognized (must be of type SelfSubjectAccessReview): couldn't get version/kind; json parse error: {JsonUtil.GoParseError(ctx.Request.Body, ex)}"); }
 

@@ -37,9 +37,28 @@ internal sealed partial class ApiHandler
         }
         ValidateName(type, name);
         if (type.HasStatus) obj.Remove("status"); // the status subresource: create ignores status
+        ApplyBuiltInCreateDefaults(type, name, obj);
         Admit(ctx, type, name, obj, p.Version);
+        ManagedFields.RecordUpdate(null, obj, Manager(ctx), type.ApiVersionFor(p.Version));
         return store.Write(type, p.Namespace, name, current => current == null ? obj : throw Errors.AlreadyExists(type, name),
-            new LabStore.WriteOptions { DryRun = ctx.DryRun });
+            new LabStore.WriteOptions { DryRun = ctx.DryRun, Admit = true });
+    }
+
+    /// <summary>What the built-in registries' PrepareForCreate sets: an Active namespace, a Pending claim.</summary>
+    private static void ApplyBuiltInCreateDefaults(ResourceType type, string name, JsonObject obj)
+    {
+        if (type.IsCustomResource) return;
+        switch (type.Plural)
+        {
+            case "namespaces":
+                JsonUtil.Obj(JsonUtil.Obj(obj, "metadata"), "labels")["kubernetes.io/metadata.name"] = name;
+                JsonUtil.Obj(obj, "spec")["finalizers"] = new JsonArray("kubernetes");
+                obj["status"] = new JsonObject { ["phase"] = "Active" };
+                break;
+            case "persistentvolumeclaims":
+                obj["status"] = new JsonObject { ["phase"] = "Pending" };
+                break;
+        }
     }
 
     private static void ValidateName(ResourceType type, string name)
@@ -80,10 +99,14 @@ internal sealed partial class ApiHandler
             else if (rv != current.ResourceVersion.ToString()) throw Errors.Conflict(type, p.Name!);
             var desired = SplitStatus(type, p, current, obj);
             Admit(ctx, type, p.Name!, desired, p.Version);
+            if (p.Subresource == null) ManagedFields.RecordUpdate(current.ToJson(), desired, Manager(ctx), type.ApiVersionFor(p.Version));
             return desired;
-        }, new LabStore.WriteOptions { DryRun = ctx.DryRun });
+        }, new LabStore.WriteOptions { DryRun = ctx.DryRun, Admit = p.Subresource == null });
         await SendObjectAsync(ctx, 200, result.Object!, p.Version);
     }
+
+    /// <summary>The field manager of a non-apply write: ?fieldManager=, else the User-Agent's product name.</summary>
+    private static string Manager(RequestContext ctx) => ManagedFields.DefaultManager(ctx.Request.Header("User-Agent"), ctx.Query["fieldManager"]);
 
     /// <summary>
     /// The status subresource split: writes to the main resource keep the stored status; writes to /status
@@ -149,9 +172,9 @@ internal sealed partial class ApiHandler
             {
                 if (!isApply || p.Subresource != null) throw Errors.NotFound(type, p.Name!);
                 created = true;
-                var fresh = ((JsonObject)patch!).DeepClone().AsObject();
-                if (type.HasStatus) fresh.Remove("status");
-                AddManagedFields(fresh, fieldManager!, "Apply", type.ApiVersionFor(p.Version), null);
+                var config = ((JsonObject)patch!).DeepClone().AsObject();
+                if (type.HasStatus) config.Remove("status");
+                var fresh = ManagedFields.Apply(null, config, fieldManager!, force: true, type.ApiVersionFor(p.Version));
                 var meta = JsonUtil.Obj(fresh, "metadata");
                 var bodyName = JsonUtil.Str(meta["name"]);
                 if (bodyName != null && bodyName != p.Name)
@@ -165,7 +188,9 @@ internal sealed partial class ApiHandler
             JsonNode? patched;
             try
             {
-                patched = operations != null ? JsonPatch.Apply(original, operations) : MergePatch.Apply(original, patch);
+                patched = operations != null ? JsonPatch.Apply(original, operations)
+                    : isApply && p.Subresource == null ? ManagedFields.Apply(original, ((JsonObject)patch!).DeepClone().AsObject(), fieldManager!, ctx.Query.Bool("force") == true, type.ApiVersionFor(p.Version))
+                    : MergePatch.Apply(original, patch);
             }
             catch (PatchException ex) when (ex.InvalidPatch) { throw Errors.BadRequest(ex.Message); }
             catch (PatchException ex)
@@ -181,11 +206,11 @@ internal sealed partial class ApiHandler
             var rv = JsonUtil.Str(meta2["resourceVersion"]);
             if (!string.IsNullOrEmpty(rv) && rv != current.ResourceVersion.ToString()) throw Errors.Conflict(type, p.Name!);
             meta2["resourceVersion"] = current.ResourceVersion.ToString();
-            if (isApply) AddManagedFields(result, fieldManager!, "Apply", type.ApiVersionFor(p.Version), original);
             var desired = SplitStatus(type, p, current, result);
             Admit(ctx, type, p.Name!, desired, p.Version);
+            if (!isApply && p.Subresource == null) ManagedFields.RecordUpdate(original, desired, Manager(ctx), type.ApiVersionFor(p.Version));
             return desired;
-        }, new LabStore.WriteOptions { DryRun = ctx.DryRun });
+        }, new LabStore.WriteOptions { DryRun = ctx.DryRun, Admit = p.Subresource == null });
         await SendObjectAsync(ctx, created ? 201 : 200, result.Object!, p.Version);
     }
 
@@ -198,25 +223,6 @@ internal sealed partial class ApiHandler
             try { return YamlToJson.ParseAll(request.BodyText).FirstOrDefault(); }
             catch (YamlDotNet.Core.YamlException ex) { throw Errors.BadRequest($"error decoding YAML: {ex.Message}"); }
         }
-    }
-
-    /// <summary>
-    /// Records the applier in metadata.managedFields (manager, operation, time). The lab keeps no per-field
-    /// ownership, so server-side apply never reports a FieldManagerConflict: a documented approximation.
-    /// </summary>
-    private static void AddManagedFields(JsonObject obj, string manager, string operation, string apiVersion, JsonObject? previous)
-    {
-        var meta = JsonUtil.Obj(obj, "metadata");
-        var entries = previous?["metadata"]?["managedFields"] as JsonArray ?? new JsonArray();
-        entries = (JsonArray)entries.DeepClone();
-        var existing = entries.OfType<JsonObject>().FirstOrDefault(e => JsonUtil.Str(e["manager"]) == manager && JsonUtil.Str(e["operation"]) == operation);
-        if (existing != null) entries.Remove(existing);
-        entries.Add(new JsonObject
-        {
-            ["apiVersion"] = apiVersion, ["fieldsType"] = "FieldsV1", ["fieldsV1"] = new JsonObject(),
-            ["manager"] = manager, ["operation"] = operation, ["time"] = previous == null ? JsonUtil.Now() : existing?["time"]?.DeepClone() ?? JsonUtil.Now(),
-        });
-        meta["managedFields"] = entries;
     }
 
     private async Task DeleteAsync(RequestContext ctx, ResourceType type, ApiPath p)

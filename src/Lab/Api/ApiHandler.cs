@@ -47,6 +47,7 @@ internal sealed partial class ApiHandler(LabStore store, Authenticator authentic
 
         var user = authenticator.Authenticate(req.Header("Authorization")) ?? throw Errors.Unauthorized();
         var ctx = new RequestContext(req, resp, user, ct);
+        if (await store.AggregatedApis.TryServeAsync(ctx, path)) return; // subresources.kubevirt.io (virt-api)
 
         if (req.Method == "GET" && await TryServeDiscoveryAsync(ctx, path)) return;
 
@@ -105,7 +106,7 @@ internal sealed partial class ApiHandler(LabStore store, Authenticator authentic
         JsonObject? body = path switch
         {
             "/api" => Discovery.CoreVersions(),
-            "/apis" => Discovery.GroupList(Catalog),
+            "/apis" => store.AggregatedApis.AddGroups(Discovery.GroupList(Catalog)),
             "/api/v1" => Discovery.ResourceList(Catalog, "", "v1"),
             "/openapi/v3" => OpenApi.Root(Catalog),
             _ when path.StartsWith("/openapi/v3/", StringComparison.Ordinal) => OpenApi.GroupVersion(Catalog, path["/openapi/v3/".Length..]) ?? throw Errors.UnknownPath(),

@@ -18,6 +18,8 @@ internal static class BodyDecoder
     {
         var req = ctx.Request;
         var media = req.MediaType;
+        if (media == "application/vnd.kubernetes.protobuf" && type.Plural == "namespaces" && ProtobufBodies.IsProtobuf(req.Body))
+            return ProtobufBodies.Namespace(req.Body); // kubectl create namespace
         if (media.Length > 0 && media is not ("application/json" or "application/yaml" or "*/*"))
             throw Errors.UnsupportedMediaType(media);
         JsonNode? node;

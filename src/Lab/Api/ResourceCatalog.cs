@@ -44,6 +44,17 @@ public sealed class ResourceCatalog
                     Col("VolumeMode", "string", ".spec.volumeMode", 1),
                 ],
             },
+            // The fake PVs the lab's binder creates (issue 4).
+            new ResourceType
+            {
+                Group = "", Versions = ["v1"], Kind = "PersistentVolume", Plural = "persistentvolumes", Singular = "persistentvolume", ShortNames = ["pv"],
+                Namespaced = false, IsCustomResource = false, HasGeneration = false, ReturnDeletedObject = true,
+                Columns =
+                [
+                    Col("Capacity", "string", ".spec.capacity.storage"), Col("Reclaim Policy", "string", ".spec.persistentVolumeReclaimPolicy"),
+                    Col("Status", "string", ".status.phase"), Col("StorageClass", "string", ".spec.storageClassName"), Age,
+                ],
+            },
             new ResourceType
             {
                 Group = "", Versions = ["v1"], Kind = "Event", Plural = "events", Singular = "event", ShortNames = ["ev"],

@@ -18,6 +18,8 @@ public sealed class Scenario
     public string? Namespace { get; init; }
     public IReadOnlyList<LabUser> Users { get; init; } = [];
     public IReadOnlyList<JsonObject> Objects { get; init; } = [];
+    /// <summary>The raw LabSettings document (the controllers read clockSpeed, guestAgents, storageClasses, ... from it).</summary>
+    public JsonObject? Settings { get; init; }
 
     /// <summary>The names of the scenarios built into the assembly ("default", "empty").</summary>
     public static IReadOnlyList<string> BuiltInNames { get; } = typeof(Scenario).Assembly.GetManifestResourceNames()
@@ -28,6 +30,7 @@ public sealed class Scenario
     public static Scenario Load(string? nameOrPath)
     {
         nameOrPath ??= "default";
+        if (ScaleScenario.TryParseName(nameOrPath, out var namespaces, out var vmsPerNamespace)) return ScaleScenario.Generate(namespaces, vmsPerNamespace);
         if (BuiltInNames.Contains(nameOrPath))
         {
             using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"VmSnapshot.Lab.Scenarios.{nameOrPath}.yaml")!;
@@ -46,6 +49,7 @@ public sealed class Scenario
         catch (YamlDotNet.Core.YamlException ex) { throw new FormatException($"Scenario '{name}' is not valid YAML: {ex.Message}", ex); }
 
         string? ns = null;
+        JsonObject? settings = null;
         var users = new List<LabUser>();
         var objects = new List<JsonObject>();
         var index = 0;
@@ -59,6 +63,7 @@ public sealed class Scenario
                 if (JsonUtil.Str(obj["apiVersion"]) != SettingsApiVersion)
                     throw new FormatException($"Scenario '{name}', document {index}: LabSettings must have apiVersion {SettingsApiVersion}.");
                 ns = JsonUtil.Str(obj["namespace"]);
+                settings = obj;
                 foreach (var u in (obj["users"] as JsonArray ?? []).OfType<JsonObject>())
                     users.Add(new LabUser
                     {
@@ -78,7 +83,7 @@ public sealed class Scenario
                 throw new FormatException($"Scenario '{name}', document {index}: apiVersion, kind and metadata.name are required.");
             objects.Add(obj);
         }
-        return new Scenario { Name = name, Namespace = ns, Users = users, Objects = objects };
+        return new Scenario { Name = name, Namespace = ns, Users = users, Objects = objects, Settings = settings };
     }
 
     private static List<string> Strings(JsonNode? node) => (node as JsonArray ?? []).Select(n => n?.ToString() ?? "").ToList();

@@ -80,6 +80,8 @@ public sealed partial class LabStore : IDisposable
         public bool Seed { get; init; }
         /// <summary>The delete path may set deletionTimestamp; ordinary updates may not.</summary>
         public bool SetsDeletion { get; init; }
+        /// <summary>A client create/update of the main resource: the admission webhooks (<see cref="Admission"/>) review it.</summary>
+        public bool Admit { get; init; }
     }
 
     /// <summary>
@@ -103,6 +105,7 @@ public sealed partial class LabStore : IDisposable
             if (ns != null) meta["namespace"] = ns; else meta.Remove("namespace");
             desired["apiVersion"] = type.StorageApiVersion;
             desired["kind"] = type.Kind;
+            if (options.Admit) Admission.Review(type, current, desired, options.DryRun);
 
             return current == null
                 ? CreateLocked(type, table, ns, desired, meta, options)

@@ -228,3 +228,99 @@ public sealed class KubectlTests : IDisposable
         Assert.Contains("virtualmachines.kubevirt.io is forbidden: User \"snapshot-viewer\" cannot create resource \"virtualmachines\" in API group \"kubevirt.io\" in the namespace \"vms\"", forbidden.Err);
     }
 }
+
+/// <summary>More kubectl flows: namespaces, delete -f, wait --for=delete, get -A -w.</summary>
+public sealed class KubectlMoreTests : IDisposable
+{
+    private readonly LabServer lab = StartLab(tls: true);
+    private readonly KubectlRunner kubectl;
+
+    public KubectlMoreTests() => kubectl = new KubectlRunner(lab);
+
+    public void Dispose() => lab.Dispose();
+
+    private KubectlRunner.Result Ok(params string[] args)
+    {
+        var r = kubectl.Run(args);
+        Assert.True(r.ExitCode == 0, $"kubectl {string.Join(' ', args)} failed ({r.ExitCode}): {r.Err}");
+        return r;
+    }
+
+    [SkippableFact]
+    public void CreateNamespaceThenApplyAMultiDocumentFileAndDeleteItByFile()
+    {
+        Skip.IfNot(KubectlRunner.Available, "kubectl is not installed at /usr/bin/kubectl");
+        Assert.Contains("namespace/team-b created", Ok("create", "namespace", "team-b").Out);
+        Assert.Equal("Active", Ok("get", "ns", "team-b", "-o", "jsonpath={.status.phase}").Out);
+        var file = Path.Combine(Path.GetTempPath(), $"lab-multi-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(file, """
+            apiVersion: kubevirt.io/v1
+            kind: VirtualMachine
+            metadata:
+              name: one
+              namespace: team-b
+            spec:
+              runStrategy: Halted
+            ---
+            apiVersion: snapshot.kubevirt.io/v1beta1
+            kind: VirtualMachineSnapshot
+            metadata:
+              name: one-snap
+              namespace: team-b
+            spec:
+              source:
+                apiGroup: kubevirt.io
+                kind: VirtualMachine
+                name: one
+            """);
+        var applied = Ok("apply", "-f", file).Out;
+        Assert.Contains("virtualmachine.kubevirt.io/one created", applied);
+        Assert.Contains("virtualmachinesnapshot.snapshot.kubevirt.io/one-snap created", applied);
+        var deleted = Ok("delete", "-f", file).Out;
+        Assert.Contains("virtualmachinesnapshot.snapshot.kubevirt.io \"one-snap\" deleted", deleted);
+        Assert.Null(lab.Store.Get("vm", "team-b", "one"));
+    }
+
+    [SkippableFact]
+    public async Task WaitForDeleteReturnsWhenTheObjectGoes()
+    {
+        Skip.IfNot(KubectlRunner.Available, "kubectl is not installed at /usr/bin/kubectl");
+        var remove = Task.Run(async () =>
+        {
+            await Task.Delay(1500);
+            lab.Store.Delete("vmsnapshot", "vms", "fedora-no-agent-manual");
+        });
+        var r = await kubectl.RunAsync(TimeSpan.FromSeconds(30), null, "wait", "vmsnapshot/fedora-no-agent-manual", "--for=delete", "--timeout=20s");
+        await remove;
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("condition met", r.Out);
+    }
+
+    [SkippableFact]
+    public async Task GetAllNamespacesWatchShowsTheNamespaceColumn()
+    {
+        Skip.IfNot(KubectlRunner.Available, "kubectl is not installed at /usr/bin/kubectl");
+        using var p = kubectl.Start(false, "get", "vmsnapshots", "-A", "-w");
+        var output = new System.Text.StringBuilder();
+        var reader = Task.Run(async () =>
+        {
+            string? line;
+            while ((line = await p.StandardOutput.ReadLineAsync()) != null) lock (output) output.AppendLine(line);
+        });
+        string Text() { lock (output) return output.ToString(); }
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!Text().Contains("rhel8-brainy-bear-pre-patch") && DateTime.UtcNow < deadline) await Task.Delay(50);
+        lab.Store.Seed(System.Text.Json.Nodes.JsonNode.Parse("""
+            {"apiVersion":"snapshot.kubevirt.io/v1beta1","kind":"VirtualMachineSnapshot","metadata":{"name":"late","namespace":"elsewhere"},
+             "spec":{"source":{"apiGroup":"kubevirt.io","kind":"VirtualMachine","name":"x"}},"status":{"phase":"InProgress"}}
+            """)!.AsObject());
+        while (!Text().Contains("late") && DateTime.UtcNow < deadline) await Task.Delay(50);
+        p.Kill();
+        await reader;
+        var lines = Text().Trim().Split('\n');
+        Assert.StartsWith("NAMESPACE", lines[0]);
+        var late = lines.Single(l => l.Contains(" late "));
+        Assert.StartsWith("elsewhere", late);
+        Assert.Contains("InProgress", late);
+    }
+}

@@ -18,6 +18,7 @@ internal static class LabTestSupport
             KubeconfigPath = Path.Combine(Path.GetTempPath(), $"lab-test-{Guid.NewGuid():N}.kubeconfig"),
             BookmarkInterval = bookmarkInterval ?? TimeSpan.FromSeconds(10),
             WatchHistorySize = historySize,
+            RunControllers = false, // the API-server tests count exact watch events; controllers are tested in tests/units/Controllers
         });
 
     public static HttpClient Http(LabServer lab, string? token = null)

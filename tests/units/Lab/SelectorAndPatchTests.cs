@@ -63,7 +63,7 @@ public sealed class SelectorAndPatchTests
              {"op":"replace","path":"/spec/b","value":2}]
             """)!.AsArray();
         var result = JsonPatch.Apply(doc, ops);
-        Assert.Equal("{\"spec\":{\"list\":[\"x\",\"between\",\"y\",\"end\"],\"b\":2,\"c\":1},\"meta\":{}}", result.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("{\"spec\":{\"list\":[\"x\",\"between\",\"y\",\"end\"],\"b\":2,\"c\":1},\"meta\":{}}"), result), result.ToJsonString());
         Assert.Equal("{\"spec\":{\"a\":1,\"list\":[\"x\",\"y\"]},\"meta\":{\"k/v\":\"1\"}}", doc.ToJsonString()); // the input is untouched
         var missing = Assert.Throws<PatchException>(() => JsonPatch.Apply(doc, JsonNode.Parse("[{\"op\":\"remove\",\"path\":\"/spec/nope\"}]")!.AsArray()));
         Assert.False(missing.InvalidPatch);

@@ -1,0 +1,410 @@
+using System.Management.Automation;
+using System.Text.Json;
+using System.Threading.Channels;
+using VmSnapshot.Commands.Infrastructure;
+using VmSnapshot.Core.Api;
+using VmSnapshot.Core.Connection;
+using VmSnapshot.Core.Json;
+using VmSnapshot.Core.Restores;
+using VmSnapshot.Core.Snapshots;
+using VmSnapshot.Core.Vms;
+using VmSnapshot.Core.Watching;
+
+namespace VmSnapshot.Commands;
+
+/// <summary>
+/// <para type="synopsis">Rolls a KubeVirt VM back to a snapshot, or restores the snapshot into a new VM.</para>
+/// <para type="description">Creates a VirtualMachineRestore and waits until it is complete. Refuses up front what
+/// would fail or hang: a failed or unready snapshot, a running VM without -StopVM, a new VM name that exists.</para>
+/// </summary>
+[Cmdlet(VerbsData.Restore, "VMSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+    DefaultParameterSetName = InputObjectSet)]
+[OutputType(typeof(KubeVirtVMRestore), typeof(string))]
+public sealed class RestoreVMSnapshotCommand : NamespacedCmdlet
+{
+    private const string NameSet = "Name";
+    private const string InputObjectSet = "InputObject";
+    private static readonly TimeSpan s_windowsTrustAge = TimeSpan.FromDays(30);
+
+    private readonly List<KubeVirtVMSnapshot> _selected = new();
+    private readonly PipelineQueue _queue = new();
+    private WatchSet? _watches;
+
+    #region Parameters
+
+    /// <summary><para type="description">The snapshot to restore, e.g. from Get-VMSnapshot -Latest 1.</para></summary>
+    [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public KubeVirtVMSnapshot[] InputObject { get; set; } = Array.Empty<KubeVirtVMSnapshot>();
+
+    /// <summary>
+    /// <para type="description">The snapshot's name. Wildcards are supported, but must match exactly one snapshot per
+    /// VM.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = NameSet, Mandatory = true, Position = 0)]
+    [SupportsWildcards]
+    [Alias("SnapshotName")]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary><para type="description">Only snapshots of this VM (wildcards supported).</para></summary>
+    [Parameter(ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string? VMName { get; set; }
+
+    /// <summary>
+    /// <para type="description">Stop a running VM for the restore (targetReadinessPolicy StopTarget). Without it a
+    /// running VM is refused.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter StopVM { get; set; }
+
+    /// <summary><para type="description">Start the VM after a successful restore.</para></summary>
+    [Parameter]
+    public SwitchParameter StartVM { get; set; }
+
+    /// <summary><para type="description">The raw targetReadinessPolicy, for those who want it.</para></summary>
+    [Parameter]
+    [ValidateSet("StopTarget", "WaitGracePeriod", "FailImmediate", "WaitEventually")]
+    public string? TargetReadinessPolicy { get; set; }
+
+    /// <summary>
+    /// <para type="description">How restored claims are named: InPlace (default: the original names, so GitOps-managed
+    /// claims survive), RandomizeNames or PrefixTargetName.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateSet("InPlace", "RandomizeNames", "PrefixTargetName")]
+    public string VolumeRestorePolicy { get; set; } = "InPlace";
+
+    /// <summary>
+    /// <para type="description">Restore into a new VM of this name (created stopped, with new MAC addresses) instead of
+    /// rolling back the snapshot's VM.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? NewVMName { get; set; }
+
+    /// <summary><para type="description">With -NewVMName: keep the snapshot's MAC addresses.</para></summary>
+    [Parameter]
+    public SwitchParameter KeepMacAddress { get; set; }
+
+    /// <summary><para type="description">Return as soon as the restore is created.</para></summary>
+    [Parameter]
+    public SwitchParameter NoWait { get; set; }
+
+    /// <summary><para type="description">How long to wait at most. Default: 30 minutes.</para></summary>
+    [Parameter]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary><para type="description">Write the VirtualMachineRestore YAML instead of creating it.</para></summary>
+    [Parameter]
+    public SwitchParameter AsManifest { get; set; }
+
+    /// <summary><para type="description">Return the restore object.</para></summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    #endregion
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == InputObjectSet)
+        {
+            _selected.AddRange(InputObject);
+            return;
+        }
+
+        NameFilter names = new(new[] { Name });
+        NameFilter vmNames = new(VMName is null ? null : new[] { VMName });
+        string @namespace = EffectiveNamespace;
+        List<KubeVirtVMSnapshot> matches = new();
+        try
+        {
+            AwaitEach(SnapshotReader.ListAsync(ResolveConnection(), @namespace, cancelToken: CancelToken), s =>
+            {
+                if (names.IsMatch(s.Name) && vmNames.IsMatch(s.VMName))
+                {
+                    matches.Add(s);
+                }
+            });
+        }
+        catch (KubeApiException e)
+        {
+            ThrowApiError(e, @namespace);
+        }
+
+        if (matches.Count == 0)
+        {
+            WriteError(ErrorRecords.Create(new ItemNotFoundException(
+                    $"No VM snapshot matching '{Name}'{(VMName is null ? string.Empty : $" of VM '{VMName}'")} was found in namespace '{@namespace}'. Nothing was restored."),
+                ErrorIds.SnapshotNotFound, ErrorCategory.ObjectNotFound, Name, "Check the name with Get-VMSnapshot."));
+        }
+
+        _selected.AddRange(matches);
+    }
+
+    /// <inheritdoc/>
+    protected override void EndProcessing()
+    {
+        foreach (IGrouping<string, KubeVirtVMSnapshot> vm in _selected.GroupBy(s => $"{s.Namespace}/{s.VMName}"))
+        {
+            KubeVirtVMSnapshot[] candidates = vm.GroupBy(s => s.Name).Select(g => g.First()).ToArray();
+            if (candidates.Length > 1)
+            {
+                WriteError(ErrorRecords.Create(new InvalidOperationException(
+                        $"{candidates.Length} snapshots of VM '{vm.Key}' were selected ({string.Join(", ", candidates.Select(c => c.Name))}); " +
+                        "a VM can be restored from one snapshot only. Nothing was restored for this VM."),
+                    ErrorIds.AmbiguousSnapshot, ErrorCategory.InvalidArgument, vm.Key,
+                    "Name one snapshot, or pick one with Get-VMSnapshot -VMName <vm> -Latest 1."));
+                continue;
+            }
+
+            try
+            {
+                RestoreOne(candidates[0]);
+            }
+            catch (KubeApiException e) when (!IsFatalForCommand(e))
+            {
+                WriteApiError(e, candidates[0]);
+            }
+            catch (KubeApiException e)
+            {
+                ThrowApiError(e, candidates[0]);
+            }
+        }
+    }
+
+    private void RestoreOne(KubeVirtVMSnapshot selected)
+    {
+        KubeVirtConnection connection = ResolveConnection();
+        string @namespace = selected.Namespace;
+        KubeVirtVMSnapshot? snapshot = Await(SnapshotReader.GetAsync(connection, @namespace, selected.Name, CancelToken));
+        if (snapshot is null)
+        {
+            WriteError(ErrorRecords.Create(new ItemNotFoundException($"Snapshot '{@namespace}/{selected.Name}' no longer exists."),
+                ErrorIds.SnapshotNotFound, ErrorCategory.ObjectNotFound, selected, "Check the name with Get-VMSnapshot."));
+            return;
+        }
+
+        if (UnusableReason(snapshot) is { } refusal)
+        {
+            WriteError(refusal);
+            return;
+        }
+
+        string target = NewVMName ?? snapshot.VMName;
+        JsonElement? targetVm = Await(VmReader.GetRawAsync(connection, @namespace, target, CancelToken));
+        if (TargetRefusal(snapshot, target, targetVm) is { } targetRefusal)
+        {
+            WriteError(targetRefusal);
+            return;
+        }
+
+        WarnAboutData(snapshot, targetVm);
+        JsonElement? snapshotSpec = Await(RestoreWriter.SnapshotVmSpecAsync(connection, @namespace, snapshot.ContentName, CancelToken));
+        IReadOnlyList<string> patches = NewVMName is not null && !KeepMacAddress && snapshotSpec is { } spec
+            ? MacAddresses.NewMacPatches(spec)
+            : Array.Empty<string>();
+        string? readiness = TargetReadinessPolicy ?? (StopVM ? "StopTarget" : null);
+        RestoreRequest request = new(SnapshotNaming.Default(target, DateTime.Now).Replace("-snapshot-", "-restore-"),
+            @namespace, target, snapshot.Name, readiness, VolumeRestorePolicy, patches);
+
+        if (AsManifest)
+        {
+            WriteObject(RestoreManifest.ToYaml(request));
+            return;
+        }
+
+        string what = NewVMName is null
+            ? $"Roll VM '{@namespace}/{target}' back to snapshot '{snapshot.Name}' (its disks and spec are replaced)"
+            : $"Restore snapshot '{snapshot.Name}' into a new VM '{@namespace}/{target}'";
+        if (!ShouldProcess(what, "Restore"))
+        {
+            return;
+        }
+
+        JsonElement final = NoWait ? Await(RestoreWriter.CreateAsync(connection, request, CancelToken)) : CreateAndWait(connection, request);
+        KubeVirtVMRestore restore = RestoreMapper.FromJson(final, connection.Context ?? connection.Server.ToString());
+        RestoreProgress outcome = RestoreProgressRules.Evaluate(final);
+        if (!NoWait && outcome.Stage != RestoreStage.Complete)
+        {
+            WriteError(RestoreFailure(connection, restore, outcome));
+            return;
+        }
+
+        if (StartVM && !NoWait)
+        {
+            WriteVerbose($"{@namespace}/{target}: starting the VM.");
+            Await(VmLifecycle.StartAsync(connection, @namespace, target, CancelToken));
+        }
+
+        if (PassThru || NoWait)
+        {
+            WriteObject(restore);
+        }
+    }
+
+    private JsonElement CreateAndWait(KubeVirtConnection connection, RestoreRequest request)
+    {
+        string key = $"{request.Namespace}/{request.Name}";
+        OperationProgress progress = new(this, "Restoring VM snapshot", key, activityId: 2);
+        _watches ??= new WatchSet(connection);
+        Task<JsonElement> work = Task.Run(async () =>
+        {
+            NamespaceWatch restores = await _watches.ForAsync(ResourceType.VirtualMachineRestore, request.Namespace, CancelToken).ConfigureAwait(false);
+            ChannelReader<WatchEvent> events = restores.Subscribe(request.Name);
+            try
+            {
+                JsonElement created = await RestoreWriter.CreateAsync(connection, request, CancelToken).ConfigureAwait(false);
+                using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(CancelToken);
+                timeout.CancelAfter(Timeout);
+                try
+                {
+                    JsonElement final = await ResourceWaiter.WaitAsync(connection, ResourceType.VirtualMachineRestore, events, created,
+                        RestoreProgressRules.Evaluate, p => p.IsFinal,
+                        (p, _) => _queue.Post(() => progress.Report(p.Stage.ToString(), p.Message)), timeout.Token).ConfigureAwait(false);
+                    if (RestoreProgressRules.Evaluate(final).Stage == RestoreStage.Complete)
+                    {
+                        await WaitForUnlockAsync(connection, request, timeout.Token).ConfigureAwait(false);
+                    }
+
+                    return final;
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !CancelToken.IsCancellationRequested)
+                {
+                    throw new KubeApiException(ApiErrorKind.Timeout,
+                        $"Restore '{request.Name}' was not complete after {Timeout}; it was left to the cluster.",
+                        new ApiRequest("watch", ResourceType.VirtualMachineRestore, request.Namespace, request.Name));
+                }
+            }
+            finally
+            {
+                restores.Unsubscribe(request.Name);
+            }
+        });
+
+        try
+        {
+            _queue.RunUntil(work, CancelToken);
+            return Await(work);
+        }
+        finally
+        {
+            progress.Complete();
+        }
+    }
+
+    /// <summary>complete is set after the VM's restoreInProgress is cleared; this confirms it, watching if needed.</summary>
+    private async Task WaitForUnlockAsync(KubeVirtConnection connection, RestoreRequest request, CancellationToken cancelToken)
+    {
+        NamespaceWatch vms = await _watches!.ForAsync(ResourceType.VirtualMachine, request.Namespace, cancelToken).ConfigureAwait(false);
+        ChannelReader<WatchEvent> events = vms.Subscribe(request.TargetName);
+        try
+        {
+            JsonElement? vm = await VmReader.GetRawAsync(connection, request.Namespace, request.TargetName, cancelToken).ConfigureAwait(false);
+            if (vm is { } current && current.Child("status").String("restoreInProgress") is not null)
+            {
+                await ResourceWaiter.WaitAsync(connection, ResourceType.VirtualMachine, events, current,
+                    v => v.Child("status").String("restoreInProgress") is null, unlocked => unlocked, (_, _) => { }, cancelToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            vms.Unsubscribe(request.TargetName);
+        }
+    }
+
+    private ErrorRecord? UnusableReason(KubeVirtVMSnapshot snapshot)
+    {
+        if (snapshot.Phase == SnapshotPhase.Failed)
+        {
+            return ErrorRecords.Create(new InvalidOperationException(
+                    $"Snapshot '{snapshot.Name}' failed and cannot be restored: {snapshot.Error ?? "no error recorded"}. Nothing was changed."),
+                ErrorIds.SnapshotNotUsable, ErrorCategory.InvalidOperation, snapshot,
+                "Pick another snapshot: Get-VMSnapshot -VMName <vm> | Where-Object ReadyToUse.");
+        }
+
+        return snapshot.ReadyToUse
+            ? null
+            : ErrorRecords.Create(new InvalidOperationException(
+                    $"Snapshot '{snapshot.Name}' is not ready to use (phase {snapshot.Phase}). Nothing was changed."),
+                ErrorIds.SnapshotNotReady, ErrorCategory.ResourceUnavailable, snapshot,
+                "Wait for it with Wait-VMSnapshot, then restore.");
+    }
+
+    private ErrorRecord? TargetRefusal(KubeVirtVMSnapshot snapshot, string target, JsonElement? targetVm)
+    {
+        if (NewVMName is not null && targetVm is not null)
+        {
+            return ErrorRecords.Create(new InvalidOperationException(
+                    $"A VM named '{target}' already exists in namespace '{snapshot.Namespace}'. Nothing was restored."),
+                ErrorIds.RestoreTargetExists, ErrorCategory.ResourceExists, target,
+                "Choose another -NewVMName, or roll that VM back by leaving out -NewVMName.");
+        }
+
+        if (targetVm is not { } vm)
+        {
+            return null; // Restoring a deleted VM recreates it.
+        }
+
+        JsonElement status = vm.Child("status");
+        if (status.String("restoreInProgress") is { } other)
+        {
+            return ErrorRecords.Create(new InvalidOperationException(
+                    $"vm restore {other} in progress on VM '{target}'. Nothing was changed."),
+                ErrorIds.RestoreInProgress, ErrorCategory.ResourceBusy, target,
+                "Wait for that restore to finish, then try again.");
+        }
+
+        string printable = status.String("printableStatus") ?? "Stopped";
+        bool running = printable is not ("Stopped" or "");
+        if (running && !StopVM && TargetReadinessPolicy is null)
+        {
+            return ErrorRecords.Create(new InvalidOperationException(
+                    $"VM '{target}' is {printable}. A VM must be stopped to be restored. Nothing was changed."),
+                ErrorIds.VMRunning, ErrorCategory.ResourceBusy, target,
+                "Add -StopVM to stop it for the restore (and -StartVM to start it again afterwards).");
+        }
+
+        return null;
+    }
+
+    private void WarnAboutData(KubeVirtVMSnapshot snapshot, JsonElement? targetVm)
+    {
+        if (snapshot.ExcludedVolumes.Length > 0)
+        {
+            WriteWarning($"Snapshot '{snapshot.Name}' does not hold the data of {string.Join(", ", snapshot.ExcludedVolumes.Select(v => $"'{v}'"))}: " +
+                "those disks keep their current contents; their data will not come back.");
+        }
+
+        bool windows = targetVm is { } vm && VmMapper.FromJson(vm, null, null, null).OS?.Contains("windows", StringComparison.OrdinalIgnoreCase) == true;
+        if (windows && snapshot.CreationTime is { } taken && DateTime.Now - taken > s_windowsTrustAge)
+        {
+            WriteWarning($"Snapshot '{snapshot.Name}' of a Windows VM is {(int)(DateTime.Now - taken).TotalDays} days old: the restored " +
+                "machine may have lost its domain trust (machine account password older than the domain keeps). Be ready to rejoin it.");
+        }
+    }
+
+    private ErrorRecord RestoreFailure(KubeVirtConnection connection, KubeVirtVMRestore restore, RestoreProgress outcome)
+    {
+        string events = string.Join("; ", Await(EventReader.ForObjectAsync(connection, restore.Namespace, restore.Name, CancelToken)));
+        return ErrorRecords.Create(new InvalidOperationException(
+                $"Restore '{restore.Name}' of VM '{restore.VMName}' from snapshot '{restore.SnapshotName}' failed: {outcome.Message}." +
+                (events.Length > 0 ? $" Events: {events}" : string.Empty)),
+            ErrorIds.RestoreFailed, ErrorCategory.InvalidResult, restore,
+            "Fix the cause named above (often: stop the VM first, or add -StopVM), then restore again.");
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _watches?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,65 @@
+using VmSnapshot.Core.Connection;
+using VmSnapshot.Core.Quiesce;
+
+namespace VmSnapshot.Commands.Infrastructure;
+
+/// <summary>
+/// Remembers which guest a trial may have frozen, so that Ctrl+C (StopProcessing, called on another thread) can send
+/// the thaw at once instead of relying only on the pipeline thread's finally block or the cluster's unfreezeTimeout.
+/// </summary>
+internal sealed class TrialGuard
+{
+    private readonly object _sync = new();
+    private (KubeVirtConnection Connection, string Namespace, string Name)? _current;
+    private Task? _thaw;
+
+    /// <summary>A freeze of this guest is about to be sent.</summary>
+    public void Enter(KubeVirtConnection connection, string @namespace, string name)
+    {
+        lock (_sync)
+        {
+            _current = (connection, @namespace, name);
+        }
+    }
+
+    /// <summary>The trial ended; its own finally block has thawed the guest.</summary>
+    public void Leave()
+    {
+        lock (_sync)
+        {
+            _current = null;
+        }
+    }
+
+    /// <summary>Starts a thaw of the guest being tried, if any. Safe from any thread; the thaw is idempotent.</summary>
+    public void ThawNow()
+    {
+        lock (_sync)
+        {
+            if (_current is { } guest && _thaw is null)
+            {
+                _thaw = Task.Run(() => QuiesceTrial.ThawAsync(guest.Connection, guest.Namespace, guest.Name));
+            }
+        }
+    }
+
+    /// <summary>Waits (bounded by the thaw's own timeout) for a thaw started by <see cref="ThawNow"/>.</summary>
+    public void WaitForThaw()
+    {
+        Task? thaw;
+        lock (_sync)
+        {
+            thaw = _thaw;
+        }
+
+        try
+        {
+            thaw?.Wait(QuiesceTrial.ThawTimeout + TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // The thaw's failure cannot be reported any more (the pipeline is stopping); the cluster's
+            // unfreezeTimeout still thaws the guest.
+        }
+    }
+}

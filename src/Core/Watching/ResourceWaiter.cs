@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using VmSnapshot.Core.Api;
+using VmSnapshot.Core.Connection;
+using VmSnapshot.Core.Json;
+
+namespace VmSnapshot.Core.Watching;
+
+/// <summary>Follows one object through a shared namespace watch until an evaluation of it says it is final.</summary>
+public static class ResourceWaiter
+{
+    /// <summary>
+    /// Waits until <paramref name="isFinal"/> holds for the evaluation of the object. <paramref name="events"/> must
+    /// have been subscribed before the object was created or read, so no change can fall between the read and the
+    /// watch. Every change of evaluation is reported through <paramref name="onProgress"/> (on a thread-pool thread).
+    /// A deletion while waiting is an error; a watch resync re-reads the object.
+    /// </summary>
+    public static async Task<JsonElement> WaitAsync<TProgress>(KubeVirtConnection connection, ResourceType type,
+        ChannelReader<WatchEvent> events, JsonElement initial, Func<JsonElement, TProgress> evaluate,
+        Func<TProgress, bool> isFinal, Action<TProgress, JsonElement> onProgress, CancellationToken cancelToken)
+    {
+        JsonElement current = initial;
+        TProgress progress = evaluate(current);
+        onProgress(progress, current);
+        string @namespace = current.Child("metadata").String("namespace") ?? string.Empty;
+        string name = current.Child("metadata").String("name") ?? string.Empty;
+
+        while (!isFinal(progress))
+        {
+            WatchEvent change = await events.ReadAsync(cancelToken).ConfigureAwait(false);
+            switch (change.Change)
+            {
+                case WatchChange.Deleted:
+                    throw Deleted(type, @namespace, name);
+                case WatchChange.Resync:
+                    current = await CustomResources.GetAsync(ConnectionFactory.ClientFor(connection).Client, type,
+                        @namespace, name, cancelToken).ConfigureAwait(false) ?? throw Deleted(type, @namespace, name);
+                    break;
+                default:
+                    if (!NamespaceWatch.IsNewer(change.Object, current))
+                    {
+                        continue;
+                    }
+
+                    current = change.Object;
+                    break;
+            }
+
+            TProgress next = evaluate(current);
+            if (!EqualityComparer<TProgress>.Default.Equals(next, progress))
+            {
+                progress = next;
+                onProgress(progress, current);
+            }
+        }
+
+        return current;
+    }
+
+    private static KubeApiException Deleted(ResourceType type, string @namespace, string name) =>
+        new(ApiErrorKind.NotFound, $"The {type.Kind} '{name}' was deleted while waiting for it.",
+            new ApiRequest("watch", type, @namespace, name), 404, "NotFound");
+}

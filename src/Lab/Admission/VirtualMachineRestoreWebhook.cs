@@ -1,0 +1,11 @@
+using VmSnapshot.Lab.Api;
+using VmSnapshot.Lab.Controllers;
+using VmSnapshot.Lab.Store;
+
+namespace VmSnapshot.Lab.Admission;
+
+internal sealed class VirtualMachineRestoreWebhook(LabStore store, KubeVirtBehaviour kubevirt) : IAdmissionWebhook
+{
+    public bool Handles(ResourceType type) => false;
+    public void Admit(AdmissionRequest request) { _ = store; _ = kubevirt; }
+}

@@ -1,0 +1,37 @@
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab.Api;
+using VmSnapshot.Lab.Controllers;
+using VmSnapshot.Lab.Store;
+
+namespace VmSnapshot.Lab.Admission;
+
+/// <summary>
+/// virtualmachinesnapshot-validator.snapshot.kubevirt.io (reference §4.1 item 15, admitters/vmsnapshot.go):
+/// the Snapshot feature gate, then on create the source apiGroup/kind, on update an unchanged spec.
+/// </summary>
+internal sealed class VirtualMachineSnapshotWebhook(LabStore store, KubeVirtBehaviour kubevirt) : IAdmissionWebhook
+{
+    public const string Name = "virtualmachinesnapshot-validator.snapshot.kubevirt.io";
+
+    public bool Handles(ResourceType type) => type.Kind == "VirtualMachineSnapshot";
+
+    public void Admit(AdmissionRequest request)
+    {
+        if (!FeatureGates.SnapshotEnabled(store, kubevirt)) throw AdmissionDenied.BadRequest(Name, "snapshot feature gate not enabled");
+        var snap = request.Object;
+        if (request.Operation == AdmissionOperation.Update)
+        {
+            if (!JsonNode.DeepEquals(request.OldObject!["spec"], snap["spec"]))
+                throw AdmissionDenied.Invalid(Name, ("spec", "spec in immutable after creation"));
+            return;
+        }
+        var source = snap["spec"]?["source"];
+        var apiGroup = Obj.Str(source, "apiGroup");
+        if (apiGroup == null) throw AdmissionDenied.Invalid(Name, ("spec.source.apiGroup", "missing apiGroup"));
+        if (apiGroup != "kubevirt.io") throw AdmissionDenied.Invalid(Name, ("spec.source.apiGroup", "invalid apiGroup"));
+        if (Obj.Str(source, "kind") != "VirtualMachine") throw AdmissionDenied.Invalid(Name, ("spec.source.kind", "invalid kind"));
+        var vmName = Obj.Str(source, "name") ?? "";
+        if (kubevirt.RejectsSnapshotOfMissingVm && store.Get("virtualmachines", Obj.Namespace(snap), vmName) == null)
+            throw AdmissionDenied.Invalid(Name, ("spec.source.name", $"VirtualMachine \"{vmName}\" does not exist"));
+    }
+}

@@ -1,0 +1,212 @@
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab.Json;
+
+namespace VmSnapshot.Lab.Api;
+
+/// <summary>
+/// metadata.managedFields, coarsely: which manager owns which leaf fields (maps are walked, lists are atomic),
+/// as FieldsV1 ("f:spec": {"f:runStrategy": {}}). Writes take ownership of the fields they change (operation
+/// Update); server-side apply owns exactly the fields of its configuration (operation Apply), removes fields
+/// it applied before and no longer applies, and conflicts (409) on fields another manager owns with a
+/// different value, unless force=true. Status is not tracked.
+/// </summary>
+internal static class ManagedFields
+{
+    private sealed record Entry(string Manager, string Operation, string ApiVersion, string Time, HashSet<string> Paths)
+    {
+        public HashSet<string> Paths { get; set; } = Paths;
+    }
+
+    /// <summary>The apiserver's default manager for non-apply writes: the User-Agent up to the first '/'.</summary>
+    public static string DefaultManager(string? userAgent, string? fieldManager)
+        => !string.IsNullOrEmpty(fieldManager) ? fieldManager : (userAgent ?? "unknown").Split('/')[0];
+
+    /// <summary>Records that manager changed the fields that differ between before (null on create) and after.</summary>
+    public static void RecordUpdate(JsonObject? before, JsonObject after, string manager, string apiVersion)
+    {
+        // A client may rewrite managedFields itself (kubectl's client-side-apply upgrade does): then its list is the base.
+        var clientSet = before != null && !JsonNode.DeepEquals(before["metadata"]?["managedFields"], after["metadata"]?["managedFields"]);
+        var entries = Read(before == null || clientSet ? after : before);
+        var newPaths = Paths(after);
+        var oldPaths = before == null ? [] : Paths(before);
+        var changed = newPaths.Where(p => before == null || !JsonNode.DeepEquals(Get(before, p), Get(after, p))).ToHashSet();
+        var removed = oldPaths.Except(newPaths).ToHashSet();
+        if (changed.Count == 0 && removed.Count == 0)
+        {
+            Write(after, entries);
+            return;
+        }
+        foreach (var e in entries) e.Paths = e.Paths.Except(changed).Except(removed).ToHashSet();
+        var mine = entries.FirstOrDefault(e => e.Manager == manager && e.Operation == "Update");
+        if (mine == null) entries.Add(mine = new Entry(manager, "Update", apiVersion, JsonUtil.Now(), []));
+        entries.Remove(mine);
+        entries.Add(mine with { Time = JsonUtil.Now(), ApiVersion = apiVersion, Paths = mine.Paths.Union(changed).ToHashSet() });
+        Write(after, entries.Where(e => e.Paths.Count > 0).ToList());
+    }
+
+    /// <summary>Server-side apply of config onto live (null when creating). Throws the 409 ApplyConflict.</summary>
+    public static JsonObject Apply(JsonObject? live, JsonObject config, string manager, bool force, string apiVersion)
+    {
+        var result = live?.DeepClone().AsObject() ?? new JsonObject();
+        var entries = live == null ? [] : Read(live);
+        var applied = Paths(config);
+        var conflicts = new List<(Entry Owner, string Path)>();
+        foreach (var e in entries.Where(e => !(e.Manager == manager && e.Operation == "Apply")))
+            foreach (var p in e.Paths.Intersect(applied))
+                if (!JsonNode.DeepEquals(Get(config, p), Get(result, p))) conflicts.Add((e, p));
+        if (conflicts.Count > 0 && !force) throw Conflict(conflicts);
+        foreach (var (owner, path) in conflicts) owner.Paths.Remove(path);
+
+        var mine = entries.FirstOrDefault(e => e.Manager == manager && e.Operation == "Apply");
+        if (mine != null)
+        {
+            // Fields this manager applied before and now leaves out go away, unless someone else also owns them.
+            var others = entries.Where(e => e != mine).SelectMany(e => e.Paths).ToHashSet();
+            foreach (var p in mine.Paths.Except(applied).Where(p => !others.Contains(p))) Remove(result, p);
+            entries.Remove(mine);
+        }
+        foreach (var p in applied) Set(result, p, Get(config, p)!.DeepClone());
+        foreach (var key in new[] { "apiVersion", "kind" }) if (config[key] != null) result[key] = config[key]!.DeepClone();
+        var meta = JsonUtil.Obj(result, "metadata");
+        foreach (var key in new[] { "name", "namespace", "generateName" })
+            if (config["metadata"]?[key] is { } v) meta[key] = v.DeepClone();
+        entries.Add(new Entry(manager, "Apply", apiVersion, JsonUtil.Now(), applied));
+        Write(result, entries.Where(e => e.Paths.Count > 0).ToList());
+        return result;
+    }
+
+    private static ApiException Conflict(List<(Entry Owner, string Path)> conflicts)
+    {
+        static string Who(Entry e) => e.Operation == "Update" ? $"\"{e.Manager}\" using {e.ApiVersion} at {e.Time}" : $"\"{e.Manager}\"";
+        static string Dotted(string p) => string.Concat(p.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(s => "." + Unescape(s)));
+        string message;
+        if (conflicts.Count == 1) message = $"Apply failed with 1 conflict: conflict with {Who(conflicts[0].Owner)}: {Dotted(conflicts[0].Path)}";
+        else
+        {
+            var lines = conflicts.GroupBy(c => Who(c.Owner)).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .SelectMany(g => new[] { $"conflicts with {g.Key}" }.Concat(g.Select(c => "- " + Dotted(c.Path))));
+            message = $"Apply failed with {conflicts.Count} conflicts: {string.Join("\n", lines)}";
+        }
+        var causes = new JsonArray(conflicts.Select(c => (JsonNode)new JsonObject
+        {
+            ["reason"] = "FieldManagerConflict", ["message"] = $"conflict with {Who(c.Owner)}", ["field"] = Dotted(c.Path),
+        }).ToArray());
+        var status = Errors.Status(409, "Conflict", message, new JsonObject { ["causes"] = causes });
+        return new ApiException(409, status);
+    }
+
+    // ---- field paths: "/spec/runStrategy", "/metadata/labels/app" (JSON-pointer escaping) ----
+
+    private static HashSet<string> Paths(JsonObject obj)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, value) in obj)
+        {
+            if (key is "apiVersion" or "kind" or "status") continue;
+            if (key == "metadata")
+            {
+                if (value is not JsonObject meta) continue;
+                foreach (var m in new[] { "labels", "annotations" })
+                    if (meta[m] is JsonObject map)
+                        foreach (var (k, _) in map) set.Add($"/metadata/{m}/{Escape(k)}");
+                foreach (var m in new[] { "finalizers", "ownerReferences" })
+                    if (meta[m] != null) set.Add($"/metadata/{m}");
+                continue;
+            }
+            Walk(value, "/" + Escape(key), set);
+        }
+        return set;
+    }
+
+    private static void Walk(JsonNode? node, string prefix, HashSet<string> set)
+    {
+        if (node is JsonObject o && o.Count > 0)
+            foreach (var (k, v) in o) Walk(v, prefix + "/" + Escape(k), set);
+        else set.Add(prefix);
+    }
+
+    private static string Escape(string s) => s.Replace("~", "~0").Replace("/", "~1");
+    private static string Unescape(string s) => s.Replace("~1", "/").Replace("~0", "~");
+
+    private static JsonNode? Get(JsonObject obj, string path)
+    {
+        JsonNode? cur = obj;
+        foreach (var seg in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            cur = (cur as JsonObject)?[Unescape(seg)];
+            if (cur == null) return null;
+        }
+        return cur;
+    }
+
+    private static void Set(JsonObject obj, string path, JsonNode value)
+    {
+        var segs = path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Unescape).ToArray();
+        var cur = obj;
+        foreach (var seg in segs[..^1]) cur = JsonUtil.Obj(cur, seg);
+        cur[segs[^1]] = value;
+    }
+
+    private static void Remove(JsonObject obj, string path)
+    {
+        var segs = path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Unescape).ToArray();
+        var chain = new List<JsonObject> { obj };
+        foreach (var seg in segs[..^1])
+        {
+            if (chain[^1][seg] is not JsonObject next) return;
+            chain.Add(next);
+        }
+        chain[^1].Remove(segs[^1]);
+        // Drop maps the removal emptied (but never the top-level sections).
+        for (var i = chain.Count - 1; i >= 2; i--)
+            if (chain[i].Count == 0) chain[i - 1].Remove(segs[i - 1]);
+    }
+
+    // ---- FieldsV1 <-> path sets ----
+
+    private static List<Entry> Read(JsonObject obj)
+    {
+        var list = new List<Entry>();
+        foreach (var e in (obj["metadata"]?["managedFields"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if (JsonUtil.Str(e["subresource"]) != null) continue; // status managers are not tracked
+            var paths = new HashSet<string>(StringComparer.Ordinal);
+            FromFieldsV1(e["fieldsV1"] as JsonObject, "", paths);
+            list.Add(new Entry(JsonUtil.Str(e["manager"]) ?? "", JsonUtil.Str(e["operation"]) ?? "Update", JsonUtil.Str(e["apiVersion"]) ?? "",
+                JsonUtil.Str(e["time"]) ?? JsonUtil.Now(), paths));
+        }
+        return list;
+    }
+
+    private static void FromFieldsV1(JsonObject? node, string prefix, HashSet<string> paths)
+    {
+        if (node == null) return;
+        var children = node.Where(p => p.Key.StartsWith("f:", StringComparison.Ordinal)).ToList();
+        if (children.Count == 0 && prefix.Length > 0) { paths.Add(prefix); return; }
+        foreach (var (key, value) in children) FromFieldsV1(value as JsonObject, prefix + "/" + Escape(key[2..]), paths);
+    }
+
+    private static void Write(JsonObject obj, List<Entry> entries)
+    {
+        var meta = JsonUtil.Obj(obj, "metadata");
+        var status = (meta["managedFields"] as JsonArray ?? []).OfType<JsonObject>().Where(e => JsonUtil.Str(e["subresource"]) != null).Select(e => (JsonNode)e.DeepClone());
+        var array = new JsonArray(entries.Select(e => (JsonNode)new JsonObject
+        {
+            ["apiVersion"] = e.ApiVersion, ["fieldsType"] = "FieldsV1", ["fieldsV1"] = ToFieldsV1(e.Paths),
+            ["manager"] = e.Manager, ["operation"] = e.Operation, ["time"] = e.Time,
+        }).Concat(status).ToArray());
+        if (array.Count == 0) meta.Remove("managedFields");
+        else meta["managedFields"] = array;
+    }
+
+    private static JsonObject ToFieldsV1(IEnumerable<string> paths)
+    {
+        var root = new JsonObject();
+        foreach (var path in paths.OrderBy(p => p, StringComparer.Ordinal))
+        {
+            var cur = root;
+            foreach (var seg in path.Split('/', StringSplitOptions.RemoveEmptyEntries)) cur = JsonUtil.Obj(cur, "f:" + Unescape(seg));
+        }
+        return root;
+    }
+}

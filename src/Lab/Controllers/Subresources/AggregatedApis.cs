@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab.Api;
+
+namespace VmSnapshot.Lab.Store;
+
+/// <summary>An API group served outside the store, like virt-api's subresources.kubevirt.io behind an APIService.</summary>
+internal interface IAggregatedApi
+{
+    string Group { get; }
+    /// <summary>Served versions, preferred first.</summary>
+    IReadOnlyList<string> Versions { get; }
+    JsonObject ResourceList(string version);
+    /// <summary>Answers a request under /apis/{Group}/{version}/... (discovery already handled).</summary>
+    Task ServeAsync(RequestContext ctx, string version, string[] rest);
+}
+
+/// <summary>The registry the API handler consults before the store's own routes; also adds the groups to /apis.</summary>
+public sealed class AggregatedApis
+{
+    private readonly List<IAggregatedApi> apis = [];
+
+    internal void Register(IAggregatedApi api)
+    {
+        lock (apis) apis.Add(api);
+    }
+
+    internal void Clear()
+    {
+        lock (apis) apis.Clear();
+    }
+
+    private IAggregatedApi? Find(string group)
+    {
+        lock (apis) return apis.FirstOrDefault(a => a.Group == group);
+    }
+
+    /// <summary>Appends the aggregated groups to an APIGroupList.</summary>
+    internal JsonObject AddGroups(JsonObject groupList)
+    {
+        IAggregatedApi[] all;
+        lock (apis) all = apis.ToArray();
+        if (groupList["groups"] is JsonArray groups)
+            foreach (var api in all) groups.Add(GroupOf(api));
+        return groupList;
+    }
+
+    private static JsonObject GroupOf(IAggregatedApi api)
+    {
+        JsonObject Gv(string v) => new() { ["groupVersion"] = $"{api.Group}/{v}", ["version"] = v };
+        return new JsonObject
+        {
+            ["kind"] = "APIGroup", ["apiVersion"] = "v1", ["name"] = api.Group,
+            ["versions"] = new JsonArray(api.Versions.Select(v => (JsonNode)Gv(v)).ToArray()),
+            ["preferredVersion"] = Gv(api.Versions[0]),
+        };
+    }
+
+    /// <summary>True when the path belongs to an aggregated group and was answered.</summary>
+    internal async Task<bool> TryServeAsync(RequestContext ctx, string path)
+    {
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length < 2 || parts[0] != "apis") return false;
+        var api = Find(parts[1]);
+        if (api == null) return false;
+        if (parts.Length == 2 && ctx.Request.Method == "GET") { await ApiHandler.SendJsonAsync(ctx.Response, 200, GroupOf(api), ctx.Cancellation); return true; }
+        if (parts.Length < 3 || !api.Versions.Contains(parts[2])) throw Errors.UnknownPath();
+        if (parts.Length == 3 && ctx.Request.Method == "GET") { await ApiHandler.SendJsonAsync(ctx.Response, 200, api.ResourceList(parts[2]), ctx.Cancellation); return true; }
+        await api.ServeAsync(ctx, parts[2], parts[3..]);
+        return true;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace VmSnapshot.Lab.Scenarios;
+
+/// <summary>
+/// The built-in benchmark scenario "scale:NxM": N namespaces scale-001.. with M running VMs each (one 20Gi root
+/// disk on trident-svm, a containerDisk-free spec, a connected guest agent), plus the trident-svm StorageClass,
+/// the csi-snapclass VolumeSnapshotClass, its StorageProfile and a v1.9 KubeVirt CR. N, M in 1..1000.
+/// </summary>
+public static partial class ScaleScenario
+{
+    [GeneratedRegex(@"^scale:(\d{1,4})x(\d{1,4})$")]
+    private static partial Regex NamePattern();
+
+    public static bool TryParseName(string name, out int namespaces, out int vmsPerNamespace)
+    {
+        namespaces = vmsPerNamespace = 0;
+        var m = NamePattern().Match(name);
+        if (!m.Success) return false;
+        namespaces = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        vmsPerNamespace = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+        if (namespaces is < 1 or > 1000 || vmsPerNamespace is < 1 or > 1000)
+            throw new FormatException($"Scenario '{name}': both numbers of scale:NxM must be between 1 and 1000.");
+        return true;
+    }
+
+    public static Scenario Generate(int namespaces, int vmsPerNamespace)
+    {
+        var objects = new List<JsonObject>
+        {
+            Parse("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"kubevirt"}}"""),
+            Parse("""{"apiVersion":"kubevirt.io/v1","kind":"KubeVirt","metadata":{"name":"kubevirt","namespace":"kubevirt"},"spec":{"configuration":{"developerConfiguration":{"featureGates":["Snapshot"]}}},"status":{"phase":"Deployed","observedKubeVirtVersion":"v1.9.0"}}"""),
+            Parse("""{"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"trident-svm","annotations":{"storageclass.kubernetes.io/is-default-class":"true"}},"provisioner":"csi.trident.netapp.io","reclaimPolicy":"Delete","volumeBindingMode":"Immediate","allowVolumeExpansion":true}"""),
+            Parse("""{"apiVersion":"snapshot.storage.k8s.io/v1","kind":"VolumeSnapshotClass","metadata":{"name":"csi-snapclass","annotations":{"snapshot.storage.kubernetes.io/is-default-class":"true"}},"driver":"csi.trident.netapp.io","deletionPolicy":"Delete"}"""),
+            Parse("""{"apiVersion":"cdi.kubevirt.io/v1beta1","kind":"StorageProfile","metadata":{"name":"trident-svm"},"spec":{},"status":{"provisioner":"csi.trident.netapp.io","storageClass":"trident-svm","snapshotClass":"csi-snapclass"}}"""),
+        };
+        for (var n = 1; n <= namespaces; n++)
+        {
+            var ns = $"scale-{n:000}";
+            objects.Add(Parse(Fill("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"@NS@","labels":{"kubernetes.io/metadata.name":"@NS@"}},"status":{"phase":"Active"}}""", ns, "", "", "", "")));
+            for (var v = 1; v <= vmsPerNamespace; v++)
+            {
+                var vm = $"vm-{v:0000}";
+                var pvc = $"{vm}-rootdisk";
+                var uid = new Guid(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes($"{ns}/{vm}")));
+                objects.Add(Parse(Fill("""
+                    {"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"@PVC@","namespace":"@NS@","labels":{"app":"@VM@"}},
+                     "spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"20Gi"}},"storageClassName":"trident-svm","volumeMode":"Filesystem","volumeName":"pvc-@NS@-@VM@"},
+                     "status":{"phase":"Bound","accessModes":["ReadWriteOnce"],"capacity":{"storage":"20Gi"}}}
+                    """, ns, vm, pvc, uid.ToString(), "")));
+                var spec = Fill("""
+                    {"domain":{"cpu":{"cores":1},"memory":{"guest":"2Gi"},"devices":{"disks":[{"name":"rootdisk","disk":{"bus":"virtio"}}],
+                     "interfaces":[{"name":"default","masquerade":{}}]}},"networks":[{"name":"default","pod":{}}],
+                     "volumes":[{"name":"rootdisk","persistentVolumeClaim":{"claimName":"@PVC@"}}]}
+                    """, ns, vm, pvc, uid.ToString(), "");
+                objects.Add(Parse(Fill("""
+                    {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"@VM@","namespace":"@NS@","uid":"@UID@","labels":{"app":"@VM@"}},
+                     "spec":{"runStrategy":"Always","template":{"metadata":{"labels":{"kubevirt.io/domain":"@VM@"}},"spec":@SPEC@}}}
+                    """, ns, vm, pvc, uid.ToString(), spec)));
+                objects.Add(Parse(Fill("""
+                    {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"@VM@","namespace":"@NS@","labels":{"kubevirt.io/domain":"@VM@"},
+                      "ownerReferences":[{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","name":"@VM@","uid":"@UID@","controller":true,"blockOwnerDeletion":true}]},
+                     "spec":@SPEC@,
+                     "status":{"phase":"Running","nodeName":"worker-1.lab.internal","conditions":[{"type":"Ready","status":"True"},{"type":"AgentConnected","status":"True"}]}}
+                    """, ns, vm, pvc, uid.ToString(), spec)));
+            }
+        }
+        return new Scenario { Name = $"scale:{namespaces}x{vmsPerNamespace}", Namespace = "scale-001", Objects = objects };
+    }
+
+    private static JsonObject Parse(string json) => JsonNode.Parse(json)!.AsObject();
+
+    private static string Fill(string template, string ns, string vm, string pvc, string uid, string spec)
+        => template.Replace("@NS@", ns).Replace("@VM@", vm).Replace("@PVC@", pvc).Replace("@UID@", uid).Replace("@SPEC@", spec);
+}

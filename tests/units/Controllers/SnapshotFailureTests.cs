@@ -1,0 +1,156 @@
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab;
+using Xunit;
+using static VmSnapshot.Tests.Controllers.ControllerTestSupport;
+using static VmSnapshot.Tests.Lab.LabTestSupport;
+
+namespace VmSnapshot.Tests.Controllers;
+
+/// <summary>
+/// Snapshot failure and cleanup paths of reference §4.1, mirroring KubeVirt's functional tests: deadline exceeded
+/// while frozen ([test_id:6838]), deleting a frozen snapshot ([test_id:6837]), freeze failure, missing source,
+/// VolumeSnapshot deleted, and the webhook refusals.
+/// </summary>
+public sealed class SnapshotFailureTests : IDisposable
+{
+    private readonly LabServer lab = StartControlledLab();
+    private readonly HttpClient http;
+
+    public SnapshotFailureTests() => http = Http(lab);
+
+    public void Dispose()
+    {
+        http.Dispose();
+        lab.Dispose();
+    }
+
+    /// <summary>Like the functional tests' webhook that denies VolumeSnapshot creation: the snapshot stays frozen and in progress.</summary>
+    private void RejectVolumeSnapshotsOn(string storageClass) => lab.Store.Update("storageclasses", null, storageClass, sc =>
+        sc["metadata"]!["annotations"]!["lab.vmsnapshot.io/storage"] = "{\"rejectVolumeSnapshots\": \"admission webhook \\\"deny-vs\\\" denied the request\"}");
+
+    [Fact]
+    public async Task DeadlineExceededWhileFrozenFailsAndLeavesTheVmThawedAndUnlocked()
+    {
+        RejectVolumeSnapshotsOn("trident-svm");
+        await using var vmis = new WatchRecorder(http, "virtualmachineinstances", "vms", "rhel8-brainy-bear");
+        await using var vms = new WatchRecorder(http, "virtualmachines", "vms", "rhel8-brainy-bear");
+        var created = await CreateAsync(http, "virtualmachinesnapshots", "vms", SnapshotJson("late", "rhel8-brainy-bear", failureDeadline: "40s"));
+
+        var failed = await WaitForAsync(http, "virtualmachinesnapshots", "vms", "late", s => Str(s, "status", "phase") == "Failed");
+        Assert.Equal(["Progressing=False/Operation failed", "Ready=False/Not ready", "Failure=True/snapshot deadline exceeded"], Conditions(failed));
+        Assert.Equal("snapshot deadline exceeded", Str(failed, "status", "error", "message"));
+        Assert.Null(failed!["status"]!["creationTime"]);
+        Assert.False(failed["status"]!["readyToUse"]!.GetValue<bool>());
+
+        Assert.Contains(vmis.Versions, v => Str(v, "status", "fsFreezeStatus") == "frozen");
+        var vmi = await WaitForAsync(http, "virtualmachineinstances", "vms", "rhel8-brainy-bear", v => Str(v, "status", "fsFreezeStatus") == null);
+        Assert.Contains(vms.Versions, v => Str(v, "status", "snapshotInProgress") == "late");
+        var vm = await GetAsync(http, "virtualmachines", "vms", "rhel8-brainy-bear");
+        Assert.Null(vm!["status"]!["snapshotInProgress"]);
+        Assert.DoesNotContain("snapshot.kubevirt.io/snapshot-source-protection", Strings(vm["metadata"]!["finalizers"]));
+        await WaitForAsync(http, "virtualmachinesnapshotcontents", "vms", $"vmsnapshot-content-{Str(created, "metadata", "uid")}", c => c == null);
+    }
+
+    [Fact]
+    public async Task DeletingAFrozenSnapshotThawsAndUnlocks()
+    {
+        RejectVolumeSnapshotsOn("trident-svm");
+        await using var snaps = new WatchRecorder(http, "virtualmachinesnapshots", "vms", "stuck");
+        await CreateAsync(http, "virtualmachinesnapshots", "vms", SnapshotJson("stuck", "rhel8-brainy-bear", failureDeadline: "0s"));
+        await WaitForAsync(http, "virtualmachineinstances", "vms", "rhel8-brainy-bear", v => Str(v, "status", "fsFreezeStatus") == "frozen");
+        await Task.Delay(200); // 40 s of lab time: "0s" means no deadline and no auto-thaw
+        var still = await GetAsync(http, "virtualmachinesnapshots", "vms", "stuck");
+        Assert.Equal("InProgress", Str(still, "status", "phase"));
+        Assert.Equal("frozen", Str(await GetAsync(http, "virtualmachineinstances", "vms", "rhel8-brainy-bear"), "status", "fsFreezeStatus"));
+
+        // While the lock is held the VM webhook and virt-api refuse run-state changes and unpausing.
+        var patch = await SendAsync(http, HttpMethod.Patch, PathOf("virtualmachines", "vms", "rhel8-brainy-bear"), "{\"spec\":{\"runStrategy\":\"Halted\"}}", "application/merge-patch+json");
+        AssertStatus(patch, 422, "Invalid", "admission webhook \"virtualmachine-validator.kubevirt.io\" denied the request: Cannot update vm running state until snapshot \"stuck\" completes");
+        var stop = await SendAsync(http, HttpMethod.Put, "/apis/subresources.kubevirt.io/v1/namespaces/vms/virtualmachines/rhel8-brainy-bear/stop", "{}");
+        Assert.Equal(500, stop.Code);
+        Assert.Contains("Cannot update vm running state until snapshot \"stuck\" completes", Str(stop.Body, "message"));
+        var volumes = await SendAsync(http, HttpMethod.Patch, PathOf("virtualmachines", "vms", "rhel8-brainy-bear"),
+            "[{\"op\":\"remove\",\"path\":\"/spec/template/spec/volumes/1\"}]", "application/json-patch+json");
+        AssertStatus(volumes, 422, "Invalid", "admission webhook \"virtualmachine-validator.kubevirt.io\" denied the request: Cannot update vm disks or volumes until snapshot \"stuck\" completes");
+
+        Assert.Equal(200, (await SendAsync(http, HttpMethod.Delete, PathOf("virtualmachinesnapshots", "vms", "stuck"))).Code);
+        await WaitForAsync(http, "virtualmachinesnapshots", "vms", "stuck", s => s == null);
+        Assert.Contains(snaps.Versions, s => Str(s, "status", "phase") == "Deleting" && Condition(s, "Progressing") == "Progressing=False/VM snapshot is deleting");
+        await WaitForAsync(http, "virtualmachineinstances", "vms", "rhel8-brainy-bear", v => Str(v, "status", "fsFreezeStatus") == null);
+        var vm = await WaitForAsync(http, "virtualmachines", "vms", "rhel8-brainy-bear", v => v!["status"]!["snapshotInProgress"] == null);
+        Assert.DoesNotContain("snapshot.kubevirt.io/snapshot-source-protection", Strings(vm!["metadata"]!["finalizers"]));
+    }
+
+    [Fact]
+    public async Task AFailingFreezeIsCopiedAsInErrorStateWithAFreezeErrorEvent()
+    {
+        await TestVms.CreateAsync(http, "hook-fails", ["root"], "{\"freezeError\":\"fsfreeze hook has failed with status 1\"}");
+        await WaitForAsync(http, "virtualmachineinstances", "vms", "hook-fails", v => Condition(v, "AgentConnected") != null);
+        await CreateAsync(http, "virtualmachinesnapshots", "vms", SnapshotJson("hooked", "hook-fails", failureDeadline: "1m"));
+        var erroring = await WaitForAsync(http, "virtualmachinesnapshots", "vms", "hooked", s => s?["status"]?["error"] != null);
+        Assert.Equal("InProgress", Str(erroring, "status", "phase"));
+        Assert.Equal(["Progressing=False/In error state", "Ready=False/Not ready"], Conditions(erroring));
+        Assert.Contains("command Freeze failed", Str(erroring, "status", "error", "message"));
+        Assert.Contains("fsfreeze hook has failed with status 1", Str(erroring, "status", "error", "message"));
+        Assert.Null(erroring!["status"]!["creationTime"]);
+        var all = (await GetAsync(http, "/apis/snapshot.storage.k8s.io/v1/namespaces/vms/volumesnapshots")).Body!["items"]!.AsArray();
+        Assert.DoesNotContain(all, v => Str(v, "spec", "source", "persistentVolumeClaimName") == "hook-fails-root");
+        var events = (await GetAsync(http, "/api/v1/namespaces/vms/events?fieldSelector=involvedObject.name%3Dhook-fails,reason%3DFreezeError")).Body!["items"]!.AsArray();
+        Assert.Equal("VirtualMachineInstance", Str(Assert.Single(events), "involvedObject", "kind"));
+        // The deadline still ends it (1 minute = 300 ms here).
+        await WaitForAsync(http, "virtualmachinesnapshots", "vms", "hooked", s => Str(s, "status", "phase") == "Failed");
+    }
+
+    [Fact]
+    public async Task ASnapshotCreatedBeforeItsVmWaitsWithSourceDoesNotExist()
+    {
+        await CreateAsync(http, "virtualmachinesnapshots", "vms", SnapshotJson("early", "later-vm"));
+        var waiting = await WaitForAsync(http, "virtualmachinesnapshots", "vms", "early", s => s?["status"] != null);
+        Assert.Equal("InProgress", Str(waiting, "status", "phase"));
+        Assert.Equal(["Progressing=False/Source does not exist", "Ready=False/Not ready"], Conditions(waiting));
+        Assert.Null(waiting!["status"]!["sourceUID"]);
+        await TestVms.CreateAsync(http, "later-vm", ["root"], runStrategy: "Halted");
+        var done = await WaitForAsync(http, "virtualmachinesnapshots", "vms", "early", s => s?["status"]?["readyToUse"]?.GetValue<bool>() == true);
+        Assert.Equal(Str(await GetAsync(http, "virtualmachines", "vms", "later-vm"), "metadata", "uid"), Str(done, "status", "sourceUID"));
+        Assert.Null(done!["status"]!["indications"]); // offline: no indications
+    }
+
+    [Fact]
+    public async Task ADeletedVolumeSnapshotMakesTheSnapshotNotReadyWithMissing()
+    {
+        var created = await CreateAsync(http, "virtualmachinesnapshots", "vms", SnapshotJson("fragile", "fedora-no-agent"));
+        var uid = Str(created, "metadata", "uid");
+        var ready = await WaitForAsync(http, "virtualmachinesnapshots", "vms", "fragile", s => s?["status"]?["readyToUse"]?.GetValue<bool>() == true);
+        Assert.Equal(["NoGuestAgent", "Online"], Strings(ready!["status"]!["indications"]));
+        var vs = $"vmsnapshot-{uid}-volume-rootdisk";
+        Assert.Equal(200, (await SendAsync(http, HttpMethod.Delete, PathOf("volumesnapshots", "vms", vs))).Code);
+        var broken = await WaitForAsync(http, "virtualmachinesnapshots", "vms", "fragile", s => s?["status"]?["readyToUse"]?.GetValue<bool>() == false);
+        Assert.Equal("Succeeded", Str(broken, "status", "phase"));
+        Assert.Equal($"VolumeSnapshots ({vs}) missing", Str(broken, "status", "error", "message"));
+        Assert.Equal("Ready=False/Not ready", Condition(broken, "Ready"));
+        var events = (await GetAsync(http, "/api/v1/namespaces/vms/events?fieldSelector=reason%3DVolumeSnapshotMissing")).Body!["items"]!.AsArray();
+        Assert.Equal($"VolumeSnapshot {vs} no longer exists", Str(Assert.Single(events), "message"));
+    }
+
+    [Theory]
+    [InlineData("{\"kind\":\"VirtualMachine\",\"name\":\"x\"}", "missing apiGroup")]
+    [InlineData("{\"apiGroup\":\"apps\",\"kind\":\"VirtualMachine\",\"name\":\"x\"}", "invalid apiGroup")]
+    [InlineData("{\"apiGroup\":\"kubevirt.io\",\"kind\":\"VirtualMachineInstance\",\"name\":\"x\"}", "invalid kind")]
+    public async Task TheSnapshotWebhookRefusesBadSourcesAndStoresNothing(string source, string message)
+    {
+        var body = "{\"apiVersion\":\"snapshot.kubevirt.io/v1beta1\",\"kind\":\"VirtualMachineSnapshot\",\"metadata\":{\"name\":\"bad\"},\"spec\":{\"source\":" + source + "}}";
+        var r = await SendAsync(http, HttpMethod.Post, PathOf("virtualmachinesnapshots", "vms"), body);
+        AssertStatus(r, 422, "Invalid", $"admission webhook \"virtualmachinesnapshot-validator.snapshot.kubevirt.io\" denied the request: {message}");
+        Assert.Null(lab.Store.Get("vmsnapshot", "vms", "bad"));
+    }
+
+    [Fact]
+    public async Task SnapshotSpecIsImmutable()
+    {
+        await CreateAsync(http, "virtualmachinesnapshots", "vms", SnapshotJson("fixed", "centos-stopped"));
+        var r = await SendAsync(http, HttpMethod.Patch, PathOf("virtualmachinesnapshots", "vms", "fixed"), "{\"spec\":{\"failureDeadline\":\"1m\"}}", "application/merge-patch+json");
+        AssertStatus(r, 422, "Invalid", "admission webhook \"virtualmachinesnapshot-validator.snapshot.kubevirt.io\" denied the request: spec in immutable after creation");
+        var labels = await SendAsync(http, HttpMethod.Patch, PathOf("virtualmachinesnapshots", "vms", "fixed"), "{\"metadata\":{\"labels\":{\"a\":\"b\"}}}", "application/merge-patch+json");
+        Assert.Equal(200, labels.Code);
+    }
+}
