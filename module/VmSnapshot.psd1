@@ -18,6 +18,7 @@
         'Wait-VMSnapshot'
         'Remove-VMSnapshot'
         'Restore-VMSnapshot'
+        'New-VMClone'
         'Test-GuestQuiesce'
         'Start-KubeVirtLab'
         'Stop-KubeVirtLab'

@@ -19,16 +19,6 @@ namespace VmSnapshot.Commands;
 [OutputType(typeof(KubeVirtVMSnapshot), typeof(string))]
 public sealed class NewVMSnapshotCommand : NamespacedCmdlet
 {
-    /// <summary>
-    /// Volume types whose content is generated from the VM spec, which the snapshot does hold: KubeVirt reports them
-    /// as "not supported" for snapshots, but nothing is lost, so they get no warning.
-    /// </summary>
-    private static readonly HashSet<string> s_configVolumeTypes = new(StringComparer.Ordinal)
-    {
-        "cloudInitNoCloud", "cloudInitConfigDrive", "configMap", "secret", "serviceAccount", "downwardAPI",
-        "downwardMetrics", "sysprep",
-    };
-
     private readonly PipelineQueue _queue = new();
     private readonly List<Task> _operations = new();
     private readonly HashSet<string> _namesUsed = new(StringComparer.Ordinal);
@@ -255,7 +245,7 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
     private bool CheckVolumes(JsonElement vm, SnapshotRequest request)
     {
         KubeVirtVMVolume[] notCaptured = VmMapper.FromJson(vm, null, null, null).Volumes
-            .Where(v => !v.SnapshotEnabled && v.SnapshotReason is not null && !s_configVolumeTypes.Contains(v.Type)).ToArray();
+            .Where(v => !v.SnapshotEnabled && v.SnapshotReason is not null && VolumeKinds.HoldsData(v.Type)).ToArray();
         if (notCaptured.Length == 0)
         {
             return true;

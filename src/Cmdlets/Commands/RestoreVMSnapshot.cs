@@ -202,8 +202,8 @@ public sealed class RestoreVMSnapshotCommand : NamespacedCmdlet
             return;
         }
 
-        WarnAboutData(snapshot, targetVm);
         JsonElement? snapshotSpec = Await(RestoreWriter.SnapshotVmSpecAsync(connection, @namespace, snapshot.ContentName, CancelToken));
+        WarnAboutData(snapshot, targetVm, snapshotSpec);
         IReadOnlyList<string> patches = NewVMName is not null && !KeepMacAddress && snapshotSpec is { } spec
             ? MacAddresses.NewMacPatches(spec)
             : Array.Empty<string>();
@@ -371,11 +371,13 @@ public sealed class RestoreVMSnapshotCommand : NamespacedCmdlet
         return null;
     }
 
-    private void WarnAboutData(KubeVirtVMSnapshot snapshot, JsonElement? targetVm)
+    private void WarnAboutData(KubeVirtVMSnapshot snapshot, JsonElement? targetVm, JsonElement? snapshotSpec)
     {
-        if (snapshot.ExcludedVolumes.Length > 0)
+        IReadOnlySet<string> generated = snapshotSpec is { } spec ? VolumeKinds.GeneratedVolumeNames(spec) : new HashSet<string>();
+        string[] lost = snapshot.ExcludedVolumes.Where(v => !generated.Contains(v)).ToArray();
+        if (lost.Length > 0)
         {
-            WriteWarning($"Snapshot '{snapshot.Name}' does not hold the data of {string.Join(", ", snapshot.ExcludedVolumes.Select(v => $"'{v}'"))}: " +
+            WriteWarning($"Snapshot '{snapshot.Name}' does not hold the data of {string.Join(", ", lost.Select(v => $"'{v}'"))}: " +
                 "those disks keep their current contents; their data will not come back.");
         }
 

@@ -22,8 +22,13 @@ internal static class AgentChecks
         }
 
         AddVersionSupported(checks, inputs);
-        AddGuestInfo(checks, inputs);
-        AddFreezeCommands(checks, inputs);
+        if (inputs.GuestInfo is not null)
+        {
+            // Only asked of a running, unpaused guest; a paused one's verdict does not depend on it.
+            AddGuestInfo(checks, inputs);
+            AddFreezeCommands(checks, inputs);
+        }
+
         AddFreezeState(checks, inputs);
         AddBootTime(checks, inputs);
     }
@@ -73,15 +78,15 @@ internal static class AgentChecks
 
     private static void AddGuestInfo(CheckList checks, QuiesceInputs inputs)
     {
-        GuestInfoAnswer? answer = inputs.GuestInfo;
-        if (answer?.Info is not null)
+        GuestInfoAnswer answer = inputs.GuestInfo!;
+        if (answer.Info is not null)
         {
             string os = GuestFacts.OsName(inputs) ?? "an unknown OS";
             string id = GuestFacts.OsId(inputs) is { } osId ? $" (os.id {osId})" : string.Empty;
             checks.Add(CheckNames.GuestAgentInfo, CheckStatus.Pass,
                 $"qemu-ga {GuestFacts.AgentVersion(inputs) ?? "(version not reported)"} on {os}{id}.");
         }
-        else if (answer?.Forbidden == true)
+        else if (answer.Forbidden)
         {
             checks.Add(CheckNames.GuestAgentInfo, CheckStatus.Manual,
                 $"You may not read the guestosinfo subresource ({answer.Error}), so the agent version, OS and freeze " +
@@ -91,7 +96,7 @@ internal static class AgentChecks
         else
         {
             checks.Add(CheckNames.GuestAgentInfo, CheckStatus.Warn,
-                $"The guest agent did not answer guestosinfo: {answer?.Error ?? "not asked"}. Its version, OS and " +
+                $"The guest agent did not answer guestosinfo: {answer.Error}. Its version, OS and " +
                 "freeze commands are unknown; check that qemu-guest-agent runs in the guest.");
         }
     }

@@ -27,22 +27,24 @@ internal static class SnapshotHistoryCheck
                     ? " An fsfreeze hook script failed in the guest: check /var/log/qga-fsfreeze-hook.log."
                     : string.Empty;
                 checks.Add(CheckNames.LastSnapshot, CheckStatus.Warn,
-                    $"{name} failed: {last.Error ?? "no error recorded"}.{hook}", last.Name);
+                    $"{name} failed: {last.Error ?? "no error recorded"}.{hook}");
                 return;
             case SnapshotPhase.Pending or SnapshotPhase.InProgress:
                 checks.Add(CheckNames.LastSnapshot, CheckStatus.Warn,
-                    $"{name} is still in progress; a new snapshot waits for it (one snapshot at a time per VM).", last.Name);
+                    $"{name} is still in progress; a new snapshot waits for it (one snapshot at a time per VM).");
                 return;
             case SnapshotPhase.Succeeded:
                 break;
             default:
-                checks.Add(CheckNames.LastSnapshot, CheckStatus.Warn, $"{name} is {last.Phase}.", last.Name);
+                checks.Add(CheckNames.LastSnapshot, CheckStatus.Warn, $"{name} is {last.Phase}.");
                 return;
         }
 
-        bool partial = last.Indications.Contains("PartialSnapshot") || last.ExcludedVolumes.Length > 0;
+        // Cloud-init and the like are always left out and rebuilt from the spec; only data disks make it partial.
+        string[] dataLeftOut = last.ExcludedVolumes.Where(v => !VolumeChecks.IsRebuiltFromSpec(inputs.Vm, v)).ToArray();
+        bool partial = last.Indications.Contains("PartialSnapshot") || dataLeftOut.Length > 0;
         string partialNote = partial
-            ? $" It did not contain every disk (left out: {string.Join(", ", last.ExcludedVolumes.DefaultIfEmpty("see PartialSnapshot"))})."
+            ? $" It did not contain every disk (left out: {string.Join(", ", dataLeftOut.DefaultIfEmpty("see PartialSnapshot"))})."
             : string.Empty;
         (CheckStatus status, string text) = last.Consistency switch
         {
@@ -58,6 +60,6 @@ internal static class SnapshotHistoryCheck
             _ => (CheckStatus.Warn, "was crash-consistent"),
         };
         checks.Add(CheckNames.LastSnapshot, partial ? CheckStatus.Warn : status,
-            $"{name} {text} (indications: {indications}).{partialNote}", last.Name);
+            $"{name} {text} (indications: {indications}).{partialNote}");
     }
 }

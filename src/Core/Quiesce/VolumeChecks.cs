@@ -136,6 +136,11 @@ internal static class VolumeChecks
         }
     }
 
+    /// <summary>True for a volume of the VM that a restore rebuilds from the spec (cloud-init and the like).</summary>
+    public static bool IsRebuiltFromSpec(JsonElement vm, string volumeName) =>
+        vm.Child("spec").Child("template").Child("spec").Child("volumes").EnumerateArraySafe()
+            .Any(v => v.String("name") == volumeName && s_fromSpec.Contains(VolumeType(v), StringComparer.Ordinal));
+
     private static bool IsHotpluggable(JsonElement volume) =>
         volume.Child("persistentVolumeClaim").IsTrue("hotpluggable") || volume.Child("dataVolume").IsTrue("hotpluggable");
 

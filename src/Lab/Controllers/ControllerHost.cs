@@ -22,6 +22,9 @@ public sealed class ControllerHost : IDisposable
     private readonly List<Task> tasks = [];
     private readonly CancellationTokenSource stopping = new();
     private readonly List<string> errors = [];
+    private int initialPumps;
+    private int inFlight;
+    private long lastActivity;
 
     internal ControllerHost(LabStore store, LabClock clock, ControllerSettings settings)
     {
@@ -62,7 +65,9 @@ public sealed class ControllerHost : IDisposable
     {
         var byResource = controllers.SelectMany(c => c.Watches().Select(w => (Controller: c, Watch: w)))
             .GroupBy(x => Store.Catalog.Resolve(x.Watch.Resource).Plural);
-        foreach (var group in byResource)
+        var groups = byResource.ToList();
+        initialPumps = groups.Count;
+        foreach (var group in groups)
         {
             var sub = Store.Watch(group.Key, 0);
             subscriptions.Add(sub);
@@ -88,6 +93,7 @@ public sealed class ControllerHost : IDisposable
         try
         {
             foreach (var e in sub.Initial) Dispatch(e);
+            Interlocked.Decrement(ref initialPumps);
             await foreach (var e in sub.Reader.ReadAllAsync(stopping.Token)) Dispatch(e);
         }
         catch (OperationCanceledException) { }
@@ -120,6 +126,7 @@ public sealed class ControllerHost : IDisposable
                 while (queue.Reader.TryRead(out var item))
                 {
                     lock (pending) pending.Remove(item);
+                    Interlocked.Increment(ref inFlight);
                     try { item.Controller.Reconcile(item.Key); }
                     catch (ApiException ex) when (ex.Code is 404 or 409)
                     {
@@ -131,11 +138,34 @@ public sealed class ControllerHost : IDisposable
                         Note($"{item.Controller.Name} {item.Key}: {ex.GetType().Name}: {ex.Message}");
                         EnqueueAfter(item.Controller, item.Key, TimeSpan.FromSeconds(5));
                     }
+                    finally
+                    {
+                        Interlocked.Decrement(ref inFlight);
+                        Interlocked.Exchange(ref lastActivity, Environment.TickCount64);
+                    }
                 }
             }
         }
         catch (OperationCanceledException) { }
         catch (ChannelClosedException) { }
+    }
+
+    /// <summary>
+    /// Waits until the existing objects were reconciled and the queue has been quiet for a moment (timers still
+    /// pending are not waited for). LabServer.Start uses it so a new lab answers with reconciled state.
+    /// </summary>
+    public bool WaitForIdle(TimeSpan timeout)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (Environment.TickCount64 < deadline)
+        {
+            bool empty;
+            lock (pending) empty = pending.Count == 0;
+            if (empty && Volatile.Read(ref initialPumps) == 0 && Volatile.Read(ref inFlight) == 0
+                && Environment.TickCount64 - Interlocked.Read(ref lastActivity) > 30) return true;
+            Thread.Sleep(5);
+        }
+        return false;
     }
 
     private void Note(string message)

@@ -29,6 +29,8 @@ public sealed partial class LabServer
         Store.AggregatedApis.Register(new KubeVirtSubresourceApi(host));
         host.Start();
         Controllers = host;
+        // A new lab answers with reconciled state (volumeSnapshotStatuses, finalizers, agents), as a settled cluster would.
+        host.WaitForIdle(TimeSpan.FromSeconds(10));
     }
 
     private void StopControllers()

@@ -25,11 +25,7 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
         if (vmi == null) return;
         var uid = Obj.Uid(vmi);
         var phase = Obj.Str(vmi, "status", "phase") ?? "Pending";
-        if (!firstSeen.TryGetValue(uid, out var seen))
-        {
-            firstSeen[uid] = seen = LabNow;
-            Host.Agents.Observe(vmi, alreadyRunning: phase == "Running");
-        }
+        if (!firstSeen.TryGetValue(uid, out var seen)) firstSeen[uid] = seen = LabNow;
 
         if (Obj.Deleting(vmi)) { ShutDown(key, vmi, uid); return; }
         if (RunStrategy.IsFinal(phase)) return;

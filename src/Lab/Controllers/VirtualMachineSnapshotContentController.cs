@@ -59,7 +59,7 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
                 {
                     var result = Freeze(snap, vmName);
                     if (result is AgentResult.Pending p) { Requeue(key, p.ReadyAt - LabNow); return; }
-                    if (result is AgentResult.Failed f) { SetError(key, f.Error, clearCreation: false); Requeue(key, Retry); return; }
+                    if (result is AgentResult.Failed f) { SetError(key, f.Error, clearCreation: false); ShowToSnapshot(key, snapName); Requeue(key, Retry); return; }
                     frozen = true;
                 }
                 var claim = Obj.Str(backup, "persistentVolumeClaim", "metadata", "name") ?? "";
@@ -96,13 +96,15 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
         var cut = entries.All(e => e["creationTime"] != null);
         var ready = entries.All(e => Obj.Bool(e["readyToUse"]) == true);
         var creation = Obj.Str(content, "status", "creationTime");
-        if (cut && creation == null)
+        var firstCut = cut && creation == null;
+        if (firstCut)
         {
             var thaw = Thaw(snap, vmName);
             if (thaw is AgentResult.Failed f)
             {
                 // The Windows VSS limit (VSSFreezeLimitReached): no creationTime yet, the error, and a retry in 5 s.
                 WriteStatus(key, statuses, ready: false, error: f.Error, creation: null);
+                ShowToSnapshot(key, snapName);
                 Requeue(key, Retry);
                 return;
             }
@@ -110,8 +112,16 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
         }
         var vsError = entries.FirstOrDefault(e => e["error"] != null && Obj.Bool(e["readyToUse"]) != true);
         var errorText = vsError == null ? null : $"VolumeSnapshot {Obj.Str(vsError, "volumeSnapshotName")} error: {Obj.Str(vsError, "error", "message")}";
-        WriteStatus(key, statuses, ready: cut && ready, error: errorText, creation: creation);
+        // creationTime is written alone first, so every client sees Succeeded before readyToUse (reference §4.1 item 7).
+        WriteStatus(key, statuses, ready: cut && ready && !firstCut, error: errorText, creation: creation);
+        if (firstCut && ready) Requeue(key, TimeSpan.Zero);
     }
+
+    /// <summary>
+    /// Lets the snapshot loop see a transient content error before the retry (5 s of lab time can be a few wall
+    /// milliseconds, less than a watch round trip): the indications it derives (QuiesceTimeout) depend on it.
+    /// </summary>
+    private void ShowToSnapshot(ObjectKey key, string snapName) => Host.Get<VirtualMachineSnapshotController>().Reconcile(new ObjectKey(key.Namespace, snapName));
 
     private AgentResult Freeze(JsonObject snap, string vmName)
     {

@@ -148,7 +148,8 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
             status["sourceUID"] = Obj.Uid(vm);
             status["virtualMachineSnapshotContentName"] = Obj.Name(content);
             SetIndications(status, vmi, Obj.Str(contentStatus, "error", "message"), content);
-            var ready = Obj.Bool(contentStatus?["readyToUse"]) == true;
+            // The pass that makes it Succeeded never also makes it ready: clients see the two steps apart.
+            const bool ready = false; // copied from the content once Succeeded (SyncSucceeded, the next pass)
             status["readyToUse"] = ready;
             if (contentStatus?["error"] is JsonObject error) status["error"] = error.DeepClone(); else status.Remove("error");
             if (creationTime != null)

@@ -38,27 +38,11 @@ internal sealed class GuestAgentService(ControllerHost host)
         public bool SeededWithoutAgent;
     }
 
-    /// <summary>The VMI was first seen (by the VMI controller); a seeded running VMI booted long ago.</summary>
-    public void Observe(JsonObject vmi, bool alreadyRunning)
-    {
-        lock (gate)
-        {
-            var uid = Obj.Uid(vmi);
-            if (states.ContainsKey(uid)) return;
-            states[uid] = new AgentState
-            {
-                Running = alreadyRunning,
-                BootedAt = alreadyRunning ? host.Clock.Now - TimeSpan.FromDays(1) : DateTime.MaxValue,
-                SeededWithoutAgent = alreadyRunning && !Obj.HasCondition(vmi, "AgentConnected"),
-            };
-        }
-    }
-
     public void MarkBooted(JsonObject vmi)
     {
         lock (gate)
         {
-            var s = State(Obj.Uid(vmi));
+            var s = State(vmi);
             s.Running = true;
             s.BootedAt = host.Clock.Now;
         }
@@ -69,9 +53,22 @@ internal sealed class GuestAgentService(ControllerHost host)
         lock (gate) states.Remove(uid);
     }
 
-    private AgentState State(string uid)
+    /// <summary>
+    /// The agent of a VMI, created on first contact from the VMI itself, whoever comes first (the VMI controller or
+    /// a request): a VMI already Running then (a scenario's) booted long ago, and has no agent if the scenario
+    /// gave it no AgentConnected condition; a VMI still booting gets its agent when the VMI controller marks it Running.
+    /// </summary>
+    private AgentState State(JsonObject vmi)
     {
-        if (!states.TryGetValue(uid, out var s)) states[uid] = s = new AgentState { BootedAt = DateTime.MaxValue };
+        var uid = Obj.Uid(vmi);
+        if (states.TryGetValue(uid, out var s)) return s;
+        var running = Obj.Str(vmi, "status", "phase") == "Running";
+        states[uid] = s = new AgentState
+        {
+            Running = running,
+            BootedAt = running ? host.Clock.Now - TimeSpan.FromDays(1) : DateTime.MaxValue,
+            SeededWithoutAgent = running && !Obj.HasCondition(vmi, "AgentConnected"),
+        };
         return s;
     }
 
@@ -90,7 +87,7 @@ internal sealed class GuestAgentService(ControllerHost host)
         if (host.Settings.GuestAgents.TryGetValue($"{ns}/{name}", out var s) || host.Settings.GuestAgents.TryGetValue(name, out s)) return s;
         lock (gate)
         {
-            if (states.TryGetValue(Obj.Uid(vmi), out var st) && st.SeededWithoutAgent) return GuestAgentSettings.Absent;
+            if (State(vmi).SeededWithoutAgent) return GuestAgentSettings.Absent;
         }
         var seededOs = Obj.Str(vmi, "status", "guestOSInfo", "id");
         return seededOs == null ? new GuestAgentSettings() : new GuestAgentSettings { Os = seededOs, OsInfo = vmi["status"]?["guestOSInfo"]?.DeepClone() as JsonObject };
@@ -105,7 +102,7 @@ internal sealed class GuestAgentService(ControllerHost host)
         var settings = SettingsFor(vmi);
         nextChange = null;
         AgentState s;
-        lock (gate) s = State(Obj.Uid(vmi));
+        lock (gate) s = State(vmi);
         lock (gate)
         {
             if (s.AutoThawAt != null) nextChange = s.AutoThawAt;
@@ -134,7 +131,7 @@ internal sealed class GuestAgentService(ControllerHost host)
         string? error = null;
         lock (gate)
         {
-            var s = State(Obj.Uid(vmi));
+            var s = State(vmi);
             if (!ConnectedAt(vmi, now, out _)) error = NotConnected("Freeze");
             else if (s.Frozen) return new AgentResult.Done();
             else if (settings.DisabledCommands.Contains("guest-fsfreeze-freeze"))
@@ -172,7 +169,7 @@ internal sealed class GuestAgentService(ControllerHost host)
         string? error = null;
         lock (gate)
         {
-            var s = State(Obj.Uid(vmi));
+            var s = State(vmi);
             s.FreezeReadyAt = null;
             if (!ConnectedAt(vmi, now, out _)) return new AgentResult.Failed(NotConnected("Unfreeze"));
             if (!s.Frozen) return new AgentResult.Done();
@@ -203,7 +200,7 @@ internal sealed class GuestAgentService(ControllerHost host)
     {
         lock (gate)
         {
-            var s = State(Obj.Uid(vmi));
+            var s = State(vmi);
             s.Running = false;
             s.Frozen = false;
             s.AutoThawAt = null;

@@ -62,7 +62,6 @@ public sealed class SnapshotVariantsTests : IDisposable
         await using var snaps = new WatchRecorder(http, "virtualmachinesnapshots", "vms", "vss");
         await CreateAsync(http, "virtualmachinesnapshots", "vms", SnapshotJson("vss", "win-slow"));
         var done = await SnapshotReady("vss");
-        Assert.True(Strings(done!["status"]!["indications"]).Contains("QuiesceTimeout"), string.Join("\n", snaps.Versions.Select(v => v["status"]?.ToJsonString())));
         Assert.Equal(["GuestAgent", "Online", "QuiesceTimeout"], Strings(done!["status"]!["indications"]));
         Assert.Null(done["status"]!["error"]);
         var during = snaps.Versions.First(s => s["status"]?["error"] != null);

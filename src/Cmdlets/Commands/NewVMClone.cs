@@ -1,0 +1,359 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Text.Json;
+using System.Threading.Channels;
+using VmSnapshot.Commands.Infrastructure;
+using VmSnapshot.Core.Api;
+using VmSnapshot.Core.Clones;
+using VmSnapshot.Core.Json;
+using VmSnapshot.Core.Restores;
+using VmSnapshot.Core.Snapshots;
+using VmSnapshot.Core.Vms;
+using VmSnapshot.Core.Watching;
+
+namespace VmSnapshot.Commands;
+
+/// <summary>
+/// <para type="synopsis">Clones a KubeVirt VM, or a VM snapshot, into a new VM.</para>
+/// <para type="description">Creates a VirtualMachineClone and waits through SnapshotInProgress, RestoreInProgress
+/// and CreatingTargetVM until the new VM exists. The clone gets new MAC addresses and SMBIOS serial, and its
+/// interfaces can be moved to other networks (-NetworkMap) so it comes up isolated.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.New, "VMClone", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+    DefaultParameterSetName = InputObjectSet)]
+[OutputType(typeof(KubeVirtVMClone), typeof(string))]
+public sealed class NewVMCloneCommand : NamespacedCmdlet
+{
+    private const string InputObjectSet = "InputObject";
+    private const string VMSet = "VM";
+    private const string SnapshotSet = "Snapshot";
+
+    private readonly PipelineQueue _queue = new();
+    private WatchSet? _watches;
+    private string _lastPhase = "Pending";
+
+    #region Parameters
+
+    /// <summary>
+    /// <para type="description">The source, from the pipeline: a snapshot object clones that snapshot; a VM object
+    /// (anything with a VMName) or a string clones that VM.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public PSObject? InputObject { get; set; }
+
+    /// <summary><para type="description">Clone this VM (the cluster takes a temporary snapshot).</para></summary>
+    [Parameter(ParameterSetName = VMSet, Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string? VMName { get; set; }
+
+    /// <summary><para type="description">Clone this snapshot.</para></summary>
+    [Parameter(ParameterSetName = SnapshotSet, Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string? SnapshotName { get; set; }
+
+    /// <summary><para type="description">The new VM's name. Refused if a VM of that name exists.</para></summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [Alias("NewVMName")]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>
+    /// <para type="description">Move the clone's interfaces to other Multus networks, e.g. @{ 'prod-net' =
+    /// 'dev-segment' }.</para>
+    /// </summary>
+    [Parameter]
+    public Hashtable? NetworkMap { get; set; }
+
+    /// <summary><para type="description">Give every interface a new MAC address (default). -NewMacAddress:$false keeps them.</para></summary>
+    [Parameter]
+    public SwitchParameter NewMacAddress { get; set; } = true;
+
+    /// <summary><para type="description">Give the clone a new SMBIOS serial (default). -NewSMBiosSerial:$false keeps it.</para></summary>
+    [Parameter]
+    public SwitchParameter NewSMBiosSerial { get; set; } = true;
+
+    /// <summary><para type="description">Which labels to copy, like virtctl create clone --label-filter (e.g. '*', '!app*').</para></summary>
+    [Parameter]
+    public string[] LabelFilter { get; set; } = Array.Empty<string>();
+
+    /// <summary><para type="description">Which annotations to copy, like --annotation-filter.</para></summary>
+    [Parameter]
+    public string[] AnnotationFilter { get; set; } = Array.Empty<string>();
+
+    /// <summary><para type="description">Start the new VM when the clone is done.</para></summary>
+    [Parameter]
+    public SwitchParameter Start { get; set; }
+
+    /// <summary><para type="description">Return as soon as the clone is created.</para></summary>
+    [Parameter]
+    public SwitchParameter NoWait { get; set; }
+
+    /// <summary><para type="description">How long to wait at most. Default: 30 minutes.</para></summary>
+    [Parameter]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary><para type="description">Write the VirtualMachineClone YAML instead of creating it.</para></summary>
+    [Parameter]
+    public SwitchParameter AsManifest { get; set; }
+
+    #endregion
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        (string kind, string source, string @namespace)? origin = ResolveSource();
+        if (origin is not { } from)
+        {
+            return;
+        }
+
+        try
+        {
+            CloneOne(from.kind, from.source, from.@namespace);
+        }
+        catch (KubeApiException e) when (!IsFatalForCommand(e))
+        {
+            WriteApiError(e, from.source);
+        }
+        catch (KubeApiException e)
+        {
+            ThrowApiError(e, from.source);
+        }
+    }
+
+    private (string Kind, string Source, string Namespace)? ResolveSource()
+    {
+        if (ParameterSetName == VMSet)
+        {
+            return (CloneRequest.VirtualMachineKind, VMName!, EffectiveNamespace);
+        }
+
+        if (ParameterSetName == SnapshotSet)
+        {
+            return (CloneRequest.SnapshotKind, SnapshotName!, EffectiveNamespace);
+        }
+
+        PSObject item = InputObject!;
+        string @namespace = item.Properties["Namespace"]?.Value as string is { Length: > 0 } ns ? ns : EffectiveNamespace;
+        if (item.BaseObject is KubeVirtVMSnapshot snapshot)
+        {
+            return (CloneRequest.SnapshotKind, snapshot.Name, snapshot.Namespace);
+        }
+
+        if (item.BaseObject is string vm)
+        {
+            return (CloneRequest.VirtualMachineKind, vm, EffectiveNamespace);
+        }
+
+        if (item.TypeNames.Any(t => t.EndsWith("VmSnapshot.KubeVirtVMSnapshot", StringComparison.Ordinal)) &&
+            item.Properties["Name"]?.Value is string snapshotName)
+        {
+            return (CloneRequest.SnapshotKind, snapshotName, @namespace);
+        }
+
+        if (item.Properties["VMName"]?.Value is string vmName && vmName.Length > 0)
+        {
+            return (CloneRequest.VirtualMachineKind, vmName, @namespace);
+        }
+
+        WriteError(ErrorRecords.Create(new ArgumentException(
+                $"Cannot tell what to clone from the piped {item.BaseObject.GetType().Name}: it is neither a snapshot, a VM nor a name."),
+            ErrorIds.InvalidInputObject, ErrorCategory.InvalidArgument, item,
+            "Pipe a snapshot from Get-VMSnapshot or a VM from Get-KubeVirtVM, or use -VMName / -SnapshotName."));
+        return null;
+    }
+
+    private void CloneOne(string kind, string source, string @namespace)
+    {
+        KubeVirtConnection connection = ResolveConnection();
+        if (SnapshotNaming.Validate(Name) is { } problem)
+        {
+            WriteError(ErrorRecords.Create(new ArgumentException($"'{Name}' is not a valid VM name: {problem}."),
+                ErrorIds.InvalidSnapshotName, ErrorCategory.InvalidArgument, Name, "Use lower-case letters, digits and '-'."));
+            return;
+        }
+
+        // The real controller hangs silently on a target that exists (kubevirt/kubevirt#10935): refuse it here.
+        if (Await(VmReader.GetRawAsync(connection, @namespace, Name, CancelToken)) is not null)
+        {
+            WriteError(ErrorRecords.Create(new InvalidOperationException(
+                    $"A VM named '{Name}' already exists in namespace '{@namespace}'. Nothing was cloned."),
+                ErrorIds.CloneTargetExists, ErrorCategory.ResourceExists, Name, "Choose another -Name."));
+            return;
+        }
+
+        JsonElement? sourceSpec = kind == CloneRequest.VirtualMachineKind
+            ? SourceVmSpec(connection, @namespace, source)
+            : SourceSnapshotSpec(connection, @namespace, source);
+        if (sourceSpec is not { } spec)
+        {
+            return;
+        }
+
+        IReadOnlyList<string> patches;
+        try
+        {
+            patches = ClonePlanner.NetworkPatches(spec, NetworkMap?.Cast<DictionaryEntry>()
+                .ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? string.Empty) ?? new Dictionary<string, string>());
+        }
+        catch (KeyNotFoundException e)
+        {
+            WriteError(ErrorRecords.Create(new ArgumentException($"Cannot map the networks of '{source}': {e.Message} Nothing was cloned.", e),
+                ErrorIds.NetworkNotFound, ErrorCategory.InvalidArgument, NetworkMap, "Use the network names shown, as keys of -NetworkMap."));
+            return;
+        }
+
+        CloneRequest request = new(SnapshotNaming.Default(Name, DateTime.Now).Replace("-snapshot-", "-clone-"), @namespace,
+            kind, source, Name, LabelFilter, AnnotationFilter, ClonePlanner.MacAddresses(spec, NewMacAddress),
+            ClonePlanner.SmbiosSerial(spec, NewSMBiosSerial), patches);
+        if (AsManifest)
+        {
+            WriteObject(CloneManifest.ToYaml(request));
+            return;
+        }
+
+        if (!ShouldProcess($"{kind} '{@namespace}/{source}'", $"Clone into new VM '{Name}'"))
+        {
+            return;
+        }
+
+        JsonElement final = NoWait ? Await(CloneWriter.CreateAsync(connection, request, CancelToken)) : CreateAndWait(connection, request);
+        CloneProgress outcome = CloneProgress.Evaluate(final);
+        string context = connection.Context ?? connection.Server.ToString();
+        if (!NoWait && outcome.Phase != "Succeeded")
+        {
+            WriteError(CloneFailure(connection, CloneMapper.FromJson(final, null, context), outcome));
+            return;
+        }
+
+        if (Start && !NoWait)
+        {
+            WriteVerbose($"{@namespace}/{Name}: starting the new VM.");
+            Await(VmLifecycle.StartAsync(connection, @namespace, Name, CancelToken));
+        }
+
+        KubeVirtVM? vm = NoWait ? null : Await(VmReader.ListAsync(connection, @namespace, null, n => n == Name, CancelToken)).FirstOrDefault();
+        WriteObject(CloneMapper.FromJson(final, vm, context));
+    }
+
+    private JsonElement? SourceVmSpec(KubeVirtConnection connection, string @namespace, string vmName)
+    {
+        JsonElement? vm = Await(VmReader.GetRawAsync(connection, @namespace, vmName, CancelToken));
+        if (vm is not { } found)
+        {
+            WriteError(ErrorRecords.Create(new ItemNotFoundException($"No VM named '{vmName}' was found in namespace '{@namespace}'. Nothing was cloned."),
+                ErrorIds.CloneSourceNotFound, ErrorCategory.ObjectNotFound, vmName, "Check the name with Get-KubeVirtVM."));
+            return null;
+        }
+
+        // The controller waits forever (event VMVolumeSnapshotsInvalid) when a disk cannot be snapshotted: say so now.
+        KubeVirtVMVolume[] blocked = VmMapper.FromJson(found, null, null, null).Volumes
+            .Where(v => v.Type is "persistentVolumeClaim" or "dataVolume" && !v.SnapshotEnabled).ToArray();
+        if (blocked.Length > 0)
+        {
+            WriteError(ErrorRecords.Create(new InvalidOperationException(
+                    $"VM '{vmName}' cannot be cloned: {string.Join("; ", blocked.Select(v => $"volume '{v.Name}' does not support snapshots ({v.SnapshotReason ?? "unknown"})"))}. Nothing was cloned."),
+                ErrorIds.VolumesNotCaptured, ErrorCategory.InvalidOperation, vmName,
+                "A clone copies every disk through a snapshot; ask the cluster administrator for a VolumeSnapshotClass for that storage."));
+            return null;
+        }
+
+        return found.Child("spec").Clone();
+    }
+
+    private JsonElement? SourceSnapshotSpec(KubeVirtConnection connection, string @namespace, string snapshotName)
+    {
+        KubeVirtVMSnapshot? snapshot = Await(SnapshotReader.GetAsync(connection, @namespace, snapshotName, CancelToken));
+        if (snapshot is null)
+        {
+            WriteError(ErrorRecords.Create(new ItemNotFoundException($"No VM snapshot named '{snapshotName}' was found in namespace '{@namespace}'. Nothing was cloned."),
+                ErrorIds.CloneSourceNotFound, ErrorCategory.ObjectNotFound, snapshotName, "Check the name with Get-VMSnapshot."));
+            return null;
+        }
+
+        if (!snapshot.ReadyToUse)
+        {
+            WriteError(ErrorRecords.Create(new InvalidOperationException(
+                    $"Snapshot '{snapshotName}' is not ready to use (phase {snapshot.Phase}). Nothing was cloned."),
+                ErrorIds.SnapshotNotReady, ErrorCategory.ResourceUnavailable, snapshot, "Wait for it with Wait-VMSnapshot."));
+            return null;
+        }
+
+        return Await(RestoreWriter.SnapshotVmSpecAsync(connection, @namespace, snapshot.ContentName, CancelToken))
+            ?? throw new KubeApiException(ApiErrorKind.NotFound, $"The content of snapshot '{snapshotName}' was not found.",
+                new ApiRequest("get", ResourceType.VirtualMachineSnapshotContent, @namespace, snapshot.ContentName));
+    }
+
+    private JsonElement CreateAndWait(KubeVirtConnection connection, CloneRequest request)
+    {
+        OperationProgress progress = new(this, "Cloning VM", $"{request.Namespace}/{request.TargetName}", activityId: 3);
+        _watches ??= new WatchSet(connection);
+        Task<JsonElement> work = Task.Run(async () =>
+        {
+            NamespaceWatch clones = await _watches.ForAsync(ResourceType.VirtualMachineClone, request.Namespace, CancelToken).ConfigureAwait(false);
+            ChannelReader<WatchEvent> events = clones.Subscribe(request.Name);
+            try
+            {
+                JsonElement created = await CloneWriter.CreateAsync(connection, request, CancelToken).ConfigureAwait(false);
+                using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(CancelToken);
+                timeout.CancelAfter(Timeout);
+                try
+                {
+                    return await ResourceWaiter.WaitAsync(connection, ResourceType.VirtualMachineClone, events, created,
+                        CloneProgress.Evaluate, p => p.IsFinal,
+                        (p, _) =>
+                        {
+                            if (!p.IsFinal)
+                            {
+                                _lastPhase = p.Phase; // so a failure can name the phase it happened in
+                            }
+
+                            _queue.Post(() => progress.Report(p.Phase, p.Message));
+                        }, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !CancelToken.IsCancellationRequested)
+                {
+                    throw new KubeApiException(ApiErrorKind.Timeout,
+                        $"Clone '{request.Name}' did not finish within {Timeout}; it was left to the cluster.",
+                        new ApiRequest("watch", ResourceType.VirtualMachineClone, request.Namespace, request.Name));
+                }
+            }
+            finally
+            {
+                clones.Unsubscribe(request.Name);
+            }
+        });
+
+        try
+        {
+            _queue.RunUntil(work, CancelToken);
+            return Await(work);
+        }
+        finally
+        {
+            progress.Complete();
+        }
+    }
+
+    private ErrorRecord CloneFailure(KubeVirtConnection connection, KubeVirtVMClone clone, CloneProgress outcome)
+    {
+        string events = string.Join("; ", Await(EventReader.ForObjectAsync(connection, clone.Namespace, clone.Name, CancelToken)));
+        return ErrorRecords.Create(new InvalidOperationException(
+                $"Clone '{clone.Name}' of {clone.SourceKind} '{clone.SourceName}' failed during {_lastPhase}: {outcome.Message}." +
+                (events.Length > 0 ? $" Events: {events}" : string.Empty)),
+            ErrorIds.CloneFailed, ErrorCategory.InvalidResult, clone,
+            "Fix the cause named above, remove the failed clone object, and try again.");
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _watches?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        base.Dispose(disposing);
+    }
+}

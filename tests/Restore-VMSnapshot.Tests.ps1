@@ -1,0 +1,112 @@
+# Roll back after a bad change, and restore beside the original, on the lab's KubeVirt restore controller.
+BeforeAll {
+    . "$PSScriptRoot/common.ps1"
+    Import-Module $ModuleManifest -Force
+    $timeout = New-TimeSpan -Minutes 2
+
+    function Invoke-LabApi([string] $Method, [string] $Path, [string] $Body, [string] $ContentType = 'application/merge-patch+json') {
+        $token = [System.Net.NetworkCredential]::new('', $lab.Token).Password
+        Invoke-RestMethod -Method $Method -Uri "$($lab.Server)$Path" -Headers @{ Authorization = "Bearer $token" } -ContentType $ContentType -Body $Body
+    }
+}
+
+Describe 'Restore-VMSnapshot' {
+    BeforeEach { $lab = Start-KubeVirtLab -Name 'restore-tests' -ClockSpeed 20 -Connect }
+    AfterEach { $lab | Stop-KubeVirtLab -Confirm:$false; Disconnect-KubeVirt }
+
+    It 'rolls a VM back after a bad change: spec and disks come back' {
+        $vmPath = 'apis/kubevirt.io/v1/namespaces/vms/virtualmachines/rhel8-brainy-bear'
+        $claim = (Get-KubeVirtVM rhel8-brainy-bear).Volumes | Where-Object SnapshotEnabled | Select-Object -First 1 -ExpandProperty ClaimName
+        $claimPath = "api/v1/namespaces/vms/persistentvolumeclaims/$claim"
+        Invoke-LabApi PATCH $claimPath '{"metadata":{"annotations":{"lab.vmsnapshot.io/files":"app.config,data.db"}}}' | Out-Null
+        $before = Invoke-LabApi GET $vmPath
+
+        $snapshot = New-VMSnapshot rhel8-brainy-bear -Name rhel-before-change -Timeout $timeout
+
+        # The bad change: a patched VM spec and a "deleted file" on the disk.
+        Invoke-LabApi PATCH $vmPath '{"metadata":{"labels":{"bad-change":"true"}},"spec":{"template":{"spec":{"domain":{"memory":{"guest":"64Gi"}}}}}}' | Out-Null
+        Invoke-LabApi PATCH $claimPath '{"metadata":{"annotations":{"lab.vmsnapshot.io/files":"data.db"}}}' | Out-Null
+
+        $restore = $snapshot | Restore-VMSnapshot -StopVM -StartVM -Confirm:$false -PassThru -Timeout $timeout
+        $restore | Should -BeOfType ([VmSnapshot.KubeVirtVMRestore])
+        $restore.Complete | Should -BeTrue
+        $restore.SnapshotName | Should -Be 'rhel-before-change'
+        $restore.VMName | Should -Be 'rhel8-brainy-bear'
+        $restore.RestoredVolumes.ClaimName | Should -Contain $claim   # InPlace keeps claim names
+
+        $after = Invoke-LabApi GET $vmPath
+        $after.spec.template.spec.domain.memory.guest | Should -Be $before.spec.template.spec.domain.memory.guest
+        (Invoke-LabApi GET $claimPath).metadata.annotations.'lab.vmsnapshot.io/files' | Should -Be 'app.config,data.db'
+        (Get-KubeVirtVM rhel8-brainy-bear).RestoreInProgress | Should -BeNullOrEmpty
+        $after.spec.runStrategy | Should -Be 'Always'   # -StartVM started it again
+    }
+
+    It 'refuses a running VM without -StopVM and creates nothing' {
+        New-VMSnapshot rhel8-brainy-bear -Name rhel-snap -Timeout $timeout | Out-Null
+        Restore-VMSnapshot -Name rhel-snap -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'VMRunning,VmSnapshot.Commands.RestoreVMSnapshotCommand'
+        $err[0].ErrorDetails.RecommendedAction | Should -BeLike '*-StopVM*'
+        (Invoke-LabApi GET 'apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinerestores').items | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a failed snapshot and a pattern that matches several snapshots of one VM' {
+        $failed = Get-VMSnapshot -Phase Failed | Select-Object -First 1
+        $failed | Should -Not -BeNullOrEmpty
+        $failed | Restore-VMSnapshot -StopVM -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'SnapshotNotUsable,VmSnapshot.Commands.RestoreVMSnapshotCommand'
+
+        Restore-VMSnapshot -Name 'win2k19*' -StopVM -Confirm:$false -ErrorVariable err2 -ErrorAction SilentlyContinue
+        $err2[0].FullyQualifiedErrorId | Should -Be 'AmbiguousSnapshot,VmSnapshot.Commands.RestoreVMSnapshotCommand'
+        (Invoke-LabApi GET 'apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinerestores').items | Should -BeNullOrEmpty
+    }
+
+    It 'restores into a new, stopped VM with new MAC addresses and leaves the original alone' {
+        $snapshot = New-VMSnapshot rhel8-brainy-bear -Name rhel-for-copy -Timeout $timeout
+        $original = Invoke-LabApi GET 'apis/kubevirt.io/v1/namespaces/vms/virtualmachines/rhel8-brainy-bear'
+        $restore = $snapshot | Restore-VMSnapshot -NewVMName rhel-copy -Confirm:$false -PassThru -Timeout $timeout
+        $restore.VMName | Should -Be 'rhel-copy'
+        $copy = Invoke-LabApi GET 'apis/kubevirt.io/v1/namespaces/vms/virtualmachines/rhel-copy'
+        $copy.spec.runStrategy | Should -Be 'Halted'
+        $originalMacs = $original.spec.template.spec.domain.devices.interfaces.macAddress
+        $copyMacs = $copy.spec.template.spec.domain.devices.interfaces.macAddress
+        $copyMacs | Should -Not -BeNullOrEmpty
+        foreach ($mac in $copyMacs) { $originalMacs | Should -Not -Contain $mac }
+        (Get-KubeVirtVM rhel8-brainy-bear).Status | Should -Be 'Running'
+
+        $snapshot | Restore-VMSnapshot -NewVMName rhel-copy -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'RestoreTargetExists,VmSnapshot.Commands.RestoreVMSnapshotCommand'
+    }
+
+    It 'warns that excluded disks do not come back' {
+        $snapshot = New-VMSnapshot db-nfs-data -Name db-partial -Timeout $timeout -WarningAction SilentlyContinue
+        $snapshot | Restore-VMSnapshot -StopVM -Confirm:$false -Timeout $timeout -WarningVariable warnings -WarningAction SilentlyContinue
+        ($warnings.Message -join "`n") | Should -BeLike "*'data'*will not come back*"
+    }
+
+    It 'refuses a second restore while one is in progress' {
+        $slow = Start-KubeVirtLab -Name 'slow-restore' -ClockSpeed 1
+        try {
+            $connection = Connect-KubeVirt -Kubeconfig $slow.KubeconfigPath -PassThru
+            $snapshot = New-VMSnapshot centos-stopped -Name centos-snap -Connection $connection -Timeout $timeout
+            $snapshot | Restore-VMSnapshot -Connection $connection -NoWait -Confirm:$false | Out-Null
+            $deadline = (Get-Date).AddSeconds(30)
+            while (-not (Get-KubeVirtVM centos-stopped -Connection $connection).RestoreInProgress -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            (Get-KubeVirtVM centos-stopped -Connection $connection).RestoreInProgress | Should -Not -BeNullOrEmpty
+            $snapshot | Restore-VMSnapshot -Connection $connection -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be 'RestoreInProgress,VmSnapshot.Commands.RestoreVMSnapshotCommand'
+            $err[0].Exception.Message | Should -BeLike '*vm restore*in progress*'
+        }
+        finally {
+            $slow | Stop-KubeVirtLab -Confirm:$false
+        }
+    }
+
+    It 'writes the manifest with -AsManifest and creates nothing' {
+        New-VMSnapshot centos-stopped -Name centos-manifest -Timeout $timeout | Out-Null
+        $yaml = Restore-VMSnapshot -Name centos-manifest -AsManifest
+        $yaml | Should -BeLike '*kind: VirtualMachineRestore*'
+        $yaml | Should -BeLike '*virtualMachineSnapshotName: centos-manifest*'
+        $yaml | Should -BeLike '*volumeRestorePolicy: InPlace*'
+        (Invoke-LabApi GET 'apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinerestores').items | Should -BeNullOrEmpty
+    }
+}
