@@ -1,18 +1,28 @@
 <#
 .SYNOPSIS
-Measures what a user feels first: module import time and first-call time in fresh sessions against the lab.
-Run through build.ps1 -Task Bench. Figures are printed, never asserted (machines are noisy; compare ratios).
+Benchmarks, run through build.ps1 -Task Bench. Figures are printed, never asserted: machines are noisy, so read
+them as ratios within one run.
+
+1. Startup: module import and first-call times in fresh sessions against the lab.
+2. List: 10,000 snapshots across 20 namespaces: Get-VMSnapshot -AllNamespaces against kubectl get vmsnapshots -A -o json
+   on the same lab, time to the first object, and the session's memory growth.
+3. Fleet: Get-KubeVirtVM | New-VMSnapshot over many VMs, each snapshot taking 2 s of lab time, against one snapshot,
+   with the HTTP requests the lab served.
 #>
-param([Parameter(Mandatory)] [string] $ModulePath, [int] $Runs = 5)
+param([Parameter(Mandatory)] [string] $ModulePath, [int] $Runs = 5, [int] $FleetSize = 200)
 
 $ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
 . "$PSScriptRoot/common.ps1"
 $manifest = Join-Path $ModulePath 'VmSnapshot.psd1'
-
 Import-Module $manifest
-$lab = Start-KubeVirtLab
-try {
-    $probe = @"
+$median = { param($values) @($values | Sort-Object)[[math]::Floor(@($values).Count / 2)] }
+
+function Measure-Startup {
+    Write-Host "`n== Startup ($Runs fresh sessions)" -ForegroundColor Green
+    $lab = Start-KubeVirtLab
+    try {
+        $probe = @"
 `$sw = [Diagnostics.Stopwatch]::StartNew()
 Import-Module '$manifest'
 `$import = `$sw.Elapsed.TotalMilliseconds
@@ -27,25 +37,119 @@ Connect-KubeVirt -Kubeconfig '$($lab.KubeconfigPath)'
 `$second = `$sw.Elapsed.TotalMilliseconds
 '{0:f1};{1:f1};{2:f1};{3:f1};{4}' -f `$import, `$connect, `$first, `$second, `$count
 "@
-    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($probe))
-    $pwsh = Get-PwshCommand
-    $rows = foreach ($run in 1..$Runs) {
-        $line = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -EncodedCommand $encoded
-        $parts = ($line | Select-Object -Last 1) -split ';'
-        [pscustomobject]@{
-            Run                 = $run
-            ImportMs            = [double]$parts[0]
-            ConnectMs           = [double]$parts[1]
-            FirstGetVMSnapshotMs = [double]$parts[2]
-            WarmGetVMSnapshotMs = [double]$parts[3]
-            Snapshots           = [int]$parts[4]
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($probe))
+        $pwsh = Get-PwshCommand
+        $rows = foreach ($run in 1..$Runs) {
+            $line = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -EncodedCommand $encoded
+            $parts = ($line | Select-Object -Last 1) -split ';'
+            [pscustomobject]@{ Run = $run; ImportMs = [double]$parts[0]; ConnectMs = [double]$parts[1]
+                FirstGetMs = [double]$parts[2]; WarmGetMs = [double]$parts[3]; Snapshots = [int]$parts[4] }
+        }
+        $rows | Format-Table | Out-String | Write-Host
+        Write-Host ('Median: import {0:f0} ms, connect {1:f0} ms, first Get-VMSnapshot {2:f0} ms, warm Get-VMSnapshot {3:f0} ms' -f
+            (& $median $rows.ImportMs), (& $median $rows.ConnectMs), (& $median $rows.FirstGetMs), (& $median $rows.WarmGetMs))
+    }
+    finally {
+        $lab | Stop-KubeVirtLab -Confirm:$false
+    }
+}
+
+function New-ListScenario([int] $Namespaces, [int] $PerNamespace) {
+    $path = Join-Path ([IO.Path]::GetTempPath()) "vmsnapshot-bench-list-$PID.yaml"
+    $writer = [IO.StreamWriter]::new($path)
+    try {
+        $writer.WriteLine("apiVersion: lab.vmsnapshot.io/v1`nkind: LabSettings`nnamespace: bench-01")
+        foreach ($n in 1..$Namespaces) {
+            $ns = 'bench-{0:d2}' -f $n
+            foreach ($i in 1..$PerNamespace) {
+                $writer.WriteLine(@"
+---
+apiVersion: snapshot.kubevirt.io/v1beta1
+kind: VirtualMachineSnapshot
+metadata:
+  name: vm-$($i % 50)-snapshot-$i
+  namespace: $ns
+  annotations:
+    description: nightly
+spec:
+  source:
+    apiGroup: kubevirt.io
+    kind: VirtualMachine
+    name: vm-$($i % 50)
+status:
+  phase: Succeeded
+  readyToUse: true
+  creationTime: "2026-11-20T10:00:00Z"
+  indications: [Online, GuestAgent]
+  virtualMachineSnapshotContentName: vmsnapshot-content-$ns-$i
+  snapshotVolumes:
+    includedVolumes: [rootdisk, datadisk]
+"@)
+            }
         }
     }
-    $rows | Format-Table | Out-Host
-    $median = { param($values) ($values | Sort-Object)[[math]::Floor($values.Count / 2)] }
-    Write-Host ('Median: import {0:f0} ms, connect {1:f0} ms, first Get-VMSnapshot {2:f0} ms, warm Get-VMSnapshot {3:f0} ms' -f
-        (& $median $rows.ImportMs), (& $median $rows.ConnectMs), (& $median $rows.FirstGetVMSnapshotMs), (& $median $rows.WarmGetVMSnapshotMs))
+    finally {
+        $writer.Dispose()
+    }
+    $path
 }
-finally {
-    $lab | Stop-KubeVirtLab -Confirm:$false
+
+function Measure-List {
+    Write-Host "`n== List: 10,000 snapshots in 20 namespaces" -ForegroundColor Green
+    $scenario = New-ListScenario -Namespaces 20 -PerNamespace 500
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $lab = Start-KubeVirtLab -Scenario $scenario -UseTls -Name bench-list
+    Write-Host ("Lab started with the scenario in {0:f1} s" -f $sw.Elapsed.TotalSeconds)
+    try {
+        $connection = Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -PassThru
+        $cache = Join-Path ([IO.Path]::GetTempPath()) "vmsnapshot-bench-kubectl-$PID"
+        $kubectl = Get-Command kubectl -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1 -ExpandProperty Source
+        $null = @(Get-VMSnapshot -AllNamespaces -Connection $connection)   # warm-up: JIT, connection pool
+        if ($kubectl) { $null = & $kubectl --kubeconfig $lab.KubeconfigPath --cache-dir $cache get vmsnapshots -A -o json }
+
+        $rows = foreach ($run in 1..3) {
+            [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+            $memoryBefore = [GC]::GetTotalMemory($true)
+            $first = $null
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $count = 0
+            Get-VMSnapshot -AllNamespaces -Connection $connection | ForEach-Object {
+                if ($null -eq $first) { $first = $sw.Elapsed.TotalMilliseconds }
+                $count++
+            }
+            $module = $sw.Elapsed.TotalMilliseconds
+            $memoryAfter = [GC]::GetTotalMemory($false)
+            $kubectlMs = $null
+            if ($kubectl) {
+                $sw.Restart()
+                $json = & $kubectl --kubeconfig $lab.KubeconfigPath --cache-dir $cache get vmsnapshots -A -o json
+                $kubectlMs = $sw.Elapsed.TotalMilliseconds
+                $null = $json
+            }
+            [pscustomobject]@{
+                Run = $run; Objects = $count; GetVMSnapshotMs = [math]::Round($module); FirstObjectMs = [math]::Round($first)
+                KubectlMs = if ($kubectlMs) { [math]::Round($kubectlMs) } else { 'n/a' }
+                ManagedGrowthMB = [math]::Round(($memoryAfter - $memoryBefore) / 1MB, 1)
+            }
+        }
+        $rows | Format-Table | Out-String | Write-Host
+        $moduleMedian = & $median $rows.GetVMSnapshotMs
+        if ($kubectl) {
+            $kubectlMedian = & $median $rows.KubectlMs
+            Write-Host ('Median: Get-VMSnapshot -AllNamespaces {0} ms, kubectl get -A -o json {1} ms (ratio {2:f2}); first object after {3} ms' -f
+                $moduleMedian, $kubectlMedian, ($moduleMedian / $kubectlMedian), (& $median $rows.FirstObjectMs))
+        }
+        else {
+            Write-Host "kubectl is not installed; Get-VMSnapshot -AllNamespaces median $moduleMedian ms."
+        }
+        Write-Host ('Lab process working set: {0:f0} MB' -f ((Get-Process -Id $PID).WorkingSet64 / 1MB))
+        Remove-Item $cache -Recurse -Force -ErrorAction SilentlyContinue
+    }
+    finally {
+        $lab | Stop-KubeVirtLab -Confirm:$false
+        Remove-Item $scenario -ErrorAction SilentlyContinue
+    }
 }
+
+Measure-Startup
+Measure-List
