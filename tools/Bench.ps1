@@ -151,5 +151,31 @@ function Measure-List {
     }
 }
 
+function Measure-Fleet {
+    Write-Host "`n== Fleet: Get-KubeVirtVM | New-VMSnapshot over $FleetSize VMs (lab clock at real speed)" -ForegroundColor Green
+    $lab = Start-KubeVirtLab -Scenario "scale:1x$FleetSize" -Name bench-fleet
+    try {
+        $connection = Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -PassThru
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $one = New-VMSnapshot -VMName vm-0001 -Name single -Connection $connection
+        $single = $sw.Elapsed.TotalSeconds
+        if (-not $one.ReadyToUse) { throw 'The single snapshot did not become ready.' }
+
+        $requestsBefore = $lab.RequestCount
+        $sw.Restart()
+        $vms = @(Get-KubeVirtVM -Connection $connection | Where-Object Name -ne 'vm-0001')
+        $results = @($vms | New-VMSnapshot -Connection $connection)
+        $fleet = $sw.Elapsed.TotalSeconds
+        $requests = $lab.RequestCount - $requestsBefore
+        $ready = @($results | Where-Object ReadyToUse).Count
+        Write-Host ('One snapshot: {0:f2} s. {1} VMs: {2:f2} s ({3:f2}x one snapshot); {4} ready.' -f $single, $vms.Count, $fleet, ($fleet / $single), $ready)
+        Write-Host ('HTTP requests for the fleet: {0} ({1:f2} per VM, including Get-KubeVirtVM''s lists and the shared watch).' -f $requests, ($requests / $vms.Count))
+    }
+    finally {
+        $lab | Stop-KubeVirtLab -Confirm:$false
+    }
+}
+
 Measure-Startup
 Measure-List
+Measure-Fleet

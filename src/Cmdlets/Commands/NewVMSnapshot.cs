@@ -188,36 +188,26 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
         }
     }
 
+    /// <remarks>
+    /// -ThrottleLimit bounds the requests (reading the VM, creating the snapshot), not the waits: waiting costs only a
+    /// subscription on the namespace's shared watch, so 200 snapshots take about as long as the slowest one.
+    /// </remarks>
     private async Task TakeAsync(KubeVirtConnection connection, SnapshotRequest request)
     {
-        await _throttle!.WaitAsync(CancelToken).ConfigureAwait(false);
         try
         {
-            JsonElement? vm = await VmReader.GetRawAsync(connection, request.Namespace, request.VMName, CancelToken)
-                .ConfigureAwait(false);
-            if (vm is null)
-            {
-                _queue.Post(() => WriteError(ErrorRecords.Create(new ItemNotFoundException(
-                        $"No VM named '{request.VMName}' was found in namespace '{request.Namespace}'. Nothing was created."),
-                    ErrorIds.VMNotFound, ErrorCategory.ObjectNotFound, request.VMName,
-                    "Check the name with Get-KubeVirtVM (wildcards are allowed) and the namespace.")));
-                return;
-            }
-
-            if (!CheckVolumes(vm.Value, request))
-            {
-                return;
-            }
-
             if (NoWait)
             {
-                JsonElement created = await CreateAsync(connection, request, CancelToken).ConfigureAwait(false);
-                _queue.Post(() => WriteObject(SnapshotOutcome.ToObject(created, connection.Context ?? connection.Server.ToString())));
+                if (await Throttled(() => CheckAndCreateAsync(connection, request, CancelToken)).ConfigureAwait(false) is { } created)
+                {
+                    _queue.Post(() => WriteObject(SnapshotOutcome.ToObject(created, connection.Context ?? connection.Server.ToString())));
+                }
+
                 return;
             }
 
             await _follower!.FollowAsync(connection, request.Namespace, request.Name,
-                async ct => await CreateAsync(connection, request, ct).ConfigureAwait(false), CancelToken).ConfigureAwait(false);
+                ct => Throttled(() => CheckAndCreateAsync(connection, request, ct)), CancelToken).ConfigureAwait(false);
         }
         catch (KubeApiException e)
         {
@@ -227,10 +217,37 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
         {
             // Ctrl+C: the pipeline is stopping; the cluster carries on with what was already created.
         }
+    }
+
+    private async Task<T> Throttled<T>(Func<Task<T>> work)
+    {
+        await _throttle!.WaitAsync(CancelToken).ConfigureAwait(false);
+        try
+        {
+            return await work().ConfigureAwait(false);
+        }
         finally
         {
             _throttle.Release();
         }
+    }
+
+    /// <summary>Reads the VM, checks its volumes, then creates the snapshot; null (with the error posted) when refused.</summary>
+    private async Task<JsonElement?> CheckAndCreateAsync(KubeVirtConnection connection, SnapshotRequest request,
+        CancellationToken cancelToken)
+    {
+        JsonElement? vm = await VmReader.GetRawAsync(connection, request.Namespace, request.VMName, cancelToken)
+            .ConfigureAwait(false);
+        if (vm is null)
+        {
+            _queue.Post(() => WriteError(ErrorRecords.Create(new ItemNotFoundException(
+                    $"No VM named '{request.VMName}' was found in namespace '{request.Namespace}'. Nothing was created."),
+                ErrorIds.VMNotFound, ErrorCategory.ObjectNotFound, request.VMName,
+                "Check the name with Get-KubeVirtVM (wildcards are allowed) and the namespace.")));
+            return null;
+        }
+
+        return CheckVolumes(vm.Value, request) ? await CreateAsync(connection, request, cancelToken).ConfigureAwait(false) : null;
     }
 
     private async Task<JsonElement> CreateAsync(KubeVirtConnection connection, SnapshotRequest request,

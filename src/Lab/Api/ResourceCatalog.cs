@@ -196,6 +196,12 @@ public sealed class ResourceCatalog
                 Group = "cdi.kubevirt.io", Versions = ["v1beta1"], Kind = "StorageProfile", Plural = "storageprofiles", Singular = "storageprofile",
                 Namespaced = false, Columns = [Age],
             },
+            // k8s.cni.cncf.io/v1 (Multus): the secondary networks VMs attach to, e.g. dev-segment for clones (issue 4)
+            new ResourceType
+            {
+                Group = "k8s.cni.cncf.io", Versions = ["v1"], Kind = "NetworkAttachmentDefinition", Plural = "network-attachment-definitions",
+                Singular = "network-attachment-definition", ShortNames = ["net-attach-def"], HasStatus = false, TopLevelFields = ["spec"], Columns = [Age],
+            },
             // authorization.k8s.io/v1: answered, never stored
             new ResourceType
             {
