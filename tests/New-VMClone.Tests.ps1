@@ -2,7 +2,7 @@
 BeforeAll {
     . "$PSScriptRoot/common.ps1"
     Import-Module $ModuleManifest -Force
-    $timeout = New-TimeSpan -Minutes 2
+    $timeout = New-TimeSpan -Seconds 45
     $lab = Start-KubeVirtLab -Name 'clone-tests' -ClockSpeed 20 -Connect
 
     function Get-LabVM([string] $Name) {

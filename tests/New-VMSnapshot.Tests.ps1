@@ -3,7 +3,7 @@ BeforeAll {
     . "$PSScriptRoot/common.ps1"
     Import-Module $ModuleManifest -Force
     $lab = Start-KubeVirtLab -Name 'new-tests' -ClockSpeed 20 -Connect
-    $timeout = New-TimeSpan -Minutes 2
+    $timeout = New-TimeSpan -Seconds 45
 }
 
 AfterAll {
@@ -119,6 +119,25 @@ Describe 'New-VMSnapshot' {
     It 'creates nothing with -WhatIf' {
         New-VMSnapshot rhel8-brainy-bear -Name rhel-whatif -WhatIf
         Get-VMSnapshot -Name rhel-whatif -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'warns while a freeze error is retried and reports the deadline it ends in' {
+        $token = [System.Net.NetworkCredential]::new('', $lab.Token).Password
+        $vmPath = "$($lab.Server)apis/kubevirt.io/v1/namespaces/vms/virtualmachines/rhel8-brainy-bear"
+        $broken = @{ metadata = @{ annotations = @{ 'lab.vmsnapshot.io/guest-agent' = '{"os":"rhel","freezeError":"fsfreeze hook has failed with status 1"}' } } } | ConvertTo-Json -Depth 5
+        Invoke-RestMethod -Method Patch -Uri $vmPath -Headers @{ Authorization = "Bearer $token" } -ContentType 'application/merge-patch+json' -Body $broken | Out-Null
+        try {
+            New-VMSnapshot rhel8-brainy-bear -Name rhel-freeze-fails -FailureDeadline (New-TimeSpan -Seconds 30) -Timeout $timeout -ErrorVariable err -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue
+            ($warnings.Message -join "`n") | Should -BeLike '*keeps retrying*command Freeze failed*'
+            $err[0].FullyQualifiedErrorId | Should -Be 'SnapshotDeadlineExceeded,VmSnapshot.Commands.NewVMSnapshotCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+            $err[0].TargetObject.Phase | Should -Be 'Failed'
+            (Get-KubeVirtVM rhel8-brainy-bear).SnapshotInProgress | Should -BeNullOrEmpty
+        }
+        finally {
+            $fixed = @{ metadata = @{ annotations = @{ 'lab.vmsnapshot.io/guest-agent' = $null } } } | ConvertTo-Json -Depth 5
+            Invoke-RestMethod -Method Patch -Uri $vmPath -Headers @{ Authorization = "Bearer $token" } -ContentType 'application/merge-patch+json' -Body $fixed | Out-Null
+        }
     }
 
     It 'reports a wait that runs out as WaitTimedOut and leaves the snapshot to the cluster' {

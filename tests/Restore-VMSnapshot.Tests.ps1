@@ -2,7 +2,7 @@
 BeforeAll {
     . "$PSScriptRoot/common.ps1"
     Import-Module $ModuleManifest -Force
-    $timeout = New-TimeSpan -Minutes 2
+    $timeout = New-TimeSpan -Seconds 45
 
     function Invoke-LabApi([string] $Method, [string] $Path, [string] $Body, [string] $ContentType = 'application/merge-patch+json') {
         $token = [System.Net.NetworkCredential]::new('', $lab.Token).Password

@@ -72,13 +72,20 @@ public sealed class TestGuestQuiesceCommand : NamespacedCmdlet
     /// <inheritdoc/>
     protected override void BeginProcessing()
     {
-        if (MyInvocation.BoundParameters.ContainsKey(nameof(TrialHold)) &&
-            (!Trial || TrialHold < TimeSpan.Zero || TrialHold > s_maxHold))
+        if (!MyInvocation.BoundParameters.ContainsKey(nameof(TrialHold)))
         {
-            ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(
-                    $"-TrialHold must be used with -Trial and lie between 0 and {s_maxHold.TotalMinutes:0} minutes; it was {TrialHold}."),
-                ErrorIds.TrialHoldWithoutTrial, ErrorCategory.InvalidArgument, TrialHold,
-                "Add -Trial, or leave out -TrialHold."));
+            return;
+        }
+
+        string? problem = !Trial
+            ? "-TrialHold only has a meaning with -Trial."
+            : TrialHold < TimeSpan.Zero || TrialHold > s_maxHold
+                ? $"-TrialHold must lie between 0 and {s_maxHold.TotalMinutes:0} minutes (a guest frozen longer stalls its applications); it was {TrialHold}."
+                : null;
+        if (problem is not null)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(problem), ErrorIds.InvalidTrialHold,
+                ErrorCategory.InvalidArgument, TrialHold, Trial ? "Give a shorter -TrialHold." : "Add -Trial, or leave out -TrialHold."));
         }
     }
 

@@ -63,6 +63,6 @@ internal static class ErrorIds
     public const string LabNotFound = "LabNotFound";
 
     // Guest quiesce (Test-GuestQuiesce).
-    public const string TrialHoldWithoutTrial = "TrialHoldWithoutTrial";
+    public const string InvalidTrialHold = "InvalidTrialHold";
     public const string GuestStillFrozen = "GuestStillFrozen";
 }

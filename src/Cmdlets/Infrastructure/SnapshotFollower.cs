@@ -76,11 +76,20 @@ internal sealed class SnapshotFollower : IAsyncDisposable
         JsonElement latest = initial;
         try
         {
+            string? warned = null;
             JsonElement final = await SnapshotWaiter.WaitAsync(connection, events, initial, (progress, state) =>
             {
                 last = progress;
                 latest = state;
                 _queue.Post(() => _progress.Report(key, progress));
+                if (progress.Stage == SnapshotStage.Retrying && progress.Message != warned)
+                {
+                    // A freeze error is retried until the failure deadline: say so now rather than wait silently.
+                    warned = progress.Message;
+                    string deadline = progress.Deadline is { } at ? $" until {at.LocalDateTime:T}" : " (no failure deadline is set)";
+                    _queue.Post(() => _cmdlet.WriteWarning(
+                        $"{key}: the cluster reports an error and keeps retrying{deadline}: {progress.Message}"));
+                }
             }, timeout.Token).ConfigureAwait(false);
 
             KubeVirtVMSnapshot snapshot = SnapshotOutcome.ToObject(final, context);

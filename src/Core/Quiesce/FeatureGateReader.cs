@@ -24,11 +24,15 @@ internal static class FeatureGateReader
                 break;
             }
         }
-        catch (KubeApiException e) when (e.Kind is ApiErrorKind.Forbidden or ApiErrorKind.NotFound)
+        catch (KubeApiException e) when (e.Kind is not (ApiErrorKind.Unauthorized or ApiErrorKind.Unreachable))
         {
-            return FeatureGateAnswer.Unknown(e.Kind == ApiErrorKind.Forbidden
-                ? "you may not list kubevirts.kubevirt.io"
-                : "the kubevirts.kubevirt.io API was not found");
+            // Most users may not read the CR; that leaves the gate unknown, which is a finding, not a failure.
+            return FeatureGateAnswer.Unknown(e.Kind switch
+            {
+                ApiErrorKind.Forbidden => "you may not list kubevirts.kubevirt.io",
+                ApiErrorKind.NotFound => "the kubevirts.kubevirt.io API was not found",
+                _ => $"listing kubevirts.kubevirt.io failed: {e.Message}",
+            });
         }
 
         return kubevirt is { } cr ? Decide(cr) : FeatureGateAnswer.Unknown("no KubeVirt CR was found");

@@ -156,8 +156,9 @@ public sealed class QuiesceSurvey
                 }
             }
         }
-        catch (KubeApiException e) when (e.Kind is ApiErrorKind.Forbidden or ApiErrorKind.NotFound)
+        catch (KubeApiException e) when (e.Kind is not (ApiErrorKind.Unauthorized or ApiErrorKind.Unreachable))
         {
+            // The history is a nice-to-have: without it the other checks still stand.
             return (latest, e.Message);
         }
 

@@ -59,7 +59,7 @@ internal static class VolumeChecks
             }
         }
 
-        AddHotplug(checks, inputs, volumes.Select(v => v.Name).ToHashSet(StringComparer.Ordinal));
+        notCaptured.AddRange(AddHotplug(checks, inputs, volumes.Select(v => v.Name).ToHashSet(StringComparer.Ordinal)));
         bool known = statuses.Count > 0 || volumes.Count == 0;
         return new VolumeSummary(known && captured == 0, notCaptured);
     }
@@ -105,7 +105,8 @@ internal static class VolumeChecks
         return false;
     }
 
-    private static void AddHotplug(CheckList checks, QuiesceInputs inputs, HashSet<string> specVolumes)
+    /// <returns>The volumes hot-plugged into the instance only, which snapshots do not capture.</returns>
+    private static IEnumerable<string> AddHotplug(CheckList checks, QuiesceInputs inputs, HashSet<string> specVolumes)
     {
         foreach (JsonElement volume in inputs.Vm.Child("spec").Child("template").Child("spec").Child("volumes").EnumerateArraySafe())
         {
@@ -119,7 +120,7 @@ internal static class VolumeChecks
 
         if (inputs.Vmi is not { } vmi)
         {
-            return;
+            return Array.Empty<string>();
         }
 
         HashSet<string> hotplugged = vmi.Child("spec").Child("volumes").EnumerateArraySafe()
@@ -127,13 +128,16 @@ internal static class VolumeChecks
         hotplugged.UnionWith(vmi.Child("status").Child("volumeStatus").EnumerateArraySafe()
             .Where(v => v.Child("hotplugVolume").ValueKind == JsonValueKind.Object)
             .Select(v => v.String("name")).OfType<string>());
-        foreach (string name in hotplugged.Where(n => !specVolumes.Contains(n)).Order(StringComparer.Ordinal))
+        string[] instanceOnly = hotplugged.Where(n => !specVolumes.Contains(n)).Order(StringComparer.Ordinal).ToArray();
+        foreach (string name in instanceOnly)
         {
             checks.Add(CheckNames.HotplugVolume, CheckStatus.Fail,
                 $"Volume '{name}' was hot-plugged into the running instance only and is not persisted in the VM spec: " +
                 "a snapshot does not capture it. Persist it (virtctl addvolume ... --persist) or add it to the VM spec " +
                 "before relying on snapshots.", name);
         }
+
+        return instanceOnly;
     }
 
     /// <summary>True for a volume of the VM that a restore rebuilds from the spec (cloud-init and the like).</summary>

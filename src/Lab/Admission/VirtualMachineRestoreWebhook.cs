@@ -1,11 +1,84 @@
+using System.Text.Json.Nodes;
 using VmSnapshot.Lab.Api;
 using VmSnapshot.Lab.Controllers;
 using VmSnapshot.Lab.Store;
 
 namespace VmSnapshot.Lab.Admission;
 
+/// <summary>
+/// virtualmachinerestore-validator.snapshot.kubevirt.io (reference §4.2 "Admission", admitters/vmrestore.go), plus
+/// the CRD default spec.targetReadinessPolicy=WaitGracePeriod the apiserver applies on create: feature gate, target
+/// apiGroup/kind, one unfinished restore per target, the string patches (with the colon quirk), overrides, the
+/// restore and ownership policies, and an immutable spec.
+/// </summary>
 internal sealed class VirtualMachineRestoreWebhook(LabStore store, KubeVirtBehaviour kubevirt) : IAdmissionWebhook
 {
-    public bool Handles(ResourceType type) => false;
-    public void Admit(AdmissionRequest request) { _ = store; _ = kubevirt; }
+    public const string Name = "virtualmachinerestore-validator.snapshot.kubevirt.io";
+    private static readonly string[] RestorePolicies = ["RandomizeNames", "InPlace", "PrefixTargetName"];
+    private static readonly string[] OwnershipPolicies = ["Vm", "None"];
+
+    public bool Handles(ResourceType type) => type.Kind == "VirtualMachineRestore";
+
+    public void Admit(AdmissionRequest request)
+    {
+        var restore = request.Object;
+        if (request.Operation == AdmissionOperation.Create && restore["spec"] is JsonObject spec && spec["targetReadinessPolicy"] == null)
+            spec["targetReadinessPolicy"] = "WaitGracePeriod";
+        if (!FeatureGates.SnapshotEnabled(store, kubevirt)) throw AdmissionDenied.BadRequest(Name, "Snapshot/Restore feature gate not enabled");
+        if (request.Operation == AdmissionOperation.Update)
+        {
+            if (!JsonNode.DeepEquals(request.OldObject!["spec"], restore["spec"]))
+                throw AdmissionDenied.Invalid(Name, ("spec", "spec in immutable after creation"));
+            return;
+        }
+        var causes = new List<(string, string)>();
+        var target = restore["spec"]?["target"];
+        var apiGroup = Obj.Str(target, "apiGroup");
+        if (apiGroup == null) causes.Add(("spec.target.apiGroup", "missing apiGroup"));
+        else if (apiGroup != "kubevirt.io") causes.Add(("spec.target.apiGroup", "invalid apiGroup"));
+        else if (Obj.Str(target, "kind") != "VirtualMachine") causes.Add(("spec.target.kind", "invalid kind"));
+        else
+        {
+            var targetName = Obj.Str(target, "name");
+            var busy = store.List("virtualmachinerestores", Obj.Namespace(restore)).FirstOrDefault(r =>
+                Obj.Str(r, "spec", "target", "name") == targetName && Obj.Bool(r["status"]?["complete"]) != true && !Obj.HasCondition(r, "Failure", "True"));
+            if (busy != null) causes.Add(("spec.target", $"VirtualMachineRestore \"{Obj.Name(busy)}\" in progress"));
+        }
+        foreach (var patch in (restore["spec"]?["patches"] as JsonArray ?? []).Select(p => p?.ToString() ?? ""))
+            causes.AddRange(PatchProblems(patch));
+        foreach (var o in Obj.Items(restore["spec"]?["volumeRestoreOverrides"]))
+        {
+            if (string.IsNullOrEmpty(Obj.Str(o, "volumeName"))) causes.Add(("spec.volumeRestoreOverrides", "must provide a volume name"));
+            else if (string.IsNullOrEmpty(Obj.Str(o, "restoreName")) && o["labels"] == null && o["annotations"] == null)
+                causes.Add(("spec.volumeRestoreOverrides", "must provide at least one overriden field"));
+        }
+        if (Obj.Str(restore, "spec", "volumeRestorePolicy") is { } policy && !RestorePolicies.Contains(policy))
+            causes.Add(("spec.volumeRestorePolicy", $"volume restore policy \"{policy}\" doesn't exist"));
+        if (Obj.Str(restore, "spec", "volumeOwnershipPolicy") is { } ownership && !OwnershipPolicies.Contains(ownership))
+            causes.Add(("spec.volumeOwnershipPolicy", $"volume ownership policy \"{ownership}\" doesn't exist"));
+        if (causes.Count > 0) throw AdmissionDenied.Invalid(Name, causes.ToArray());
+    }
+
+    /// <summary>
+    /// The webhook's naive patch check: Trim("{}"), split on ",", then on ":" — so any value containing ":" or ","
+    /// (a MAC address "02:00:...") is refused (reference §4.2, the colon quirk); a "path" must be under /spec/,
+    /// /metadata/labels/ or /metadata/annotations/.
+    /// </summary>
+    public static IEnumerable<(string, string)> PatchProblems(string patch)
+    {
+        foreach (var pair in patch.Trim('{', '}').Split(','))
+        {
+            var kv = pair.Split(':');
+            if (kv.Length != 2)
+            {
+                yield return ("spec.patches", $"patch format is not valid - one \":\" expected in a single key-value json patch: {pair}");
+                continue;
+            }
+            var key = kv[0].Trim();
+            var value = kv[1].Trim();
+            if (key == "\"path\"" && !value.StartsWith("\"/spec/", StringComparison.Ordinal)
+                && !value.StartsWith("\"/metadata/labels/", StringComparison.Ordinal) && !value.StartsWith("\"/metadata/annotations/", StringComparison.Ordinal))
+                yield return ("spec.patches", $"patching is valid only for elements under /spec/ only: {pair}");
+        }
+    }
 }

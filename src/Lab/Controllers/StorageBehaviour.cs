@@ -23,8 +23,10 @@ public sealed class StorageBehaviour
 
     public static readonly StorageBehaviour Default = new();
 
-    public static StorageBehaviour Parse(JsonNode? node, string where)
+    /// <summary>Reads a mapping; keys it does not set keep the values of <paramref name="baseline"/> (the defaults when null).</summary>
+    public static StorageBehaviour Parse(JsonNode? node, string where, StorageBehaviour? baseline = null)
     {
+        var b = baseline ?? Default;
         if (node is not JsonObject o) throw new FormatException($"{where}: the storage class behaviour must be a mapping.");
         string[] known = ["snapshotCutDelay", "snapshotReadyDelay", "bindDelay", "snapshotError", "rejectVolumeSnapshots"];
         foreach (var key in o.Select(p => p.Key))
@@ -38,11 +40,11 @@ public sealed class StorageBehaviour
         }
         return new StorageBehaviour
         {
-            SnapshotCutDelay = Dur("snapshotCutDelay", Default.SnapshotCutDelay),
-            SnapshotReadyDelay = Dur("snapshotReadyDelay", Default.SnapshotReadyDelay),
-            BindDelay = Dur("bindDelay", Default.BindDelay),
-            SnapshotError = JsonUtil.Str(o["snapshotError"]),
-            RejectVolumeSnapshots = JsonUtil.Str(o["rejectVolumeSnapshots"]),
+            SnapshotCutDelay = Dur("snapshotCutDelay", b.SnapshotCutDelay),
+            SnapshotReadyDelay = Dur("snapshotReadyDelay", b.SnapshotReadyDelay),
+            BindDelay = Dur("bindDelay", b.BindDelay),
+            SnapshotError = JsonUtil.Str(o["snapshotError"]) ?? b.SnapshotError,
+            RejectVolumeSnapshots = JsonUtil.Str(o["rejectVolumeSnapshots"]) ?? b.RejectVolumeSnapshots,
         };
     }
 }

@@ -4,18 +4,21 @@ using VmSnapshot.Lab.Store;
 
 namespace VmSnapshot.Lab.Controllers;
 
-/// <summary>Finds the emulated CSI behaviour of a StorageClass: LabSettings first, then its annotation, else defaults.</summary>
+/// <summary>
+/// Finds the emulated CSI behaviour of a StorageClass: the defaults, overridden by the LabSettings entry, overridden
+/// by the StorageClass's own annotation (so a test or a user can change one class of a running lab).
+/// </summary>
 internal sealed class StorageSettingsResolver(LabStore store, ControllerSettings settings)
 {
     public StorageBehaviour For(string? storageClassName)
     {
         if (string.IsNullOrEmpty(storageClassName)) return StorageBehaviour.Default;
-        if (settings.StorageClasses.TryGetValue(storageClassName, out var s)) return s;
+        var baseline = settings.StorageClasses.GetValueOrDefault(storageClassName) ?? StorageBehaviour.Default;
         var sc = store.Get("storageclasses", null, storageClassName);
         var text = sc == null ? null : Obj.Annotation(sc, StorageBehaviour.Annotation);
-        if (string.IsNullOrWhiteSpace(text)) return StorageBehaviour.Default;
-        try { return StorageBehaviour.Parse(YamlToJson.ParseAll(text).FirstOrDefault(), $"StorageClass {storageClassName} annotation {StorageBehaviour.Annotation}"); }
-        catch (Exception ex) when (ex is FormatException or YamlDotNet.Core.YamlException) { return StorageBehaviour.Default; }
+        if (string.IsNullOrWhiteSpace(text)) return baseline;
+        try { return StorageBehaviour.Parse(YamlToJson.ParseAll(text).FirstOrDefault(), $"StorageClass {storageClassName} annotation {StorageBehaviour.Annotation}", baseline); }
+        catch (Exception ex) when (ex is FormatException or YamlDotNet.Core.YamlException) { return baseline; }
     }
 
     /// <summary>The StorageClass a PVC uses: spec.storageClassName, else the default class (annotation is-default-class).</summary>

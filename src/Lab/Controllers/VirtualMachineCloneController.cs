@@ -1,8 +1,231 @@
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab.Admission;
+
 namespace VmSnapshot.Lab.Controllers;
 
+/// <summary>
+/// KubeVirt's clone controller (reference §2, clone.go): wait for the source (Pending, SourceDoesNotExist) and for
+/// snapshot support of every disk, take a temporary snapshot tmp-snapshot-&lt;uid&gt; (SnapshotInProgress), restore it
+/// as tmp-restore-&lt;uid&gt; to the target with generated patches — blank or new MACs, SMBIOS serial, firmware UUID,
+/// filtered labels and annotations — plus the user's (RestoreInProgress), then CreatingTargetVM and Succeeded, and
+/// clean up once the new PVCs are bound. A target name that already exists leaves the temporary restore retrying
+/// "restore target already exists" and the clone in RestoreInProgress with no error: the silent hang of kubevirt#10935.
+/// </summary>
 internal sealed class VirtualMachineCloneController(ControllerHost host) : Controller(host)
 {
-    public override string Name => "VirtualMachineCloneController";
-    public override IEnumerable<ControllerWatch> Watches() => [];
-    public override void Reconcile(ObjectKey key) { }
+    private const string Component = "virt-controller";
+    private const string StillProcessing = "Still processing";
+
+    public override string Name => "virtualmachineclone";
+
+    public override IEnumerable<ControllerWatch> Watches() =>
+    [
+        Own("virtualmachineclones"),
+        new("virtualmachines", e => Clones(e.Object!.Namespace, c => Obj.Str(c, "spec", "source", "name") == e.Object.Name || Obj.Str(c, "spec", "target", "name") == e.Object.Name)),
+        new("virtualmachinesnapshots", e => Clones(e.Object!.Namespace, c => Obj.Str(c, "status", "snapshotName") == e.Object.Name || Obj.Str(c, "spec", "source", "name") == e.Object.Name)),
+        new("virtualmachinerestores", e => Clones(e.Object!.Namespace, c => Obj.Str(c, "status", "restoreName") == e.Object.Name)),
+        new("persistentvolumeclaims", e => Clones(e.Object!.Namespace, c => Obj.Str(c, "status", "restoreName") != null)),
+    ];
+
+    private IEnumerable<ObjectKey> Clones(string? ns, Func<JsonObject, bool> filter)
+        => Store.List("virtualmachineclones", ns).Where(filter).Select(c => new ObjectKey(ns, Obj.Name(c)));
+
+    public override void Reconcile(ObjectKey key)
+    {
+        var clone = Store.Get("virtualmachineclones", key.Namespace, key.Name);
+        if (clone == null || Obj.Deleting(clone)) return;
+        var uid = Obj.Uid(clone);
+        var sourceKind = Obj.Str(clone, "spec", "source", "kind");
+        var sourceName = Obj.Str(clone, "spec", "source", "name") ?? "";
+        var targetName = Obj.Str(clone, "spec", "target", "name") ?? "";
+        switch (Obj.Str(clone, "status", "phase") ?? "")
+        {
+            case "":
+                Begin(key, clone, uid, sourceKind, sourceName);
+                return;
+            case "SnapshotInProgress":
+            {
+                var snap = Store.Get("virtualmachinesnapshots", key.Namespace, Obj.Str(clone, "status", "snapshotName") ?? "");
+                if (snap == null || Obj.Bool(snap["status"]?["readyToUse"]) != true) return;
+                Host.Events.Record(clone, EventRecorder.Normal, "SnapshotReady", $"Snapshot {Obj.Name(snap)} is ready", Component);
+                SetPhase(key, "RestoreInProgress");
+                Requeue(key, TimeSpan.Zero);
+                return;
+            }
+            case "RestoreInProgress":
+                Restore(key, clone, uid, targetName);
+                return;
+            case "CreatingTargetVM":
+            {
+                var target = Store.Get("virtualmachines", key.Namespace, targetName);
+                if (target == null) return;
+                Host.Events.Record(clone, EventRecorder.Normal, "TargetVMCreated", $"created target VM {targetName}", Component);
+                Store.Update("virtualmachineclones", key.Namespace, key.Name, o =>
+                {
+                    var status = Obj.Status(o);
+                    status["phase"] = "Succeeded";
+                    status["targetName"] = targetName;
+                    status["creationTime"] = Obj.Timestamp();
+                    Obj.SetCondition(status, "Progressing", "False", "Ready");
+                    Obj.SetCondition(status, "Ready", "True", "Ready");
+                });
+                Requeue(key, TimeSpan.Zero);
+                return;
+            }
+            case "Succeeded":
+                Finish(key, clone, sourceKind, targetName);
+                return;
+        }
+    }
+
+    private void Begin(ObjectKey key, JsonObject clone, string uid, string? sourceKind, string sourceName)
+    {
+        if (sourceKind == "VirtualMachineSnapshot")
+        {
+            var snapshot = Store.Get("virtualmachinesnapshots", key.Namespace, sourceName);
+            if (snapshot == null) { Pending(key, clone, $"Source doesnt exist: VirtualMachineSnapshot {key.Namespace}/{sourceName}"); return; }
+            if (Obj.Bool(snapshot["status"]?["readyToUse"]) != true) return;
+            Store.Update("virtualmachineclones", key.Namespace, key.Name, o =>
+            {
+                var status = Obj.Status(o);
+                status["phase"] = "RestoreInProgress";
+                status["snapshotName"] = sourceName;
+                Obj.SetCondition(status, "Progressing", "True", StillProcessing);
+                Obj.SetCondition(status, "Ready", "False", StillProcessing);
+            });
+            Requeue(key, TimeSpan.Zero);
+            return;
+        }
+        var vm = Store.Get("virtualmachines", key.Namespace, sourceName);
+        if (vm == null) { Pending(key, clone, $"Source doesnt exist: VirtualMachine {key.Namespace}/{sourceName}"); return; }
+        var statuses = Obj.Items(vm["status"]?["volumeSnapshotStatuses"]).ToDictionary(s => Obj.Str(s, "name") ?? "", s => Obj.Bool(s["enabled"]));
+        foreach (var volume in VmVolumes.Of(vm).Where(v => VmVolumes.ClaimName(v) != null))
+        {
+            var name = Obj.Str(volume, "name") ?? "";
+            if (statuses.TryGetValue(name, out var enabled) && enabled == true) continue;
+            var message = statuses.ContainsKey(name) ? $"Virtual Machine volume {name} does not support snapshots" : $"Virtual Machine volume {name} snapshot support unknown";
+            Host.Events.Record(clone, EventRecorder.Warning, "VMVolumeSnapshotsInvalid", message, Component);
+            return; // pending; a VM status change brings us back
+        }
+        var snapName = $"tmp-snapshot-{uid}";
+        if (Store.Get("virtualmachinesnapshots", key.Namespace, snapName) == null)
+            Store.Seed(new JsonObject
+            {
+                ["apiVersion"] = "snapshot.kubevirt.io/v1beta1",
+                ["kind"] = "VirtualMachineSnapshot",
+                ["metadata"] = new JsonObject { ["name"] = snapName, ["namespace"] = key.Namespace, ["ownerReferences"] = new JsonArray(Obj.OwnerRef(clone)) },
+                ["spec"] = new JsonObject { ["source"] = new JsonObject { ["apiGroup"] = "kubevirt.io", ["kind"] = "VirtualMachine", ["name"] = sourceName } },
+            });
+        Host.Events.Record(clone, EventRecorder.Normal, "SnapshotCreated", $"created snapshot {snapName} for clone {key.Name}", Component);
+        Store.Update("virtualmachineclones", key.Namespace, key.Name, o =>
+        {
+            var status = Obj.Status(o);
+            status["phase"] = "SnapshotInProgress";
+            status["snapshotName"] = snapName;
+            Obj.SetCondition(status, "Progressing", "True", StillProcessing);
+            Obj.SetCondition(status, "Ready", "False", StillProcessing);
+        });
+    }
+
+    private void Restore(ObjectKey key, JsonObject clone, string uid, string targetName)
+    {
+        var restoreName = Obj.Str(clone, "status", "restoreName");
+        if (restoreName != null)
+        {
+            var existing = Store.Get("virtualmachinerestores", key.Namespace, restoreName);
+            if (Obj.Bool(existing?["status"]?["complete"]) != true) return; // kubevirt#10935: no error surfaces here
+            Host.Events.Record(clone, EventRecorder.Normal, "RestoreReady", $"Restore {restoreName} is ready", Component);
+            SetPhase(key, "CreatingTargetVM");
+            Requeue(key, TimeSpan.Zero);
+            return;
+        }
+        var snapName = Obj.Str(clone, "status", "snapshotName") ?? "";
+        var snap = Store.Get("virtualmachinesnapshots", key.Namespace, snapName);
+        var content = Store.Get("virtualmachinesnapshotcontents", key.Namespace, Obj.Str(snap, "status", "virtualMachineSnapshotContentName") ?? "");
+        if (content == null) return;
+        var sourceVm = content["spec"]?["source"]?["virtualMachine"] as JsonObject ?? new JsonObject();
+        var backedUp = Obj.Items(content["spec"]?["volumeBackups"]).Select(b => Obj.Str(b, "volumeName")).ToHashSet();
+        var missing = VmVolumes.Of(sourceVm).FirstOrDefault(v => VmVolumes.ClaimName(v) != null && !backedUp.Contains(Obj.Str(v, "name")));
+        if (missing != null)
+        {
+            var message = $"volume {Obj.Str(missing, "name")} is not backed up in snapshot {snapName}";
+            Host.Events.Record(clone, EventRecorder.Warning, "SnapshotContentInvalid", message, Component);
+            Store.Update("virtualmachineclones", key.Namespace, key.Name, o =>
+            {
+                var status = Obj.Status(o);
+                status["phase"] = "Failed";
+                Obj.SetCondition(status, "Progressing", "False", message);
+                Obj.SetCondition(status, "Ready", "False", message);
+            });
+            return;
+        }
+        var patches = ClonePatches.For(clone, sourceVm);
+        var problems = patches.SelectMany(VirtualMachineRestoreWebhook.PatchProblems).Select(p => p.Item2).ToList();
+        if (problems.Count > 0)
+        {
+            // The restore webhook refuses the generated patches (e.g. a MAC written with ":"): retried, never surfaced.
+            Host.Events.Record(clone, EventRecorder.Warning, "RestoreCreationFailed",
+                $"admission webhook \"{VirtualMachineRestoreWebhook.Name}\" denied the request: {string.Join(", ", problems)}", Component);
+            Requeue(key, SnapshotNames.Retry);
+            return;
+        }
+        restoreName = $"tmp-restore-{uid}";
+        var spec = new JsonObject
+        {
+            ["target"] = new JsonObject { ["apiGroup"] = "kubevirt.io", ["kind"] = "VirtualMachine", ["name"] = targetName },
+            ["virtualMachineSnapshotName"] = snapName,
+            ["targetReadinessPolicy"] = "WaitGracePeriod",
+            ["patches"] = new JsonArray(patches.Select(p => (JsonNode)JsonValue.Create(p)).ToArray()),
+        };
+        spec["volumeRestorePolicy"] = Obj.Str(clone, "spec", "volumeNamePolicy") == "PrefixTargetName" ? "PrefixTargetName" : "RandomizeNames";
+        if (Store.Get("virtualmachinerestores", key.Namespace, restoreName) == null)
+            Store.Seed(new JsonObject
+            {
+                ["apiVersion"] = "snapshot.kubevirt.io/v1beta1",
+                ["kind"] = "VirtualMachineRestore",
+                ["metadata"] = new JsonObject { ["name"] = restoreName, ["namespace"] = key.Namespace, ["ownerReferences"] = new JsonArray(Obj.OwnerRef(clone)) },
+                ["spec"] = spec,
+            });
+        Host.Events.Record(clone, EventRecorder.Normal, "RestoreCreated", $"created restore {restoreName} for clone {key.Name}", Component);
+        Store.Update("virtualmachineclones", key.Namespace, key.Name, o => Obj.Status(o)["restoreName"] = restoreName);
+    }
+
+    /// <summary>Once the restored PVCs are Bound: delete the temporary restore (and snapshot, for a VM source); later, follow the target's deletion.</summary>
+    private void Finish(ObjectKey key, JsonObject clone, string? sourceKind, string targetName)
+    {
+        var restoreName = Obj.Str(clone, "status", "restoreName");
+        if (restoreName != null)
+        {
+            var restore = Store.Get("virtualmachinerestores", key.Namespace, restoreName);
+            var claims = Obj.Items(restore?["status"]?["restores"]).Select(r => Obj.Str(r, "persistentVolumeClaim") ?? "").ToList();
+            if (claims.Any(c => Obj.Str(Store.Get("persistentvolumeclaims", key.Namespace, c), "status", "phase") != "Bound")) return;
+            foreach (var c in claims) Host.Events.Record(clone, EventRecorder.Normal, "PVCBound", $"PVC {c} is bound", Component);
+            Store.Delete("virtualmachinerestores", key.Namespace, restoreName);
+            var snapName = Obj.Str(clone, "status", "snapshotName");
+            if (sourceKind == "VirtualMachine" && snapName != null)
+            {
+                Store.Delete("virtualmachinesnapshots", key.Namespace, snapName);
+                Host.Events.Record(clone, EventRecorder.Normal, "SnapshotDeleted", $"deleted temporary snapshot {snapName}", Component);
+            }
+            Store.Update("virtualmachineclones", key.Namespace, key.Name, o =>
+            {
+                Obj.Status(o).Remove("snapshotName");
+                Obj.Status(o).Remove("restoreName");
+            });
+            return;
+        }
+        if (Store.Get("virtualmachines", key.Namespace, targetName) == null) Store.Delete("virtualmachineclones", key.Namespace, key.Name);
+    }
+
+    private void Pending(ObjectKey key, JsonObject clone, string reason)
+    {
+        Host.Events.Record(clone, EventRecorder.Warning, "SourceDoesNotExist", reason, Component);
+        Store.Update("virtualmachineclones", key.Namespace, key.Name, o =>
+        {
+            Obj.SetCondition(Obj.Status(o), "Progressing", "False", "Pending");
+            Obj.SetCondition(Obj.Status(o), "Ready", "False", reason);
+        });
+    }
+
+    private void SetPhase(ObjectKey key, string phase) => Store.Update("virtualmachineclones", key.Namespace, key.Name, o => Obj.Status(o)["phase"] = phase);
 }

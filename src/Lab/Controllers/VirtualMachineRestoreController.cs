@@ -1,8 +1,247 @@
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab.Controllers.Subresources;
+using static VmSnapshot.Lab.Controllers.RestoreNames;
+
 namespace VmSnapshot.Lab.Controllers;
 
+/// <summary>
+/// KubeVirt's VirtualMachineRestore loop (reference §4.2, restore.go updateVMRestore): initialise, wait for the
+/// target to have no VMI per targetReadinessPolicy (WaitGracePeriod, WaitEventually, StopTarget, FailImmediate),
+/// check the snapshot and content, refuse an existing different target, take the restoreInProgress lock, create the
+/// restored PVCs, create or update the target VM, release the lock and complete with exactly two conditions.
+/// </summary>
 internal sealed class VirtualMachineRestoreController(ControllerHost host) : Controller(host)
 {
-    public override string Name => "VirtualMachineRestoreController";
-    public override IEnumerable<ControllerWatch> Watches() => [];
-    public override void Reconcile(ObjectKey key) { }
+    private const string Component = "virt-controller";
+    private readonly Dictionary<string, DateTime> firstSeen = new(StringComparer.Ordinal);
+
+    public override string Name => "virtualmachinerestore";
+
+    public override IEnumerable<ControllerWatch> Watches() =>
+    [
+        Own("virtualmachinerestores"),
+        new("virtualmachines", e => Restores(e.Object!.Namespace, r => Obj.Str(r, "spec", "target", "name") == e.Object.Name)),
+        new("virtualmachineinstances", e => Restores(e.Object!.Namespace, r => Obj.Str(r, "spec", "target", "name") == e.Object.Name)),
+        new("virtualmachinesnapshots", e => Restores(e.Object!.Namespace, r => Obj.Str(r, "spec", "virtualMachineSnapshotName") == e.Object.Name)),
+        new("virtualmachinesnapshotcontents", e => Obj.Str(e.Object!.ToJson(), "spec", "virtualMachineSnapshotName") is { } s
+            ? Restores(e.Object.Namespace, r => Obj.Str(r, "spec", "virtualMachineSnapshotName") == s) : []),
+        new("persistentvolumeclaims", e => Restores(e.Object!.Namespace, r => Obj.Bool(r["status"]?["complete"]) != true)),
+    ];
+
+    private IEnumerable<ObjectKey> Restores(string? ns, Func<JsonObject, bool> filter)
+        => Store.List("virtualmachinerestores", ns).Where(filter).Select(r => new ObjectKey(ns, Obj.Name(r)));
+
+    public override void Reconcile(ObjectKey key)
+    {
+        var restore = Store.Get("virtualmachinerestores", key.Namespace, key.Name);
+        if (restore == null) return;
+        var uid = Obj.Uid(restore);
+        if (!firstSeen.ContainsKey(uid)) firstSeen[uid] = LabNow;
+        var targetName = Obj.Str(restore, "spec", "target", "name") ?? "";
+        var target = Store.Get("virtualmachines", key.Namespace, targetName);
+        if (Obj.Deleting(restore)) { Delete(key, restore, target); return; }
+        if (!Obj.HasFinalizer(restore, Finalizer))
+        {
+            Store.Update("virtualmachinerestores", key.Namespace, key.Name, o => Obj.AddFinalizer(o, Finalizer));
+            Requeue(key, TimeSpan.Zero);
+            return;
+        }
+        if (restore["status"] == null)
+        {
+            SetConditions(key, "True", "False", Initializing, init: true);
+            Requeue(key, TimeSpan.Zero);
+            return;
+        }
+        if (Obj.Bool(restore["status"]?["complete"]) == true || Obj.HasCondition(restore, "Failure", "True")) return;
+
+        // 2. The target must have no VMI.
+        var vmi = Store.Get("virtualmachineinstances", key.Namespace, targetName);
+        if (vmi != null && Obj.Str(target, "status", "restoreInProgress") != key.Name)
+        {
+            WaitForTarget(key, restore, target!, vmi, uid);
+            return;
+        }
+
+        // 3. The snapshot and its content must be usable; otherwise an error and a retry (not a failure).
+        var snapName = Obj.Str(restore, "spec", "virtualMachineSnapshotName") ?? "";
+        var snap = Store.Get("virtualmachinesnapshots", key.Namespace, snapName);
+        var contentName = Obj.Str(snap, "status", "virtualMachineSnapshotContentName") ?? "";
+        var content = snap == null ? null : Store.Get("virtualmachinesnapshotcontents", key.Namespace, contentName);
+        var problem = snap == null ? $"VMSnapshot {key.Namespace}/{snapName} does not exist"
+            : Obj.Str(snap, "status", "phase") == "Failed" ? $"VMSnapshot {key.Namespace}/{snapName} failed and is invalid to use"
+            : Obj.Bool(snap["status"]?["readyToUse"]) != true ? $"VMSnapshot {key.Namespace}/{snapName} not ready"
+            : content == null ? $"VMSnapshotContent {key.Namespace}/{contentName} does not exist"
+            : Obj.Bool(content["status"]?["readyToUse"]) != true ? $"VMSnapshotContent {key.Namespace}/{contentName} not ready"
+            : null;
+        // 4. A different VM of the target's name may not be overwritten.
+        if (problem == null && target != null && Obj.Annotation(target, LastRestoreUidAnnotation) != $"{key.Name}-{uid}"
+            && Obj.Uid(target) != Obj.Str(snap, "status", "sourceUID"))
+            problem = TargetExists;
+        // 5. The lock.
+        var holder = Obj.Str(target, "status", "restoreInProgress");
+        if (problem == null && holder != null && holder != key.Name) problem = $"vm restore {holder} in progress";
+        if (problem != null) { Error(key, restore, problem); return; }
+        if (target != null && holder == null)
+            Store.Update("virtualmachines", key.Namespace, targetName, o => Obj.Status(o)["restoreInProgress"] = key.Name);
+
+        // 6–7. The restored PVCs.
+        var sourceVmName = Obj.Str(content, "spec", "source", "virtualMachine", "metadata", "name") ?? "";
+        var claims = new Dictionary<string, string>(StringComparer.Ordinal);
+        var restores = new JsonArray();
+        var allBound = true;
+        foreach (var backup in Obj.Items(content!["spec"]?["volumeBackups"]))
+        {
+            var volumeName = Obj.Str(backup, "volumeName") ?? "";
+            var original = Obj.Str(backup, "persistentVolumeClaim", "metadata", "name") ?? "";
+            var claim = ClaimName(restore, volumeName, original);
+            claims[volumeName] = claim;
+            restores.Add(new JsonObject { ["volumeName"] = volumeName, ["persistentVolumeClaim"] = claim, ["volumeSnapshotName"] = Obj.Str(backup, "volumeSnapshotName") });
+            var pvc = Store.Get("persistentvolumeclaims", key.Namespace, claim);
+            if (pvc != null && Obj.Annotation(pvc, RestoreNameAnnotation) != key.Name)
+            {
+                // InPlace: the original claim goes first (the VM has no VMI, so nothing uses it).
+                if (!Obj.Deleting(pvc)) Store.Delete("persistentvolumeclaims", key.Namespace, claim);
+                allBound = false;
+                continue;
+            }
+            if (pvc == null)
+            {
+                var vs = Store.Get("volumesnapshots", key.Namespace, Obj.Str(backup, "volumeSnapshotName") ?? "");
+                Store.Seed(RestoredPvcBuilder.Build(restore, backup, claim, vs, sourceVmName));
+                allBound = false;
+                continue;
+            }
+            var phase = Obj.Str(pvc, "status", "phase");
+            if (phase is not (null or "Pending" or "Bound")) { Error(key, restore, $"PVC {key.Namespace}/{claim} in status \"{phase}\""); return; }
+            if (phase != "Bound") allBound = false;
+        }
+        Store.Update("virtualmachinerestores", key.Namespace, key.Name, o => Obj.Status(o)["restores"] = restores.DeepClone());
+        if (!allBound)
+        {
+            SetConditions(key, "True", "False", CreatingPvcs, readyReason: WaitingForPvcs);
+            return; // PVC events bring us back
+        }
+
+        // 8. The target VM.
+        SetConditions(key, "True", "False", UpdatingTarget, readyReason: WaitingForTarget);
+        var spec = RestoredVmBuilder.Spec(content, claims);
+        if (target == null)
+        {
+            JsonObject created;
+            try { created = RestoredVmBuilder.NewTarget(restore, content, spec); }
+            catch (Json.PatchException ex) { Error(key, restore, ex.Message); return; }
+            target = Store.Seed(created);
+        }
+        else
+        {
+            Store.Update("virtualmachines", key.Namespace, targetName, o =>
+            {
+                var current = o["spec"] as JsonObject;
+                if (current?["running"] != null) spec["running"] = false;
+                else spec["runStrategy"] = Obj.Clone(current?["runStrategy"]) ?? RunStrategy.Halted;
+                if (spec["running"] != null && spec["runStrategy"] != null) spec.Remove("runStrategy");
+                o["spec"] = spec;
+                Obj.Child(Obj.Meta(o), "annotations")[LastRestoreUidAnnotation] = $"{key.Name}-{uid}";
+            });
+            target = Store.Get("virtualmachines", key.Namespace, targetName)!;
+        }
+        OwnClaims(key, restore, target, claims.Values);
+
+        // 9. Done: release the lock, then complete.
+        Store.Update("virtualmachines", key.Namespace, targetName, o =>
+        {
+            if (Obj.Str(o, "status", "restoreInProgress") == key.Name) Obj.Status(o).Remove("restoreInProgress");
+        });
+        Store.Update("virtualmachinerestores", key.Namespace, key.Name, o =>
+        {
+            var meta = Obj.Meta(o);
+            meta["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true));
+            var status = Obj.Status(o);
+            status["complete"] = true;
+            status["restoreTime"] = Obj.Timestamp();
+            status["conditions"] = new JsonArray();
+            Obj.SetCondition(status, "Progressing", "False", Complete);
+            Obj.SetCondition(status, "Ready", "True", Complete);
+        });
+        var done = Store.Get("virtualmachinerestores", key.Namespace, key.Name)!;
+        Host.Events.Record(done, EventRecorder.Normal, "VirtualMachineRestoreComplete", $"Successfully completed VirtualMachineRestore {key.Name}", Component);
+        firstSeen.Remove(uid);
+    }
+
+    private void WaitForTarget(ObjectKey key, JsonObject restore, JsonObject target, JsonObject vmi, string uid)
+    {
+        switch (Obj.Str(restore, "spec", "targetReadinessPolicy") ?? "WaitGracePeriod")
+        {
+            case "FailImmediate":
+                Fail(key, FailImmediate);
+                return;
+            case "StopTarget":
+                Host.Events.Record(restore, EventRecorder.Normal, "RestoreTargetNotReady", StopTarget, Component);
+                SetConditions(key, "False", "False", StopTarget);
+                if (!Obj.Deleting(vmi))
+                {
+                    try { new LifecycleSubresources(Host).Stop(key.Namespace!, Obj.Name(target), new JsonObject { ["gracePeriod"] = 0 }, dryRun: false); }
+                    catch (Api.ApiException) { Store.Delete("virtualmachineinstances", key.Namespace, Obj.Name(vmi)); }
+                }
+                return;
+            case "WaitEventually":
+                Host.Events.Record(restore, EventRecorder.Warning, "RestoreTargetNotReady", "Restore target VMI still exists, please stop the restore target to proceed with restore", Component);
+                SetConditions(key, "False", "False", WaitEventually);
+                return;
+            default:
+                var due = firstSeen[uid] + GracePeriod;
+                if (LabNow >= due) { Fail(key, GraceExpired); return; }
+                Host.Events.Record(restore, EventRecorder.Warning, "RestoreTargetNotReady", "Restore target VMI still exists, please stop the restore target to proceed with restore", Component);
+                SetConditions(key, "False", "False", WaitGrace);
+                Requeue(key, due - LabNow);
+                return;
+        }
+    }
+
+    private void OwnClaims(ObjectKey key, JsonObject restore, JsonObject target, IEnumerable<string> claims)
+    {
+        if (Obj.Str(restore, "spec", "volumeOwnershipPolicy") == "None") return;
+        foreach (var claim in claims)
+            Store.Update("persistentvolumeclaims", key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true)));
+    }
+
+    private void Error(ObjectKey key, JsonObject restore, string message)
+    {
+        SetConditions(key, "False", "False", message);
+        Host.Events.Record(restore, EventRecorder.Warning, "VirtualMachineRestoreError", $"VirtualMachineRestore encountered error {message}", Component);
+        Requeue(key, SnapshotNames.Retry);
+    }
+
+    private void Fail(ObjectKey key, string reason)
+    {
+        Store.Update("virtualmachinerestores", key.Namespace, key.Name, o =>
+        {
+            var status = Obj.Status(o);
+            Obj.SetCondition(status, "Progressing", "False", reason);
+            Obj.SetCondition(status, "Ready", "False", reason);
+            Obj.SetCondition(status, "Failure", "True", reason);
+        });
+        var failed = Store.Get("virtualmachinerestores", key.Namespace, key.Name)!;
+        Host.Events.Record(failed, EventRecorder.Warning, "Operation failed", $"VirtualMachineRestore failed {key.Name}", Component);
+    }
+
+    private void SetConditions(ObjectKey key, string progressing, string ready, string reason, bool init = false, string? readyReason = null)
+        => Store.Update("virtualmachinerestores", key.Namespace, key.Name, o =>
+        {
+            var status = Obj.Status(o);
+            if (init) status["complete"] = false;
+            Obj.SetCondition(status, "Progressing", progressing, reason);
+            Obj.SetCondition(status, "Ready", ready, readyReason ?? reason);
+        });
+
+    private void Delete(ObjectKey key, JsonObject restore, JsonObject? target)
+    {
+        if (target != null && Obj.Str(target, "status", "restoreInProgress") == key.Name)
+        {
+            SetConditions(key, "False", "False", Deleting);
+            Store.Update("virtualmachines", key.Namespace, Obj.Name(target), o => Obj.Status(o).Remove("restoreInProgress"));
+        }
+        Store.Update("virtualmachinerestores", key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, Finalizer));
+        firstSeen.Remove(Obj.Uid(restore));
+    }
 }

@@ -136,7 +136,24 @@ internal sealed class WatchRecorder : IAsyncDisposable
         });
     }
 
-    public IReadOnlyList<(string Type, JsonObject Object)> Events { get { lock (events) return events.ToList(); } }
+    /// <summary>Everything received so far, after the stream has been quiet for 100 ms (it lags the GETs a test waits with).</summary>
+    public IReadOnlyList<(string Type, JsonObject Object)> Events
+    {
+        get
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(3);
+            var count = -1;
+            while (DateTime.UtcNow < deadline)
+            {
+                int now;
+                lock (events) now = events.Count;
+                if (now == count) break;
+                count = now;
+                Thread.Sleep(100);
+            }
+            lock (events) return events.ToList();
+        }
+    }
 
     public IReadOnlyList<JsonObject> Versions => Events.Where(e => e.Type != "BOOKMARK").Select(e => e.Object).ToList();
 

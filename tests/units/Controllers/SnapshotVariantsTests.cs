@@ -39,6 +39,24 @@ public sealed class SnapshotVariantsTests : IDisposable
     }
 
     [Fact]
+    public async Task APersistedHotplugVolumeIsSnapshottedAndAVmiOnlyHotplugIsNot()
+    {
+        var persisted = await CreateAsync(http, "virtualmachinesnapshots", "vms", SnapshotJson("hp", "fedora-hotplug"));
+        var vmiOnly = await CreateAsync(http, "virtualmachinesnapshots", "vms", SnapshotJson("vmi-hp", "fedora-vmi-hotplug"));
+        var hp = await SnapshotReady("hp");
+        Assert.Equal(["rootdisk", "datadisk", "scratch"], Strings(hp!["status"]!["snapshotVolumes"]!["includedVolumes"]));
+        Assert.Null(hp["status"]!["snapshotVolumes"]!["excludedVolumes"]);
+        var content = await GetAsync(http, "virtualmachinesnapshotcontents", "vms", $"vmsnapshot-content-{Str(persisted, "metadata", "uid")}");
+        Assert.Equal(3, content!["spec"]!["volumeBackups"]!.AsArray().Count);
+
+        var only = await SnapshotReady("vmi-hp");
+        Assert.Equal(["rootdisk"], Strings(only!["status"]!["snapshotVolumes"]!["includedVolumes"]));
+        Assert.Equal(["GuestAgent", "Online"], Strings(only["status"]!["indications"]));
+        var vmiContent = await GetAsync(http, "virtualmachinesnapshotcontents", "vms", $"vmsnapshot-content-{Str(vmiOnly, "metadata", "uid")}");
+        Assert.DoesNotContain("debug-logs", vmiContent!["spec"]!["source"]!["virtualMachine"]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task APausedVmIsSnapshottedWithoutFreezeAndMarkedPaused()
     {
         await using var vmis = new WatchRecorder(http, "virtualmachineinstances", "vms", "app-paused");

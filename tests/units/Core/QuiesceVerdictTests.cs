@@ -316,6 +316,7 @@ public class QuiesceVerdictTests
 
         Assert.Equal(CheckStatus.Fail, Assert.Single(r.Checks, c => c.Name == CheckNames.HotplugVolume && c.Target == "scratch").Status);
         Assert.Equal(CheckStatus.Pass, Assert.Single(r.Checks, c => c.Name == CheckNames.HotplugVolume && c.Target == "persisted").Status);
+        Assert.Equal(new[] { "scratch" }, r.NotCapturedVolumes);
     }
 
     [Fact]

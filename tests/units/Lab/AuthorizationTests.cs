@@ -33,6 +33,27 @@ public sealed class AuthorizationTests : IDisposable
         Assert.Equal(200, (await GetAsync(viewer, "/apis/snapshot.kubevirt.io/v1beta1")).Code);
     }
 
+    [Fact]
+    public async Task TheClientMeetsTheSame403()
+    {
+        var config = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(lab.KubeconfigPath);
+        config.AccessToken = "viewer-token";
+        using var viewer = new k8s.Kubernetes(config);
+        var body = new Dictionary<string, object>
+        {
+            ["apiVersion"] = "snapshot.kubevirt.io/v1beta1", ["kind"] = "VirtualMachineSnapshot",
+            ["metadata"] = new Dictionary<string, object> { ["name"] = "denied" },
+            ["spec"] = new Dictionary<string, object> { ["source"] = new Dictionary<string, string> { ["apiGroup"] = "kubevirt.io", ["kind"] = "VirtualMachine", ["name"] = "centos-stopped" } },
+        };
+        var ex = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() =>
+            k8s.CustomObjectsOperationsExtensions.CreateNamespacedCustomObjectAsync(viewer.CustomObjects, body, "snapshot.kubevirt.io", "v1beta1", "vms", "virtualmachinesnapshots"));
+        var status = k8s.KubernetesJson.Deserialize<k8s.Models.V1Status>(ex.Response.Content);
+        Assert.Equal(403, status.Code);
+        Assert.Equal("Forbidden", status.Reason);
+        Assert.Equal("virtualmachinesnapshots.snapshot.kubevirt.io is forbidden: User \"snapshot-viewer\" cannot create resource \"virtualmachinesnapshots\" in API group \"snapshot.kubevirt.io\" in the namespace \"vms\"", status.Message);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, ex.Response.StatusCode);
+    }
+
     [Theory]
     [InlineData("viewer-token", "list", "snapshot.kubevirt.io", "virtualmachinesnapshots", true)]
     [InlineData("viewer-token", "create", "snapshot.kubevirt.io", "virtualmachinesnapshots", false)]

@@ -47,7 +47,7 @@ public sealed class ClientWatchTests : IDisposable
         return (done, events, errors);
     }
 
-    private static async Task Until(Func<bool> condition, int ms = 5000)
+    private static async Task Until(Func<bool> condition, int ms = 10000)
     {
         var deadline = DateTime.UtcNow.AddMilliseconds(ms);
         while (!condition())

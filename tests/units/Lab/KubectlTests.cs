@@ -58,7 +58,7 @@ public sealed class KubectlTests : IDisposable
         Assert.Equal("Running", win[2]);
         Assert.Equal("True", win[3]);
         Assert.Equal(["centos-stopped", "Stopped", "False"], Words(lines.Single(l => l.StartsWith("centos-stopped", StringComparison.Ordinal))).Where((_, i) => i != 1));
-        Assert.Equal(7, lines.Length);
+        Assert.Equal(9, lines.Length); // header + the eight VMs of the default scenario
 
         var snaps = Ok("get", "vmsnapshot").Out.Trim().Split('\n');
         Assert.Equal(["NAME", "SOURCEKIND", "SOURCENAME", "PHASE", "READYTOUSE", "CREATIONTIME", "ERROR"], Words(snaps[0]));
@@ -78,7 +78,7 @@ public sealed class KubectlTests : IDisposable
 
         var json = JsonNode.Parse(Ok("get", "vm", "-o", "json").Out)!;
         Assert.Equal("List", (string?)json["kind"]);
-        Assert.Equal(6, json["items"]!.AsArray().Count);
+        Assert.Equal(8, json["items"]!.AsArray().Count);
         var yaml = Ok("get", "vm", "rhel8-brainy-bear", "-o", "yaml").Out;
         Assert.Contains("kind: VirtualMachine", yaml);
         Assert.Contains("networkName: prod-net", yaml);

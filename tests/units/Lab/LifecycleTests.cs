@@ -20,7 +20,7 @@ public sealed class LifecycleTests : IDisposable
         lab.Dispose();
     }
 
-    private static async Task Until(Func<bool> condition, int ms = 5000)
+    private static async Task Until(Func<bool> condition, int ms = 10000)
     {
         var deadline = DateTime.UtcNow.AddMilliseconds(ms);
         while (!condition())

@@ -14,7 +14,7 @@ public sealed class ScenarioTests
         using var lab = StartLab();
         Assert.Equal("vms", lab.Namespace);
         var vms = lab.Store.List("vm", "vms").ToDictionary(v => (string)v["metadata"]!["name"]!);
-        Assert.Equal(["app-paused", "centos-stopped", "db-nfs-data", "fedora-no-agent", "rhel8-brainy-bear", "win2k19-profound-gecko"], vms.Keys.Order());
+        Assert.Equal(["app-paused", "centos-stopped", "db-nfs-data", "fedora-hotplug", "fedora-no-agent", "fedora-vmi-hotplug", "rhel8-brainy-bear", "win2k19-profound-gecko"], vms.Keys.Order());
         Assert.Equal("Paused", (string?)vms["app-paused"]["status"]!["printableStatus"]);
         Assert.Equal("Stopped", (string?)vms["centos-stopped"]["status"]!["printableStatus"]);
         Assert.Contains(vms["win2k19-profound-gecko"]["status"]!["conditions"]!.AsArray(), c => (string?)c!["type"] == "AgentConnected");
