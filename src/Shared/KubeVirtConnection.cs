@@ -93,6 +93,9 @@ public sealed class KubeVirtConnection
         return copy;
     }
 
+    /// <summary>How output objects name where they came from: the context, else the server.</summary>
+    internal string Origin => Context ?? Server.ToString();
+
     /// <inheritdoc/>
     public override string ToString() => Context is null ? Server.ToString() : $"{Context} ({Server})";
 }

@@ -47,15 +47,8 @@ public sealed class GetKubeVirtVMCommand : NamespacedCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        if (AllNamespaces && MyInvocation.BoundParameters.ContainsKey(nameof(Namespace)))
-        {
-            ThrowTerminatingError(ErrorRecords.Create(
-                new ArgumentException("-Namespace and -AllNamespaces cannot be used together. Use one of them."),
-                ErrorIds.NamespaceConflict, ErrorCategory.InvalidArgument, Namespace, recommendedAction: null));
-        }
-
         NameFilter names = new(Name);
-        string? @namespace = AllNamespaces ? null : EffectiveNamespace;
+        string? @namespace = NamespaceOrAll(AllNamespaces);
         IReadOnlyList<KubeVirtVM> vms;
         try
         {

@@ -69,18 +69,11 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        if (AllNamespaces && MyInvocation.BoundParameters.ContainsKey(nameof(Namespace)))
-        {
-            ThrowTerminatingError(ErrorRecords.Create(
-                new ArgumentException("-Namespace and -AllNamespaces cannot be used together. Use one of them."),
-                ErrorIds.NamespaceConflict, ErrorCategory.InvalidArgument, Namespace, recommendedAction: null));
-        }
-
         List<KubeVirtVMSnapshot>? held = Latest is null ? null : new();
         Action<KubeVirtVMSnapshot> emit = held is null ? snapshot => WriteObject(snapshot) : held.Add;
         NameFilter names = new(Name);
         NameFilter vmNames = new(VMName);
-        string? @namespace = AllNamespaces ? null : EffectiveNamespace;
+        string? @namespace = NamespaceOrAll(AllNamespaces);
 
         try
         {

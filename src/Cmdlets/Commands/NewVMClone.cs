@@ -22,14 +22,12 @@ namespace VmSnapshot.Commands;
 [Cmdlet(VerbsCommon.New, "VMClone", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
     DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(KubeVirtVMClone), typeof(string))]
-public sealed class NewVMCloneCommand : NamespacedCmdlet
+public sealed class NewVMCloneCommand : FollowingCmdlet
 {
     private const string InputObjectSet = "InputObject";
     private const string VMSet = "VM";
     private const string SnapshotSet = "Snapshot";
 
-    private readonly PipelineQueue _queue = new();
-    private WatchSet? _watches;
     private string _lastPhase = "Pending";
 
     #region Parameters
@@ -134,34 +132,21 @@ public sealed class NewVMCloneCommand : NamespacedCmdlet
             return (CloneRequest.SnapshotKind, SnapshotName!, EffectiveNamespace);
         }
 
-        PSObject item = InputObject!;
-        string @namespace = item.Properties["Namespace"]?.Value as string is { Length: > 0 } ns ? ns : EffectiveNamespace;
-        if (item.BaseObject is KubeVirtVMSnapshot snapshot)
+        PipelineInput input = PipelineInput.Classify(InputObject!);
+        string @namespace = input.Namespace ?? EffectiveNamespace;
+        switch (input.Kind)
         {
-            return (CloneRequest.SnapshotKind, snapshot.Name, snapshot.Namespace);
+            case PipelineInputKind.Snapshot:
+                return (CloneRequest.SnapshotKind, input.Name, @namespace);
+            case PipelineInputKind.VM or PipelineInputKind.Name:
+                return (CloneRequest.VirtualMachineKind, input.Name, @namespace);
+            default:
+                WriteError(ErrorRecords.Create(new ArgumentException(
+                        $"Cannot tell what to clone from the piped {InputObject!.BaseObject.GetType().Name}: it is neither a snapshot, a VM nor a name."),
+                    ErrorIds.InvalidInputObject, ErrorCategory.InvalidArgument, InputObject,
+                    "Pipe a snapshot from Get-VMSnapshot or a VM from Get-KubeVirtVM, or use -VMName / -SnapshotName."));
+                return null;
         }
-
-        if (item.BaseObject is string vm)
-        {
-            return (CloneRequest.VirtualMachineKind, vm, EffectiveNamespace);
-        }
-
-        if (item.TypeNames.Any(t => t.EndsWith("VmSnapshot.KubeVirtVMSnapshot", StringComparison.Ordinal)) &&
-            item.Properties["Name"]?.Value is string snapshotName)
-        {
-            return (CloneRequest.SnapshotKind, snapshotName, @namespace);
-        }
-
-        if (item.Properties["VMName"]?.Value is string vmName && vmName.Length > 0)
-        {
-            return (CloneRequest.VirtualMachineKind, vmName, @namespace);
-        }
-
-        WriteError(ErrorRecords.Create(new ArgumentException(
-                $"Cannot tell what to clone from the piped {item.BaseObject.GetType().Name}: it is neither a snapshot, a VM nor a name."),
-            ErrorIds.InvalidInputObject, ErrorCategory.InvalidArgument, item,
-            "Pipe a snapshot from Get-VMSnapshot or a VM from Get-KubeVirtVM, or use -VMName / -SnapshotName."));
-        return null;
     }
 
     private void CloneOne(string kind, string source, string @namespace)
@@ -220,7 +205,7 @@ public sealed class NewVMCloneCommand : NamespacedCmdlet
 
         JsonElement final = NoWait ? Await(CloneWriter.CreateAsync(connection, request, CancelToken)) : CreateAndWait(connection, request);
         CloneProgress outcome = CloneProgress.Evaluate(final);
-        string context = connection.Context ?? connection.Server.ToString();
+        string context = connection.Origin;
         if (!NoWait && outcome.Phase != "Succeeded")
         {
             WriteError(CloneFailure(connection, CloneMapper.FromJson(final, null, context), outcome));
@@ -288,47 +273,19 @@ public sealed class NewVMCloneCommand : NamespacedCmdlet
     private JsonElement CreateAndWait(KubeVirtConnection connection, CloneRequest request)
     {
         OperationProgress progress = new(this, "Cloning VM", $"{request.Namespace}/{request.TargetName}", activityId: 3);
-        _watches ??= new WatchSet(connection);
-        Task<JsonElement> work = Task.Run(async () =>
-        {
-            NamespaceWatch clones = await _watches.ForAsync(ResourceType.VirtualMachineClone, request.Namespace, CancelToken).ConfigureAwait(false);
-            ChannelReader<WatchEvent> events = clones.Subscribe(request.Name);
-            try
-            {
-                JsonElement created = await CloneWriter.CreateAsync(connection, request, CancelToken).ConfigureAwait(false);
-                using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(CancelToken);
-                timeout.CancelAfter(Timeout);
-                try
-                {
-                    return await ResourceWaiter.WaitAsync(connection, ResourceType.VirtualMachineClone, events, created,
-                        CloneProgress.Evaluate, p => p.IsFinal,
-                        (p, _) =>
-                        {
-                            if (!p.IsFinal)
-                            {
-                                _lastPhase = p.Phase; // so a failure can name the phase it happened in
-                            }
-
-                            _queue.Post(() => progress.Report(p.Phase, p.Message));
-                        }, timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !CancelToken.IsCancellationRequested)
-                {
-                    throw new KubeApiException(ApiErrorKind.Timeout,
-                        $"Clone '{request.Name}' did not finish within {Timeout}; it was left to the cluster.",
-                        new ApiRequest("watch", ResourceType.VirtualMachineClone, request.Namespace, request.Name));
-                }
-            }
-            finally
-            {
-                clones.Unsubscribe(request.Name);
-            }
-        });
-
         try
         {
-            _queue.RunUntil(work, CancelToken);
-            return Await(work);
+            return CreateAndFollow(connection, ResourceType.VirtualMachineClone, request.Namespace, request.Name,
+                ct => CloneWriter.CreateAsync(connection, request, ct), CloneProgress.Evaluate, p => p.IsFinal,
+                p =>
+                {
+                    if (!p.IsFinal)
+                    {
+                        _lastPhase = p.Phase; // so a failure can name the phase it happened in
+                    }
+
+                    progress.Report(p.Phase, p.Message);
+                }, Timeout);
         }
         finally
         {
@@ -344,16 +301,5 @@ public sealed class NewVMCloneCommand : NamespacedCmdlet
                 (events.Length > 0 ? $" Events: {events}" : string.Empty)),
             ErrorIds.CloneFailed, ErrorCategory.InvalidResult, clone,
             "Fix the cause named above, remove the failed clone object, and try again.");
-    }
-
-    /// <inheritdoc/>
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _watches?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-
-        base.Dispose(disposing);
     }
 }

@@ -200,7 +200,7 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
             {
                 if (await Throttled(() => CheckAndCreateAsync(connection, request, CancelToken)).ConfigureAwait(false) is { } created)
                 {
-                    _queue.Post(() => WriteObject(SnapshotOutcome.ToObject(created, connection.Context ?? connection.Server.ToString())));
+                    _queue.Post(() => WriteObject(SnapshotOutcome.ToObject(created, connection.Origin)));
                 }
 
                 return;

@@ -115,34 +115,27 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
 
     private void SelectFromPipeline(PSObject item)
     {
-        string @namespace = item.Properties["Namespace"]?.Value as string is { Length: > 0 } ns ? ns : EffectiveNamespace;
-        switch (item.BaseObject)
+        PipelineInput input = PipelineInput.Classify(item);
+        string @namespace = input.Namespace ?? EffectiveNamespace;
+        switch (input.Kind)
         {
-            case KubeVirtVMSnapshot snapshot:
+            case PipelineInputKind.Snapshot when input.Snapshot is { } snapshot:
                 AddCandidate(snapshot);
-                return;
-            case string name:
-                Select(EffectiveNamespace, new NameFilter(new[] { name }), new NameFilter(null));
-                return;
-        }
-
-        if (item.TypeNames.Any(t => t.EndsWith("VmSnapshot.KubeVirtVMSnapshot", StringComparison.Ordinal)) &&
-            item.Properties["Name"]?.Value is string snapshotName)
-        {
-            // A mock or a deserialized snapshot: read the real one, so retention sees its real time and VM.
-            Select(@namespace, new NameFilter(new[] { snapshotName }), new NameFilter(null));
-        }
-        else if (item.Properties["VMName"]?.Value is string vmName && vmName.Length > 0)
-        {
-            Select(@namespace, new NameFilter(null), new NameFilter(new[] { vmName }));
-        }
-        else
-        {
-            WriteError(ErrorRecords.Create(new ArgumentException(
-                    $"Cannot tell what to delete from the piped {item.BaseObject.GetType().Name}: it is neither a snapshot, " +
-                    "nor has it a VMName, nor is it a name."),
-                ErrorIds.InvalidInputObject, ErrorCategory.InvalidArgument, item,
-                "Pipe snapshots from Get-VMSnapshot, VMs from Get-KubeVirtVM, or snapshot names."));
+                break;
+            case PipelineInputKind.Snapshot or PipelineInputKind.Name:
+                // A name, a mock or a deserialized snapshot: read the real one, so retention sees its real time and VM.
+                Select(@namespace, new NameFilter(new[] { input.Name }), new NameFilter(null));
+                break;
+            case PipelineInputKind.VM:
+                Select(@namespace, new NameFilter(null), new NameFilter(new[] { input.Name }));
+                break;
+            default:
+                WriteError(ErrorRecords.Create(new ArgumentException(
+                        $"Cannot tell what to delete from the piped {item.BaseObject.GetType().Name}: it is neither a snapshot, " +
+                        "nor has it a VMName, nor is it a name."),
+                    ErrorIds.InvalidInputObject, ErrorCategory.InvalidArgument, item,
+                    "Pipe snapshots from Get-VMSnapshot, VMs from Get-KubeVirtVM, or snapshot names."));
+                break;
         }
     }
 

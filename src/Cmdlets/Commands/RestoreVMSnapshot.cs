@@ -20,15 +20,13 @@ namespace VmSnapshot.Commands;
 [Cmdlet(VerbsData.Restore, "VMSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
     DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(KubeVirtVMRestore), typeof(string))]
-public sealed class RestoreVMSnapshotCommand : NamespacedCmdlet
+public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
 {
     private const string NameSet = "Name";
     private const string InputObjectSet = "InputObject";
     private static readonly TimeSpan s_windowsTrustAge = TimeSpan.FromDays(30);
 
     private readonly List<KubeVirtVMSnapshot> _selected = new();
-    private readonly PipelineQueue _queue = new();
-    private WatchSet? _watches;
 
     #region Parameters
 
@@ -226,7 +224,7 @@ public sealed class RestoreVMSnapshotCommand : NamespacedCmdlet
         }
 
         JsonElement final = NoWait ? Await(RestoreWriter.CreateAsync(connection, request, CancelToken)) : CreateAndWait(connection, request);
-        KubeVirtVMRestore restore = RestoreMapper.FromJson(final, connection.Context ?? connection.Server.ToString());
+        KubeVirtVMRestore restore = RestoreMapper.FromJson(final, connection.Origin);
         RestoreProgress outcome = RestoreProgressRules.Evaluate(final);
         if (!NoWait && outcome.Stage != RestoreStage.Complete)
         {
@@ -248,47 +246,19 @@ public sealed class RestoreVMSnapshotCommand : NamespacedCmdlet
 
     private JsonElement CreateAndWait(KubeVirtConnection connection, RestoreRequest request)
     {
-        string key = $"{request.Namespace}/{request.Name}";
-        OperationProgress progress = new(this, "Restoring VM snapshot", key, activityId: 2);
-        _watches ??= new WatchSet(connection);
-        Task<JsonElement> work = Task.Run(async () =>
-        {
-            NamespaceWatch restores = await _watches.ForAsync(ResourceType.VirtualMachineRestore, request.Namespace, CancelToken).ConfigureAwait(false);
-            ChannelReader<WatchEvent> events = restores.Subscribe(request.Name);
-            try
-            {
-                JsonElement created = await RestoreWriter.CreateAsync(connection, request, CancelToken).ConfigureAwait(false);
-                using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(CancelToken);
-                timeout.CancelAfter(Timeout);
-                try
-                {
-                    JsonElement final = await ResourceWaiter.WaitAsync(connection, ResourceType.VirtualMachineRestore, events, created,
-                        RestoreProgressRules.Evaluate, p => p.IsFinal,
-                        (p, _) => _queue.Post(() => progress.Report(p.Stage.ToString(), p.Message)), timeout.Token).ConfigureAwait(false);
-                    if (RestoreProgressRules.Evaluate(final).Stage == RestoreStage.Complete)
-                    {
-                        await WaitForUnlockAsync(connection, request, timeout.Token).ConfigureAwait(false);
-                    }
-
-                    return final;
-                }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !CancelToken.IsCancellationRequested)
-                {
-                    throw new KubeApiException(ApiErrorKind.Timeout,
-                        $"Restore '{request.Name}' was not complete after {Timeout}; it was left to the cluster.",
-                        new ApiRequest("watch", ResourceType.VirtualMachineRestore, request.Namespace, request.Name));
-                }
-            }
-            finally
-            {
-                restores.Unsubscribe(request.Name);
-            }
-        });
-
+        OperationProgress progress = new(this, "Restoring VM snapshot", $"{request.Namespace}/{request.Name}", activityId: 2);
         try
         {
-            _queue.RunUntil(work, CancelToken);
-            return Await(work);
+            return CreateAndFollow(connection, ResourceType.VirtualMachineRestore, request.Namespace, request.Name,
+                ct => RestoreWriter.CreateAsync(connection, request, ct), RestoreProgressRules.Evaluate, p => p.IsFinal,
+                p => progress.Report(p.Stage.ToString(), p.Message), Timeout,
+                async (final, ct) =>
+                {
+                    if (RestoreProgressRules.Evaluate(final).Stage == RestoreStage.Complete)
+                    {
+                        await WaitForUnlockAsync(connection, request, ct).ConfigureAwait(false);
+                    }
+                });
         }
         finally
         {
@@ -299,7 +269,7 @@ public sealed class RestoreVMSnapshotCommand : NamespacedCmdlet
     /// <summary>complete is set after the VM's restoreInProgress is cleared; this confirms it, watching if needed.</summary>
     private async Task WaitForUnlockAsync(KubeVirtConnection connection, RestoreRequest request, CancellationToken cancelToken)
     {
-        NamespaceWatch vms = await _watches!.ForAsync(ResourceType.VirtualMachine, request.Namespace, cancelToken).ConfigureAwait(false);
+        NamespaceWatch vms = await Watches(connection).ForAsync(ResourceType.VirtualMachine, request.Namespace, cancelToken).ConfigureAwait(false);
         ChannelReader<WatchEvent> events = vms.Subscribe(request.TargetName);
         try
         {
@@ -397,16 +367,5 @@ public sealed class RestoreVMSnapshotCommand : NamespacedCmdlet
                 (events.Length > 0 ? $" Events: {events}" : string.Empty)),
             ErrorIds.RestoreFailed, ErrorCategory.InvalidResult, restore,
             "Fix the cause named above (often: stop the VM first, or add -StopVM), then restore again.");
-    }
-
-    /// <inheritdoc/>
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _watches?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-
-        base.Dispose(disposing);
     }
 }

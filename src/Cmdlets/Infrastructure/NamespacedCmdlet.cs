@@ -17,4 +17,21 @@ public abstract class NamespacedCmdlet : KubeVirtCmdlet
 
     /// <summary>The namespace this command works in.</summary>
     protected string EffectiveNamespace => string.IsNullOrEmpty(Namespace) ? ResolveConnection().Namespace : Namespace;
+
+    /// <summary>
+    /// For cmdlets with -AllNamespaces: null means every namespace, else the one namespace. -Namespace together with
+    /// -AllNamespaces is refused with a terminating error (they live in one parameter set because -Namespace also binds
+    /// from piped objects).
+    /// </summary>
+    protected string? NamespaceOrAll(bool allNamespaces)
+    {
+        if (allNamespaces && MyInvocation.BoundParameters.ContainsKey(nameof(Namespace)))
+        {
+            ThrowTerminatingError(ErrorRecords.Create(
+                new ArgumentException("-Namespace and -AllNamespaces cannot be used together. Use one of them."),
+                ErrorIds.NamespaceConflict, ErrorCategory.InvalidArgument, Namespace, recommendedAction: null));
+        }
+
+        return allNamespaces ? null : EffectiveNamespace;
+    }
 }

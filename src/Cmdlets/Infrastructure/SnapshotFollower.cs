@@ -42,7 +42,7 @@ internal sealed class SnapshotFollower : IAsyncDisposable
         Func<CancellationToken, Task<JsonElement?>> start, CancellationToken cancelToken)
     {
         string key = $"{@namespace}/{name}";
-        string context = connection.Context ?? connection.Server.ToString();
+        string context = connection.Origin;
         NamespaceWatch watch = await _watches.ForAsync(ResourceType.VirtualMachineSnapshot, @namespace, cancelToken)
             .ConfigureAwait(false);
 

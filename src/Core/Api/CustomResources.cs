@@ -47,6 +47,16 @@ internal static class CustomResources
         }
     }
 
+    /// <summary>POSTs a new object; returns what the server stored.</summary>
+    public static async Task<JsonElement> CreateAsync(IKubernetes client, ResourceType type, string @namespace,
+        string name, object body, string fieldManager, CancellationToken cancelToken)
+    {
+        object created = await ApiCall.RunAsync(new ApiRequest("create", type, @namespace, name),
+            ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(body, type.Group, type.Version, @namespace,
+                type.Plural, fieldManager: fieldManager, cancellationToken: ct), cancelToken).ConfigureAwait(false);
+        return (JsonElement)created;
+    }
+
     /// <summary>Gets one object; null when it does not exist.</summary>
     public static async Task<JsonElement?> GetAsync(IKubernetes client, ResourceType type, string @namespace,
         string name, CancellationToken cancelToken)

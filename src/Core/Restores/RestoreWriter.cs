@@ -1,5 +1,4 @@
 using System.Text.Json;
-using k8s;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Connection;
 using VmSnapshot.Core.Snapshots;
@@ -9,17 +8,10 @@ namespace VmSnapshot.Core.Restores;
 /// <summary>Creates VirtualMachineRestores and reads what a restore needs from the snapshot's content.</summary>
 public static class RestoreWriter
 {
-    public static async Task<JsonElement> CreateAsync(KubeVirtConnection connection, RestoreRequest request,
-        CancellationToken cancelToken)
-    {
-        ResourceType type = ResourceType.VirtualMachineRestore;
-        IKubernetes client = ConnectionFactory.ClientFor(connection).Client;
-        object created = await ApiCall.RunAsync(new ApiRequest("create", type, request.Namespace, request.Name),
-            ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(RestoreManifest.ToJson(request), type.Group,
-                type.Version, request.Namespace, type.Plural, fieldManager: SnapshotWriter.FieldManager, cancellationToken: ct),
-            cancelToken).ConfigureAwait(false);
-        return (JsonElement)created;
-    }
+    public static Task<JsonElement> CreateAsync(KubeVirtConnection connection, RestoreRequest request,
+        CancellationToken cancelToken) =>
+        CustomResources.CreateAsync(ConnectionFactory.ClientFor(connection).Client, ResourceType.VirtualMachineRestore,
+            request.Namespace, request.Name, RestoreManifest.ToJson(request), SnapshotWriter.FieldManager, cancelToken);
 
     /// <summary>The VM spec a snapshot holds (content.spec.source.virtualMachine.spec), or null without content.</summary>
     public static async Task<JsonElement?> SnapshotVmSpecAsync(KubeVirtConnection connection, string @namespace,

@@ -17,7 +17,7 @@ public static class SnapshotReader
         [EnumeratorCancellation] CancellationToken cancelToken = default)
     {
         KubeClientHandle handle = ConnectionFactory.ClientFor(connection);
-        string context = DescribeContext(connection);
+        string context = connection.Origin;
         await foreach (JsonElement item in CustomResources.ListAsync(handle.Client, ResourceType.VirtualMachineSnapshot,
                            @namespace, labelSelector, fieldSelector: null, pageSize, cancelToken).ConfigureAwait(false))
         {
@@ -32,9 +32,6 @@ public static class SnapshotReader
         KubeClientHandle handle = ConnectionFactory.ClientFor(connection);
         JsonElement? item = await CustomResources.GetAsync(handle.Client, ResourceType.VirtualMachineSnapshot,
             @namespace, name, cancelToken).ConfigureAwait(false);
-        return item is { } found ? SnapshotMapper.FromJson(found, DescribeContext(connection)) : null;
+        return item is { } found ? SnapshotMapper.FromJson(found, connection.Origin) : null;
     }
-
-    private static string DescribeContext(KubeVirtConnection connection) =>
-        connection.Context ?? connection.Server.ToString();
 }

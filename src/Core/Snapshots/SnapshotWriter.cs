@@ -14,17 +14,10 @@ public static class SnapshotWriter
     public const string FieldManager = "vmsnapshot-powershell";
 
     /// <summary>POSTs the snapshot; returns the object the server stored.</summary>
-    public static async Task<JsonElement> CreateAsync(KubeVirtConnection connection, SnapshotRequest request,
-        CancellationToken cancelToken)
-    {
-        ResourceType type = ResourceType.VirtualMachineSnapshot;
-        IKubernetes client = ConnectionFactory.ClientFor(connection).Client;
-        object created = await ApiCall.RunAsync(new ApiRequest("create", type, request.Namespace, request.Name),
-            ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(SnapshotManifest.ToJson(request), type.Group,
-                type.Version, request.Namespace, type.Plural, fieldManager: FieldManager, cancellationToken: ct),
-            cancelToken).ConfigureAwait(false);
-        return (JsonElement)created;
-    }
+    public static Task<JsonElement> CreateAsync(KubeVirtConnection connection, SnapshotRequest request,
+        CancellationToken cancelToken) =>
+        CustomResources.CreateAsync(ConnectionFactory.ClientFor(connection).Client, ResourceType.VirtualMachineSnapshot,
+            request.Namespace, request.Name, SnapshotManifest.ToJson(request), FieldManager, cancelToken);
 
     /// <summary>
     /// DELETEs the snapshot (background propagation, as kubectl). Returns the object while finalizers hold it, or null

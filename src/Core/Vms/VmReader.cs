@@ -56,7 +56,7 @@ public static class VmReader
             }
         }
 
-        string context = connection.Context ?? connection.Server.ToString();
+        string context = connection.Origin;
         return vms.Select(vm =>
         {
             string key = Key(vm);
