@@ -83,6 +83,15 @@ Describe 'Restore-VMSnapshot' {
         ($warnings.Message -join "`n") | Should -BeLike "*'data'*will not come back*"
     }
 
+    It 'warns that an old Windows snapshot may have lost its domain trust, and -WhatIf restores nothing' {
+        $old = 'win2k19-profound-gecko-nightly-20261124'
+        Invoke-LabApi PATCH "apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinesnapshots/$old/status" '{"status":{"creationTime":"2026-09-01T02:00:00Z"}}' | Out-Null
+        Restore-VMSnapshot -Name $old -StopVM -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue
+        ($warnings.Message -join "`n") | Should -BeLike '*Windows VM is * days old*domain trust*'
+        (Invoke-LabApi GET 'apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinerestores').items | Should -BeNullOrEmpty
+        (Get-KubeVirtVM win2k19-profound-gecko).Status | Should -Be 'Running'
+    }
+
     It 'refuses a second restore while one is in progress' {
         $slow = Start-KubeVirtLab -Name 'slow-restore' -ClockSpeed 1
         try {

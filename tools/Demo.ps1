@@ -1,7 +1,7 @@
 <#
 .SYNOPSIS
-The main job on the lab: start a simulated KubeVirt cluster, connect, and look at its VM snapshots the way an admin
-would. Run through build.ps1 -Task Demo (it builds first).
+The main job on the lab: look at the VMs, take a snapshot before a risky change, make the change, roll back, and
+clone to a test network, the way an admin would. Run through build.ps1 -Task Demo (it builds first).
 #>
 param([Parameter(Mandatory)] [string] $ModulePath)
 
@@ -13,28 +13,56 @@ function Show-Step([string] $Text) { Write-Host "`n# $Text" -ForegroundColor Gre
 # Tables are printed 160 columns wide: a build log or a non-interactive console would otherwise cut them at 80.
 function Write-Wide { $input | Out-String -Width 160 | Write-Host }
 
-Show-Step 'Start the lab cluster and connect the session to it'
+Show-Step 'Start-KubeVirtLab -Connect: a simulated KubeVirt cluster in this process'
 $lab = Start-KubeVirtLab -Connect
 $lab | Format-Table | Write-Wide
 
 try {
-    Show-Step 'All VM snapshots in the lab namespace'
+    Show-Step 'Get-KubeVirtVM: the VMs, their guest agents and what a snapshot would capture'
+    Get-KubeVirtVM | Format-Table | Write-Wide
+    (Get-KubeVirtVM db-nfs-data).Volumes | Format-Table | Write-Wide
+
+    Show-Step 'Get-VMSnapshot: the snapshots that exist'
     Get-VMSnapshot | Format-Table | Write-Wide
 
-    Show-Step 'Snapshots of the Windows VM, newest first'
-    Get-VMSnapshot -VMName 'win2k19*' | Sort-Object CreationTime -Descending |
-        Format-Table Name, Phase, ReadyToUse, Consistency, Indications, CreationTime | Write-Wide
+    Show-Step 'New-VMSnapshot: before a risky change, an application-consistent snapshot (progress mirrored to -Verbose)'
+    $snapshot = New-VMSnapshot -VMName rhel8-brainy-bear -Name rhel8-pre-change -Description 'before the kernel update' -RequireQuiesce -Verbose
+    $snapshot | Format-List Name, VMName, Phase, ReadyToUse, Consistency, Indications, IncludedVolumes, CreatedBy, Description | Write-Wide
 
-    Show-Step 'Snapshots that cannot be restored'
-    Get-VMSnapshot | Where-Object { -not $_.ReadyToUse } | Format-List Name, VMName, Phase, Error | Write-Wide
+    Show-Step 'The change goes wrong: someone patches the VM (memory 64Gi, a label)'
+    $token = [System.Net.NetworkCredential]::new('', $lab.Token).Password
+    $vmUri = "$($lab.Server)apis/kubevirt.io/v1/namespaces/vms/virtualmachines/rhel8-brainy-bear"
+    $headers = @{ Authorization = "Bearer $token" }
+    Invoke-RestMethod -Method Patch -Uri $vmUri -Headers $headers -ContentType 'application/merge-patch+json' `
+        -Body '{"metadata":{"labels":{"bad-change":"true"}},"spec":{"template":{"spec":{"domain":{"memory":{"guest":"64Gi"}}}}}}' | Out-Null
+    Write-Host ("Memory now: {0}" -f (Invoke-RestMethod -Uri $vmUri -Headers $headers).spec.template.spec.domain.memory.guest)
+
+    Show-Step 'Restore-VMSnapshot -StopVM -StartVM: roll back (refused without -StopVM while the VM runs)'
+    try { $snapshot | Restore-VMSnapshot -Confirm:$false } catch { Write-Host "Refused: $($_.Exception.Message)" -ForegroundColor Yellow }
+    $snapshot | Restore-VMSnapshot -StopVM -StartVM -Confirm:$false -PassThru | Format-Table | Write-Wide
+    Write-Host ("Memory after the rollback: {0}" -f (Invoke-RestMethod -Uri $vmUri -Headers $headers).spec.template.spec.domain.memory.guest)
+
+    Show-Step 'New-VMClone: a copy on the development network, with new MAC addresses'
+    $clone = $snapshot | New-VMClone -Name rhel8-dev-copy -NetworkMap @{ 'prod-net' = 'dev-segment' }
+    $clone | Format-Table | Write-Wide
+    $copy = Invoke-RestMethod -Uri "$($lab.Server)apis/kubevirt.io/v1/namespaces/vms/virtualmachines/rhel8-dev-copy" -Headers $headers
+    Write-Host ("Clone networks: {0}; MACs: {1}" -f ($copy.spec.template.spec.networks.multus.networkName -join ', '),
+        ($copy.spec.template.spec.domain.devices.interfaces.macAddress -join ', '))
+
+    Show-Step 'New-VMSnapshot without a guest agent: kept, but -RequireQuiesce says why it is only crash-consistent'
+    New-VMSnapshot -VMName fedora-no-agent -RequireQuiesce -ErrorAction Continue -WarningAction SilentlyContinue
+
+    Show-Step 'Remove-VMSnapshot -KeepLast 1 -WhatIf: what a retention run would delete'
+    Remove-VMSnapshot -VMName * -KeepLast 1 -WhatIf
 
     Show-Step 'The same lab through kubectl'
-    if (Get-Command kubectl -CommandType Application -ErrorAction SilentlyContinue) {
-        Write-Host 'kubectl sends tokens only over https; start a TLS lab for kubectl:'
+    $kubectl = Get-Command kubectl -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1 -ExpandProperty Source
+    if ($kubectl) {
+        Write-Host 'kubectl sends tokens only over https; a TLS lab for kubectl:'
         $tlsLab = Start-KubeVirtLab -UseTls -Name 'kubectl-demo'
+        $cache = Join-Path ([IO.Path]::GetTempPath()) "vmsnapshot-demo-kubectl-$PID"
         try {
-            $cache = Join-Path ([IO.Path]::GetTempPath()) "vmsnapshot-demo-kubectl-$PID"
-            & kubectl --kubeconfig $tlsLab.KubeconfigPath --cache-dir $cache get vmsnapshots | Out-Host
+            & $kubectl --kubeconfig $tlsLab.KubeconfigPath --cache-dir $cache get vmsnapshots | Out-Host
         }
         finally {
             $tlsLab | Stop-KubeVirtLab -Confirm:$false
@@ -46,6 +74,6 @@ try {
     }
 }
 finally {
-    Show-Step 'Stop the lab'
+    Show-Step 'Stop-KubeVirtLab'
     $lab | Stop-KubeVirtLab -Confirm:$false
 }

@@ -351,7 +351,7 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
                 "those disks keep their current contents; their data will not come back.");
         }
 
-        bool windows = targetVm is { } vm && VmMapper.FromJson(vm, null, null, null).OS?.Contains("windows", StringComparison.OrdinalIgnoreCase) == true;
+        bool windows = targetVm is { } vm && VmMapper.IsWindows(VmMapper.FromJson(vm, null, null, null).OS);
         if (windows && snapshot.CreationTime is { } taken && DateTime.Now - taken > s_windowsTrustAge)
         {
             WriteWarning($"Snapshot '{snapshot.Name}' of a Windows VM is {(int)(DateTime.Now - taken).TotalDays} days old: the restored " +

@@ -6,12 +6,6 @@ namespace VmSnapshot.Core.Vms;
 /// <summary>Maps a VirtualMachine (and its running instance, when there is one) to <see cref="KubeVirtVM"/>.</summary>
 public static class VmMapper
 {
-    /// <summary>Annotations and labels where OpenShift templates and the console record the guest OS.</summary>
-    private static readonly string[] s_osKeys =
-    {
-        "vm.kubevirt.io/os", "os.template.kubevirt.io/name", "kubevirt.io/os",
-    };
-
     public static KubeVirtVM FromJson(JsonElement vm, JsonElement? vmi, KubeVirtVMSnapshot? lastSnapshot, string? context)
     {
         JsonElement metadata = vm.Child("metadata");
@@ -47,6 +41,11 @@ public static class VmMapper
             _ => "Halted",
         };
 
+    /// <summary>
+    /// The guest OS: what the guest agent reports, else what OpenShift's templates record on the VM: the annotation
+    /// name.os.template.kubevirt.io/&lt;id&gt; (a display name), the label os.template.kubevirt.io/&lt;id&gt;: "true", or the
+    /// annotation vm.kubevirt.io/os.
+    /// </summary>
     private static string? OperatingSystem(JsonElement metadata, JsonElement? vmi)
     {
         if (vmi is { } instance)
@@ -59,17 +58,25 @@ public static class VmMapper
             }
         }
 
-        foreach (string key in s_osKeys)
-        {
-            string? value = metadata.Child("annotations").String(key) ?? metadata.Child("labels").String(key);
-            if (!string.IsNullOrEmpty(value))
-            {
-                return value;
-            }
-        }
-
-        return null;
+        JsonElement annotations = metadata.Child("annotations");
+        JsonElement labels = metadata.Child("labels");
+        return WithPrefix(annotations, "name.os.template.kubevirt.io/").Select(p => p.Value).FirstOrDefault()
+            ?? WithPrefix(labels, "os.template.kubevirt.io/").Where(p => p.Value == "true")
+                .Select(p => p.Key["os.template.kubevirt.io/".Length..]).FirstOrDefault()
+            ?? annotations.String("vm.kubevirt.io/os");
     }
+
+    /// <summary>True for a Windows guest, whichever way the OS was recorded (mswindows, win2k19, "Microsoft Windows ...").</summary>
+    public static bool IsWindows(string? os) =>
+        os is not null && (os.Contains("windows", StringComparison.OrdinalIgnoreCase) ||
+                           os.StartsWith("win", StringComparison.OrdinalIgnoreCase));
+
+    private static IEnumerable<KeyValuePair<string, string>> WithPrefix(JsonElement map, string prefix) =>
+        map.ValueKind == JsonValueKind.Object
+            ? map.EnumerateObject()
+                .Where(p => p.Name.StartsWith(prefix, StringComparison.Ordinal) && p.Value.ValueKind == JsonValueKind.String)
+                .Select(p => KeyValuePair.Create(p.Name, p.Value.GetString()!))
+            : Enumerable.Empty<KeyValuePair<string, string>>();
 
     private static KubeVirtVMVolume[] Volumes(JsonElement spec, JsonElement status)
     {
