@@ -50,6 +50,25 @@ Describe 'Module manifest' {
         }
     }
 
+    It '<_> has help: synopsis, description, examples and every parameter described' -ForEach $cmdletNames {
+        $help = Get-Help $_ -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -BeLike "*$_ *[<]CommonParameters[>]*"   # not the auto-generated stub
+        $help.description.Text | Should -Not -BeNullOrEmpty
+        @($help.examples.example).Count | Should -BeGreaterThan 0
+        foreach ($parameter in @($help.parameters.parameter | Where-Object { $_ })) {
+            $parameter.description.Text | Should -Not -BeNullOrEmpty -Because "-$($parameter.name) of $_ needs a description"
+        }
+    }
+
+    It 'restores and deletes only after confirmation by default (ConfirmImpact High)' {
+        foreach ($name in 'Restore-VMSnapshot', 'Remove-VMSnapshot') {
+            $attribute = (Get-Command $name).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
+            $attribute.SupportsShouldProcess | Should -BeTrue
+            $attribute.ConfirmImpact | Should -Be 'High'
+        }
+    }
+
     It 'keeps every dependency out of the default load context' {
         $loaded = [AppDomain]::CurrentDomain.GetAssemblies()
         $default = [System.Runtime.Loader.AssemblyLoadContext]::Default.Assemblies.GetName().Name
