@@ -431,7 +431,12 @@ Describe 'Test-GuestQuiesce on agents that misbehave' {
                 AddParameter('TrialHold', [timespan]::FromMinutes(2)).AddParameter('Confirm', $false).
                 AddParameter('Connection', $connection)
             $async = $shell.BeginInvoke()
-            Wait-Until -Because 'the trial froze rhel01' -Condition { (Get-FreezeStatus $lab qa rhel01) -eq 'frozen' }
+            Wait-Until -Because 'the trial froze rhel01' -Condition {
+                if ($shell.InvocationStateInfo.State -in 'Completed', 'Failed') {
+                    throw "The trial ended before the test could stop it: $($shell.Streams.Error | Out-String) $($shell.InvocationStateInfo.Reason)"
+                }
+                (Get-FreezeStatus $lab qa rhel01) -eq 'frozen'
+            }
             $stopped = [Diagnostics.Stopwatch]::StartNew()
             $shell.Stop()
             $stopped.Stop()

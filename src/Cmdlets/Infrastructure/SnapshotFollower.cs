@@ -72,6 +72,54 @@ internal sealed class SnapshotFollower : IAsyncDisposable
     {
         using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(cancelToken);
         timeout.CancelAfter(_timeout);
+        using CancellationTokenSource volumesDone = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+        Task volumes = FollowVolumesAsync(key, initial, volumesDone.Token);
+        try
+        {
+            await FollowSnapshotAsync(connection, key, context, events, initial, timeout, cancelToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            volumesDone.Cancel();
+            await volumes.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Reports the volumes being cut and made ready, from the snapshot's content (one more shared watch per namespace),
+    /// until cancelled. Only progress: a failure here never fails the snapshot.
+    /// </summary>
+    private async Task FollowVolumesAsync(string key, JsonElement snapshot, CancellationToken cancelToken)
+    {
+        string contentName = VolumeProgress.ContentName(snapshot);
+        string @namespace = snapshot.GetProperty("metadata").GetProperty("namespace").GetString()!;
+        NamespaceWatch? contents = null;
+        try
+        {
+            contents = await _watches.ForAsync(ResourceType.VirtualMachineSnapshotContent, @namespace, cancelToken).ConfigureAwait(false);
+            ChannelReader<WatchEvent> events = contents.Subscribe(contentName);
+            while (true)
+            {
+                WatchEvent change = await events.ReadAsync(cancelToken).ConfigureAwait(false);
+                if (change.Change == WatchChange.Updated)
+                {
+                    VolumeProgress progress = VolumeProgress.From(change.Object);
+                    _queue.Post(() => _progress.ReportVolumes(key, progress));
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or KubeApiException or ChannelClosedException)
+        {
+        }
+        finally
+        {
+            contents?.Unsubscribe(contentName);
+        }
+    }
+
+    private async Task FollowSnapshotAsync(KubeVirtConnection connection, string key, string context,
+        ChannelReader<WatchEvent> events, JsonElement initial, CancellationTokenSource timeout, CancellationToken cancelToken)
+    {
         SnapshotProgress last = SnapshotProgressRules.Evaluate(initial);
         JsonElement latest = initial;
         try

@@ -13,6 +13,7 @@ internal sealed class SnapshotProgressReporter
     private readonly string _activity;
     private readonly int _activityId;
     private readonly Dictionary<string, SnapshotProgress> _states = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, VolumeProgress> _volumes = new(StringComparer.Ordinal);
     private int _finished;
 
     public SnapshotProgressReporter(Cmdlet cmdlet, string activity, int activityId)
@@ -38,12 +39,13 @@ internal sealed class SnapshotProgressReporter
         string timeLeft = progress.Deadline is { } deadline && !progress.IsFinal
             ? $" ({Math.Max(0, (int)(deadline - DateTimeOffset.UtcNow).TotalSeconds)} s to the failure deadline)"
             : string.Empty;
-        _cmdlet.WriteVerbose($"{snapshotKey}: {progress.Stage}: {progress.Message}{timeLeft}");
+        string volumes = _volumes.TryGetValue(snapshotKey, out VolumeProgress? counted) ? $"; {counted}" : string.Empty;
+        _cmdlet.WriteVerbose($"{snapshotKey}: {progress.Stage}: {progress.Message}{volumes}{timeLeft}");
 
         ProgressRecord record = new(_activityId, _activity,
             Total == 1 ? $"{snapshotKey}: {progress.Stage}" : $"{_finished} of {Total} done")
         {
-            CurrentOperation = $"{snapshotKey}: {progress.Message}{timeLeft}",
+            CurrentOperation = $"{snapshotKey}: {progress.Message}{volumes}{timeLeft}",
             PercentComplete = Total == 0 ? 0 : Math.Min(100, _finished * 100 / Total),
         };
         if (Total == 1 && progress.Deadline is { } single && !progress.IsFinal)
@@ -52,6 +54,21 @@ internal sealed class SnapshotProgressReporter
         }
 
         _cmdlet.WriteProgress(record);
+    }
+
+    /// <summary>Records how far a snapshot's volumes are; call on the pipeline thread.</summary>
+    public void ReportVolumes(string snapshotKey, VolumeProgress volumes)
+    {
+        if (_volumes.TryGetValue(snapshotKey, out VolumeProgress? previous) && previous == volumes)
+        {
+            return;
+        }
+
+        _volumes[snapshotKey] = volumes;
+        if (_states.TryGetValue(snapshotKey, out SnapshotProgress? progress) && !progress.IsFinal)
+        {
+            Report(snapshotKey, progress);
+        }
     }
 
     /// <summary>Closes the progress bar.</summary>

@@ -38,7 +38,7 @@ public static class SnapshotProgressRules
             case "Succeeded":
                 return status.IsTrue("readyToUse")
                     ? new(SnapshotStage.Ready, "ready to use", deadline)
-                    : new(SnapshotStage.Cut, error ?? "volumes cut; waiting for the storage to make them ready", deadline);
+                    : new(SnapshotStage.Cut, error ?? "taken (phase Succeeded); waiting for the storage to make the copies ready", deadline);
             case "InProgress":
                 if (progressingReason == "Source does not exist")
                 {

@@ -58,6 +58,24 @@ public class QuiesceTrialAndHistoryTests
     }
 
     [Fact]
+    public void A_guest_still_frozen_after_the_thaws_fails_and_names_the_clusters_own_thaw()
+    {
+        QuiesceReadiness r = QuiesceEvaluator.Evaluate(Healthy() with
+        {
+            Trial = new TrialOutcome
+            {
+                FreezeDuration = TimeSpan.FromSeconds(1), StillFrozen = true, UnfreezeTimeout = TimeSpan.FromSeconds(30),
+            },
+        });
+
+        QuiesceCheck trial = Single(r, CheckNames.TrialFreeze);
+        Assert.Equal(CheckStatus.Fail, trial.Status);
+        Assert.Contains("still reports fsFreezeStatus 'frozen'", trial.Message);
+        Assert.Contains("30 s", trial.Message);
+        Assert.Equal(QuiesceVerdict.CrashConsistentOnly, r.Verdict);
+    }
+
+    [Fact]
     public void A_skipped_trial_warns_without_changing_the_verdict()
     {
         QuiesceReadiness r = QuiesceEvaluator.Evaluate(Healthy() with { Trial = TrialOutcome.Skipped("the VM is paused.") });

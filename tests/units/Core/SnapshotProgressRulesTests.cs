@@ -75,4 +75,20 @@ public class SnapshotProgressRulesTests
 
     [Fact]
     public void Zero_means_no_deadline() => Assert.Null(Evaluate("{}", """{"failureDeadline":"0s"}""").Deadline);
+
+    [Fact]
+    public void Volume_progress_counts_cut_and_ready_volumes_of_the_content()
+    {
+        using JsonDocument content = JsonDocument.Parse("""
+            {"spec":{"volumeBackups":[{"volumeName":"a"},{"volumeName":"b"}]},
+             "status":{"volumeSnapshotStatus":[{"volumeSnapshotName":"va","creationTime":"2026-11-26T10:00:01Z","readyToUse":true},
+                                               {"volumeSnapshotName":"vb","creationTime":"2026-11-26T10:00:02Z","readyToUse":false}]}}
+            """);
+        VolumeProgress progress = VolumeProgress.From(content.RootElement);
+        Assert.Equal(new VolumeProgress(2, 2, 1), progress);
+        Assert.Equal("volumes cut 2/2, ready 1/2", progress.ToString());
+
+        using JsonDocument snapshot = JsonDocument.Parse("""{"metadata":{"uid":"abc"}}""");
+        Assert.Equal("vmsnapshot-content-abc", VolumeProgress.ContentName(snapshot.RootElement));
+    }
 }
