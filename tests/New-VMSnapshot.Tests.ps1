@@ -154,6 +154,34 @@ Describe 'New-VMSnapshot' {
         }
     }
 
+    It 'stops promptly on Ctrl+C while waiting, leaving the snapshot to the cluster' {
+        $slowLab = Start-KubeVirtLab -Name 'ctrl-c' -ClockSpeed 0.01
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript({
+                param($manifest, $kubeconfig)
+                Import-Module $manifest
+                Connect-KubeVirt -Kubeconfig $kubeconfig
+                New-VMSnapshot rhel8-brainy-bear -Name stopped-wait
+            }).AddArgument($ModuleManifest).AddArgument($slowLab.KubeconfigPath)
+            $handle = $shell.BeginInvoke()
+            $connection = Connect-KubeVirt -Kubeconfig $slowLab.KubeconfigPath -PassThru
+            $deadline = (Get-Date).AddSeconds(20)
+            while (-not (Get-VMSnapshot -Name stopped-wait -Connection $connection -ErrorAction SilentlyContinue) -and (Get-Date) -lt $deadline) {
+                Start-Sleep -Milliseconds 100
+            }
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $shell.Stop()   # what Ctrl+C does
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 5
+            $shell.InvocationStateInfo.State | Should -Be 'Stopped'
+            (Get-VMSnapshot -Name stopped-wait -Connection $connection).Name | Should -Be 'stopped-wait'
+        }
+        finally {
+            $shell.Dispose()
+            $slowLab | Stop-KubeVirtLab -Confirm:$false
+        }
+    }
+
     It 'refuses a user who may not create snapshots, naming the permission' {
         $viewerScenario = New-ScenarioFile -Document @(
             @'
