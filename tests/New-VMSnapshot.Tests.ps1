@@ -66,6 +66,20 @@ Describe 'New-VMSnapshot' {
         $results.ReadyToUse | Should -Be @($true, $true)
     }
 
+    It 'goes on with the other VMs when one fails, with one error for that VM' {
+        $results = 'rhel8-brainy-bear', 'no-such-vm', 'centos-stopped' | New-VMSnapshot -Timeout $timeout -ErrorVariable err -ErrorAction SilentlyContinue
+        $results.VMName | Sort-Object | Should -Be @('centos-stopped', 'rhel8-brainy-bear')
+        $err.Count | Should -Be 1
+        $err[0].TargetObject | Should -Be 'no-such-vm'
+    }
+
+    It 'waits for several snapshots started with -NoWait' {
+        $started = 'rhel8-brainy-bear', 'centos-stopped', 'win2k19-profound-gecko' | New-VMSnapshot -NoWait
+        $done = $started | Wait-VMSnapshot -Timeout $timeout
+        $done.Count | Should -Be 3
+        $done.ReadyToUse | Should -Be @($true, $true, $true)
+    }
+
     It 'mirrors progress to the verbose stream for runbooks' {
         $verbose = New-VMSnapshot rhel8-brainy-bear -Name rhel-verbose -Timeout $timeout -Verbose 4>&1 |
             Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }

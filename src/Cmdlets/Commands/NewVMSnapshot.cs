@@ -194,29 +194,47 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
     /// </remarks>
     private async Task TakeAsync(KubeVirtConnection connection, SnapshotRequest request)
     {
-        try
+        // A default name has one-second resolution, like the console's; a second snapshot of the same VM within that
+        // second gets a suffix instead of failing. A name the user chose is never changed.
+        string baseName = request.Name;
+        for (int attempt = 2; ; attempt++)
         {
-            if (NoWait)
+            try
             {
-                if (await Throttled(() => CheckAndCreateAsync(connection, request, CancelToken)).ConfigureAwait(false) is { } created)
-                {
-                    _queue.Post(() => WriteObject(SnapshotOutcome.ToObject(created, connection.Origin)));
-                }
-
+                await TakeOnceAsync(connection, request).ConfigureAwait(false);
                 return;
             }
+            catch (KubeApiException e) when (e.Kind == ApiErrorKind.AlreadyExists && Name is null && attempt <= 9)
+            {
+                request = request with { Name = $"{baseName}-{attempt}" };
+            }
+            catch (KubeApiException e)
+            {
+                _queue.Post(() => WriteError(CreateError(e, request)));
+                return;
+            }
+            catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
+            {
+                // Ctrl+C: the pipeline is stopping; the cluster carries on with what was already created.
+                return;
+            }
+        }
+    }
 
-            await _follower!.FollowAsync(connection, request.Namespace, request.Name,
-                ct => Throttled(() => CheckAndCreateAsync(connection, request, ct)), CancelToken).ConfigureAwait(false);
-        }
-        catch (KubeApiException e)
+    private async Task TakeOnceAsync(KubeVirtConnection connection, SnapshotRequest request)
+    {
+        if (NoWait)
         {
-            _queue.Post(() => WriteError(CreateError(e, request)));
+            if (await Throttled(() => CheckAndCreateAsync(connection, request, CancelToken)).ConfigureAwait(false) is { } created)
+            {
+                _queue.Post(() => WriteObject(SnapshotOutcome.ToObject(created, connection.Origin)));
+            }
+
+            return;
         }
-        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
-        {
-            // Ctrl+C: the pipeline is stopping; the cluster carries on with what was already created.
-        }
+
+        await _follower!.FollowAsync(connection, request.Namespace, request.Name,
+            ct => Throttled(() => CheckAndCreateAsync(connection, request, ct)), CancelToken).ConfigureAwait(false);
     }
 
     private async Task<T> Throttled<T>(Func<Task<T>> work)
