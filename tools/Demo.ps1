@@ -22,6 +22,9 @@ try {
     Get-KubeVirtVM | Format-Table | Write-Wide
     (Get-KubeVirtVM db-nfs-data).Volumes | Format-Table | Write-Wide
 
+    Show-Step 'Test-GuestQuiesce: which VMs can be snapshotted application-consistently, and why not'
+    Get-KubeVirtVM | Test-GuestQuiesce | Format-Table | Write-Wide
+
     Show-Step 'Get-VMSnapshot: the snapshots that exist'
     Get-VMSnapshot | Format-Table | Write-Wide
 
