@@ -25,6 +25,8 @@ internal sealed class VirtualMachineWebhook : IAdmissionWebhook
         var strategy = Obj.Str(spec, "runStrategy");
         if (hasRunning && strategy != null)
             throw AdmissionDenied.Invalid(Name, ("spec.running", "Running and RunStrategy are mutually exclusive. Note that Running is deprecated, please use RunStrategy instead"));
+        if (!hasRunning && strategy == null)
+            throw AdmissionDenied.Invalid(Name, ("spec.runStrategy", "RunStrategy must be specified"));
         if (strategy != null && !RunStrategy.Valid.Contains(strategy))
             throw AdmissionDenied.Invalid(Name, ("spec.runStrategy", $"Invalid RunStrategy ({strategy})"));
         if (request.OldObject is not { } old) return;

@@ -101,16 +101,19 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
         var vmi = Store.Get("virtualmachineinstances", key.Namespace, key.Name)!;
         var connected = Host.Agents.ConnectedAt(vmi, LabNow, out var nextChange);
         var settings = Host.Agents.SettingsFor(vmi);
+        var frozen = Host.Agents.IsFrozen(vmi);
         Store.Update("virtualmachineinstances", key.Namespace, key.Name, o =>
         {
             var status = Obj.Status(o);
             if (connected)
             {
                 Obj.SetCondition(status, "AgentConnected", "True", "");
-                status["guestOSInfo"] = GuestOsInfo.For(settings, o);
+                // What the scenario seeded stays, unless the settings describe another OS or override fields.
+                if (settings.OsInfo != null || Obj.Str(status, "guestOSInfo", "id") != GuestOsInfo.For(settings, o)["id"]?.ToString())
+                    status["guestOSInfo"] = GuestOsInfo.For(settings, o);
             }
             else Obj.RemoveCondition(status, "AgentConnected");
-            if (!Host.Agents.IsFrozen(o)) status.Remove("fsFreezeStatus");
+            if (!frozen) status.Remove("fsFreezeStatus");
         });
         if (nextChange != null) Requeue(key, nextChange.Value - LabNow + TimeSpan.FromMilliseconds(1));
     }

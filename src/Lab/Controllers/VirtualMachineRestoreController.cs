@@ -99,15 +99,25 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             var pvc = Store.Get("persistentvolumeclaims", key.Namespace, claim);
             if (pvc != null && Obj.Annotation(pvc, RestoreNameAnnotation) != key.Name)
             {
-                // InPlace: the original claim goes first (the VM has no VMI, so nothing uses it).
+                // InPlace: the original claim goes first (the VM has no VMI, so nothing uses it); its DataVolume is
+                // marked pre-populated so CDI does not import it again.
                 if (!Obj.Deleting(pvc)) Store.Delete("persistentvolumeclaims", key.Namespace, claim);
+                if (Store.Get("datavolumes", key.Namespace, claim) != null)
+                    Store.Update("datavolumes", key.Namespace, claim, o => Obj.Child(Obj.Meta(o), "annotations")[RestoredDataVolumes.PrePopulated] = "true");
                 allBound = false;
                 continue;
             }
             if (pvc == null)
             {
                 var vs = Store.Get("volumesnapshots", key.Namespace, Obj.Str(backup, "volumeSnapshotName") ?? "");
-                Store.Seed(RestoredPvcBuilder.Build(restore, backup, claim, vs, sourceVmName));
+                var definition = RestoredPvcBuilder.Build(restore, backup, claim, vs, sourceVmName);
+                var template = RestoredDataVolumes.TemplateOf(content, volumeName);
+                if (template != null)
+                {
+                    Obj.Child(Obj.Meta(definition), "annotations")[RestoredDataVolumes.PopulatedFor] = claim;
+                    if (Store.Get("datavolumes", key.Namespace, claim) == null) Store.Seed(RestoredDataVolumes.Build(restore, template, claim));
+                }
+                Store.Seed(definition);
                 allBound = false;
                 continue;
             }
@@ -125,6 +135,8 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         // 8. The target VM.
         SetConditions(key, "True", "False", UpdatingTarget, readyReason: WaitingForTarget);
         var spec = RestoredVmBuilder.Spec(content, claims);
+        RestoredDataVolumes.Retarget(spec, content, claims);
+        var obsolete = RestoredDataVolumes.Obsolete(target, spec);
         if (target == null)
         {
             JsonObject created;
@@ -146,6 +158,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             target = Store.Get("virtualmachines", key.Namespace, targetName)!;
         }
         OwnClaims(key, restore, target, claims.Values);
+        foreach (var dv in obsolete) Store.Delete("datavolumes", key.Namespace, dv);
 
         // 9. Done: release the lock, then complete.
         Store.Update("virtualmachines", key.Namespace, targetName, o =>
@@ -158,6 +171,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             meta["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true));
             var status = Obj.Status(o);
             status["complete"] = true;
+            if (obsolete.Count > 0) status["deletedDataVolumes"] = new JsonArray(obsolete.Select(n => (JsonNode)JsonValue.Create(n)).ToArray());
             status["restoreTime"] = Obj.Timestamp();
             status["conditions"] = new JsonArray();
             Obj.SetCondition(status, "Progressing", "False", Complete);
@@ -198,11 +212,20 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         }
     }
 
+    /// <summary>Restored claims belong to the target VM (unless volumeOwnershipPolicy None); DataVolume-backed ones to their DataVolume, which belongs to the VM.</summary>
     private void OwnClaims(ObjectKey key, JsonObject restore, JsonObject target, IEnumerable<string> claims)
     {
-        if (Obj.Str(restore, "spec", "volumeOwnershipPolicy") == "None") return;
         foreach (var claim in claims)
-            Store.Update("persistentvolumeclaims", key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true)));
+        {
+            var dv = Store.Get("datavolumes", key.Namespace, claim);
+            if (dv != null)
+            {
+                Store.Update("datavolumes", key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true)));
+                Store.Update("persistentvolumeclaims", key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(dv, controller: true, blockOwnerDeletion: true)));
+            }
+            else if (Obj.Str(restore, "spec", "volumeOwnershipPolicy") != "None")
+                Store.Update("persistentvolumeclaims", key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true)));
+        }
     }
 
     private void Error(ObjectKey key, JsonObject restore, string message)

@@ -24,6 +24,7 @@ internal abstract record AgentResult
 internal sealed class GuestAgentService(ControllerHost host)
 {
     private const string Component = "virt-handler";
+    // Guards the agent states only. Lock order: the store's lock may be held when taking this one, never the reverse.
     private readonly object gate = new();
     private readonly Dictionary<string, AgentState> states = new(StringComparer.Ordinal);
 
@@ -126,13 +127,15 @@ internal sealed class GuestAgentService(ControllerHost host)
     /// <summary>guest-fsfreeze-freeze through virt-launcher. Idempotent; unfreezeTimeout &gt; 0 schedules an auto-thaw.</summary>
     public AgentResult Freeze(JsonObject vmi, TimeSpan unfreezeTimeout)
     {
+        // Lock order: never touch the store while holding the agent lock (the store calls back into IsFrozen).
         var settings = SettingsFor(vmi);
         var now = host.Clock.Now;
+        var connected = ConnectedAt(vmi, now, out _);
         string? error = null;
         lock (gate)
         {
             var s = State(vmi);
-            if (!ConnectedAt(vmi, now, out _)) error = NotConnected("Freeze");
+            if (!connected) error = NotConnected("Freeze");
             else if (s.Frozen) return new AgentResult.Done();
             else if (settings.DisabledCommands.Contains("guest-fsfreeze-freeze"))
                 error = CommandError("Freeze", "guest-fsfreeze-freeze", "The command guest-fsfreeze-freeze has been disabled for this instance");
@@ -166,12 +169,13 @@ internal sealed class GuestAgentService(ControllerHost host)
     {
         var settings = SettingsFor(vmi);
         var now = host.Clock.Now;
+        var connected = ConnectedAt(vmi, now, out _);
         string? error = null;
         lock (gate)
         {
             var s = State(vmi);
             s.FreezeReadyAt = null;
-            if (!ConnectedAt(vmi, now, out _)) return new AgentResult.Failed(NotConnected("Unfreeze"));
+            if (!connected) return new AgentResult.Failed(NotConnected("Unfreeze"));
             if (!s.Frozen) return new AgentResult.Done();
             if (settings.IsWindows && now - s.FrozenAt > settings.VssHoldLimit)
                 error = CommandError("Unfreeze", "guest-fsfreeze-thaw", "couldn't hold writes: fsfreeze is limited up to 10 seconds: ");

@@ -17,7 +17,7 @@ public sealed class CloneTests : IDisposable
     public void Dispose()
     {
         http.Dispose();
-        lab.Dispose();
+        DisposeAndCheck(lab);
     }
 
     private static string CloneJson(string name, string source, string? target, JsonObject? extra = null)

@@ -25,6 +25,14 @@ internal static class ControllerTestSupport
             KubeconfigPath = Path.Combine(Path.GetTempPath(), $"lab-ctl-{Guid.NewGuid():N}.kubeconfig"),
         });
 
+    /// <summary>Stops the lab and fails the test if any reconcile threw (the controllers retry silently otherwise).</summary>
+    public static void DisposeAndCheck(LabServer lab)
+    {
+        var errors = lab.Controllers?.Errors ?? [];
+        lab.Dispose();
+        Assert.True(errors.Count == 0, "controller errors: " + string.Join(" | ", errors));
+    }
+
     public static string ScenarioFile(string yaml)
     {
         var path = Path.Combine(Path.GetTempPath(), $"lab-scenario-{Guid.NewGuid():N}.yaml");

@@ -18,7 +18,7 @@ public sealed class GuestAgentTests : IDisposable
     public void Dispose()
     {
         http.Dispose();
-        lab.Dispose();
+        DisposeAndCheck(lab);
     }
 
     private Task<(int Code, JsonNode? Body)> Put(string vmi, string sub, string body = "{\"unfreezeTimeout\":\"5m0s\"}") => SendAsync(http, HttpMethod.Put, Sub + vmi + "/" + sub, body);
@@ -94,6 +94,18 @@ public sealed class GuestAgentTests : IDisposable
         var freeze = await Put("locked-down", "freeze");
         Assert.Equal(500, freeze.Code);
         Assert.Contains("The command guest-fsfreeze-freeze has been disabled for this instance", Str(freeze.Body, "message"));
+    }
+
+    [Fact]
+    public async Task AFreezeTakesTheAgentsFreezeLatency()
+    {
+        await TestVms.CreateAsync(http, "slow-hooks", ["root"], "{\"freezeLatency\":\"40s\"}");
+        await WaitForAsync(http, "virtualmachineinstances", "vms", "slow-hooks", v => Condition(v, "AgentConnected") != null);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(200, (await Put("slow-hooks", "freeze")).Code);
+        // 40 s of lab time is 200 ms at the test speed.
+        Assert.True(sw.Elapsed >= TimeSpan.FromMilliseconds(190), $"the freeze returned after {sw.Elapsed.TotalMilliseconds} ms");
+        Assert.Equal("frozen", Str(await GetAsync(http, "virtualmachineinstances", "vms", "slow-hooks"), "status", "fsFreezeStatus"));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class RestoreTests : IDisposable
     public void Dispose()
     {
         http.Dispose();
-        lab.Dispose();
+        DisposeAndCheck(lab);
     }
 
     private async Task<string> ReadySnapshot(string name, string vm)
@@ -77,8 +77,16 @@ public sealed class RestoreTests : IDisposable
         Assert.Null(vm!["status"]!["restoreInProgress"]);
         Assert.Contains(vms.Versions, v => Str(v, "status", "restoreInProgress") == "back");
         Assert.Equal($"back-{uid}", Str(vm, "metadata", "annotations", "restore.kubevirt.io/lastRestoreUID"));
+        // The root disk came from a dataVolumeTemplate: it is restored as a pre-populated DataVolume of the new name,
+        // and the DataVolume of the old template is deleted.
         var rootVolume = vm["spec"]!["template"]!["spec"]!["volumes"]!.AsArray().Single(v => Str(v, "name") == "rootdisk");
-        Assert.Equal($"restore-{uid}-rootdisk", Str(rootVolume, "persistentVolumeClaim", "claimName"));
+        Assert.Equal($"restore-{uid}-rootdisk", Str(rootVolume, "dataVolume", "name"));
+        Assert.Equal([$"restore-{uid}-rootdisk"], vm["spec"]!["dataVolumeTemplates"]!.AsArray().Select(t => Str(t, "metadata", "name")!).ToArray());
+        var dv = await GetAsync(http, "datavolumes", "vms", $"restore-{uid}-rootdisk");
+        Assert.Equal("true", Str(dv, "metadata", "annotations", "cdi.kubevirt.io/storage.prePopulated"));
+        Assert.Equal("Succeeded", Str(dv, "status", "phase"));
+        Assert.Equal(["rhel8-brainy-bear-rootdisk"], Strings(done["status"]!["deletedDataVolumes"]));
+        await WaitForAsync(http, "datavolumes", "vms", "rhel8-brainy-bear-rootdisk", d => d == null);
         Assert.Equal("Ready=False/VMINotExists", Condition(vm, "Ready"));
 
         var pvc = await GetAsync(http, "persistentvolumeclaims", "vms", $"restore-{uid}-rootdisk");
@@ -87,7 +95,9 @@ public sealed class RestoreTests : IDisposable
         Assert.Equal("VolumeSnapshot", Str(pvc, "spec", "dataSourceRef", "kind"));
         Assert.Equal("rhel8-brainy-bear", Str(pvc, "metadata", "labels", "restore.kubevirt.io/source-vm-name"));
         Assert.Equal("back", Str(pvc, "metadata", "annotations", "restore.kubevirt.io/name"));
-        Assert.Equal("rhel8-brainy-bear", Str(pvc!["metadata"]!["ownerReferences"]![0], "name"));
+        Assert.Equal($"restore-{uid}-rootdisk", Str(pvc, "metadata", "annotations", "cdi.kubevirt.io/storage.populatedFor"));
+        Assert.Equal("DataVolume", Str(pvc!["metadata"]!["ownerReferences"]![0], "kind"));
+        Assert.Equal("rhel8-brainy-bear", Str(dv!["metadata"]!["ownerReferences"]![0], "name"));
 
         var events = (await GetAsync(http, "/api/v1/namespaces/vms/events?fieldSelector=involvedObject.name%3Dback")).Body!["items"]!.AsArray();
         Assert.Contains(events, e => Str(e, "reason") == "VirtualMachineRestoreComplete" && Str(e, "message") == "Successfully completed VirtualMachineRestore back");
@@ -119,7 +129,7 @@ public sealed class RestoreTests : IDisposable
         var vm = await GetAsync(http, "virtualmachines", "vms", "rhel8-copy");
         Assert.Equal("Halted", Str(vm, "spec", "runStrategy"));
         Assert.Equal("DE-AD-00-00-BE-AF", Str(vm!["spec"]!["template"]!["spec"]!["domain"]!["devices"]!["interfaces"]![0], "macAddress"));
-        Assert.Equal("rhel8-copy-rootdisk", Str(vm["spec"]!["template"]!["spec"]!["volumes"]![0], "persistentVolumeClaim", "claimName"));
+        Assert.Equal("rhel8-copy-rootdisk", Str(vm["spec"]!["template"]!["spec"]!["volumes"]![0], "dataVolume", "name"));
         Assert.Equal("rhel8-brainy-bear", Str(vm, "metadata", "labels", "app"));
         Assert.Equal(Str(vm, "metadata", "uid"), Str(done["metadata"]!["ownerReferences"]![0], "uid"));
         await WaitForAsync(http, "virtualmachines", "vms", "rhel8-copy", v => Str(v, "status", "printableStatus") == "Stopped");

@@ -21,7 +21,7 @@ public sealed class SnapshotFailureTests : IDisposable
     public void Dispose()
     {
         http.Dispose();
-        lab.Dispose();
+        DisposeAndCheck(lab);
     }
 
     /// <summary>Like the functional tests' webhook that denies VolumeSnapshot creation: the snapshot stays frozen and in progress.</summary>
@@ -130,6 +130,27 @@ public sealed class SnapshotFailureTests : IDisposable
         Assert.Equal("Ready=False/Not ready", Condition(broken, "Ready"));
         var events = (await GetAsync(http, "/api/v1/namespaces/vms/events?fieldSelector=reason%3DVolumeSnapshotMissing")).Body!["items"]!.AsArray();
         Assert.Equal($"VolumeSnapshot {vs} no longer exists", Str(Assert.Single(events), "message"));
+    }
+
+    [Fact]
+    public async Task ACsiErrorIsCopiedAsVolumeSnapshotErrorAndAWrongClassIsReported()
+    {
+        lab.Store.Update("storageclasses", null, "trident-svm", sc =>
+            sc["metadata"]!["annotations"]!["lab.vmsnapshot.io/storage"] = "{\"snapshotError\": \"Failed to create snapshot: rpc error: code = Internal desc = quota exceeded\"}");
+        var created = await CreateAsync(http, "virtualmachinesnapshots", "vms", SnapshotJson("quota", "fedora-no-agent", failureDeadline: "2m"));
+        var erroring = await WaitForAsync(http, "virtualmachinesnapshots", "vms", "quota", s => s?["status"]?["error"] != null);
+        var vs = $"vmsnapshot-{Str(created, "metadata", "uid")}-volume-rootdisk";
+        Assert.Equal($"VolumeSnapshot {vs} error: Failed to create snapshot: rpc error: code = Internal desc = quota exceeded", Str(erroring, "status", "error", "message"));
+        Assert.Equal("Progressing=False/In error state", Condition(erroring, "Progressing"));
+
+        // A VolumeSnapshot naming a class that does not exist never binds.
+        await CreateAsync(http, "volumesnapshots", "vms", """
+            {"apiVersion":"snapshot.storage.k8s.io/v1","kind":"VolumeSnapshot","metadata":{"name":"manual"},
+             "spec":{"source":{"persistentVolumeClaimName":"centos-stopped-rootdisk"},"volumeSnapshotClassName":"gold"}}
+            """);
+        var wrong = await WaitForAsync(http, "volumesnapshots", "vms", "manual", v => v?["status"]?["error"] != null);
+        Assert.Equal("Failed to get snapshot class with error volumesnapshotclass.snapshot.storage.k8s.io \"gold\" not found", Str(wrong, "status", "error", "message"));
+        Assert.Null(wrong!["status"]!["boundVolumeSnapshotContentName"]);
     }
 
     [Theory]

@@ -16,7 +16,7 @@ public sealed class SnapshotLifecycleTests : IDisposable
     public void Dispose()
     {
         http.Dispose();
-        lab.Dispose();
+        DisposeAndCheck(lab);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class SnapshotVariantsTests : IDisposable
     public void Dispose()
     {
         http.Dispose();
-        lab.Dispose();
+        DisposeAndCheck(lab);
     }
 
     private Task<JsonObject?> SnapshotReady(string name)

@@ -17,7 +17,7 @@ public sealed class VirtualMachineLifecycleTests : IDisposable
     public void Dispose()
     {
         http.Dispose();
-        lab.Dispose();
+        DisposeAndCheck(lab);
     }
 
     private Task<(int Code, System.Text.Json.Nodes.JsonNode? Body)> Put(string path, string? body = null) => SendAsync(http, HttpMethod.Put, Sub + path, body ?? "{}");
@@ -72,6 +72,17 @@ public sealed class VirtualMachineLifecycleTests : IDisposable
         var viewer = Http(lab, "viewer-token");
         AssertStatus(await SendAsync(viewer, HttpMethod.Put, Sub + "/virtualmachines/centos-stopped/start", "{}"), 403, "Forbidden",
             "virtualmachines.subresources.kubevirt.io \"centos-stopped\" is forbidden: User \"snapshot-viewer\" cannot update resource \"virtualmachines/start\" in API group \"subresources.kubevirt.io\" in the namespace \"vms\"");
+    }
+
+    [Theory]
+    [InlineData("{\"running\":true,\"runStrategy\":\"Always\"}", "Running and RunStrategy are mutually exclusive. Note that Running is deprecated, please use RunStrategy instead")]
+    [InlineData("{}", "RunStrategy must be specified")]
+    [InlineData("{\"runStrategy\":\"Sometimes\"}", "Invalid RunStrategy (Sometimes)")]
+    public async Task TheVmWebhookChecksTheRunStrategy(string spec, string message)
+    {
+        var body = "{\"apiVersion\":\"kubevirt.io/v1\",\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"rs\"},\"spec\":" + spec + "}";
+        AssertStatus(await SendAsync(http, HttpMethod.Post, PathOf("virtualmachines", "vms"), body), 422, "Invalid",
+            $"admission webhook \"virtualmachine-validator.kubevirt.io\" denied the request: {message}");
     }
 
     [Fact]
