@@ -92,14 +92,7 @@ public sealed class TestGuestQuiesceCommand : NamespacedCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        if (AllNamespaces && MyInvocation.BoundParameters.ContainsKey(nameof(Namespace)))
-        {
-            ThrowTerminatingError(ErrorRecords.Create(
-                new ArgumentException("-Namespace and -AllNamespaces cannot be used together. Use one of them."),
-                ErrorIds.NamespaceConflict, ErrorCategory.InvalidArgument, Namespace, recommendedAction: null));
-        }
-
-        string key = AllNamespaces ? AllNamespacesKey : EffectiveNamespace;
+        string key = NamespaceOrAll(AllNamespaces) ?? AllNamespacesKey;
         if (!_targets.TryGetValue(key, out List<string>? names))
         {
             _targets[key] = names = new List<string>();

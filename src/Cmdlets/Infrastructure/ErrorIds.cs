@@ -42,7 +42,6 @@ internal static class ErrorIds
     public const string WaitTimedOut = "WaitTimedOut";
     public const string QuiesceNotAchieved = "QuiesceNotAchieved";
     public const string FeatureGateDisabled = "FeatureGateDisabled";
-    public const string InvalidRetention = "InvalidRetention";
     public const string InvalidInputObject = "InvalidInputObject";
 
     // Restores and clones.
