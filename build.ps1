@@ -12,7 +12,8 @@ Tasks:
   Test     Build, run the xunit tests, then Pester against the built module in a fresh pwsh; prints
            "N passed, N failed" and fails on any failure.
   Demo     Build, start the lab and take the tour of the module on it.
-  Bench    Build and measure import time and first-call time in a fresh session against the lab.
+  Bench    Build and measure: the lab with 10,000 snapshots (kubectl, KubernetesClient), import and first-call time
+           of fresh sessions, Get-VMSnapshot -AllNamespaces against kubectl, and a 200-VM snapshot fleet.
   Package  Build a PowerShell Gallery nupkg with Publish-PSResource, then install it into a temporary path
            with Install-PSResource and import it, exactly as a user would.
 
@@ -124,6 +125,9 @@ function Invoke-Demo {
 function Invoke-Bench {
     Invoke-Native 'Restoring test tools' { dotnet restore "$PSScriptRoot/tools/TestTools.proj" --nologo -v:q }
     Invoke-Build
+    Invoke-Native 'The lab: 10,000 snapshots, kubectl and KubernetesClient (tools/LabBench)' {
+        dotnet run --project "$PSScriptRoot/tools/LabBench/LabBench.csproj" --configuration Release --nologo -v:q
+    }
     $pwsh = Get-PwshCommand
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File "$PSScriptRoot/tools/Bench.ps1" `
         -ModulePath $modulePath
