@@ -1,0 +1,137 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using VmSnapshot.Core.Clones;
+using VmSnapshot.Core.Restores;
+using Xunit;
+
+namespace VmSnapshot.Tests.Core;
+
+public class RestoreAndCloneEngineTests
+{
+    private const string VmSpec = """
+        {"template":{"spec":{
+          "domain":{"devices":{"interfaces":[{"name":"default","masquerade":{}},{"name":"prod","bridge":{},"macAddress":"02:00:00:00:00:01"}]},
+                    "firmware":{"serial":"old-serial"}},
+          "networks":[{"name":"default","pod":{}},{"name":"prod","multus":{"networkName":"vms/prod-net"}}]}}}
+        """;
+
+    private static JsonElement Spec() => JsonDocument.Parse(VmSpec).RootElement;
+
+    private static JsonElement Restore(string status) =>
+        JsonDocument.Parse($$"""{"metadata":{"name":"r","namespace":"vms","creationTimestamp":"2026-11-26T10:00:00Z"},"spec":{"target":{"name":"web"},"virtualMachineSnapshotName":"s"},"status":{{status}}}""").RootElement;
+
+    [Fact]
+    public void New_macs_are_locally_administered_unicast_and_dash_separated()
+    {
+        for (int i = 0; i < 50; i++)
+        {
+            string mac = MacAddresses.NewLocal();
+            Assert.Matches(new Regex("^[0-9A-F]{2}(-[0-9A-F]{2}){5}$"), mac);
+            byte first = Convert.ToByte(mac[..2], 16);
+            Assert.Equal(0x02, first & 0x03); // locally administered (bit 1), unicast (bit 0 clear)
+        }
+    }
+
+    [Fact]
+    public void Mac_patches_pass_the_restore_webhooks_colon_rule()
+    {
+        IReadOnlyList<string> patches = MacAddresses.NewMacPatches(Spec());
+        Assert.Equal(2, patches.Count);
+        foreach (string patch in patches)
+        {
+            // The webhook trims the braces, splits on ',' then on ':' and wants exactly two parts (kubevirt-api.md §4.2).
+            foreach (string fragment in patch.Trim('{', '}').Split(','))
+            {
+                Assert.Equal(2, fragment.Split(':').Length);
+            }
+
+            JsonNode parsed = JsonNode.Parse(patch)!;
+            Assert.Equal("add", (string?)parsed["op"]);
+            Assert.StartsWith("/spec/template/spec/domain/devices/interfaces/", (string?)parsed["path"]);
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"complete":true,"conditions":[{"type":"Progressing","status":"False","reason":"Operation complete"},{"type":"Ready","status":"True","reason":"Operation complete"}]}""", RestoreStage.Complete)]
+    [InlineData("""{"complete":false,"conditions":[{"type":"Progressing","status":"False","reason":"Restore target VMI must be powered off before restore operation"},{"type":"Ready","status":"False","reason":"x"},{"type":"Failure","status":"True","reason":"Restore target VMI must be powered off before restore operation"}]}""", RestoreStage.Failed)]
+    [InlineData("""{"complete":false,"conditions":[{"type":"Progressing","status":"True","reason":"Waiting for target VM to be powered off. Please stop the restore target to proceed with restore, or the operation will fail after 5m0s"}]}""", RestoreStage.WaitingForTarget)]
+    [InlineData("""{"complete":false,"conditions":[{"type":"Progressing","status":"True","reason":"Creating new PVCs"}]}""", RestoreStage.InProgress)]
+    [InlineData("""{"complete":false,"conditions":[{"type":"Progressing","status":"False","reason":"restore source and restore target are different but restore target already exists"}]}""", RestoreStage.Retrying)]
+    [InlineData("{}", RestoreStage.Pending)]
+    public void Restore_stages_follow_the_controllers_conditions(string status, RestoreStage expected) =>
+        Assert.Equal(expected, RestoreProgressRules.Evaluate(Restore(status)).Stage);
+
+    [Fact]
+    public void A_restore_maps_its_volumes_and_duration()
+    {
+        KubeVirtVMRestore restore = RestoreMapper.FromJson(Restore("""
+            {"complete":true,"restoreTime":"2026-11-26T10:00:12Z","restores":[{"volumeName":"rootdisk","persistentVolumeClaim":"web-rootdisk","volumeSnapshotName":"vs-1"}]}
+            """), "ctx");
+        Assert.True(restore.Complete);
+        Assert.Equal(TimeSpan.FromSeconds(12), restore.Duration);
+        Assert.Equal("web-rootdisk", restore.RestoredVolumes.Single().ClaimName);
+        Assert.Null(restore.Error);
+    }
+
+    [Fact]
+    public void The_restore_manifest_targets_the_vm_with_the_policies_and_patches()
+    {
+        JsonObject json = RestoreManifest.ToJson(new RestoreRequest("r", "vms", "web-copy", "s", "StopTarget", "InPlace", new[] { "{\"op\":\"add\"}" }));
+        Assert.Equal("VirtualMachineRestore", (string?)json["kind"]);
+        Assert.Equal("web-copy", (string?)json["spec"]!["target"]!["name"]);
+        Assert.Equal("StopTarget", (string?)json["spec"]!["targetReadinessPolicy"]);
+        Assert.Equal("InPlace", (string?)json["spec"]!["volumeRestorePolicy"]);
+        Assert.Single(json["spec"]!["patches"]!.AsArray());
+    }
+
+    [Fact]
+    public void Network_patches_move_interfaces_to_another_multus_network_by_short_or_full_name()
+    {
+        string patch = Assert.Single(ClonePlanner.NetworkPatches(Spec(), new Dictionary<string, string> { ["prod-net"] = "dev-segment" }));
+        JsonNode parsed = JsonNode.Parse(patch)!;
+        Assert.Equal("/spec/template/spec/networks/1/multus/networkName", (string?)parsed["path"]);
+        Assert.Equal("dev-segment", (string?)parsed["value"]);
+        Assert.Single(ClonePlanner.NetworkPatches(Spec(), new Dictionary<string, string> { ["vms/prod-net"] = "dev-segment" }));
+
+        KeyNotFoundException e = Assert.Throws<KeyNotFoundException>(() =>
+            ClonePlanner.NetworkPatches(Spec(), new Dictionary<string, string> { ["nope"] = "x" }));
+        Assert.Contains("vms/prod-net", e.Message);
+    }
+
+    [Fact]
+    public void Clone_macs_and_serial_are_new_by_default_and_kept_on_request()
+    {
+        IReadOnlyDictionary<string, string> fresh = ClonePlanner.MacAddresses(Spec(), newAddresses: true);
+        Assert.Equal(new[] { "default", "prod" }, fresh.Keys.OrderBy(k => k));
+        Assert.DoesNotContain("02:00:00:00:00:01", fresh.Values);
+        IReadOnlyDictionary<string, string> kept = ClonePlanner.MacAddresses(Spec(), newAddresses: false);
+        Assert.Equal("02:00:00:00:00:01", Assert.Single(kept).Value); // the interface without a MAC has none to keep
+        Assert.NotEqual("old-serial", ClonePlanner.SmbiosSerial(Spec(), newSerial: true));
+        Assert.Equal("old-serial", ClonePlanner.SmbiosSerial(Spec(), newSerial: false));
+    }
+
+    [Fact]
+    public void The_clone_manifest_names_source_group_by_kind()
+    {
+        CloneRequest fromSnapshot = new("c", "vms", CloneRequest.SnapshotKind, "s", "copy", new[] { "*" }, Array.Empty<string>(),
+            new Dictionary<string, string> { ["default"] = "02-00-00-00-00-09" }, "serial", Array.Empty<string>());
+        JsonObject json = CloneManifest.ToJson(fromSnapshot);
+        Assert.Equal("clone.kubevirt.io/v1beta1", (string?)json["apiVersion"]);
+        Assert.Equal("snapshot.kubevirt.io", (string?)json["spec"]!["source"]!["apiGroup"]);
+        Assert.Equal("copy", (string?)json["spec"]!["target"]!["name"]);
+        Assert.Equal("02-00-00-00-00-09", (string?)json["spec"]!["newMacAddresses"]!["default"]);
+        Assert.Equal("kubevirt.io", (string?)CloneManifest.ToJson(fromSnapshot with { SourceKind = CloneRequest.VirtualMachineKind })["spec"]!["source"]!["apiGroup"]);
+    }
+
+    [Theory]
+    [InlineData("""{"phase":"RestoreInProgress","conditions":[{"type":"Ready","status":"False","reason":"Still processing"}]}""", "RestoreInProgress", false)]
+    [InlineData("""{"phase":"Succeeded","conditions":[{"type":"Ready","status":"True","reason":"Ready"}]}""", "Succeeded", true)]
+    [InlineData("""{"conditions":[{"type":"Ready","status":"False","reason":"Source doesnt exist: VirtualMachine vms/x"}]}""", "Pending", false)]
+    public void Clone_progress_reads_the_phase(string status, string phase, bool final)
+    {
+        CloneProgress progress = CloneProgress.Evaluate(JsonDocument.Parse($$"""{"status":{{status}}}""").RootElement);
+        Assert.Equal(phase, progress.Phase);
+        Assert.Equal(final, progress.IsFinal);
+    }
+}
