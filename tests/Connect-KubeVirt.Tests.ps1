@@ -114,8 +114,12 @@ Describe 'Secrets never appear in output' {
         catch {
             $everything += $_ | Format-List * -Force | Out-String
             $everything += $_.Exception | Format-List * -Force | Out-String
+            $everything += $_ | ConvertTo-Json -Depth 6 -WarningAction SilentlyContinue
+            $_ | Export-Clixml -Path (Join-Path $TestDrive 'e.xml') -Depth 6
+            $everything += Get-Content (Join-Path $TestDrive 'e.xml') -Raw
         }
         ($everything -join "`n") | Should -Not -BeLike "*$token*"
+        ($everything -join "`n") | Should -Not -BeLike '*Bearer*'
         ($everything -join "`n") | Should -BeLike '*Unauthorized*'
     }
 }

@@ -43,6 +43,16 @@ Describe 'Start-KubeVirtLab' {
         Get-KubeVirtLab -Name one, two | Should -BeNullOrEmpty
     }
 
+    It 'never overwrites an existing file unless -Force' {
+        $path = Join-Path $TestDrive 'precious.kubeconfig'
+        Set-Content $path 'my-precious-kubeconfig: true'
+        { Start-KubeVirtLab -KubeconfigPath $path -Scenario empty } | Should -Throw -ErrorId 'KubeconfigExists,VmSnapshot.Commands.StartKubeVirtLabCommand'
+        Get-Content $path -Raw | Should -BeLike '*my-precious-kubeconfig*'
+        $lab = Start-KubeVirtLab -KubeconfigPath $path -Scenario empty -Force
+        $lab | Stop-KubeVirtLab -Confirm:$false
+        Get-Content $path -Raw | Should -BeLike '*apiVersion: v1*'
+    }
+
     It 'writes the kubeconfig where asked and keeps it after stopping' {
         $path = Join-Path $TestDrive 'lab.kubeconfig'
         $lab = Start-KubeVirtLab -KubeconfigPath $path -Scenario empty

@@ -117,6 +117,13 @@ Describe 'New-VMSnapshot' {
         $err[0].Exception.Message | Should -BeLike '*lower case*'
     }
 
+    It 'matches VM names whatever their case, and refuses a negative deadline or timeout before creating anything' {
+        (New-VMSnapshot RHEL8-Brainy-Bear -Name rhel-upper -Timeout $timeout).VMName | Should -Be 'rhel8-brainy-bear'
+        { New-VMSnapshot rhel8-brainy-bear -Name rhel-negative -FailureDeadline ([timespan]::FromSeconds(-5)) } | Should -Throw -ErrorId 'ParameterArgumentValidationError,VmSnapshot.Commands.NewVMSnapshotCommand'
+        { New-VMSnapshot rhel8-brainy-bear -Name rhel-negative -Timeout ([timespan]::FromSeconds(-5)) } | Should -Throw -ErrorId 'ParameterArgumentValidationError,VmSnapshot.Commands.NewVMSnapshotCommand'
+        Get-VMSnapshot -Name rhel-negative -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
     It 'explains that KubeVirt has no memory snapshots' {
         { New-VMSnapshot rhel8-brainy-bear -Memory } | Should -Throw -ErrorId 'MemorySnapshotNotSupported,VmSnapshot.Commands.NewVMSnapshotCommand'
     }

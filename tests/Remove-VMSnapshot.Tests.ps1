@@ -54,6 +54,38 @@ Describe 'Remove-VMSnapshot' {
         (Get-VMSnapshot -VMName web).Name | Sort-Object | Should -Be @('web-3', 'web-4')
     }
 
+    It 'deletes nothing for an empty line, an empty name or another kind of object from the pipeline' {
+        $lines = Join-Path $TestDrive 'names.txt'
+        Set-Content $lines -Value "web-1`n`n   "
+        Get-Content $lines | Remove-VMSnapshot -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        [pscustomobject]@{ PSTypeName = 'VmSnapshot.KubeVirtVMSnapshot'; Name = ''; Namespace = 'vms' } |
+            Remove-VMSnapshot -Confirm:$false -ErrorVariable +err -ErrorAction SilentlyContinue
+        [VmSnapshot.KubeVirtVMRestore]@{ Name = 'r1'; Namespace = 'vms'; VMName = 'web'; SnapshotName = 'web-2' } |
+            Remove-VMSnapshot -Confirm:$false -ErrorVariable +err -ErrorAction SilentlyContinue
+        (Get-VMSnapshot).Name | Sort-Object | Should -Be @('db-1', 'db-2', 'db-failed', 'web-2', 'web-3', 'web-4')
+        @($err | Where-Object FullyQualifiedErrorId -Like 'InvalidInputObject,*').Count | Should -Be 4
+    }
+
+    It 'refuses snapshots read from another cluster and deletes nothing on either' {
+        $other = New-RetentionLab
+        try {
+            $fromOther = Get-VMSnapshot -Connection (Connect-KubeVirt -Kubeconfig $other.KubeconfigPath -PassThru) -Name 'web-*'
+            Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath
+            $fromOther | Remove-VMSnapshot -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+            $err.Count | Should -Be 4
+            $err[0].FullyQualifiedErrorId | Should -Be 'ConnectionMismatch,VmSnapshot.Commands.RemoveVMSnapshotCommand'
+            @(Get-VMSnapshot -VMName web).Count | Should -Be 4
+        }
+        finally {
+            $other | Stop-KubeVirtLab -Confirm:$false
+        }
+    }
+
+    It 'refuses a -Timeout that is not positive before deleting anything' {
+        { Remove-VMSnapshot -Name web-1 -Wait -Timeout ([timespan]::FromSeconds(-5)) -Confirm:$false } | Should -Throw -ErrorId 'ParameterArgumentValidationError,VmSnapshot.Commands.RemoveVMSnapshotCommand'
+        @(Get-VMSnapshot).Count | Should -Be 7
+    }
+
     It 'refuses a piped object it cannot interpret' {
         [pscustomobject]@{ Foo = 1 } | Remove-VMSnapshot -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be 'InvalidInputObject,VmSnapshot.Commands.RemoveVMSnapshotCommand'

@@ -110,6 +110,14 @@ Describe 'Restore-VMSnapshot' {
         }
     }
 
+    It 'refuses -StartVM with -NoWait, an invalid new VM name and several snapshots for one new VM' {
+        { Restore-VMSnapshot -Name x -StartVM -NoWait -Confirm:$false } | Should -Throw -ErrorId 'StartRequiresWait,VmSnapshot.Commands.RestoreVMSnapshotCommand'
+        { Restore-VMSnapshot -Name x -NewVMName Bad_Name -Confirm:$false } | Should -Throw -ErrorId 'InvalidVMName,VmSnapshot.Commands.RestoreVMSnapshotCommand'
+        Get-VMSnapshot -Phase Succeeded -Latest 1 | Restore-VMSnapshot -NewVMName one-vm -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'DuplicateTargetName,VmSnapshot.Commands.RestoreVMSnapshotCommand'
+        (Invoke-LabApi GET 'apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinerestores').items | Should -BeNullOrEmpty
+    }
+
     It 'writes the manifest with -AsManifest and creates nothing' {
         New-VMSnapshot centos-stopped -Name centos-manifest -Timeout $timeout | Out-Null
         $yaml = Restore-VMSnapshot -Name centos-manifest -AsManifest

@@ -64,6 +64,12 @@ public sealed class KubeVirtVMSnapshot
     /// <summary>The kubeconfig context (or server) the snapshot was read from.</summary>
     public string? Context { get; set; }
 
+    /// <summary>
+    /// The API server the snapshot was read from. Commands that change snapshots refuse one piped in from another
+    /// server than they are connected to, even when both kubeconfig contexts have the same name.
+    /// </summary>
+    public string? Server { get; set; }
+
     /// <inheritdoc/>
     public override string ToString() => $"{Namespace}/{Name}";
 }

@@ -29,6 +29,7 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
     private const string SnapshotSet = "Snapshot";
 
     private string _lastPhase = "Pending";
+    private int _sources;
 
     #region Parameters
 
@@ -89,6 +90,7 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
 
     /// <summary><para type="description">How long to wait at most. Default: 30 minutes.</para></summary>
     [Parameter]
+    [ValidateTimeSpan]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary><para type="description">Write the VirtualMachineClone YAML instead of creating it.</para></summary>
@@ -98,11 +100,38 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
     #endregion
 
     /// <inheritdoc/>
+    protected override void BeginProcessing()
+    {
+        if (Start && NoWait)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(
+                    "-Start starts the new VM when the clone is done, which -NoWait does not wait for."),
+                ErrorIds.StartRequiresWait, ErrorCategory.InvalidArgument, "Start", "Leave out -NoWait, or -Start."));
+        }
+
+        if (SnapshotNaming.Validate(Name) is { } problem)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new ArgumentException($"'{Name}' is not a valid VM name: {problem}."),
+                ErrorIds.InvalidVMName, ErrorCategory.InvalidArgument, Name,
+                "Use lower-case letters, digits and '-', starting and ending with a letter or digit."));
+        }
+    }
+
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
         (string kind, string source, string @namespace)? origin = ResolveSource();
         if (origin is not { } from)
         {
+            return;
+        }
+
+        if (++_sources > 1)
+        {
+            WriteError(ErrorRecords.Create(new InvalidOperationException(
+                    $"A second source ('{from.source}') was given for the one new VM '{Name}'. It was not cloned."),
+                ErrorIds.DuplicateTargetName, ErrorCategory.InvalidArgument, from.source,
+                "Clone one source per -Name: run New-VMClone once per new VM."));
             return;
         }
 
@@ -137,6 +166,12 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
         switch (input.Kind)
         {
             case PipelineInputKind.Snapshot:
+                if (input.Snapshot is { } snapshot && ForeignObjectError(snapshot) is { } foreign)
+                {
+                    WriteError(foreign);
+                    return null;
+                }
+
                 return (CloneRequest.SnapshotKind, input.Name, @namespace);
             case PipelineInputKind.VM or PipelineInputKind.Name:
                 return (CloneRequest.VirtualMachineKind, input.Name, @namespace);
@@ -152,12 +187,7 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
     private void CloneOne(string kind, string source, string @namespace)
     {
         KubeVirtConnection connection = ResolveConnection();
-        if (SnapshotNaming.Validate(Name) is { } problem)
-        {
-            WriteError(ErrorRecords.Create(new ArgumentException($"'{Name}' is not a valid VM name: {problem}."),
-                ErrorIds.InvalidSnapshotName, ErrorCategory.InvalidArgument, Name, "Use lower-case letters, digits and '-'."));
-            return;
-        }
+        source = source.ToLowerInvariant(); // Kubernetes names are lower case, whatever the case typed
 
         // The real controller hangs silently on a target that exists (kubevirt/kubevirt#10935): refuse it here.
         if (Await(VmReader.GetRawAsync(connection, @namespace, Name, CancelToken)) is not null)

@@ -52,6 +52,7 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
     /// Default: the cluster's (5 minutes). 0 means no deadline.</para>
     /// </summary>
     [Parameter]
+    [ValidateTimeSpan(AllowZero = true)]
     public TimeSpan? FailureDeadline { get; set; }
 
     /// <summary>
@@ -89,6 +90,7 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
     /// the cluster when the wait ends; use Wait-VMSnapshot to wait again.</para>
     /// </summary>
     [Parameter]
+    [ValidateTimeSpan]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary><para type="description">How many VMs to work on at once. Default: 10.</para></summary>
@@ -129,7 +131,8 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        foreach (string vmName in VMName)
+        // Kubernetes names are lower case: match the VM whatever the case typed, and derive the default name from it.
+        foreach (string vmName in VMName.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim().ToLowerInvariant()))
         {
             string @namespace = EffectiveNamespace;
             string name = Name ?? SnapshotNaming.Default(vmName, DateTime.Now);
@@ -218,6 +221,13 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
                 // Ctrl+C: the pipeline is stopping; the cluster carries on with what was already created.
                 return;
             }
+            catch (Exception e)
+            {
+                // Whatever else goes wrong with one VM is reported for that VM; it must never vanish.
+                _queue.Post(() => WriteError(ErrorRecords.Create(e, ErrorIds.UnexpectedError, ErrorCategory.NotSpecified,
+                    request.VMName, "Check the snapshot with Get-VMSnapshot; report this error if it repeats.")));
+                return;
+            }
         }
     }
 
@@ -227,7 +237,7 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
         {
             if (await Throttled(() => CheckAndCreateAsync(connection, request, CancelToken)).ConfigureAwait(false) is { } created)
             {
-                _queue.Post(() => WriteObject(SnapshotOutcome.ToObject(created, connection.Origin)));
+                _queue.Post(() => WriteObject(SnapshotOutcome.ToObject(created, connection)));
             }
 
             return;

@@ -83,6 +83,7 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
 
     /// <summary><para type="description">How long -Wait waits at most. Default: 5 minutes.</para></summary>
     [Parameter]
+    [ValidateTimeSpan]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary><para type="description">Return each deleted snapshot.</para></summary>
@@ -120,7 +121,15 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
         switch (input.Kind)
         {
             case PipelineInputKind.Snapshot when input.Snapshot is { } snapshot:
-                AddCandidate(snapshot);
+                if (ForeignObjectError(snapshot) is { } foreign)
+                {
+                    WriteError(foreign);
+                }
+                else
+                {
+                    AddCandidate(snapshot);
+                }
+
                 break;
             case PipelineInputKind.Snapshot or PipelineInputKind.Name:
                 // A name, a mock or a deserialized snapshot: read the real one, so retention sees its real time and VM.
@@ -147,7 +156,7 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
         KubeVirtConnection connection = ResolveConnection();
         foreach (KubeVirtVMSnapshot snapshot in doomed)
         {
-            if (!ShouldProcess($"snapshot '{snapshot.Namespace}/{snapshot.Name}' of VM '{snapshot.VMName}'", "Delete"))
+            if (!ShouldProcess($"snapshot '{snapshot.Namespace}/{snapshot.Name}' of VM '{snapshot.VMName}' on '{connection.Origin}'", "Delete"))
             {
                 continue;
             }

@@ -93,6 +93,7 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
 
     /// <summary><para type="description">How long to wait at most. Default: 30 minutes.</para></summary>
     [Parameter]
+    [ValidateTimeSpan]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary><para type="description">Write the VirtualMachineRestore YAML instead of creating it.</para></summary>
@@ -106,11 +107,40 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
     #endregion
 
     /// <inheritdoc/>
+    protected override void BeginProcessing()
+    {
+        if (StartVM && NoWait)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(
+                    "-StartVM starts the VM after the restore completed, which -NoWait does not wait for."),
+                ErrorIds.StartRequiresWait, ErrorCategory.InvalidArgument, "StartVM", "Leave out -NoWait, or -StartVM."));
+        }
+
+        if (NewVMName is not null && SnapshotNaming.Validate(NewVMName) is { } problem)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new ArgumentException($"'{NewVMName}' is not a valid VM name: {problem}."),
+                ErrorIds.InvalidVMName, ErrorCategory.InvalidArgument, NewVMName,
+                "Use lower-case letters, digits and '-', starting and ending with a letter or digit."));
+        }
+    }
+
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
         if (ParameterSetName == InputObjectSet)
         {
-            _selected.AddRange(InputObject);
+            foreach (KubeVirtVMSnapshot snapshot in InputObject)
+            {
+                if (ForeignObjectError(snapshot) is { } foreign)
+                {
+                    WriteError(foreign);
+                }
+                else
+                {
+                    _selected.Add(snapshot);
+                }
+            }
+
             return;
         }
 
@@ -146,7 +176,18 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
-        foreach (IGrouping<string, KubeVirtVMSnapshot> vm in _selected.GroupBy(s => $"{s.Namespace}/{s.VMName}"))
+        IGrouping<string, KubeVirtVMSnapshot>[] vms = _selected.GroupBy(s => $"{s.Namespace}/{s.VMName}").ToArray();
+        if (NewVMName is not null && vms.Length > 1)
+        {
+            WriteError(ErrorRecords.Create(new InvalidOperationException(
+                    $"Snapshots of {vms.Length} VMs ({string.Join(", ", vms.Select(v => v.Key))}) were selected for one new VM " +
+                    $"'{NewVMName}'. Nothing was restored."),
+                ErrorIds.DuplicateTargetName, ErrorCategory.InvalidArgument, NewVMName,
+                "Restore one snapshot per -NewVMName."));
+            return;
+        }
+
+        foreach (IGrouping<string, KubeVirtVMSnapshot> vm in vms)
         {
             KubeVirtVMSnapshot[] candidates = vm.GroupBy(s => s.Name).Select(g => g.First()).ToArray();
             if (candidates.Length > 1)
@@ -216,8 +257,8 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
         }
 
         string what = NewVMName is null
-            ? $"Roll VM '{@namespace}/{target}' back to snapshot '{snapshot.Name}' (its disks and spec are replaced)"
-            : $"Restore snapshot '{snapshot.Name}' into a new VM '{@namespace}/{target}'";
+            ? $"Roll VM '{@namespace}/{target}' on '{connection.Origin}' back to snapshot '{snapshot.Name}' (its disks and spec are replaced)"
+            : $"Restore snapshot '{snapshot.Name}' into a new VM '{@namespace}/{target}' on '{connection.Origin}'";
         if (!ShouldProcess(what, "Restore"))
         {
             return;

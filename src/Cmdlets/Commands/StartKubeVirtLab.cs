@@ -71,6 +71,12 @@ public sealed class StartKubeVirtLabCommand : CancellableCmdlet
     public SwitchParameter Connect { get; set; }
 
     /// <summary>
+    /// <para type="description">Overwrite the file named by -KubeconfigPath if it exists.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>
     /// <para type="description">Keep running until Ctrl+C (or SIGTERM), then stop the lab. For serving kubectl
     /// from a terminal.</para>
     /// </summary>
@@ -91,6 +97,13 @@ public sealed class StartKubeVirtLabCommand : CancellableCmdlet
         string? kubeconfig = KubeconfigPath is null
             ? null
             : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KubeconfigPath);
+        if (kubeconfig is not null && File.Exists(kubeconfig) && !Force)
+        {
+            // It may be the user's real kubeconfig: never overwrite it unasked.
+            ThrowTerminatingError(ErrorRecords.Create(new IOException($"The file '{kubeconfig}' exists. Nothing was started."),
+                ErrorIds.KubeconfigExists, ErrorCategory.ResourceExists, kubeconfig,
+                "Choose another -KubeconfigPath, or add -Force to overwrite that file."));
+        }
         LabOptions options = new()
         {
             Port = Port,

@@ -33,6 +33,7 @@ public sealed class WaitVMSnapshotCommand : NamespacedCmdlet
 
     /// <summary><para type="description">How long to wait at most. Default: 30 minutes.</para></summary>
     [Parameter]
+    [ValidateTimeSpan]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>
@@ -50,7 +51,8 @@ public sealed class WaitVMSnapshotCommand : NamespacedCmdlet
         KubeVirtConnection connection = ResolveConnection();
         string @namespace = EffectiveNamespace;
         _follower ??= new SnapshotFollower(this, _queue, connection, "Waiting for VM snapshots", Timeout, RequireQuiesce);
-        foreach (string name in Name)
+        // Kubernetes names are lower case; match what Get-VMSnapshot would find, whatever the case typed.
+        foreach (string name in Name.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim().ToLowerInvariant()))
         {
             if (_seen.Add($"{@namespace}/{name}"))
             {
@@ -108,6 +110,12 @@ public sealed class WaitVMSnapshotCommand : NamespacedCmdlet
         }
         catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
         {
+        }
+        catch (Exception e)
+        {
+            // Whatever else goes wrong with one wait is reported for it; it must never vanish.
+            _queue.Post(() => WriteError(ErrorRecords.Create(e, ErrorIds.UnexpectedError, ErrorCategory.NotSpecified, null,
+                "Check the snapshot with Get-VMSnapshot; report this error if it repeats.")));
         }
     }
 

@@ -43,6 +43,13 @@ internal static class ErrorIds
     public const string QuiesceNotAchieved = "QuiesceNotAchieved";
     public const string FeatureGateDisabled = "FeatureGateDisabled";
     public const string InvalidInputObject = "InvalidInputObject";
+    public const string ConnectionMismatch = "ConnectionMismatch";
+    public const string InvalidTimeout = "InvalidTimeout";
+    public const string InvalidVMName = "InvalidVMName";
+    public const string DuplicateTargetName = "DuplicateTargetName";
+    public const string StartRequiresWait = "StartRequiresWait";
+    public const string UnexpectedError = "UnexpectedError";
+    public const string KubeconfigExists = "KubeconfigExists";
 
     // Restores and clones.
     public const string AmbiguousSnapshot = "AmbiguousSnapshot";

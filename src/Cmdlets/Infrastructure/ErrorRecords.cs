@@ -39,15 +39,20 @@ internal static class ErrorRecords
 
     public static ErrorRecord FromConnection(ConnectionException e)
     {
-        (string id, ErrorCategory category) = e.Failure switch
+        (string id, ErrorCategory category, string action) = e.Failure switch
         {
-            ConnectionFailure.KubeconfigNotFound => (ErrorIds.KubeconfigNotFound, ErrorCategory.ObjectNotFound),
-            ConnectionFailure.ContextNotFound => (ErrorIds.ContextNotFound, ErrorCategory.ObjectNotFound),
-            ConnectionFailure.NotInCluster => (ErrorIds.NotInCluster, ErrorCategory.InvalidOperation),
-            ConnectionFailure.CertificateAuthorityInvalid => (ErrorIds.CertificateAuthorityInvalid, ErrorCategory.InvalidData),
-            _ => (ErrorIds.KubeconfigInvalid, ErrorCategory.InvalidData),
+            ConnectionFailure.KubeconfigNotFound => (ErrorIds.KubeconfigNotFound, ErrorCategory.ObjectNotFound,
+                "Pass -Kubeconfig PATH, set KUBECONFIG, or connect with -Server and -Token."),
+            ConnectionFailure.ContextNotFound => (ErrorIds.ContextNotFound, ErrorCategory.ObjectNotFound,
+                "Pass -Context with one of the contexts named above (kubectl config get-contexts lists them)."),
+            ConnectionFailure.NotInCluster => (ErrorIds.NotInCluster, ErrorCategory.InvalidOperation,
+                "Use a kubeconfig or -Server and -Token outside a pod."),
+            ConnectionFailure.CertificateAuthorityInvalid => (ErrorIds.CertificateAuthorityInvalid, ErrorCategory.InvalidData,
+                "Pass the PEM file of the CA that signed the API server's certificate (oc get configmap kube-root-ca.crt)."),
+            _ => (ErrorIds.KubeconfigInvalid, ErrorCategory.InvalidData,
+                "Check the kubeconfig (kubectl config view) or get a fresh one from the cluster's console."),
         };
-        return Create(e, id, category, e.Target, recommendedAction: null);
+        return Create(e, id, category, e.Target, action);
     }
 
     public static ErrorRecord Create(Exception e, string id, ErrorCategory category, object? target,

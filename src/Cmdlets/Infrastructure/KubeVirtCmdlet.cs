@@ -52,6 +52,25 @@ public abstract class KubeVirtCmdlet : CancellableCmdlet
         return _resolved!;
     }
 
+    /// <summary>
+    /// Refuses a snapshot piped in from another cluster or context than this command is connected to: acting on it
+    /// here would act on a different object of the same name. Null when it came from this connection (or says nothing
+    /// about where it came from, like a test's mock).
+    /// </summary>
+    protected ErrorRecord? ForeignObjectError(KubeVirtVMSnapshot snapshot)
+    {
+        KubeVirtConnection connection = ResolveConnection();
+        bool sameContext = string.IsNullOrEmpty(snapshot.Context) || snapshot.Context == connection.Origin;
+        bool sameServer = string.IsNullOrEmpty(snapshot.Server) || snapshot.Server == connection.Server.ToString();
+        string from = snapshot.Server is { Length: > 0 } server ? $"{snapshot.Context} ({server})" : $"{snapshot.Context}";
+        return sameContext && sameServer
+            ? null
+            : ErrorRecords.Create(new InvalidOperationException(
+                    $"Snapshot '{snapshot}' was read from '{from}', but this command works on '{connection}'. Nothing was done with it."),
+                ErrorIds.ConnectionMismatch, ErrorCategory.InvalidArgument, snapshot,
+                "Run the command against the snapshot's cluster with -Context or -Connection, or read the snapshot again from this one.");
+    }
+
     /// <summary>Reports an API failure for one item and lets the pipeline go on with the next.</summary>
     protected void WriteApiError(KubeApiException e, object? target) => WriteError(ErrorRecords.FromApi(e, target));
 

@@ -11,14 +11,19 @@ internal sealed class NameFilter
 {
     private readonly WildcardPattern[] _patterns;
 
+    /// <summary>Names were given but all were empty: that selects nothing, never everything.</summary>
+    private readonly bool _matchesNothing;
+
     public NameFilter(IEnumerable<string>? names)
     {
-        string[] all = names?.Where(n => !string.IsNullOrEmpty(n)).ToArray() ?? Array.Empty<string>();
+        string[] given = names?.ToArray() ?? Array.Empty<string>();
+        string[] all = given.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim()).ToArray();
+        _matchesNothing = given.Length > 0 && all.Length == 0;
         Literals = all.Where(n => !WildcardPattern.ContainsWildcardCharacters(n))
             .Select(n => n.ToLowerInvariant()).Distinct().ToArray();
         _patterns = all.Where(WildcardPattern.ContainsWildcardCharacters)
             .Select(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase)).ToArray();
-        IsEmpty = all.Length == 0;
+        IsEmpty = given.Length == 0;
     }
 
     /// <summary>No names given: everything matches.</summary>
@@ -31,5 +36,6 @@ internal sealed class NameFilter
     public bool OnlyLiterals => !IsEmpty && _patterns.Length == 0;
 
     public bool IsMatch(string name) =>
-        IsEmpty || Literals.Contains(name, StringComparer.OrdinalIgnoreCase) || _patterns.Any(p => p.IsMatch(name));
+        !_matchesNothing &&
+        (IsEmpty || Literals.Contains(name, StringComparer.OrdinalIgnoreCase) || _patterns.Any(p => p.IsMatch(name)));
 }

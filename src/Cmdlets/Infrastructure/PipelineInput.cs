@@ -24,25 +24,36 @@ internal enum PipelineInputKind
 /// </summary>
 internal readonly record struct PipelineInput(PipelineInputKind Kind, string Name, string? Namespace, KubeVirtVMSnapshot? Snapshot)
 {
+    /// <summary>Other output types of this module: they carry a VMName too, but are not VMs.</summary>
+    private static readonly string[] s_notVms = { "VmSnapshot.KubeVirtVMRestore", "VmSnapshot.KubeVirtVMClone", "VmSnapshot.KubeVirtLabInfo" };
+
     public static PipelineInput Classify(PSObject item)
     {
         string? @namespace = item.Properties["Namespace"]?.Value as string is { Length: > 0 } ns ? ns : null;
+        PipelineInput unknown = new(PipelineInputKind.Unknown, string.Empty, @namespace, null);
         switch (item.BaseObject)
         {
             case KubeVirtVMSnapshot snapshot:
-                return new(PipelineInputKind.Snapshot, snapshot.Name, snapshot.Namespace, snapshot);
+                return string.IsNullOrWhiteSpace(snapshot.Name) ? unknown : new(PipelineInputKind.Snapshot, snapshot.Name, snapshot.Namespace, snapshot);
             case string name:
-                return new(PipelineInputKind.Name, name, null, null);
+                // An empty line from a file is not "every snapshot": it names nothing.
+                return string.IsNullOrWhiteSpace(name) ? unknown : new(PipelineInputKind.Name, name.Trim(), null, null);
         }
 
-        if (item.TypeNames.Any(t => t.EndsWith("VmSnapshot.KubeVirtVMSnapshot", StringComparison.Ordinal)) &&
-            item.Properties["Name"]?.Value is string snapshotName)
+        if (item.TypeNames.Any(t => s_notVms.Any(type => t.EndsWith(type, StringComparison.Ordinal))))
         {
-            return new(PipelineInputKind.Snapshot, snapshotName, @namespace, null);
+            return unknown;
         }
 
-        return item.Properties["VMName"]?.Value is string vmName && vmName.Length > 0
+        if (item.TypeNames.Any(t => t.EndsWith("VmSnapshot.KubeVirtVMSnapshot", StringComparison.Ordinal)))
+        {
+            return item.Properties["Name"]?.Value is string snapshotName && !string.IsNullOrWhiteSpace(snapshotName)
+                ? new(PipelineInputKind.Snapshot, snapshotName, @namespace, null)
+                : unknown;
+        }
+
+        return item.Properties["VMName"]?.Value is string vmName && !string.IsNullOrWhiteSpace(vmName)
             ? new(PipelineInputKind.VM, vmName, @namespace, null)
-            : new(PipelineInputKind.Unknown, string.Empty, @namespace, null);
+            : unknown;
     }
 }

@@ -140,14 +140,14 @@ internal sealed class SnapshotFollower : IAsyncDisposable
                 }
             }, timeout.Token).ConfigureAwait(false);
 
-            KubeVirtVMSnapshot snapshot = SnapshotOutcome.ToObject(final, context);
+            KubeVirtVMSnapshot snapshot = SnapshotOutcome.ToObject(final, connection);
             ErrorRecord? error = SnapshotOutcome.ErrorFor(last, snapshot) ??
                 (_requireQuiesce ? SnapshotOutcome.QuiesceError(snapshot) : null);
             _queue.Post(error is null ? () => _cmdlet.WriteObject(snapshot) : () => _cmdlet.WriteError(error));
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancelToken.IsCancellationRequested)
         {
-            KubeVirtVMSnapshot snapshot = SnapshotOutcome.ToObject(latest, context);
+            KubeVirtVMSnapshot snapshot = SnapshotOutcome.ToObject(latest, connection);
             _queue.Post(() => _cmdlet.WriteError(ErrorRecords.Create(new TimeoutException(
                     $"Snapshot '{snapshot.Name}' was not ready after {_timeout}; it is {last.Stage}: {last.Message}. " +
                     "It was left to the cluster."),

@@ -65,5 +65,6 @@ internal static class SnapshotOutcome
     }
 
     /// <summary>The object for a final state.</summary>
-    public static KubeVirtVMSnapshot ToObject(JsonElement final, string? context) => SnapshotMapper.FromJson(final, context);
+    public static KubeVirtVMSnapshot ToObject(JsonElement final, KubeVirtConnection connection) =>
+        SnapshotMapper.FromJson(final, connection.Origin, connection.Server.ToString());
 }

@@ -43,8 +43,12 @@ internal static class ApiErrorTranslator
         }
     }
 
+    /// <remarks>
+    /// The HttpOperationException is deliberately not kept as the inner exception: its Request still carries the
+    /// Authorization header, and $Error, Export-Clixml or a log of the ErrorRecord would show the bearer token.
+    /// </remarks>
     private static KubeApiException FromStatus(HttpOperationException http, ApiRequest request) =>
-        FromResponse((int)http.Response.StatusCode, http.Response.Content, request, http);
+        FromResponse((int)http.Response.StatusCode, http.Response.Content, request);
 
     /// <summary>Classifies a non-2xx answer from its code and body (a Status object, or plain text from virt-api).</summary>
     public static KubeApiException FromResponse(int code, string? content, ApiRequest request, Exception? inner = null)

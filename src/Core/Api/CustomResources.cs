@@ -61,6 +61,8 @@ internal static class CustomResources
     public static async Task<JsonElement?> GetAsync(IKubernetes client, ResourceType type, string @namespace,
         string name, CancellationToken cancelToken)
     {
+        // An empty name would turn the GET into a LIST of the whole collection.
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ApiRequest request = new("get", type, @namespace, name);
         try
         {

@@ -57,7 +57,7 @@ public static class ConnectionFactory
         catch (Exception e) when (e is KubeConfigException or FormatException or CryptographicException or IOException)
         {
             throw new ConnectionException(ConnectionFailure.KubeconfigInvalid,
-                $"The kubeconfig context '{contextName}' cannot be used: {e.Message}", contextName, e);
+                $"The kubeconfig context '{contextName}' cannot be used: {Reason(e)}", contextName, e);
         }
 
         string effectiveNamespace = FirstNonEmpty(@namespace, configuration.Namespace) ?? DefaultNamespace;
@@ -169,7 +169,7 @@ public static class ConnectionFactory
             catch (Exception e) when (e is KubeConfigException or IOException or YamlDotNet.Core.YamlException)
             {
                 throw new ConnectionException(ConnectionFailure.KubeconfigInvalid,
-                    $"The kubeconfig '{file}' cannot be read: {e.Message}", file, e);
+                    $"The kubeconfig '{file}' cannot be read: {Reason(e)}", file, e);
             }
 
             merged = merged is null ? current : Merge(merged, current);
@@ -201,6 +201,12 @@ public static class ConnectionFactory
         string[] names = configuration.Contexts?.Select(c => c.Name).ToArray() ?? Array.Empty<string>();
         return names.Length == 0 ? "(none)" : string.Join(", ", names);
     }
+
+    /// <summary>
+    /// The first line of the message: an exec plugin's failure otherwise carries the plugin's whole output and stack
+    /// trace into the error.
+    /// </summary>
+    private static string Reason(Exception e) => e.Message.Split('\n', 2)[0].Trim();
 
     private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrEmpty(v));
 }

@@ -7,7 +7,7 @@ namespace VmSnapshot.Core.Snapshots;
 /// <summary>Maps a VirtualMachineSnapshot's JSON to the module's <see cref="KubeVirtVMSnapshot"/>.</summary>
 public static class SnapshotMapper
 {
-    public static KubeVirtVMSnapshot FromJson(JsonElement item, string? context)
+    public static KubeVirtVMSnapshot FromJson(JsonElement item, string? context, string? server = null)
     {
         JsonElement metadata = item.Child("metadata");
         JsonElement spec = item.Child("spec");
@@ -38,6 +38,7 @@ public static class SnapshotMapper
             Uid = metadata.String("uid"),
             ContentName = status.String("virtualMachineSnapshotContentName"),
             Context = context,
+            Server = server,
         };
     }
 

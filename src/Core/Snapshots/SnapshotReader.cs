@@ -21,7 +21,7 @@ public static class SnapshotReader
         await foreach (JsonElement item in CustomResources.ListAsync(handle.Client, ResourceType.VirtualMachineSnapshot,
                            @namespace, labelSelector, fieldSelector: null, pageSize, cancelToken).ConfigureAwait(false))
         {
-            yield return SnapshotMapper.FromJson(item, context);
+            yield return SnapshotMapper.FromJson(item, context, connection.Server.ToString());
         }
     }
 
@@ -32,6 +32,6 @@ public static class SnapshotReader
         KubeClientHandle handle = ConnectionFactory.ClientFor(connection);
         JsonElement? item = await CustomResources.GetAsync(handle.Client, ResourceType.VirtualMachineSnapshot,
             @namespace, name, cancelToken).ConfigureAwait(false);
-        return item is { } found ? SnapshotMapper.FromJson(found, connection.Origin) : null;
+        return item is { } found ? SnapshotMapper.FromJson(found, connection.Origin, connection.Server.ToString()) : null;
     }
 }
