@@ -51,8 +51,8 @@ Describe 'Get-KubeVirtVM' {
         $err[0].FullyQualifiedErrorId | Should -Be 'VMNotFound,VmSnapshot.Commands.GetKubeVirtVMCommand'
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $err[0].TargetObject | Should -Be 'nope'
-        $labelled = Get-KubeVirtVM -Label @{ 'kubevirt.io/nonexistent-label' = 'x' }
-        $labelled | Should -BeNullOrEmpty
+        (Get-KubeVirtVM -Label @{ app = 'win2k19-profound-gecko' }).Name | Should -Be 'win2k19-profound-gecko'
+        Get-KubeVirtVM -Label @{ 'kubevirt.io/nonexistent-label' = 'x' } | Should -BeNullOrEmpty
     }
 
     It 'lists all namespaces and takes names from the pipeline' {

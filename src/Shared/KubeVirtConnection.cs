@@ -84,15 +84,6 @@ public sealed class KubeVirtConnection
     /// <summary>Serialises creation of <see cref="ClientCache"/>.</summary>
     internal object SyncRoot { get; } = new();
 
-    /// <summary>A copy with another default namespace, sharing the cached client.</summary>
-    internal KubeVirtConnection WithNamespace(string @namespace)
-    {
-        KubeVirtConnection copy = new(Source, Server, Context, @namespace, User, KubeconfigPath, SkipTlsVerify, Token,
-            CertificateAuthorityPath);
-        copy.ClientCache = ClientCache;
-        return copy;
-    }
-
     /// <summary>How output objects name where they came from: the context, else the server.</summary>
     internal string Origin => Context ?? Server.ToString();
 

@@ -77,13 +77,16 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
 
         try
         {
-            if (names.OnlyLiterals && @namespace is not null)
+            IReadOnlyList<string> missing = SelectSnapshots(@namespace, names, vmNames, snapshot =>
             {
-                GetEach(names.Literals, @namespace, vmNames, emit);
-            }
-            else
+                if (PassesFilters(snapshot))
+                {
+                    emit(snapshot);
+                }
+            });
+            foreach (string name in missing)
             {
-                ListMatching(@namespace, names, vmNames, emit);
+                WriteNotFound(name, @namespace);
             }
         }
         catch (KubeApiException e)
@@ -102,55 +105,6 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
     private bool PassesFilters(KubeVirtVMSnapshot snapshot) =>
         (OlderThan is not { } cutoff || (snapshot.CreationTime is { } created && created < cutoff)) &&
         (Phase is null || Phase.Contains(snapshot.Phase));
-
-    private void GetEach(IEnumerable<string> literalNames, string @namespace, NameFilter vmNames,
-        Action<KubeVirtVMSnapshot> emit)
-    {
-        foreach (string name in literalNames)
-        {
-            KubeVirtVMSnapshot? snapshot;
-            try
-            {
-                snapshot = Await(SnapshotReader.GetAsync(ResolveConnection(), @namespace, name, CancelToken));
-            }
-            catch (KubeApiException e) when (!IsFatalForCommand(e))
-            {
-                WriteApiError(e, name);
-                continue;
-            }
-
-            if (snapshot is null)
-            {
-                WriteNotFound(name, @namespace);
-            }
-            else if (vmNames.IsMatch(snapshot.VMName) && PassesFilters(snapshot))
-            {
-                emit(snapshot);
-            }
-        }
-    }
-
-    private void ListMatching(string? @namespace, NameFilter names, NameFilter vmNames,
-        Action<KubeVirtVMSnapshot> emit)
-    {
-        HashSet<string> literalsSeen = new(StringComparer.OrdinalIgnoreCase);
-        AwaitEach(SnapshotReader.ListAsync(ResolveConnection(), @namespace, cancelToken: CancelToken), snapshot =>
-        {
-            if (names.IsMatch(snapshot.Name) && vmNames.IsMatch(snapshot.VMName))
-            {
-                literalsSeen.Add(snapshot.Name);
-                if (PassesFilters(snapshot))
-                {
-                    emit(snapshot);
-                }
-            }
-        });
-
-        foreach (string missing in names.Literals.Where(n => !literalsSeen.Contains(n)))
-        {
-            WriteNotFound(missing, @namespace);
-        }
-    }
 
     private void WriteNotFound(string name, string? @namespace)
     {

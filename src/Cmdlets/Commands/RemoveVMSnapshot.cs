@@ -178,34 +178,7 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
 
     private void Select(string @namespace, NameFilter names, NameFilter vmNames)
     {
-        HashSet<string> found = new(StringComparer.OrdinalIgnoreCase);
-        if (names.OnlyLiterals)
-        {
-            foreach (string name in names.Literals)
-            {
-                KubeVirtVMSnapshot? snapshot = Await(SnapshotReader.GetAsync(ResolveConnection(), @namespace, name, CancelToken));
-                if (snapshot is null)
-                {
-                    WriteError(NotFound(name, @namespace));
-                }
-                else if (vmNames.IsMatch(snapshot.VMName))
-                {
-                    AddCandidate(snapshot);
-                }
-            }
-
-            return;
-        }
-
-        AwaitEach(SnapshotReader.ListAsync(ResolveConnection(), @namespace, cancelToken: CancelToken), snapshot =>
-        {
-            if (names.IsMatch(snapshot.Name) && vmNames.IsMatch(snapshot.VMName))
-            {
-                found.Add(snapshot.Name);
-                AddCandidate(snapshot);
-            }
-        });
-        foreach (string missing in names.Literals.Where(n => !found.Contains(n)))
+        foreach (string missing in SelectSnapshots(@namespace, names, vmNames, AddCandidate))
         {
             WriteError(NotFound(missing, @namespace));
         }

@@ -150,13 +150,7 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
         List<KubeVirtVMSnapshot> matches = new();
         try
         {
-            AwaitEach(SnapshotReader.ListAsync(ResolveConnection(), @namespace, cancelToken: CancelToken), s =>
-            {
-                if (names.IsMatch(s.Name) && vmNames.IsMatch(s.VMName))
-                {
-                    matches.Add(s);
-                }
-            });
+            SelectSnapshots(@namespace, names, vmNames, matches.Add);
         }
         catch (KubeApiException e)
         {

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using VmSnapshot.Commands.Completers;
+using VmSnapshot.Core.Api;
+using VmSnapshot.Core.Snapshots;
 
 namespace VmSnapshot.Commands.Infrastructure;
 
@@ -33,5 +35,53 @@ public abstract class NamespacedCmdlet : KubeVirtCmdlet
         }
 
         return allNamespaces ? null : EffectiveNamespace;
+    }
+
+    /// <summary>
+    /// Finds snapshots by name and VM name and hands each match to <paramref name="onFound"/> as it arrives. Literal
+    /// names in one namespace are read one by one (a GET each, however large the namespace); anything with wildcards,
+    /// or across all namespaces, is one paged list. Returns the literal names that matched nothing, for the caller's
+    /// own not-found error. A failure to read one literal name is reported for that name and the others go on.
+    /// </summary>
+    private protected IReadOnlyList<string> SelectSnapshots(string? @namespace, NameFilter names, NameFilter vmNames,
+        Action<KubeVirtVMSnapshot> onFound)
+    {
+        HashSet<string> found = new(StringComparer.OrdinalIgnoreCase);
+        if (names.OnlyLiterals && @namespace is not null)
+        {
+            foreach (string name in names.Literals)
+            {
+                KubeVirtVMSnapshot? snapshot;
+                try
+                {
+                    snapshot = Await(SnapshotReader.GetAsync(ResolveConnection(), @namespace, name, CancelToken));
+                }
+                catch (KubeApiException e) when (!IsFatalForCommand(e))
+                {
+                    WriteApiError(e, name);
+                    found.Add(name); // reported already; not "not found"
+                    continue;
+                }
+
+                if (snapshot is not null && vmNames.IsMatch(snapshot.VMName))
+                {
+                    found.Add(snapshot.Name);
+                    onFound(snapshot);
+                }
+            }
+        }
+        else
+        {
+            AwaitEach(SnapshotReader.ListAsync(ResolveConnection(), @namespace, cancelToken: CancelToken), snapshot =>
+            {
+                if (names.IsMatch(snapshot.Name) && vmNames.IsMatch(snapshot.VMName))
+                {
+                    found.Add(snapshot.Name);
+                    onFound(snapshot);
+                }
+            });
+        }
+
+        return names.Literals.Where(n => !found.Contains(n)).ToArray();
     }
 }

@@ -31,9 +31,6 @@ internal sealed class SnapshotFollower : IAsyncDisposable
         _requireQuiesce = requireQuiesce;
     }
 
-    /// <summary>Watch requests made so far.</summary>
-    public int WatchRequests => _watches.RequestCount;
-
     /// <summary>
     /// Subscribes to the snapshot, runs <paramref name="start"/> (which creates or reads it; null means it does not
     /// exist and <paramref name="start"/> has reported that), then waits for the end and posts the outcome.
@@ -42,7 +39,6 @@ internal sealed class SnapshotFollower : IAsyncDisposable
         Func<CancellationToken, Task<JsonElement?>> start, CancellationToken cancelToken)
     {
         string key = $"{@namespace}/{name}";
-        string context = connection.Origin;
         NamespaceWatch watch = await _watches.ForAsync(ResourceType.VirtualMachineSnapshot, @namespace, cancelToken)
             .ConfigureAwait(false);
 
@@ -56,7 +52,7 @@ internal sealed class SnapshotFollower : IAsyncDisposable
                 return;
             }
 
-            await WaitAsync(connection, key, context, events, initial.Value, cancelToken).ConfigureAwait(false);
+            await WaitAsync(connection, key, events, initial.Value, cancelToken).ConfigureAwait(false);
         }
         finally
         {
@@ -67,7 +63,7 @@ internal sealed class SnapshotFollower : IAsyncDisposable
     /// <summary>Closes the progress bar; call on the pipeline thread at the end.</summary>
     public void Complete() => _progress.Complete();
 
-    private async Task WaitAsync(KubeVirtConnection connection, string key, string context,
+    private async Task WaitAsync(KubeVirtConnection connection, string key,
         ChannelReader<WatchEvent> events, JsonElement initial, CancellationToken cancelToken)
     {
         using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(cancelToken);
@@ -76,7 +72,7 @@ internal sealed class SnapshotFollower : IAsyncDisposable
         Task volumes = FollowVolumesAsync(key, initial, volumesDone.Token);
         try
         {
-            await FollowSnapshotAsync(connection, key, context, events, initial, timeout, cancelToken).ConfigureAwait(false);
+            await FollowSnapshotAsync(connection, key, events, initial, timeout, cancelToken).ConfigureAwait(false);
         }
         finally
         {
@@ -117,7 +113,7 @@ internal sealed class SnapshotFollower : IAsyncDisposable
         }
     }
 
-    private async Task FollowSnapshotAsync(KubeVirtConnection connection, string key, string context,
+    private async Task FollowSnapshotAsync(KubeVirtConnection connection, string key,
         ChannelReader<WatchEvent> events, JsonElement initial, CancellationTokenSource timeout, CancellationToken cancelToken)
     {
         SnapshotProgress last = SnapshotProgressRules.Evaluate(initial);

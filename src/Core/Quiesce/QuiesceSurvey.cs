@@ -36,7 +36,7 @@ public sealed class QuiesceSurvey
     public TimeSpan SampleInterval { get; }
 
     /// <summary>The context (or server) the answers come from, for the result objects.</summary>
-    public string Context => _connection.Context ?? _connection.Server.ToString();
+    public string Context => _connection.Origin;
 
     /// <summary>
     /// Reads the VMs of one namespace (all when null) that pass <paramref name="nameFilter"/>, with everything the
@@ -143,26 +143,16 @@ public sealed class QuiesceSurvey
     private async Task<(Dictionary<string, KubeVirtVMSnapshot>, string?)> LatestSnapshotsAsync(string? @namespace,
         CancellationToken cancelToken)
     {
-        Dictionary<string, KubeVirtVMSnapshot> latest = new(StringComparer.Ordinal);
         try
         {
-            await foreach (KubeVirtVMSnapshot snapshot in SnapshotReader.ListAsync(_connection, @namespace,
-                               cancelToken: cancelToken).ConfigureAwait(false))
-            {
-                string key = $"{snapshot.Namespace}/{snapshot.VMName}";
-                if (!latest.TryGetValue(key, out KubeVirtVMSnapshot? current) || current.CreationTime < snapshot.CreationTime)
-                {
-                    latest[key] = snapshot;
-                }
-            }
+            return (await SnapshotReader.LatestPerVmAsync(_connection, @namespace, _ => true, cancelToken)
+                .ConfigureAwait(false), null);
         }
         catch (KubeApiException e) when (e.Kind is not (ApiErrorKind.Unauthorized or ApiErrorKind.Unreachable))
         {
             // The history is a nice-to-have: without it the other checks still stand.
-            return (latest, e.Message);
+            return (new Dictionary<string, KubeVirtVMSnapshot>(StringComparer.Ordinal), e.Message);
         }
-
-        return (latest, null);
     }
 
     private async Task<(AccessAnswer, AccessAnswer)> AccessAsync(string @namespace, CancellationToken cancelToken)

@@ -25,6 +25,28 @@ public static class SnapshotReader
         }
     }
 
+    /// <summary>
+    /// The newest snapshot of each VM (keyed "namespace/vm") among those <paramref name="include"/> accepts, in one
+    /// paged list of the namespace (all namespaces when null).
+    /// </summary>
+    public static async Task<Dictionary<string, KubeVirtVMSnapshot>> LatestPerVmAsync(KubeVirtConnection connection,
+        string? @namespace, Func<KubeVirtVMSnapshot, bool> include, CancellationToken cancelToken)
+    {
+        Dictionary<string, KubeVirtVMSnapshot> latest = new(StringComparer.Ordinal);
+        await foreach (KubeVirtVMSnapshot snapshot in ListAsync(connection, @namespace, cancelToken: cancelToken)
+                           .ConfigureAwait(false))
+        {
+            string key = $"{snapshot.Namespace}/{snapshot.VMName}";
+            if (include(snapshot) &&
+                (!latest.TryGetValue(key, out KubeVirtVMSnapshot? current) || current.CreationTime < snapshot.CreationTime))
+            {
+                latest[key] = snapshot;
+            }
+        }
+
+        return latest;
+    }
+
     /// <summary>Gets one snapshot by name; null when it does not exist.</summary>
     public static async Task<KubeVirtVMSnapshot?> GetAsync(KubeVirtConnection connection, string @namespace,
         string name, CancellationToken cancelToken = default)

@@ -39,22 +39,9 @@ public static class VmReader
             instances[Key(vmi)] = vmi;
         }
 
-        Dictionary<string, KubeVirtVMSnapshot> latest = new(StringComparer.Ordinal);
-        await foreach (KubeVirtVMSnapshot snapshot in SnapshotReader.ListAsync(connection, @namespace,
-                           cancelToken: cancelToken).ConfigureAwait(false))
-        {
-            // The newest snapshot that can be restored: a failed or unfinished one is no rollback point.
-            string key = $"{snapshot.Namespace}/{snapshot.VMName}";
-            if (!snapshot.ReadyToUse)
-            {
-                continue;
-            }
-
-            if (!latest.TryGetValue(key, out KubeVirtVMSnapshot? current) || current.CreationTime < snapshot.CreationTime)
-            {
-                latest[key] = snapshot;
-            }
-        }
+        // The newest snapshot that can be restored: a failed or unfinished one is no rollback point.
+        Dictionary<string, KubeVirtVMSnapshot> latest = await SnapshotReader.LatestPerVmAsync(connection, @namespace,
+            snapshot => snapshot.ReadyToUse, cancelToken).ConfigureAwait(false);
 
         string context = connection.Origin;
         return vms.Select(vm =>

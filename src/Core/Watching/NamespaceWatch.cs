@@ -42,9 +42,6 @@ public sealed class NamespaceWatch : IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
-    /// <summary>Number of watch requests made so far (the first plus every resume), for benchmarks and tests.</summary>
-    public int RequestCount { get; private set; }
-
     /// <summary>
     /// Starts watching from the namespace's current resourceVersion (one list call with limit=1), so every change made
     /// after this returns is delivered.
@@ -91,7 +88,6 @@ public sealed class NamespaceWatch : IAsyncDisposable
             bool expired = false;
             try
             {
-                RequestCount++;
                 await foreach ((WatchEventType type, object item) in _client.CustomObjects.WatchListNamespacedCustomObjectAsync(
                                    _type.Group, _type.Version, _namespace, _type.Plural, allowWatchBookmarks: true,
                                    resourceVersion: _resourceVersion, timeoutSeconds: WatchTimeoutSeconds,

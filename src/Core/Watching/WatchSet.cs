@@ -15,11 +15,6 @@ public sealed class WatchSet : IAsyncDisposable
 
     public WatchSet(KubeVirtConnection connection) => _connection = connection;
 
-    /// <summary>Watch requests made by all watches of this set (first requests and resumes).</summary>
-    public int RequestCount => _watches.Values
-        .Where(w => w.IsValueCreated && w.Value.IsCompletedSuccessfully)
-        .Sum(w => w.Value.Result.RequestCount);
-
     public Task<NamespaceWatch> ForAsync(ResourceType type, string @namespace, CancellationToken cancelToken) =>
         _watches.GetOrAdd((@namespace, type), key => new Lazy<Task<NamespaceWatch>>(() =>
             NamespaceWatch.StartAsync(ConnectionFactory.ClientFor(_connection).Client, key.Item2, key.Item1,
