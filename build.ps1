@@ -140,16 +140,26 @@ function Invoke-Package {
     # Install-PSResource writes to the CurrentUser scope under HOME. The check runs with a throwaway HOME so it
     # installs exactly as a user would without touching this machine's modules or repository list.
     $savedHome = $env:HOME
+    $savedXdg = @{}
     $throwawayHome = Join-Path ([IO.Path]::GetTempPath()) "vmsnapshot-package-home-$PID"
     New-Item -ItemType Directory -Force $throwawayHome | Out-Null
     try {
-        if (-not $IsWindows) { $env:HOME = $throwawayHome }
+        if (-not $IsWindows) {
+            # PSResourceGet and NuGet write their state under HOME, or under XDG_* when those are set: send both to the
+            # throwaway folder so nothing lands in the user's profile or in this tree.
+            $env:HOME = $throwawayHome
+            foreach ($name in 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME') {
+                $savedXdg[$name] = [Environment]::GetEnvironmentVariable($name)
+                [Environment]::SetEnvironmentVariable($name, (Join-Path $throwawayHome $name))
+            }
+        }
         & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File "$PSScriptRoot/tools/Package.ps1" `
             -ModulePath $modulePath -OutputPath $outRoot
         if ($LASTEXITCODE -ne 0) { throw "Packaging failed (exit code $LASTEXITCODE)." }
     }
     finally {
         $env:HOME = $savedHome
+        foreach ($name in $savedXdg.Keys) { [Environment]::SetEnvironmentVariable($name, $savedXdg[$name]) }
         Remove-Item $throwawayHome -Recurse -Force -ErrorAction SilentlyContinue
     }
 }
