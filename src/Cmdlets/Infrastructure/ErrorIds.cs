@@ -67,6 +67,7 @@ internal static class ErrorIds
     // The lab.
     public const string LabStartFailed = "LabStartFailed";
     public const string LabNotFound = "LabNotFound";
+    public const string CheckpointExpired = "CheckpointExpired";
 
     // Guest quiesce (Test-GuestQuiesce).
     public const string InvalidTrialHold = "InvalidTrialHold";
