@@ -46,6 +46,8 @@ internal static class ErrorIds
     public const string ConnectionMismatch = "ConnectionMismatch";
     public const string InvalidTimeout = "InvalidTimeout";
     public const string InvalidVMName = "InvalidVMName";
+    public const string InvalidName = "InvalidName";
+    public const string InvalidLabel = "InvalidLabel";
     public const string DuplicateTargetName = "DuplicateTargetName";
     public const string StartRequiresWait = "StartRequiresWait";
     public const string UnexpectedError = "UnexpectedError";
