@@ -38,7 +38,8 @@ public static class CoverageRules
             return SnapshotCoverage.Unknown;
         }
 
-        SnapshotCoverage missing = included.Count == 0 ? SnapshotCoverage.ConfigOnly : SnapshotCoverage.Partial;
+        // Config only needs the lists to show that nothing was included; without them the indication says partial.
+        SnapshotCoverage missing = volumesReported && included.Count == 0 ? SnapshotCoverage.ConfigOnly : SnapshotCoverage.Partial;
         if (indications.Contains(PartialSnapshotIndication, StringComparer.Ordinal))
         {
             return missing;
@@ -67,20 +68,41 @@ public static class CoverageRules
     /// The snapshot's coverage once the VM's spec tells the kind of each excluded volume. A volume the spec no
     /// longer has stays unknown. The snapshot's own verdict stands when it is already decided.
     /// </summary>
-    public static SnapshotCoverage Refine(KubeVirtVMSnapshot snapshot, JsonElement vm)
+    public static SnapshotCoverage Refine(KubeVirtVMSnapshot snapshot, JsonElement vm) =>
+        NeedsVm(snapshot) ? FromVm(snapshot, vm) : snapshot.Coverage;
+
+    /// <summary>
+    /// Derives the coverage of a snapshot's volume lists and indications with the VM's spec telling the kind of each
+    /// excluded volume, whatever <see cref="KubeVirtVMSnapshot.Coverage"/> says (objects built by hand leave it Unknown).
+    /// </summary>
+    public static SnapshotCoverage FromVm(KubeVirtVMSnapshot snapshot, JsonElement vm)
     {
-        if (!NeedsVm(snapshot))
+        Func<string, bool?> holdsData = DataKinds(vm);
+        bool reported = snapshot.IncludedVolumes.Length + snapshot.ExcludedVolumes.Length > 0;
+        return Derive(snapshot.Phase, snapshot.Indications, reported, snapshot.IncludedVolumes, snapshot.ExcludedVolumes,
+            holdsData);
+    }
+
+    /// <summary>The excluded volumes that the VM's spec shows to be disks holding data.</summary>
+    public static string[] DataLeftOut(KubeVirtVMSnapshot snapshot, JsonElement vm)
+    {
+        Func<string, bool?> holdsData = DataKinds(vm);
+        return snapshot.ExcludedVolumes.Where(name => holdsData(name) == true).ToArray();
+    }
+
+    /// <summary>Per volume name of the VM's spec: snapshottable (data) or not; null for a name the spec lacks.</summary>
+    private static Func<string, bool?> DataKinds(JsonElement vm)
+    {
+        Dictionary<string, bool> kinds = new(StringComparer.Ordinal);
+        foreach (JsonElement volume in vm.Child("spec").Child("template").Child("spec").Child("volumes").EnumerateArraySafe())
         {
-            return snapshot.Coverage;
+            if (volume.String("name") is { } name)
+            {
+                kinds.TryAdd(name, IsSnapshottable(volume));
+            }
         }
 
-        Dictionary<string, JsonElement> volumes = vm.Child("spec").Child("template").Child("spec").Child("volumes")
-            .EnumerateArraySafe()
-            .Where(v => v.String("name") is not null)
-            .GroupBy(v => v.String("name")!, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        return Derive(snapshot.Phase, snapshot.Indications, volumesReported: true, snapshot.IncludedVolumes,
-            snapshot.ExcludedVolumes, name => volumes.TryGetValue(name, out JsonElement volume) ? IsSnapshottable(volume) : null);
+        return name => kinds.TryGetValue(name, out bool data) ? data : null;
     }
 
     /// <summary>True when only the VM's spec can decide: a succeeded snapshot left volumes out and said no more.</summary>

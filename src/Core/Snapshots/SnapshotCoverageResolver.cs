@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Connection;
@@ -7,57 +8,48 @@ namespace VmSnapshot.Core.Snapshots;
 
 /// <summary>
 /// Settles <see cref="KubeVirtVMSnapshot.Coverage"/> where the snapshot alone cannot (it left volumes out and the
-/// cluster predates the PartialSnapshot indication, or reports no more), by reading the kind of those volumes from the
-/// VM's spec. At most one GET per VM, and none for snapshots that are already decided. A VM that is gone, or that the
-/// caller may not read, leaves the coverage Unknown: an honest answer, never a guess of AllDisks.
+/// cluster predates the PartialSnapshot indication of KubeVirt 1.9), by reading the kind of those volumes from the
+/// VM's spec. At most one GET per VM, and none for snapshots that are already decided. A VM that is gone, or that
+/// cannot be read (forbidden, a server error), leaves the coverage Unknown: an honest answer, never a guess of AllDisks. Safe to share
+/// between concurrent operations of one command.
 /// </summary>
 public sealed class SnapshotCoverageResolver
 {
     private readonly KubeVirtConnection _connection;
-    private readonly Dictionary<string, JsonElement?> _vms = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _forbiddenNamespaces = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<JsonElement?>> _vms = new(StringComparer.Ordinal);
 
     public SnapshotCoverageResolver(KubeVirtConnection connection) => _connection = connection;
 
     /// <summary>Sets the snapshot's coverage from its VM when it needs one; returns the snapshot.</summary>
     public async Task<KubeVirtVMSnapshot> ResolveAsync(KubeVirtVMSnapshot snapshot, CancellationToken cancelToken)
     {
-        if (!CoverageRules.NeedsVm(snapshot) || snapshot.VMName.Length == 0 ||
-            _forbiddenNamespaces.Contains(snapshot.Namespace))
+        if (!CoverageRules.NeedsVm(snapshot) || string.IsNullOrWhiteSpace(snapshot.VMName) ||
+            string.IsNullOrWhiteSpace(snapshot.Namespace))
         {
             return snapshot;
         }
 
-        string key = $"{snapshot.Namespace}/{snapshot.VMName}";
-        if (!_vms.TryGetValue(key, out JsonElement? vm))
+        Task<JsonElement?> read = _vms.GetOrAdd($"{snapshot.Namespace}/{snapshot.VMName}",
+            _ => ReadVmAsync(snapshot.Namespace, snapshot.VMName, cancelToken));
+        if (await read.ConfigureAwait(false) is { } vm)
         {
-            try
-            {
-                vm = await VmReader.GetRawAsync(_connection, snapshot.Namespace, snapshot.VMName, cancelToken)
-                    .ConfigureAwait(false);
-            }
-            catch (KubeApiException e) when (e.Kind == ApiErrorKind.Forbidden)
-            {
-                // May read snapshots but not VMs: the coverage stays Unknown for this whole namespace.
-                _forbiddenNamespaces.Add(snapshot.Namespace);
-                return snapshot;
-            }
-
-            _vms[key] = vm;
-        }
-
-        if (vm is { } found)
-        {
-            snapshot.Coverage = CoverageRules.Refine(snapshot, found);
+            snapshot.Coverage = CoverageRules.Refine(snapshot, vm);
         }
 
         return snapshot;
     }
 
-    /// <summary>Sets the coverage from a VM already read (no request).</summary>
-    public static KubeVirtVMSnapshot ResolveWith(KubeVirtVMSnapshot snapshot, JsonElement vm)
+    private async Task<JsonElement?> ReadVmAsync(string @namespace, string name, CancellationToken cancelToken)
     {
-        snapshot.Coverage = CoverageRules.Refine(snapshot, vm);
-        return snapshot;
+        try
+        {
+            return await VmReader.GetRawAsync(_connection, @namespace, name, cancelToken).ConfigureAwait(false);
+        }
+        catch (KubeApiException)
+        {
+            // Forbidden (may read snapshots but not VMs), or the server failed: the coverage stays Unknown, which is
+            // the truth for this caller. Reading the snapshot itself worked, so it is not failed for this.
+            return null;
+        }
     }
 }
