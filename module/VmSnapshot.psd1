@@ -23,6 +23,8 @@
         'Start-KubeVirtLab'
         'Stop-KubeVirtLab'
         'Get-KubeVirtLab'
+        'Checkpoint-KubeVirtLab'
+        'Get-KubeVirtLabChange'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -90,3 +90,37 @@ status:
 $indicationYaml
 "@
 }
+
+function Assert-LabChangeSet {
+    <#
+    .SYNOPSIS
+    Asserts the complete set of changes a lab saw since a checkpoint (Checkpoint-KubeVirtLab).
+    .DESCRIPTION
+    Every change (as "<Change> <Kind> <namespace>/<name>", e.g. "Deleted PersistentVolumeClaim vms/rootdisk") must match
+    one of the -Expected wildcard patterns, and every pattern must match at least one change. -Expected @() asserts
+    that nothing changed. Events are left out unless -IncludeEvents: controllers record them as a real cluster does.
+    Returns the changes, for assertions on ChangedPaths.
+    #>
+    param(
+        [Parameter(Mandatory)] $Since,
+        [Parameter(Mandatory)] [AllowEmptyCollection()] [string[]] $Expected,
+        [switch] $IgnoreStatus,
+        [switch] $IncludeEvents,
+        [string[]] $ExcludeKind = @()
+    )
+    $exclude = @($ExcludeKind) + @(if (-not $IncludeEvents) { 'Event' }) | Where-Object { $_ }
+    $query = @{ Since = $Since; IgnoreStatus = $IgnoreStatus }
+    if ($exclude) { $query.ExcludeKind = $exclude }
+    $changes = @(Get-KubeVirtLabChange @query)
+    $lines = @($changes | ForEach-Object { $_.ToString() })
+    $unexpected = @($lines | Where-Object { $line = $_; -not ($Expected | Where-Object { $line -like $_ }) })
+    $missing = @($Expected | Where-Object { $pattern = $_; -not ($lines | Where-Object { $_ -like $pattern }) })
+    if ($unexpected.Count -or $missing.Count) {
+        $detail = $changes | ForEach-Object {
+            if ($_.ChangedPaths.Count) { "  $_ ($($_.ChangedPaths -join ', '))" } else { "  $_" }
+        }
+        throw ("The lab's change set is not the expected one.`nUnexpected: $($unexpected -join '; ')`n" +
+            "Expected but missing: $($missing -join '; ')`nAll changes:`n$($detail -join "`n")")
+    }
+    $changes
+}

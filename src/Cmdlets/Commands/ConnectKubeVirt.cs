@@ -72,6 +72,7 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
     /// <para type="description">The session's default namespace. Default: the context's namespace, else 'default'.</para>
     /// </summary>
     [Parameter]
+    [ValidateKubeName(KubeNameKind.Namespace)]
     [ValidateNotNullOrEmpty]
     public string? Namespace { get; set; }
 

@@ -28,6 +28,7 @@ public sealed class GetKubeVirtVMCommand : NamespacedCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true)]
     [SupportsWildcards]
     [Alias("VMName")]
+    [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
 
@@ -48,11 +49,17 @@ public sealed class GetKubeVirtVMCommand : NamespacedCmdlet
     protected override void ProcessRecord()
     {
         NameFilter names = new(Name);
+        string? selector = LabelParameter.ToSelector(Label, out ErrorRecord? labelError);
+        if (labelError is not null)
+        {
+            ThrowTerminatingError(labelError);
+        }
+
         string? @namespace = NamespaceOrAll(AllNamespaces);
         IReadOnlyList<KubeVirtVM> vms;
         try
         {
-            vms = Await(VmReader.ListAsync(ResolveConnection(), @namespace, LabelSelector(), names.IsMatch, CancelToken));
+            vms = Await(VmReader.ListAsync(ResolveConnection(), @namespace, selector, names.IsMatch, CancelToken));
         }
         catch (KubeApiException e)
         {
@@ -73,9 +80,4 @@ public sealed class GetKubeVirtVMCommand : NamespacedCmdlet
                 "Check the name (wildcards are allowed), or add -AllNamespaces."));
         }
     }
-
-    private string? LabelSelector() =>
-        Label is null || Label.Count == 0
-            ? null
-            : string.Join(",", Label.Cast<DictionaryEntry>().Select(e => $"{e.Key}={e.Value}"));
 }

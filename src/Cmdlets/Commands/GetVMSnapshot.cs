@@ -26,6 +26,7 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
     [Parameter(Position = 0)]
     [SupportsWildcards]
     [Alias("SnapshotName")]
+    [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
 
@@ -35,6 +36,7 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
+    [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
     public string[]? VMName { get; set; }
 

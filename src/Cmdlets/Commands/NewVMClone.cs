@@ -43,11 +43,13 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
 
     /// <summary><para type="description">Clone this VM (the cluster takes a temporary snapshot).</para></summary>
     [Parameter(ParameterSetName = VMSet, Mandatory = true)]
+    [ValidateKubeName]
     [ValidateNotNullOrEmpty]
     public string? VMName { get; set; }
 
     /// <summary><para type="description">Clone this snapshot.</para></summary>
     [Parameter(ParameterSetName = SnapshotSet, Mandatory = true)]
+    [ValidateKubeName]
     [ValidateNotNullOrEmpty]
     public string? SnapshotName { get; set; }
 

@@ -47,6 +47,7 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
     [Parameter(ParameterSetName = NameSet, Mandatory = true, Position = 0)]
     [SupportsWildcards]
     [Alias("SnapshotName")]
+    [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = Array.Empty<string>();
 
@@ -57,6 +58,7 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
     [Parameter(ParameterSetName = VMNameSet, Mandatory = true)]
     [Parameter(ParameterSetName = NameSet)]
     [SupportsWildcards]
+    [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
     public string[]? VMName { get; set; }
 

@@ -42,12 +42,14 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
     [Parameter(ParameterSetName = NameSet, Mandatory = true, Position = 0)]
     [SupportsWildcards]
     [Alias("SnapshotName")]
+    [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = string.Empty;
 
     /// <summary><para type="description">Only snapshots of this VM (wildcards supported).</para></summary>
     [Parameter(ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
+    [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
     public string? VMName { get; set; }
 

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VmSnapshot.Core.Api;
 
 namespace VmSnapshot.Commands.Infrastructure;
 
@@ -29,6 +30,13 @@ public abstract class CancellableCmdlet : PSCmdlet, IDisposable
         catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
+        }
+        catch (InvalidNameException e)
+        {
+            // The engine refuses to address anything by an invalid name (KubeNames.EnsureAddressable); nothing was sent.
+            ThrowTerminatingError(ErrorRecords.Create(e, ErrorIds.InvalidName, ErrorCategory.InvalidArgument, e.Value,
+                "Give names and namespaces as the cluster shows them: lower-case letters, digits, '-' and '.'."));
+            throw; // Not reached: ThrowTerminatingError always throws.
         }
     }
 

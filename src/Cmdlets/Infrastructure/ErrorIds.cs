@@ -46,6 +46,8 @@ internal static class ErrorIds
     public const string ConnectionMismatch = "ConnectionMismatch";
     public const string InvalidTimeout = "InvalidTimeout";
     public const string InvalidVMName = "InvalidVMName";
+    public const string InvalidName = "InvalidName";
+    public const string InvalidLabel = "InvalidLabel";
     public const string DuplicateTargetName = "DuplicateTargetName";
     public const string StartRequiresWait = "StartRequiresWait";
     public const string UnexpectedError = "UnexpectedError";
@@ -67,6 +69,7 @@ internal static class ErrorIds
     // The lab.
     public const string LabStartFailed = "LabStartFailed";
     public const string LabNotFound = "LabNotFound";
+    public const string CheckpointExpired = "CheckpointExpired";
 
     // Guest quiesce (Test-GuestQuiesce).
     public const string InvalidTrialHold = "InvalidTrialHold";

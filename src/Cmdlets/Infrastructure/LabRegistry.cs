@@ -37,6 +37,37 @@ internal static class LabRegistry
         }
     }
 
+    /// <summary>
+    /// The lab a lab command means when none is named: the lab this runspace is connected to, else the only lab
+    /// running. Returns null and a reason when that is not one lab.
+    /// </summary>
+    public static KubeVirtLabInfo? Default(out string reason)
+    {
+        IReadOnlyList<KubeVirtLabInfo> running = All();
+        if (SessionConnections.Current is { } current && running.FirstOrDefault(l => l.Server == current.Server) is { } connected)
+        {
+            reason = string.Empty;
+            return connected;
+        }
+
+        reason = running.Count switch
+        {
+            1 => string.Empty,
+            0 => "No lab is running in this process. Start one with Start-KubeVirtLab.",
+            _ => $"{running.Count} labs are running and the session is connected to none of them. Pass -Lab (Get-KubeVirtLab lists them).",
+        };
+        return running.Count == 1 ? running[0] : null;
+    }
+
+    /// <summary>The server behind a running lab, or null once it was stopped.</summary>
+    public static LabServer? ServerOf(int labId)
+    {
+        lock (s_sync)
+        {
+            return s_labs.FirstOrDefault(e => e.Info.Id == labId)?.Server;
+        }
+    }
+
     /// <summary>Stops a lab: closes its listener and open watches, and deletes a kubeconfig it created itself.</summary>
     public static void Stop(KubeVirtLabInfo lab)
     {

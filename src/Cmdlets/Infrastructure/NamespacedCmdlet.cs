@@ -14,6 +14,7 @@ public abstract class NamespacedCmdlet : KubeVirtCmdlet
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(NamespaceCompleter))]
+    [ValidateKubeName(KubeNameKind.Namespace)]
     [ValidateNotNullOrEmpty]
     public string? Namespace { get; set; }
 

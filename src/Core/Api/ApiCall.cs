@@ -6,6 +6,8 @@ internal static class ApiCall
     public static async Task<T> RunAsync<T>(ApiRequest request, Func<CancellationToken, Task<T>> call,
         CancellationToken cancelToken)
     {
+        // Nothing is sent for a name or namespace the server would route somewhere else ("vm/status", "../").
+        KubeNames.EnsureAddressable(request.Namespace, request.Name);
         try
         {
             return await call(cancelToken).ConfigureAwait(false);

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using k8s;
 using k8s.Exceptions;
 using k8s.KubeConfigModels;
+using VmSnapshot.Core.Api;
 
 namespace VmSnapshot.Core.Connection;
 
@@ -61,6 +62,14 @@ public static class ConnectionFactory
         }
 
         string effectiveNamespace = FirstNonEmpty(@namespace, configuration.Namespace) ?? DefaultNamespace;
+        if (KubeNames.NamespaceProblem(effectiveNamespace) is { } problem)
+        {
+            throw new ConnectionException(ConnectionFailure.KubeconfigInvalid,
+                $"The kubeconfig context '{contextName}' sets the namespace '{effectiveNamespace}', which is not a valid " +
+                $"namespace: {problem}. Fix it (kubectl config set-context --current --namespace=NAME) or pass -Namespace.",
+                contextName);
+        }
+
         KubeVirtConnection connection = new(ConnectionSource.Kubeconfig, new Uri(configuration.Host), contextName,
             effectiveNamespace, contextEntry.ContextDetails?.User, joinedPaths, configuration.SkipTlsVerify,
             token: null, certificateAuthorityPath: null);

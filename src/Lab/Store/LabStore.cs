@@ -137,6 +137,7 @@ public sealed partial class LabStore : IDisposable
         resourceVersion = rv;
         table.Replace(table.Objects.SetItem(stored.Key, stored), rv);
         byUid[stored.Uid] = stored;
+        JournalCreation(stored);
         table.Record(new WatchEvent("ADDED", stored, null, rv));
         return new WriteResult(ChangeKind.Created, stored, null);
     }

@@ -1,0 +1,133 @@
+using Xunit;
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab.Store;
+using static VmSnapshot.Tests.Lab.LabTestSupport;
+
+namespace VmSnapshot.Tests.Lab;
+
+/// <summary>The store's change sets (Checkpoint-KubeVirtLab / Get-KubeVirtLabChange): every kind of change, and only changes.</summary>
+public sealed class ChangeSetTests : IDisposable
+{
+    private readonly VmSnapshot.Lab.LabServer lab = StartLab("empty");
+
+    public void Dispose() => lab.Dispose();
+
+    private LabStore Store => lab.Store;
+
+    private const string Nads = "network-attachment-definitions";
+
+    private static JsonObject Network(string name, string config) => new()
+    {
+        ["apiVersion"] = "k8s.cni.cncf.io/v1",
+        ["kind"] = "NetworkAttachmentDefinition",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = "vms" },
+        ["spec"] = new JsonObject { ["config"] = config },
+    };
+
+    private static JsonObject Claim(string name) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "PersistentVolumeClaim",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = "vms" },
+        ["spec"] = new JsonObject { ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["storage"] = "1Gi" } } },
+        ["status"] = new JsonObject { ["phase"] = "Pending" },
+    };
+
+    private static string[] Lines(IEnumerable<StoreChange> changes)
+        => changes.Select(c => $"{c.Kind} {c.Type.Kind} {c.Namespace}/{c.Name}").ToArray();
+
+    [Fact]
+    public void NothingChangedIsAnEmptySet()
+    {
+        Store.Seed(Network("a", "1"));
+        var mark = Store.Checkpoint();
+        // A write that changes nothing is no change (the store drops it, as the apiserver does).
+        Store.Update(Nads, "vms", "a", o => o["spec"]!["config"] = "1");
+        Assert.Empty(Store.ChangesSince(mark));
+    }
+
+    [Fact]
+    public void CreatedUpdatedDeletedAndCreatedAndDeletedAreEachReported()
+    {
+        Store.Seed(Network("keep", "1"));
+        Store.Seed(Network("change", "1"));
+        Store.Seed(Network("gone", "1"));
+        var mark = Store.Checkpoint();
+
+        Store.Update(Nads, "vms", "change", o => o["spec"]!["config"] = "2");
+        Store.Delete(Nads, "vms", "gone");
+        Store.Seed(Network("new", "1"));
+        Store.Seed(Network("brief", "1"));
+        Store.Delete(Nads, "vms", "brief");
+
+        var changes = Store.ChangesSince(mark);
+        Assert.Equal(
+            ["CreatedAndDeleted NetworkAttachmentDefinition vms/brief", "Updated NetworkAttachmentDefinition vms/change", "Deleted NetworkAttachmentDefinition vms/gone", "Created NetworkAttachmentDefinition vms/new"],
+            Lines(changes));
+        Assert.Equal(["metadata.generation", "spec.config"], changes.Single(c => c.Name == "change").ChangedPaths);
+    }
+
+    [Fact]
+    public void AnObjectReplacedUnderItsNameIsTheOldUidDeletedAndTheNewCreated()
+    {
+        var old = Store.Seed(Claim("rootdisk"));
+        var mark = Store.Checkpoint();
+        Store.Delete("persistentvolumeclaims", "vms", "rootdisk");
+        var replacement = Store.Seed(Claim("rootdisk"));
+
+        var changes = Store.ChangesSince(mark);
+        Assert.Equal(["Deleted PersistentVolumeClaim vms/rootdisk", "Created PersistentVolumeClaim vms/rootdisk"], Lines(changes));
+        Assert.Equal((string?)old["metadata"]!["uid"], changes[0].Uid);
+        Assert.Equal((string?)replacement["metadata"]!["uid"], changes[1].Uid);
+    }
+
+    [Fact]
+    public void StatusChangesCountUnlessIgnored()
+    {
+        Store.Seed(Claim("data"));
+        Store.Seed(Claim("labelled"));
+        var mark = Store.Checkpoint();
+        Store.Update("persistentvolumeclaims", "vms", "data", o => o["status"]!["phase"] = "Bound");
+        Store.Update("persistentvolumeclaims", "vms", "labelled", o =>
+        {
+            o["status"]!["phase"] = "Bound";
+            o["metadata"]!["labels"] = new JsonObject { ["team"] = "db" };
+        });
+
+        Assert.Equal(["Updated PersistentVolumeClaim vms/data", "Updated PersistentVolumeClaim vms/labelled"], Lines(Store.ChangesSince(mark)));
+        var ignoring = Store.ChangesSince(mark, ignoreStatus: true);
+        Assert.Equal(["Updated PersistentVolumeClaim vms/labelled"], Lines(ignoring));
+        Assert.Equal(["metadata.labels"], ignoring[0].ChangedPaths);
+    }
+
+    [Fact]
+    public void ResourceVersionAndManagedFieldsNeverCount()
+    {
+        var before = new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["resourceVersion"] = "1", ["managedFields"] = new JsonArray(new JsonObject { ["manager"] = "a" }) },
+            ["spec"] = new JsonObject { ["x"] = 1 },
+        };
+        var after = new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["resourceVersion"] = "9", ["managedFields"] = new JsonArray(new JsonObject { ["manager"] = "b" }) },
+            ["spec"] = new JsonObject { ["x"] = 1 },
+        };
+        Assert.Empty(LabStore.ChangedPaths(before, after, ignoreStatus: false));
+        after["spec"]!["x"] = 2;
+        Assert.Equal(["spec.x"], LabStore.ChangedPaths(before, after, ignoreStatus: false));
+    }
+
+    [Fact]
+    public void CheckpointsAreIndependent()
+    {
+        Store.Seed(Network("existing", "1"));
+        var first = Store.Checkpoint();
+        Store.Seed(Network("a", "1"));
+        var second = Store.Checkpoint();
+        Store.Seed(Network("b", "1"));
+
+        Assert.Equal(["Created NetworkAttachmentDefinition vms/a", "Created NetworkAttachmentDefinition vms/b"], Lines(Store.ChangesSince(first)));
+        Assert.Equal(["Created NetworkAttachmentDefinition vms/b"], Lines(Store.ChangesSince(second)));
+    }
+}
