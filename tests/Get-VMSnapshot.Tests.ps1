@@ -214,6 +214,8 @@ spec:
             (New-CoverageSnapshot -Name db-all -Indications GuestAgent, Online -Included rootdisk, data -Excluded cloudinitdisk)
             (New-CoverageSnapshot -Name db-offline -Included rootdisk, data)
             (New-CoverageSnapshot -Name gone-before-19 -VMName gone -Indications GuestAgent, Online -Included rootdisk -Excluded data)
+            # A source no VM can be named (made through the unescaped-URL hole of older versions): never asked for.
+            (New-CoverageSnapshot -Name odd-source -VMName "'db/status'" -Indications GuestAgent, Online -Included rootdisk -Excluded data)
             # A failureDeadline expiry as KubeVirt records it (snapshot.go updateSnapshotStatus): the Failure condition
             # only, no status.error and no creationTime.
             @'
@@ -251,7 +253,7 @@ status:
         $coverageLab = Start-KubeVirtLab -Scenario (New-ScenarioFile -Document $documents) -Name 'coverage'
         $admin = Connect-KubeVirt -Kubeconfig $coverageLab.KubeconfigPath -Namespace cov -PassThru
         $byName = @{}
-        Get-VMSnapshot -Connection $admin | ForEach-Object { $byName[$_.Name] = $_ }
+        Get-VMSnapshot -Connection $admin -ErrorVariable listErrors | ForEach-Object { $byName[$_.Name] = $_ }
     }
 
     AfterAll {
@@ -273,6 +275,11 @@ status:
         # The VM is gone: nothing tells what 'data' was, and Unknown is never read as every disk.
         $byName['gone-before-19'].Coverage | Should -Be 'Unknown'
         $byName['db-deadline'].Coverage | Should -Be 'Unknown'
+        # Its source is no VM name: no VM is asked for, the snapshot is still listed, and nothing fails.
+        $byName['odd-source'].VMName | Should -Be 'db/status'
+        $byName['odd-source'].Coverage | Should -Be 'Unknown'
+        $listErrors.Count | Should -Be 0
+        $byName.Count | Should -Be 9
     }
 
     It 'never guesses AllDisks for a caller who may read snapshots but not VMs' {

@@ -45,10 +45,11 @@ public sealed class SnapshotCoverageResolver
         {
             return await VmReader.GetRawAsync(_connection, @namespace, name, cancelToken).ConfigureAwait(false);
         }
-        catch (KubeApiException)
+        catch (Exception e) when (e is KubeApiException or InvalidNameException)
         {
-            // Forbidden (may read snapshots but not VMs), or the server failed: the coverage stays Unknown, which is
-            // the truth for this caller. Reading the snapshot itself worked, so it is not failed for this.
+            // Forbidden (may read snapshots but not VMs), the server failed, or spec.source.name is no name a VM can
+            // have (nothing is sent for it): the coverage stays Unknown, which is the truth for this caller. Reading
+            // the snapshot itself worked, so listing it must not fail for this.
             return null;
         }
     }
