@@ -78,7 +78,10 @@ contexts:
     It 'refuses an unknown context, naming the known ones' {
         { Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -Context nope } |
             Should -Throw -ErrorId 'ContextNotFound,VmSnapshot.Commands.ConnectKubeVirtCommand'
-        try { Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -Context nope } catch { $record = $_ }
+        $record = try { Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -Context nope; $null } catch { $_ }
+        # Asserted after the try, so a connect that did not fail fails the test instead of skipping its checks.
+        $record | Should -Not -BeNullOrEmpty
+        $record.FullyQualifiedErrorId | Should -Be 'ContextNotFound,VmSnapshot.Commands.ConnectKubeVirtCommand'
         $record.CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $record.Exception.Message | Should -BeLike "*'nope'*$($lab.Context)*"
     }
@@ -94,7 +97,8 @@ contexts:
 
     It 'keeps the session connection unchanged when a connect fails' {
         Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath
-        { Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -Context nope } | Should -Throw
+        { Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -Context nope } |
+            Should -Throw -ErrorId 'ContextNotFound,VmSnapshot.Commands.ConnectKubeVirtCommand'
         @(Get-VMSnapshot).Count | Should -BeGreaterThan 0
     }
 }
@@ -108,16 +112,26 @@ Describe 'Secrets never appear in output' {
             $connection | Export-Clixml -Path (Join-Path $TestDrive 'c.xml'); Get-Content (Join-Path $TestDrive 'c.xml') -Raw
             Get-VMSnapshot -Verbose -Debug 4>&1 5>&1 | Out-String
         )
+        # A connect with a wrong token: its verbose and debug records stream into $streamed as they come, and its
+        # error is kept, so every check below runs whether or not it failed (and the first checks that it did).
+        $streamed = [System.Collections.Generic.List[object]]::new()
+        $failure = $null
         try {
-            Connect-KubeVirt -Server $lab.Server -Token (ConvertTo-SecureString "$token-wrong" -AsPlainText) -Verbose -Debug 4>&1 5>&1 | Out-Null
+            & { Connect-KubeVirt -Server $lab.Server -Token (ConvertTo-SecureString "$token-wrong" -AsPlainText) -Verbose -Debug } 4>&1 5>&1 |
+                ForEach-Object { $streamed.Add($_) }
         }
         catch {
-            $everything += $_ | Format-List * -Force | Out-String
-            $everything += $_.Exception | Format-List * -Force | Out-String
-            $everything += $_ | ConvertTo-Json -Depth 6 -WarningAction SilentlyContinue
-            $_ | Export-Clixml -Path (Join-Path $TestDrive 'e.xml') -Depth 6
-            $everything += Get-Content (Join-Path $TestDrive 'e.xml') -Raw
+            $failure = $_
         }
+        $failure | Should -Not -BeNullOrEmpty -Because 'a wrong token must be refused'
+        $failure.FullyQualifiedErrorId | Should -Be 'Unauthorized,VmSnapshot.Commands.ConnectKubeVirtCommand'
+        $streamed.Count | Should -BeGreaterThan 0 -Because 'the failing connect''s verbose and debug records are checked too'
+        $everything += $streamed | Out-String
+        $everything += $failure | Format-List * -Force | Out-String
+        $everything += $failure.Exception | Format-List * -Force | Out-String
+        $everything += $failure | ConvertTo-Json -Depth 6 -WarningAction SilentlyContinue
+        $failure | Export-Clixml -Path (Join-Path $TestDrive 'e.xml') -Depth 6
+        $everything += Get-Content (Join-Path $TestDrive 'e.xml') -Raw
         ($everything -join "`n") | Should -Not -BeLike "*$token*"
         ($everything -join "`n") | Should -Not -BeLike '*Bearer*'
         ($everything -join "`n") | Should -BeLike '*Unauthorized*'

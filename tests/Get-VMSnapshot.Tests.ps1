@@ -116,8 +116,9 @@ Describe 'Get-VMSnapshot' {
 
     It 'shows a default table with the snapshot columns' {
         $table = Get-VMSnapshot -Name web-before-patch | Format-Table | Out-String -Width 200
-        $table | Should -Match 'Name\s+VMName\s+Phase\s+Ready\s+Consistency\s+CreationTime'
-        $table | Should -Match 'web-before-patch\s+web\s+Succeeded\s+True\s+ApplicationConsistent'
+        $table | Should -Match 'Name\s+VMName\s+Phase\s+Ready\s+Consistency\s+Coverage\s+CreationTime'
+        # No snapshotVolumes in this fixture: what it holds is not known, and the view says so.
+        $table | Should -Match 'web-before-patch\s+web\s+Succeeded\s+True\s+ApplicationConsistent\s+Unknown'
     }
 
     It 'works with Sort-Object, Where-Object, Export-Csv and ConvertTo-Json' {
@@ -145,6 +146,194 @@ Describe 'Get-VMSnapshot' {
             $bulkLab | Stop-KubeVirtLab -Confirm:$false
             Start-KubeVirtLab -Scenario $scenario -Name 'get-tests-reconnect' -Connect | Out-Null
         }
+    }
+}
+
+Describe 'Coverage and Error on snapshots shaped as KubeVirt writes them' {
+    BeforeAll {
+        function New-CoverageSnapshot {
+            # A succeeded snapshot with status.snapshotVolumes, as KubeVirt's updateSnapshotSnapshotableVolumes writes it.
+            param([string] $Name, [string] $VMName = 'db', [string[]] $Indications, [string[]] $Included, [string[]] $Excluded)
+            $lists = @(
+                if ($Included) { "    includedVolumes: [$($Included -join ', ')]" }
+                if ($Excluded) { "    excludedVolumes: [$($Excluded -join ', ')]" }
+            ) -join "`n"
+            @"
+apiVersion: snapshot.kubevirt.io/v1beta1
+kind: VirtualMachineSnapshot
+metadata: {name: $Name, namespace: cov, creationTimestamp: '2026-11-20T10:00:00Z'}
+spec:
+  source: {apiGroup: kubevirt.io, kind: VirtualMachine, name: $VMName}
+status:
+  phase: Succeeded
+  readyToUse: true
+  creationTime: '2026-11-20T10:00:05Z'
+  indications: [$($Indications -join ', ')]
+  conditions:
+  - {type: Progressing, status: 'False', reason: Operation complete}
+  - {type: Ready, status: 'True', reason: Ready}
+  snapshotVolumes:
+$(if ($lists) { $lists } else { '    {}' })
+"@
+        }
+
+        $documents = @(
+            @'
+apiVersion: lab.vmsnapshot.io/v1
+kind: LabSettings
+namespace: cov
+users:
+  - name: snapshots-only
+    token: snapshots-only-token
+    rules:
+      - apiGroups: ["snapshot.kubevirt.io"]
+        resources: ["virtualmachinesnapshots"]
+        verbs: ["get", "list", "watch"]
+'@
+            @'
+apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata: {name: db, namespace: cov}
+spec:
+  runStrategy: Halted
+  template:
+    spec:
+      domain:
+        devices:
+          disks: [{name: rootdisk, disk: {bus: virtio}}, {name: data, disk: {bus: virtio}}, {name: cloudinitdisk, disk: {bus: virtio}}]
+      volumes:
+      - {name: rootdisk, persistentVolumeClaim: {claimName: db-root}}
+      - {name: data, dataVolume: {name: db-data}}
+      - {name: cloudinitdisk, cloudInitNoCloud: {userData: "#cloud-config"}}
+'@
+            # KubeVirt 1.9+: the indication says a disk was left out.
+            (New-CoverageSnapshot -Name db-partial -Indications GuestAgent, Online, PartialSnapshot -Included rootdisk -Excluded data, cloudinitdisk)
+            (New-CoverageSnapshot -Name db-config-only -Indications PartialSnapshot -Excluded rootdisk, data, cloudinitdisk)
+            # Before 1.9 there is no indication: the same lists, and only the VM's spec tells data from cloud-init.
+            (New-CoverageSnapshot -Name db-before-19 -Indications GuestAgent, Online -Included rootdisk -Excluded data, cloudinitdisk)
+            (New-CoverageSnapshot -Name db-all -Indications GuestAgent, Online -Included rootdisk, data -Excluded cloudinitdisk)
+            (New-CoverageSnapshot -Name db-offline -Included rootdisk, data)
+            (New-CoverageSnapshot -Name gone-before-19 -VMName gone -Indications GuestAgent, Online -Included rootdisk -Excluded data)
+            # A source no VM can be named (made through the unescaped-URL hole of older versions): never asked for.
+            (New-CoverageSnapshot -Name odd-source -VMName "'db/status'" -Indications GuestAgent, Online -Included rootdisk -Excluded data)
+            # A failureDeadline expiry as KubeVirt records it (snapshot.go updateSnapshotStatus): the Failure condition
+            # only, no status.error and no creationTime.
+            @'
+apiVersion: snapshot.kubevirt.io/v1beta1
+kind: VirtualMachineSnapshot
+metadata: {name: db-deadline, namespace: cov, creationTimestamp: '2026-11-21T10:00:00Z'}
+spec:
+  source: {apiGroup: kubevirt.io, kind: VirtualMachine, name: db}
+status:
+  phase: Failed
+  readyToUse: false
+  indications: [GuestAgent, Online]
+  conditions:
+  - {type: Progressing, status: 'False', reason: Operation failed}
+  - {type: Ready, status: 'False', reason: Not ready}
+  - {type: Failure, status: 'True', reason: snapshot deadline exceeded}
+'@
+            # A deadline that ended a freeze that kept failing: status.error is the content's freeze error.
+            @'
+apiVersion: snapshot.kubevirt.io/v1beta1
+kind: VirtualMachineSnapshot
+metadata: {name: db-freeze-deadline, namespace: cov, creationTimestamp: '2026-11-22T10:00:00Z'}
+spec:
+  source: {apiGroup: kubevirt.io, kind: VirtualMachine, name: db}
+status:
+  phase: Failed
+  readyToUse: false
+  error: {time: '2026-11-22T10:04:55Z', message: 'command Freeze failed: fsfreeze hook has failed with status 1'}
+  conditions:
+  - {type: Progressing, status: 'False', reason: In error state}
+  - {type: Ready, status: 'False', reason: Not ready}
+  - {type: Failure, status: 'True', reason: snapshot deadline exceeded}
+'@
+        )
+        $coverageLab = Start-KubeVirtLab -Scenario (New-ScenarioFile -Document $documents) -Name 'coverage'
+        $admin = Connect-KubeVirt -Kubeconfig $coverageLab.KubeconfigPath -Namespace cov -PassThru
+        $byName = @{}
+        Get-VMSnapshot -Connection $admin -ErrorVariable listErrors | ForEach-Object { $byName[$_.Name] = $_ }
+    }
+
+    AfterAll {
+        $coverageLab | Stop-KubeVirtLab -Confirm:$false
+    }
+
+    It 'says Partial or ConfigOnly when the cluster reports a disk left out (PartialSnapshot)' {
+        $byName['db-partial'].Coverage | Should -Be 'Partial'
+        # However consistent the rest is: a partial snapshot does not read as fully protected.
+        $byName['db-partial'].Consistency | Should -Be 'ApplicationConsistent'
+        $byName['db-partial'].ExcludedVolumes | Should -Be @('data', 'cloudinitdisk')
+        $byName['db-config-only'].Coverage | Should -Be 'ConfigOnly'
+    }
+
+    It 'tells a left-out data disk from cloud-init by the VM''s spec when the cluster predates the indication' {
+        $byName['db-before-19'].Coverage | Should -Be 'Partial'
+        $byName['db-all'].Coverage | Should -Be 'AllDisks'
+        $byName['db-offline'].Coverage | Should -Be 'AllDisks'
+        # The VM is gone: nothing tells what 'data' was, and Unknown is never read as every disk.
+        $byName['gone-before-19'].Coverage | Should -Be 'Unknown'
+        $byName['db-deadline'].Coverage | Should -Be 'Unknown'
+        # Its source is no VM name: no VM is asked for, the snapshot is still listed, and nothing fails.
+        $byName['odd-source'].VMName | Should -Be 'db/status'
+        $byName['odd-source'].Coverage | Should -Be 'Unknown'
+        $listErrors.Count | Should -Be 0
+        $byName.Count | Should -Be 9
+    }
+
+    It 'never guesses AllDisks for a caller who may read snapshots but not VMs' {
+        $reader = Connect-KubeVirt -Server $coverageLab.Server -Token (ConvertTo-SecureString 'snapshots-only-token' -AsPlainText) -Namespace cov -PassThru
+        $seen = @{}
+        Get-VMSnapshot -Connection $reader -ErrorVariable err | ForEach-Object { $seen[$_.Name] = $_ }
+        $err.Count | Should -Be 0
+        $seen.Count | Should -Be $byName.Count
+        $seen['db-before-19'].Coverage | Should -Be 'Unknown'
+        $seen['db-all'].Coverage | Should -Be 'Unknown'
+        $seen['db-partial'].Coverage | Should -Be 'Partial'
+        $seen['db-offline'].Coverage | Should -Be 'AllDisks'
+    }
+
+    It 'reads a deadline failure from the Failure condition, which is all a real cluster records' {
+        $failed = $byName['db-deadline']
+        $failed.Phase | Should -Be 'Failed'
+        $failed.ReadyToUse | Should -BeFalse
+        $failed.Error | Should -Be 'snapshot deadline exceeded'
+        $byName['db-freeze-deadline'].Error |
+            Should -Be 'snapshot deadline exceeded; last error: command Freeze failed: fsfreeze hook has failed with status 1'
+        $byName['db-partial'].Error | Should -BeNullOrEmpty
+    }
+
+    It 'shows the coverage in the default table' {
+        $table = $byName['db-partial', 'db-all'] | Format-Table | Out-String -Width 200
+        $table | Should -Match 'Name\s+VMName\s+Phase\s+Ready\s+Consistency\s+Coverage\s+CreationTime'
+        $table | Should -Match 'db-partial\s+db\s+Succeeded\s+True\s+ApplicationConsistent\s+Partial\s'
+        $table | Should -Match 'db-all\s+db\s+Succeeded\s+True\s+ApplicationConsistent\s+AllDisks\s'
+    }
+}
+
+Describe 'Get-VMSnapshot on the default scenario' {
+    BeforeAll {
+        $defaultLab = Start-KubeVirtLab -Name 'get-default'
+        $connection = Connect-KubeVirt -Kubeconfig $defaultLab.KubeconfigPath -PassThru
+    }
+
+    AfterAll {
+        $defaultLab | Stop-KubeVirtLab -Confirm:$false
+    }
+
+    It 'shows why the seeded failed snapshot failed, from its Failure condition' {
+        $failed = Get-VMSnapshot rhel8-brainy-bear-pre-patch -Connection $connection
+        $failed.Phase | Should -Be 'Failed'
+        $failed.Error | Should -Be 'snapshot deadline exceeded'
+        $failed.Coverage | Should -Be 'Unknown'
+    }
+
+    It 'counts cloud-init left out of a snapshot as nothing missing' {
+        $snapshot = Get-VMSnapshot rhel8-brainy-bear-before-upgrade -Connection $connection
+        $snapshot.ExcludedVolumes | Should -Be @('cloudinitdisk')
+        $snapshot.Coverage | Should -Be 'AllDisks'
+        (Get-VMSnapshot -VMName win2k19-profound-gecko -Connection $connection).Coverage | Sort-Object -Unique | Should -Be 'AllDisks'
     }
 }
 

@@ -2,6 +2,18 @@
 BeforeDiscovery {
     . "$PSScriptRoot/common.ps1"
     $cmdletNames = (Import-PowerShellDataFile $ModuleManifest).CmdletsToExport
+    # Every cmdlet that changes a cluster (or a guest) and the ConfirmImpact it declares. High prompts by default
+    # ($ConfirmPreference High): what destroys data. Medium prompts with -Confirm or $ConfirmPreference Medium.
+    # A cmdlet that is not listed must not support ShouldProcess: adding one means deciding its impact here.
+    $declaredImpact = @{
+        'New-VMSnapshot'     = 'Medium'   # creates a snapshot; Remove-VMSnapshot undoes it
+        'New-VMClone'        = 'Medium'   # creates a VM
+        'Remove-VMSnapshot'  = 'High'     # deletes snapshot data
+        'Restore-VMSnapshot' = 'High'     # overwrites a VM's disks
+        'Test-GuestQuiesce'  = 'Medium'   # -Trial freezes the guest's file systems
+        'Stop-KubeVirtLab'   = 'Medium'   # ends a lab and everything in it
+    }
+    $contracts = $cmdletNames | ForEach-Object { @{ Name = $_; Impact = $declaredImpact[$_] } }
 }
 
 BeforeAll {
@@ -41,12 +53,23 @@ Describe 'Module manifest' {
         ($module.ExportedCmdlets.Keys | Sort-Object) | Should -Be ($manifest.CmdletsToExport | Sort-Object)
     }
 
-    It '<_> uses an approved verb, declares OutputType and supports ShouldProcess when it changes state' -ForEach $cmdletNames {
-        $command = Get-Command -Module VmSnapshot -Name $_
+    It '<Name> uses an approved verb, declares OutputType, and supports ShouldProcess with its declared impact exactly when it changes state' -ForEach $contracts {
+        $command = Get-Command -Module VmSnapshot -Name $Name
         (Get-Verb).Verb | Should -Contain $command.Verb
         $command.OutputType | Should -Not -BeNullOrEmpty
+        $attribute = $command.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
         if ($command.Verb -in 'New', 'Remove', 'Restore', 'Set', 'Stop') {
+            $Impact | Should -Not -BeNullOrEmpty -Because "$Name changes state by its verb, so its impact must be declared"
+        }
+        if ($Impact) {
+            $attribute.SupportsShouldProcess | Should -BeTrue
+            $attribute.ConfirmImpact | Should -Be $Impact
             $command.Parameters.Keys | Should -Contain 'WhatIf'
+            $command.Parameters.Keys | Should -Contain 'Confirm'
+        }
+        else {
+            $attribute.SupportsShouldProcess | Should -BeFalse -Because "$Name is not in the table of cmdlets that change state"
+            $command.Parameters.Keys | Should -Not -Contain 'WhatIf'
         }
     }
 
@@ -61,12 +84,15 @@ Describe 'Module manifest' {
         }
     }
 
-    It 'restores and deletes only after confirmation by default (ConfirmImpact High)' {
-        foreach ($name in 'Restore-VMSnapshot', 'Remove-VMSnapshot') {
-            $attribute = (Get-Command $name).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
-            $attribute.SupportsShouldProcess | Should -BeTrue
-            $attribute.ConfirmImpact | Should -Be 'High'
+    It 'restores and deletes only after confirmation by default (ConfirmImpact High); nothing else prompts unasked' {
+        $impacts = @{}
+        foreach ($name in $manifest.CmdletsToExport) {
+            $attribute = (Get-Command -Module VmSnapshot -Name $name).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
+            if ($attribute.SupportsShouldProcess) { $impacts[$name] = [string] $attribute.ConfirmImpact }
         }
+        # With the default $ConfirmPreference (High), exactly these two ask before they act.
+        @($impacts.Keys | Where-Object { $impacts[$_] -eq 'High' } | Sort-Object) | Should -Be @('Remove-VMSnapshot', 'Restore-VMSnapshot')
+        $impacts['Test-GuestQuiesce'] | Should -Be 'Medium' -Because '-Trial freezes a guest, so it must honour -WhatIf and -Confirm'
     }
 
     It 'keeps every dependency out of the default load context' {

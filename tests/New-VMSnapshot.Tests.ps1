@@ -53,8 +53,13 @@ Describe 'New-VMSnapshot' {
         $warnings.Count | Should -Be 1
         $warnings[0].Message | Should -BeLike "*disk 'data'*No VolumeSnapshotClass*"
         $snapshot.ExcludedVolumes | Should -Contain 'data'
+        # Application-consistent for what it holds, but the data disk is not in it: it must not read as fully protected.
+        $snapshot.Indications | Should -Contain 'PartialSnapshot'
+        $snapshot.Coverage | Should -Be 'Partial'
+        (Get-VMSnapshot -Name nfs-partial).Coverage | Should -Be 'Partial'
 
         New-VMSnapshot db-nfs-data -Name nfs-strict -RequireAllVolumes -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'VolumesNotCaptured,VmSnapshot.Commands.NewVMSnapshotCommand'
         Get-VMSnapshot -Name nfs-strict -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
@@ -240,5 +245,62 @@ spec:
         finally {
             $viewerLab | Stop-KubeVirtLab -Confirm:$false
         }
+    }
+}
+
+Describe 'New-VMSnapshot failures and the cluster''s state' {
+    # Each test has its own lab, so its change set holds its own work only.
+    BeforeEach {
+        $ownLab = Start-KubeVirtLab -Name 'new-failures' -ClockSpeed 20
+        $own = Connect-KubeVirt -Kubeconfig $ownLab.KubeconfigPath -PassThru
+    }
+
+    AfterEach {
+        $ownLab | Stop-KubeVirtLab -Confirm:$false
+    }
+
+    It 'keeps the crash-consistent snapshot of -RequireQuiesce and creates nothing else' {
+        $mark = $ownLab | Checkpoint-KubeVirtLab
+        New-VMSnapshot fedora-no-agent -Name fedora-strict -RequireQuiesce -Connection $own -Timeout $timeout -ErrorVariable err -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'QuiesceNotAchieved,VmSnapshot.Commands.NewVMSnapshotCommand'
+        # The snapshot and its data, nothing more: the VM's lock came and went, no other object was touched.
+        Assert-LabChangeSet -Since $mark -Expected @(
+            'Created VirtualMachineSnapshot vms/fedora-strict'
+            'Created VirtualMachineSnapshotContent vms/vmsnapshot-content-*'
+            'Created VolumeSnapshot vms/vmsnapshot-*-volume-rootdisk'
+            'Created VolumeSnapshotContent snapcontent-*'
+        ) | Out-Null
+    }
+
+    It 'reports a failure deadline from the Failure condition, as a real cluster records it, and leaves only the failed snapshot' {
+        # Like KubeVirt's functional tests: a webhook denies every VolumeSnapshot, so the deadline ends the snapshot.
+        $token = [System.Net.NetworkCredential]::new('', $ownLab.Token).Password
+        $headers = @{ Authorization = "Bearer $token" }
+        $storage = @{ metadata = @{ annotations = @{ 'lab.vmsnapshot.io/storage' = '{"rejectVolumeSnapshots": "admission webhook \"deny-vs\" denied the request"}' } } } |
+            ConvertTo-Json -Depth 5
+        Invoke-RestMethod -Method Patch -Uri "$($ownLab.Server)apis/storage.k8s.io/v1/storageclasses/trident-svm" -Headers $headers `
+            -ContentType 'application/merge-patch+json' -Body $storage | Out-Null
+        $mark = $ownLab | Checkpoint-KubeVirtLab
+
+        New-VMSnapshot rhel8-brainy-bear -Name rhel-late -FailureDeadline (New-TimeSpan -Seconds 30) -Connection $own -Timeout $timeout -ErrorVariable err -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'SnapshotDeadlineExceeded,VmSnapshot.Commands.NewVMSnapshotCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $err[0].TargetObject.Phase | Should -Be 'Failed'
+        $err[0].TargetObject.Error | Should -Be 'snapshot deadline exceeded'
+        (Get-VMSnapshot rhel-late -Connection $own).Error | Should -Be 'snapshot deadline exceeded'
+        $raw = Invoke-RestMethod -Uri "$($ownLab.Server)apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinesnapshots/rhel-late" -Headers $headers
+        $raw.status.PSObject.Properties.Name | Should -Not -Contain 'error'
+        $raw.status.PSObject.Properties.Name | Should -Not -Contain 'creationTime'
+        ($raw.status.conditions | Where-Object type -eq Failure).reason | Should -Be 'snapshot deadline exceeded'
+        # The unready content was deleted with the failure; the VM was unlocked and thawed, as it was before.
+        Assert-LabChangeSet -Since $mark -Expected @(
+            'Created VirtualMachineSnapshot vms/rhel-late'
+            'CreatedAndDeleted VirtualMachineSnapshotContent vms/vmsnapshot-content-*'
+        ) | Out-Null
     }
 }

@@ -247,7 +247,7 @@ Describe 'Test-GuestQuiesce on the default scenario' {
         (Get-Check $fedora LastSnapshot).Message | Should -BeLike '*NoGuestAgent*'
     }
 
-    It 'names the NFS disk a snapshot would not capture, with the cluster''s reason' {
+    It 'names the NFS disk a snapshot would not capture, with the cluster''s reason, and calls the VM Partial' {
         $db = $byName['db-nfs-data']
         $data = Get-Check $db Volume -Target data
         $data.Status | Should -Be 'Fail'
@@ -256,6 +256,28 @@ Describe 'Test-GuestQuiesce on the default scenario' {
         $db.FailCount | Should -Be 1
         $db.Summary | Should -Be $data.Message
         (Get-Check $db Volume -Target rootdisk).Status | Should -Be 'Pass'
+        # The agent and its freeze are fine, but a snapshot would miss the data disk: never "fully protected".
+        $db.AgentConnected | Should -BeTrue
+        $db.Verdict | Should -Be 'Partial'
+        $db.Coverage | Should -Be 'Partial'
+        $db.IsApplicationConsistent | Should -BeFalse
+    }
+
+    It 'answers -Quiet $false for a VM whose data disk would not be captured, and $true only with -AllowPartial' {
+        $quiet = @(Test-GuestQuiesce db-nfs-data -Quiet)
+        $quiet.Count | Should -Be 1
+        $quiet[0] | Should -BeOfType ([bool])
+        $quiet[0] | Should -BeFalse
+
+        $accepted = Test-GuestQuiesce db-nfs-data -AllowPartial
+        $accepted.Verdict | Should -Be 'ApplicationConsistent'
+        $accepted.Coverage | Should -Be 'Partial'
+        $accepted.Summary | Should -BeLike "Volume 'data'*NOT captured*"
+        Test-GuestQuiesce db-nfs-data -Quiet -AllowPartial | Should -BeTrue
+
+        # -AllowPartial changes nothing for a VM that holds every disk, nor for one without an agent.
+        (Test-GuestQuiesce rhel8-brainy-bear -AllowPartial).Coverage | Should -Be 'AllDisks'
+        Test-GuestQuiesce fedora-no-agent -Quiet -AllowPartial | Should -BeFalse
     }
 
     It 'finds the paused VM crash-consistent and the stopped VM consistent offline' {
@@ -283,6 +305,9 @@ Describe 'Test-GuestQuiesce on the default scenario' {
         $hotplug.Message | Should -BeLike "Volume '$($hotplug.Target)' was hot-plugged into the running instance only*"
         $instanceOnly.NotCapturedVolumes | Should -Be @($hotplug.Target)
         $instanceOnly.Summary | Should -Be $hotplug.Message
+        $instanceOnly.Verdict | Should -Be 'Partial'
+        $instanceOnly.Coverage | Should -Be 'Partial'
+        $persisted.Coverage | Should -Be 'AllDisks'
     }
 
     It 'returns only booleans with -Quiet, for if statements' {
@@ -318,8 +343,9 @@ Describe 'Test-GuestQuiesce on the default scenario' {
     It 'shows one line per VM grouped by namespace, and the checks with their messages' {
         $table = $all | Format-Table | Out-String -Width 220
         $table | Should -Match 'Namespace: vms'
-        $table | Should -Match 'VMName\s+Verdict\s+State\s+Agent\s+Fail\s+Warn\s+Summary'
-        $table | Should -Match 'fedora-no-agent\s+CrashConsistentOnly\s+Running\s+False\s+1\s'
+        $table | Should -Match 'VMName\s+Verdict\s+Coverage\s+State\s+Agent\s+Fail\s+Warn\s+Summary'
+        $table | Should -Match 'fedora-no-agent\s+CrashConsistentOnly\s+AllDisks\s+Running\s+False\s+1\s'
+        $table | Should -Match 'db-nfs-data\s+Partial\s+Partial\s+Running\s+True\s+1\s'
         $checks = $byName['db-nfs-data'].Checks | Format-Table | Out-String -Width 200
         $checks | Should -Match 'Fail\s+Volume\s+data\s+Volume ''data'''
         ($byName['rhel8-brainy-bear'] | Format-List | Out-String -Width 200) | Should -Match 'Manual FsfreezeHookScripts: '
@@ -345,6 +371,63 @@ Describe 'Test-GuestQuiesce on the default scenario' {
         $whatIf = Test-GuestQuiesce rhel8-brainy-bear -Trial -WhatIf
         $whatIf.Checks.Name | Should -Not -Contain 'TrialFreeze'
         $whatIf.Verdict | Should -Be 'ApplicationConsistent'
+    }
+}
+
+Describe 'Test-GuestQuiesce -Trial and the cluster''s state' {
+    # Each test has its own lab: a trial's freeze is state, and the change sets must not see another test's work.
+    BeforeEach {
+        $lab = Start-KubeVirtLab -Name 'quiesce-changes' -Connect
+    }
+
+    AfterEach {
+        $lab | Stop-KubeVirtLab -Confirm:$false
+        Disconnect-KubeVirt
+    }
+
+    It 'freezes and thaws for real and leaves every object as it was' {
+        $mark = Checkpoint-KubeVirtLab
+        $rhel = Test-GuestQuiesce rhel8-brainy-bear -Trial -Confirm:$false
+        (Get-Check $rhel TrialFreeze).Status | Should -Be 'Pass'
+        $rhel.TrialFreezeDuration | Should -Not -BeNullOrEmpty
+        Get-FreezeStatus $lab vms rhel8-brainy-bear | Should -BeNullOrEmpty
+        # Frozen and thawed again: nothing is created, changed or deleted, not even an Event.
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Should -BeNullOrEmpty
+    }
+
+    It 'freezes nothing and changes nothing with -WhatIf' {
+        $mark = Checkpoint-KubeVirtLab
+        $elapsed = Measure-Command {
+            $whatIf = Test-GuestQuiesce rhel8-brainy-bear -Trial -TrialHold 00:00:20 -WhatIf 6>$null
+        }
+        $whatIf.Checks.Name | Should -Not -Contain 'TrialFreeze'
+        $whatIf.TrialFreezeDuration | Should -BeNullOrEmpty
+        # A real trial would have held the guest frozen for 20 seconds.
+        $elapsed | Should -BeLessThan ([timespan]::FromSeconds(15))
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Should -BeNullOrEmpty
+    }
+
+    It 'asks before freezing with -Confirm: a host that cannot answer stops it before any freeze' {
+        $mark = Checkpoint-KubeVirtLab
+        # A runspace without a user interface: ShouldProcess's prompt cannot be shown, so it fails instead of freezing.
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript({
+                param($manifest, $kubeconfig)
+                Import-Module $manifest
+                Connect-KubeVirt -Kubeconfig $kubeconfig
+                Test-GuestQuiesce rhel8-brainy-bear -Trial -TrialHold 00:00:20 -Confirm
+            }).AddArgument($ModuleManifest).AddArgument($lab.KubeconfigPath)
+            $output = $shell.Invoke()
+            $output | Should -BeNullOrEmpty
+            $shell.Streams.Error.Count | Should -Be 1
+            $shell.Streams.Error[0].FullyQualifiedErrorId | Should -Be 'HostFunctionNotImplemented,VmSnapshot.Commands.TestGuestQuiesceCommand'
+        }
+        finally {
+            $shell.Dispose()
+        }
+        Get-FreezeStatus $lab vms rhel8-brainy-bear | Should -BeNullOrEmpty
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Should -BeNullOrEmpty
     }
 }
 

@@ -31,10 +31,16 @@ public sealed class KubeVirtVMSnapshot
     /// <summary>Application-consistent, crash-consistent or offline, from the indications.</summary>
     public SnapshotConsistency Consistency { get; set; }
 
+    /// <summary>Whether the snapshot holds the data of every disk (AllDisks), of some (Partial) or of none (ConfigOnly).</summary>
+    public SnapshotCoverage Coverage { get; set; }
+
     /// <summary>status.indications as the cluster wrote them (values unknown to this version are kept).</summary>
     public string[] Indications { get; set; } = Array.Empty<string>();
 
-    /// <summary>status.error.message, when the snapshot failed or is retrying.</summary>
+    /// <summary>
+    /// What went wrong: status.error.message (a freeze or storage error, while retrying or at the end), else the
+    /// Failure condition (KubeVirt records a failureDeadline expiry only there: "snapshot deadline exceeded").
+    /// </summary>
     public string? Error { get; set; }
 
     /// <summary>Volumes whose data the snapshot holds.</summary>

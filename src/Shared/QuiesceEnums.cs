@@ -23,6 +23,13 @@ public enum QuiesceVerdict
 
     /// <summary>No snapshot can be taken at all: the caller may not create one, or the Snapshot feature gate is off.</summary>
     Blocked,
+
+    /// <summary>
+    /// A snapshot would miss the data of some disk (no VolumeSnapshotClass for its storage, hot-plugged into the
+    /// running instance only): restoring it would not bring that disk back. Test-GuestQuiesce -AllowPartial accepts
+    /// that and gives the consistency verdict instead; Coverage still says Partial.
+    /// </summary>
+    Partial,
 }
 
 /// <summary>The outcome of one readiness check.</summary>

@@ -15,7 +15,10 @@ public sealed class QuiesceReadiness
     /// <summary>What a snapshot taken now would be worth.</summary>
     public QuiesceVerdict Verdict { get; set; }
 
-    /// <summary>True for <see cref="QuiesceVerdict.ApplicationConsistent"/>: what -Quiet returns.</summary>
+    /// <summary>
+    /// True for <see cref="QuiesceVerdict.ApplicationConsistent"/>: what -Quiet returns. Never true for a VM with a
+    /// disk a snapshot would miss, unless -AllowPartial was given.
+    /// </summary>
     public bool IsApplicationConsistent => Verdict == QuiesceVerdict.ApplicationConsistent;
 
     /// <summary>The most important finding in one line: why the verdict is what it is, or the worst risk.</summary>
@@ -53,6 +56,12 @@ public sealed class QuiesceReadiness
 
     /// <summary>Volumes whose data a snapshot would not contain.</summary>
     public string[] NotCapturedVolumes { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// What a snapshot taken now would hold: AllDisks, Partial (a disk's data would be missing), ConfigOnly, or
+    /// Unknown when the cluster has not reported every volume.
+    /// </summary>
+    public SnapshotCoverage Coverage { get; set; }
 
     /// <summary>With -Trial: how long the guest took to freeze (hooks, VSS writers), when the freeze worked.</summary>
     public TimeSpan? TrialFreezeDuration { get; set; }

@@ -40,3 +40,28 @@ public enum SnapshotConsistency
     /// <summary>Taken while the VM was stopped: consistent without any freeze.</summary>
     Offline,
 }
+
+/// <summary>
+/// Which of the VM's disks a snapshot holds the data of, from status.snapshotVolumes and the PartialSnapshot
+/// indication. Only the volumes KubeVirt can snapshot count (PVCs, DataVolumes, memory dumps): cloud-init, ConfigMaps,
+/// Secrets and container disks come from the VM spec or an image, are never in a snapshot, and are not missing.
+/// </summary>
+public enum SnapshotCoverage
+{
+    /// <summary>
+    /// Not known: the snapshot has not succeeded (yet), the cluster did not report its volumes, or it left out a
+    /// volume whose kind cannot be told (the VM is gone or unreadable, and the cluster predates KubeVirt 1.9's
+    /// PartialSnapshot indication). Never read it as "all disks".
+    /// </summary>
+    Unknown,
+
+    /// <summary>Every disk that holds data is in the snapshot.</summary>
+    AllDisks,
+
+    /// <summary>Some disks are in the snapshot and at least one disk's data is not: restoring it brings that disk back
+    /// unchanged, not as it was. ExcludedVolumes names them.</summary>
+    Partial,
+
+    /// <summary>No disk's data is in the snapshot: it holds the VM's definition only.</summary>
+    ConfigOnly,
+}

@@ -72,7 +72,11 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
     protected override void ProcessRecord()
     {
         List<KubeVirtVMSnapshot>? held = Latest is null ? null : new();
-        Action<KubeVirtVMSnapshot> emit = held is null ? snapshot => WriteObject(snapshot) : held.Add;
+        Action<KubeVirtVMSnapshot> write = held is null ? snapshot => WriteObject(snapshot) : held.Add;
+        // A snapshot that left volumes out says no more on clusters before KubeVirt 1.9: its VM's spec tells.
+        SnapshotCoverageResolver? coverage = null;
+        Action<KubeVirtVMSnapshot> emit = snapshot =>
+            write(Await((coverage ??= new SnapshotCoverageResolver(ResolveConnection())).ResolveAsync(snapshot, CancelToken)));
         NameFilter names = new(Name);
         NameFilter vmNames = new(VMName);
         string? @namespace = NamespaceOrAll(AllNamespaces);

@@ -48,11 +48,21 @@ public sealed class TestGuestQuiesceCommand : NamespacedCmdlet
     public SwitchParameter AllNamespaces { get; set; }
 
     /// <summary>
-    /// <para type="description">Return only $true (a snapshot now would be application-consistent) or $false per VM,
-    /// for if statements in change scripts.</para>
+    /// <para type="description">Return only $true (a snapshot now would be application-consistent and hold every
+    /// disk's data) or $false per VM, for if statements in change scripts. A VM with a disk a snapshot would miss
+    /// gives $false unless -AllowPartial is given too.</para>
     /// </summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
+
+    /// <summary>
+    /// <para type="description">Accept that a snapshot would miss the data of some disk (no VolumeSnapshotClass for
+    /// its storage, hot-plugged into the running instance only): the verdict, and -Quiet, then judge the consistency
+    /// of what is captured instead of giving Partial. The Coverage property and the failed Volume check still name the
+    /// disk.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AllowPartial { get; set; }
 
     /// <summary>
     /// <para type="description">Really freeze and thaw the guest's file systems through KubeVirt's freeze and
@@ -155,7 +165,7 @@ public sealed class TestGuestQuiesceCommand : NamespacedCmdlet
         foreach (QuiesceInputs inputs in found)
         {
             QuiesceInputs judged = Trial ? RunTrial(connection, inputs, progress) : inputs;
-            QuiesceReadiness readiness = QuiesceEvaluator.Evaluate(judged, survey.Context);
+            QuiesceReadiness readiness = QuiesceEvaluator.Evaluate(judged, survey.Context, AllowPartial);
             if (judged.Trial?.StillFrozen == true)
             {
                 WriteError(ErrorRecords.Create(new InvalidOperationException(

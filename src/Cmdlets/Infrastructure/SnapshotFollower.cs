@@ -19,6 +19,7 @@ internal sealed class SnapshotFollower : IAsyncDisposable
     private readonly TimeSpan _timeout;
     private readonly bool _requireQuiesce;
     private readonly Cmdlet _cmdlet;
+    private readonly SnapshotCoverageResolver _coverage;
 
     public SnapshotFollower(Cmdlet cmdlet, PipelineQueue queue, KubeVirtConnection connection, string activity,
         TimeSpan timeout, bool requireQuiesce)
@@ -29,6 +30,7 @@ internal sealed class SnapshotFollower : IAsyncDisposable
         _progress = new SnapshotProgressReporter(cmdlet, activity, activityId: 1);
         _timeout = timeout;
         _requireQuiesce = requireQuiesce;
+        _coverage = new SnapshotCoverageResolver(connection);
     }
 
     /// <summary>
@@ -136,7 +138,8 @@ internal sealed class SnapshotFollower : IAsyncDisposable
                 }
             }, timeout.Token).ConfigureAwait(false);
 
-            KubeVirtVMSnapshot snapshot = SnapshotOutcome.ToObject(final, connection);
+            KubeVirtVMSnapshot snapshot = await _coverage.ResolveAsync(SnapshotOutcome.ToObject(final, connection), cancelToken)
+                .ConfigureAwait(false);
             ErrorRecord? error = SnapshotOutcome.ErrorFor(last, snapshot) ??
                 (_requireQuiesce ? SnapshotOutcome.QuiesceError(snapshot) : null);
             _queue.Post(error is null ? () => _cmdlet.WriteObject(snapshot) : () => _cmdlet.WriteError(error));

@@ -5,7 +5,13 @@ namespace VmSnapshot.Core.Quiesce;
 /// </summary>
 public static class QuiesceEvaluator
 {
-    public static QuiesceReadiness Evaluate(QuiesceInputs inputs, string? context = null)
+    /// <param name="inputs">The facts read for one VM.</param>
+    /// <param name="context">The kubeconfig context (or server) they were read from.</param>
+    /// <param name="allowPartial">
+    /// Accept a snapshot that would miss some disk's data: the verdict is then the consistency of what is captured,
+    /// and <see cref="QuiesceReadiness.Coverage"/> still says Partial.
+    /// </param>
+    public static QuiesceReadiness Evaluate(QuiesceInputs inputs, string? context = null, bool allowPartial = false)
     {
         (RunState state, string label) = VmRunState.Of(inputs.Vm, inputs.Vmi);
         CheckList checks = new(inputs.Name);
@@ -22,7 +28,7 @@ public static class QuiesceEvaluator
         SnapshotHistoryCheck.Add(checks, inputs);
         TrialCheck.Add(checks, inputs);
 
-        (QuiesceVerdict verdict, string reason) = QuiesceVerdictRules.Decide(inputs, state, checks.Items, volumes);
+        (QuiesceVerdict verdict, string reason) = QuiesceVerdictRules.Decide(inputs, state, checks.Items, volumes, allowPartial);
         bool connected = inputs.AgentSamples.Count > 0 && inputs.AgentSamples.All(s => s);
         IReadOnlyList<string>? unusable = GuestFacts.UnusableFreezeCommands(inputs);
         return new QuiesceReadiness
@@ -39,6 +45,7 @@ public static class QuiesceEvaluator
             IsWindows = GuestFacts.IsWindows(inputs),
             FreezeCommandsEnabled = unusable is null ? null : unusable.Count == 0,
             NotCapturedVolumes = volumes.NotCaptured.ToArray(),
+            Coverage = volumes.Coverage,
             TrialFreezeDuration = inputs.Trial is { FreezeError: null, SkipReason: null } trial ? trial.FreezeDuration : null,
             CheckedAt = inputs.Now.ToLocalTime(),
             Context = context,

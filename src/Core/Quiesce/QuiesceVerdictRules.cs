@@ -5,18 +5,20 @@ namespace VmSnapshot.Core.Quiesce;
 /// <list type="number">
 /// <item>Blocked: the caller may not create snapshots, or the Snapshot feature gate is off.</item>
 /// <item>ConfigOnly: the cluster says no disk of the VM would be captured.</item>
+/// <item>Partial: some disk's data would not be captured (no VolumeSnapshotClass, hot-plugged into the instance
+/// only), unless the caller accepts that (-AllowPartial): a snapshot that misses a disk is never "fully protected".</item>
 /// <item>ApplicationConsistent for a stopped VM: an offline snapshot needs no freeze.</item>
 /// <item>ApplicationConsistent for a running VM whose agent was connected in every sample, whose freeze commands
 /// are known to be enabled, and whose trial freeze (if run) worked.</item>
 /// <item>CrashConsistentOnly otherwise: paused, starting, no or flapping agent, freeze commands disabled or unknown,
 /// or a failed trial.</item>
 /// </list>
-/// Warnings (the Windows VSS window, a disk not captured) do not change the verdict; they are in the checks.
+/// Warnings (the Windows VSS window, an ephemeral disk) do not change the verdict; they are in the checks.
 /// </summary>
 internal static class QuiesceVerdictRules
 {
     public static (QuiesceVerdict Verdict, string Reason) Decide(QuiesceInputs inputs, RunState state,
-        IReadOnlyList<QuiesceCheck> checks, VolumeSummary volumes)
+        IReadOnlyList<QuiesceCheck> checks, VolumeSummary volumes, bool allowPartial = false)
     {
         string Message(string name) => checks.FirstOrDefault(c => c.Name == name && c.Status != CheckStatus.Pass)?.Message
             ?? checks.FirstOrDefault(c => c.Name == name)?.Message ?? name;
@@ -35,6 +37,14 @@ internal static class QuiesceVerdictRules
         {
             return (QuiesceVerdict.ConfigOnly,
                 "No disk of this VM would be captured: a snapshot would hold the VM spec only.");
+        }
+
+        if (volumes.DataNotCaptured.Count > 0 && !allowPartial)
+        {
+            // The failed volume check names the disk, the cluster's reason and what to do.
+            return (QuiesceVerdict.Partial, checks.FirstOrDefault(c => c.Status == CheckStatus.Fail &&
+                    c.Name is CheckNames.Volume or CheckNames.HotplugVolume)?.Message
+                ?? $"A snapshot would not hold the data of {string.Join(", ", volumes.DataNotCaptured.Select(v => $"'{v}'"))}.");
         }
 
         if (state == RunState.Stopped)

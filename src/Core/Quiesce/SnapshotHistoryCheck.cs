@@ -1,3 +1,5 @@
+using VmSnapshot.Core.Snapshots;
+
 namespace VmSnapshot.Core.Quiesce;
 
 /// <summary>What the VM's newest snapshot says about how its snapshots turn out in practice.</summary>
@@ -40,12 +42,18 @@ internal static class SnapshotHistoryCheck
                 return;
         }
 
-        // Cloud-init and the like are always left out and rebuilt from the spec; only data disks make it partial.
-        string[] dataLeftOut = last.ExcludedVolumes.Where(v => !VolumeChecks.IsRebuiltFromSpec(inputs.Vm, v)).ToArray();
-        bool partial = last.Indications.Contains("PartialSnapshot") || dataLeftOut.Length > 0;
-        string partialNote = partial
-            ? $" It did not contain every disk (left out: {string.Join(", ", dataLeftOut.DefaultIfEmpty("see PartialSnapshot"))})."
-            : string.Empty;
+        // Cloud-init and the like are always left out and rebuilt from the spec; only data disks make it partial
+        // (CoverageRules, as KubeVirt's PartialSnapshot indication decides it).
+        SnapshotCoverage coverage = CoverageRules.FromVm(last, inputs.Vm);
+        string[] dataLeftOut = CoverageRules.DataLeftOut(last, inputs.Vm);
+        bool partial = coverage is SnapshotCoverage.Partial or SnapshotCoverage.ConfigOnly;
+        string partialNote = coverage switch
+        {
+            SnapshotCoverage.ConfigOnly => " It held no disk's data, only the VM definition.",
+            SnapshotCoverage.Partial =>
+                $" It did not contain every disk (left out: {string.Join(", ", dataLeftOut.DefaultIfEmpty("see PartialSnapshot"))}).",
+            _ => string.Empty,
+        };
         (CheckStatus status, string text) = last.Consistency switch
         {
             SnapshotConsistency.ApplicationConsistent => (CheckStatus.Pass, "was application-consistent"),

@@ -34,9 +34,12 @@ internal static class VolumeChecks
         volumes.AddRange(statuses.Keys.Where(k => volumes.All(v => v.Name != k)).Select(k => (k, "backend storage")));
 
         List<string> notCaptured = new();
+        List<string> dataNotCaptured = new();
         int captured = 0;
+        bool unreported = false;
         if (statuses.Count == 0 && volumes.Count > 0)
         {
+            unreported = true;
             checks.Add(CheckNames.VolumeStatuses, CheckStatus.Warn,
                 "The cluster has not reported which disks snapshots capture (vm.status.volumeSnapshotStatuses is " +
                 "empty: KubeVirt's snapshot controller has not processed this VM). Whether its data would be captured is unknown.");
@@ -45,23 +48,36 @@ internal static class VolumeChecks
         {
             foreach ((string name, string type) in volumes)
             {
-                if (AddVolume(checks, name, type, statuses.TryGetValue(name, out JsonElement s) ? s : null) is { } taken)
+                bool? taken = AddVolume(checks, name, type, statuses.TryGetValue(name, out JsonElement s) ? s : null);
+                if (taken is null)
                 {
-                    if (taken)
+                    unreported = true;
+                }
+                else if (taken == true)
+                {
+                    captured++;
+                }
+                else if (!s_fromSpec.Contains(type, StringComparer.Ordinal))
+                {
+                    notCaptured.Add(name);
+                    if (!s_ephemeral.Contains(type, StringComparer.Ordinal))
                     {
-                        captured++;
-                    }
-                    else if (!s_fromSpec.Contains(type, StringComparer.Ordinal))
-                    {
-                        notCaptured.Add(name);
+                        dataNotCaptured.Add(name); // the volume check failed: its data would be missing
                     }
                 }
             }
         }
 
-        notCaptured.AddRange(AddHotplug(checks, inputs, volumes.Select(v => v.Name).ToHashSet(StringComparer.Ordinal)));
+        string[] instanceOnly = AddHotplug(checks, inputs, volumes.Select(v => v.Name).ToHashSet(StringComparer.Ordinal)).ToArray();
+        notCaptured.AddRange(instanceOnly);
+        dataNotCaptured.AddRange(instanceOnly);
         bool known = statuses.Count > 0 || volumes.Count == 0;
-        return new VolumeSummary(known && captured == 0, notCaptured);
+        bool nothingCaptured = known && captured == 0;
+        SnapshotCoverage coverage = nothingCaptured ? SnapshotCoverage.ConfigOnly
+            : dataNotCaptured.Count > 0 ? SnapshotCoverage.Partial
+            : unreported ? SnapshotCoverage.Unknown
+            : SnapshotCoverage.AllDisks;
+        return new VolumeSummary(nothingCaptured, notCaptured, dataNotCaptured, coverage);
     }
 
     /// <returns>True when captured, false when not, null when the cluster did not say.</returns>
@@ -140,11 +156,6 @@ internal static class VolumeChecks
         return instanceOnly;
     }
 
-    /// <summary>True for a volume of the VM that a restore rebuilds from the spec (cloud-init and the like).</summary>
-    public static bool IsRebuiltFromSpec(JsonElement vm, string volumeName) =>
-        vm.Child("spec").Child("template").Child("spec").Child("volumes").EnumerateArraySafe()
-            .Any(v => v.String("name") == volumeName && s_fromSpec.Contains(VolumeType(v), StringComparer.Ordinal));
-
     private static bool IsHotpluggable(JsonElement volume) =>
         volume.Child("persistentVolumeClaim").IsTrue("hotpluggable") || volume.Child("dataVolume").IsTrue("hotpluggable");
 
@@ -156,5 +167,10 @@ internal static class VolumeChecks
 
 /// <summary>What the volume checks found that the verdict needs.</summary>
 /// <param name="NothingCaptured">True when the cluster says no disk at all would be captured (config only).</param>
-/// <param name="NotCaptured">Volumes whose data a snapshot would not contain.</param>
-internal sealed record VolumeSummary(bool NothingCaptured, IReadOnlyList<string> NotCaptured);
+/// <param name="NotCaptured">Volumes whose data a snapshot would not contain (ephemeral ones included).</param>
+/// <param name="DataNotCaptured">
+/// Of those, the disks whose data would really be missing (their check failed): not ephemeral, not rebuilt from the spec.
+/// </param>
+/// <param name="Coverage">What a snapshot taken now would hold.</param>
+internal sealed record VolumeSummary(bool NothingCaptured, IReadOnlyList<string> NotCaptured,
+    IReadOnlyList<string> DataNotCaptured, SnapshotCoverage Coverage);

@@ -17,6 +17,8 @@ public static class SnapshotMapper
         SnapshotPhase phase = ParsePhase(status.String("phase"));
         string[] indications = status.Child("indications").Strings();
         JsonElement volumes = status.Child("snapshotVolumes");
+        string[] included = volumes.Child("includedVolumes").Strings();
+        string[] excluded = volumes.Child("excludedVolumes").Strings();
 
         return new KubeVirtVMSnapshot
         {
@@ -28,9 +30,10 @@ public static class SnapshotMapper
             CreationTime = status.LocalTime("creationTime") ?? metadata.LocalTime("creationTimestamp"),
             Indications = indications,
             Consistency = ConsistencyRules.Derive(phase, indications),
-            Error = status.Child("error").String("message"),
-            IncludedVolumes = volumes.Child("includedVolumes").Strings(),
-            ExcludedVolumes = volumes.Child("excludedVolumes").Strings(),
+            Coverage = CoverageRules.Derive(phase, indications, volumes.ValueKind == JsonValueKind.Object, included, excluded),
+            Error = SnapshotErrors.Describe(status),
+            IncludedVolumes = included,
+            ExcludedVolumes = excluded,
             Description = annotations.String(SnapshotAnnotations.Description),
             CreatedBy = annotations.String(SnapshotAnnotations.CreatedBy),
             DeletionPolicy = spec.String("deletionPolicy") ?? "Delete",

@@ -33,8 +33,8 @@ public static class SnapshotProgressRules
         switch (phase)
         {
             case "Failed":
-                string failure = status.Condition("Failure")?.String("reason") ?? error ?? "the snapshot failed";
-                return new(SnapshotStage.Failed, error ?? failure, deadline);
+                // A deadline is recorded only as the Failure condition, a freeze error only in status.error: say both.
+                return new(SnapshotStage.Failed, SnapshotErrors.Describe(status) ?? "the snapshot failed", deadline);
             case "Succeeded":
                 return status.IsTrue("readyToUse")
                     ? new(SnapshotStage.Ready, "ready to use", deadline)

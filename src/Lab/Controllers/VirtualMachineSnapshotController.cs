@@ -252,22 +252,35 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
         if (vmi != null && Host.Agents.IsFrozen(vmi)) Host.Agents.Unfreeze(vmi);
     }
 
+    /// <summary>
+    /// KubeVirt's deadline pass (snapshot.go updateVMSnapshot + updateSnapshotStatus): the unready content is deleted,
+    /// the snapshot still copies the content's status (read before the deletion lands), so status.error is the
+    /// content's own error (a freeze error, say) or nothing: the deadline itself is recorded only as the Failure
+    /// condition "snapshot deadline exceeded", never in status.error. An error present turns Progressing into
+    /// "In error state" after "Operation failed", as the end of updateSnapshotStatus does.
+    /// </summary>
     private void FailDeadline(ObjectKey key, JsonObject snap, JsonObject? vm)
     {
         var content = Store.Get("virtualmachinesnapshotcontents", key.Namespace, Content(Obj.Uid(snap)));
-        if (content != null && Obj.Bool(content["status"]?["readyToUse"]) != true) Store.Delete("virtualmachinesnapshotcontents", key.Namespace, Obj.Name(content));
+        var contentStatus = content?["status"] as JsonObject;
+        if (content != null && Obj.Bool(contentStatus?["readyToUse"]) != true) Store.Delete("virtualmachinesnapshotcontents", key.Namespace, Obj.Name(content));
         Thaw(key, vm);
         if (vm != null) Unlock(key, vm);
         Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o =>
         {
             var status = Obj.Status(o);
+            if (contentStatus != null)
+            {
+                status["virtualMachineSnapshotContentName"] = Obj.Name(content!);
+                if (contentStatus["error"] is JsonObject error) status["error"] = error.DeepClone(); else status.Remove("error");
+            }
             status["phase"] = "Failed";
             status["readyToUse"] = false;
             status.Remove("creationTime");
-            status["error"] = new JsonObject { ["time"] = Obj.Timestamp(), ["message"] = DeadlineExceeded };
+            Obj.SetCondition(status, "Failure", "True", DeadlineExceeded);
             Obj.SetCondition(status, "Progressing", "False", OperationFailed);
             Obj.SetCondition(status, "Ready", "False", NotReady);
-            Obj.SetCondition(status, "Failure", "True", DeadlineExceeded);
+            if (status["error"] != null) Obj.SetCondition(status, "Progressing", "False", InErrorState);
         });
     }
 

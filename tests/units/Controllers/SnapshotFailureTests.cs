@@ -38,7 +38,9 @@ public sealed class SnapshotFailureTests : IDisposable
 
         var failed = await WaitForAsync(http, "virtualmachinesnapshots", "vms", "late", s => Str(s, "status", "phase") == "Failed");
         Assert.Equal(["Progressing=False/Operation failed", "Ready=False/Not ready", "Failure=True/snapshot deadline exceeded"], Conditions(failed));
-        Assert.Equal("snapshot deadline exceeded", Str(failed, "status", "error", "message"));
+        // KubeVirt records the deadline only as the Failure condition: updateSnapshotStatus (snapshot.go) copies
+        // status.error from the content and nowhere else, and this content never had an error.
+        Assert.Null(failed!["status"]!["error"]);
         Assert.Null(failed!["status"]!["creationTime"]);
         Assert.False(failed["status"]!["readyToUse"]!.GetValue<bool>());
 
@@ -99,6 +101,22 @@ public sealed class SnapshotFailureTests : IDisposable
         Assert.Equal("VirtualMachineInstance", Str(Assert.Single(events), "involvedObject", "kind"));
         // The deadline still ends it (1 minute = 300 ms here).
         await WaitForAsync(http, "virtualmachinesnapshots", "vms", "hooked", s => Str(s, "status", "phase") == "Failed");
+    }
+
+    [Fact]
+    public async Task ADeadlineAfterAFreezeErrorKeepsTheContentsErrorAndAddsOnlyTheFailureCondition()
+    {
+        await TestVms.CreateAsync(http, "hook-fails", ["root"], "{\"freezeError\":\"fsfreeze hook has failed with status 1\"}");
+        await WaitForAsync(http, "virtualmachineinstances", "vms", "hook-fails", v => Condition(v, "AgentConnected") != null);
+        await CreateAsync(http, "virtualmachinesnapshots", "vms", SnapshotJson("hooked", "hook-fails", failureDeadline: "1m"));
+
+        var failed = await WaitForAsync(http, "virtualmachinesnapshots", "vms", "hooked", s => Str(s, "status", "phase") == "Failed");
+        // updateSnapshotStatus (snapshot.go): status.error is the content's (the freeze error), the deadline adds
+        // Failure=True "snapshot deadline exceeded", and an error present turns Progressing into "In error state".
+        Assert.Contains("fsfreeze hook has failed with status 1", Str(failed, "status", "error", "message"));
+        Assert.DoesNotContain("deadline", Str(failed, "status", "error", "message"));
+        Assert.Equal(["Progressing=False/In error state", "Ready=False/Not ready", "Failure=True/snapshot deadline exceeded"], Conditions(failed));
+        Assert.Null(failed!["status"]!["creationTime"]);
     }
 
     [Fact]

@@ -139,4 +139,23 @@ public class QuiesceTrialAndHistoryTests
 
         Assert.Equal(CheckStatus.Pass, check.Status);
     }
+
+    [Fact]
+    public void A_newest_snapshot_that_left_a_data_disk_out_warns_even_without_the_partial_indication()
+    {
+        // KubeVirt before 1.9 lists the disk as excluded and says no more; the VM's spec shows it is a PVC.
+        KubeVirtVMSnapshot last = new()
+        {
+            Name = "db-nightly", VMName = "db", Phase = SnapshotPhase.Succeeded, Indications = new[] { "GuestAgent", "Online" },
+            IncludedVolumes = new[] { "rootdisk" }, ExcludedVolumes = new[] { "data" },
+            Consistency = SnapshotConsistency.ApplicationConsistent,
+        };
+        var vm = Vm("db", "Running", ("rootdisk", "persistentVolumeClaim", true, null),
+            ("data", "persistentVolumeClaim", false, "No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [nfs-csi] [data]"));
+
+        QuiesceCheck check = Single(QuiesceEvaluator.Evaluate(Healthy(vm: vm) with { LatestSnapshot = last }, allowPartial: true), CheckNames.LastSnapshot);
+
+        Assert.Equal(CheckStatus.Warn, check.Status);
+        Assert.Contains("did not contain every disk (left out: data)", check.Message);
+    }
 }

@@ -17,6 +17,7 @@ public class QuiesceVerdictTests
 
         Assert.Equal(QuiesceVerdict.ApplicationConsistent, r.Verdict);
         Assert.True(r.IsApplicationConsistent);
+        Assert.Equal(SnapshotCoverage.AllDisks, r.Coverage);
         Assert.True(r.AgentConnected);
         Assert.True(r.FreezeCommandsEnabled);
         Assert.Equal("8.2.0", r.AgentVersion);
@@ -175,6 +176,8 @@ public class QuiesceVerdictTests
         QuiesceReadiness r = QuiesceEvaluator.Evaluate(Healthy(vm: vm) with { Vmi = null, AgentSamples = Array.Empty<bool>(), GuestInfo = null });
 
         Assert.Equal(QuiesceVerdict.ConfigOnly, r.Verdict);
+        Assert.Equal(SnapshotCoverage.ConfigOnly, r.Coverage);
+        Assert.Equal(QuiesceVerdict.ConfigOnly, QuiesceEvaluator.Evaluate(Healthy(vm: vm) with { Vmi = null, AgentSamples = Array.Empty<bool>(), GuestInfo = null }, allowPartial: true).Verdict);
         QuiesceCheck root = Assert.Single(r.Checks, c => c.Name == CheckNames.Volume && c.Target == "rootdisk");
         Assert.Equal(CheckStatus.Fail, root.Status);
         Assert.Contains(reason, root.Message);
@@ -183,17 +186,49 @@ public class QuiesceVerdictTests
     }
 
     [Fact]
-    public void A_disk_left_out_fails_its_check_but_keeps_the_verdict_and_leads_the_summary()
+    public void A_disk_left_out_makes_the_verdict_partial_never_application_consistent()
     {
         JsonObject vm = Vm("db", "Running", ("rootdisk", "persistentVolumeClaim", true, null),
             ("data", "persistentVolumeClaim", false, "No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [nfs-csi] [data]"));
 
         QuiesceReadiness r = QuiesceEvaluator.Evaluate(Healthy(vm: vm));
 
-        Assert.Equal(QuiesceVerdict.ApplicationConsistent, r.Verdict);
+        Assert.Equal(QuiesceVerdict.Partial, r.Verdict);
+        Assert.False(r.IsApplicationConsistent); // what -Quiet returns
+        Assert.Equal(SnapshotCoverage.Partial, r.Coverage);
         Assert.Equal(1, r.FailCount);
         Assert.Equal(new[] { "data" }, r.NotCapturedVolumes);
         Assert.StartsWith("Volume 'data' (persistentVolumeClaim) is NOT captured", r.Summary);
+    }
+
+    [Fact]
+    public void With_allow_partial_the_verdict_judges_what_is_captured_and_coverage_still_says_partial()
+    {
+        JsonObject vm = Vm("db", "Running", ("rootdisk", "persistentVolumeClaim", true, null),
+            ("data", "persistentVolumeClaim", false, "No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [nfs-csi] [data]"));
+
+        QuiesceReadiness accepted = QuiesceEvaluator.Evaluate(Healthy(vm: vm), allowPartial: true);
+        QuiesceReadiness noAgent = QuiesceEvaluator.Evaluate(Healthy(vm: vm) with { AgentSamples = new[] { false, false, false } }, allowPartial: true);
+
+        Assert.Equal(QuiesceVerdict.ApplicationConsistent, accepted.Verdict);
+        Assert.True(accepted.IsApplicationConsistent);
+        Assert.Equal(SnapshotCoverage.Partial, accepted.Coverage);
+        Assert.StartsWith("Volume 'data' (persistentVolumeClaim) is NOT captured", accepted.Summary);
+        Assert.Equal(QuiesceVerdict.CrashConsistentOnly, noAgent.Verdict);
+    }
+
+    [Fact]
+    public void Cloud_init_and_ephemeral_disks_left_out_keep_all_disks()
+    {
+        JsonObject vm = Vm("web", "Running", ("rootdisk", "dataVolume", true, null),
+            ("cloudinitdisk", "cloudInitNoCloud", false, "Snapshot is not supported for this volumeSource type [cloudinitdisk]"),
+            ("scratch", "emptyDisk", false, "Snapshot is not supported for this volumeSource type [scratch]"));
+
+        QuiesceReadiness r = QuiesceEvaluator.Evaluate(Healthy(vm: vm));
+
+        Assert.Equal(QuiesceVerdict.ApplicationConsistent, r.Verdict);
+        Assert.Equal(SnapshotCoverage.AllDisks, r.Coverage);
+        Assert.Equal(CheckStatus.Warn, Assert.Single(r.Checks, c => c.Target == "scratch").Status);
     }
 
     [Fact]
@@ -204,6 +239,7 @@ public class QuiesceVerdictTests
         QuiesceReadiness r = QuiesceEvaluator.Evaluate(Healthy(vm: vm));
 
         Assert.Equal(QuiesceVerdict.ApplicationConsistent, r.Verdict);
+        Assert.Equal(SnapshotCoverage.Unknown, r.Coverage);
         Assert.Equal(CheckStatus.Warn, Single(r, CheckNames.VolumeStatuses).Status);
     }
 
@@ -317,6 +353,8 @@ public class QuiesceVerdictTests
         Assert.Equal(CheckStatus.Fail, Assert.Single(r.Checks, c => c.Name == CheckNames.HotplugVolume && c.Target == "scratch").Status);
         Assert.Equal(CheckStatus.Pass, Assert.Single(r.Checks, c => c.Name == CheckNames.HotplugVolume && c.Target == "persisted").Status);
         Assert.Equal(new[] { "scratch" }, r.NotCapturedVolumes);
+        Assert.Equal(QuiesceVerdict.Partial, r.Verdict);
+        Assert.Equal(SnapshotCoverage.Partial, r.Coverage);
     }
 
     [Fact]

@@ -38,6 +38,8 @@ public class SnapshotMapperTests
         Assert.Equal(new[] { "Online", "GuestAgent" }, snapshot.Indications);
         Assert.Equal(new[] { "rootdisk" }, snapshot.IncludedVolumes);
         Assert.Equal(new[] { "scratch" }, snapshot.ExcludedVolumes);
+        // "scratch" was left out without PartialSnapshot: only the VM's spec can tell whether it held data.
+        Assert.Equal(SnapshotCoverage.Unknown, snapshot.Coverage);
         Assert.Equal("before patch Tuesday", snapshot.Description);
         Assert.Equal("alice", snapshot.CreatedBy);
         Assert.Equal("Retain", snapshot.DeletionPolicy);
@@ -72,11 +74,70 @@ public class SnapshotMapperTests
     {
         using JsonDocument failed = JsonDocument.Parse("""
             { "metadata": { "name": "s", "namespace": "n" }, "spec": { "source": { "name": "vm" } },
-              "status": { "phase": "Failed", "error": { "message": "snapshot deadline exceeded" } } }
+              "status": { "phase": "Failed", "error": { "message": "VolumeSnapshots (vs-a) missing" } } }
             """);
-        Assert.Equal("snapshot deadline exceeded", SnapshotMapper.FromJson(failed.RootElement, null).Error);
+        Assert.Equal("VolumeSnapshots (vs-a) missing", SnapshotMapper.FromJson(failed.RootElement, null).Error);
         Assert.Equal(SnapshotPhase.Failed, SnapshotMapper.FromJson(failed.RootElement, null).Phase);
         Assert.Equal(SnapshotPhase.Unknown, SnapshotMapper.ParsePhase("Exploded"));
         Assert.Equal(SnapshotPhase.Pending, SnapshotMapper.ParsePhase(""));
+    }
+
+    /// <summary>
+    /// A failureDeadline expiry on a real cluster (snapshot.go updateSnapshotStatus): phase Failed, the Failure
+    /// condition, no status.error (copied only from the content) and no creationTime (the content was never cut).
+    /// </summary>
+    private const string DeadlineFailed = """
+        { "metadata": { "name": "late", "namespace": "vms", "creationTimestamp": "2026-11-22T09:00:00Z" },
+          "spec": { "source": { "apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "web" } },
+          "status": { "phase": "Failed", "readyToUse": false, "indications": ["GuestAgent", "Online"],
+                      "conditions": [
+                        { "type": "Progressing", "status": "False", "reason": "Operation failed" },
+                        { "type": "Ready", "status": "False", "reason": "Not ready" },
+                        { "type": "Failure", "status": "True", "reason": "snapshot deadline exceeded" } ] } }
+        """;
+
+    [Fact]
+    public void Reads_a_deadline_failure_from_the_failure_condition()
+    {
+        using JsonDocument document = JsonDocument.Parse(DeadlineFailed);
+        KubeVirtVMSnapshot snapshot = SnapshotMapper.FromJson(document.RootElement, null);
+
+        Assert.Equal(SnapshotPhase.Failed, snapshot.Phase);
+        Assert.Equal("snapshot deadline exceeded", snapshot.Error);
+        Assert.Equal(SnapshotCoverage.Unknown, snapshot.Coverage);
+    }
+
+    [Theory]
+    [InlineData("""{ "error": { "message": "command Freeze failed: boom" } }""", "command Freeze failed: boom")]
+    [InlineData("""{ "conditions": [ { "type": "Failure", "status": "True", "reason": "snapshot deadline exceeded" } ] }""", "snapshot deadline exceeded")]
+    [InlineData("""{ "conditions": [ { "type": "Failure", "status": "True", "reason": "r", "message": "m" } ] }""", "r: m")]
+    [InlineData("""{ "conditions": [ { "type": "Failure", "status": "False", "reason": "snapshot deadline exceeded" } ] }""", null)]
+    [InlineData("""{ "error": { "message": "x: snapshot deadline exceeded" }, "conditions": [ { "type": "Failure", "status": "True", "reason": "snapshot deadline exceeded" } ] }""", "x: snapshot deadline exceeded")]
+    [InlineData("""{ "error": { "message": "command Freeze failed: boom" }, "conditions": [ { "type": "Failure", "status": "True", "reason": "snapshot deadline exceeded" } ] }""", "snapshot deadline exceeded; last error: command Freeze failed: boom")]
+    [InlineData("""{ "error": { "message": "" } }""", null)]
+    public void Error_is_status_error_else_the_failure_condition(string status, string? expected)
+    {
+        using JsonDocument document = JsonDocument.Parse($$"""{ "metadata": { "name": "s" }, "status": {{status}} }""");
+        Assert.Equal(expected, SnapshotMapper.FromJson(document.RootElement, null).Error);
+    }
+
+    [Theory]
+    // KubeVirt 1.9+: PartialSnapshot says a PVC/DataVolume was left out; cloud-init alone never makes it partial.
+    [InlineData("Succeeded", new[] { "GuestAgent", "Online", "PartialSnapshot" }, """{ "includedVolumes": ["rootdisk"], "excludedVolumes": ["data"] }""", SnapshotCoverage.Partial)]
+    [InlineData("Succeeded", new[] { "PartialSnapshot" }, """{ "excludedVolumes": ["rootdisk"] }""", SnapshotCoverage.ConfigOnly)]
+    [InlineData("Succeeded", new[] { "GuestAgent", "Online" }, """{ "includedVolumes": ["rootdisk", "datadisk"] }""", SnapshotCoverage.AllDisks)]
+    [InlineData("Succeeded", new string[0], "{}", SnapshotCoverage.AllDisks)]
+    // Left out without the indication: cloud-init on 1.9, or a data disk before 1.9. The snapshot cannot tell.
+    [InlineData("Succeeded", new[] { "GuestAgent", "Online" }, """{ "includedVolumes": ["rootdisk"], "excludedVolumes": ["cloudinitdisk"] }""", SnapshotCoverage.Unknown)]
+    [InlineData("Succeeded", new[] { "GuestAgent", "Online" }, null, SnapshotCoverage.Unknown)]
+    [InlineData("InProgress", new[] { "GuestAgent", "Online" }, null, SnapshotCoverage.Unknown)]
+    [InlineData("Failed", new[] { "GuestAgent", "Online" }, null, SnapshotCoverage.Unknown)]
+    public void Maps_coverage_from_the_volume_lists_and_indications(string phase, string[] indications, string? volumes,
+        SnapshotCoverage expected)
+    {
+        string volumesJson = volumes is null ? string.Empty : $$""", "snapshotVolumes": {{volumes}}""";
+        using JsonDocument document = JsonDocument.Parse(
+            $$"""{ "metadata": { "name": "s" }, "status": { "phase": "{{phase}}", "indications": {{JsonSerializer.Serialize(indications)}}{{volumesJson}} } }""");
+        Assert.Equal(expected, SnapshotMapper.FromJson(document.RootElement, null).Coverage);
     }
 }

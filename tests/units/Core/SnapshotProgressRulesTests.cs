@@ -58,13 +58,33 @@ public class SnapshotProgressRulesTests
             Evaluate($$"""{"phase":"InProgress","conditions":{{Conditions("True", "Source locked and operation in progress")}}}""").Stage);
     }
 
+    /// <summary>A failureDeadline expiry as KubeVirt writes it (snapshot.go updateSnapshotStatus): no status.error.</summary>
+    private const string DeadlineConditions = """[{"type":"Progressing","status":"False","reason":"Operation failed"},{"type":"Ready","status":"False","reason":"Not ready"},{"type":"Failure","status":"True","reason":"snapshot deadline exceeded"}]""";
+
     [Fact]
     public void Failed_carries_the_error_and_deletion_is_final()
     {
-        SnapshotProgress failed = Evaluate("""{"phase":"Failed","error":{"message":"snapshot deadline exceeded"}}""");
+        SnapshotProgress failed = Evaluate("""{"phase":"Failed","error":{"message":"VolumeSnapshots (vs-a) missing"}}""");
+        Assert.Equal(SnapshotStage.Failed, failed.Stage);
+        Assert.Equal("VolumeSnapshots (vs-a) missing", failed.Message);
+        Assert.Equal(SnapshotStage.Deleting, Evaluate("""{"phase":"InProgress"}""", extraMetadata: ""","deletionTimestamp":"2026-11-26T10:01:00Z" """).Stage);
+    }
+
+    [Fact]
+    public void A_deadline_failure_is_read_from_the_failure_condition()
+    {
+        SnapshotProgress failed = Evaluate($$"""{"phase":"Failed","readyToUse":false,"conditions":{{DeadlineConditions}}}""");
         Assert.Equal(SnapshotStage.Failed, failed.Stage);
         Assert.Equal("snapshot deadline exceeded", failed.Message);
-        Assert.Equal(SnapshotStage.Deleting, Evaluate("""{"phase":"InProgress"}""", extraMetadata: ""","deletionTimestamp":"2026-11-26T10:01:00Z" """).Stage);
+    }
+
+    [Fact]
+    public void A_deadline_that_ended_a_failing_freeze_says_both()
+    {
+        string conditions = DeadlineConditions.Replace("Operation failed", "In error state", StringComparison.Ordinal);
+        SnapshotProgress failed = Evaluate($$"""{"phase":"Failed","error":{"message":"command Freeze failed: fsfreeze hook has failed with status 1"},"conditions":{{conditions}}}""");
+        Assert.Equal(SnapshotStage.Failed, failed.Stage);
+        Assert.Equal("snapshot deadline exceeded; last error: command Freeze failed: fsfreeze hook has failed with status 1", failed.Message);
     }
 
     [Theory]

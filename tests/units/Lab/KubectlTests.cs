@@ -64,7 +64,9 @@ public sealed class KubectlTests : IDisposable
         Assert.Equal(["NAME", "SOURCEKIND", "SOURCENAME", "PHASE", "READYTOUSE", "CREATIONTIME", "ERROR"], Words(snaps[0]));
         var failed = Words(snaps.Single(l => l.StartsWith("rhel8-brainy-bear-pre-patch", StringComparison.Ordinal)));
         Assert.Equal(["VirtualMachine", "rhel8-brainy-bear", "Failed", "false"], failed[1..5]);
-        Assert.Equal("snapshot deadline exceeded", string.Join(' ', failed[5..]));
+        // A deadline failure has no creationTime and no status.error (KubeVirt records it only as the Failure
+        // condition), so both columns are empty, as kubectl shows them on a real cluster.
+        Assert.Empty(failed[5..]);
     }
 
     [SkippableFact]

@@ -30,7 +30,11 @@ public sealed class ScenarioTests
         var fedora = snaps.Single(s => (string?)s["spec"]!["source"]!["name"] == "fedora-no-agent");
         Assert.Equal(["NoGuestAgent", "Online"], fedora["status"]!["indications"]!.AsArray().Select(i => (string?)i));
         var failed = snaps.Single(s => (string?)s["status"]!["phase"] == "Failed");
-        Assert.Equal("snapshot deadline exceeded", (string?)failed["status"]!["error"]!["message"]);
+        // A deadline failure as KubeVirt records it: the Failure condition only, no status.error, no creationTime.
+        Assert.Null(failed["status"]!["error"]);
+        Assert.Null(failed["status"]!["creationTime"]);
+        var failure = failed["status"]!["conditions"]!.AsArray().Single(c => (string?)c!["type"] == "Failure")!;
+        Assert.Equal(("True", "snapshot deadline exceeded"), ((string?)failure["status"], (string?)failure["reason"]));
         foreach (var s in snaps.Where(s => (string?)s["status"]!["phase"] == "Succeeded"))
         {
             var content = lab.Store.Get("vmsnapshotcontent", "vms", (string)s["status"]!["virtualMachineSnapshotContentName"]!);
