@@ -48,6 +48,7 @@ Describe 'Get-KubeVirtVM' {
         (Get-KubeVirtVM -Name 'RHEL8*').Name | Should -Be 'rhel8-brainy-bear'
         $found = Get-KubeVirtVM -Name nope, rhel8-brainy-bear -ErrorVariable err -ErrorAction SilentlyContinue
         $found.Name | Should -Be 'rhel8-brainy-bear'
+        $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'VMNotFound,VmSnapshot.Commands.GetKubeVirtVMCommand'
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $err[0].TargetObject | Should -Be 'nope'

@@ -81,6 +81,7 @@ Describe 'Start-KubeVirtLab' {
 
     It 'reports stopping a lab that does not exist' {
         Stop-KubeVirtLab -Name 'never-started' -ErrorAction SilentlyContinue -ErrorVariable err
+        $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'LabNotFound,VmSnapshot.Commands.StopKubeVirtLabCommand'
     }
 
