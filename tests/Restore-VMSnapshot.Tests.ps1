@@ -74,6 +74,7 @@ Describe 'Restore-VMSnapshot' {
         (Get-KubeVirtVM rhel8-brainy-bear).Status | Should -Be 'Running'
 
         $snapshot | Restore-VMSnapshot -NewVMName rhel-copy -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'RestoreTargetExists,VmSnapshot.Commands.RestoreVMSnapshotCommand'
     }
 
@@ -125,5 +126,111 @@ Describe 'Restore-VMSnapshot' {
         $yaml | Should -BeLike '*virtualMachineSnapshotName: centos-manifest*'
         $yaml | Should -BeLike '*volumeRestorePolicy: InPlace*'
         (Invoke-LabApi GET 'apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinerestores').items | Should -BeNullOrEmpty
+    }
+}
+
+# The whole effect of each restore on the cluster (tests/README.md rule 1): what was created, updated and deleted, and
+# that nothing else was touched. A restore into a new VM must never touch the source VM's claims: with KubeVirt's
+# InPlace policy it would delete them and recreate them for the new VM (issue: safe restore).
+Describe 'Restore-VMSnapshot changes exactly what it should' {
+    BeforeEach { $lab = Start-KubeVirtLab -Name 'restore-changes' -ClockSpeed 20 -Connect }
+    AfterEach { $lab | Stop-KubeVirtLab -Confirm:$false; Disconnect-KubeVirt }
+
+    It 'restores a running VM''s snapshot into a new VM with new claims, leaving the source''s claims and DataVolumes alone' {
+        $snapshot = New-VMSnapshot rhel8-brainy-bear -Name rhel-for-copy -Timeout $timeout
+        $sourceClaims = Invoke-LabApi GET 'api/v1/namespaces/vms/persistentvolumeclaims'
+        $mark = Checkpoint-KubeVirtLab
+
+        $restore = $snapshot | Restore-VMSnapshot -NewVMName rhel-copy -Confirm:$false -PassThru -Timeout $timeout
+
+        $restore.Complete | Should -BeTrue
+        $restore.RestoredVolumes.ClaimName | Should -Be @('rhel-copy-rootdisk')
+        Assert-LabChangeSet -Since $mark -Expected @(
+            'Created VirtualMachineRestore vms/rhel-copy-restore-*'
+            'Created VirtualMachine vms/rhel-copy'
+            'Created DataVolume vms/rhel-copy-rootdisk'
+            'Created PersistentVolumeClaim vms/rhel-copy-rootdisk'
+            'Created PersistentVolume pvc-*'
+        ) | Out-Null
+        # Every claim that existed before is the same object (same uid), untouched.
+        $after = Invoke-LabApi GET 'api/v1/namespaces/vms/persistentvolumeclaims'
+        foreach ($claim in $sourceClaims.items) {
+            $now = $after.items | Where-Object { $_.metadata.name -eq $claim.metadata.name }
+            $now.metadata.uid | Should -Be $claim.metadata.uid
+            $now.metadata.resourceVersion | Should -Be $claim.metadata.resourceVersion
+        }
+        (Get-KubeVirtVM rhel8-brainy-bear).Status | Should -Be 'Running'
+    }
+
+    It 'restores a stopped VM''s snapshot into a new VM without replacing the source''s claim' {
+        $snapshot = New-VMSnapshot centos-stopped -Name centos-for-copy -Timeout $timeout
+        $mark = Checkpoint-KubeVirtLab
+        $snapshot | Restore-VMSnapshot -NewVMName centos-copy -Confirm:$false -Timeout $timeout
+        Assert-LabChangeSet -Since $mark -Expected @(
+            'Created VirtualMachineRestore vms/centos-copy-restore-*'
+            'Created VirtualMachine vms/centos-copy'
+            'Created PersistentVolumeClaim vms/centos-copy-rootdisk'
+            'Created PersistentVolume pvc-*'
+        ) | Out-Null
+    }
+
+    It 'refuses -VolumeRestorePolicy InPlace into a new VM, changing nothing' {
+        $snapshot = New-VMSnapshot centos-stopped -Name centos-inplace-copy -Timeout $timeout
+        $mark = Checkpoint-KubeVirtLab
+        $snapshot | Restore-VMSnapshot -NewVMName centos-copy -VolumeRestorePolicy InPlace -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'InPlaceRestoreToNewVM,VmSnapshot.Commands.RestoreVMSnapshotCommand'
+        $err[0].Exception.Message | Should -BeLike "*would delete the claims of VM 'centos-stopped'*Nothing was restored*"
+        $err[0].ErrorDetails.RecommendedAction | Should -BeLike '*PrefixTargetName*'
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
+    }
+
+    It 'shows in -AsManifest the policy it would send: PrefixTargetName for a new VM, InPlace for a rollback' {
+        New-VMSnapshot centos-stopped -Name centos-manifest -Timeout $timeout | Out-Null
+        $mark = Checkpoint-KubeVirtLab
+        Restore-VMSnapshot -Name centos-manifest -NewVMName centos-copy -AsManifest | Should -BeLike '*volumeRestorePolicy: PrefixTargetName*'
+        Restore-VMSnapshot -Name centos-manifest -NewVMName centos-copy -VolumeRestorePolicy RandomizeNames -AsManifest |
+            Should -BeLike '*volumeRestorePolicy: RandomizeNames*'
+        Restore-VMSnapshot -Name centos-manifest -AsManifest | Should -BeLike '*volumeRestorePolicy: InPlace*'
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
+    }
+
+    It 'rolls a stopped VM back in place: its claim is replaced from the snapshot and nothing else changes' {
+        $snapshot = New-VMSnapshot centos-stopped -Name centos-rollback -Timeout $timeout
+        $mark = Checkpoint-KubeVirtLab
+        $snapshot | Restore-VMSnapshot -Confirm:$false -Timeout $timeout
+        $changes = Assert-LabChangeSet -Since $mark -Expected @(
+            'Created VirtualMachineRestore vms/centos-stopped-restore-*'
+            'Deleted PersistentVolumeClaim vms/centos-stopped-rootdisk'
+            'Created PersistentVolumeClaim vms/centos-stopped-rootdisk'
+            'Created PersistentVolume pvc-*'
+            'Updated VirtualMachine vms/centos-stopped'
+        )
+        ($changes | Where-Object Kind -eq VirtualMachine).ChangedPaths | Should -Be @('metadata.annotations.restore.kubevirt.io/lastRestoreUID')
+    }
+
+    It 'rolls a running VM back with -StopVM -StartVM: stops, replaces its claim, starts it again' {
+        $snapshot = New-VMSnapshot rhel8-brainy-bear -Name rhel-rollback -Timeout $timeout
+        $mark = Checkpoint-KubeVirtLab
+        $snapshot | Restore-VMSnapshot -StopVM -StartVM -Confirm:$false -Timeout $timeout
+        Assert-LabChangeSet -Since $mark -IgnoreStatus -Expected @(
+            'Created VirtualMachineRestore vms/rhel8-brainy-bear-restore-*'
+            'Deleted PersistentVolumeClaim vms/rhel8-brainy-bear-rootdisk'
+            'Created PersistentVolumeClaim vms/rhel8-brainy-bear-rootdisk'
+            'Created PersistentVolume pvc-*'
+            'Updated DataVolume vms/rhel8-brainy-bear-rootdisk'
+            'Updated VirtualMachine vms/rhel8-brainy-bear'
+            'Deleted VirtualMachineInstance vms/rhel8-brainy-bear'
+            'Created VirtualMachineInstance vms/rhel8-brainy-bear'
+        ) | Out-Null
+        (Get-KubeVirtVM rhel8-brainy-bear).RunStrategy | Should -Be 'Always'
+    }
+
+    It 'changes nothing with -WhatIf, for a rollback and for a new VM' {
+        $snapshot = New-VMSnapshot centos-stopped -Name centos-whatif -Timeout $timeout
+        $mark = Checkpoint-KubeVirtLab
+        $snapshot | Restore-VMSnapshot -WhatIf
+        $snapshot | Restore-VMSnapshot -NewVMName centos-copy -WhatIf
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
     }
 }

@@ -70,12 +70,14 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
     public string? TargetReadinessPolicy { get; set; }
 
     /// <summary>
-    /// <para type="description">How restored claims are named: InPlace (default: the original names, so GitOps-managed
-    /// claims survive), RandomizeNames or PrefixTargetName.</para>
+    /// <para type="description">How restored claims are named: InPlace (the original names), RandomizeNames
+    /// (restore-&lt;uid&gt;-&lt;volume&gt;) or PrefixTargetName (&lt;vm&gt;-&lt;volume&gt;). Default: InPlace when rolling the
+    /// snapshot's own VM back (so GitOps-managed claims survive), PrefixTargetName for a new VM. InPlace into a new VM
+    /// is refused: KubeVirt would delete the source VM's claims and recreate them for the new VM.</para>
     /// </summary>
     [Parameter]
-    [ValidateSet("InPlace", "RandomizeNames", "PrefixTargetName")]
-    public string VolumeRestorePolicy { get; set; } = "InPlace";
+    [ValidateSet(RestorePlanner.InPlace, RestorePlanner.RandomizeNames, RestorePlanner.PrefixTargetName)]
+    public string? VolumeRestorePolicy { get; set; }
 
     /// <summary>
     /// <para type="description">Restore into a new VM of this name (created stopped, with new MAC addresses) instead of
@@ -237,6 +239,15 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
             return;
         }
 
+        string? volumePolicy = RestorePlanner.VolumeRestorePolicy(snapshot.VMName, target, VolumeRestorePolicy, out string? overwrite);
+        if (overwrite is not null)
+        {
+            WriteError(ErrorRecords.Create(new InvalidOperationException($"{overwrite}. Nothing was restored."),
+                ErrorIds.InPlaceRestoreToNewVM, ErrorCategory.InvalidArgument, snapshot,
+                "Leave out -VolumeRestorePolicy (a new VM gets PrefixTargetName: new claims named <vm>-<volume>), or use RandomizeNames."));
+            return;
+        }
+
         JsonElement? snapshotSpec = Await(RestoreWriter.SnapshotVmSpecAsync(connection, @namespace, snapshot.ContentName, CancelToken));
         WarnAboutData(snapshot, targetVm, snapshotSpec);
         IReadOnlyList<string> patches = NewVMName is not null && !KeepMacAddress && snapshotSpec is { } spec
@@ -244,7 +255,7 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
             : Array.Empty<string>();
         string? readiness = TargetReadinessPolicy ?? (StopVM ? "StopTarget" : null);
         RestoreRequest request = new(SnapshotNaming.Default(target, DateTime.Now).Replace("-snapshot-", "-restore-"),
-            @namespace, target, snapshot.Name, readiness, VolumeRestorePolicy, patches);
+            @namespace, target, snapshot.Name, readiness, volumePolicy, patches);
 
         if (AsManifest)
         {

@@ -60,6 +60,7 @@ internal static class ErrorIds
     public const string VMRunning = "VMRunning";
     public const string RestoreInProgress = "RestoreInProgress";
     public const string RestoreTargetExists = "RestoreTargetExists";
+    public const string InPlaceRestoreToNewVM = "InPlaceRestoreToNewVM";
     public const string RestoreFailed = "RestoreFailed";
     public const string CloneTargetExists = "CloneTargetExists";
     public const string CloneSourceNotFound = "CloneSourceNotFound";

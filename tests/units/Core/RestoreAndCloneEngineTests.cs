@@ -77,12 +77,39 @@ public class RestoreAndCloneEngineTests
     [Fact]
     public void The_restore_manifest_targets_the_vm_with_the_policies_and_patches()
     {
-        JsonObject json = RestoreManifest.ToJson(new RestoreRequest("r", "vms", "web-copy", "s", "StopTarget", "InPlace", new[] { "{\"op\":\"add\"}" }));
+        JsonObject json = RestoreManifest.ToJson(new RestoreRequest("r", "vms", "web-copy", "s", "StopTarget", "PrefixTargetName", new[] { "{\"op\":\"add\"}" }));
         Assert.Equal("VirtualMachineRestore", (string?)json["kind"]);
         Assert.Equal("web-copy", (string?)json["spec"]!["target"]!["name"]);
         Assert.Equal("StopTarget", (string?)json["spec"]!["targetReadinessPolicy"]);
-        Assert.Equal("InPlace", (string?)json["spec"]!["volumeRestorePolicy"]);
+        Assert.Equal("PrefixTargetName", (string?)json["spec"]!["volumeRestorePolicy"]);
         Assert.Single(json["spec"]!["patches"]!.AsArray());
+    }
+
+    [Theory]
+    [InlineData(null, "PrefixTargetName")]
+    [InlineData("RandomizeNames", "RandomizeNames")]
+    [InlineData("PrefixTargetName", "PrefixTargetName")]
+    public void A_restore_into_another_vm_gets_new_claims(string? requested, string expected)
+    {
+        Assert.Equal(expected, RestorePlanner.VolumeRestorePolicy("web", "web-copy", requested, out string? refusal));
+        Assert.Null(refusal);
+    }
+
+    [Fact]
+    public void InPlace_into_another_vm_is_refused_because_it_would_take_the_source_vms_claims()
+    {
+        Assert.Null(RestorePlanner.VolumeRestorePolicy("web", "web-copy", "InPlace", out string? refusal));
+        Assert.Contains("would delete the claims of VM 'web'", refusal);
+    }
+
+    [Theory]
+    [InlineData(null, "InPlace")]
+    [InlineData("InPlace", "InPlace")]
+    [InlineData("RandomizeNames", "RandomizeNames")]
+    public void A_rollback_keeps_claim_names_unless_asked(string? requested, string expected)
+    {
+        Assert.Equal(expected, RestorePlanner.VolumeRestorePolicy("web", "web", requested, out string? refusal));
+        Assert.Null(refusal);
     }
 
     [Fact]
