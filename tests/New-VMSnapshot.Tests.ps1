@@ -304,3 +304,31 @@ Describe 'New-VMSnapshot failures and the cluster''s state' {
         ) | Out-Null
     }
 }
+
+Describe 'New-VMSnapshot -ExpiresAfter' {
+    BeforeAll { $expiryLab = Start-KubeVirtLab -Name 'expiry-tests' -ClockSpeed 20 -Connect }
+    AfterAll { $expiryLab | Stop-KubeVirtLab -Confirm:$false; Disconnect-KubeVirt }
+
+    It 'records the expiry in the annotation, shows ExpiresAt, and nothing else changes' {
+        $before = [datetime]::UtcNow
+        $mark = Checkpoint-KubeVirtLab
+        $snapshot = New-VMSnapshot centos-stopped -Name centos-expiring -ExpiresAfter (New-TimeSpan -Days 3) -Timeout $timeout
+        $snapshot.ExpiresAt.ToUniversalTime() | Should -BeGreaterOrEqual $before.AddDays(3).AddSeconds(-1)
+        $snapshot.ExpiresAt.ToUniversalTime() | Should -BeLessOrEqual ([datetime]::UtcNow.AddDays(3).AddSeconds(1))
+        Assert-LabChangeSet -Since $mark -IgnoreStatus -Expected @(
+            'Created VirtualMachineSnapshot vms/centos-expiring'
+            'Created VirtualMachineSnapshotContent vms/vmsnapshot-content-*'
+            'Created VolumeSnapshot vms/vmsnapshot-*'
+            'Created VolumeSnapshotContent snapcontent-*'
+        ) | Out-Null
+        New-VMSnapshot centos-stopped -Name centos-expiring-2 -ExpiresAfter '3.00:00:00' -AsManifest |
+            Should -Match "vmsnapshot.io/expires-at: '?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+    }
+
+    It 'refuses an expiry of <_> before creating anything' -ForEach @('00:00:00', '-1.00:00:00', '3651.00:00:00') {
+        $mark = Checkpoint-KubeVirtLab
+        { New-VMSnapshot centos-stopped -Name centos-bad-expiry -ExpiresAfter $_ -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidExpiry,VmSnapshot.Commands.NewVMSnapshotCommand'
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
+    }
+}

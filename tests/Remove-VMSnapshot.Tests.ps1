@@ -95,13 +95,13 @@ Describe 'Remove-VMSnapshot' {
     It 'lists exactly what would go with -WhatIf and deletes nothing' {
         # What-if lines go straight to the host, so a transcript is what can see them.
         $transcript = Join-Path $TestDrive 'whatif.txt'
+        $mark = Checkpoint-KubeVirtLab
         Start-Transcript -Path $transcript | Out-Null
         try { Remove-VMSnapshot -VMName '*' -KeepLast 1 -WhatIf } finally { Stop-Transcript | Out-Null }
-        $whatIf = Get-Content $transcript -Raw
-        $whatIf | Should -BeLike "*'vms/web-1'*"
-        $whatIf | Should -BeLike "*'vms/web-3'*"
-        $whatIf | Should -Not -BeLike "*'vms/web-4'*"
-        @(Get-VMSnapshot).Count | Should -Be 7
+        # Every line, of every VM: web keeps web-4, db keeps db-2 (its newest usable one; the failed one counts for nothing).
+        $targets = @(Select-String -LiteralPath $transcript -Pattern "What if: .*snapshot '([^']+)'" | ForEach-Object { $_.Matches[0].Groups[1].Value })
+        $targets | Sort-Object | Should -Be @('vms/db-1', 'vms/db-failed', 'vms/web-1', 'vms/web-2', 'vms/web-3')
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
     }
 
     It 'reports a literal name that does not exist' {
@@ -128,8 +128,123 @@ Describe 'Get-VMSnapshot filters' {
     It 'filters by -Phase, -OlderThan and -Latest' {
         (Get-VMSnapshot -Phase Failed).Name | Should -Be 'db-failed'
         (Get-VMSnapshot -OlderThan ([datetime]'2026-10-15')).Name | Sort-Object | Should -Be @('db-1', 'web-1')
-        (Get-VMSnapshot -Latest 1).Name | Sort-Object | Should -Be @('db-failed', 'web-4')
+        # -Latest counts usable snapshots only, so -Latest 1 | Restore-VMSnapshot never picks the failed one.
+        (Get-VMSnapshot -Latest 1).Name | Sort-Object | Should -Be @('db-2', 'web-4')
+        (Get-VMSnapshot -Latest 1 -IncludeUnusable).Name | Sort-Object | Should -Be @('db-failed', 'web-4')
         (Get-VMSnapshot -Phase Succeeded -Latest 1).Name | Sort-Object | Should -Be @('db-2', 'web-4')
         @(Get-VMSnapshot -OlderThan (New-TimeSpan -Days 3650)).Count | Should -Be 0
+    }
+}
+
+
+# The nightly runbook of the README, on a cluster as real ones are: every VM has snapshots the runbook took (labelled),
+# hand-taken ones, failed ones (no status.creationTime) and, in some tests, one being taken.
+Describe 'Retention deletes only what its policy owns' {
+    BeforeAll {
+        $nightly = @{ 'vmsnapshot.io/policy' = 'nightly' }
+        function New-NightlyLab([string] $Name = 'nightly') {
+            $documents = @(
+                "apiVersion: lab.vmsnapshot.io/v1`nkind: LabSettings`nnamespace: vms"
+                "apiVersion: v1`nkind: Namespace`nmetadata:`n  name: vms"
+                (New-SnapshotManifest -Name web-n1 -Namespace vms -VMName web -CreationTime '2026-11-20T02:00:00Z' -Labels $nightly)
+                (New-SnapshotManifest -Name web-n2 -Namespace vms -VMName web -CreationTime '2026-11-21T02:00:00Z' -Labels $nightly)
+                (New-SnapshotManifest -Name web-n3 -Namespace vms -VMName web -CreationTime '2026-11-22T02:00:00Z' -Labels $nightly)
+                (New-SnapshotManifest -Name web-failed -Namespace vms -VMName web -Phase Failed -CreationTime '2026-11-23T02:00:00Z' -Labels $nightly)
+                (New-SnapshotManifest -Name web-before-upgrade -Namespace vms -VMName web -CreationTime '2026-11-22T15:00:00Z')
+                (New-SnapshotManifest -Name db-n1 -Namespace vms -VMName db -CreationTime '2026-11-21T02:00:00Z' -Labels $nightly)
+                (New-SnapshotManifest -Name db-failed -Namespace vms -VMName db -Phase Failed -CreationTime '2026-11-22T02:00:00Z' -Labels $nightly)
+                (New-SnapshotManifest -Name db-manual -Namespace vms -VMName db -CreationTime '2026-11-10T09:00:00Z')
+                (New-SnapshotManifest -Name db-expired -Namespace vms -VMName db -CreationTime '2026-11-01T09:00:00Z' -Annotations @{ 'vmsnapshot.io/expires-at' = '2026-11-04T09:00:00Z' })
+                (New-SnapshotManifest -Name db-not-yet -Namespace vms -VMName db -CreationTime '2026-11-01T09:00:00Z' -Annotations @{ 'vmsnapshot.io/expires-at' = '2099-01-01T00:00:00Z' })
+            )
+            Start-KubeVirtLab -Scenario (New-ScenarioFile -Document $documents) -Name $Name -Connect
+        }
+    }
+    BeforeEach { $lab = New-NightlyLab }
+    AfterEach { $lab | Stop-KubeVirtLab -Confirm:$false; Disconnect-KubeVirt }
+
+    It 'keeps the newest usable labelled snapshot of each VM and never touches hand-taken ones' {
+        $mark = Checkpoint-KubeVirtLab
+        Remove-VMSnapshot -VMName * -Label $nightly -KeepLast 1 -Confirm:$false
+        # web keeps web-n3 (the failed one is newer but protects nothing); db keeps db-n1. before-upgrade and db-manual
+        # are not the policy's: they stay, however old.
+        Assert-LabChangeSet -Since $mark -Expected @(
+            'Deleted VirtualMachineSnapshot vms/web-n1', 'Deleted VirtualMachineSnapshot vms/web-n2'
+            'Deleted VirtualMachineSnapshot vms/web-failed', 'Deleted VirtualMachineSnapshot vms/db-failed'
+        ) | Out-Null
+        (Get-VMSnapshot).Name | Sort-Object | Should -Be @('db-expired', 'db-manual', 'db-n1', 'db-not-yet', 'web-before-upgrade', 'web-n3')
+    }
+
+    It 'runs the README''s nightly runbook twice without ever deleting the hand-taken snapshot' {
+        foreach ($run in 1..2) {
+            Remove-VMSnapshot -VMName * -Label $nightly -KeepLast 2 -Confirm:$false
+        }
+        (Get-VMSnapshot -VMName web).Name | Sort-Object | Should -Be @('web-before-upgrade', 'web-n2', 'web-n3')
+    }
+
+    It 'deletes only expired snapshots with -Expired and shows ExpiresAt' {
+        (Get-VMSnapshot -Name db-expired).ExpiresAt | Should -Be ([datetime]'2026-11-04T09:00:00Z').ToLocalTime()
+        (Get-VMSnapshot -Expired).Name | Should -Be 'db-expired'
+        $mark = Checkpoint-KubeVirtLab
+        Remove-VMSnapshot -VMName * -Expired -Confirm:$false
+        Assert-LabChangeSet -Since $mark -Expected @('Deleted VirtualMachineSnapshot vms/db-expired') | Out-Null
+    }
+
+    It 'selects by label on Get-VMSnapshot and shows Labels' {
+        (Get-VMSnapshot -Label $nightly).Name | Sort-Object | Should -Be @('db-failed', 'db-n1', 'web-failed', 'web-n1', 'web-n2', 'web-n3')
+        (Get-VMSnapshot -Name web-n1).Labels['vmsnapshot.io/policy'] | Should -Be 'nightly'
+        (Get-VMSnapshot -Name web-before-upgrade).Labels.Count | Should -Be 0
+        Get-VMSnapshot -Name web-before-upgrade -Label $nightly | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a bad -OlderThan (<Value>) before deleting anything' -ForEach @(
+        @{ Value = '-7d' }, @{ Value = '0d' }, @{ Value = '-1.00:00:00' }, @{ Value = '2099-01-01' }, @{ Value = 'soon' }
+    ) {
+        $mark = Checkpoint-KubeVirtLab
+        { Remove-VMSnapshot -VMName * -OlderThan $Value -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,VmSnapshot.Commands.RemoveVMSnapshotCommand'
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
+    }
+
+    It 'takes -OlderThan as 7d, 12h or a TimeSpan' {
+        $mark = Checkpoint-KubeVirtLab
+        Remove-VMSnapshot -VMName db -Label $nightly -OlderThan '7d' -Confirm:$false
+        Assert-LabChangeSet -Since $mark -Expected @('Deleted VirtualMachineSnapshot vms/db-n1', 'Deleted VirtualMachineSnapshot vms/db-failed') | Out-Null
+        (Get-VMSnapshot -OlderThan '12h').Count | Should -BeGreaterThan 0
+    }
+
+    It 'refuses a label that is not a label, before anything is read' {
+        $requests = $lab.RequestCount
+        { Remove-VMSnapshot -VMName * -Label @{ policy = 'nightly,x!=y' } -KeepLast 1 -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidLabel,VmSnapshot.Commands.RemoveVMSnapshotCommand'
+        $lab.RequestCount | Should -Be $requests
+    }
+
+    It 'never deletes a snapshot that is still being taken, and says so' {
+        $slow = Start-KubeVirtLab -Name 'nightly-slow' -ClockSpeed 1 -Connect
+        try {
+            New-VMSnapshot rhel8-brainy-bear -Name rhel-being-taken -NoWait | Out-Null
+            $mark = Checkpoint-KubeVirtLab
+            Remove-VMSnapshot -VMName rhel8-brainy-bear -KeepLast 0 -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
+            ($warnings.Message -join "`n") | Should -BeLike "*Kept snapshot 'vms/rhel-being-taken': it is still being taken*"
+            @(Get-KubeVirtLabChange -Since $mark -Kind VirtualMachineSnapshot | Where-Object Name -eq rhel-being-taken |
+                Where-Object Change -in 'Deleted', 'CreatedAndDeleted').Count | Should -Be 0
+        }
+        finally { $slow | Stop-KubeVirtLab -Confirm:$false }
+    }
+
+    It 'refuses to delete a snapshot a restore in progress reads from' {
+        $slow = Start-KubeVirtLab -Name 'nightly-restore' -ClockSpeed 1 -Connect
+        try {
+            $snapshot = New-VMSnapshot centos-stopped -Name centos-in-use -Timeout (New-TimeSpan -Seconds 60)
+            $snapshot | Restore-VMSnapshot -NoWait -Confirm:$false | Out-Null
+            $mark = Checkpoint-KubeVirtLab
+            Remove-VMSnapshot -Name centos-in-use -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'SnapshotInUse,VmSnapshot.Commands.RemoveVMSnapshotCommand'
+            $err[0].Exception.Message | Should -BeLike "*restore 'centos-stopped-restore-*' in progress*"
+            Get-KubeVirtLabChange -Since $mark -Kind VirtualMachineSnapshot | Where-Object Change -in 'Deleted', 'Updated' | Should -BeNullOrEmpty
+        }
+        finally { $slow | Stop-KubeVirtLab -Confirm:$false }
     }
 }

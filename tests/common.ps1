@@ -60,24 +60,40 @@ function New-ScenarioFile {
 }
 
 function New-SnapshotManifest {
-    <# A VirtualMachineSnapshot with a realistic, finished status, for scenario files. #>
+    <#
+    .SYNOPSIS
+    A VirtualMachineSnapshot shaped as a real cluster has it, for scenario files.
+    .DESCRIPTION
+    metadata.creationTimestamp is -CreationTime. Only a Succeeded snapshot has status.creationTime (KubeVirt sets it
+    when the content is cut, pkg/storage/snapshot/snapshot.go), so a Failed one orders by its object's time, as on a
+    real cluster. -Labels and -Annotations go on metadata.
+    #>
     param(
         [Parameter(Mandatory)] [string] $Name,
         [Parameter(Mandatory)] [string] $Namespace,
         [Parameter(Mandatory)] [string] $VMName,
         [string] $Phase = 'Succeeded',
         [string[]] $Indications = @('Online', 'GuestAgent'),
-        [string] $CreationTime = '2026-11-20T10:00:05Z'
+        [string] $CreationTime = '2026-11-20T10:00:05Z',
+        [hashtable] $Labels = @{},
+        [hashtable] $Annotations = @{}
     )
     $ready = if ($Phase -eq 'Succeeded') { 'true' } else { 'false' }
     $indicationYaml = ($Indications | ForEach-Object { "    - $_" }) -join "`n"
+    $map = {
+        param([hashtable] $Pairs, [string] $Key)
+        if (-not $Pairs.Count) { return '' }
+        "  ${Key}:`n" + (($Pairs.GetEnumerator() | Sort-Object Key | ForEach-Object { "    '$($_.Key)': '$($_.Value)'" }) -join "`n") + "`n"
+    }
+    $cutTime = if ($Phase -eq 'Succeeded') { "  creationTime: `"$CreationTime`"`n" } else { '' }
     @"
 apiVersion: snapshot.kubevirt.io/v1beta1
 kind: VirtualMachineSnapshot
 metadata:
   name: $Name
   namespace: $Namespace
-spec:
+  creationTimestamp: "$CreationTime"
+$(& $map $Labels 'labels')$(& $map $Annotations 'annotations')spec:
   source:
     apiGroup: kubevirt.io
     kind: VirtualMachine
@@ -85,8 +101,7 @@ spec:
 status:
   phase: $Phase
   readyToUse: $ready
-  creationTime: "$CreationTime"
-  indications:
+$cutTime  indications:
 $indicationYaml
 "@
 }

@@ -55,6 +55,12 @@ public sealed class KubeVirtVMSnapshot
     /// <summary>Who took the snapshot, from the creator annotation this module writes.</summary>
     public string? CreatedBy { get; set; }
 
+    /// <summary>metadata.labels: select a runbook's own snapshots with Get-VMSnapshot/Remove-VMSnapshot -Label.</summary>
+    public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>When the snapshot expires (New-VMSnapshot -ExpiresAfter), in local time; null when it never does.</summary>
+    public DateTime? ExpiresAt { get; set; }
+
     /// <summary>spec.deletionPolicy: Delete (the default) or Retain.</summary>
     public string DeletionPolicy { get; set; } = "Delete";
 

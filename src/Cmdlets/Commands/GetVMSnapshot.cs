@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Management.Automation;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
@@ -60,17 +61,44 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
     public SnapshotPhase[]? Phase { get; set; }
 
     /// <summary>
-    /// <para type="description">Only the newest N snapshots of each VM (after the other filters).</para>
+    /// <para type="description">Only the newest N usable (ready-to-use) snapshots of each VM, after the other filters,
+    /// so -Latest 1 | Restore-VMSnapshot never picks a failed one. Add -IncludeUnusable to count failed and unready
+    /// snapshots too.</para>
     /// </summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int? Latest { get; set; }
+
+    /// <summary>
+    /// <para type="description">With -Latest: count failed, unready and in-progress snapshots as well.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter IncludeUnusable { get; set; }
+
+    /// <summary>
+    /// <para type="description">Only snapshots with all of these labels, e.g. @{ 'vmsnapshot.io/policy' = 'nightly' }
+    /// (a server-side label selector).</para>
+    /// </summary>
+    [Parameter]
+    public Hashtable? Label { get; set; }
+
+    /// <summary>
+    /// <para type="description">Only snapshots whose expiry has passed (New-VMSnapshot -ExpiresAfter).</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Expired { get; set; }
 
     #endregion
 
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
+        IReadOnlyDictionary<string, string>? labels = LabelParameter.ToPairs(Label, out ErrorRecord? labelError);
+        if (labelError is not null)
+        {
+            ThrowTerminatingError(labelError);
+        }
+
         List<KubeVirtVMSnapshot>? held = Latest is null ? null : new();
         Action<KubeVirtVMSnapshot> write = held is null ? snapshot => WriteObject(snapshot) : held.Add;
         // A snapshot that left volumes out says no more on clusters before KubeVirt 1.9: its VM's spec tells.
@@ -89,7 +117,7 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
                 {
                     emit(snapshot);
                 }
-            });
+            }, labels);
             foreach (string name in missing)
             {
                 WriteNotFound(name, @namespace);
@@ -103,14 +131,15 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
         if (held is not null)
         {
             // -Latest needs every snapshot of a VM before it can tell which are the newest.
-            WriteObject(RetentionRules.LatestPerVm(held, Latest!.Value), enumerateCollection: true);
+            WriteObject(RetentionRules.LatestPerVm(held, Latest!.Value, IncludeUnusable), enumerateCollection: true);
         }
     }
 
     /// <summary>The -OlderThan and -Phase filters, applied to every snapshot read.</summary>
     private bool PassesFilters(KubeVirtVMSnapshot snapshot) =>
         (OlderThan is not { } cutoff || (snapshot.CreationTime is { } created && created < cutoff)) &&
-        (Phase is null || Phase.Contains(snapshot.Phase));
+        (Phase is null || Phase.Contains(snapshot.Phase)) &&
+        (!Expired || RetentionRules.IsExpired(snapshot, DateTime.Now));
 
     private void WriteNotFound(string name, string? @namespace)
     {

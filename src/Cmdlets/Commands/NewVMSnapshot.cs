@@ -22,6 +22,10 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
     private readonly PipelineQueue _queue = new();
     private readonly List<Task> _operations = new();
     private readonly HashSet<string> _namesUsed = new(StringComparer.Ordinal);
+    private DateTimeOffset? _expiresAt;
+
+    /// <summary>Ten years: an expiry further away is a typo, not a policy.</summary>
+    private static readonly TimeSpan s_longestExpiry = TimeSpan.FromDays(3650);
     private SnapshotFollower? _follower;
     private SemaphoreSlim? _throttle;
 
@@ -67,6 +71,14 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
     /// <summary><para type="description">Labels to put on the snapshot, e.g. @{ change = 'CHG0042' }.</para></summary>
     [Parameter]
     public Hashtable? Label { get; set; }
+
+    /// <summary>
+    /// <para type="description">When the snapshot may be deleted, as an age from now (e.g. (New-TimeSpan -Days 3)).
+    /// Recorded in the vmsnapshot.io/expires-at annotation; Remove-VMSnapshot -Expired deletes expired snapshots and
+    /// Get-VMSnapshot shows ExpiresAt. The cluster itself never deletes anything by it.</para>
+    /// </summary>
+    [Parameter]
+    public TimeSpan? ExpiresAfter { get; set; }
 
     /// <summary>
     /// <para type="description">Refuse, before creating anything, a VM with a disk the snapshot would not capture.</para>
@@ -126,6 +138,19 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
                 ErrorIds.MemorySnapshotNotSupported, ErrorCategory.InvalidArgument, "Memory", null));
         }
 
+        if (ExpiresAfter is { } keepFor)
+        {
+            if (keepFor <= TimeSpan.Zero || keepFor > s_longestExpiry)
+            {
+                ThrowTerminatingError(ErrorRecords.Create(new ArgumentOutOfRangeException(nameof(ExpiresAfter),
+                        $"-ExpiresAfter {keepFor} is not allowed: give a positive age of at most {s_longestExpiry.TotalDays:0} days. Nothing was created."),
+                    ErrorIds.InvalidExpiry, ErrorCategory.InvalidArgument, keepFor, "For example -ExpiresAfter (New-TimeSpan -Days 3)."));
+            }
+
+            // One expiry for every snapshot of this command, from when it started.
+            _expiresAt = DateTimeOffset.UtcNow + keepFor;
+        }
+
         _throttle = new SemaphoreSlim(ThrottleLimit);
     }
 
@@ -155,7 +180,7 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
             }
 
             SnapshotRequest request = new(name, @namespace, vmName, Description, FailureDeadline, DeletionPolicy,
-                Labels(), AsManifest ? null : ResolveConnection().User);
+                Labels(), AsManifest ? null : ResolveConnection().User, _expiresAt);
             if (AsManifest)
             {
                 WriteObject(SnapshotManifest.ToYaml(request));

@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Management.Automation;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -10,9 +11,10 @@ namespace VmSnapshot.Commands;
 
 /// <summary>
 /// <para type="synopsis">Deletes KubeVirt VM snapshots, by name, by VM, or by a retention rule.</para>
-/// <para type="description">Deletes the selected VirtualMachineSnapshots. -KeepLast and -OlderThan turn it into a
-/// one-line retention policy, applied per VM. Prompts before each deletion unless -Confirm:$false; -WhatIf lists
-/// exactly what would go.</para>
+/// <para type="description">Deletes the selected VirtualMachineSnapshots. -Label, -KeepLast, -OlderThan and -Expired
+/// turn it into a one-line retention policy, applied per VM, that only counts usable snapshots as kept and never
+/// deletes a snapshot still being taken or one a restore or clone in progress reads from. Prompts before each
+/// deletion unless -Confirm:$false; -WhatIf lists exactly what would go.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "VMSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
     DefaultParameterSetName = InputObjectSet)]
@@ -26,6 +28,7 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
     private readonly List<KubeVirtVMSnapshot> _candidates = new();
     private readonly HashSet<string> _candidateKeys = new(StringComparer.Ordinal);
     private WatchSet? _watches;
+    private IReadOnlyDictionary<string, string>? _labels;
 
     #region Parameters
 
@@ -63,19 +66,36 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
     public string[]? VMName { get; set; }
 
     /// <summary>
-    /// <para type="description">Keep the newest N snapshots of each VM and delete the rest of the selection.</para>
+    /// <para type="description">Only snapshots with all of these labels, e.g. @{ 'vmsnapshot.io/policy' = 'nightly' }
+    /// (a server-side label selector): a runbook deletes only the snapshots it took itself.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = NameSet)]
+    [Parameter(ParameterSetName = VMNameSet)]
+    [Parameter(ParameterSetName = InputObjectSet)]
+    public Hashtable? Label { get; set; }
+
+    /// <summary>
+    /// <para type="description">Keep the newest N usable (ready-to-use) snapshots of each VM and delete the rest of the
+    /// selection. Failed or unready snapshots never count as kept; snapshots still being taken are never deleted.</para>
     /// </summary>
     [Parameter]
     [ValidateRange(0, int.MaxValue)]
     public int? KeepLast { get; set; }
 
     /// <summary>
-    /// <para type="description">Delete only snapshots older than this: an age (TimeSpan, e.g. (New-TimeSpan -Days
-    /// 30)) or a point in time (DateTime).</para>
+    /// <para type="description">Delete only snapshots older than this: an age (a positive TimeSpan such as
+    /// (New-TimeSpan -Days 30), or '7d', '12h', '30m') or a point in time in the past (DateTime).</para>
     /// </summary>
     [Parameter]
     [PointInTimeTransformation]
     public DateTime? OlderThan { get; set; }
+
+    /// <summary>
+    /// <para type="description">Delete only snapshots whose expiry has passed (New-VMSnapshot -ExpiresAfter).
+    /// Snapshots without an expiry are never selected.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Expired { get; set; }
 
     /// <summary>
     /// <para type="description">Wait until each snapshot is really gone (its finalizers have run).</para>
@@ -95,13 +115,25 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
     #endregion
 
     /// <inheritdoc/>
+    protected override void BeginProcessing()
+    {
+        _labels = LabelParameter.ToPairs(Label, out ErrorRecord? labelError);
+        if (labelError is not null)
+        {
+            ThrowTerminatingError(labelError);
+        }
+
+        base.BeginProcessing();
+    }
+
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
         try
         {
             if (ParameterSetName != InputObjectSet)
             {
-                Select(EffectiveNamespace, new NameFilter(ParameterSetName == NameSet ? Name : null), new NameFilter(VMName));
+                Select(EffectiveNamespace, new NameFilter(ParameterSetName == NameSet ? Name : null), new NameFilter(VMName), _labels);
                 return;
             }
 
@@ -127,7 +159,7 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
                 {
                     WriteError(foreign);
                 }
-                else
+                else if (_labels is null || _labels.All(l => snapshot.Labels.TryGetValue(l.Key, out string? value) && value == l.Value))
                 {
                     AddCandidate(snapshot);
                 }
@@ -135,10 +167,10 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
                 break;
             case PipelineInputKind.Snapshot or PipelineInputKind.Name:
                 // A name, a mock or a deserialized snapshot: read the real one, so retention sees its real time and VM.
-                Select(@namespace, new NameFilter(new[] { input.Name }), new NameFilter(null));
+                Select(@namespace, new NameFilter(new[] { input.Name }), new NameFilter(null), _labels);
                 break;
             case PipelineInputKind.VM:
-                Select(@namespace, new NameFilter(null), new NameFilter(new[] { input.Name }));
+                Select(@namespace, new NameFilter(null), new NameFilter(new[] { input.Name }), _labels);
                 break;
             default:
                 WriteError(ErrorRecords.Create(new ArgumentException(
@@ -153,10 +185,26 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
-        IReadOnlyList<KubeVirtVMSnapshot> doomed = RetentionRules.SelectForRemoval(_candidates, KeepLast, OlderThan);
-        WriteVerbose($"{_candidates.Count} snapshot(s) selected; {doomed.Count} to delete.");
+        RetentionPolicy policy = new(KeepLast, OlderThan, Expired);
         KubeVirtConnection connection = ResolveConnection();
-        foreach (KubeVirtVMSnapshot snapshot in doomed)
+        RetentionPlan plan = RetentionRules.Plan(_candidates, policy, InUse(connection), DateTime.Now);
+        WriteVerbose($"{_candidates.Count} snapshot(s) selected; {plan.Remove.Count} to delete, {plan.Spared.Count} spared.");
+        foreach (SparedSnapshot spared in plan.Spared)
+        {
+            if (spared.InUse && !policy.IsRule)
+            {
+                WriteError(ErrorRecords.Create(new InvalidOperationException(
+                        $"Snapshot '{spared.Snapshot}' was not deleted: {spared.Reason}. Deleting it would break that operation midway."),
+                    ErrorIds.SnapshotInUse, ErrorCategory.ResourceBusy, spared.Snapshot,
+                    "Wait for the restore or clone to finish (Get-KubeVirtVM shows RestoreInProgress), then delete the snapshot."));
+            }
+            else
+            {
+                WriteWarning($"Kept snapshot '{spared.Snapshot}': {spared.Reason}.");
+            }
+        }
+
+        foreach (KubeVirtVMSnapshot snapshot in plan.Remove)
         {
             if (!ShouldProcess($"snapshot '{snapshot.Namespace}/{snapshot.Name}' of VM '{snapshot.VMName}' on '{connection.Origin}'", "Delete"))
             {
@@ -178,11 +226,31 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
         }
     }
 
-    private void Select(string @namespace, NameFilter names, NameFilter vmNames)
+    private void Select(string @namespace, NameFilter names, NameFilter vmNames, IReadOnlyDictionary<string, string>? labels = null)
     {
-        foreach (string missing in SelectSnapshots(@namespace, names, vmNames, AddCandidate))
+        foreach (string missing in SelectSnapshots(@namespace, names, vmNames, AddCandidate, labels))
         {
             WriteError(NotFound(missing, @namespace));
+        }
+    }
+
+    /// <summary>The snapshots restores and clones in progress read from, in the namespaces of the candidates.</summary>
+    private IReadOnlyDictionary<string, string> InUse(KubeVirtConnection connection)
+    {
+        if (_candidates.Count == 0)
+        {
+            return new Dictionary<string, string>();
+        }
+
+        try
+        {
+            return Await(SnapshotUsage.InUseAsync(connection, _candidates.Select(c => c.Namespace), CancelToken));
+        }
+        catch (KubeApiException e)
+        {
+            // Without knowing which snapshots a restore or clone reads, nothing can be deleted safely.
+            ThrowApiError(e, _candidates[0].Namespace);
+            throw;
         }
     }
 

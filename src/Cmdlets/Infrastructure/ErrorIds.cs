@@ -39,6 +39,8 @@ internal static class ErrorIds
     public const string SnapshotDeadlineExceeded = "SnapshotDeadlineExceeded";
     public const string SnapshotSourceMissing = "SnapshotSourceMissing";
     public const string SnapshotDeleted = "SnapshotDeleted";
+    public const string SnapshotInUse = "SnapshotInUse";
+    public const string InvalidExpiry = "InvalidExpiry";
     public const string WaitTimedOut = "WaitTimedOut";
     public const string QuiesceNotAchieved = "QuiesceNotAchieved";
     public const string FeatureGateDisabled = "FeatureGateDisabled";

@@ -8,7 +8,11 @@ namespace VmSnapshot.Commands.Infrastructure;
 internal static class LabelParameter
 {
     /// <summary>The selector for a -Label hashtable (null when none), or an InvalidLabel error for a bad key or value.</summary>
-    public static string? ToSelector(Hashtable? label, out ErrorRecord? error)
+    public static string? ToSelector(Hashtable? label, out ErrorRecord? error) =>
+        ToPairs(label, out error) is { } pairs ? LabelSelector.Equality(pairs) : null;
+
+    /// <summary>The checked key/value pairs of a -Label hashtable (null when none or invalid; then error says why).</summary>
+    public static IReadOnlyDictionary<string, string>? ToPairs(Hashtable? label, out ErrorRecord? error)
     {
         error = null;
         if (label is null || label.Count == 0)
@@ -18,8 +22,9 @@ internal static class LabelParameter
 
         try
         {
-            return LabelSelector.Equality(label.Cast<DictionaryEntry>()
-                .Select(e => new KeyValuePair<string, string>(Text(e.Key), Text(e.Value))));
+            Dictionary<string, string> pairs = label.Cast<DictionaryEntry>().ToDictionary(e => Text(e.Key), e => Text(e.Value), StringComparer.Ordinal);
+            LabelSelector.Equality(pairs);
+            return pairs;
         }
         catch (ArgumentException e)
         {

@@ -45,8 +45,12 @@ public abstract class NamespacedCmdlet : KubeVirtCmdlet
     /// own not-found error. A failure to read one literal name is reported for that name and the others go on.
     /// </summary>
     private protected IReadOnlyList<string> SelectSnapshots(string? @namespace, NameFilter names, NameFilter vmNames,
-        Action<KubeVirtVMSnapshot> onFound)
+        Action<KubeVirtVMSnapshot> onFound, IReadOnlyDictionary<string, string>? labels = null)
     {
+        string? labelSelector = labels is null ? null : LabelSelector.Equality(labels);
+        bool HasLabels(KubeVirtVMSnapshot snapshot) =>
+            labels is null || labels.All(l => snapshot.Labels.TryGetValue(l.Key, out string? value) && value == l.Value);
+
         HashSet<string> found = new(StringComparer.OrdinalIgnoreCase);
         if (names.OnlyLiterals && @namespace is not null)
         {
@@ -64,7 +68,7 @@ public abstract class NamespacedCmdlet : KubeVirtCmdlet
                     continue;
                 }
 
-                if (snapshot is not null && vmNames.IsMatch(snapshot.VMName))
+                if (snapshot is not null && vmNames.IsMatch(snapshot.VMName) && HasLabels(snapshot))
                 {
                     found.Add(snapshot.Name);
                     onFound(snapshot);
@@ -73,7 +77,7 @@ public abstract class NamespacedCmdlet : KubeVirtCmdlet
         }
         else
         {
-            AwaitEach(SnapshotReader.ListAsync(ResolveConnection(), @namespace, cancelToken: CancelToken), snapshot =>
+            AwaitEach(SnapshotReader.ListAsync(ResolveConnection(), @namespace, labelSelector, cancelToken: CancelToken), snapshot =>
             {
                 if (names.IsMatch(snapshot.Name) && vmNames.IsMatch(snapshot.VMName))
                 {

@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Management.Automation;
+using System.Text.RegularExpressions;
 
 namespace VmSnapshot.Commands.Infrastructure;
 
 /// <summary>
-/// Lets -OlderThan take either an age (a TimeSpan such as (New-TimeSpan -Days 30) or '30.00:00:00') or a point in
-/// time (a DateTime), and turns both into the cut-off time. Admins think in both.
+/// Lets -OlderThan take either an age (a TimeSpan such as (New-TimeSpan -Days 30), '30.00:00:00', '7d', '12h') or a
+/// point in time (a DateTime), and turns both into the cut-off time. Admins think in both. A zero or negative age and
+/// a time in the future are refused: each would select every snapshot.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class PointInTimeTransformationAttribute : ArgumentTransformationAttribute
@@ -14,21 +16,48 @@ public sealed class PointInTimeTransformationAttribute : ArgumentTransformationA
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
         object value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
-        switch (value)
+        DateTime now = DateTime.Now;
+        DateTime cutoff = value switch
         {
-            case DateTime time:
-                return time;
-            case DateTimeOffset offset:
-                return offset.LocalDateTime;
-            case TimeSpan age:
-                return DateTime.Now - age;
-            case string text when TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan parsedAge):
-                return DateTime.Now - parsedAge;
-            case string text when DateTime.TryParse(text, CultureInfo.CurrentCulture, DateTimeStyles.AssumeLocal, out DateTime parsedTime):
-                return parsedTime;
-            default:
-                throw new ArgumentTransformationMetadataException(
-                    $"'{value}' is neither an age (TimeSpan, e.g. (New-TimeSpan -Days 30)) nor a point in time (DateTime).");
+            DateTime time => time,
+            DateTimeOffset offset => offset.LocalDateTime,
+            TimeSpan age => now - Positive(age),
+            string text when ShortAge(text) is { } age => now - Positive(age),
+            string text when TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan parsedAge) => now - Positive(parsedAge),
+            string text when DateTime.TryParse(text, CultureInfo.CurrentCulture, DateTimeStyles.AssumeLocal, out DateTime parsedTime) => parsedTime,
+            _ => throw new ArgumentTransformationMetadataException(
+                $"'{value}' is neither an age (a TimeSpan such as (New-TimeSpan -Days 30), or '7d', '12h', '30m') nor a point in time (DateTime)."),
+        };
+
+        // A cut-off in the future would select every snapshot: "older than tomorrow" is a typo, not a policy.
+        if (cutoff > now)
+        {
+            throw new ArgumentTransformationMetadataException(
+                $"{cutoff} is in the future: -OlderThan takes a positive age or a point in time in the past.");
         }
+
+        return cutoff;
+    }
+
+    private static TimeSpan Positive(TimeSpan age) => age > TimeSpan.Zero
+        ? age
+        : throw new ArgumentTransformationMetadataException(
+            $"An age of {age} is not allowed: give a positive age such as (New-TimeSpan -Days 30) or '7d'.");
+
+    /// <summary>The short forms admins type: 7d, 12h, 30m.</summary>
+    private static TimeSpan? ShortAge(string text)
+    {
+        Match match = Regex.Match(text.Trim(), "^(-?[0-9]+)([dhm])$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        if (!match.Success || !int.TryParse(match.Groups[1].Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int count))
+        {
+            return null;
+        }
+
+        return char.ToLowerInvariant(match.Groups[2].Value[0]) switch
+        {
+            'd' => TimeSpan.FromDays(count),
+            'h' => TimeSpan.FromHours(count),
+            _ => TimeSpan.FromMinutes(count),
+        };
     }
 }

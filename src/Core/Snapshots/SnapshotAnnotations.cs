@@ -8,4 +8,10 @@ public static class SnapshotAnnotations
 
     /// <summary>Who took the snapshot (kubeconfig user or token subject), written by New-VMSnapshot.</summary>
     public const string CreatedBy = "vmsnapshot.io/created-by";
+
+    /// <summary>
+    /// When the snapshot may be deleted (RFC 3339, UTC), written by New-VMSnapshot -ExpiresAfter and read by
+    /// Remove-VMSnapshot -Expired. An annotation, not a label: it is read, never selected on.
+    /// </summary>
+    public const string ExpiresAt = "vmsnapshot.io/expires-at";
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using VmSnapshot.Core.Text;
 using VmSnapshot.Core.Json;
@@ -25,6 +26,11 @@ public static class SnapshotManifest
         if (!string.IsNullOrEmpty(request.CreatedBy))
         {
             annotations[SnapshotAnnotations.CreatedBy] = request.CreatedBy;
+        }
+
+        if (request.ExpiresAt is { } expires)
+        {
+            annotations[SnapshotAnnotations.ExpiresAt] = expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         }
 
         if (annotations.Count > 0)

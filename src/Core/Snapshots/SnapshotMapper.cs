@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using VmSnapshot.Core.Json;
 using VmSnapshot.Core.Text;
@@ -36,6 +37,8 @@ public static class SnapshotMapper
             ExcludedVolumes = excluded,
             Description = annotations.String(SnapshotAnnotations.Description),
             CreatedBy = annotations.String(SnapshotAnnotations.CreatedBy),
+            Labels = ReadLabels(metadata.Child("labels")),
+            ExpiresAt = ParseTime(annotations.String(SnapshotAnnotations.ExpiresAt)),
             DeletionPolicy = spec.String("deletionPolicy") ?? "Delete",
             FailureDeadline = GoDuration.TryParse(spec.String("failureDeadline"), out TimeSpan deadline) ? deadline : null,
             Uid = metadata.String("uid"),
@@ -44,6 +47,26 @@ public static class SnapshotMapper
             Server = server,
         };
     }
+
+    private static Dictionary<string, string> ReadLabels(JsonElement labels)
+    {
+        Dictionary<string, string> result = new(StringComparer.Ordinal);
+        if (labels.ValueKind == JsonValueKind.Object)
+        {
+            foreach (JsonProperty label in labels.EnumerateObject())
+            {
+                result[label.Name] = label.Value.ValueKind == JsonValueKind.String ? label.Value.GetString() ?? string.Empty : label.Value.ToString();
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>An RFC 3339 time in local time; null when absent or unreadable (an expiry nobody can read never fires).</summary>
+    private static DateTime? ParseTime(string? text) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time)
+            ? time.LocalDateTime
+            : null;
 
     /// <summary>status.phase to the enum; empty is Pending, anything unknown is Unknown.</summary>
     public static SnapshotPhase ParsePhase(string? phase) => phase switch

@@ -9,4 +9,5 @@ public sealed record SnapshotRequest(
     TimeSpan? FailureDeadline,
     string? DeletionPolicy,
     IReadOnlyDictionary<string, string> Labels,
-    string? CreatedBy);
+    string? CreatedBy,
+    DateTimeOffset? ExpiresAt = null);
