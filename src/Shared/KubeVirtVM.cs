@@ -30,6 +30,12 @@ public sealed class KubeVirtVM
     /// <summary>The VM's volumes and whether a snapshot would capture each.</summary>
     public KubeVirtVMVolume[] Volumes { get; set; } = Array.Empty<KubeVirtVMVolume>();
 
+    /// <summary>
+    /// The VM's networks as "name: target": the Multus networkName ("prod-net" or "ns/prod-net") or "pod network".
+    /// The keys of New-VMClone -NetworkMap are these Multus network names.
+    /// </summary>
+    public string[] Networks { get; set; } = Array.Empty<string>();
+
     /// <summary>The name of the VM's newest snapshot that is ready to use (a rollback point), if any.</summary>
     public string? LastSnapshot { get; set; }
 

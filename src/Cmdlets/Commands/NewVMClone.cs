@@ -209,15 +209,26 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
         }
 
         IReadOnlyList<string> patches;
+        Dictionary<string, string> networkMap = NetworkMap?.Cast<DictionaryEntry>()
+            .ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? string.Empty) ?? new Dictionary<string, string>();
         try
         {
-            patches = ClonePlanner.NetworkPatches(spec, NetworkMap?.Cast<DictionaryEntry>()
-                .ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? string.Empty) ?? new Dictionary<string, string>());
+            patches = ClonePlanner.NetworkPatches(spec, networkMap);
         }
         catch (KeyNotFoundException e)
         {
             WriteError(ErrorRecords.Create(new ArgumentException($"Cannot map the networks of '{source}': {e.Message} Nothing was cloned.", e),
                 ErrorIds.NetworkNotFound, ErrorCategory.InvalidArgument, NetworkMap, "Use the network names shown, as keys of -NetworkMap."));
+            return;
+        }
+
+        IReadOnlyList<string> missing = Await(NetworkTargets.MissingAsync(connection, @namespace, networkMap.Values, CancelToken));
+        if (missing.Count > 0)
+        {
+            WriteError(ErrorRecords.Create(new ArgumentException(
+                    $"-NetworkMap points the clone at networks that do not exist: {string.Join(", ", missing)}. The clone could not start on them. Nothing was cloned."),
+                ErrorIds.TargetNetworkNotFound, ErrorCategory.ObjectNotFound, NetworkMap,
+                "Give an existing NetworkAttachmentDefinition as 'name' (in the VM's namespace) or 'namespace/name' (kubectl get network-attachment-definitions -A)."));
             return;
         }
 

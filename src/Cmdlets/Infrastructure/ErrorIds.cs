@@ -68,6 +68,7 @@ internal static class ErrorIds
     public const string CloneSourceNotFound = "CloneSourceNotFound";
     public const string CloneFailed = "CloneFailed";
     public const string NetworkNotFound = "NetworkNotFound";
+    public const string TargetNetworkNotFound = "TargetNetworkNotFound";
 
     // The lab.
     public const string LabStartFailed = "LabStartFailed";

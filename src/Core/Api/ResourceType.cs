@@ -27,6 +27,10 @@ public sealed record ResourceType(string Group, string Version, string Plural, s
     public static ResourceType VirtualMachineInstance { get; } =
         new("kubevirt.io", "v1", "virtualmachineinstances", "VirtualMachineInstance");
 
+    /// <summary>Multus secondary networks (the networkName a VM's multus network points at).</summary>
+    public static ResourceType NetworkAttachmentDefinition { get; } =
+        new("k8s.cni.cncf.io", "v1", "network-attachment-definitions", "NetworkAttachmentDefinition");
+
     /// <summary>"plural.group", the form the API server uses in its messages.</summary>
     public string QualifiedPlural => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
 }

@@ -24,6 +24,7 @@ public static class VmMapper
             GuestAgent = agentConnected,
             OS = OperatingSystem(metadata, vmi),
             Volumes = Volumes(spec, status),
+            Networks = Networks(spec),
             LastSnapshot = lastSnapshot?.Name,
             LastSnapshotTime = lastSnapshot?.CreationTime,
             SnapshotInProgress = status.String("snapshotInProgress"),
@@ -32,6 +33,12 @@ public static class VmMapper
             Context = context,
         };
     }
+
+    /// <summary>spec.template.spec.networks as "name: Multus networkName" or "name: pod network".</summary>
+    private static string[] Networks(JsonElement spec) =>
+        spec.Child("template").Child("spec").Child("networks").EnumerateArraySafe()
+            .Select(n => $"{n.String("name")}: {n.Child("multus").String("networkName") ?? (n.Child("pod").ValueKind == JsonValueKind.Object ? "pod network" : "other")}")
+            .ToArray();
 
     /// <summary>spec.runStrategy, else the deprecated spec.running (true = Always, false = Halted), else Halted.</summary>
     public static string RunStrategy(JsonElement spec) =>
