@@ -62,10 +62,12 @@ Describe 'New-VMClone' {
         (Get-LabVM rhel-direct).spec.runStrategy | Should -Be 'Always'
         Assert-LabChangeSet -Since $mark -IgnoreStatus -Expected @(
             'Created VirtualMachineClone vms/rhel-direct-clone-*'
-            'CreatedAndDeleted VirtualMachineSnapshot vms/tmp-snapshot-*'
-            'CreatedAndDeleted VirtualMachineSnapshotContent vms/vmsnapshot-content-*'
-            'CreatedAndDeleted VolumeSnapshot vms/vmsnapshot-*'
-            '*VolumeSnapshotContent snapcontent-*'   # Created, or CreatedAndDeleted once CSI has deleted the snapshot
+            # The temporary snapshot is deleted when the clone succeeds; its content and volume snapshots go after it,
+            # asynchronously (snapshot controller, then CSI), so each is Created or already CreatedAndDeleted here.
+            '*VirtualMachineSnapshot vms/tmp-snapshot-*'
+            '*VirtualMachineSnapshotContent vms/vmsnapshot-content-*'
+            '*VolumeSnapshot vms/vmsnapshot-*'
+            '*VolumeSnapshotContent snapcontent-*'
             'CreatedAndDeleted VirtualMachineRestore vms/tmp-restore-*'
             'Created VirtualMachine vms/rhel-direct'
             'Created VirtualMachineInstance vms/rhel-direct'

@@ -194,7 +194,10 @@ Describe 'Retention deletes only what its policy owns' {
         (Get-VMSnapshot -Label $nightly).Name | Sort-Object | Should -Be @('db-failed', 'db-n1', 'web-failed', 'web-n1', 'web-n2', 'web-n3')
         (Get-VMSnapshot -Name web-n1).Labels['vmsnapshot.io/policy'] | Should -Be 'nightly'
         (Get-VMSnapshot -Name web-before-upgrade).Labels.Count | Should -Be 0
-        Get-VMSnapshot -Name web-before-upgrade -Label $nightly | Should -BeNullOrEmpty
+        # A named snapshot without the labels is not selected, and says so.
+        Get-VMSnapshot -Name web-before-upgrade -Label $nightly -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'SnapshotNotFound,VmSnapshot.Commands.GetVMSnapshotCommand'
     }
 
     It 'refuses a bad -OlderThan (<Value>) before deleting anything' -ForEach @(

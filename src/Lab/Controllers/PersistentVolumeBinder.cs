@@ -5,8 +5,9 @@ namespace VmSnapshot.Lab.Controllers;
 /// <summary>
 /// The PV controller and external-provisioner in one: a Pending PVC gets a fake PersistentVolume pvc-&lt;uid&gt;
 /// after its class's bindDelay and becomes Bound; a PVC whose dataSource is a VolumeSnapshot waits until that
-/// snapshot is readyToUse and gets max(request, restoreSize). Also the pvc-protection controller: the
-/// kubernetes.io/pvc-protection finalizer goes once no running VMI uses the claim, and the PV goes with its PVC.
+/// snapshot is readyToUse and gets max(request, restoreSize). Also the pvc-protection admission plugin and controller:
+/// every claim gets the kubernetes.io/pvc-protection finalizer, which goes once the claim is being deleted and no
+/// running VMI uses it (pkg/controller/volume/pvcprotection/pvc_protection_controller.go), and the PV goes with its PVC.
 /// </summary>
 internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(host)
 {
@@ -31,6 +32,15 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
         var pvc = Store.Get("persistentvolumeclaims", key.Namespace, key.Name);
         if (pvc == null) { ReleaseVolumes(key); return; }
         if (Obj.Deleting(pvc)) { Unprotect(key, pvc); return; }
+        if (!Obj.HasFinalizer(pvc, Protection))
+        {
+            // Every claim carries the finalizer from its creation: kube-apiserver's StorageObjectInUseProtection admission
+            // plugin adds it (plugin/pkg/admission/storage/storageobjectinuseprotection/admission.go, Admit). The lab adds
+            // it on the binder's first pass, which a new lab finishes before it answers. Without it a claim in use by a
+            // running VM would vanish at once on delete, where a real cluster keeps it Terminating.
+            Store.Update("persistentvolumeclaims", key.Namespace, key.Name, o => Obj.AddFinalizer(o, Protection));
+            return; // the update requeues this claim
+        }
         if (Obj.Str(pvc, "status", "phase") == "Bound") return;
 
         var uid = Obj.Uid(pvc);
