@@ -64,11 +64,22 @@ Describe 'New-VMSnapshot' {
         Get-VMSnapshot -Name nfs-strict -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
-    It 'snapshots VMs from the pipeline concurrently, one result each' {
+    It 'snapshots VMs from the pipeline concurrently, one result each, and creates exactly their snapshots' {
+        $mark = Checkpoint-KubeVirtLab
         $results = Get-KubeVirtVM -Name win2k19-profound-gecko, rhel8-brainy-bear | New-VMSnapshot -ThrottleLimit 2 -Timeout $timeout
         $results.Count | Should -Be 2
         $results.VMName | Sort-Object | Should -Be @('rhel8-brainy-bear', 'win2k19-profound-gecko')
         $results.ReadyToUse | Should -Be @($true, $true)
+        # Windows has two captured disks, RHEL one: one VolumeSnapshot (and content) per disk, one snapshot per VM.
+        $changes = Assert-LabChangeSet -Since $mark -IgnoreStatus -Expected @(
+            'Created VirtualMachineSnapshot vms/rhel8-brainy-bear-snapshot-*'
+            'Created VirtualMachineSnapshot vms/win2k19-profound-gecko-snapshot-*'
+            'Created VirtualMachineSnapshotContent vms/vmsnapshot-content-*'
+            'Created VolumeSnapshot vms/vmsnapshot-*'
+            'Created VolumeSnapshotContent snapcontent-*'
+        )
+        @($changes | Where-Object Kind -eq VirtualMachineSnapshot).Name | Sort-Object | Should -Be ($results.Name | Sort-Object)
+        @($changes | Where-Object Kind -eq VirtualMachineSnapshotContent).Count | Should -Be 2
     }
 
     It 'goes on with the other VMs when one fails, with one error for that VM' {
@@ -101,25 +112,31 @@ Describe 'New-VMSnapshot' {
     }
 
     It 'refuses a name that exists, leaving the existing snapshot alone' {
-        $before = Get-VMSnapshot -Name win-pre-patch
-        New-VMSnapshot win2k19-profound-gecko -Name win-pre-patch -ErrorVariable err -ErrorAction SilentlyContinue
+        # A snapshot the default scenario seeds, so this test depends on no other test.
+        $mark = Checkpoint-KubeVirtLab
+        New-VMSnapshot rhel8-brainy-bear -Name rhel8-brainy-bear-before-upgrade -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'SnapshotExists,VmSnapshot.Commands.NewVMSnapshotCommand'
         $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
-        (Get-VMSnapshot -Name win-pre-patch).Uid | Should -Be $before.Uid
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
     }
 
     It 'refuses a VM that does not exist and creates nothing' {
-        $count = @(Get-VMSnapshot).Count
+        $mark = Checkpoint-KubeVirtLab
         New-VMSnapshot no-such-vm -Name ghost -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'VMNotFound,VmSnapshot.Commands.NewVMSnapshotCommand'
         $err[0].TargetObject | Should -Be 'no-such-vm'
-        @(Get-VMSnapshot).Count | Should -Be $count
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
     }
 
     It 'checks the name before sending anything' {
+        $requests = $lab.RequestCount
         New-VMSnapshot rhel8-brainy-bear -Name 'Pre_Patch' -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'InvalidSnapshotName,VmSnapshot.Commands.NewVMSnapshotCommand'
         $err[0].Exception.Message | Should -BeLike '*lower case*'
+        $lab.RequestCount | Should -Be $requests
     }
 
     It 'matches VM names whatever their case, and refuses a negative deadline or timeout before creating anything' {
@@ -143,8 +160,10 @@ Describe 'New-VMSnapshot' {
     }
 
     It 'creates nothing with -WhatIf' {
+        $mark = Checkpoint-KubeVirtLab
         New-VMSnapshot rhel8-brainy-bear -Name rhel-whatif -WhatIf
-        Get-VMSnapshot -Name rhel-whatif -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-KubeVirtVM | New-VMSnapshot -WhatIf
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
     }
 
     It 'warns while a freeze error is retried and reports the deadline it ends in' {
