@@ -142,3 +142,32 @@ Describe 'Bad namespaces and labels' {
         (Get-KubeVirtVM -Label @{ 'kubevirt.io/os' = 'no-such-os' }) | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Boundary values of times and counts' {
+    It 'refuses <Form> with a stable ErrorId and changes nothing' -ForEach @(
+        @{ Form = 'Remove-VMSnapshot -VMName * -KeepLast -1 -Confirm:$false' }
+        @{ Form = 'Remove-VMSnapshot -VMName * -OlderThan ''-1d'' -Confirm:$false' }
+        @{ Form = 'Remove-VMSnapshot -VMName * -OlderThan ''0d'' -Confirm:$false' }
+        @{ Form = 'Remove-VMSnapshot -VMName * -OlderThan ([datetime]::Now.AddDays(1)) -Confirm:$false' }
+        @{ Form = 'Remove-VMSnapshot -VMName * -OlderThan ([timespan]::MaxValue) -Confirm:$false' }
+        @{ Form = 'Remove-VMSnapshot -Name x -Wait -Timeout 0 -Confirm:$false' }
+        @{ Form = 'Get-VMSnapshot -Latest 0' }
+        @{ Form = 'Get-VMSnapshot -Latest -1' }
+        @{ Form = 'Get-VMSnapshot -OlderThan ''-7d''' }
+        @{ Form = 'New-VMSnapshot centos-stopped -Name boundary -ThrottleLimit 0' }
+        @{ Form = 'New-VMSnapshot centos-stopped -Name boundary -Timeout 0' }
+        @{ Form = 'New-VMSnapshot centos-stopped -Name boundary -Timeout ([timespan]::FromDays(25))' }
+        @{ Form = 'New-VMSnapshot centos-stopped -Name boundary -FailureDeadline -00:00:01' }
+        @{ Form = 'New-VMSnapshot centos-stopped -Name boundary -ExpiresAfter 0' }
+        @{ Form = 'Wait-VMSnapshot -Name x -Timeout -00:00:01' }
+        @{ Form = 'Restore-VMSnapshot -Name x -Timeout 0 -Confirm:$false' }
+        @{ Form = 'New-VMClone -VMName centos-stopped -Name boundary-clone -Timeout 0 -Confirm:$false' }
+        @{ Form = 'Test-GuestQuiesce centos-stopped -Trial -TrialHold -00:00:01 -Confirm:$false' }
+        @{ Form = 'Test-GuestQuiesce centos-stopped -Trial -TrialHold 01:00:00 -Confirm:$false' }
+    ) {
+        $outcome = Invoke-BadInput -Form $Form -Value ''
+        $outcome.Changes | Should -BeNullOrEmpty
+        $outcome.Errors.Count | Should -Be 1
+        Get-Verdict $outcome | Should -Be 'refused'
+    }
+}
