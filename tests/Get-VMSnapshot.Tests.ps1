@@ -335,6 +335,16 @@ Describe 'Get-VMSnapshot on the default scenario' {
         $snapshot.Coverage | Should -Be 'AllDisks'
         (Get-VMSnapshot -VMName win2k19-profound-gecko -Connection $connection).Coverage | Sort-Object -Unique | Should -Be 'AllDisks'
     }
+
+    It 'reports a literal -VMName that is no VM, so a typo in a runbook is not read as "no snapshots"' {
+        Get-VMSnapshot -VMName rhel8-brainy-baer -Connection $connection -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'VMNotFound,VmSnapshot.Commands.GetVMSnapshotCommand'
+        $err[0].TargetObject | Should -Be 'rhel8-brainy-baer'
+        # A VM that exists but has no snapshot, and a wildcard, are not errors.
+        Get-VMSnapshot -VMName fedora-hotplug, 'nothing-*' -Connection $connection -ErrorVariable err2 -ErrorAction SilentlyContinue | Out-Null
+        $err2.Count | Should -Be 0
+    }
 }
 
 Describe 'Errors from the cluster' {

@@ -351,3 +351,15 @@ Describe 'New-VMSnapshot -ExpiresAfter' {
         Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
     }
 }
+
+Describe 'One snapshot name for several VMs' {
+    BeforeAll { $oneNameLab = Start-KubeVirtLab -Name 'one-name' -ClockSpeed 20 -Connect }
+    AfterAll { $oneNameLab | Stop-KubeVirtLab -Confirm:$false; Disconnect-KubeVirt }
+
+    It 'refuses -Name with several VMs before creating any' {
+        $mark = Checkpoint-KubeVirtLab
+        { New-VMSnapshot rhel8-brainy-bear, centos-stopped -Name shared -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DuplicateSnapshotName,VmSnapshot.Commands.NewVMSnapshotCommand'
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
+    }
+}

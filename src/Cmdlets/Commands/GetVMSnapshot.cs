@@ -3,6 +3,7 @@ using System.Management.Automation;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Snapshots;
+using VmSnapshot.Core.Vms;
 
 namespace VmSnapshot.Commands;
 
@@ -111,8 +112,10 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
 
         try
         {
+            HashSet<string> vmsSeen = new(StringComparer.OrdinalIgnoreCase);
             IReadOnlyList<string> missing = SelectSnapshots(@namespace, names, vmNames, snapshot =>
             {
+                vmsSeen.Add(snapshot.VMName);
                 if (PassesFilters(snapshot))
                 {
                     emit(snapshot);
@@ -122,6 +125,8 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
             {
                 WriteNotFound(name, @namespace);
             }
+
+            ReportMissingVms(vmNames, vmsSeen, @namespace);
         }
         catch (KubeApiException e)
         {
@@ -140,6 +145,27 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
         (OlderThan is not { } cutoff || (snapshot.CreationTime is { } created && created < cutoff)) &&
         (Phase is null || Phase.Contains(snapshot.Phase)) &&
         (!Expired || RetentionRules.IsExpired(snapshot, DateTime.Now));
+
+    /// <summary>
+    /// A literal -VMName with no snapshots may be a typo: when no such VM exists either, say so (a runbook that
+    /// checks a misspelt VM must not read "no snapshots" as an answer). One GET per such name, and only then.
+    /// </summary>
+    private void ReportMissingVms(NameFilter vmNames, HashSet<string> vmsSeen, string? @namespace)
+    {
+        if (@namespace is null)
+        {
+            return; // -AllNamespaces: a VM name is not one object there.
+        }
+
+        foreach (string vm in vmNames.Literals.Where(v => !vmsSeen.Contains(v)))
+        {
+            if (Await(VmReader.GetRawAsync(ResolveConnection(), @namespace, vm, CancelToken)) is null)
+            {
+                WriteError(ErrorRecords.Create(new ItemNotFoundException($"No VM named '{vm}' was found in namespace '{@namespace}'."),
+                    ErrorIds.VMNotFound, ErrorCategory.ObjectNotFound, vm, "Check the VM name with Get-KubeVirtVM (wildcards are allowed)."));
+            }
+        }
+    }
 
     private void WriteNotFound(string name, string? @namespace)
     {

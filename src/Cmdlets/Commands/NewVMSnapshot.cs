@@ -157,6 +157,17 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
+        // One -Name for several VMs given at once: refuse before creating any, rather than create the first and
+        // refuse the rest (piped VMs arrive one by one; there the second is refused as DuplicateSnapshotName).
+        string[] distinctVms = VMName.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim().ToLowerInvariant()).Distinct().ToArray();
+        if (Name is not null && distinctVms.Length > 1)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(
+                    $"-Name '{Name}' was given for {distinctVms.Length} VMs ({string.Join(", ", distinctVms)}); a snapshot name is for one VM. Nothing was created."),
+                ErrorIds.DuplicateSnapshotName, ErrorCategory.InvalidArgument, Name,
+                "Leave out -Name when snapshotting several VMs; each then gets its own <vm>-snapshot-<time> name."));
+        }
+
         // Kubernetes names are lower case: match the VM whatever the case typed, and derive the default name from it.
         foreach (string vmName in VMName.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim().ToLowerInvariant()))
         {
