@@ -2,7 +2,7 @@ BeforeAll {
     . "$PSScriptRoot/common.ps1"
     Import-Module $ModuleManifest -Force
     $lab = Start-KubeVirtLab -Name 'connect-tests'
-    $token = [System.Net.NetworkCredential]::new('', $lab.Token).Password
+    $token = [System.Net.NetworkCredential]::new('', $lab.GetToken()).Password
 }
 
 AfterAll {

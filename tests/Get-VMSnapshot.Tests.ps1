@@ -350,7 +350,7 @@ Describe 'Get-VMSnapshot on the default scenario' {
 Describe 'Errors from the cluster' {
     BeforeAll {
         $errorLab = Start-KubeVirtLab -Scenario $scenario -Name 'errors'
-        $token = [System.Net.NetworkCredential]::new('', $errorLab.Token).Password
+        $token = [System.Net.NetworkCredential]::new('', $errorLab.GetToken()).Password
     }
 
     AfterAll {

@@ -11,7 +11,7 @@ Describe 'Start-KubeVirtLab' {
             $lab.Server.Host | Should -Be '127.0.0.1'
             $lab.Server.Port | Should -BeGreaterThan 0
             $lab.KubeconfigPath | Should -Exist
-            $lab.Token | Should -BeOfType ([securestring])
+            $lab.GetToken() | Should -BeOfType ([securestring])
             $lab.Context | Should -Be 'start-test'
             $lab.Namespace | Should -Be 'vms'
             (Get-Content $lab.KubeconfigPath -Raw) | Should -BeLike "*$($lab.Server.Authority)*"
@@ -27,6 +27,24 @@ Describe 'Start-KubeVirtLab' {
         }
         $lab.KubeconfigPath | Should -Not -Exist
         $lab.Running | Should -BeFalse
+    }
+
+    It 'never writes its token when the lab object is exported or printed' {
+        $lab = Start-KubeVirtLab -Name 'export-test' -Scenario empty
+        try {
+            $token = [System.Net.NetworkCredential]::new('', $lab.GetToken()).Password
+            $token | Should -Not -BeNullOrEmpty
+            $xml = Join-Path $TestDrive 'lab.xml'
+            $lab | Export-Clixml -LiteralPath $xml
+            $exported = Get-Content -LiteralPath $xml -Raw
+            $exported | Should -Not -BeLike '*<SS*'   # no SecureString element at all
+            $hex = -join ([Text.Encoding]::Unicode.GetBytes($token) | ForEach-Object { $_.ToString('x2') })
+            $exported | Should -Not -BeLike "*$hex*"
+            $exported | Should -Not -BeLike "*$token*"
+            ($lab | ConvertTo-Json -Depth 3) | Should -Not -BeLike "*$token*"
+            ($lab | Format-List * | Out-String) | Should -Not -BeLike "*$token*"
+        }
+        finally { $lab | Stop-KubeVirtLab -Confirm:$false }
     }
 
     It 'runs several labs side by side and lists them' {
@@ -100,7 +118,7 @@ Describe 'Start-KubeVirtLab' {
 Describe 'Lab over TLS' {
     BeforeAll {
         $lab = Start-KubeVirtLab -UseTls -Name 'tls'
-        $token = [System.Net.NetworkCredential]::new('', $lab.Token).Password
+        $token = [System.Net.NetworkCredential]::new('', $lab.GetToken()).Password
     }
 
     AfterAll {

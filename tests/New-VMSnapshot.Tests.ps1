@@ -167,7 +167,7 @@ Describe 'New-VMSnapshot' {
     }
 
     It 'warns while a freeze error is retried and reports the deadline it ends in' {
-        $token = [System.Net.NetworkCredential]::new('', $lab.Token).Password
+        $token = [System.Net.NetworkCredential]::new('', $lab.GetToken()).Password
         $vmPath = "$($lab.Server)apis/kubevirt.io/v1/namespaces/vms/virtualmachines/rhel8-brainy-bear"
         $broken = @{ metadata = @{ annotations = @{ 'lab.vmsnapshot.io/guest-agent' = '{"os":"rhel","freezeError":"fsfreeze hook has failed with status 1"}' } } } | ConvertTo-Json -Depth 5
         Invoke-RestMethod -Method Patch -Uri $vmPath -Headers @{ Authorization = "Bearer $token" } -ContentType 'application/merge-patch+json' -Body $broken | Out-Null
@@ -295,7 +295,7 @@ Describe 'New-VMSnapshot failures and the cluster''s state' {
 
     It 'reports a failure deadline from the Failure condition, as a real cluster records it, and leaves only the failed snapshot' {
         # Like KubeVirt's functional tests: a webhook denies every VolumeSnapshot, so the deadline ends the snapshot.
-        $token = [System.Net.NetworkCredential]::new('', $ownLab.Token).Password
+        $token = [System.Net.NetworkCredential]::new('', $ownLab.GetToken()).Password
         $headers = @{ Authorization = "Bearer $token" }
         $storage = @{ metadata = @{ annotations = @{ 'lab.vmsnapshot.io/storage' = '{"rejectVolumeSnapshots": "admission webhook \"deny-vs\" denied the request"}' } } } |
             ConvertTo-Json -Depth 5

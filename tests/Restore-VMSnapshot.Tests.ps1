@@ -5,7 +5,7 @@ BeforeAll {
     $timeout = New-TimeSpan -Seconds 45
 
     function Invoke-LabApi([string] $Method, [string] $Path, [string] $Body, [string] $ContentType = 'application/merge-patch+json') {
-        $token = [System.Net.NetworkCredential]::new('', $lab.Token).Password
+        $token = [System.Net.NetworkCredential]::new('', $lab.GetToken()).Password
         Invoke-RestMethod -Method $Method -Uri "$($lab.Server)$Path" -Headers @{ Authorization = "Bearer $token" } -ContentType $ContentType -Body $Body
     }
 }

@@ -16,7 +16,7 @@ BeforeAll {
     function Get-FreezeStatus {
         # The VMI's status.fsFreezeStatus, read straight from the lab's API ("" when thawed).
         param([Parameter(Mandatory)] $Lab, [Parameter(Mandatory)] [string] $Namespace, [Parameter(Mandatory)] [string] $Name)
-        $token = [System.Net.NetworkCredential]::new('', $Lab.Token).Password
+        $token = [System.Net.NetworkCredential]::new('', $Lab.GetToken()).Password
         $vmi = Invoke-RestMethod -Uri "$($Lab.Server.ToString().TrimEnd('/'))/apis/kubevirt.io/v1/namespaces/$Namespace/virtualmachineinstances/$Name" `
             -Headers @{ Authorization = "Bearer $token" }
         [string] $vmi.status.fsFreezeStatus

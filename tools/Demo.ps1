@@ -33,7 +33,7 @@ try {
     $snapshot | Format-List Name, VMName, Phase, ReadyToUse, Consistency, Indications, IncludedVolumes, CreatedBy, Description | Write-Wide
 
     Show-Step 'The change goes wrong: someone patches the VM (memory 64Gi, a label)'
-    $token = [System.Net.NetworkCredential]::new('', $lab.Token).Password
+    $token = [System.Net.NetworkCredential]::new('', $lab.GetToken()).Password
     $vmUri = "$($lab.Server)apis/kubevirt.io/v1/namespaces/vms/virtualmachines/rhel8-brainy-bear"
     $headers = @{ Authorization = "Bearer $token" }
     Invoke-RestMethod -Method Patch -Uri $vmUri -Headers $headers -ContentType 'application/merge-patch+json' `

@@ -40,8 +40,13 @@ public sealed class KubeVirtLabInfo
     /// <summary>The context's default namespace.</summary>
     public string Namespace { get; }
 
-    /// <summary>The admin bearer token.</summary>
-    public SecureString Token { get; }
+    private SecureString Token { get; }
+
+    /// <summary>
+    /// The lab's admin bearer token, on request. A method, not a property, so Export-Clixml, ConvertTo-Json and
+    /// Format-List never write it out (on Linux a serialised SecureString is only hex-encoded, not encrypted).
+    /// </summary>
+    public SecureString GetToken() => Token.Copy();
 
     /// <summary>The scenario the lab was started with.</summary>
     public string Scenario { get; }
