@@ -84,6 +84,9 @@ public sealed class KubeVirtConnection
     /// <summary>Serialises creation of <see cref="ClientCache"/>.</summary>
     internal object SyncRoot { get; } = new();
 
+    /// <summary>Set once the "TLS is not verified" warning was shown for this connection (once is enough).</summary>
+    internal bool InsecureWarningShown { get; set; }
+
     /// <summary>How output objects name where they came from: the context, else the server.</summary>
     internal string Origin => Context ?? Server.ToString();
 

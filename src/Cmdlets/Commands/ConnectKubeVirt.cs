@@ -44,6 +44,7 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
     /// </summary>
     [Parameter(ParameterSetName = TokenSet, Mandatory = true)]
     [ValidateNotNull]
+    [ServerUriTransformation]
     public Uri? Server { get; set; }
 
     /// <summary>
@@ -104,6 +105,7 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
             return;
         }
 
+        InsecureTls.WarnOnce(this, connection);
         WriteVerbose($"Checking {connection.Server} as {connection.User ?? "the given credentials"} in namespace " +
             $"'{connection.Namespace}'.");
         try

@@ -23,6 +23,7 @@ internal static class ErrorIds
     public const string ContextNotFound = "ContextNotFound";
     public const string NotInCluster = "NotInCluster";
     public const string CertificateAuthorityInvalid = "CertificateAuthorityInvalid";
+    public const string InvalidServerUri = "InvalidServerUri";
 
     // VMs.
     public const string VMNotFound = "VMNotFound";

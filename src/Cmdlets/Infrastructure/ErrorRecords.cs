@@ -49,6 +49,8 @@ internal static class ErrorRecords
                 "Use a kubeconfig or -Server and -Token outside a pod."),
             ConnectionFailure.CertificateAuthorityInvalid => (ErrorIds.CertificateAuthorityInvalid, ErrorCategory.InvalidData,
                 "Pass the PEM file of the CA that signed the API server's certificate (oc get configmap kube-root-ca.crt)."),
+            ConnectionFailure.InvalidServerUri => (ErrorIds.InvalidServerUri, ErrorCategory.InvalidArgument,
+                "Give the API server as https://host:port, e.g. -Server https://api.ocp.example.com:6443."),
             _ => (ErrorIds.KubeconfigInvalid, ErrorCategory.InvalidData,
                 "Check the kubeconfig (kubectl config view) or get a fresh one from the cluster's console."),
         };

@@ -49,6 +49,7 @@ public abstract class KubeVirtCmdlet : CancellableCmdlet
         }
 
         WriteVerbose($"Using {Describe(_resolved!)}.");
+        InsecureTls.WarnOnce(this, _resolved!);
         return _resolved!;
     }
 

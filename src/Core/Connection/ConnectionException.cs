@@ -17,6 +17,9 @@ public enum ConnectionFailure
 
     /// <summary>The certificate authority file could not be read.</summary>
     CertificateAuthorityInvalid,
+
+    /// <summary>-Server is not an absolute http(s) URI.</summary>
+    InvalidServerUri,
 }
 
 /// <summary>A connection could not be built. Messages name files and contexts, never credentials.</summary>

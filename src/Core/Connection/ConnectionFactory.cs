@@ -61,6 +61,15 @@ public static class ConnectionFactory
                 $"The kubeconfig context '{contextName}' cannot be used: {Reason(e)}", contextName, e);
         }
 
+        if (configuration.SkipTlsVerify && configuration.SslCaCerts is { Count: > 0 })
+        {
+            // kubectl refuses the same combination: client-go transport/transport.go, TLSConfigFor.
+            throw new ConnectionException(ConnectionFailure.KubeconfigInvalid,
+                $"The kubeconfig context '{contextName}' sets insecure-skip-tls-verify together with a certificate " +
+                "authority: specifying a root certificates file with the insecure flag is not allowed. Remove " +
+                "insecure-skip-tls-verify from the cluster entry (the CA is what verifies the server).", contextName);
+        }
+
         string effectiveNamespace = FirstNonEmpty(@namespace, configuration.Namespace) ?? DefaultNamespace;
         if (KubeNames.NamespaceProblem(effectiveNamespace) is { } problem)
         {
@@ -81,6 +90,13 @@ public static class ConnectionFactory
     public static KubeVirtConnection FromToken(Uri server, SecureString token, string? certificateAuthorityPath,
         string? @namespace)
     {
+        if (!server.IsAbsoluteUri || server.Scheme is not ("https" or "http") || string.IsNullOrEmpty(server.Host))
+        {
+            throw new ConnectionException(ConnectionFailure.InvalidServerUri,
+                $"'{server.OriginalString}' is not an API server address: give an absolute https:// URI such as " +
+                "https://api.ocp.example.com:6443 (oc whoami --show-server shows it).", server.OriginalString);
+        }
+
         KubernetesClientConfiguration configuration = BuildTokenConfiguration(server, token, certificateAuthorityPath);
         KubeVirtConnection connection = new(ConnectionSource.Token, server, context: null,
             @namespace: FirstNonEmpty(@namespace) ?? DefaultNamespace, user: TokenSubject.TryRead(configuration.AccessToken!),
@@ -173,6 +189,14 @@ public static class ConnectionFactory
             K8SConfiguration current;
             try
             {
+                // An empty file makes KubernetesClient fail with a NullReferenceException: say what it is instead.
+                if (string.IsNullOrWhiteSpace(File.ReadAllText(file)))
+                {
+                    throw new ConnectionException(ConnectionFailure.KubeconfigInvalid,
+                        $"The kubeconfig '{file}' is empty. Get a kubeconfig from the cluster (oc login, or the console's " +
+                        "'Copy login command'), or pass another with -Kubeconfig.", file);
+                }
+
                 current = KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), useRelativePaths: true);
             }
             catch (Exception e) when (e is KubeConfigException or IOException or YamlDotNet.Core.YamlException)
