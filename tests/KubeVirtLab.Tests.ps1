@@ -133,9 +133,12 @@ Describe 'Lab over TLS' {
         @(Get-VMSnapshot -Connection $connection).Count | Should -BeGreaterThan 0
     }
 
-    It 'refuses the lab certificate when the CA is not given' {
-        { Connect-KubeVirt -Server $lab.Server -Token (ConvertTo-SecureString $token -AsPlainText) } |
-            Should -Throw -ErrorId 'ClusterUnreachable,VmSnapshot.Commands.ConnectKubeVirtCommand'
+    It 'refuses the lab certificate when the CA is not given, as a TLS failure (not as an unreachable cluster)' {
+        $caught = $null
+        try { Connect-KubeVirt -Server $lab.Server -Token (ConvertTo-SecureString $token -AsPlainText) -ErrorAction Stop } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -Be 'TlsFailure,VmSnapshot.Commands.ConnectKubeVirtCommand'
+        $caught.CategoryInfo.Category | Should -Be 'SecurityError'
+        $caught.ErrorDetails.RecommendedAction | Should -BeLike '*-CertificateAuthority*'
     }
 
     It 'accepts the lab certificate with -CertificateAuthority' {

@@ -15,6 +15,8 @@ internal static class ErrorIds
     public const string InvalidRequest = "InvalidRequest";
     public const string OperationTimeout = "OperationTimeout";
     public const string ClusterUnreachable = "ClusterUnreachable";
+    public const string TlsFailure = "TlsFailure";
+    public const string ApiThrottled = "ApiThrottled";
     public const string ApiServerError = "ApiServerError";
 
     // Connections.

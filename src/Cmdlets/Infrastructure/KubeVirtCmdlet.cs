@@ -80,7 +80,7 @@ public abstract class KubeVirtCmdlet : CancellableCmdlet
 
     /// <summary>True for failures that will fail every following item too, so the command should stop.</summary>
     protected static bool IsFatalForCommand(KubeApiException e) =>
-        e.Kind is ApiErrorKind.Unauthorized or ApiErrorKind.Unreachable;
+        e.Kind is ApiErrorKind.Unauthorized || e.IsConnectionFailure;
 
     private static string Describe(KubeVirtConnection connection) =>
         $"{(connection.Context is null ? "server" : $"context '{connection.Context}' at")} {connection.Server} " +

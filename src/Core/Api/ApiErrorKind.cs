@@ -24,8 +24,14 @@ public enum ApiErrorKind
     /// <summary>The request or the wait took too long.</summary>
     Timeout,
 
-    /// <summary>The server could not be reached (DNS, refused connection, TLS failure).</summary>
+    /// <summary>The server could not be reached (DNS, refused or reset connection): nothing answered.</summary>
     Unreachable,
+
+    /// <summary>The TLS handshake failed (certificate not trusted, wrong host name): the client refused the server.</summary>
+    TlsFailure,
+
+    /// <summary>429: API Priority and Fairness throttled the request (Retry-After says when to try again).</summary>
+    Throttled,
 
     /// <summary>Anything else the server answered with.</summary>
     ServerError,

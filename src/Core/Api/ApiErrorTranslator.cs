@@ -29,11 +29,11 @@ internal static class ApiErrorTranslator
                     innerException: exception);
 
             case HttpRequestException transport:
-                return new KubeApiException(ApiErrorKind.Unreachable, DescribeTransport(transport), request,
-                    innerException: exception);
+                return new KubeApiException(Innermost(transport) is AuthenticationException ? ApiErrorKind.TlsFailure : ApiErrorKind.Unreachable,
+                    DescribeTransport(transport), request, innerException: exception);
 
             case AuthenticationException tls:
-                return new KubeApiException(ApiErrorKind.Unreachable,
+                return new KubeApiException(ApiErrorKind.TlsFailure,
                     $"TLS handshake with the API server failed: {tls.Message} Check the cluster's certificate authority.",
                     request, innerException: exception);
 
@@ -79,10 +79,16 @@ internal static class ApiErrorTranslator
             409 => ApiErrorKind.Conflict,
             400 or 415 or 422 => ApiErrorKind.Invalid,
             408 or 504 => ApiErrorKind.Timeout,
+            429 => ApiErrorKind.Throttled,
             _ => ApiErrorKind.ServerError,
         };
 
         message ??= $"The API server answered {code}.";
+        if (kind == ApiErrorKind.Throttled)
+        {
+            message = $"The API server is throttling requests (429 Too Many Requests) while trying to {request.Describe()}: {message}";
+        }
+
         if (kind == ApiErrorKind.Unauthorized)
         {
             message = $"The API server refused the credentials (401 Unauthorized) while trying to {request.Describe()}. " +
@@ -94,17 +100,23 @@ internal static class ApiErrorTranslator
 
     private static string DescribeTransport(HttpRequestException transport)
     {
-        // Walk to the innermost cause: "Connection refused (127.0.0.1:6443)" or a certificate complaint.
-        Exception root = transport;
+        // The innermost cause: "Connection refused (127.0.0.1:6443)" or a certificate complaint.
+        Exception root = Innermost(transport);
+        return root is AuthenticationException
+            ? $"TLS handshake with the API server failed: {root.Message} Check the cluster's certificate authority " +
+              "(-CertificateAuthority, or certificate-authority-data in the kubeconfig)."
+            : $"Cannot reach the API server: {root.Message}. Check the server address and that the cluster is running.";
+    }
+
+    private static Exception Innermost(Exception exception)
+    {
+        Exception root = exception;
         while (root.InnerException is not null)
         {
             root = root.InnerException;
         }
 
-        return root is AuthenticationException
-            ? $"TLS handshake with the API server failed: {root.Message} Check the cluster's certificate authority " +
-              "(-CertificateAuthority, or certificate-authority-data in the kubeconfig)."
-            : $"Cannot reach the API server: {root.Message}. Check the server address and that the cluster is running.";
+        return root;
     }
 
     private static string? GetString(JsonElement element, string property) =>

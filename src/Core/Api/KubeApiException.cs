@@ -27,4 +27,7 @@ public sealed class KubeApiException : Exception
 
     /// <summary>The Status reason (NotFound, Forbidden, ...), when the server sent one.</summary>
     public string? Reason { get; }
+
+    /// <summary>True when the call never reached a server that answered: unreachable, or TLS refused.</summary>
+    public bool IsConnectionFailure => Kind is ApiErrorKind.Unreachable or ApiErrorKind.TlsFailure;
 }

@@ -24,7 +24,7 @@ internal static class FeatureGateReader
                 break;
             }
         }
-        catch (KubeApiException e) when (e.Kind is not (ApiErrorKind.Unauthorized or ApiErrorKind.Unreachable))
+        catch (KubeApiException e) when (e.Kind is not ApiErrorKind.Unauthorized && !e.IsConnectionFailure)
         {
             // Most users may not read the CR; that leaves the gate unknown, which is a finding, not a failure.
             return FeatureGateAnswer.Unknown(e.Kind switch

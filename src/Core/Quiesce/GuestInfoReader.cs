@@ -19,7 +19,7 @@ internal static class GuestInfoReader
                 .ConfigureAwait(false);
             return info is { } found ? GuestInfoAnswer.Of(found) : GuestInfoAnswer.Failed("guestosinfo answered with an empty body");
         }
-        catch (KubeApiException e) when (e.Kind is not (ApiErrorKind.Unauthorized or ApiErrorKind.Unreachable))
+        catch (KubeApiException e) when (e.Kind is not ApiErrorKind.Unauthorized && !e.IsConnectionFailure)
         {
             // virt-api answers "not running" or "no agent connected" as a plain-text 500: a finding, not a failure.
             return GuestInfoAnswer.Failed(e.Message, forbidden: e.Kind == ApiErrorKind.Forbidden);

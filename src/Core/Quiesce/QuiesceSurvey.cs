@@ -148,7 +148,7 @@ public sealed class QuiesceSurvey
             return (await SnapshotReader.LatestPerVmAsync(_connection, @namespace, _ => true, cancelToken)
                 .ConfigureAwait(false), null);
         }
-        catch (KubeApiException e) when (e.Kind is not (ApiErrorKind.Unauthorized or ApiErrorKind.Unreachable))
+        catch (KubeApiException e) when (e.Kind is not ApiErrorKind.Unauthorized && !e.IsConnectionFailure)
         {
             // The history is a nice-to-have: without it the other checks still stand.
             return (new Dictionary<string, KubeVirtVMSnapshot>(StringComparer.Ordinal), e.Message);
