@@ -83,6 +83,9 @@ public sealed class NamespaceWatch : IAsyncDisposable
     private async Task RunAsync()
     {
         TimeSpan backoff = TimeSpan.FromMilliseconds(250);
+        // A 410 after a relist means history is compacted faster than we resume (a busy cluster, a small watch
+        // cache): relisting again at once would hammer the API server with lists, so repeated ones back off.
+        TimeSpan relistBackoff = TimeSpan.Zero;
         while (!_stop.IsCancellationRequested)
         {
             bool expired = false;
@@ -94,6 +97,11 @@ public sealed class NamespaceWatch : IAsyncDisposable
                                    onError: e => expired |= IsExpired(e), cancellationToken: _stop.Token).ConfigureAwait(false))
                 {
                     backoff = TimeSpan.FromMilliseconds(250);
+                    if (type != WatchEventType.Error)
+                    {
+                        relistBackoff = TimeSpan.Zero;
+                    }
+
                     Dispatch(type, (JsonElement)item);
                 }
             }
@@ -115,6 +123,15 @@ public sealed class NamespaceWatch : IAsyncDisposable
 
             if (expired)
             {
+                if (relistBackoff > TimeSpan.Zero)
+                {
+                    // Full jitter: watches of many namespaces that expired together do not relist together.
+                    await DelayAsync(TimeSpan.FromTicks((long)(relistBackoff.Ticks * (0.5 + (Random.Shared.NextDouble() / 2))))).ConfigureAwait(false);
+                }
+
+                relistBackoff = relistBackoff == TimeSpan.Zero
+                    ? TimeSpan.FromMilliseconds(250)
+                    : TimeSpan.FromTicks(Math.Min(relistBackoff.Ticks * 2, s_maxBackoff.Ticks));
                 await ResyncAsync().ConfigureAwait(false);
             }
         }
