@@ -171,3 +171,25 @@ Describe 'Boundary values of times and counts' {
         Get-Verdict $outcome | Should -Be 'refused'
     }
 }
+
+Describe 'Objects of another type piped where names are expected' {
+    It 'refuses a piped <Name> as what it is, into <Command>, sending nothing' -ForEach @(
+        @{ Name = 'process'; Make = { Get-Process -Id $PID }; Command = 'New-VMSnapshot -Name piped-probe' }
+        @{ Name = 'date'; Make = { Get-Date }; Command = 'New-VMSnapshot' }
+        @{ Name = 'lab object'; Make = { $lab }; Command = 'New-VMSnapshot' }
+        @{ Name = 'process'; Make = { Get-Process -Id $PID }; Command = 'Test-GuestQuiesce' }
+        @{ Name = 'date'; Make = { Get-Date }; Command = 'Wait-VMSnapshot -Timeout 00:00:02' }
+    ) {
+        $item = & $Make
+        $mark = Checkpoint-KubeVirtLab
+        $requests = $lab.RequestCount
+        $caught = @()
+        $run = [scriptblock]::Create("param(`$item) `$item | $Command -ErrorAction Stop")
+        try { & $run $item } catch { $caught += $_ }
+        $caught.Count | Should -Be 1
+        $caught[0].FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentTransformationError,*'
+        $caught[0].Exception.Message | Should -BeLike "*A $($item.GetType().FullName) is not a name*"
+        $lab.RequestCount | Should -Be $requests
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
+    }
+}

@@ -29,10 +29,10 @@ Describe 'Checkpoint-KubeVirtLab and Get-KubeVirtLabChange' {
         ) | Out-Null
     }
 
-    It 'reports an object created and deleted after the mark, and the VolumeSnapshot left for the collector' {
+    It 'reports an object created and deleted after the mark as CreatedAndDeleted' {
         $mark = Checkpoint-KubeVirtLab
         New-VMSnapshot -VMName rhel8-brainy-bear -Name brief | Out-Null
-        Remove-VMSnapshot -Name brief -Confirm:$false
+        Remove-VMSnapshot -Name brief -Wait -Confirm:$false   # -Wait: until its finalizers ran and it is gone
         (Get-KubeVirtLabChange -Since $mark -Kind VirtualMachineSnapshot).ToString() |
             Should -Be 'CreatedAndDeleted VirtualMachineSnapshot vms/brief'
     }

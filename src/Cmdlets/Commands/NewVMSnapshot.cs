@@ -35,6 +35,7 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
     /// <para type="description">The VM(s) to snapshot. Accepts names and VM objects from Get-KubeVirtVM.</para>
     /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [NamesOnlyTransformation("VMName")]
     [ValidateKubeName(IgnoreCase = true)]
     [ValidateNotNullOrEmpty]
     public string[] VMName { get; set; } = Array.Empty<string>();

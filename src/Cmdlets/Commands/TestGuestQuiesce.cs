@@ -38,6 +38,7 @@ public sealed class TestGuestQuiesceCommand : NamespacedCmdlet
     /// </summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
+    [NamesOnlyTransformation("VMName")]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
     public string[]? VMName { get; set; }

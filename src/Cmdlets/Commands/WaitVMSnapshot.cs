@@ -28,6 +28,7 @@ public sealed class WaitVMSnapshotCommand : NamespacedCmdlet
     /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("SnapshotName")]
+    [NamesOnlyTransformation("Name", "SnapshotName")]
     [ValidateKubeName]
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = Array.Empty<string>();
