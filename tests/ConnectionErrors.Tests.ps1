@@ -46,6 +46,17 @@ Describe 'TLS that is not verified' {
         $caught.Exception.Message | Should -BeLike '*specifying a root certificates file with the insecure flag is not allowed*'
     }
 
+    It 'refuses certificate-authority-data that is not a certificate, naming the cluster, before any request' {
+        $bad = Join-Path $TestDrive 'bad-ca.kubeconfig'
+        $withCa -replace "certificate-authority-data: '?[A-Za-z0-9+/=]+'?", "certificate-authority-data: 'bm90IGEgY2VydA=='" | Set-Content -LiteralPath $bad
+        $requests = $lab.RequestCount
+        $caught = $null
+        try { Connect-KubeVirt -Kubeconfig $bad -ErrorAction Stop } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -Be 'CertificateAuthorityInvalid,VmSnapshot.Commands.ConnectKubeVirtCommand'
+        $caught.Exception.Message | Should -BeLike "*certificate-authority-data of cluster 'insecure'*is not a certificate*"
+        $lab.RequestCount | Should -Be $requests
+    }
+
     It 'warns once per connection when TLS is not verified' {
         $insecure = Join-Path $TestDrive 'insecure.kubeconfig'
         ($withCa -replace "(?m)^\s+certificate-authority-data: .*\r?\n", '') -replace '(?m)^(\s+)server: ', "`$1insecure-skip-tls-verify: true`n`$1server: " |

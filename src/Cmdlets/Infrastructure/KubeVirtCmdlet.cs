@@ -67,7 +67,8 @@ public abstract class KubeVirtCmdlet : CancellableCmdlet
         return sameContext && sameServer
             ? null
             : ErrorRecords.Create(new InvalidOperationException(
-                    $"Snapshot '{snapshot}' was read from '{from}', but this command works on '{connection}'. Nothing was done with it."),
+                    $"Snapshot '{snapshot}' was read from '{from}', but this command works on '{connection}'" +
+                    (connection.User is { Length: > 0 } user ? $" as '{user}'" : string.Empty) + ". Nothing was done with it."),
                 ErrorIds.ConnectionMismatch, ErrorCategory.InvalidArgument, snapshot,
                 "Run the command against the snapshot's cluster with -Context or -Connection, or read the snapshot again from this one.");
     }

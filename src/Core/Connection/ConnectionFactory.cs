@@ -50,6 +50,7 @@ public static class ConnectionFactory
                 $"{DescribeContexts(merged)}.", contextName);
         }
 
+        CheckCredentialSources(merged, contextEntry);
         KubernetesClientConfiguration configuration;
         try
         {
@@ -179,6 +180,47 @@ public static class ConnectionFactory
         }
 
         return configuration;
+    }
+
+    /// <summary>
+    /// Checks what KubernetesClient would otherwise report badly: certificate-authority-data that is no certificate
+    /// (it ignores it, and the TLS handshake then fails as if the server were wrong).
+    /// </summary>
+    private static void CheckCredentialSources(K8SConfiguration merged, Context context)
+    {
+        string? clusterName = context.ContextDetails?.Cluster;
+        if (merged.Clusters?.FirstOrDefault(c => c.Name == clusterName)?.ClusterEndpoint?.CertificateAuthorityData is { Length: > 0 } caData &&
+            !IsCertificateData(caData))
+        {
+            throw new ConnectionException(ConnectionFailure.CertificateAuthorityInvalid,
+                $"The certificate-authority-data of cluster '{clusterName}' in the kubeconfig is not a certificate (it must be " +
+                "a base64-encoded PEM certificate). Copy it again from the cluster (oc get configmap kube-root-ca.crt -o yaml).",
+                clusterName);
+        }
+    }
+
+    private static bool IsCertificateData(string base64)
+    {
+        try
+        {
+            byte[] bytes = Convert.FromBase64String(base64);
+            string text = System.Text.Encoding.ASCII.GetString(bytes);
+            X509Certificate2Collection certificates = new();
+            if (text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+            {
+                certificates.ImportFromPem(text);
+            }
+            else
+            {
+                certificates.Add(new X509Certificate2(bytes));
+            }
+
+            return certificates.Count > 0;
+        }
+        catch (Exception e) when (e is FormatException or CryptographicException)
+        {
+            return false;
+        }
     }
 
     private static K8SConfiguration LoadMerged(IReadOnlyList<string> files)
