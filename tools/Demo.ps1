@@ -55,8 +55,16 @@ try {
     Show-Step 'New-VMSnapshot without a guest agent: kept, but -RequireQuiesce says why it is only crash-consistent'
     New-VMSnapshot -VMName fedora-no-agent -RequireQuiesce -ErrorAction Continue -WarningAction SilentlyContinue
 
-    Show-Step 'Remove-VMSnapshot -KeepLast 1 -WhatIf: what a retention run would delete'
-    Remove-VMSnapshot -VMName * -KeepLast 1 -WhatIf
+    Show-Step 'Restore-VMSnapshot -NewVMName, watched by the lab: new claims for the copy, the source''s claims untouched'
+    $mark = Checkpoint-KubeVirtLab
+    $snapshot | Restore-VMSnapshot -NewVMName rhel8-inspect -Confirm:$false
+    Get-KubeVirtLabChange -Since $mark -ExcludeKind Event | Format-Table | Write-Wide
+
+    Show-Step 'A nightly runbook''s retention: only its own (labelled) snapshots, keep the newest usable one per VM'
+    $policy = @{ 'vmsnapshot.io/policy' = 'nightly' }
+    Get-KubeVirtVM -Name centos-stopped, rhel8-brainy-bear | New-VMSnapshot -Label $policy | Format-Table | Write-Wide
+    Remove-VMSnapshot -VMName * -Label $policy -KeepLast 1 -WhatIf
+    Write-Host 'Nothing else is selected: hand-taken snapshots such as rhel8-brainy-bear-before-upgrade carry no policy label.'
 
     Show-Step 'The same lab through kubectl'
     $kubectl = Get-Command kubectl -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1 -ExpandProperty Source
