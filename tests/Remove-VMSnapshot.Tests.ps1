@@ -24,23 +24,31 @@ Describe 'Remove-VMSnapshot' {
     AfterEach { $lab | Stop-KubeVirtLab -Confirm:$false; Disconnect-KubeVirt }
 
     It 'deletes a snapshot by name and nothing else' {
-        Remove-VMSnapshot -Name web-1 -Confirm:$false
+        $mark = Checkpoint-KubeVirtLab
+        Remove-VMSnapshot -Name web-1 -Wait -Confirm:$false
+        Assert-LabChangeSet -Since $mark -Expected @('Deleted VirtualMachineSnapshot vms/web-1') | Out-Null
         (Get-VMSnapshot).Name | Sort-Object | Should -Be @('db-1', 'db-2', 'db-failed', 'web-2', 'web-3', 'web-4')
     }
 
     It 'keeps the newest N of each selected VM' {
-        Remove-VMSnapshot -VMName web -KeepLast 2 -Confirm:$false
+        $mark = Checkpoint-KubeVirtLab
+        Remove-VMSnapshot -VMName web -KeepLast 2 -Wait -Confirm:$false
+        Assert-LabChangeSet -Since $mark -Expected @('Deleted VirtualMachineSnapshot vms/web-1', 'Deleted VirtualMachineSnapshot vms/web-2') | Out-Null
         (Get-VMSnapshot -VMName web).Name | Sort-Object | Should -Be @('web-3', 'web-4')
         @(Get-VMSnapshot -VMName db).Count | Should -Be 3
     }
 
     It 'deletes by age, per VM, from piped VM objects' {
-        Get-KubeVirtVM db | Remove-VMSnapshot -OlderThan ([datetime]'2026-11-01') -Confirm:$false
+        $mark = Checkpoint-KubeVirtLab
+        Get-KubeVirtVM db | Remove-VMSnapshot -OlderThan ([datetime]'2026-11-01') -Wait -Confirm:$false
+        Assert-LabChangeSet -Since $mark -Expected @('Deleted VirtualMachineSnapshot vms/db-1') | Out-Null
         (Get-VMSnapshot -VMName db).Name | Sort-Object | Should -Be @('db-2', 'db-failed')
     }
 
     It 'takes snapshot objects from the pipeline and returns them with -PassThru' {
-        $gone = Get-VMSnapshot -Phase Failed | Remove-VMSnapshot -PassThru -Confirm:$false
+        $mark = Checkpoint-KubeVirtLab
+        $gone = Get-VMSnapshot -Phase Failed | Remove-VMSnapshot -PassThru -Wait -Confirm:$false
+        Assert-LabChangeSet -Since $mark -Expected @('Deleted VirtualMachineSnapshot vms/db-failed') | Out-Null
         $gone.Name | Should -Be 'db-failed'
         Get-VMSnapshot -Name db-failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         # A piped snapshot is deleted itself; it never selects the other snapshots of its VM.
@@ -165,7 +173,7 @@ Describe 'Retention deletes only what its policy owns' {
 
     It 'keeps the newest usable labelled snapshot of each VM and never touches hand-taken ones' {
         $mark = Checkpoint-KubeVirtLab
-        Remove-VMSnapshot -VMName * -Label $nightly -KeepLast 1 -Confirm:$false
+        Remove-VMSnapshot -VMName * -Label $nightly -KeepLast 1 -Wait -Confirm:$false
         # web keeps web-n3 (the failed one is newer but protects nothing); db keeps db-n1. before-upgrade and db-manual
         # are not the policy's: they stay, however old.
         Assert-LabChangeSet -Since $mark -Expected @(
@@ -177,7 +185,7 @@ Describe 'Retention deletes only what its policy owns' {
 
     It 'runs the README''s nightly runbook twice without ever deleting the hand-taken snapshot' {
         foreach ($run in 1..2) {
-            Remove-VMSnapshot -VMName * -Label $nightly -KeepLast 2 -Confirm:$false
+            Remove-VMSnapshot -VMName * -Label $nightly -KeepLast 2 -Wait -Confirm:$false
         }
         (Get-VMSnapshot -VMName web).Name | Sort-Object | Should -Be @('web-before-upgrade', 'web-n2', 'web-n3')
     }
@@ -186,7 +194,7 @@ Describe 'Retention deletes only what its policy owns' {
         (Get-VMSnapshot -Name db-expired).ExpiresAt | Should -Be ([datetime]'2026-11-04T09:00:00Z').ToLocalTime()
         (Get-VMSnapshot -Expired).Name | Should -Be 'db-expired'
         $mark = Checkpoint-KubeVirtLab
-        Remove-VMSnapshot -VMName * -Expired -Confirm:$false
+        Remove-VMSnapshot -VMName * -Expired -Wait -Confirm:$false
         Assert-LabChangeSet -Since $mark -Expected @('Deleted VirtualMachineSnapshot vms/db-expired') | Out-Null
     }
 
@@ -211,7 +219,7 @@ Describe 'Retention deletes only what its policy owns' {
 
     It 'takes -OlderThan as 7d, 12h or a TimeSpan' {
         $mark = Checkpoint-KubeVirtLab
-        Remove-VMSnapshot -VMName db -Label $nightly -OlderThan '7d' -Confirm:$false
+        Remove-VMSnapshot -VMName db -Label $nightly -OlderThan '7d' -Wait -Confirm:$false
         Assert-LabChangeSet -Since $mark -Expected @('Deleted VirtualMachineSnapshot vms/db-n1', 'Deleted VirtualMachineSnapshot vms/db-failed') | Out-Null
         (Get-VMSnapshot -OlderThan '12h').Count | Should -BeGreaterThan 0
     }

@@ -63,7 +63,10 @@ Describe 'Restore-VMSnapshot' {
     It 'restores into a new, stopped VM with new MAC addresses and leaves the original alone' {
         $snapshot = New-VMSnapshot rhel8-brainy-bear -Name rhel-for-copy -Timeout $timeout
         $original = Invoke-LabApi GET 'apis/kubevirt.io/v1/namespaces/vms/virtualmachines/rhel8-brainy-bear'
+        $mark = Checkpoint-KubeVirtLab
         $restore = $snapshot | Restore-VMSnapshot -NewVMName rhel-copy -Confirm:$false -PassThru -Timeout $timeout
+        # The original: not one of its objects (VM, claim, DataVolume, instance) was created, changed or deleted.
+        Get-KubeVirtLabChange -Since $mark -ExcludeKind Event | Where-Object Name -like 'rhel8-brainy-bear*' | Should -BeNullOrEmpty
         $restore.VMName | Should -Be 'rhel-copy'
         $copy = Invoke-LabApi GET 'apis/kubevirt.io/v1/namespaces/vms/virtualmachines/rhel-copy'
         $copy.spec.runStrategy | Should -Be 'Halted'

@@ -121,6 +121,8 @@ public sealed class RestoreTests : IDisposable
     public async Task RestoreToANewVmCreatesItHaltedWithPatchesAndPrefixedClaims()
     {
         await ReadySnapshot("src", "rhel8-brainy-bear");
+        var sourceClaim = await GetAsync(http, "persistentvolumeclaims", "vms", "rhel8-brainy-bear-rootdisk");
+        var sourceVolume = await GetAsync(http, "datavolumes", "vms", "rhel8-brainy-bear-rootdisk");
         var created = await CreateAsync(http, "virtualmachinerestores", "vms", RestoreJson("to-new", "rhel8-copy", "src", volumePolicy: "PrefixTargetName",
             patches: "{\"op\":\"replace\",\"path\":\"/spec/template/spec/domain/devices/interfaces/0/macAddress\",\"value\":\"DE-AD-00-00-BE-AF\"}"));
         Assert.Equal("WaitGracePeriod", Str(created, "spec", "targetReadinessPolicy")); // the CRD default
@@ -133,8 +135,15 @@ public sealed class RestoreTests : IDisposable
         Assert.Equal("rhel8-brainy-bear", Str(vm, "metadata", "labels", "app"));
         Assert.Equal(Str(vm, "metadata", "uid"), Str(done["metadata"]!["ownerReferences"]![0], "uid"));
         await WaitForAsync(http, "virtualmachines", "vms", "rhel8-copy", v => Str(v, "status", "printableStatus") == "Stopped");
-        // The source keeps running and keeps its disk.
+        // The source keeps running and keeps its disk: the same claim and DataVolume objects, unchanged and still its own.
         Assert.Equal("Running", Str(await GetAsync(http, "virtualmachines", "vms", "rhel8-brainy-bear"), "status", "printableStatus"));
+        var claimAfter = await GetAsync(http, "persistentvolumeclaims", "vms", "rhel8-brainy-bear-rootdisk");
+        Assert.Equal(Str(sourceClaim, "metadata", "uid"), Str(claimAfter, "metadata", "uid"));
+        Assert.Equal(Str(sourceClaim, "metadata", "resourceVersion"), Str(claimAfter, "metadata", "resourceVersion"));
+        var volumeAfter = await GetAsync(http, "datavolumes", "vms", "rhel8-brainy-bear-rootdisk");
+        Assert.Equal(Str(sourceVolume, "metadata", "uid"), Str(volumeAfter, "metadata", "uid"));
+        Assert.Equal(Str(sourceVolume!["metadata"]!["ownerReferences"]![0], "uid"), Str(volumeAfter!["metadata"]!["ownerReferences"]![0], "uid"));
+        Assert.NotEqual(Str(sourceClaim, "metadata", "uid"), Str(await GetAsync(http, "persistentvolumeclaims", "vms", "rhel8-copy-rootdisk"), "metadata", "uid"));
     }
 
     [Fact]
