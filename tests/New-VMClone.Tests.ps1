@@ -129,6 +129,7 @@ Describe 'New-VMClone' {
         $yaml | Should -BeLike '*newMacAddresses:*'
         Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
         Get-KubeVirtVM rhel-manifest -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'VMNotFound,VmSnapshot.Commands.GetKubeVirtVMCommand'
     }
 

@@ -174,6 +174,7 @@ Describe 'New-VMSnapshot' {
         try {
             New-VMSnapshot rhel8-brainy-bear -Name rhel-freeze-fails -FailureDeadline (New-TimeSpan -Seconds 30) -Timeout $timeout -ErrorVariable err -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue
             ($warnings.Message -join "`n") | Should -BeLike '*keeps retrying*command Freeze failed*'
+            $err.Count | Should -Be 1
             $err[0].FullyQualifiedErrorId | Should -Be 'SnapshotDeadlineExceeded,VmSnapshot.Commands.NewVMSnapshotCommand'
             $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
             $err[0].TargetObject.Phase | Should -Be 'Failed'
@@ -190,6 +191,7 @@ Describe 'New-VMSnapshot' {
         try {
             $connection = Connect-KubeVirt -Kubeconfig $slowLab.KubeconfigPath -PassThru
             New-VMSnapshot rhel8-brainy-bear -Name slow-snap -Connection $connection -Timeout (New-TimeSpan -Seconds 2) -ErrorVariable err -ErrorAction SilentlyContinue
+            $err.Count | Should -Be 1
             $err[0].FullyQualifiedErrorId | Should -Be 'WaitTimedOut,VmSnapshot.Commands.NewVMSnapshotCommand'
             $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
             (Get-VMSnapshot -Name slow-snap -Connection $connection).Name | Should -Be 'slow-snap'
@@ -257,6 +259,7 @@ spec:
         try {
             $viewer = Connect-KubeVirt -Server $viewerLab.Server -Token (ConvertTo-SecureString 'viewer-token' -AsPlainText) -Namespace vms -PassThru
             New-VMSnapshot web -Name web-denied -Connection $viewer -ErrorVariable err -ErrorAction SilentlyContinue
+            $err.Count | Should -Be 1
             $err[0].FullyQualifiedErrorId | Should -Be 'Forbidden,VmSnapshot.Commands.NewVMSnapshotCommand'
             $err[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
             $err[0].Exception.Message | Should -BeLike '*cannot create resource "virtualmachinesnapshots"*'

@@ -96,6 +96,7 @@ Describe 'Remove-VMSnapshot' {
 
     It 'refuses a piped object it cannot interpret' {
         [pscustomobject]@{ Foo = 1 } | Remove-VMSnapshot -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'InvalidInputObject,VmSnapshot.Commands.RemoveVMSnapshotCommand'
         @(Get-VMSnapshot).Count | Should -Be 7
     }
@@ -114,6 +115,7 @@ Describe 'Remove-VMSnapshot' {
 
     It 'reports a literal name that does not exist' {
         Remove-VMSnapshot -Name no-such -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'SnapshotNotFound,VmSnapshot.Commands.RemoveVMSnapshotCommand'
         @(Get-VMSnapshot).Count | Should -Be 7
     }

@@ -44,6 +44,7 @@ Describe 'Restore-VMSnapshot' {
     It 'refuses a running VM without -StopVM and creates nothing' {
         New-VMSnapshot rhel8-brainy-bear -Name rhel-snap -Timeout $timeout | Out-Null
         Restore-VMSnapshot -Name rhel-snap -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'VMRunning,VmSnapshot.Commands.RestoreVMSnapshotCommand'
         $err[0].ErrorDetails.RecommendedAction | Should -BeLike '*-StopVM*'
         (Invoke-LabApi GET 'apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinerestores').items | Should -BeNullOrEmpty
@@ -53,9 +54,11 @@ Describe 'Restore-VMSnapshot' {
         $failed = Get-VMSnapshot -Phase Failed | Select-Object -First 1
         $failed | Should -Not -BeNullOrEmpty
         $failed | Restore-VMSnapshot -StopVM -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'SnapshotNotUsable,VmSnapshot.Commands.RestoreVMSnapshotCommand'
 
         Restore-VMSnapshot -Name 'win2k19*' -StopVM -Confirm:$false -ErrorVariable err2 -ErrorAction SilentlyContinue
+        $err2.Count | Should -Be 1
         $err2[0].FullyQualifiedErrorId | Should -Be 'AmbiguousSnapshot,VmSnapshot.Commands.RestoreVMSnapshotCommand'
         (Invoke-LabApi GET 'apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinerestores').items | Should -BeNullOrEmpty
     }
@@ -106,6 +109,7 @@ Describe 'Restore-VMSnapshot' {
             while (-not (Get-KubeVirtVM centos-stopped -Connection $connection).RestoreInProgress -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
             (Get-KubeVirtVM centos-stopped -Connection $connection).RestoreInProgress | Should -Not -BeNullOrEmpty
             $snapshot | Restore-VMSnapshot -Connection $connection -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+            $err.Count | Should -Be 1
             $err[0].FullyQualifiedErrorId | Should -Be 'RestoreInProgress,VmSnapshot.Commands.RestoreVMSnapshotCommand'
             $err[0].Exception.Message | Should -BeLike '*vm restore*in progress*'
         }
@@ -118,6 +122,7 @@ Describe 'Restore-VMSnapshot' {
         { Restore-VMSnapshot -Name x -StartVM -NoWait -Confirm:$false } | Should -Throw -ErrorId 'StartRequiresWait,VmSnapshot.Commands.RestoreVMSnapshotCommand'
         { Restore-VMSnapshot -Name x -NewVMName Bad_Name -Confirm:$false } | Should -Throw -ErrorId 'InvalidVMName,VmSnapshot.Commands.RestoreVMSnapshotCommand'
         Get-VMSnapshot -Phase Succeeded -Latest 1 | Restore-VMSnapshot -NewVMName one-vm -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'DuplicateTargetName,VmSnapshot.Commands.RestoreVMSnapshotCommand'
         (Invoke-LabApi GET 'apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinerestores').items | Should -BeNullOrEmpty
     }

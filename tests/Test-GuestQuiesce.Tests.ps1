@@ -328,6 +328,7 @@ Describe 'Test-GuestQuiesce on the default scenario' {
     It 'reports a missing VM and conflicting parameters as errors with stable ids' {
         $result = Test-GuestQuiesce no-such-vm -ErrorVariable err -ErrorAction SilentlyContinue
         $result | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'VMNotFound,VmSnapshot.Commands.TestGuestQuiesceCommand'
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $err[0].TargetObject | Should -Be 'no-such-vm'
