@@ -8,6 +8,16 @@ BeforeAll {
         $token = (Select-String -LiteralPath $lab.KubeconfigPath -Pattern "token: '([^']+)'").Matches[0].Groups[1].Value
         Invoke-RestMethod -Method $Method -Uri "$($lab.Server)$Path" -Headers @{ Authorization = "Bearer $token" }
     }
+
+    function Wait-ClaimGone([string] $Name, [int] $Seconds) {
+        # True once the claim has left the namespace's list, false when it is still there after $Seconds.
+        $deadline = [datetime]::UtcNow.AddSeconds($Seconds)
+        do {
+            Start-Sleep -Milliseconds 100
+            $gone = -not (Invoke-LabApi GET 'api/v1/namespaces/vms/persistentvolumeclaims').items.Where({ $_.metadata.name -eq $Name })
+        } until ($gone -or [datetime]::UtcNow -gt $deadline)
+        $gone
+    }
 }
 
 Describe 'Claims in use are protected' {
@@ -29,21 +39,11 @@ Describe 'Claims in use are protected' {
         $claim.metadata.finalizers | Should -Be @('kubernetes.io/pvc-protection')
 
         Invoke-LabApi PUT 'apis/subresources.kubevirt.io/v1/namespaces/vms/virtualmachines/rhel8-brainy-bear/stop' | Out-Null
-        $deadline = [datetime]::UtcNow.AddSeconds(30)
-        do {
-            Start-Sleep -Milliseconds 200
-            $gone = -not (Invoke-LabApi GET 'api/v1/namespaces/vms/persistentvolumeclaims').items.Where({ $_.metadata.name -eq 'rhel8-brainy-bear-rootdisk' })
-        } until ($gone -or [datetime]::UtcNow -gt $deadline)
-        $gone | Should -BeTrue
+        Wait-ClaimGone rhel8-brainy-bear-rootdisk -Seconds 30 | Should -BeTrue
     }
 
     It 'lets a claim no VM runs on go at once' {
         Invoke-LabApi DELETE 'api/v1/namespaces/vms/persistentvolumeclaims/centos-stopped-rootdisk' | Out-Null
-        $deadline = [datetime]::UtcNow.AddSeconds(10)
-        do {
-            Start-Sleep -Milliseconds 100
-            $gone = -not (Invoke-LabApi GET 'api/v1/namespaces/vms/persistentvolumeclaims').items.Where({ $_.metadata.name -eq 'centos-stopped-rootdisk' })
-        } until ($gone -or [datetime]::UtcNow -gt $deadline)
-        $gone | Should -BeTrue
+        Wait-ClaimGone centos-stopped-rootdisk -Seconds 10 | Should -BeTrue
     }
 }
