@@ -68,3 +68,77 @@ Describe 'TLS that is not verified' {
         @($later).Count | Should -Be 0
     }
 }
+
+Describe 'Exec credential plugins' -Skip:$IsWindows {
+    BeforeAll {
+        $lab = Start-KubeVirtLab -Name 'exec-plugin' -UseTls -Scenario empty
+        $labToken = [System.Net.NetworkCredential]::new('', $lab.GetToken()).Password
+        $template = Get-Content -LiteralPath $lab.KubeconfigPath -Raw
+
+        function New-PluginKubeconfig([string] $Name, [string] $Script) {
+            # A kubeconfig whose user gets its token from a shell-script plugin, as kubelogin or aws eks get-token do.
+            $plugin = Join-Path $TestDrive "$Name.sh"
+            Set-Content -LiteralPath $plugin -Value "#!/bin/sh`n$Script"
+            & chmod +x $plugin
+            $exec = "exec:`n      apiVersion: client.authentication.k8s.io/v1`n      command: $plugin`n      interactiveMode: Never"
+            $path = Join-Path $TestDrive "$Name.kubeconfig"
+            $template -replace "token: '[^']+'", $exec | Set-Content -LiteralPath $path
+            $path
+        }
+    }
+    AfterAll { $lab | Stop-KubeVirtLab -Confirm:$false; Disconnect-KubeVirt }
+
+    It 'connects with the token the plugin prints' {
+        $kubeconfig = New-PluginKubeconfig good "echo '{`"apiVersion`":`"client.authentication.k8s.io/v1`",`"kind`":`"ExecCredential`",`"status`":{`"token`":`"$labToken`"}}'"
+        $connection = Connect-KubeVirt -Kubeconfig $kubeconfig -PassThru
+        $connection.Server | Should -Be $lab.Server
+        Get-KubeVirtVM -Connection $connection | Should -BeNullOrEmpty   # an empty lab, reached with the plugin's token
+    }
+
+    It 'names the exit code and what the plugin said when it fails' {
+        $kubeconfig = New-PluginKubeconfig failing "echo 'login required: run oc login first' >&2`nexit 3"
+        $caught = $null
+        try { Connect-KubeVirt -Kubeconfig $kubeconfig -ErrorAction Stop } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -Be 'CredentialPluginFailed,VmSnapshot.Commands.ConnectKubeVirtCommand'
+        $caught.CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $caught.Exception.Message | Should -BeLike '*exited with code 3*login required: run oc login first*'
+    }
+
+    It 'stops a plugin that hangs after -CredentialTimeout, and kills it' {
+        $marker = "vmsnapshot-hang-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
+        $kubeconfig = New-PluginKubeconfig $marker "sleep 120 # $marker"
+        $elapsed = [System.Diagnostics.Stopwatch]::StartNew()
+        $caught = $null
+        try { Connect-KubeVirt -Kubeconfig $kubeconfig -CredentialTimeout 00:00:02 -ErrorAction Stop } catch { $caught = $_ }
+        $elapsed.Stop()
+        $caught.FullyQualifiedErrorId | Should -Be 'CredentialPluginFailed,VmSnapshot.Commands.ConnectKubeVirtCommand'
+        $caught.Exception.Message | Should -BeLike '*did not finish within 2 s*'
+        $elapsed.Elapsed.TotalSeconds | Should -BeLessThan 20
+        Start-Sleep -Milliseconds 300
+        @(Get-Process | Where-Object { $_.CommandLine -like "*$marker*" }).Count | Should -Be 0
+    }
+
+    It 'stops at once on Ctrl+C while the plugin runs, and kills it' {
+        $marker = "vmsnapshot-ctrlc-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
+        $kubeconfig = New-PluginKubeconfig $marker "sleep 120 # $marker"
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript({
+                param($manifest, $path)
+                Import-Module $manifest
+                Connect-KubeVirt -Kubeconfig $path -CredentialTimeout 00:02:00
+            }).AddArgument($ModuleManifest).AddArgument($kubeconfig)
+            $running = $shell.BeginInvoke()
+            $deadline = [datetime]::UtcNow.AddSeconds(30)
+            while (-not (Get-Process | Where-Object { $_.CommandLine -like "*$marker*" }) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            @(Get-Process | Where-Object { $_.CommandLine -like "*$marker*" }).Count | Should -BeGreaterThan 0 -Because 'the plugin is running'
+            $elapsed = [System.Diagnostics.Stopwatch]::StartNew()
+            $shell.Stop()   # what Ctrl+C does
+            $elapsed.Elapsed.TotalSeconds | Should -BeLessThan 10
+            $running.IsCompleted | Should -BeTrue
+            Start-Sleep -Milliseconds 300
+            @(Get-Process | Where-Object { $_.CommandLine -like "*$marker*" }).Count | Should -Be 0
+        }
+        finally { $shell.Dispose() }
+    }
+}

@@ -78,6 +78,14 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
     public string? Namespace { get; set; }
 
     /// <summary>
+    /// <para type="description">How long the kubeconfig's exec credential plugin (kubelogin, aws eks get-token, ...) may
+    /// run before it is stopped. Default: 60 seconds. Ctrl+C stops it at once.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = KubeconfigSet)]
+    [ValidateTimeSpan]
+    public TimeSpan? CredentialTimeout { get; set; }
+
+    /// <summary>
     /// <para type="description">Return the connection object, to pass to other cmdlets with -Connection.</para>
     /// </summary>
     [Parameter]
@@ -95,8 +103,7 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
             {
                 TokenSet => ConnectionFactory.FromToken(Server!, Token!, ResolvePath(CertificateAuthority), Namespace),
                 InClusterSet => ConnectionFactory.InCluster(Namespace),
-                _ => ConnectionFactory.FromKubeconfig(Kubeconfig?.Select(p => ResolvePath(p)!).ToArray(), Context,
-                    Namespace),
+                _ => FromKubeconfig(Kubeconfig?.Select(p => ResolvePath(p)!).ToArray()),
             };
         }
         catch (ConnectionException e)
@@ -124,6 +131,13 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
             WriteObject(connection);
         }
     }
+
+    /// <summary>
+    /// On a worker thread, so that Ctrl+C ends the command at once and kills a credential plugin that is still running.
+    /// Paths are resolved before: the session state belongs to the pipeline thread.
+    /// </summary>
+    private KubeVirtConnection FromKubeconfig(string[]? paths) =>
+        Await(Task.Run(() => ConnectionFactory.FromKubeconfig(paths, Context, Namespace, CredentialTimeout, CancelToken)));
 
     private string? ResolvePath(string? path) =>
         path is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);

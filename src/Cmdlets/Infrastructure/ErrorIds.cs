@@ -26,6 +26,7 @@ internal static class ErrorIds
     public const string NotInCluster = "NotInCluster";
     public const string CertificateAuthorityInvalid = "CertificateAuthorityInvalid";
     public const string InvalidServerUri = "InvalidServerUri";
+    public const string CredentialPluginFailed = "CredentialPluginFailed";
 
     // VMs.
     public const string VMNotFound = "VMNotFound";

@@ -53,6 +53,8 @@ internal static class ErrorRecords
                 "Use a kubeconfig or -Server and -Token outside a pod."),
             ConnectionFailure.CertificateAuthorityInvalid => (ErrorIds.CertificateAuthorityInvalid, ErrorCategory.InvalidData,
                 "Pass the PEM file of the CA that signed the API server's certificate (oc get configmap kube-root-ca.crt)."),
+            ConnectionFailure.CredentialPluginFailed => (ErrorIds.CredentialPluginFailed, ErrorCategory.AuthenticationError,
+                "Run the plugin by hand to see what it needs (often a fresh login), or raise Connect-KubeVirt -CredentialTimeout."),
             ConnectionFailure.InvalidServerUri => (ErrorIds.InvalidServerUri, ErrorCategory.InvalidArgument,
                 "Give the API server as https://host:port, e.g. -Server https://api.ocp.example.com:6443."),
             _ => (ErrorIds.KubeconfigInvalid, ErrorCategory.InvalidData,

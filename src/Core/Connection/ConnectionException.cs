@@ -20,6 +20,9 @@ public enum ConnectionFailure
 
     /// <summary>-Server is not an absolute http(s) URI.</summary>
     InvalidServerUri,
+
+    /// <summary>The kubeconfig's exec credential plugin failed, timed out or printed no token.</summary>
+    CredentialPluginFailed,
 }
 
 /// <summary>A connection could not be built. Messages name files and contexts, never credentials.</summary>

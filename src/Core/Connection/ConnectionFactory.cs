@@ -19,7 +19,13 @@ public static class ConnectionFactory
     internal const string DefaultNamespace = "default";
 
     /// <summary>Connects through kubeconfig files (merged, first wins) and a context (default: current-context).</summary>
-    public static KubeVirtConnection FromKubeconfig(IReadOnlyList<string>? paths, string? context, string? @namespace)
+    /// <param name="paths">Kubeconfig files; null or empty: KUBECONFIG, else ~/.kube/config.</param>
+    /// <param name="context">The context; null: current-context.</param>
+    /// <param name="namespace">The default namespace; null: the context's, else "default".</param>
+    /// <param name="credentialTimeout">How long an exec credential plugin may run (default <see cref="ExecCredentialPlugin.DefaultTimeout"/>).</param>
+    /// <param name="cancelToken">Ctrl+C: stops (and kills) a running credential plugin.</param>
+    public static KubeVirtConnection FromKubeconfig(IReadOnlyList<string>? paths, string? context, string? @namespace,
+        TimeSpan? credentialTimeout = null, CancellationToken cancelToken = default)
     {
         IReadOnlyList<string> files = paths is { Count: > 0 } ? paths : KubeconfigLocator.DefaultPaths();
         foreach (string file in files)
@@ -51,10 +57,16 @@ public static class ConnectionFactory
         }
 
         CheckCredentialSources(merged, contextEntry);
+        ExecCredentialPlugin? plugin = StartCredentialPlugin(merged, contextEntry, credentialTimeout, cancelToken);
         KubernetesClientConfiguration configuration;
         try
         {
             configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, contextName);
+            if (plugin is not null)
+            {
+                configuration.AccessToken = null;
+                configuration.TokenProvider = plugin;
+            }
         }
         catch (Exception e) when (e is KubeConfigException or FormatException or CryptographicException or IOException)
         {
@@ -197,6 +209,27 @@ public static class ConnectionFactory
                 "a base64-encoded PEM certificate). Copy it again from the cluster (oc get configmap kube-root-ca.crt -o yaml).",
                 clusterName);
         }
+    }
+
+    /// <summary>
+    /// Runs the context user's exec plugin here (bounded, cancellable) instead of inside KubernetesClient, and leaves
+    /// the user with a placeholder token so the client builds; the plugin then supplies every request's token.
+    /// </summary>
+    private static ExecCredentialPlugin? StartCredentialPlugin(K8SConfiguration merged, Context context, TimeSpan? timeout,
+        CancellationToken cancelToken)
+    {
+        string? userName = context.ContextDetails?.User;
+        UserCredentials? credentials = merged.Users?.FirstOrDefault(u => u.Name == userName)?.UserCredentials;
+        if (credentials?.ExternalExecution is not { } exec)
+        {
+            return null;
+        }
+
+        ExecCredentialPlugin plugin = ExecCredentialPlugin.StartAsync(exec, userName ?? string.Empty,
+            timeout ?? ExecCredentialPlugin.DefaultTimeout, cancelToken).GetAwaiter().GetResult();
+        credentials.ExternalExecution = null;
+        credentials.Token = "supplied-by-the-exec-plugin";
+        return plugin;
     }
 
     private static bool IsCertificateData(string base64)
