@@ -142,3 +142,30 @@ Describe 'Exec credential plugins' -Skip:$IsWindows {
         finally { $shell.Dispose() }
     }
 }
+
+Describe 'A kubeconfig user with a tokenFile' {
+    BeforeAll {
+        $lab = Start-KubeVirtLab -Name 'token-file' -Scenario empty
+        $labToken = [System.Net.NetworkCredential]::new('', $lab.GetToken()).Password
+        $template = Get-Content -LiteralPath $lab.KubeconfigPath -Raw
+    }
+    AfterAll { $lab | Stop-KubeVirtLab -Confirm:$false; Disconnect-KubeVirt }
+
+    It 'reads the token from the file, as kubectl does' {
+        $tokenPath = Join-Path $TestDrive 'token'
+        Set-Content -LiteralPath $tokenPath -Value $labToken -NoNewline
+        $kubeconfig = Join-Path $TestDrive 'token-file.kubeconfig'
+        $template -replace "token: '[^']+'", "tokenFile: '$tokenPath'" | Set-Content -LiteralPath $kubeconfig
+        $connection = Connect-KubeVirt -Kubeconfig $kubeconfig -PassThru
+        Get-KubeVirtVM -Connection $connection | Should -BeNullOrEmpty   # reached with the file's token (a wrong one is a 401)
+    }
+
+    It 'names the token file that does not exist' {
+        $kubeconfig = Join-Path $TestDrive 'missing-token-file.kubeconfig'
+        $template -replace "token: '[^']+'", "tokenFile: '/no/such/dir/token'" | Set-Content -LiteralPath $kubeconfig
+        $caught = $null
+        try { Connect-KubeVirt -Kubeconfig $kubeconfig -ErrorAction Stop } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -Be 'KubeconfigInvalid,VmSnapshot.Commands.ConnectKubeVirtCommand'
+        $caught.Exception.Message | Should -BeLike "*reads its token from the file '/no/such/dir/token' (tokenFile), which does not exist*"
+    }
+}

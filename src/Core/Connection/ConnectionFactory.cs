@@ -3,6 +3,7 @@ using System.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using k8s;
+using k8s.Authentication;
 using k8s.Exceptions;
 using k8s.KubeConfigModels;
 using VmSnapshot.Core.Api;
@@ -57,6 +58,7 @@ public static class ConnectionFactory
         }
 
         CheckCredentialSources(merged, contextEntry);
+        string? tokenFile = TokenFileOf(files, merged, contextEntry);
         ExecCredentialPlugin? plugin = StartCredentialPlugin(merged, contextEntry, credentialTimeout, cancelToken);
         KubernetesClientConfiguration configuration;
         try
@@ -66,6 +68,11 @@ public static class ConnectionFactory
             {
                 configuration.AccessToken = null;
                 configuration.TokenProvider = plugin;
+            }
+            else if (tokenFile is not null)
+            {
+                configuration.AccessToken = null;
+                configuration.TokenProvider = new TokenFileAuth(tokenFile); // re-reads the file as it is rotated
             }
         }
         catch (Exception e) when (e is KubeConfigException or FormatException or CryptographicException or IOException)
@@ -209,6 +216,45 @@ public static class ConnectionFactory
                 "a base64-encoded PEM certificate). Copy it again from the cluster (oc get configmap kube-root-ca.crt -o yaml).",
                 clusterName);
         }
+    }
+
+    /// <summary>
+    /// The context user's tokenFile, when it has one and no token of its own: checked to exist (naming the path if
+    /// not) and given a placeholder token so the client builds; every request then reads the file.
+    /// </summary>
+    private static string? TokenFileOf(IReadOnlyList<string> files, K8SConfiguration merged, Context context)
+    {
+        string? userName = context.ContextDetails?.User;
+        UserCredentials? credentials = merged.Users?.FirstOrDefault(u => u.Name == userName)?.UserCredentials;
+        if (credentials is null || !string.IsNullOrEmpty(credentials.Token) || credentials.ExternalExecution is not null)
+        {
+            return null;
+        }
+
+        string? tokenFile;
+        try
+        {
+            tokenFile = KubeconfigTokenFile.Find(files, userName);
+        }
+        catch (Exception e) when (e is IOException or YamlDotNet.Core.YamlException)
+        {
+            return null; // LoadMerged already read these files; anything odd here is its business.
+        }
+
+        if (tokenFile is null)
+        {
+            return null;
+        }
+
+        if (!File.Exists(tokenFile))
+        {
+            throw new ConnectionException(ConnectionFailure.KubeconfigInvalid,
+                $"The kubeconfig user '{userName}' reads its token from the file '{tokenFile}' (tokenFile), which does not " +
+                "exist. Create it (for a service account: kubectl create token NAME > FILE) or fix the path.", tokenFile);
+        }
+
+        credentials.Token = "read-from-the-token-file";
+        return tokenFile;
     }
 
     /// <summary>
