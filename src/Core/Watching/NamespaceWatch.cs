@@ -97,11 +97,15 @@ public sealed class NamespaceWatch : IAsyncDisposable
                                    onError: e => expired |= IsExpired(e), cancellationToken: _stop.Token).ConfigureAwait(false))
                 {
                     backoff = TimeSpan.FromMilliseconds(250);
-                    if (type != WatchEventType.Error)
+                    if (type == WatchEventType.Error)
                     {
-                        relistBackoff = TimeSpan.Zero;
+                        // The watch cache answers a too-old resourceVersion with 200 and an ERROR event carrying a 410
+                        // Status, then closes: resuming from the same version would only get the same answer.
+                        expired |= IsExpiredStatus((JsonElement)item);
+                        continue;
                     }
 
+                    relistBackoff = TimeSpan.Zero;
                     Dispatch(type, (JsonElement)item);
                 }
             }
@@ -174,6 +178,10 @@ public sealed class NamespaceWatch : IAsyncDisposable
                 item.Clone()));
         }
     }
+
+    private static bool IsExpiredStatus(JsonElement status) =>
+        (status.TryGetProperty("code", out JsonElement code) && code.ValueKind == JsonValueKind.Number && code.GetInt32() == 410) ||
+        status.String("reason") is "Expired" or "Gone";
 
     private static bool IsExpired(Exception e) =>
         e is KubernetesException { Status.Code: 410 } ||
