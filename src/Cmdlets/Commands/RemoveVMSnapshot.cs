@@ -315,11 +315,6 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
                 {
                     remaining = null;
                 }
-                else if (change.Change == WatchChange.Resync)
-                {
-                    remaining = await CustomResources.GetAsync(Core.Connection.ConnectionFactory.ClientFor(connection).Client,
-                        ResourceType.VirtualMachineSnapshot, snapshot.Namespace, snapshot.Name, timeout.Token).ConfigureAwait(false);
-                }
             }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !CancelToken.IsCancellationRequested)

@@ -89,6 +89,8 @@ public sealed class NamespaceWatch : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             bool expired = false;
+            bool delivered = false;
+            long started = Environment.TickCount64;
             try
             {
                 await foreach ((WatchEventType type, object item) in _client.CustomObjects.WatchListNamespacedCustomObjectAsync(
@@ -106,6 +108,7 @@ public sealed class NamespaceWatch : IAsyncDisposable
                     }
 
                     relistBackoff = TimeSpan.Zero;
+                    delivered |= type != WatchEventType.Bookmark;
                     Dispatch(type, (JsonElement)item);
                 }
             }
@@ -120,6 +123,15 @@ public sealed class NamespaceWatch : IAsyncDisposable
             catch (Exception) when (!_stop.IsCancellationRequested)
             {
                 // A dropped connection or a server restart: resume from the last version seen after a short pause.
+                await DelayAsync(backoff).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
+                continue;
+            }
+
+            if (!expired && !delivered && Environment.TickCount64 - started < 1000)
+            {
+                // The stream ended at once with nothing in it (a proxy cutting connections, a server restarting):
+                // reconnecting at once, again and again, would only add load. Pause, longer each time.
                 await DelayAsync(backoff).ConfigureAwait(false);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
                 continue;
@@ -141,14 +153,28 @@ public sealed class NamespaceWatch : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Relists the namespace, as client-go's reflector does after a 410, and hands every subscriber the state the list
+    /// shows: the object (Updated) or its absence (Deleted). One list answers all waiters; asking each to re-read its own
+    /// object cost one request per waiter on every relist.
+    /// </summary>
     private async Task ResyncAsync()
     {
         try
         {
-            _resourceVersion = await CurrentResourceVersionAsync(_client, _type, _namespace, _stop.Token).ConfigureAwait(false);
-            foreach (Channel<WatchEvent> channel in _subscribers.Values)
+            object list = await ApiCall.RunAsync(new ApiRequest("list", _type, _namespace),
+                ct => _client.CustomObjects.ListNamespacedCustomObjectAsync(_type.Group, _type.Version, _namespace,
+                    _type.Plural, cancellationToken: ct), _stop.Token).ConfigureAwait(false);
+            JsonElement root = (JsonElement)list;
+            _resourceVersion = root.Child("metadata").String("resourceVersion") ?? string.Empty;
+            Dictionary<string, JsonElement> current = root.Child("items").EnumerateArraySafe()
+                .Where(item => item.Child("metadata").String("name") is not null)
+                .ToDictionary(item => item.Child("metadata").String("name")!, item => item.Clone(), StringComparer.Ordinal);
+            foreach ((string name, Channel<WatchEvent> channel) in _subscribers)
             {
-                channel.Writer.TryWrite(new WatchEvent(WatchChange.Resync, default));
+                channel.Writer.TryWrite(current.TryGetValue(name, out JsonElement state)
+                    ? new WatchEvent(WatchChange.Updated, state)
+                    : new WatchEvent(WatchChange.Deleted, default));
             }
         }
         catch (Exception) when (!_stop.IsCancellationRequested)

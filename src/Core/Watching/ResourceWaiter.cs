@@ -13,7 +13,7 @@ public static class ResourceWaiter
     /// Waits until <paramref name="isFinal"/> holds for the evaluation of the object. <paramref name="events"/> must
     /// have been subscribed before the object was created or read, so no change can fall between the read and the
     /// watch. Every change of evaluation is reported through <paramref name="onProgress"/> (on a thread-pool thread).
-    /// A deletion while waiting is an error; a watch resync re-reads the object.
+    /// A deletion while waiting is an error (after a relist, an object the list no longer shows counts as deleted).
     /// </summary>
     public static async Task<JsonElement> WaitAsync<TProgress>(KubeVirtConnection connection, ResourceType type,
         ChannelReader<WatchEvent> events, JsonElement initial, Func<JsonElement, TProgress> evaluate,
@@ -32,10 +32,6 @@ public static class ResourceWaiter
             {
                 case WatchChange.Deleted:
                     throw Deleted(type, @namespace, name);
-                case WatchChange.Resync:
-                    current = await CustomResources.GetAsync(ConnectionFactory.ClientFor(connection).Client, type,
-                        @namespace, name, cancelToken).ConfigureAwait(false) ?? throw Deleted(type, @namespace, name);
-                    break;
                 default:
                     if (!NamespaceWatch.IsNewer(change.Object, current))
                     {

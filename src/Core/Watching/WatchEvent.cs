@@ -8,11 +8,11 @@ public enum WatchChange
     /// <summary>Created or changed: <see cref="WatchEvent.Object"/> is its new state.</summary>
     Updated,
 
-    /// <summary>Deleted: <see cref="WatchEvent.Object"/> is its last state.</summary>
+    /// <summary>
+    /// Deleted: <see cref="WatchEvent.Object"/> is its last state, or default when a relist (after 410 Expired) no
+    /// longer shows the object.
+    /// </summary>
     Deleted,
-
-    /// <summary>The watch had to restart from scratch (410 Expired): re-read the object, events may have been missed.</summary>
-    Resync,
 }
 
 /// <summary>One change to one object, as delivered to a subscriber of a <see cref="NamespaceWatch"/>.</summary>
