@@ -152,7 +152,7 @@ internal sealed partial class ApiHandler(LabStore store, Authenticator authentic
     {
         if (ctx.WantsTable)
         {
-            var table = TableBuilder.Table(o.Type, [AsVersion(o, version)], new JsonObject { ["resourceVersion"] = o.ResourceVersion.ToString() });
+            var table = TableBuilder.Table(o.Type, [AsVersion(o, version)], new JsonObject { ["resourceVersion"] = o.ResourceVersion.ToString() }, ctx.TableIncludeObject);
             return ctx.Response.SendAsync(code, JsonUtil.ToBytes(table), "application/json", ctx.Cancellation, WarningHeaders(ctx));
         }
         return ctx.Response.SendAsync(code, Encode(o, version), "application/json", ctx.Cancellation, WarningHeaders(ctx));

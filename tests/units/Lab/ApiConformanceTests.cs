@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab;
+using Xunit;
+using static VmSnapshot.Tests.Lab.LabTestSupport;
+
+namespace VmSnapshot.Tests.Lab;
+
+/// <summary>
+/// Issue 14 items 1-7: what kubectl 1.32 (over TLS, where it sends its token) and KubernetesClient see of the lab's
+/// generic API server, each checked against kube-apiserver 1.32 behaviour. Skipped without kubectl where kubectl drives.
+/// </summary>
+public sealed class ApiConformanceTests : IDisposable
+{
+    private const string TableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+    private readonly LabServer lab = StartLab(tls: true);
+    private readonly KubectlRunner kubectl;
+
+    public ApiConformanceTests() => kubectl = new KubectlRunner(lab);
+
+    public void Dispose() => lab.Dispose();
+
+    private static void RequireKubectl() => Skip.IfNot(KubectlRunner.Available, "kubectl is not installed at /usr/bin/kubectl");
+
+    private static string[] Words(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    private KubectlRunner.Result Ok(params string[] args)
+    {
+        var r = kubectl.Run(args);
+        Assert.True(r.ExitCode == 0, $"kubectl {string.Join(' ', args)} failed ({r.ExitCode}): {r.Err}");
+        return r;
+    }
+
+    // ---- 1. Tables honour includeObject (k8s.io/apiserver pkg/endpoints/handlers/response.go asTable) ----
+
+    [SkippableFact]
+    public void SortByAStatusFieldSortsTheRowsByTheFullObjects()
+    {
+        RequireKubectl();
+        var lines = Ok("get", "vmsnapshot", "--sort-by=.status.creationTime").Out.Trim().Split('\n');
+        Assert.Equal("NAME", Words(lines[0])[0]);
+        // The failed snapshot has no creationTime and sorts first; the others by age, oldest first.
+        Assert.Equal(
+            ["rhel8-brainy-bear-pre-patch", "rhel8-brainy-bear-before-upgrade", "fedora-no-agent-manual",
+             "win2k19-profound-gecko-nightly-20261124", "win2k19-profound-gecko-nightly-20261125"],
+            lines.Skip(1).Select(l => Words(l)[0]));
+    }
+
+    [Fact]
+    public async Task IncludeObjectPicksWhatEachRowCarries()
+    {
+        using var http = Http(lab);
+        const string list = "/apis/snapshot.kubevirt.io/v1alpha1/namespaces/vms/virtualmachinesnapshots";
+        var full = await GetAsync(http, list + "?includeObject=Object", TableAccept);
+        var row = full.Body!["rows"]![0]!["object"]!;
+        Assert.Equal("VirtualMachineSnapshot", (string?)row["kind"]);
+        Assert.Equal("snapshot.kubevirt.io/v1alpha1", (string?)row["apiVersion"]); // converted to the version asked for
+        Assert.NotNull(row["spec"]!["source"]);
+
+        var meta = await GetAsync(http, list + "?includeObject=Metadata", TableAccept);
+        Assert.Equal("PartialObjectMetadata", (string?)meta.Body!["rows"]![0]!["object"]!["kind"]);
+        Assert.Null(meta.Body["rows"]![0]!["object"]!["spec"]);
+        var byDefault = await GetAsync(http, list, TableAccept);
+        Assert.Equal("PartialObjectMetadata", (string?)byDefault.Body!["rows"]![0]!["object"]!["kind"]);
+
+        var none = await GetAsync(http, list + "?includeObject=None", TableAccept);
+        var noneRow = none.Body!["rows"]![0]!.AsObject();
+        Assert.True(noneRow.ContainsKey("object"));
+        Assert.Null(noneRow["object"]);
+
+        var single = await GetAsync(http, list + "/fedora-no-agent-manual?includeObject=Object", TableAccept);
+        Assert.Equal("fedora-no-agent", (string?)single.Body!["rows"]![0]!["object"]!["spec"]!["source"]!["name"]);
+
+        AssertStatus(await GetAsync(http, list + "?includeObject=Everything", TableAccept), 400, "BadRequest",
+            "Unable to convert to Table as requested: includeObject: Invalid value: \"Everything\": must be 'Metadata', 'Object', 'None', or empty");
+        // Without a Table Accept the parameter is not looked at.
+        Assert.Equal(200, (await GetAsync(http, list + "?includeObject=Everything")).Code);
+    }
+
+    // ---- 2. A watch sends its status line and headers at once (watch.go: WriteHeader(200), Flush) ----
+
+    [SkippableFact]
+    public async Task AQuietWatchEndsAtTheRequestTimeout()
+    {
+        RequireKubectl();
+        var clock = Stopwatch.StartNew();
+        var r = await kubectl.RunAsync(TimeSpan.FromSeconds(90), null, "get", "vmsnapshot", "-w", "--request-timeout=5s");
+        clock.Stop();
+        Assert.Contains("fedora-no-agent-manual", r.Out); // the list came, then the quiet watch
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"kubectl get -w --request-timeout=5s took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task AWatchAnswersHeadersBeforeItsFirstEvent()
+    {
+        using var http = Http(lab);
+        var (_, listed) = await GetAsync(http, "/apis/kubevirt.io/v1/namespaces/vms/virtualmachines");
+        var rv = (string?)listed!["metadata"]!["resourceVersion"];
+        using var req = new HttpRequestMessage(HttpMethod.Get, $"/apis/kubevirt.io/v1/namespaces/vms/virtualmachines?watch=true&resourceVersion={rv}");
+        using var headers = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, headers.Token);
+        Assert.Equal(200, (int)resp.StatusCode);
+        Assert.Equal("application/json", resp.Content.Headers.ContentType!.MediaType);
+    }
+}
