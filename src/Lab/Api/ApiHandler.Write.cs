@@ -102,8 +102,19 @@ internal sealed partial class ApiHandler
             if (p.Subresource == null) ManagedFields.RecordUpdate(current.ToJson(), desired, Manager(ctx), type.ApiVersionFor(p.Version));
             return desired;
         }, new LabStore.WriteOptions { DryRun = ctx.DryRun, Admit = p.Subresource == null });
-        await SendObjectAsync(ctx, 200, result.Object!, p.Version);
+        await SendObjectAsync(ctx, 200, LiveVersionIfDryRun(ctx.DryRun, result), p.Version);
     }
+
+    /// <summary>
+    /// A dry-run update answers the object as it would be, at the live resourceVersion: the dry-run storage
+    /// (k8s.io/apiserver pkg/registry/generic/registry/dryrun.go, DryRunnableStorage.GuaranteedUpdate) runs the
+    /// update on the current object and copies the result out without writing, so no new version is assigned.
+    /// kubectl diff would otherwise show a resourceVersion change on every diff.
+    /// </summary>
+    private static StoredObject LiveVersionIfDryRun(bool dryRun, WriteResult result)
+        => dryRun && result.Previous != null && result.Object != null && result.Object.ResourceVersion != result.Previous.ResourceVersion
+            ? WithResourceVersion(result.Object, result.Previous.ResourceVersion)
+            : result.Object!;
 
     /// <summary>The field manager of a non-apply write: ?fieldManager=, else the User-Agent's product name.</summary>
     private static string Manager(RequestContext ctx) => ManagedFields.DefaultManager(ctx.Request.Header("User-Agent"), ctx.Query["fieldManager"]);
@@ -211,7 +222,7 @@ internal sealed partial class ApiHandler
             if (!isApply && p.Subresource == null) ManagedFields.RecordUpdate(original, desired, Manager(ctx), type.ApiVersionFor(p.Version));
             return desired;
         }, new LabStore.WriteOptions { DryRun = ctx.DryRun, Admit = p.Subresource == null });
-        await SendObjectAsync(ctx, created ? 201 : 200, result.Object!, p.Version);
+        await SendObjectAsync(ctx, created ? 201 : 200, LiveVersionIfDryRun(ctx.DryRun, result), p.Version);
     }
 
     private static JsonNode? ParseApplyBody(Http.HttpRequest request)
@@ -229,7 +240,8 @@ internal sealed partial class ApiHandler
     {
         var request = ReadDeleteOptions(ctx, type);
         var result = store.Delete(type, p.Namespace, p.Name!, request);
-        var obj = result.Object ?? store.Find(type, p.Namespace, p.Name!) ?? throw Errors.NotFound(type, p.Name!);
+        var obj = (result.Object != null ? LiveVersionIfDryRun(request.DryRun && result.Kind == ChangeKind.Updated, result) : null)
+            ?? store.Find(type, p.Namespace, p.Name!) ?? throw Errors.NotFound(type, p.Name!);
         if (result.Kind == ChangeKind.Deleted && !type.ReturnDeletedObject)
         {
             // Custom resources answer an immediate delete with a Success Status naming the resource.

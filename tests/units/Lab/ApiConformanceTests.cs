@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using k8s;
 using System.Text.Json.Nodes;
 using VmSnapshot.Lab;
 using Xunit;
@@ -101,5 +102,109 @@ public sealed class ApiConformanceTests : IDisposable
         using var resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, headers.Token);
         Assert.Equal(200, (int)resp.StatusCode);
         Assert.Equal("application/json", resp.Content.Headers.ContentType!.MediaType);
+    }
+
+    // ---- 3. No-op writes are no-ops; a dry run keeps the live resourceVersion ----
+
+    private const string DemoVm = """
+        apiVersion: kubevirt.io/v1
+        kind: VirtualMachine
+        metadata:
+          name: demo
+        spec:
+          runStrategy: Halted
+          template:
+            spec:
+              domain:
+                devices: {}
+        """;
+
+    private string WriteManifest(string yaml)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"lab-manifest-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    private JsonObject Demo() => lab.Store.Get("vm", "vms", "demo")!;
+
+    [SkippableFact]
+    public async Task AnUnchangedServerSideApplyWritesNothingAndEmitsNoEvent()
+    {
+        RequireKubectl();
+        var file = WriteManifest(DemoVm);
+        Ok("apply", "--server-side", "-f", file);
+        var before = Demo();
+        var rv = (string?)before["metadata"]!["resourceVersion"];
+
+        using var http = Http(lab);
+        using var req = new HttpRequestMessage(HttpMethod.Get, $"/apis/kubevirt.io/v1/namespaces/vms/virtualmachines?watch=true&resourceVersion={rv}");
+        using var resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await resp.Content.ReadAsStreamAsync());
+
+        await Task.Delay(1100); // managedFields times have second precision: a rewritten time must show
+        Assert.Contains("serverside-applied", Ok("apply", "--server-side", "-f", file).Out);
+        var after = Demo();
+        Assert.Equal(rv, (string?)after["metadata"]!["resourceVersion"]);
+        Assert.True(JsonNode.DeepEquals(before["metadata"]!["managedFields"], after["metadata"]!["managedFields"]), after["metadata"]!["managedFields"]!.ToJsonString());
+
+        // The next event on the watch is the next real change, not a MODIFIED for the no-op.
+        Ok("label", "vm", "demo", "step=two");
+        var first = JsonNode.Parse((await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)))!)!;
+        Assert.Equal("MODIFIED", (string?)first["type"]);
+        Assert.Equal("two", (string?)first["object"]!["metadata"]!["labels"]!["step"]);
+    }
+
+    [SkippableFact]
+    public void UnchangedReplaceAndPatchKeepTheResourceVersion()
+    {
+        RequireKubectl();
+        Ok("create", "-f", WriteManifest(DemoVm));
+        var rv = (string?)Demo()["metadata"]!["resourceVersion"];
+        var managed = Demo()["metadata"]!["managedFields"]!.DeepClone();
+
+        // The object as read, with managedFields, and the same without them (a client that does not know them).
+        var live = Ok("get", "vm", "demo", "-o", "json").Out;
+        Assert.Contains("replaced", Ok("replace", "-f", WriteManifest(live)).Out);
+        var bare = JsonNode.Parse(live)!;
+        bare["metadata"]!.AsObject().Remove("managedFields");
+        Assert.Contains("replaced", Ok("replace", "-f", WriteManifest(bare.ToJsonString())).Out);
+        Assert.Contains("patched (no change)", Ok("patch", "vm", "demo", "--type=merge", "-p", "{\"spec\":{\"runStrategy\":\"Halted\"}}").Out);
+
+        Assert.Equal(rv, (string?)Demo()["metadata"]!["resourceVersion"]);
+        Assert.True(JsonNode.DeepEquals(managed, Demo()["metadata"]!["managedFields"]));
+    }
+
+    [SkippableFact]
+    public void DiffShowsTheChangeWithoutAResourceVersionChange()
+    {
+        RequireKubectl();
+        Ok("apply", "-f", WriteManifest(DemoVm));
+        var rv = (string?)Demo()["metadata"]!["resourceVersion"];
+        static string[] Changed(string diff) => diff.Split('\n')
+            .Where(l => (l.StartsWith('+') || l.StartsWith('-')) && !l.StartsWith("+++", StringComparison.Ordinal) && !l.StartsWith("---", StringComparison.Ordinal)).ToArray();
+        var diff = kubectl.Run("diff", "-f", WriteManifest(DemoVm.Replace("Halted", "Always")));
+        Assert.True(diff.ExitCode == 1, diff.Err); // kubectl diff: 1 = differences found
+        Assert.Equal(["-  generation: 1", "+  generation: 2", "-  runStrategy: Halted", "+  runStrategy: Always"], Changed(diff.Out));
+        // Server-side: kubectl-client-side-apply owns runStrategy, so the dry-run apply must force (as on a real cluster).
+        var serverSide = kubectl.Run("diff", "--server-side", "--force-conflicts", "-f", WriteManifest(DemoVm.Replace("Halted", "Manual")));
+        Assert.True(serverSide.ExitCode == 1, serverSide.Err);
+        Assert.Equal(["-  generation: 1", "+  generation: 2", "-  runStrategy: Halted", "+  runStrategy: Manual"], Changed(serverSide.Out));
+        Assert.Equal(rv, (string?)Demo()["metadata"]!["resourceVersion"]);
+        Assert.Equal("Halted", (string?)Demo()["spec"]!["runStrategy"]);
+    }
+
+    [Fact]
+    public async Task ADryRunPatchAnswersTheLiveResourceVersion()
+    {
+        using var client = Client(lab);
+        var live = (System.Text.Json.JsonElement)await client.CustomObjects.GetNamespacedCustomObjectAsync("kubevirt.io", "v1", "vms", "virtualmachines", "centos-stopped");
+        var rv = live.GetProperty("metadata").GetProperty("resourceVersion").GetString();
+        var dry = (System.Text.Json.JsonElement)await client.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new k8s.Models.V1Patch("{\"spec\":{\"runStrategy\":\"Always\"}}", k8s.Models.V1Patch.PatchType.MergePatch),
+            "kubevirt.io", "v1", "vms", "virtualmachines", "centos-stopped", dryRun: "All");
+        Assert.Equal("Always", dry.GetProperty("spec").GetProperty("runStrategy").GetString());
+        Assert.Equal(rv, dry.GetProperty("metadata").GetProperty("resourceVersion").GetString());
+        Assert.Equal(rv, (string?)lab.Store.Get("vm", "vms", "centos-stopped")!["metadata"]!["resourceVersion"]);
     }
 }
