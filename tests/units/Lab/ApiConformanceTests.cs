@@ -208,3 +208,96 @@ public sealed class ApiConformanceTests : IDisposable
         Assert.Equal(rv, (string?)lab.Store.Get("vm", "vms", "centos-stopped")!["metadata"]!["resourceVersion"]);
     }
 }
+
+/// <summary>
+/// Issue 14 item 6: KubeVirt webhook refusals as kube-apiserver relays them (ToStatusErr in k8s.io/apiserver
+/// pkg/admission/plugin/webhook/errors/statuserror.go), with KubeVirt's webhook names and Status fields
+/// (webhookutils.ToAdmissionResponse / ToAdmissionResponseError in kubevirt pkg/util/webhooks/webhooks.go).
+/// </summary>
+public sealed class WebhookConformanceTests : IDisposable
+{
+    private readonly LabServer lab = VmSnapshot.Tests.Controllers.ControllerTestSupport.StartControlledLab(tls: true);
+    private readonly KubectlRunner kubectl;
+
+    public WebhookConformanceTests() => kubectl = new KubectlRunner(lab);
+
+    public void Dispose() => VmSnapshot.Tests.Controllers.ControllerTestSupport.DisposeAndCheck(lab);
+
+    private static string Manifest(string yaml)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"lab-webhook-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    private const string Snapshot = """
+        apiVersion: snapshot.kubevirt.io/v1beta1
+        kind: VirtualMachineSnapshot
+        metadata:
+          name: NAME
+          namespace: vms
+        spec:
+          source:
+            apiGroup: kubevirt.io
+            kind: VirtualMachine
+            name: centos-stopped
+        """;
+
+    [SkippableFact]
+    public void AnInvalidSnapshotIsDeniedInTheApiserversWords()
+    {
+        Skip.IfNot(KubectlRunner.Available, "kubectl is not installed at /usr/bin/kubectl");
+        var r = kubectl.Run("create", "-f", Manifest(Snapshot.Replace("NAME", "no-group").Replace("    apiGroup: kubevirt.io\n", "")));
+        Assert.Equal(1, r.ExitCode);
+        // kubectl prints an Invalid Status without kind and name from its causes (cmdutil.StandardErrorMessage),
+        // as it does against a real cluster; the Status message itself is checked over HTTP below.
+        Assert.Equal("The request is invalid: spec.source.apiGroup: missing apiGroup", r.Err.Trim());
+        Assert.Null(lab.Store.Get("vmsnapshot", "vms", "no-group"));
+    }
+
+    [Fact]
+    public async Task TheStatusCarriesTheWebhooksReasonCodeAndCauses()
+    {
+        using var http = Http(lab);
+        var body = "{\"apiVersion\":\"snapshot.kubevirt.io/v1beta1\",\"kind\":\"VirtualMachineSnapshot\",\"metadata\":{\"name\":\"s\"},"
+                   + "\"spec\":{\"source\":{\"kind\":\"VirtualMachine\",\"name\":\"centos-stopped\"}}}";
+        var denied = await SendAsync(http, HttpMethod.Post, "/apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinesnapshots", body);
+        AssertStatus(denied, 422, "Invalid", "admission webhook \"virtualmachinesnapshot-validator.snapshot.kubevirt.io\" denied the request: missing apiGroup");
+        var cause = denied.Body!["details"]!["causes"]!.AsArray().Single()!;
+        Assert.Equal("FieldValueNotFound", (string?)cause["reason"]);
+        Assert.Equal("spec.source.apiGroup", (string?)cause["field"]);
+        Assert.Null(denied.Body["details"]!["name"]); // the webhook's details: causes only
+
+        // ToAdmissionResponse names the first ten causes in the message and counts the rest; details keep all.
+        var macs = string.Join(",", Enumerable.Range(0, 12).Select(i => $"\"nic{i:D2}\":\"bad\""));
+        var clone = "{\"apiVersion\":\"clone.kubevirt.io/v1beta1\",\"kind\":\"VirtualMachineClone\",\"metadata\":{\"name\":\"c\"},"
+                    + "\"spec\":{\"source\":{\"apiGroup\":\"kubevirt.io\",\"kind\":\"VirtualMachine\",\"name\":\"centos-stopped\"},\"newMacAddresses\":{" + macs + "}}}";
+        var many = await SendAsync(http, HttpMethod.Post, "/apis/clone.kubevirt.io/v1beta1/namespaces/vms/virtualmachineclones", clone);
+        Assert.Equal(422, many.Code);
+        Assert.Equal(12, many.Body!["details"]!["causes"]!.AsArray().Count);
+        var message = (string?)many.Body["message"];
+        Assert.StartsWith("admission webhook \"vm-clone-validator.kubevirt.io\" denied the request: interface nic00 has malformed MAC address (bad).", message);
+        Assert.EndsWith("interface nic09 has malformed MAC address (bad)., and 2 more validation errors", message);
+    }
+
+    [SkippableFact]
+    public void TheFeatureGateRefusalHasNoReasonAndOnlyBlocksCreates()
+    {
+        Skip.IfNot(KubectlRunner.Available, "kubectl is not installed at /usr/bin/kubectl");
+        Assert.Equal(0, kubectl.Run("create", "-f", Manifest(Snapshot.Replace("NAME", "before"))).ExitCode);
+        lab.Store.Update("kubevirt", "kubevirt", "kubevirt", kv =>
+            kv["spec"]!["configuration"]!["developerConfiguration"]!["disabledFeatureGates"] = new JsonArray("Snapshot"));
+
+        var r = kubectl.Run("create", "-f", Manifest(Snapshot.Replace("NAME", "after")));
+        Assert.Equal(1, r.ExitCode);
+        // A Status without reason: kubectl says "Error from server:" with no "(Reason)".
+        Assert.Contains("Error from server: error when creating", r.Err);
+        Assert.Contains("admission webhook \"virtualmachinesnapshot-validator.snapshot.kubevirt.io\" denied the request: snapshot feature gate not enabled", r.Err);
+        Assert.Null(lab.Store.Get("vmsnapshot", "vms", "after"));
+
+        // vmsnapshot.go checks the gate on create only: an existing snapshot can still be labelled.
+        var labelled = kubectl.Run("label", "vmsnapshot", "before", "-n", "vms", "keep=yes");
+        Assert.True(labelled.ExitCode == 0, labelled.Err);
+        Assert.Equal("yes", (string?)lab.Store.Get("vmsnapshot", "vms", "before")!["metadata"]!["labels"]!["keep"]);
+    }
+}
