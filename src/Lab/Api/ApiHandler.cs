@@ -60,7 +60,12 @@ internal sealed partial class ApiHandler(LabStore store, Authenticator authentic
         if (type.CreateOnly)
         {
             if (req.Method != "POST" || apiPath.Name != null) throw Errors.MethodNotAllowed();
-            await CreateAccessReviewAsync(ctx, type, apiPath);
+            switch (type.Kind)
+            {
+                case "SelfSubjectReview": await CreateSelfSubjectReviewAsync(ctx, type, apiPath); break;
+                case "SelfSubjectRulesReview": await CreateRulesReviewAsync(ctx, type, apiPath); break;
+                default: await CreateAccessReviewAsync(ctx, type, apiPath); break;
+            }
             return;
         }
 

@@ -104,6 +104,51 @@ public sealed class ApiConformanceTests : IDisposable
         Assert.Equal("application/json", resp.Content.Headers.ContentType!.MediaType);
     }
 
+    // ---- 5. Who am I and what may I do: SelfSubjectReview and SelfSubjectRulesReview ----
+
+    [SkippableFact]
+    public void AuthWhoamiNamesTheUserAndGroups()
+    {
+        RequireKubectl();
+        Assert.Equal(["ATTRIBUTE   VALUE", "Username    kubevirt-lab-admin", "Groups      [system:masters system:authenticated]"],
+            Ok("auth", "whoami").Out.TrimEnd().Split('\n'));
+        Assert.Equal(["ATTRIBUTE   VALUE", "Username    snapshot-viewer", "Groups      [system:authenticated]"],
+            Ok("auth", "whoami", "--token=viewer-token").Out.TrimEnd().Split('\n'));
+    }
+
+    [SkippableFact]
+    public void AuthCanIListShowsTheSameRulesAsCanI()
+    {
+        RequireKubectl();
+        var lines = Ok("auth", "can-i", "--list", "--token=viewer-token").Out.TrimEnd().Split('\n');
+        Assert.Equal(["Resources", "Non-Resource", "URLs", "Resource", "Names", "Verbs"], Words(lines[0]));
+        Assert.Contains(lines, l => Words(l).SequenceEqual(["virtualmachinesnapshots.snapshot.kubevirt.io", "[]", "[]", "[get", "list", "watch]"]));
+        Assert.Contains(lines, l => Words(l).SequenceEqual(["selfsubjectrulesreviews.authorization.k8s.io", "[]", "[]", "[create]"]));
+        Assert.Contains(lines, l => Words(l).SequenceEqual(["[/apis/*]", "[]", "[get]"]));
+        Assert.DoesNotContain(lines, l => l.StartsWith("virtualmachines.kubevirt.io", StringComparison.Ordinal) || l.StartsWith("*.*", StringComparison.Ordinal));
+        // can-i answers every listed rule the same way.
+        Assert.Equal("yes", kubectl.Run("auth", "can-i", "create", "selfsubjectrulesreviews.authorization.k8s.io", "--token=viewer-token").Out.Trim());
+        Assert.Equal("yes", kubectl.Run("auth", "can-i", "get", "/apis/kubevirt.io", "--token=viewer-token").Out.Trim());
+        Assert.Equal("no", kubectl.Run("auth", "can-i", "get", "/metrics", "--token=viewer-token").Out.Trim());
+
+        var admin = Ok("auth", "can-i", "--list").Out.TrimEnd().Split('\n');
+        Assert.Equal(["*.*", "[]", "[]", "[*]"], Words(admin[1]));
+    }
+
+    [Fact]
+    public async Task ARulesReviewNeedsANamespace()
+    {
+        using var http = Http(lab);
+        const string path = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+        AssertStatus(await SendAsync(http, HttpMethod.Post, path, "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\",\"spec\":{}}"),
+            400, "BadRequest", "no namespace on request");
+        var (code, body) = await SendAsync(http, HttpMethod.Post, path, "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\",\"spec\":{\"namespace\":\"vms\"}}");
+        Assert.Equal(201, code);
+        Assert.Equal(false, (bool?)body!["status"]!["incomplete"]);
+        var (_, discovery) = await GetAsync(http, "/apis/authentication.k8s.io/v1");
+        Assert.Equal("selfsubjectreviews", (string?)discovery!["resources"]![0]!["name"]);
+    }
+
     // ---- 3. No-op writes are no-ops; a dry run keeps the live resourceVersion ----
 
     private const string DemoVm = """
