@@ -148,10 +148,10 @@ internal sealed partial class ApiHandler
         {
             case "application/merge-patch+json" or "application/json-patch+json" or "application/apply-patch+yaml":
                 break;
-            case "application/strategic-merge-patch+json" when !type.IsCustomResource:
-                break; // built-ins: treated as a merge patch (lists are replaced; an approximation)
+            case "application/strategic-merge-patch+json" when PatchStrategies.For(type) != null:
+                break; // built-ins: lists merge by their patch strategy
             case "application/strategic-merge-patch+json":
-                throw Errors.UnsupportedPatch();
+                throw Errors.UnsupportedPatch(); // custom resources have no strategy: 415, as the apiserver answers
             default:
                 throw Errors.UnsupportedPatch();
         }
@@ -201,6 +201,7 @@ internal sealed partial class ApiHandler
             {
                 patched = operations != null ? JsonPatch.Apply(original, operations)
                     : isApply && p.Subresource == null ? ManagedFields.Apply(original, ((JsonObject)patch!).DeepClone().AsObject(), fieldManager!, ctx.Query.Bool("force") == true, type.ApiVersionFor(p.Version))
+                    : media == "application/strategic-merge-patch+json" ? StrategicPatch(original, patch, type)
                     : MergePatch.Apply(original, patch);
             }
             catch (PatchException ex) when (ex.InvalidPatch) { throw Errors.BadRequest(ex.Message); }
@@ -223,6 +224,12 @@ internal sealed partial class ApiHandler
             return desired;
         }, new LabStore.WriteOptions { DryRun = ctx.DryRun, Admit = p.Subresource == null });
         await SendObjectAsync(ctx, created ? 201 : 200, LiveVersionIfDryRun(ctx.DryRun, result), p.Version);
+    }
+
+    private static JsonNode StrategicPatch(JsonObject original, JsonNode? patch, ResourceType type)
+    {
+        if (patch is not JsonObject map) throw new PatchException($"json: cannot unmarshal {JsonUtil.Describe(patch)} into Go value of type map[string]interface {{}}", true);
+        return StrategicMergePatch.Apply(original, map, PatchStrategies.For(type)!);
     }
 
     private static JsonNode? ParseApplyBody(Http.HttpRequest request)

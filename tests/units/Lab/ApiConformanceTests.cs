@@ -149,6 +149,67 @@ public sealed class ApiConformanceTests : IDisposable
         Assert.Equal("selfsubjectreviews", (string?)discovery!["resources"]![0]!["name"]);
     }
 
+    // ---- 7. Strategic merge patch on built-in kinds merges lists by their patch strategy ----
+
+    private const string Claim = """
+        apiVersion: v1
+        kind: PersistentVolumeClaim
+        metadata:
+          name: smp
+          finalizers: [FINALIZERS]
+        spec:
+          accessModes: [ReadWriteOnce]
+          resources:
+            requests:
+              storage: 1Gi
+        """;
+
+    private JsonNode? Finalizers() => lab.Store.Get("pvc", "vms", "smp")!["metadata"]!["finalizers"];
+
+    [SkippableFact]
+    public void StrategicPatchMergesFinalizersAndConditions()
+    {
+        RequireKubectl();
+        Ok("create", "-f", WriteManifest(Claim.Replace("FINALIZERS", "example.com/a")));
+        // kubectl patch's default type is strategic: the new finalizer joins the list (patch items first, as
+        // mergeSortedSlice in k8s.io/apimachinery/pkg/util/strategicpatch/patch.go orders them).
+        Ok("patch", "pvc", "smp", "-p", "{\"metadata\":{\"finalizers\":[\"example.com/b\"]}}");
+        Assert.True(JsonNode.DeepEquals(new JsonArray("example.com/b", "example.com/a"), Finalizers()), Finalizers()?.ToJsonString());
+        Ok("patch", "pvc", "smp", "-p", "{\"metadata\":{\"$deleteFromPrimitiveList/finalizers\":[\"example.com/b\"]}}");
+        Assert.True(JsonNode.DeepEquals(new JsonArray("example.com/a"), Finalizers()), Finalizers()?.ToJsonString());
+
+        // status.conditions merge by type.
+        Ok("patch", "pvc", "smp", "--subresource=status", "-p", "{\"status\":{\"conditions\":[{\"type\":\"Resizing\",\"status\":\"True\"}]}}");
+        Ok("patch", "pvc", "smp", "--subresource=status", "-p", "{\"status\":{\"conditions\":[{\"type\":\"FileSystemResizePending\",\"status\":\"True\"}]}}");
+        Ok("patch", "pvc", "smp", "--subresource=status", "-p", "{\"status\":{\"conditions\":[{\"type\":\"Resizing\",\"status\":\"False\"}]}}");
+        var conditions = lab.Store.Get("pvc", "vms", "smp")!["status"]!["conditions"]!.AsArray();
+        Assert.Equal(["FileSystemResizePending=True", "Resizing=False"], conditions.Select(c => $"{c!["type"]}={c["status"]}"));
+
+        // "$patch: replace" still replaces a merging list.
+        Ok("patch", "pvc", "smp", "--subresource=status", "-p", "{\"status\":{\"conditions\":[{\"$patch\":\"replace\"},{\"type\":\"Resizing\",\"status\":\"True\"}]}}");
+        Assert.Equal(["Resizing=True"], lab.Store.Get("pvc", "vms", "smp")!["status"]!["conditions"]!.AsArray().Select(c => $"{c!["type"]}={c["status"]}"));
+    }
+
+    [SkippableFact]
+    public void ClientSideApplyOfABuiltInKeepsFinalizersItDoesNotManage()
+    {
+        RequireKubectl();
+        Ok("apply", "-f", WriteManifest(Claim.Replace("FINALIZERS", "example.com/x")));
+        lab.Store.Update("pvc", "vms", "smp", o => o["metadata"]!["finalizers"]!.AsArray().Add("kubernetes.io/pvc-protection"));
+        // kubectl sends {"$setElementOrder/finalizers":[x,z],"finalizers":[z]}: the server's own finalizer stays.
+        Assert.Contains("configured", Ok("apply", "-f", WriteManifest(Claim.Replace("FINALIZERS", "example.com/x, example.com/z"))).Out);
+        Assert.True(JsonNode.DeepEquals(new JsonArray("example.com/x", "example.com/z", "kubernetes.io/pvc-protection"), Finalizers()), Finalizers()?.ToJsonString());
+    }
+
+    [SkippableFact]
+    public void CustomResourcesStillRefuseStrategicPatches()
+    {
+        RequireKubectl();
+        var r = kubectl.Run("patch", "vm", "centos-stopped", "-p", "{\"metadata\":{\"finalizers\":[\"example.com/b\"]}}");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("application/strategic-merge-patch+json is not supported by kubevirt.io/v1, Kind=VirtualMachine", r.Err);
+    }
+
     // ---- 3. No-op writes are no-ops; a dry run keeps the live resourceVersion ----
 
     private const string DemoVm = """
