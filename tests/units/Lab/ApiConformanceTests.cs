@@ -104,6 +104,34 @@ public sealed class ApiConformanceTests : IDisposable
         Assert.Equal("application/json", resp.Content.Headers.ContentType!.MediaType);
     }
 
+    // ---- 4. OpenAPI v3 with schemas: kubectl explain ----
+
+    [SkippableFact]
+    public void ExplainWalksTheCrdSchemas()
+    {
+        RequireKubectl();
+        var spec = Ok("explain", "virtualmachinesnapshot.spec").Out;
+        Assert.StartsWith("GROUP:      snapshot.kubevirt.io\nKIND:       VirtualMachineSnapshot\nVERSION:    v1beta1\n", spec);
+        Assert.Contains("VirtualMachineSnapshotSpec is the spec for a VirtualMachineSnapshot resource", spec);
+        Assert.Contains("source\t<Object> -required-", spec);
+        Assert.Contains("failureDeadline\t<string>", spec);
+
+        var phase = Ok("explain", "vmsnapshot.status.phase").Out;
+        Assert.Contains("FIELD: phase <string>", phase);
+        Assert.Contains("VirtualMachineSnapshotPhase is the current phase of the", phase); // kubectl wraps at 76 columns
+        Assert.Contains("FIELD: finalizers <[]string>", Ok("explain", "vmrestore.metadata.finalizers").Out);
+        Assert.Contains("FIELD: deletionPolicy <string>", Ok("explain", "volumesnapshotclass.deletionPolicy").Out);
+
+        // Kinds without a published schema still explain at the top.
+        var claim = Ok("explain", "pvc").Out;
+        Assert.StartsWith("KIND:       PersistentVolumeClaim\nVERSION:    v1\n", claim);
+        Assert.Contains("metadata\t<ObjectMeta>", claim);
+
+        var missing = kubectl.Run("explain", "vmsnapshot.spec.nope");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("error: field \"nope\" does not exist", missing.Err);
+    }
+
     // ---- 5. Who am I and what may I do: SelfSubjectReview and SelfSubjectRulesReview ----
 
     [SkippableFact]
