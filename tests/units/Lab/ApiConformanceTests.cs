@@ -78,6 +78,20 @@ public sealed class ApiConformanceTests : IDisposable
         Assert.Equal(200, (await GetAsync(http, list + "?includeObject=Everything")).Code);
     }
 
+    [Fact]
+    public async Task ATableWatchCarriesTheObjectsIncludeObjectAsksFor()
+    {
+        using var http = Http(lab);
+        using var req = new HttpRequestMessage(HttpMethod.Get, "/apis/kubevirt.io/v1/namespaces/vms/virtualmachines?watch=true&resourceVersion=0&includeObject=Object");
+        req.Headers.TryAddWithoutValidation("Accept", TableAccept);
+        using var resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await resp.Content.ReadAsStreamAsync());
+        var first = JsonNode.Parse((await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)))!)!;
+        var row = first["object"]!["rows"]![0]!["object"]!;
+        Assert.Equal("VirtualMachine", (string?)row["kind"]);
+        Assert.NotNull(row["spec"]);
+    }
+
     // ---- 2. A watch sends its status line and headers at once (watch.go: WriteHeader(200), Flush) ----
 
     [SkippableFact]
