@@ -27,8 +27,10 @@ internal sealed partial class VirtualMachineCloneWebhook(LabStore store, KubeVir
         var clone = request.Object;
         var spec = clone["spec"] as JsonObject ?? new JsonObject();
         if (request.Operation == AdmissionOperation.Create) Mutate(spec);
-        if (!FeatureGates.SnapshotEnabled(store, kubevirt)) throw AdmissionDenied.BadRequest(Validator, "snapshot feature gate is not enabled");
-        var causes = new List<(string, string)>();
+        // The gate is checked on create only (vmclone-admitter.go Admit).
+        if (request.Operation == AdmissionOperation.Create && !FeatureGates.SnapshotEnabled(store, kubevirt))
+            throw AdmissionDenied.Error(Validator, "snapshot feature gate is not enabled");
+        var causes = new List<WebhookCause>();
         if (spec["source"] is not JsonObject source) causes.Add(("spec.source", "Source cannot be nil"));
         else
         {

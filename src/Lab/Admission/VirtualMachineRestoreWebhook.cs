@@ -24,38 +24,45 @@ internal sealed class VirtualMachineRestoreWebhook(LabStore store, KubeVirtBehav
         var restore = request.Object;
         if (request.Operation == AdmissionOperation.Create && restore["spec"] is JsonObject spec && spec["targetReadinessPolicy"] == null)
             spec["targetReadinessPolicy"] = "WaitGracePeriod";
-        if (!FeatureGates.SnapshotEnabled(store, kubevirt)) throw AdmissionDenied.BadRequest(Name, "Snapshot/Restore feature gate not enabled");
+        // The gate is checked on create only (vmrestore.go Admit).
+        if (request.Operation == AdmissionOperation.Create && !FeatureGates.SnapshotEnabled(store, kubevirt))
+            throw AdmissionDenied.Error(Name, "Snapshot/Restore feature gate not enabled");
         if (request.Operation == AdmissionOperation.Update)
         {
             if (!JsonNode.DeepEquals(request.OldObject!["spec"], restore["spec"]))
                 throw AdmissionDenied.Invalid(Name, ("spec", "spec in immutable after creation"));
             return;
         }
-        var causes = new List<(string, string)>();
+        // Causes in vmrestore.go's order: the target (with the patches, checked in validateTargetVM), the volume
+        // overrides and policies (only for a kubevirt.io VirtualMachine target), then unfinished restores.
+        var causes = new List<WebhookCause>();
         var target = restore["spec"]?["target"];
         var apiGroup = Obj.Str(target, "apiGroup");
-        if (apiGroup == null) causes.Add(("spec.target.apiGroup", "missing apiGroup"));
+        if (apiGroup == null) causes.Add(new WebhookCause("spec.target.apiGroup", "missing apiGroup", "FieldValueNotFound"));
         else if (apiGroup != "kubevirt.io") causes.Add(("spec.target.apiGroup", "invalid apiGroup"));
         else if (Obj.Str(target, "kind") != "VirtualMachine") causes.Add(("spec.target.kind", "invalid kind"));
         else
         {
-            var targetName = Obj.Str(target, "name");
-            var busy = store.List("virtualmachinerestores", Obj.Namespace(restore)).FirstOrDefault(r =>
-                Obj.Str(r, "spec", "target", "name") == targetName && Obj.Bool(r["status"]?["complete"]) != true && !Obj.HasCondition(r, "Failure", "True"));
-            if (busy != null) causes.Add(("spec.target", $"VirtualMachineRestore \"{Obj.Name(busy)}\" in progress"));
+            foreach (var patch in (restore["spec"]?["patches"] as JsonArray ?? []).Select(p => p?.ToString() ?? ""))
+                causes.AddRange(PatchProblems(patch).Select(c => (WebhookCause)c));
+            var i = 0;
+            foreach (var o in Obj.Items(restore["spec"]?["volumeRestoreOverrides"]))
+            {
+                if (string.IsNullOrEmpty(Obj.Str(o, "volumeName")))
+                    causes.Add(new WebhookCause($"spec.volumeRestoreOverrides[{i}].volumeName", "must provide a volume name", "FieldValueRequired"));
+                if (string.IsNullOrEmpty(Obj.Str(o, "restoreName")) && o["labels"] == null && o["annotations"] == null)
+                    causes.Add(new WebhookCause($"spec.volumeRestoreOverrides[{i}]", "must provide at least one overriden field", "FieldValueRequired"));
+                i++;
+            }
+            if (Obj.Str(restore, "spec", "volumeRestorePolicy") is { } policy && !RestorePolicies.Contains(policy))
+                causes.Add(("spec.volumeRestorePolicy", $"volume restore policy \"{policy}\" doesn't exist"));
+            if (Obj.Str(restore, "spec", "volumeOwnershipPolicy") is { } ownership && !OwnershipPolicies.Contains(ownership))
+                causes.Add(("spec.volumeOwnershipPolicy", $"volume ownership policy \"{ownership}\" doesn't exist"));
         }
-        foreach (var patch in (restore["spec"]?["patches"] as JsonArray ?? []).Select(p => p?.ToString() ?? ""))
-            causes.AddRange(PatchProblems(patch));
-        foreach (var o in Obj.Items(restore["spec"]?["volumeRestoreOverrides"]))
-        {
-            if (string.IsNullOrEmpty(Obj.Str(o, "volumeName"))) causes.Add(("spec.volumeRestoreOverrides", "must provide a volume name"));
-            else if (string.IsNullOrEmpty(Obj.Str(o, "restoreName")) && o["labels"] == null && o["annotations"] == null)
-                causes.Add(("spec.volumeRestoreOverrides", "must provide at least one overriden field"));
-        }
-        if (Obj.Str(restore, "spec", "volumeRestorePolicy") is { } policy && !RestorePolicies.Contains(policy))
-            causes.Add(("spec.volumeRestorePolicy", $"volume restore policy \"{policy}\" doesn't exist"));
-        if (Obj.Str(restore, "spec", "volumeOwnershipPolicy") is { } ownership && !OwnershipPolicies.Contains(ownership))
-            causes.Add(("spec.volumeOwnershipPolicy", $"volume ownership policy \"{ownership}\" doesn't exist"));
+        var targetName = Obj.Str(target, "name");
+        foreach (var busy in store.List("virtualmachinerestores", Obj.Namespace(restore)).Where(r =>
+            Obj.Str(r, "spec", "target", "name") == targetName && Obj.Bool(r["status"]?["complete"]) != true && !Obj.HasCondition(r, "Failure", "True")))
+            causes.Add(("spec.target", $"VirtualMachineRestore \"{Obj.Name(busy)}\" in progress"));
         if (causes.Count > 0) throw AdmissionDenied.Invalid(Name, causes.ToArray());
     }
 
@@ -64,7 +71,7 @@ internal sealed class VirtualMachineRestoreWebhook(LabStore store, KubeVirtBehav
     /// (a MAC address "02:00:...") is refused (reference §4.2, the colon quirk); a "path" must be under /spec/,
     /// /metadata/labels/ or /metadata/annotations/.
     /// </summary>
-    public static IEnumerable<(string, string)> PatchProblems(string patch)
+    public static IEnumerable<(string Field, string Message)> PatchProblems(string patch)
     {
         foreach (var pair in patch.Trim('{', '}').Split(','))
         {

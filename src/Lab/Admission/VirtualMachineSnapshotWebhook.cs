@@ -17,7 +17,9 @@ internal sealed class VirtualMachineSnapshotWebhook(LabStore store, KubeVirtBeha
 
     public void Admit(AdmissionRequest request)
     {
-        if (!FeatureGates.SnapshotEnabled(store, kubevirt)) throw AdmissionDenied.BadRequest(Name, "snapshot feature gate not enabled");
+        // The gate is checked on create only (vmsnapshot.go Admit): existing snapshots stay updatable.
+        if (request.Operation == AdmissionOperation.Create && !FeatureGates.SnapshotEnabled(store, kubevirt))
+            throw AdmissionDenied.Error(Name, "snapshot feature gate not enabled");
         var snap = request.Object;
         if (request.Operation == AdmissionOperation.Update)
         {
@@ -27,7 +29,7 @@ internal sealed class VirtualMachineSnapshotWebhook(LabStore store, KubeVirtBeha
         }
         var source = snap["spec"]?["source"];
         var apiGroup = Obj.Str(source, "apiGroup");
-        if (apiGroup == null) throw AdmissionDenied.Invalid(Name, ("spec.source.apiGroup", "missing apiGroup"));
+        if (apiGroup == null) throw AdmissionDenied.Invalid(Name, new WebhookCause("spec.source.apiGroup", "missing apiGroup", "FieldValueNotFound"));
         if (apiGroup != "kubevirt.io") throw AdmissionDenied.Invalid(Name, ("spec.source.apiGroup", "invalid apiGroup"));
         if (Obj.Str(source, "kind") != "VirtualMachine") throw AdmissionDenied.Invalid(Name, ("spec.source.kind", "invalid kind"));
         var vmName = Obj.Str(source, "name") ?? "";

@@ -26,7 +26,7 @@ internal sealed class VirtualMachineWebhook : IAdmissionWebhook
         if (hasRunning && strategy != null)
             throw AdmissionDenied.Invalid(Name, ("spec.running", "Running and RunStrategy are mutually exclusive. Note that Running is deprecated, please use RunStrategy instead"));
         if (!hasRunning && strategy == null)
-            throw AdmissionDenied.Invalid(Name, ("spec.runStrategy", "RunStrategy must be specified"));
+            throw AdmissionDenied.Invalid(Name, ("spec.running", "RunStrategy must be specified"));
         if (strategy != null && !RunStrategy.Valid.Contains(strategy))
             throw AdmissionDenied.Invalid(Name, ("spec.runStrategy", $"Invalid RunStrategy ({strategy})"));
         if (request.OldObject is not { } old) return;
@@ -36,14 +36,17 @@ internal sealed class VirtualMachineWebhook : IAdmissionWebhook
         {
             if (!JsonNode.DeepEquals(old["spec"]?["template"]?["spec"]?["volumes"], spec["template"]?["spec"]?["volumes"])
                 || !JsonNode.DeepEquals(old["spec"]?["template"]?["spec"]?["domain"]?["devices"]?["disks"], spec["template"]?["spec"]?["domain"]?["devices"]?["disks"]))
-                throw AdmissionDenied.Invalid(Name, ("spec.template.spec.volumes", $"Cannot update vm disks or volumes until snapshot \"{snapshot}\" completes"));
+                throw AdmissionDenied.Invalid(Name, StorageLock($"Cannot update vm disks or volumes until snapshot \"{snapshot}\" completes"));
             if (RunStateChanged(old, vm))
-                throw AdmissionDenied.Invalid(Name, ("spec.runStrategy", $"Cannot update vm running state until snapshot \"{snapshot}\" completes"));
+                throw AdmissionDenied.Invalid(Name, StorageLock($"Cannot update vm running state until snapshot \"{snapshot}\" completes"));
         }
         var restore = Obj.Str(old, "status", "restoreInProgress");
         if (restore != null && RunStateChanged(old, vm))
-            throw AdmissionDenied.Invalid(Name, ("spec.runStrategy", $"Cannot update VM runStrategy until restore \"{restore}\" completes"));
+            throw AdmissionDenied.Invalid(Name, StorageLock($"Cannot update VM runStrategy until restore \"{restore}\" completes"));
     }
+
+    /// <summary>The causes of vm-storage-status.go: type FieldValueNotSupported on field "spec".</summary>
+    private static WebhookCause StorageLock(string message) => new("spec", message, "FieldValueNotSupported");
 
     private static bool RunStateChanged(JsonObject old, JsonObject vm)
         => !JsonNode.DeepEquals(old["spec"]?["running"], vm["spec"]?["running"]) || !JsonNode.DeepEquals(old["spec"]?["runStrategy"], vm["spec"]?["runStrategy"]);
@@ -52,9 +55,9 @@ internal sealed class VirtualMachineWebhook : IAdmissionWebhook
     public static ApiException? RunStateChangeDenial(JsonObject vm)
     {
         if (Obj.Str(vm, "status", "snapshotInProgress") is { } snapshot)
-            return AdmissionDenied.Invalid(Name, ("spec.runStrategy", $"Cannot update vm running state until snapshot \"{snapshot}\" completes"));
+            return AdmissionDenied.Invalid(Name, StorageLock($"Cannot update vm running state until snapshot \"{snapshot}\" completes"));
         if (Obj.Str(vm, "status", "restoreInProgress") is { } restore)
-            return AdmissionDenied.Invalid(Name, ("spec.runStrategy", $"Cannot update VM runStrategy until restore \"{restore}\" completes"));
+            return AdmissionDenied.Invalid(Name, StorageLock($"Cannot update VM runStrategy until restore \"{restore}\" completes"));
         return null;
     }
 }

@@ -23,6 +23,7 @@ internal sealed partial class ApiHandler
             throw Errors.Invalid(type, "", new Errors.Cause("FieldValueRequired", "spec.resourceAttributes", "Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified"));
 
         bool allowed;
+        string? byRole = null; // the system ClusterRole that allowed it, when the user's own rules did not
         if (resourceAttributes != null)
         {
             var verb = JsonUtil.Str(resourceAttributes["verb"]) ?? "";
@@ -30,21 +31,24 @@ internal sealed partial class ApiHandler
             var resource = JsonUtil.Str(resourceAttributes["resource"]) ?? "";
             var sub = JsonUtil.Str(resourceAttributes["subresource"]);
             var name = JsonUtil.Str(resourceAttributes["name"]);
-            allowed = ctx.User.Can(verb, group, string.IsNullOrEmpty(sub) ? resource : $"{resource}/{sub}", string.IsNullOrEmpty(name) ? null : name);
+            var qualified = string.IsNullOrEmpty(sub) ? resource : $"{resource}/{sub}";
+            allowed = ctx.User.Can(verb, group, qualified, string.IsNullOrEmpty(name) ? null : name);
+            if (allowed && !ctx.User.Rules.Any(r => r.Allows(verb, group, qualified, string.IsNullOrEmpty(name) ? null : name))) byRole = "system:basic-user";
         }
         else
         {
             // Discovery, /version and health are open to every authenticated user (system:discovery).
-            var path = JsonUtil.Str(nonResource!["path"]) ?? "";
-            var verb = JsonUtil.Str(nonResource["verb"]) ?? "";
-            allowed = ctx.User.IsAdmin || (verb == "get" && (path.StartsWith("/api", StringComparison.Ordinal) || path.StartsWith("/openapi", StringComparison.Ordinal) || path is "/version" or "/healthz" or "/livez" or "/readyz"));
+            allowed = ctx.User.CanRequestUrl(JsonUtil.Str(nonResource!["verb"]) ?? "", JsonUtil.Str(nonResource["path"]) ?? "");
+            byRole = "system:discovery";
         }
 
         var status = new JsonObject { ["allowed"] = allowed };
         if (allowed)
             status["reason"] = ctx.User.IsAdmin
                 ? "RBAC: allowed by ClusterRoleBinding \"cluster-admin\" of ClusterRole \"cluster-admin\" to Group \"system:masters\""
-                : $"RBAC: allowed by ClusterRoleBinding \"{ctx.User.Name}\" of ClusterRole \"{ctx.User.Name}\" to User \"{ctx.User.Name}\"";
+                : byRole != null
+                    ? $"RBAC: allowed by ClusterRoleBinding \"{byRole}\" of ClusterRole \"{byRole}\" to Group \"system:authenticated\""
+                    : $"RBAC: allowed by ClusterRoleBinding \"{ctx.User.Name}\" of ClusterRole \"{ctx.User.Name}\" to User \"{ctx.User.Name}\"";
         var answer = new JsonObject
         {
             ["kind"] = type.Kind,

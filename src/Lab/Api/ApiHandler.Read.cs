@@ -18,6 +18,7 @@ internal sealed partial class ApiHandler
 
     private async Task ListAsync(RequestContext ctx, ResourceType type, ApiPath p)
     {
+        var include = ctx.WantsTable ? ctx.TableIncludeObject : null;
         var labels = LabelSelector.Parse(ctx.Query["labelSelector"]);
         var fields = FieldSelector.Parse(ctx.Query["fieldSelector"], type);
         var limit = 0L;
@@ -62,9 +63,9 @@ internal sealed partial class ApiHandler
         }
         meta["resourceVersion"] = listRv.ToString();
 
-        if (ctx.WantsTable)
+        if (include != null)
         {
-            var table = TableBuilder.Table(type, page.Select(o => AsVersion(o, p.Version)), meta);
+            var table = TableBuilder.Table(type, page.Select(o => AsVersion(o, p.Version)), meta, include);
             await SendJsonAsync(ctx.Response, 200, table, ctx.Cancellation);
             return;
         }

@@ -11,8 +11,11 @@ internal sealed partial class ApiHandler
     private static readonly TimeSpan DefaultWatchTimeout = TimeSpan.FromMinutes(30);
 
     /// <summary>
-    /// A watch: 200 with chunked, newline-delimited {"type","object"} events, flushed one by one. Nothing is
-    /// sent before the first event (KubernetesClient's first read would take an artificial line for data).
+    /// A watch: 200 with chunked, newline-delimited {"type","object"} events, flushed one by one. The status
+    /// line and headers go out at once, before any event, as WatchServer.HandleHTTP in k8s.io/apiserver
+    /// pkg/endpoints/handlers/watch.go does (WriteHeader(200), then Flush): a client waiting for headers with a
+    /// request timeout (kubectl get -w --request-timeout) would otherwise give up and retry on a quiet watch.
+    /// No body bytes precede the first event (KubernetesClient's first read would take them for data).
     /// </summary>
     private async Task WatchAsync(RequestContext ctx, ResourceType type, ApiPath p)
     {
@@ -31,6 +34,7 @@ internal sealed partial class ApiHandler
             timeout = TimeSpan.FromSeconds(seconds);
         var bookmarks = ctx.Query.Bool("allowWatchBookmarks") == true;
         var table = ctx.WantsTable;
+        var include = table ? ctx.TableIncludeObject : TableBuilder.IncludeMetadata;
 
         WatchSubscription subscription;
         try
@@ -51,14 +55,13 @@ internal sealed partial class ApiHandler
         var clientGone = ctx.Response.MonitorDisconnect(ctx.Cancellation);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ctx.Cancellation, stopping, timeoutCts.Token, clientGone);
         var ct = linked.Token;
-        Stream? body = null;
+        var body = await ctx.Response.BeginChunkedAsync(200, "application/json", ctx.Cancellation);
         var headersSent = false;
 
         async Task Emit(WatchEvent e)
         {
             var (kind, obj) = Translate(e, p, labels, fields);
             if (kind == null) return;
-            body ??= await ctx.Response.BeginChunkedAsync(200, "application/json", ctx.Cancellation);
             byte[] payload;
             if (kind == "BOOKMARK")
                 payload = JsonUtil.ToBytes(new JsonObject
@@ -69,7 +72,7 @@ internal sealed partial class ApiHandler
             else if (table)
             {
                 var json = AsVersion(obj!, p.Version);
-                payload = JsonUtil.ToBytes(TableBuilder.Table(type, [json], new JsonObject { ["resourceVersion"] = obj!.ResourceVersion.ToString() }, withColumns: !headersSent));
+                payload = JsonUtil.ToBytes(TableBuilder.Table(type, [json], new JsonObject { ["resourceVersion"] = obj!.ResourceVersion.ToString() }, include, withColumns: !headersSent));
                 headersSent = true;
             }
             else payload = Encode(obj!, p.Version);
@@ -86,7 +89,6 @@ internal sealed partial class ApiHandler
         {
             // timeoutSeconds elapsed or the lab is stopping: end the stream cleanly.
         }
-        if (body == null) await ctx.Response.BeginChunkedAsync(200, "application/json", ctx.Cancellation);
     }
 
     /// <summary>

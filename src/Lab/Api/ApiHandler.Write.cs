@@ -102,8 +102,19 @@ internal sealed partial class ApiHandler
             if (p.Subresource == null) ManagedFields.RecordUpdate(current.ToJson(), desired, Manager(ctx), type.ApiVersionFor(p.Version));
             return desired;
         }, new LabStore.WriteOptions { DryRun = ctx.DryRun, Admit = p.Subresource == null });
-        await SendObjectAsync(ctx, 200, result.Object!, p.Version);
+        await SendObjectAsync(ctx, 200, LiveVersionIfDryRun(ctx.DryRun, result), p.Version);
     }
+
+    /// <summary>
+    /// A dry-run update answers the object as it would be, at the live resourceVersion: the dry-run storage
+    /// (k8s.io/apiserver pkg/registry/generic/registry/dryrun.go, DryRunnableStorage.GuaranteedUpdate) runs the
+    /// update on the current object and copies the result out without writing, so no new version is assigned.
+    /// kubectl diff would otherwise show a resourceVersion change on every diff.
+    /// </summary>
+    private static StoredObject LiveVersionIfDryRun(bool dryRun, WriteResult result)
+        => dryRun && result.Previous != null && result.Object != null && result.Object.ResourceVersion != result.Previous.ResourceVersion
+            ? WithResourceVersion(result.Object, result.Previous.ResourceVersion)
+            : result.Object!;
 
     /// <summary>The field manager of a non-apply write: ?fieldManager=, else the User-Agent's product name.</summary>
     private static string Manager(RequestContext ctx) => ManagedFields.DefaultManager(ctx.Request.Header("User-Agent"), ctx.Query["fieldManager"]);
@@ -137,10 +148,10 @@ internal sealed partial class ApiHandler
         {
             case "application/merge-patch+json" or "application/json-patch+json" or "application/apply-patch+yaml":
                 break;
-            case "application/strategic-merge-patch+json" when !type.IsCustomResource:
-                break; // built-ins: treated as a merge patch (lists are replaced; an approximation)
+            case "application/strategic-merge-patch+json" when PatchStrategies.For(type) != null:
+                break; // built-ins: lists merge by their patch strategy
             case "application/strategic-merge-patch+json":
-                throw Errors.UnsupportedPatch();
+                throw Errors.UnsupportedPatch(); // custom resources have no strategy: 415, as the apiserver answers
             default:
                 throw Errors.UnsupportedPatch();
         }
@@ -190,6 +201,7 @@ internal sealed partial class ApiHandler
             {
                 patched = operations != null ? JsonPatch.Apply(original, operations)
                     : isApply && p.Subresource == null ? ManagedFields.Apply(original, ((JsonObject)patch!).DeepClone().AsObject(), fieldManager!, ctx.Query.Bool("force") == true, type.ApiVersionFor(p.Version))
+                    : media == "application/strategic-merge-patch+json" ? StrategicPatch(original, patch, type)
                     : MergePatch.Apply(original, patch);
             }
             catch (PatchException ex) when (ex.InvalidPatch) { throw Errors.BadRequest(ex.Message); }
@@ -211,7 +223,13 @@ internal sealed partial class ApiHandler
             if (!isApply && p.Subresource == null) ManagedFields.RecordUpdate(original, desired, Manager(ctx), type.ApiVersionFor(p.Version));
             return desired;
         }, new LabStore.WriteOptions { DryRun = ctx.DryRun, Admit = p.Subresource == null });
-        await SendObjectAsync(ctx, created ? 201 : 200, result.Object!, p.Version);
+        await SendObjectAsync(ctx, created ? 201 : 200, LiveVersionIfDryRun(ctx.DryRun, result), p.Version);
+    }
+
+    private static JsonNode StrategicPatch(JsonObject original, JsonNode? patch, ResourceType type)
+    {
+        if (patch is not JsonObject map) throw new PatchException($"json: cannot unmarshal {JsonUtil.Describe(patch)} into Go value of type map[string]interface {{}}", true);
+        return StrategicMergePatch.Apply(original, map, PatchStrategies.For(type)!);
     }
 
     private static JsonNode? ParseApplyBody(Http.HttpRequest request)
@@ -229,7 +247,8 @@ internal sealed partial class ApiHandler
     {
         var request = ReadDeleteOptions(ctx, type);
         var result = store.Delete(type, p.Namespace, p.Name!, request);
-        var obj = result.Object ?? store.Find(type, p.Namespace, p.Name!) ?? throw Errors.NotFound(type, p.Name!);
+        var obj = (result.Object != null ? LiveVersionIfDryRun(request.DryRun && result.Kind == ChangeKind.Updated, result) : null)
+            ?? store.Find(type, p.Namespace, p.Name!) ?? throw Errors.NotFound(type, p.Name!);
         if (result.Kind == ChangeKind.Deleted && !type.ReturnDeletedObject)
         {
             // Custom resources answer an immediate delete with a Success Status naming the resource.

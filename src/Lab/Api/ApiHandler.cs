@@ -60,7 +60,12 @@ internal sealed partial class ApiHandler(LabStore store, Authenticator authentic
         if (type.CreateOnly)
         {
             if (req.Method != "POST" || apiPath.Name != null) throw Errors.MethodNotAllowed();
-            await CreateAccessReviewAsync(ctx, type, apiPath);
+            switch (type.Kind)
+            {
+                case "SelfSubjectReview": await CreateSelfSubjectReviewAsync(ctx, type, apiPath); break;
+                case "SelfSubjectRulesReview": await CreateRulesReviewAsync(ctx, type, apiPath); break;
+                default: await CreateAccessReviewAsync(ctx, type, apiPath); break;
+            }
             return;
         }
 
@@ -152,7 +157,7 @@ internal sealed partial class ApiHandler(LabStore store, Authenticator authentic
     {
         if (ctx.WantsTable)
         {
-            var table = TableBuilder.Table(o.Type, [AsVersion(o, version)], new JsonObject { ["resourceVersion"] = o.ResourceVersion.ToString() });
+            var table = TableBuilder.Table(o.Type, [AsVersion(o, version)], new JsonObject { ["resourceVersion"] = o.ResourceVersion.ToString() }, ctx.TableIncludeObject);
             return ctx.Response.SendAsync(code, JsonUtil.ToBytes(table), "application/json", ctx.Cancellation, WarningHeaders(ctx));
         }
         return ctx.Response.SendAsync(code, Encode(o, version), "application/json", ctx.Cancellation, WarningHeaders(ctx));

@@ -12,7 +12,7 @@ namespace VmSnapshot.Lab.Api;
 /// </summary>
 internal static class ManagedFields
 {
-    private sealed record Entry(string Manager, string Operation, string ApiVersion, string Time, HashSet<string> Paths)
+    private sealed record Entry(string Manager, string Operation, string ApiVersion, string? Time, HashSet<string> Paths)
     {
         public HashSet<string> Paths { get; set; } = Paths;
     }
@@ -25,7 +25,10 @@ internal static class ManagedFields
     public static void RecordUpdate(JsonObject? before, JsonObject after, string manager, string apiVersion)
     {
         // A client may rewrite managedFields itself (kubectl's client-side-apply upgrade does): then its list is the base.
-        var clientSet = before != null && !JsonNode.DeepEquals(before["metadata"]?["managedFields"], after["metadata"]?["managedFields"]);
+        // One that sends none keeps the live list (decodeLiveOrNew in fieldmanager: clients that do not know
+        // managedFields must not wipe them).
+        var clientSet = before != null && after["metadata"]?["managedFields"] is JsonArray { Count: > 0 }
+            && !JsonNode.DeepEquals(before["metadata"]?["managedFields"], after["metadata"]?["managedFields"]);
         var entries = Read(before == null || clientSet ? after : before);
         var newPaths = Paths(after);
         var oldPaths = before == null ? [] : Paths(before);
@@ -33,7 +36,10 @@ internal static class ManagedFields
         var removed = oldPaths.Except(newPaths).ToHashSet();
         if (changed.Count == 0 && removed.Count == 0)
         {
-            Write(after, entries);
+            // Nothing changed: managedFieldsUpdater.Update leaves the list (and its times) as it was.
+            if (before == null || clientSet) Write(after, entries);
+            else if (before["metadata"]?["managedFields"] is { } live) JsonUtil.Obj(after, "metadata")["managedFields"] = live.DeepClone();
+            else (after["metadata"] as JsonObject)?.Remove("managedFields");
             return;
         }
         foreach (var e in entries) e.Paths = e.Paths.Except(changed).Except(removed).ToHashSet();
@@ -44,7 +50,13 @@ internal static class ManagedFields
         Write(after, entries.Where(e => e.Paths.Count > 0).ToList());
     }
 
-    /// <summary>Server-side apply of config onto live (null when creating). Throws the 409 ApplyConflict.</summary>
+    /// <summary>
+    /// Server-side apply of config onto live (null when creating). Throws the 409 ApplyConflict. An apply that
+    /// changes no field keeps the manager's old time, so the stored bytes stay the same and the store drops the
+    /// write (no new resourceVersion, no MODIFIED event): managedFieldsUpdater.Apply in k8s.io/apiserver
+    /// pkg/endpoints/handlers/fieldmanager (staging k8s.io/apimachinery/pkg/util/managedfields/internal/
+    /// managedfieldsupdater.go) sets the time only when the object changed; a new manager then gets none.
+    /// </summary>
     public static JsonObject Apply(JsonObject? live, JsonObject config, string manager, bool force, string apiVersion)
     {
         var result = live?.DeepClone().AsObject() ?? new JsonObject();
@@ -70,9 +82,21 @@ internal static class ManagedFields
         var meta = JsonUtil.Obj(result, "metadata");
         foreach (var key in new[] { "name", "namespace", "generateName" })
             if (config["metadata"]?[key] is { } v) meta[key] = v.DeepClone();
-        entries.Add(new Entry(manager, "Apply", apiVersion, JsonUtil.Now(), applied));
+        var changed = live == null || !SameIgnoringManagedFields(live, result);
+        entries.Add(new Entry(manager, "Apply", apiVersion, changed ? JsonUtil.Now() : mine?.Time, applied));
         Write(result, entries.Where(e => e.Paths.Count > 0).ToList());
         return result;
+    }
+
+    private static bool SameIgnoringManagedFields(JsonObject a, JsonObject b)
+    {
+        static JsonObject Strip(JsonObject o)
+        {
+            var copy = o.DeepClone().AsObject();
+            (copy["metadata"] as JsonObject)?.Remove("managedFields");
+            return copy;
+        }
+        return JsonNode.DeepEquals(Strip(a), Strip(b));
     }
 
     private static ApiException Conflict(List<(Entry Owner, string Path)> conflicts)
@@ -173,7 +197,7 @@ internal static class ManagedFields
             var paths = new HashSet<string>(StringComparer.Ordinal);
             FromFieldsV1(e["fieldsV1"] as JsonObject, "", paths);
             list.Add(new Entry(JsonUtil.Str(e["manager"]) ?? "", JsonUtil.Str(e["operation"]) ?? "Update", JsonUtil.Str(e["apiVersion"]) ?? "",
-                JsonUtil.Str(e["time"]) ?? JsonUtil.Now(), paths));
+                JsonUtil.Str(e["time"]), paths));
         }
         return list;
     }
@@ -190,10 +214,15 @@ internal static class ManagedFields
     {
         var meta = JsonUtil.Obj(obj, "metadata");
         var status = (meta["managedFields"] as JsonArray ?? []).OfType<JsonObject>().Where(e => JsonUtil.Str(e["subresource"]) != null).Select(e => (JsonNode)e.DeepClone());
-        var array = new JsonArray(entries.Select(e => (JsonNode)new JsonObject
+        var array = new JsonArray(entries.Select(e =>
         {
-            ["apiVersion"] = e.ApiVersion, ["fieldsType"] = "FieldsV1", ["fieldsV1"] = ToFieldsV1(e.Paths),
-            ["manager"] = e.Manager, ["operation"] = e.Operation, ["time"] = e.Time,
+            var entry = new JsonObject
+            {
+                ["apiVersion"] = e.ApiVersion, ["fieldsType"] = "FieldsV1", ["fieldsV1"] = ToFieldsV1(e.Paths),
+                ["manager"] = e.Manager, ["operation"] = e.Operation,
+            };
+            if (e.Time != null) entry["time"] = e.Time;
+            return (JsonNode)entry;
         }).Concat(status).ToArray());
         if (array.Count == 0) meta.Remove("managedFields");
         else meta["managedFields"] = array;

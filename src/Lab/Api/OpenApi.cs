@@ -3,38 +3,61 @@ using System.Text.Json.Nodes;
 namespace VmSnapshot.Lab.Api;
 
 /// <summary>
-/// The minimal /openapi/v3 that lets kubectl apply/create/replace -f run with default validation: it only
-/// has to learn that PATCH accepts fieldValidation, then it leaves validation to the server
-/// (fieldValidation=Strict), which the lab honours for unknown top-level and metadata fields.
+/// /openapi/v3: per group-version documents whose paths tell kubectl apply/create/replace -f that PATCH accepts
+/// fieldValidation (it then leaves validation to the server, fieldValidation=Strict) and whose components.schemas
+/// let kubectl explain walk a kind (<see cref="OpenApiSchemas"/>). PATCH operations list no request body, so
+/// kubectl computes strategic merge patches for built-ins from its compiled-in types, as it does when a
+/// server's document lacks them. The hash in each URL is the document's own (the apiserver's ETag).
 /// </summary>
 internal static class OpenApi
 {
-    private const string Hash = "4C4B2D5649525445";
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ResourceCatalog, Dictionary<string, (JsonObject Doc, string Hash)>> Built = new();
 
     public static JsonObject Root(ResourceCatalog catalog)
     {
-        var paths = new JsonObject { ["api/v1"] = Entry("api/v1") };
+        var paths = new JsonObject { ["api/v1"] = Entry(catalog, "api/v1") };
         foreach (var t in catalog.All.Where(t => t.Group.Length > 0))
             foreach (var v in t.Versions)
-                paths[$"apis/{t.Group}/{v}"] = Entry($"apis/{t.Group}/{v}");
+                paths[$"apis/{t.Group}/{v}"] = Entry(catalog, $"apis/{t.Group}/{v}");
         return new JsonObject { ["paths"] = paths };
 
-        static JsonObject Entry(string gv) => new() { ["serverRelativeURL"] = $"/openapi/v3/{gv}?hash={Hash}" };
+        static JsonObject Entry(ResourceCatalog catalog, string gv) => new() { ["serverRelativeURL"] = $"/openapi/v3/{gv}?hash={Cached(catalog, gv)?.Hash}" };
     }
 
-    /// <summary>The document for "api/v1" or "apis/{group}/{version}"; null when unknown.</summary>
-    public static JsonObject? GroupVersion(ResourceCatalog catalog, string gv)
+    /// <summary>The document for "api/v1" or "apis/{group}/{version}"; null when unknown. Built once per lab (the CRD schemas are large).</summary>
+    public static JsonObject? GroupVersion(ResourceCatalog catalog, string gv) => Cached(catalog, gv)?.Doc.DeepClone().AsObject();
+
+    private static (JsonObject Doc, string Hash)? Cached(ResourceCatalog catalog, string gv)
+    {
+        var docs = Built.GetValue(catalog, _ => new Dictionary<string, (JsonObject, string)>());
+        lock (docs)
+        {
+            if (docs.TryGetValue(gv, out var hit)) return hit;
+            var doc = Build(catalog, gv);
+            if (doc == null) return null;
+            var hash = Convert.ToHexString(System.Security.Cryptography.SHA512.HashData(Json.JsonUtil.ToBytes(doc)));
+            return docs[gv] = (doc, hash);
+        }
+    }
+
+    private static JsonObject? Build(ResourceCatalog catalog, string gv)
     {
         var parts = gv.Split('/');
         var (group, version) = parts.Length == 2 && parts[0] == "api" ? ("", parts[1])
             : parts.Length == 3 && parts[0] == "apis" ? (parts[1], parts[2]) : (null, null);
         if (group == null || version == null) return null;
-        var types = catalog.All.Where(t => t.Group == group && t.Versions.Contains(version) && !t.CreateOnly).ToList();
+        var types = catalog.All.Where(t => t.Group == group && t.Versions.Contains(version)).ToList();
         if (types.Count == 0) return null;
         var paths = new JsonObject();
         foreach (var t in types)
         {
             var prefix = group.Length == 0 ? $"/api/{version}" : $"/apis/{group}/{version}";
+            if (t.CreateOnly)
+            {
+                // The reviews: POST on the collection only.
+                paths[$"{prefix}/{t.Plural}"] = new JsonObject { ["post"] = Operation(new JsonObject { ["group"] = group, ["version"] = version, ["kind"] = t.Kind }, "create") };
+                continue;
+            }
             var item = t.Namespaced ? $"{prefix}/namespaces/{{namespace}}/{t.Plural}/{{name}}" : $"{prefix}/{t.Plural}/{{name}}";
             var collection = item[..item.LastIndexOf('/')];
             var gvk = new JsonObject { ["group"] = group, ["version"] = version, ["kind"] = t.Kind };
@@ -52,7 +75,7 @@ internal static class OpenApi
             ["openapi"] = "3.0.0",
             ["info"] = new JsonObject { ["title"] = "Kubernetes", ["version"] = "v1.32.4" },
             ["paths"] = paths,
-            ["components"] = new JsonObject { ["schemas"] = new JsonObject() },
+            ["components"] = new JsonObject { ["schemas"] = OpenApiSchemas.For(types, version) },
         };
     }
 

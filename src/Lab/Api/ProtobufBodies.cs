@@ -5,7 +5,7 @@ namespace VmSnapshot.Lab.Api;
 
 /// <summary>
 /// kubectl's typed clients send some built-in objects as protobuf ("k8s\0" + runtime.Unknown{typeMeta=1, raw=2}):
-/// `auth can-i` (SelfSubjectAccessReview) and `create namespace`. This reads just those two into their JSON
+/// `auth can-i` (SelfSubjectAccessReview, SelfSubjectRulesReview) and `create namespace`. This reads just those into their JSON
 /// shape; the answer goes back as JSON, which those clients accept. Field numbers are from k8s.io/api generated.proto.
 /// </summary>
 internal static class ProtobufBodies
@@ -33,6 +33,15 @@ internal static class ProtobufBodies
             if (First(s, 2) is { } nra) spec["nonResourceAttributes"] = Strings(Fields(nra), "", "path", "verb");
         }
         return new JsonObject { ["apiVersion"] = "authorization.k8s.io/v1", ["kind"] = "SelfSubjectAccessReview", ["spec"] = spec };
+    }
+
+    /// <summary>SelfSubjectRulesReview {metadata=1, spec=2{namespace=1}} (kubectl auth can-i --list).</summary>
+    public static JsonObject RulesReview(byte[] body)
+    {
+        var review = Raw(body);
+        var spec = new JsonObject();
+        if (First(review, 2) is { } specBytes && First(Fields(specBytes), 1) is { } ns) spec["namespace"] = Encoding.UTF8.GetString(ns);
+        return new JsonObject { ["apiVersion"] = "authorization.k8s.io/v1", ["kind"] = "SelfSubjectRulesReview", ["spec"] = spec };
     }
 
     /// <summary>Namespace {metadata=1, spec=2{finalizers=1}}.</summary>

@@ -13,6 +13,8 @@ internal sealed class RequestContext(HttpRequest request, HttpResponse response,
     public QueryString Query => Request.Query;
     public bool DryRun => Query.All("dryRun").Contains("All");
     public bool WantsTable => TableBuilder.Wants(Request.Header("Accept"));
+    /// <summary>What each Table row carries (?includeObject); throws the apiserver's 400 for an unknown value.</summary>
+    public string TableIncludeObject => TableBuilder.IncludeObjectPolicy(Query["includeObject"]);
     /// <summary>Sent back as "Warning: 299 - ..." headers (unknown fields under fieldValidation=Warn).</summary>
     public List<string> Warnings { get; } = [];
 }

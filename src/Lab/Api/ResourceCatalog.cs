@@ -202,10 +202,20 @@ public sealed class ResourceCatalog
                 Group = "k8s.cni.cncf.io", Versions = ["v1"], Kind = "NetworkAttachmentDefinition", Plural = "network-attachment-definitions",
                 Singular = "network-attachment-definition", ShortNames = ["net-attach-def"], HasStatus = false, TopLevelFields = ["spec"], Columns = [Age],
             },
-            // authorization.k8s.io/v1: answered, never stored
+            // authentication.k8s.io/v1 and authorization.k8s.io/v1: the self reviews, answered, never stored
+            new ResourceType
+            {
+                Group = "authentication.k8s.io", Versions = ["v1"], Kind = "SelfSubjectReview", Plural = "selfsubjectreviews", Singular = "selfsubjectreview",
+                Namespaced = false, HasStatus = false, IsCustomResource = false, HasGeneration = false, Verbs = ["create"], CreateOnly = true,
+            },
             new ResourceType
             {
                 Group = "authorization.k8s.io", Versions = ["v1"], Kind = "SelfSubjectAccessReview", Plural = "selfsubjectaccessreviews", Singular = "selfsubjectaccessreview",
+                Namespaced = false, HasStatus = false, IsCustomResource = false, HasGeneration = false, Verbs = ["create"], CreateOnly = true,
+            },
+            new ResourceType
+            {
+                Group = "authorization.k8s.io", Versions = ["v1"], Kind = "SelfSubjectRulesReview", Plural = "selfsubjectrulesreviews", Singular = "selfsubjectrulesreview",
                 Namespaced = false, HasStatus = false, IsCustomResource = false, HasGeneration = false, Verbs = ["create"], CreateOnly = true,
             },
         ];

@@ -5,14 +5,30 @@ using VmSnapshot.Lab.Json;
 namespace VmSnapshot.Lab.Api;
 
 /// <summary>
-/// meta.k8s.io/v1 Table responses (what kubectl get asks for): a Name column plus the printer columns,
-/// one row per object, each row carrying the object's metadata as PartialObjectMetadata.
+/// meta.k8s.io/v1 Table responses (what kubectl get asks for): a Name column plus the printer columns, one
+/// row per object. Each row carries what ?includeObject asks for: the object's metadata as
+/// PartialObjectMetadata (Metadata, the default), the whole object (Object: kubectl --sort-by and
+/// custom-columns read it) or nothing (None), as asTable in k8s.io/apiserver
+/// pkg/endpoints/handlers/response.go does.
 /// </summary>
 internal static class TableBuilder
 {
     private const string NameDescription = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
 
     public static bool Wants(string? accept) => accept != null && accept.Contains("as=Table", StringComparison.Ordinal);
+
+    /// <summary>metav1.IncludeObjectPolicy values; "" means Metadata.</summary>
+    public const string IncludeNone = "None", IncludeMetadata = "Metadata", IncludeObject = "Object";
+
+    /// <summary>
+    /// The includeObject of a Table request, validated like ValidateTableOptions (apimachinery
+    /// pkg/apis/meta/v1/validation) and refused as targetEncodingForTransform refuses it.
+    /// </summary>
+    public static string IncludeObjectPolicy(string? value)
+    {
+        if (value is null or "" or IncludeMetadata or IncludeNone or IncludeObject) return string.IsNullOrEmpty(value) ? IncludeMetadata : value;
+        throw Errors.BadRequest($"Unable to convert to Table as requested: includeObject: Invalid value: \"{value}\": must be 'Metadata', 'Object', 'None', or empty");
+    }
 
     public static JsonArray ColumnDefinitions(ResourceType type)
     {
@@ -33,18 +49,25 @@ internal static class TableBuilder
         return cols;
     }
 
-    public static JsonObject Row(ResourceType type, JsonObject obj)
+    /// <summary>One row; obj is the object at the version the client asked for (it becomes the row's object as is).</summary>
+    public static JsonObject Row(ResourceType type, JsonObject obj, string includeObject = IncludeMetadata)
     {
         var cells = new JsonArray(JsonValue.Create(type.NameCell?.Invoke(obj) ?? JsonUtil.Str(obj["metadata"]?["name"]) ?? ""));
         foreach (var c in type.Columns) cells.Add(Cell(type, c, obj));
         return new JsonObject
         {
             ["cells"] = cells,
-            ["object"] = new JsonObject
+            // Go writes the nil RawExtension of IncludeNone as "object":null.
+            ["object"] = includeObject switch
             {
-                ["kind"] = "PartialObjectMetadata",
-                ["apiVersion"] = "meta.k8s.io/v1",
-                ["metadata"] = obj["metadata"]?.DeepClone(),
+                IncludeObject => obj,
+                IncludeNone => null,
+                _ => new JsonObject
+                {
+                    ["kind"] = "PartialObjectMetadata",
+                    ["apiVersion"] = "meta.k8s.io/v1",
+                    ["metadata"] = obj["metadata"]?.DeepClone(),
+                },
             },
         };
     }
@@ -76,10 +99,10 @@ internal static class TableBuilder
         _ => JsonValue.Create(value.ToString()),
     };
 
-    public static JsonObject Table(ResourceType type, IEnumerable<JsonObject> objects, JsonObject listMeta, bool withColumns = true)
+    public static JsonObject Table(ResourceType type, IEnumerable<JsonObject> objects, JsonObject listMeta, string includeObject, bool withColumns = true)
     {
         var rows = new JsonArray();
-        foreach (var o in objects) rows.Add(Row(type, o));
+        foreach (var o in objects) rows.Add(Row(type, o, includeObject));
         return new JsonObject
         {
             ["kind"] = "Table",

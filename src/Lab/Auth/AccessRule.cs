@@ -29,8 +29,16 @@ public sealed class LabUser
     public bool IsAdmin { get; init; }
     public IReadOnlyList<AccessRule> Rules { get; init; } = [];
 
+    /// <summary>The user's groups as the authenticator reports them: admins are system:masters.</summary>
+    public IReadOnlyList<string> Groups => IsAdmin ? ["system:masters", "system:authenticated"] : ["system:authenticated"];
+
+    /// <summary>The scenario's rules plus system:basic-user, which every authenticated user holds.</summary>
     public bool Can(string verb, string group, string resource, string? name)
-        => IsAdmin || Rules.Any(r => r.Allows(verb, group, resource, name));
+        => IsAdmin || Rules.Any(r => r.Allows(verb, group, resource, name)) || SystemRoles.BasicUser.Any(r => r.Allows(verb, group, resource, name));
+
+    /// <summary>A non-resource URL (discovery, /version, health): system:discovery and system:public-info-viewer allow get.</summary>
+    public bool CanRequestUrl(string verb, string path)
+        => IsAdmin || (verb == "get" && SystemRoles.DiscoveryUrls.Concat(SystemRoles.PublicInfoUrls).Any(u => SystemRoles.UrlMatches(u, path)));
 
     /// <summary>Never print the token.</summary>
     public override string ToString() => Name;

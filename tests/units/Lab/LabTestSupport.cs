@@ -47,8 +47,8 @@ internal static class LabTestSupport
 
     public static Task<(int Code, JsonNode? Body)> GetAsync(HttpClient http, string path, string? accept = null) => SendAsync(http, HttpMethod.Get, path, accept: accept);
 
-    /// <summary>Asserts a Status error: HTTP code, reason, message, all exactly.</summary>
-    public static void AssertStatus((int Code, JsonNode? Body) response, int code, string reason, string message)
+    /// <summary>Asserts a Status error: HTTP code, reason (null: none, as a webhook's plain error has), message, all exactly.</summary>
+    public static void AssertStatus((int Code, JsonNode? Body) response, int code, string? reason, string message)
     {
         Assert.Equal(code, response.Code);
         Assert.NotNull(response.Body);

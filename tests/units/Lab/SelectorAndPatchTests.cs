@@ -80,4 +80,30 @@ public sealed class SelectorAndPatchTests
     [InlineData(10 * 86400, "10d")]
     [InlineData(3 * 365 * 86400 + 20 * 86400, "3y20d")]
     public void HumanDurationMatchesTheApiserver(long seconds, string expected) => Assert.Equal(expected, Printing.HumanDuration(TimeSpan.FromSeconds(seconds)));
+
+    [Fact]
+    public void StrategicPatchMergesContainersAndTheirListsByKey()
+    {
+        var pod = JsonNode.Parse("""
+            {"metadata":{"name":"p","ownerReferences":[{"uid":"1","name":"a"}]},
+             "spec":{"containers":[{"name":"compute","image":"old","env":[{"name":"A","value":"1"}]},{"name":"guest-console-log","image":"log"}],
+                     "tolerations":[{"key":"a"}]}}
+            """)!.AsObject();
+        var patch = JsonNode.Parse("""
+            {"metadata":{"ownerReferences":[{"uid":"2","name":"b"}]},
+             "spec":{"containers":[{"name":"compute","image":"new","env":[{"name":"B","value":"2"}]},{"name":"sidecar","image":"s"}],
+                     "tolerations":[{"key":"b"}]}}
+            """)!.AsObject();
+        var podType = new ResourceType { Group = "", Versions = ["v1"], Kind = "Pod", Plural = "pods", Singular = "pod", IsCustomResource = false };
+        var merged = StrategicMergePatch.Apply(pod, patch, PatchStrategies.For(podType)!);
+        Assert.Equal(["compute", "sidecar", "guest-console-log"], merged["spec"]!["containers"]!.AsArray().Select(c => (string?)c!["name"]));
+        var compute = merged["spec"]!["containers"]![0]!;
+        Assert.Equal("new", (string?)compute["image"]);
+        Assert.Equal(["B", "A"], compute["env"]!.AsArray().Select(e => (string?)e!["name"]));
+        Assert.Equal(["2", "1"], merged["metadata"]!["ownerReferences"]!.AsArray().Select(o => (string?)o!["uid"]));
+        Assert.Equal(["b"], merged["spec"]!["tolerations"]!.AsArray().Select(t => (string?)t!["key"])); // atomic: replaced
+
+        var deleted = StrategicMergePatch.Apply(merged, JsonNode.Parse("""{"spec":{"containers":[{"name":"sidecar","$patch":"delete"}]}}""")!.AsObject(), PatchStrategies.For(podType)!);
+        Assert.Equal(["compute", "guest-console-log"], deleted["spec"]!["containers"]!.AsArray().Select(c => (string?)c!["name"]));
+    }
 }
