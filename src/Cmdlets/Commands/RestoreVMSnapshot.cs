@@ -322,10 +322,10 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
         try
         {
             JsonElement? vm = await VmReader.GetRawAsync(connection, request.Namespace, request.TargetName, cancelToken).ConfigureAwait(false);
-            if (vm is { } current && current.Child("status").String("restoreInProgress") is not null)
+            if (vm is { } current && RestorePlanner.RestoreInProgress(current) is not null)
             {
-                await ResourceWaiter.WaitAsync(connection, ResourceType.VirtualMachine, events, current,
-                    v => v.Child("status").String("restoreInProgress") is null, unlocked => unlocked, (_, _) => { }, cancelToken).ConfigureAwait(false);
+                await ResourceWaiter.WaitAsync(ResourceType.VirtualMachine, events, current,
+                    v => RestorePlanner.RestoreInProgress(v) is null, unlocked => unlocked, (_, _) => { }, cancelToken).ConfigureAwait(false);
             }
         }
         finally
@@ -354,39 +354,23 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
 
     private ErrorRecord? TargetRefusal(KubeVirtVMSnapshot snapshot, string target, JsonElement? targetVm)
     {
-        if (NewVMName is not null && targetVm is not null)
+        if (RestorePlanner.CheckTarget(targetVm, target, snapshot.Namespace, NewVMName is not null,
+                mayStop: StopVM || TargetReadinessPolicy is not null) is not { } refusal)
         {
-            return ErrorRecords.Create(new InvalidOperationException(
-                    $"A VM named '{target}' already exists in namespace '{snapshot.Namespace}'. Nothing was restored."),
-                ErrorIds.RestoreTargetExists, ErrorCategory.ResourceExists, target,
-                "Choose another -NewVMName, or roll that VM back by leaving out -NewVMName.");
+            return null;
         }
 
-        if (targetVm is not { } vm)
+        (string id, ErrorCategory category, string action) = refusal.Kind switch
         {
-            return null; // Restoring a deleted VM recreates it.
-        }
-
-        JsonElement status = vm.Child("status");
-        if (status.String("restoreInProgress") is { } other)
-        {
-            return ErrorRecords.Create(new InvalidOperationException(
-                    $"vm restore {other} in progress on VM '{target}'. Nothing was changed."),
-                ErrorIds.RestoreInProgress, ErrorCategory.ResourceBusy, target,
-                "Wait for that restore to finish, then try again.");
-        }
-
-        string printable = status.String("printableStatus") ?? "Stopped";
-        bool running = printable is not ("Stopped" or "");
-        if (running && !StopVM && TargetReadinessPolicy is null)
-        {
-            return ErrorRecords.Create(new InvalidOperationException(
-                    $"VM '{target}' is {printable}. A VM must be stopped to be restored. Nothing was changed."),
-                ErrorIds.VMRunning, ErrorCategory.ResourceBusy, target,
-                "Add -StopVM to stop it for the restore (and -StartVM to start it again afterwards).");
-        }
-
-        return null;
+            TargetRefusalKind.TargetExists => (ErrorIds.RestoreTargetExists, ErrorCategory.ResourceExists,
+                "Choose another -NewVMName, or roll that VM back by leaving out -NewVMName."),
+            TargetRefusalKind.RestoreInProgress => (ErrorIds.RestoreInProgress, ErrorCategory.ResourceBusy,
+                "Wait for that restore to finish, then try again."),
+            _ => (ErrorIds.VMRunning, ErrorCategory.ResourceBusy,
+                "Add -StopVM to stop it for the restore (and -StartVM to start it again afterwards)."),
+        };
+        string nothing = refusal.Kind == TargetRefusalKind.TargetExists ? "Nothing was restored." : "Nothing was changed.";
+        return ErrorRecords.Create(new InvalidOperationException($"{refusal.Message} {nothing}"), id, category, target, action);
     }
 
     private void WarnAboutData(KubeVirtVMSnapshot snapshot, JsonElement? targetVm, JsonElement? snapshotSpec)

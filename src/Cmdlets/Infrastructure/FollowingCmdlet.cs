@@ -43,7 +43,7 @@ public abstract class FollowingCmdlet : NamespacedCmdlet
                 limit.CancelAfter(timeout);
                 try
                 {
-                    JsonElement final = await ResourceWaiter.WaitAsync(connection, type, events, created, evaluate, isFinal,
+                    JsonElement final = await ResourceWaiter.WaitAsync(type, events, created, evaluate, isFinal,
                         (progress, _) => _queue.Post(() => report(progress)), limit.Token).ConfigureAwait(false);
                     if (afterFinal is not null)
                     {

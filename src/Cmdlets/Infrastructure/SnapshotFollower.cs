@@ -123,7 +123,7 @@ internal sealed class SnapshotFollower : IAsyncDisposable
         try
         {
             string? warned = null;
-            JsonElement final = await SnapshotWaiter.WaitAsync(connection, events, initial, (progress, state) =>
+            JsonElement final = await SnapshotWaiter.WaitAsync(events, initial, (progress, state) =>
             {
                 last = progress;
                 latest = state;

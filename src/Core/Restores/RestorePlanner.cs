@@ -1,4 +1,23 @@
+using System.Text.Json;
+using VmSnapshot.Core.Json;
+
 namespace VmSnapshot.Core.Restores;
+
+/// <summary>Why a restore target is refused before anything is sent.</summary>
+public enum TargetRefusalKind
+{
+    /// <summary>-NewVMName names a VM that exists (the controller would hang on it).</summary>
+    TargetExists,
+
+    /// <summary>Another restore of the VM is in progress (status.restoreInProgress).</summary>
+    RestoreInProgress,
+
+    /// <summary>The VM runs and nothing was said about stopping it.</summary>
+    Running,
+}
+
+/// <summary>A refused restore target: the kind and the words for the user.</summary>
+public sealed record TargetRefusal(TargetRefusalKind Kind, string Message);
 
 /// <summary>
 /// Decisions about a restore that KubeVirt does not guard against. The restore webhook accepts any
@@ -43,4 +62,35 @@ public static class RestorePlanner
 
         return requested ?? PrefixTargetName;
     }
+
+    /// <summary>
+    /// Checks the restore target as read from the cluster (null when it does not exist): a new VM's name must be free;
+    /// an existing VM must have no restore in progress and, unless the caller may stop it, must be stopped. Null when
+    /// the restore may go ahead (restoring a deleted VM recreates it).
+    /// </summary>
+    public static TargetRefusal? CheckTarget(JsonElement? targetVm, string target, string @namespace, bool newVm, bool mayStop)
+    {
+        if (targetVm is not { } vm)
+        {
+            return null;
+        }
+
+        if (newVm)
+        {
+            return new TargetRefusal(TargetRefusalKind.TargetExists, $"A VM named '{target}' already exists in namespace '{@namespace}'.");
+        }
+
+        if (RestoreInProgress(vm) is { } other)
+        {
+            return new TargetRefusal(TargetRefusalKind.RestoreInProgress, $"vm restore {other} in progress on VM '{target}'.");
+        }
+
+        string printable = vm.Child("status").String("printableStatus") ?? "Stopped";
+        return printable is not ("Stopped" or "") && !mayStop
+            ? new TargetRefusal(TargetRefusalKind.Running, $"VM '{target}' is {printable}. A VM must be stopped to be restored.")
+            : null;
+    }
+
+    /// <summary>The restore holding the VM's storage lock (status.restoreInProgress), or null.</summary>
+    public static string? RestoreInProgress(JsonElement vm) => vm.Child("status").String("restoreInProgress");
 }

@@ -9,8 +9,8 @@ namespace VmSnapshot.Core.Snapshots;
 public static class SnapshotWaiter
 {
     /// <summary>Waits until the snapshot's <see cref="SnapshotProgress.IsFinal"/>; see <see cref="ResourceWaiter"/>.</summary>
-    public static Task<JsonElement> WaitAsync(KubeVirtConnection connection, ChannelReader<WatchEvent> events,
+    public static Task<JsonElement> WaitAsync(ChannelReader<WatchEvent> events,
         JsonElement initial, Action<SnapshotProgress, JsonElement> onProgress, CancellationToken cancelToken) =>
-        ResourceWaiter.WaitAsync(connection, ResourceType.VirtualMachineSnapshot, events, initial,
+        ResourceWaiter.WaitAsync(ResourceType.VirtualMachineSnapshot, events, initial,
             SnapshotProgressRules.Evaluate, p => p.IsFinal, onProgress, cancelToken);
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using VmSnapshot.Core.Api;
-using VmSnapshot.Core.Connection;
 using VmSnapshot.Core.Json;
 
 namespace VmSnapshot.Core.Watching;
@@ -15,8 +14,7 @@ public static class ResourceWaiter
     /// watch. Every change of evaluation is reported through <paramref name="onProgress"/> (on a thread-pool thread).
     /// A deletion while waiting is an error (after a relist, an object the list no longer shows counts as deleted).
     /// </summary>
-    public static async Task<JsonElement> WaitAsync<TProgress>(KubeVirtConnection connection, ResourceType type,
-        ChannelReader<WatchEvent> events, JsonElement initial, Func<JsonElement, TProgress> evaluate,
+    public static async Task<JsonElement> WaitAsync<TProgress>(ResourceType type, ChannelReader<WatchEvent> events, JsonElement initial, Func<JsonElement, TProgress> evaluate,
         Func<TProgress, bool> isFinal, Action<TProgress, JsonElement> onProgress, CancellationToken cancelToken)
     {
         JsonElement current = initial;

@@ -95,6 +95,19 @@ public class RestoreAndCloneEngineTests
         Assert.Null(refusal);
     }
 
+    [Theory]
+    [InlineData(null, false, false, null)]                                            // a deleted VM is recreated
+    [InlineData("""{"status":{"printableStatus":"Stopped"}}""", true, false, TargetRefusalKind.TargetExists)]
+    [InlineData("""{"status":{"printableStatus":"Stopped","restoreInProgress":"r1"}}""", false, true, TargetRefusalKind.RestoreInProgress)]
+    [InlineData("""{"status":{"printableStatus":"Running"}}""", false, false, TargetRefusalKind.Running)]
+    [InlineData("""{"status":{"printableStatus":"Running"}}""", false, true, null)]   // -StopVM
+    [InlineData("""{"status":{"printableStatus":"Stopped"}}""", false, false, null)]
+    public void The_restore_target_is_checked_before_anything_is_sent(string? vm, bool newVm, bool mayStop, TargetRefusalKind? expected)
+    {
+        JsonElement? target = vm is null ? null : JsonDocument.Parse(vm).RootElement;
+        Assert.Equal(expected, RestorePlanner.CheckTarget(target, "web", "vms", newVm, mayStop)?.Kind);
+    }
+
     [Fact]
     public void InPlace_into_another_vm_is_refused_because_it_would_take_the_source_vms_claims()
     {

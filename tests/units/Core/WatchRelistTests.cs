@@ -42,7 +42,7 @@ public sealed class WatchRelistTests(ITestOutputHelper output)
         {
             var events = watch.Subscribe($"snap-{i}");
             JsonElement initial = JsonDocument.Parse(lab.Store.Get("virtualmachinesnapshots", "vms", $"snap-{i}")!.ToJsonString()).RootElement;
-            waits.Add(SnapshotWaiter.WaitAsync(connection, events, initial, (_, _) => { }, done.Token));
+            waits.Add(SnapshotWaiter.WaitAsync(events, initial, (_, _) => { }, done.Token));
         }
 
         long before = lab.RequestCount;
