@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using VmSnapshot.Commands.Infrastructure;
+using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Vms;
 
@@ -74,10 +75,7 @@ public sealed class GetKubeVirtVMCommand : NamespacedCmdlet
 
         foreach (string missing in names.Literals.Where(n => vms.All(vm => !vm.Name.Equals(n, StringComparison.OrdinalIgnoreCase))))
         {
-            WriteError(ErrorRecords.Create(new ItemNotFoundException(
-                    $"No VM named '{missing}' was found in {(@namespace is null ? "any namespace" : $"namespace '{@namespace}'")}."),
-                ErrorIds.VMNotFound, ErrorCategory.ObjectNotFound, missing,
-                "Check the name (wildcards are allowed), or add -AllNamespaces."));
+            WriteError(RefusalErrors.ToErrorRecord(Refusal.VMNotFound(missing, @namespace)));
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using VmSnapshot.Commands.Infrastructure;
+using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Snapshots;
 using VmSnapshot.Core.Vms;
@@ -161,18 +162,13 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
         {
             if (Await(VmReader.GetRawAsync(ResolveConnection(), @namespace, vm, CancelToken)) is null)
             {
-                WriteError(ErrorRecords.Create(new ItemNotFoundException($"No VM named '{vm}' was found in namespace '{@namespace}'."),
-                    ErrorIds.VMNotFound, ErrorCategory.ObjectNotFound, vm, "Check the VM name with Get-KubeVirtVM (wildcards are allowed)."));
+                WriteError(RefusalErrors.ToErrorRecord(Refusal.VMNotFound(vm, @namespace)));
             }
         }
     }
 
     private void WriteNotFound(string name, string? @namespace)
     {
-        string where = @namespace is null ? "any namespace" : $"namespace '{@namespace}'";
-        WriteError(ErrorRecords.Create(
-            new ItemNotFoundException($"No VM snapshot named '{name}' was found in {where}."),
-            ErrorIds.SnapshotNotFound, ErrorCategory.ObjectNotFound, name,
-            "Check the name with Get-VMSnapshot (wildcards are allowed), or add -AllNamespaces."));
+        WriteError(RefusalErrors.ToErrorRecord(Refusal.SnapshotNotFound(name, @namespace)));
     }
 }

@@ -1,15 +1,12 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Text.Json;
-using System.Threading.Channels;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Clones;
-using VmSnapshot.Core.Json;
-using VmSnapshot.Core.Restores;
+using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Snapshots;
 using VmSnapshot.Core.Vms;
-using VmSnapshot.Core.Watching;
 
 namespace VmSnapshot.Commands;
 
@@ -86,16 +83,24 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
     [Parameter]
     public SwitchParameter Start { get; set; }
 
-    /// <summary><para type="description">Return as soon as the clone is created.</para></summary>
+    /// <summary>
+    /// <para type="description">Return the clone as soon as it is created, without waiting for the new VM.</para>
+    /// </summary>
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    /// <summary><para type="description">How long to wait at most. Default: 30 minutes.</para></summary>
+    /// <summary>
+    /// <para type="description">How long to wait on this side, at most: more than 0, at most 24 days. Default: 30
+    /// minutes. When it runs out the clone is left to the cluster and an error says where it stood.</para>
+    /// </summary>
     [Parameter]
     [ValidateTimeSpan]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary><para type="description">Write the VirtualMachineClone YAML instead of creating it.</para></summary>
+    /// <summary>
+    /// <para type="description">Write the VirtualMachineClone YAML that would be created, instead of creating it.
+    /// The checks still run first; nothing is sent to the cluster.</para>
+    /// </summary>
     [Parameter]
     public SwitchParameter AsManifest { get; set; }
 
@@ -189,59 +194,27 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
     private void CloneOne(string kind, string source, string @namespace)
     {
         KubeVirtConnection connection = ResolveConnection();
-        source = source.ToLowerInvariant(); // Kubernetes names are lower case, whatever the case typed
-
-        // The real controller hangs silently on a target that exists (kubevirt/kubevirt#10935): refuse it here.
-        if (Await(VmReader.GetRawAsync(connection, @namespace, Name, CancelToken)) is not null)
-        {
-            WriteError(ErrorRecords.Create(new InvalidOperationException(
-                    $"A VM named '{Name}' already exists in namespace '{@namespace}'. Nothing was cloned."),
-                ErrorIds.CloneTargetExists, ErrorCategory.ResourceExists, Name, "Choose another -Name."));
-            return;
-        }
-
-        JsonElement? sourceSpec = kind == CloneRequest.VirtualMachineKind
-            ? SourceVmSpec(connection, @namespace, source)
-            : SourceSnapshotSpec(connection, @namespace, source);
-        if (sourceSpec is not { } spec)
-        {
-            return;
-        }
-
-        IReadOnlyList<string> patches;
         Dictionary<string, string> networkMap = NetworkMap?.Cast<DictionaryEntry>()
             .ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? string.Empty) ?? new Dictionary<string, string>();
-        try
+
+        // Kubernetes names are lower case, whatever the case typed.
+        CloneOptions options = new(kind, source.ToLowerInvariant(), @namespace, Name, networkMap, NewMacAddress, NewSMBiosSerial,
+            LabelFilter, AnnotationFilter);
+        Planned<CloneRequest> planned = Await(ClonePlanner.PlanAsync(connection, options, DateTime.Now, CancelToken));
+        if (planned.Refusal is { } refusal)
         {
-            patches = ClonePlanner.NetworkPatches(spec, networkMap);
-        }
-        catch (KeyNotFoundException e)
-        {
-            WriteError(ErrorRecords.Create(new ArgumentException($"Cannot map the networks of '{source}': {e.Message} Nothing was cloned.", e),
-                ErrorIds.NetworkNotFound, ErrorCategory.InvalidArgument, NetworkMap, "Use the network names shown, as keys of -NetworkMap."));
+            WriteError(RefusalErrors.ToErrorRecord(refusal));
             return;
         }
 
-        IReadOnlyList<string> missing = Await(NetworkTargets.MissingAsync(connection, @namespace, networkMap.Values, CancelToken));
-        if (missing.Count > 0)
-        {
-            WriteError(ErrorRecords.Create(new ArgumentException(
-                    $"-NetworkMap points the clone at networks that do not exist: {string.Join(", ", missing)}. The clone could not start on them. Nothing was cloned."),
-                ErrorIds.TargetNetworkNotFound, ErrorCategory.ObjectNotFound, NetworkMap,
-                "Give an existing NetworkAttachmentDefinition as 'name' (in the VM's namespace) or 'namespace/name' (kubectl get network-attachment-definitions -A)."));
-            return;
-        }
-
-        CloneRequest request = new(SnapshotNaming.Default(Name, DateTime.Now).Replace("-snapshot-", "-clone-"), @namespace,
-            kind, source, Name, LabelFilter, AnnotationFilter, ClonePlanner.MacAddresses(spec, NewMacAddress),
-            ClonePlanner.SmbiosSerial(spec, NewSMBiosSerial), patches);
+        CloneRequest request = planned.Plan!;
         if (AsManifest)
         {
             WriteObject(CloneManifest.ToYaml(request));
             return;
         }
 
-        if (!ShouldProcess($"{kind} '{@namespace}/{source}'", $"Clone into new VM '{Name}'"))
+        if (!ShouldProcess($"{kind} '{@namespace}/{request.SourceName}'", $"Clone into new VM '{Name}'"))
         {
             return;
         }
@@ -263,54 +236,6 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
 
         KubeVirtVM? vm = NoWait ? null : Await(VmReader.ListAsync(connection, @namespace, null, n => n == Name, CancelToken)).FirstOrDefault();
         WriteObject(CloneMapper.FromJson(final, vm, context));
-    }
-
-    private JsonElement? SourceVmSpec(KubeVirtConnection connection, string @namespace, string vmName)
-    {
-        JsonElement? vm = Await(VmReader.GetRawAsync(connection, @namespace, vmName, CancelToken));
-        if (vm is not { } found)
-        {
-            WriteError(ErrorRecords.Create(new ItemNotFoundException($"No VM named '{vmName}' was found in namespace '{@namespace}'. Nothing was cloned."),
-                ErrorIds.CloneSourceNotFound, ErrorCategory.ObjectNotFound, vmName, "Check the name with Get-KubeVirtVM."));
-            return null;
-        }
-
-        // The controller waits forever (event VMVolumeSnapshotsInvalid) when a disk cannot be snapshotted: say so now.
-        KubeVirtVMVolume[] blocked = VmMapper.FromJson(found, null, null, null).Volumes
-            .Where(v => v.Type is "persistentVolumeClaim" or "dataVolume" && !v.SnapshotEnabled).ToArray();
-        if (blocked.Length > 0)
-        {
-            WriteError(ErrorRecords.Create(new InvalidOperationException(
-                    $"VM '{vmName}' cannot be cloned: {string.Join("; ", blocked.Select(v => $"volume '{v.Name}' does not support snapshots ({v.SnapshotReason ?? "unknown"})"))}. Nothing was cloned."),
-                ErrorIds.VolumesNotCaptured, ErrorCategory.InvalidOperation, vmName,
-                "A clone copies every disk through a snapshot; ask the cluster administrator for a VolumeSnapshotClass for that storage."));
-            return null;
-        }
-
-        return found.Child("spec").Clone();
-    }
-
-    private JsonElement? SourceSnapshotSpec(KubeVirtConnection connection, string @namespace, string snapshotName)
-    {
-        KubeVirtVMSnapshot? snapshot = Await(SnapshotReader.GetAsync(connection, @namespace, snapshotName, CancelToken));
-        if (snapshot is null)
-        {
-            WriteError(ErrorRecords.Create(new ItemNotFoundException($"No VM snapshot named '{snapshotName}' was found in namespace '{@namespace}'. Nothing was cloned."),
-                ErrorIds.CloneSourceNotFound, ErrorCategory.ObjectNotFound, snapshotName, "Check the name with Get-VMSnapshot."));
-            return null;
-        }
-
-        if (!snapshot.ReadyToUse)
-        {
-            WriteError(ErrorRecords.Create(new InvalidOperationException(
-                    $"Snapshot '{snapshotName}' is not ready to use (phase {snapshot.Phase}). Nothing was cloned."),
-                ErrorIds.SnapshotNotReady, ErrorCategory.ResourceUnavailable, snapshot, "Wait for it with Wait-VMSnapshot."));
-            return null;
-        }
-
-        return Await(RestoreWriter.SnapshotVmSpecAsync(connection, @namespace, snapshot.ContentName, CancelToken))
-            ?? throw new KubeApiException(ApiErrorKind.NotFound, $"The content of snapshot '{snapshotName}' was not found.",
-                new ApiRequest("get", ResourceType.VirtualMachineSnapshotContent, @namespace, snapshot.ContentName));
     }
 
     private JsonElement CreateAndWait(KubeVirtConnection connection, CloneRequest request)

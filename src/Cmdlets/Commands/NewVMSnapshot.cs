@@ -3,9 +3,8 @@ using System.Management.Automation;
 using System.Text.Json;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
-using VmSnapshot.Core.Json;
+using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Snapshots;
-using VmSnapshot.Core.Vms;
 
 namespace VmSnapshot.Commands;
 
@@ -17,10 +16,8 @@ namespace VmSnapshot.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "VMSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(KubeVirtVMSnapshot), typeof(string))]
-public sealed class NewVMSnapshotCommand : NamespacedCmdlet
+public sealed class NewVMSnapshotCommand : FollowingCmdlet
 {
-    private readonly PipelineQueue _queue = new();
-    private readonly List<Task> _operations = new();
     private readonly HashSet<string> _namesUsed = new(StringComparer.Ordinal);
     private DateTimeOffset? _expiresAt;
 
@@ -95,13 +92,17 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
     [Alias("Quiesce")]
     public SwitchParameter RequireQuiesce { get; set; }
 
-    /// <summary><para type="description">Return as soon as the snapshot is created, without waiting.</para></summary>
+    /// <summary>
+    /// <para type="description">Return the snapshot as soon as it is created, without waiting for it to be ready
+    /// (Wait-VMSnapshot waits later).</para>
+    /// </summary>
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
     /// <summary>
-    /// <para type="description">How long to wait on this side, at most. Default: 30 minutes. The snapshot is left to
-    /// the cluster when the wait ends; use Wait-VMSnapshot to wait again.</para>
+    /// <para type="description">How long to wait on this side, at most: more than 0, at most 24 days. Default: 30
+    /// minutes. When it runs out the snapshot is left to the cluster and an error says where it stood.
+    /// Wait-VMSnapshot waits again.</para>
     /// </summary>
     [Parameter]
     [ValidateTimeSpan]
@@ -113,8 +114,8 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
     public int ThrottleLimit { get; set; } = 10;
 
     /// <summary>
-    /// <para type="description">Write the VirtualMachineSnapshot YAML that would be applied instead of creating it,
-    /// for review or GitOps.</para>
+    /// <para type="description">Write the VirtualMachineSnapshot YAML that would be created, instead of creating it.
+    /// Nothing is sent to the cluster.</para>
     /// </summary>
     [Parameter]
     public SwitchParameter AsManifest { get; set; }
@@ -206,28 +207,14 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
 
             // Resolved here, on the pipeline thread: the background work below must not write to the pipeline itself.
             KubeVirtConnection connection = ResolveConnection();
-            _follower ??= new SnapshotFollower(this, _queue, connection, "Taking VM snapshots", Timeout, RequireQuiesce);
-            _operations.Add(Task.Run(() => TakeAsync(connection, request)));
-            _queue.RunPending();
+            _follower ??= new SnapshotFollower(this, Queue, Watches(connection), connection, "Taking VM snapshots", Timeout,
+                RequireQuiesce);
+            StartOperation(() => TakeAsync(connection, request), vmName, e => CreateError(e, request));
         }
     }
 
     /// <inheritdoc/>
-    protected override void EndProcessing()
-    {
-        try
-        {
-            _queue.RunUntil(Task.WhenAll(_operations), CancelToken);
-        }
-        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
-        }
-        finally
-        {
-            _follower?.Complete();
-        }
-    }
+    private protected override void OnOperationsEnded() => _follower?.Complete();
 
     /// <remarks>
     /// -ThrottleLimit bounds the requests (reading the VM, creating the snapshot), not the waits: waiting costs only a
@@ -236,7 +223,8 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
     private async Task TakeAsync(KubeVirtConnection connection, SnapshotRequest request)
     {
         // A default name has one-second resolution, like the console's; a second snapshot of the same VM within that
-        // second gets a suffix instead of failing. A name the user chose is never changed.
+        // second gets a suffix instead of failing. A name the user chose is never changed. Any other failure is
+        // reported for this VM by the operation's guard (CreateError).
         string baseName = request.Name;
         for (int attempt = 2; ; attempt++)
         {
@@ -249,23 +237,6 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
             {
                 request = request with { Name = $"{baseName}-{attempt}" };
             }
-            catch (KubeApiException e)
-            {
-                _queue.Post(() => WriteError(CreateError(e, request)));
-                return;
-            }
-            catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
-            {
-                // Ctrl+C: the pipeline is stopping; the cluster carries on with what was already created.
-                return;
-            }
-            catch (Exception e)
-            {
-                // Whatever else goes wrong with one VM is reported for that VM; it must never vanish.
-                _queue.Post(() => WriteError(ErrorRecords.Create(e, ErrorIds.UnexpectedError, ErrorCategory.NotSpecified,
-                    request.VMName, "Check the snapshot with Get-VMSnapshot; report this error if it repeats.")));
-                return;
-            }
         }
     }
 
@@ -275,7 +246,7 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
         {
             if (await Throttled(() => CheckAndCreateAsync(connection, request, CancelToken)).ConfigureAwait(false) is { } created)
             {
-                _queue.Post(() => WriteObject(SnapshotOutcome.ToObject(created, connection)));
+                Queue.Post(() => WriteObject(SnapshotOutcome.ToObject(created, connection)));
             }
 
             return;
@@ -298,59 +269,26 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
         }
     }
 
-    /// <summary>Reads the VM, checks its volumes, then creates the snapshot; null (with the error posted) when refused.</summary>
+    /// <summary>Checks the VM and its volumes, then creates the snapshot; null (with the refusal posted) when refused.</summary>
     private async Task<JsonElement?> CheckAndCreateAsync(KubeVirtConnection connection, SnapshotRequest request,
         CancellationToken cancelToken)
     {
-        JsonElement? vm = await VmReader.GetRawAsync(connection, request.Namespace, request.VMName, cancelToken)
+        Planned<SnapshotPlan> planned = await SnapshotPlanner.CheckAsync(connection, request, RequireAllVolumes, cancelToken)
             .ConfigureAwait(false);
-        if (vm is null)
+        if (planned.Refusal is { } refusal)
         {
-            _queue.Post(() => WriteError(ErrorRecords.Create(new ItemNotFoundException(
-                    $"No VM named '{request.VMName}' was found in namespace '{request.Namespace}'. Nothing was created."),
-                ErrorIds.VMNotFound, ErrorCategory.ObjectNotFound, request.VMName,
-                "Check the name with Get-KubeVirtVM (wildcards are allowed) and the namespace.")));
+            Queue.Post(() => WriteError(RefusalErrors.ToErrorRecord(refusal)));
             return null;
         }
 
-        return CheckVolumes(vm.Value, request) ? await CreateAsync(connection, request, cancelToken).ConfigureAwait(false) : null;
-    }
+        foreach (string warning in planned.Plan!.Warnings)
+        {
+            Queue.Post(() => WriteWarning(warning));
+        }
 
-    private async Task<JsonElement> CreateAsync(KubeVirtConnection connection, SnapshotRequest request,
-        CancellationToken cancelToken)
-    {
         JsonElement created = await SnapshotWriter.CreateAsync(connection, request, cancelToken).ConfigureAwait(false);
-        _queue.Post(() => WriteVerbose($"{request.Namespace}/{request.Name}: created for VM '{request.VMName}'."));
+        Queue.Post(() => WriteVerbose($"{request.Namespace}/{request.Name}: created for VM '{request.VMName}'."));
         return created;
-    }
-
-    /// <summary>Warns (or, with -RequireAllVolumes, refuses) per disk whose data the snapshot will not hold.</summary>
-    private bool CheckVolumes(JsonElement vm, SnapshotRequest request)
-    {
-        KubeVirtVMVolume[] notCaptured = VmMapper.FromJson(vm, null, null, null).Volumes
-            .Where(v => !v.SnapshotEnabled && v.SnapshotReason is not null && VolumeKinds.HoldsData(v.Type)).ToArray();
-        if (notCaptured.Length == 0)
-        {
-            return true;
-        }
-
-        string list = string.Join("; ", notCaptured.Select(v => $"'{v.Name}': {v.SnapshotReason}"));
-        if (RequireAllVolumes)
-        {
-            _queue.Post(() => WriteError(ErrorRecords.Create(new InvalidOperationException(
-                    $"VM '{request.VMName}' has disks a snapshot would not capture, so nothing was created ({list})."),
-                ErrorIds.VolumesNotCaptured, ErrorCategory.InvalidOperation, request.VMName,
-                "Ask the cluster administrator for a VolumeSnapshotClass for those storage classes, or leave out -RequireAllVolumes.")));
-            return false;
-        }
-
-        foreach (KubeVirtVMVolume volume in notCaptured)
-        {
-            _queue.Post(() => WriteWarning(
-                $"VM '{request.VMName}': the snapshot will not contain the data of disk '{volume.Name}': {volume.SnapshotReason}"));
-        }
-
-        return true;
     }
 
     private ErrorRecord CreateError(KubeApiException e, SnapshotRequest request)
@@ -383,7 +321,6 @@ public sealed class NewVMSnapshotCommand : NamespacedCmdlet
     {
         if (disposing)
         {
-            _follower?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             _throttle?.Dispose();
         }
 

@@ -1,11 +1,9 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Text.Json;
-using System.Threading.Channels;
 using VmSnapshot.Commands.Infrastructure;
+using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Snapshots;
-using VmSnapshot.Core.Watching;
 
 namespace VmSnapshot.Commands;
 
@@ -19,7 +17,7 @@ namespace VmSnapshot.Commands;
 [Cmdlet(VerbsCommon.Remove, "VMSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
     DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(KubeVirtVMSnapshot))]
-public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
+public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
 {
     private const string NameSet = "Name";
     private const string VMNameSet = "VMName";
@@ -27,7 +25,6 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
 
     private readonly List<KubeVirtVMSnapshot> _candidates = new();
     private readonly HashSet<string> _candidateKeys = new(StringComparer.Ordinal);
-    private WatchSet? _watches;
     private IReadOnlyDictionary<string, string>? _labels;
 
     #region Parameters
@@ -103,12 +100,17 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
-    /// <summary><para type="description">How long -Wait waits at most. Default: 5 minutes.</para></summary>
+    /// <summary>
+    /// <para type="description">How long -Wait waits for each snapshot to be gone, at most: more than 0, at most 24
+    /// days. Default: 5 minutes. When it runs out the deletion goes on in the cluster and an error says so.</para>
+    /// </summary>
     [Parameter]
     [ValidateTimeSpan]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary><para type="description">Return each deleted snapshot.</para></summary>
+    /// <summary>
+    /// <para type="description">Return each deleted snapshot.</para>
+    /// </summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -271,7 +273,8 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
         }
         else
         {
-            Await(DeleteAndWaitAsync(connection, snapshot));
+            Await(SnapshotDeletion.DeleteAndWaitAsync(connection, Watches(connection), snapshot.Namespace, snapshot.Name,
+                Timeout, CancelToken));
         }
 
         if (PassThru)
@@ -280,63 +283,6 @@ public sealed class RemoveVMSnapshotCommand : NamespacedCmdlet
         }
     }
 
-    /// <summary>Deletes, then follows the object through its finalizers until the API server drops it.</summary>
-    private async Task<bool> DeleteAndWaitAsync(KubeVirtConnection connection, KubeVirtVMSnapshot snapshot)
-    {
-        _watches ??= new WatchSet(connection);
-        NamespaceWatch watch = await _watches.ForAsync(ResourceType.VirtualMachineSnapshot, snapshot.Namespace, CancelToken)
-            .ConfigureAwait(false);
-        ChannelReader<WatchEvent> events = watch.Subscribe(snapshot.Name);
-        try
-        {
-            await DeleteAndFollowAsync(connection, snapshot, events).ConfigureAwait(false);
-        }
-        finally
-        {
-            watch.Unsubscribe(snapshot.Name);
-        }
-
-        return true;
-    }
-
-    private async Task DeleteAndFollowAsync(KubeVirtConnection connection, KubeVirtVMSnapshot snapshot,
-        ChannelReader<WatchEvent> events)
-    {
-        JsonElement? remaining = await SnapshotWriter.DeleteAsync(connection, snapshot.Namespace, snapshot.Name, CancelToken)
-            .ConfigureAwait(false);
-        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(CancelToken);
-        timeout.CancelAfter(Timeout);
-        try
-        {
-            while (remaining is not null)
-            {
-                WatchEvent change = await events.ReadAsync(timeout.Token).ConfigureAwait(false);
-                if (change.Change == WatchChange.Deleted)
-                {
-                    remaining = null;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !CancelToken.IsCancellationRequested)
-        {
-            throw new KubeApiException(ApiErrorKind.Timeout,
-                $"Snapshot '{snapshot.Name}' was still being deleted after {Timeout} (its finalizers have not finished).",
-                new ApiRequest("delete", ResourceType.VirtualMachineSnapshot, snapshot.Namespace, snapshot.Name));
-        }
-    }
-
-    private static ErrorRecord NotFound(string name, string @namespace) => ErrorRecords.Create(
-        new ItemNotFoundException($"No VM snapshot named '{name}' was found in namespace '{@namespace}'. Nothing was deleted."),
-        ErrorIds.SnapshotNotFound, ErrorCategory.ObjectNotFound, name, "Check the name with Get-VMSnapshot.");
-
-    /// <inheritdoc/>
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _watches?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-
-        base.Dispose(disposing);
-    }
+    private static ErrorRecord NotFound(string name, string @namespace) =>
+        RefusalErrors.ToErrorRecord(Refusal.SnapshotNotFound(name, @namespace, "Nothing was deleted."));
 }

@@ -1,14 +1,11 @@
 using System.Management.Automation;
 using System.Text.Json;
-using System.Threading.Channels;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
-using VmSnapshot.Core.Connection;
-using VmSnapshot.Core.Json;
+using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Restores;
 using VmSnapshot.Core.Snapshots;
 using VmSnapshot.Core.Vms;
-using VmSnapshot.Core.Watching;
 
 namespace VmSnapshot.Commands;
 
@@ -24,7 +21,6 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
 {
     private const string NameSet = "Name";
     private const string InputObjectSet = "InputObject";
-    private static readonly TimeSpan s_windowsTrustAge = TimeSpan.FromDays(30);
 
     private readonly List<KubeVirtVMSnapshot> _selected = new();
 
@@ -91,20 +87,30 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
     [Parameter]
     public SwitchParameter KeepMacAddress { get; set; }
 
-    /// <summary><para type="description">Return as soon as the restore is created.</para></summary>
+    /// <summary>
+    /// <para type="description">Return the restore as soon as it is created, without waiting for it to complete.</para>
+    /// </summary>
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    /// <summary><para type="description">How long to wait at most. Default: 30 minutes.</para></summary>
+    /// <summary>
+    /// <para type="description">How long to wait on this side, at most: more than 0, at most 24 days. Default: 30
+    /// minutes. When it runs out the restore is left to the cluster and an error says where it stood.</para>
+    /// </summary>
     [Parameter]
     [ValidateTimeSpan]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary><para type="description">Write the VirtualMachineRestore YAML instead of creating it.</para></summary>
+    /// <summary>
+    /// <para type="description">Write the VirtualMachineRestore YAML that would be created, instead of creating it.
+    /// The checks still run first; nothing is sent to the cluster.</para>
+    /// </summary>
     [Parameter]
     public SwitchParameter AsManifest { get; set; }
 
-    /// <summary><para type="description">Return the restore object.</para></summary>
+    /// <summary>
+    /// <para type="description">Return the restore object.</para>
+    /// </summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -163,9 +169,7 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
 
         if (matches.Count == 0)
         {
-            WriteError(ErrorRecords.Create(new ItemNotFoundException(
-                    $"No VM snapshot matching '{Name}'{(VMName is null ? string.Empty : $" of VM '{VMName}'")} was found in namespace '{@namespace}'. Nothing was restored."),
-                ErrorIds.SnapshotNotFound, ErrorCategory.ObjectNotFound, Name, "Check the name with Get-VMSnapshot."));
+            WriteError(RefusalErrors.ToErrorRecord(Refusal.SnapshotNotFound(Name, @namespace, "Nothing was restored.", VMName)));
         }
 
         _selected.AddRange(matches);
@@ -216,56 +220,31 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
     private void RestoreOne(KubeVirtVMSnapshot selected)
     {
         KubeVirtConnection connection = ResolveConnection();
-        string @namespace = selected.Namespace;
-        KubeVirtVMSnapshot? snapshot = Await(SnapshotReader.GetAsync(connection, @namespace, selected.Name, CancelToken));
-        if (snapshot is null)
+        RestoreOptions options = new(NewVMName, StopVM, TargetReadinessPolicy, VolumeRestorePolicy, KeepMacAddress);
+        Planned<RestorePlan> planned = Await(RestorePlanner.PlanAsync(connection, selected.Namespace, selected.Name, options,
+            DateTime.Now, CancelToken));
+        if (planned.Refusal is { } refusal)
         {
-            WriteError(ErrorRecords.Create(new ItemNotFoundException($"Snapshot '{@namespace}/{selected.Name}' no longer exists."),
-                ErrorIds.SnapshotNotFound, ErrorCategory.ObjectNotFound, selected, "Check the name with Get-VMSnapshot."));
+            WriteError(RefusalErrors.ToErrorRecord(refusal));
             return;
         }
 
-        if (UnusableReason(snapshot) is { } refusal)
+        RestorePlan plan = planned.Plan!;
+        foreach (string warning in plan.Warnings)
         {
-            WriteError(refusal);
-            return;
+            WriteWarning(warning);
         }
 
-        string target = NewVMName ?? snapshot.VMName;
-        JsonElement? targetVm = Await(VmReader.GetRawAsync(connection, @namespace, target, CancelToken));
-        if (TargetRefusal(snapshot, target, targetVm) is { } targetRefusal)
-        {
-            WriteError(targetRefusal);
-            return;
-        }
-
-        string? volumePolicy = RestorePlanner.VolumeRestorePolicy(snapshot.VMName, target, VolumeRestorePolicy, out string? overwrite);
-        if (overwrite is not null)
-        {
-            WriteError(ErrorRecords.Create(new InvalidOperationException($"{overwrite}. Nothing was restored."),
-                ErrorIds.InPlaceRestoreToNewVM, ErrorCategory.InvalidArgument, snapshot,
-                "Leave out -VolumeRestorePolicy (a new VM gets PrefixTargetName: new claims named <vm>-<volume>), or use RandomizeNames."));
-            return;
-        }
-
-        JsonElement? snapshotSpec = Await(RestoreWriter.SnapshotVmSpecAsync(connection, @namespace, snapshot.ContentName, CancelToken));
-        WarnAboutData(snapshot, targetVm, snapshotSpec);
-        IReadOnlyList<string> patches = NewVMName is not null && !KeepMacAddress && snapshotSpec is { } spec
-            ? MacAddresses.NewMacPatches(spec)
-            : Array.Empty<string>();
-        string? readiness = TargetReadinessPolicy ?? (StopVM ? "StopTarget" : null);
-        RestoreRequest request = new(SnapshotNaming.Default(target, DateTime.Now).Replace("-snapshot-", "-restore-"),
-            @namespace, target, snapshot.Name, readiness, volumePolicy, patches);
-
+        RestoreRequest request = plan.Request;
         if (AsManifest)
         {
             WriteObject(RestoreManifest.ToYaml(request));
             return;
         }
 
-        string what = NewVMName is null
-            ? $"Roll VM '{@namespace}/{target}' on '{connection.Origin}' back to snapshot '{snapshot.Name}' (its disks and spec are replaced)"
-            : $"Restore snapshot '{snapshot.Name}' into a new VM '{@namespace}/{target}' on '{connection.Origin}'";
+        string what = plan.IsNewVM
+            ? $"Restore snapshot '{request.SnapshotName}' into a new VM '{request.Namespace}/{request.TargetName}' on '{connection.Origin}'"
+            : $"Roll VM '{request.Namespace}/{request.TargetName}' on '{connection.Origin}' back to snapshot '{request.SnapshotName}' (its disks and spec are replaced)";
         if (!ShouldProcess(what, "Restore"))
         {
             return;
@@ -282,8 +261,8 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
 
         if (StartVM && !NoWait)
         {
-            WriteVerbose($"{@namespace}/{target}: starting the VM.");
-            Await(VmLifecycle.StartAsync(connection, @namespace, target, CancelToken));
+            WriteVerbose($"{request.Namespace}/{request.TargetName}: starting the VM.");
+            Await(VmLifecycle.StartAsync(connection, request.Namespace, request.TargetName, CancelToken));
         }
 
         if (PassThru || NoWait)
@@ -304,90 +283,14 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
                 {
                     if (RestoreProgressRules.Evaluate(final).Stage == RestoreStage.Complete)
                     {
-                        await WaitForUnlockAsync(connection, request, ct).ConfigureAwait(false);
+                        await RestoreUnlock.WaitAsync(connection, Watches(connection), request.Namespace, request.TargetName, ct)
+                            .ConfigureAwait(false);
                     }
                 });
         }
         finally
         {
             progress.Complete();
-        }
-    }
-
-    /// <summary>complete is set after the VM's restoreInProgress is cleared; this confirms it, watching if needed.</summary>
-    private async Task WaitForUnlockAsync(KubeVirtConnection connection, RestoreRequest request, CancellationToken cancelToken)
-    {
-        NamespaceWatch vms = await Watches(connection).ForAsync(ResourceType.VirtualMachine, request.Namespace, cancelToken).ConfigureAwait(false);
-        ChannelReader<WatchEvent> events = vms.Subscribe(request.TargetName);
-        try
-        {
-            JsonElement? vm = await VmReader.GetRawAsync(connection, request.Namespace, request.TargetName, cancelToken).ConfigureAwait(false);
-            if (vm is { } current && RestorePlanner.RestoreInProgress(current) is not null)
-            {
-                await ResourceWaiter.WaitAsync(ResourceType.VirtualMachine, events, current,
-                    v => RestorePlanner.RestoreInProgress(v) is null, unlocked => unlocked, (_, _) => { }, cancelToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            vms.Unsubscribe(request.TargetName);
-        }
-    }
-
-    private ErrorRecord? UnusableReason(KubeVirtVMSnapshot snapshot)
-    {
-        if (snapshot.Phase == SnapshotPhase.Failed)
-        {
-            return ErrorRecords.Create(new InvalidOperationException(
-                    $"Snapshot '{snapshot.Name}' failed and cannot be restored: {snapshot.Error ?? "no error recorded"}. Nothing was changed."),
-                ErrorIds.SnapshotNotUsable, ErrorCategory.InvalidOperation, snapshot,
-                "Pick another snapshot: Get-VMSnapshot -VMName <vm> | Where-Object ReadyToUse.");
-        }
-
-        return snapshot.ReadyToUse
-            ? null
-            : ErrorRecords.Create(new InvalidOperationException(
-                    $"Snapshot '{snapshot.Name}' is not ready to use (phase {snapshot.Phase}). Nothing was changed."),
-                ErrorIds.SnapshotNotReady, ErrorCategory.ResourceUnavailable, snapshot,
-                "Wait for it with Wait-VMSnapshot, then restore.");
-    }
-
-    private ErrorRecord? TargetRefusal(KubeVirtVMSnapshot snapshot, string target, JsonElement? targetVm)
-    {
-        if (RestorePlanner.CheckTarget(targetVm, target, snapshot.Namespace, NewVMName is not null,
-                mayStop: StopVM || TargetReadinessPolicy is not null) is not { } refusal)
-        {
-            return null;
-        }
-
-        (string id, ErrorCategory category, string action) = refusal.Kind switch
-        {
-            TargetRefusalKind.TargetExists => (ErrorIds.RestoreTargetExists, ErrorCategory.ResourceExists,
-                "Choose another -NewVMName, or roll that VM back by leaving out -NewVMName."),
-            TargetRefusalKind.RestoreInProgress => (ErrorIds.RestoreInProgress, ErrorCategory.ResourceBusy,
-                "Wait for that restore to finish, then try again."),
-            _ => (ErrorIds.VMRunning, ErrorCategory.ResourceBusy,
-                "Add -StopVM to stop it for the restore (and -StartVM to start it again afterwards)."),
-        };
-        string nothing = refusal.Kind == TargetRefusalKind.TargetExists ? "Nothing was restored." : "Nothing was changed.";
-        return ErrorRecords.Create(new InvalidOperationException($"{refusal.Message} {nothing}"), id, category, target, action);
-    }
-
-    private void WarnAboutData(KubeVirtVMSnapshot snapshot, JsonElement? targetVm, JsonElement? snapshotSpec)
-    {
-        IReadOnlySet<string> generated = snapshotSpec is { } spec ? VolumeKinds.GeneratedVolumeNames(spec) : new HashSet<string>();
-        string[] lost = snapshot.ExcludedVolumes.Where(v => !generated.Contains(v)).ToArray();
-        if (lost.Length > 0)
-        {
-            WriteWarning($"Snapshot '{snapshot.Name}' does not hold the data of {string.Join(", ", lost.Select(v => $"'{v}'"))}: " +
-                "those disks keep their current contents; their data will not come back.");
-        }
-
-        bool windows = targetVm is { } vm && VmMapper.IsWindows(VmMapper.FromJson(vm, null, null, null).OS);
-        if (windows && snapshot.CreationTime is { } taken && DateTime.Now - taken > s_windowsTrustAge)
-        {
-            WriteWarning($"Snapshot '{snapshot.Name}' of a Windows VM is {(int)(DateTime.Now - taken).TotalDays} days old: the restored " +
-                "machine may have lost its domain trust (machine account password older than the domain keeps). Be ready to rejoin it.");
         }
     }
 

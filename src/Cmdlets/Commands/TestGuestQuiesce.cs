@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using VmSnapshot.Commands.Infrastructure;
+using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Connection;
 using VmSnapshot.Core.Quiesce;
@@ -181,10 +182,7 @@ public sealed class TestGuestQuiesceCommand : NamespacedCmdlet
 
         foreach (string missing in names.Literals.Where(n => found.All(i => !i.Name.Equals(n, StringComparison.OrdinalIgnoreCase))))
         {
-            WriteError(ErrorRecords.Create(new ItemNotFoundException(
-                    $"No VM named '{missing}' was found in {(@namespace is null ? "any namespace" : $"namespace '{@namespace}'")}."),
-                ErrorIds.VMNotFound, ErrorCategory.ObjectNotFound, missing,
-                "Check the name with Get-KubeVirtVM (wildcards are allowed), or add -AllNamespaces."));
+            WriteError(RefusalErrors.ToErrorRecord(Refusal.VMNotFound(missing, @namespace)));
         }
     }
 

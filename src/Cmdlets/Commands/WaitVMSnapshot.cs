@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Text.Json;
 using VmSnapshot.Commands.Infrastructure;
+using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Snapshots;
 
@@ -13,10 +14,8 @@ namespace VmSnapshot.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Wait, "VMSnapshot")]
 [OutputType(typeof(KubeVirtVMSnapshot))]
-public sealed class WaitVMSnapshotCommand : NamespacedCmdlet
+public sealed class WaitVMSnapshotCommand : FollowingCmdlet
 {
-    private readonly PipelineQueue _queue = new();
-    private readonly List<Task> _waits = new();
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private SnapshotFollower? _follower;
 
@@ -33,7 +32,10 @@ public sealed class WaitVMSnapshotCommand : NamespacedCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = Array.Empty<string>();
 
-    /// <summary><para type="description">How long to wait at most. Default: 30 minutes.</para></summary>
+    /// <summary>
+    /// <para type="description">How long to wait on this side, at most: more than 0, at most 24 days. Default: 30
+    /// minutes. When it runs out the snapshot is left to the cluster and an error says where it stood.</para>
+    /// </summary>
     [Parameter]
     [ValidateTimeSpan]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
@@ -52,83 +54,31 @@ public sealed class WaitVMSnapshotCommand : NamespacedCmdlet
     {
         KubeVirtConnection connection = ResolveConnection();
         string @namespace = EffectiveNamespace;
-        _follower ??= new SnapshotFollower(this, _queue, connection, "Waiting for VM snapshots", Timeout, RequireQuiesce);
+        _follower ??= new SnapshotFollower(this, Queue, Watches(connection), connection, "Waiting for VM snapshots", Timeout,
+            RequireQuiesce);
         // Kubernetes names are lower case; match what Get-VMSnapshot would find, whatever the case typed.
         foreach (string name in Name.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim().ToLowerInvariant()))
         {
             if (_seen.Add($"{@namespace}/{name}"))
             {
-                _waits.Add(Task.Run(() => _follower.FollowAsync(connection, @namespace, name,
-                    ct => ReadAsync(connection, @namespace, name, ct), CancelToken)));
+                StartOperation(() => _follower.FollowAsync(connection, @namespace, name,
+                    ct => ReadAsync(connection, @namespace, name, ct), CancelToken), name);
             }
         }
-
-        _queue.RunPending();
     }
 
     /// <inheritdoc/>
-    protected override void EndProcessing()
-    {
-        try
-        {
-            _queue.RunUntil(Task.WhenAll(_waits.Select(Guard)), CancelToken);
-        }
-        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
-        }
-        finally
-        {
-            _follower?.Complete();
-        }
-    }
+    private protected override void OnOperationsEnded() => _follower?.Complete();
 
     private async Task<JsonElement?> ReadAsync(KubeVirtConnection connection, string @namespace, string name,
         CancellationToken cancelToken)
     {
-        JsonElement? current = await CustomResources.GetAsync(Core.Connection.ConnectionFactory.ClientFor(connection).Client,
-            ResourceType.VirtualMachineSnapshot, @namespace, name, cancelToken).ConfigureAwait(false);
+        JsonElement? current = await SnapshotReader.GetRawAsync(connection, @namespace, name, cancelToken).ConfigureAwait(false);
         if (current is null)
         {
-            _queue.Post(() => WriteError(ErrorRecords.Create(
-                new ItemNotFoundException($"No VM snapshot named '{name}' was found in namespace '{@namespace}'."),
-                ErrorIds.SnapshotNotFound, ErrorCategory.ObjectNotFound, name,
-                "Check the name with Get-VMSnapshot.")));
+            Queue.Post(() => WriteError(RefusalErrors.ToErrorRecord(Refusal.SnapshotNotFound(name, @namespace))));
         }
 
         return current;
-    }
-
-    /// <summary>Turns an API failure of one wait into that wait's error, so the other waits go on.</summary>
-    private async Task Guard(Task wait)
-    {
-        try
-        {
-            await wait.ConfigureAwait(false);
-        }
-        catch (KubeApiException e)
-        {
-            _queue.Post(() => WriteApiError(e, e.Request.Name));
-        }
-        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            // Whatever else goes wrong with one wait is reported for it; it must never vanish.
-            _queue.Post(() => WriteError(ErrorRecords.Create(e, ErrorIds.UnexpectedError, ErrorCategory.NotSpecified, null,
-                "Check the snapshot with Get-VMSnapshot; report this error if it repeats.")));
-        }
-    }
-
-    /// <inheritdoc/>
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _follower?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-
-        base.Dispose(disposing);
     }
 }

@@ -1,3 +1,4 @@
+using System.Management.Automation;
 using System.Text.Json;
 using System.Threading.Channels;
 using VmSnapshot.Core.Api;
@@ -6,20 +7,62 @@ using VmSnapshot.Core.Watching;
 namespace VmSnapshot.Commands.Infrastructure;
 
 /// <summary>
-/// Base of cmdlets that create one object and follow it to its end (Restore-VMSnapshot, New-VMClone): a shared watch
-/// per namespace and type, progress delivered on the pipeline thread, and a client-side timeout that leaves the
-/// object to the cluster.
+/// Base of the cmdlets that start work on the cluster and follow it to its end (New-VMSnapshot, Wait-VMSnapshot,
+/// Restore-VMSnapshot, New-VMClone, Remove-VMSnapshot -Wait). It owns the three things they share:
+/// <list type="bullet">
+/// <item>the watches: one per namespace and type for the whole command, however many objects are followed;</item>
+/// <item>the pipeline queue: background work posts output, errors and progress, the pipeline thread writes them;</item>
+/// <item>operations: work per item started in the background, run until all are done in EndProcessing, each behind
+/// an error guard so one item's failure becomes that item's error and the others go on.</item>
+/// </list>
 /// </summary>
 public abstract class FollowingCmdlet : NamespacedCmdlet
 {
     private readonly PipelineQueue _queue = new();
+    private readonly List<Task> _operations = new();
     private WatchSet? _watches;
+
+    /// <summary>The queue background work posts to; the pipeline thread runs it.</summary>
+    private protected PipelineQueue Queue => _queue;
 
     /// <summary>The watches of this command; created on first use.</summary>
     private protected WatchSet Watches(KubeVirtConnection connection) => _watches ??= new WatchSet(connection);
 
     /// <summary>Runs an action on the pipeline thread as soon as the command gets to it.</summary>
     private protected void PostToPipeline(Action action) => _queue.Post(action);
+
+    /// <summary>
+    /// Starts the work for one item in the background. An API failure becomes an ErrorRecord for
+    /// <paramref name="target"/> (through <paramref name="apiError"/> when given), Ctrl+C ends it quietly, and anything
+    /// else is reported as UnexpectedError: no item's failure vanishes or stops the others.
+    /// </summary>
+    private protected void StartOperation(Func<Task> work, object? target, Func<KubeApiException, ErrorRecord>? apiError = null)
+    {
+        _operations.Add(Task.Run(() => GuardAsync(work, target, apiError)));
+        _queue.RunPending();
+    }
+
+    /// <summary>Runs queued output until every operation has ended; Ctrl+C stops the pipeline.</summary>
+    protected override void EndProcessing()
+    {
+        try
+        {
+            _queue.RunUntil(Task.WhenAll(_operations), CancelToken);
+        }
+        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        finally
+        {
+            OnOperationsEnded();
+        }
+    }
+
+    /// <summary>Called on the pipeline thread when the operations have ended (e.g. to close a progress bar).</summary>
+    private protected virtual void OnOperationsEnded()
+    {
+    }
 
     /// <summary>
     /// Subscribes to the object, creates it, and waits until <paramref name="isFinal"/>, calling
@@ -67,6 +110,27 @@ public abstract class FollowingCmdlet : NamespacedCmdlet
 
         _queue.RunUntil(work, CancelToken);
         return Await(work);
+    }
+
+    private async Task GuardAsync(Func<Task> work, object? target, Func<KubeApiException, ErrorRecord>? apiError)
+    {
+        try
+        {
+            await work().ConfigureAwait(false);
+        }
+        catch (KubeApiException e)
+        {
+            _queue.Post(() => WriteError(apiError?.Invoke(e) ?? ErrorRecords.FromApi(e, target ?? e.Request.Name)));
+        }
+        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
+        {
+            // Ctrl+C: the pipeline is stopping; the cluster carries on with what was already sent.
+        }
+        catch (Exception e)
+        {
+            _queue.Post(() => WriteError(ErrorRecords.Create(e, ErrorIds.UnexpectedError, ErrorCategory.NotSpecified, target,
+                "Check the object with the matching Get- cmdlet; report this error if it repeats.")));
+        }
     }
 
     /// <inheritdoc/>

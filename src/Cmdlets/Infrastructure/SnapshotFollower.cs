@@ -8,10 +8,10 @@ using VmSnapshot.Core.Watching;
 namespace VmSnapshot.Commands.Infrastructure;
 
 /// <summary>
-/// Follows snapshots to their end for New-VMSnapshot and Wait-VMSnapshot: one shared watch per namespace, progress and
-/// verbose on the pipeline thread, and one outcome per snapshot (the object, or an error saying what happened).
+/// Follows snapshots to their end for New-VMSnapshot and Wait-VMSnapshot, on the command's shared watches: progress
+/// and verbose on the pipeline thread, and one outcome per snapshot (the object, or an error saying what happened).
 /// </summary>
-internal sealed class SnapshotFollower : IAsyncDisposable
+internal sealed class SnapshotFollower
 {
     private readonly PipelineQueue _queue;
     private readonly WatchSet _watches;
@@ -21,12 +21,12 @@ internal sealed class SnapshotFollower : IAsyncDisposable
     private readonly Cmdlet _cmdlet;
     private readonly SnapshotCoverageResolver _coverage;
 
-    public SnapshotFollower(Cmdlet cmdlet, PipelineQueue queue, KubeVirtConnection connection, string activity,
-        TimeSpan timeout, bool requireQuiesce)
+    public SnapshotFollower(Cmdlet cmdlet, PipelineQueue queue, WatchSet watches, KubeVirtConnection connection,
+        string activity, TimeSpan timeout, bool requireQuiesce)
     {
         _cmdlet = cmdlet;
         _queue = queue;
-        _watches = new WatchSet(connection);
+        _watches = watches;
         _progress = new SnapshotProgressReporter(cmdlet, activity, activityId: 1);
         _timeout = timeout;
         _requireQuiesce = requireQuiesce;
@@ -154,7 +154,4 @@ internal sealed class SnapshotFollower : IAsyncDisposable
                 "Keep waiting with Wait-VMSnapshot, or remove it with Remove-VMSnapshot.")));
         }
     }
-
-    /// <inheritdoc/>
-    public ValueTask DisposeAsync() => _watches.DisposeAsync();
 }

@@ -1,8 +1,12 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Json;
+using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Restores;
+using VmSnapshot.Core.Snapshots;
+using VmSnapshot.Core.Vms;
 
 namespace VmSnapshot.Core.Clones;
 
@@ -12,6 +16,101 @@ namespace VmSnapshot.Core.Clones;
 /// </summary>
 public static class ClonePlanner
 {
+    /// <summary>
+    /// Plans a clone: the target name must be free (the real controller hangs silently on a target that exists,
+    /// kubevirt/kubevirt#10935), the source must exist and be snapshottable or ready, and the network map must name
+    /// the source's networks and existing targets. Returns the request to send or the refusal; nothing is written.
+    /// </summary>
+    public static async Task<Planned<CloneRequest>> PlanAsync(KubeVirtConnection connection, CloneOptions options,
+        DateTime now, CancellationToken cancelToken)
+    {
+        string @namespace = options.Namespace;
+        if (await VmReader.GetRawAsync(connection, @namespace, options.TargetName, cancelToken).ConfigureAwait(false) is not null)
+        {
+            return new Refusal(RefusalKind.CloneTargetExists,
+                $"A VM named '{options.TargetName}' already exists in namespace '{@namespace}'. Nothing was cloned.", options.TargetName);
+        }
+
+        Planned<JsonElement?> source = options.SourceKind == CloneRequest.VirtualMachineKind
+            ? await SourceVmSpecAsync(connection, @namespace, options.SourceName, cancelToken).ConfigureAwait(false)
+            : await SourceSnapshotSpecAsync(connection, @namespace, options.SourceName, cancelToken).ConfigureAwait(false);
+        if (source.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        JsonElement spec = source.Plan!.Value;
+        IReadOnlyList<string> patches;
+        try
+        {
+            patches = NetworkPatches(spec, options.NetworkMap);
+        }
+        catch (KeyNotFoundException e)
+        {
+            return new Refusal(RefusalKind.NetworkNotFound,
+                $"Cannot map the networks of '{options.SourceName}': {e.Message} Nothing was cloned.", options.NetworkMap);
+        }
+
+        IReadOnlyList<string> missing = await NetworkTargets.MissingAsync(connection, @namespace, options.NetworkMap.Values, cancelToken)
+            .ConfigureAwait(false);
+        if (missing.Count > 0)
+        {
+            return new Refusal(RefusalKind.TargetNetworkNotFound,
+                $"-NetworkMap points the clone at networks that do not exist: {string.Join(", ", missing)}. The clone could not start on them. Nothing was cloned.",
+                options.NetworkMap);
+        }
+
+        return new CloneRequest(SnapshotNaming.ForClone(options.TargetName, now), @namespace, options.SourceKind,
+            options.SourceName, options.TargetName, options.LabelFilters, options.AnnotationFilters,
+            MacAddresses(spec, options.NewMacAddresses), SmbiosSerial(spec, options.NewSMBiosSerial), patches);
+    }
+
+    /// <summary>The source VM's spec; refused when it does not exist or has a disk that cannot be snapshotted.</summary>
+    private static async Task<Planned<JsonElement?>> SourceVmSpecAsync(KubeVirtConnection connection, string @namespace,
+        string vmName, CancellationToken cancelToken)
+    {
+        JsonElement? vm = await VmReader.GetRawAsync(connection, @namespace, vmName, cancelToken).ConfigureAwait(false);
+        if (vm is not { } found)
+        {
+            return new Refusal(RefusalKind.CloneSourceNotFound,
+                $"No VM named '{vmName}' was found in namespace '{@namespace}'. Nothing was cloned.", vmName);
+        }
+
+        // The controller waits forever (event VMVolumeSnapshotsInvalid) when a disk cannot be snapshotted: say so now.
+        KubeVirtVMVolume[] blocked = VmMapper.FromJson(found, null, null, null).Volumes
+            .Where(v => v.Type is "persistentVolumeClaim" or "dataVolume" && !v.SnapshotEnabled).ToArray();
+        if (blocked.Length > 0)
+        {
+            return new Refusal(RefusalKind.VolumesNotCaptured,
+                $"VM '{vmName}' cannot be cloned: {string.Join("; ", blocked.Select(v => $"volume '{v.Name}' does not support snapshots ({v.SnapshotReason ?? "unknown"})"))}. " +
+                "A clone copies every disk through a snapshot. Nothing was cloned.", vmName);
+        }
+
+        return new Planned<JsonElement?>(found.Child("spec").Clone(), null);
+    }
+
+    /// <summary>The VM spec the snapshot holds; refused when the snapshot does not exist or is not ready.</summary>
+    private static async Task<Planned<JsonElement?>> SourceSnapshotSpecAsync(KubeVirtConnection connection, string @namespace,
+        string snapshotName, CancellationToken cancelToken)
+    {
+        KubeVirtVMSnapshot? snapshot = await SnapshotReader.GetAsync(connection, @namespace, snapshotName, cancelToken).ConfigureAwait(false);
+        if (snapshot is null)
+        {
+            return new Refusal(RefusalKind.CloneSourceNotFound,
+                $"No VM snapshot named '{snapshotName}' was found in namespace '{@namespace}'. Nothing was cloned.", snapshotName);
+        }
+
+        if (RestorePlanner.CheckSnapshot(snapshot, "Nothing was cloned.") is { } unusable)
+        {
+            return unusable;
+        }
+
+        JsonElement spec = await RestoreWriter.SnapshotVmSpecAsync(connection, @namespace, snapshot.ContentName, cancelToken).ConfigureAwait(false)
+            ?? throw new KubeApiException(ApiErrorKind.NotFound, $"The content of snapshot '{snapshotName}' was not found.",
+                new ApiRequest("get", ResourceType.VirtualMachineSnapshotContent, @namespace, snapshot.ContentName));
+        return new Planned<JsonElement?>(spec, null);
+    }
+
     /// <summary>
     /// JSON-patch strings that re-point networks attached to a Multus network in <paramref name="networkMap"/> (old →
     /// new). Throws <see cref="KeyNotFoundException"/> naming the VM's networks when a key matches none of them.

@@ -9,9 +9,17 @@ public static class SnapshotNaming
     public const int MaxLength = KubeNames.MaxNameLength;
 
     /// <summary>The OpenShift console's default: &lt;vm&gt;-snapshot-yyyyMMdd-HHmmss (local time).</summary>
-    public static string Default(string vmName, DateTime now)
+    public static string Default(string vmName, DateTime now) => Stamped(vmName, "snapshot", now);
+
+    /// <summary>A VirtualMachineRestore's name: &lt;target&gt;-restore-yyyyMMdd-HHmmss.</summary>
+    public static string ForRestore(string targetVm, DateTime now) => Stamped(targetVm, "restore", now);
+
+    /// <summary>A VirtualMachineClone's name: &lt;new vm&gt;-clone-yyyyMMdd-HHmmss.</summary>
+    public static string ForClone(string targetVm, DateTime now) => Stamped(targetVm, "clone", now);
+
+    private static string Stamped(string vmName, string what, DateTime now)
     {
-        string suffix = $"-snapshot-{now:yyyyMMdd-HHmmss}";
+        string suffix = $"-{what}-{now:yyyyMMdd-HHmmss}";
         string prefix = vmName.Length + suffix.Length > MaxLength ? vmName[..(MaxLength - suffix.Length)] : vmName;
         return prefix.TrimEnd('-', '.') + suffix;
     }

@@ -47,6 +47,12 @@ public static class SnapshotReader
         return latest;
     }
 
+    /// <summary>Gets one snapshot's raw object; null when it does not exist.</summary>
+    public static Task<JsonElement?> GetRawAsync(KubeVirtConnection connection, string @namespace, string name,
+        CancellationToken cancelToken) =>
+        CustomResources.GetAsync(ConnectionFactory.ClientFor(connection).Client, ResourceType.VirtualMachineSnapshot,
+            @namespace, name, cancelToken);
+
     /// <summary>Gets one snapshot by name; null when it does not exist.</summary>
     public static async Task<KubeVirtVMSnapshot?> GetAsync(KubeVirtConnection connection, string @namespace,
         string name, CancellationToken cancelToken = default)

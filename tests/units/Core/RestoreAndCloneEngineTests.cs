@@ -2,7 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using VmSnapshot.Core.Clones;
+using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Restores;
+using VmSnapshot.Core.Snapshots;
 using Xunit;
 
 namespace VmSnapshot.Tests.Core;
@@ -97,15 +99,64 @@ public class RestoreAndCloneEngineTests
 
     [Theory]
     [InlineData(null, false, false, null)]                                            // a deleted VM is recreated
-    [InlineData("""{"status":{"printableStatus":"Stopped"}}""", true, false, TargetRefusalKind.TargetExists)]
-    [InlineData("""{"status":{"printableStatus":"Stopped","restoreInProgress":"r1"}}""", false, true, TargetRefusalKind.RestoreInProgress)]
-    [InlineData("""{"status":{"printableStatus":"Running"}}""", false, false, TargetRefusalKind.Running)]
+    [InlineData("""{"status":{"printableStatus":"Stopped"}}""", true, false, RefusalKind.RestoreTargetExists)]
+    [InlineData("""{"status":{"printableStatus":"Stopped","restoreInProgress":"r1"}}""", false, true, RefusalKind.RestoreInProgress)]
+    [InlineData("""{"status":{"printableStatus":"Running"}}""", false, false, RefusalKind.VMRunning)]
     [InlineData("""{"status":{"printableStatus":"Running"}}""", false, true, null)]   // -StopVM
     [InlineData("""{"status":{"printableStatus":"Stopped"}}""", false, false, null)]
-    public void The_restore_target_is_checked_before_anything_is_sent(string? vm, bool newVm, bool mayStop, TargetRefusalKind? expected)
+    public void The_restore_target_is_checked_before_anything_is_sent(string? vm, bool newVm, bool mayStop, RefusalKind? expected)
     {
         JsonElement? target = vm is null ? null : JsonDocument.Parse(vm).RootElement;
         Assert.Equal(expected, RestorePlanner.CheckTarget(target, "web", "vms", newVm, mayStop)?.Kind);
+    }
+
+    [Theory]
+    [InlineData("web", "web-restore-20261204-031500", "web-clone-20261204-031500")]
+    // A VM whose own name holds "-snapshot-" keeps it: the stamp is appended, not substituted.
+    [InlineData("db-snapshot-test", "db-snapshot-test-restore-20261204-031500", "db-snapshot-test-clone-20261204-031500")]
+    public void Restore_and_clone_names_are_the_target_and_a_time_stamp(string vm, string restore, string clone)
+    {
+        DateTime at = new(2026, 12, 4, 3, 15, 0);
+        Assert.Equal(restore, SnapshotNaming.ForRestore(vm, at));
+        Assert.Equal(clone, SnapshotNaming.ForClone(vm, at));
+    }
+
+    [Theory]
+    [InlineData(SnapshotPhase.Succeeded, true, null)]
+    [InlineData(SnapshotPhase.InProgress, false, RefusalKind.SnapshotNotReady)]
+    [InlineData(SnapshotPhase.Failed, false, RefusalKind.SnapshotFailed)]
+    public void Only_a_ready_snapshot_can_be_restored_or_cloned(SnapshotPhase phase, bool ready, RefusalKind? expected)
+    {
+        KubeVirtVMSnapshot snapshot = new() { Name = "s1", Phase = phase, ReadyToUse = ready };
+        Refusal? refusal = RestorePlanner.CheckSnapshot(snapshot, "Nothing was changed.");
+        Assert.Equal(expected, refusal?.Kind);
+        if (refusal is not null)
+        {
+            Assert.Same(snapshot, refusal.Target);
+            Assert.EndsWith("Nothing was changed.", refusal.Message);
+        }
+    }
+
+    [Fact]
+    public void A_disk_the_snapshot_would_not_capture_is_a_warning_or_with_RequireAllVolumes_a_refusal()
+    {
+        JsonElement vm = JsonDocument.Parse("""
+            {"metadata":{"name":"web","namespace":"vms"},
+             "spec":{"template":{"spec":{"domain":{"devices":{"disks":[{"name":"root"},{"name":"data"}]}},
+               "volumes":[{"name":"root","dataVolume":{"name":"web-root"}},{"name":"data","persistentVolumeClaim":{"claimName":"web-data"}}]}}},
+             "status":{"volumeSnapshotStatuses":[{"name":"root","enabled":true},
+               {"name":"data","enabled":false,"reason":"No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [local] [data]"}]}}
+            """).RootElement;
+
+        Planned<SnapshotPlan> warned = SnapshotPlanner.CheckVolumes(vm, "web", requireAllVolumes: false);
+        Assert.Null(warned.Refusal);
+        Assert.Equal("VM 'web': the snapshot will not contain the data of disk 'data': No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [local] [data]",
+            Assert.Single(warned.Plan!.Warnings));
+
+        Planned<SnapshotPlan> refused = SnapshotPlanner.CheckVolumes(vm, "web", requireAllVolumes: true);
+        Assert.Null(refused.Plan);
+        Assert.Equal(RefusalKind.VolumesNotCaptured, refused.Refusal!.Kind);
+        Assert.Contains("'data'", refused.Refusal.Message);
     }
 
     [Fact]
