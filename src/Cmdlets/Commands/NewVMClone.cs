@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Text.Json;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Clones;
@@ -219,12 +218,12 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
             return;
         }
 
-        JsonElement final = NoWait ? Await(CloneWriter.CreateAsync(connection, request, CancelToken)) : CreateAndWait(connection, request);
-        CloneProgress outcome = CloneProgress.Evaluate(final);
-        string context = connection.Origin;
+        (KubeVirtVMClone clone, CloneProgress outcome) = NoWait
+            ? CloneResult.From(Await(CloneWriter.CreateAsync(connection, request, CancelToken)), connection.Origin)
+            : CreateAndWait(connection, request);
         if (!NoWait && outcome.Phase != "Succeeded")
         {
-            WriteError(CloneFailure(connection, CloneMapper.FromJson(final, null, context), outcome));
+            WriteError(CloneFailure(connection, clone, outcome));
             return;
         }
 
@@ -234,11 +233,11 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
             Await(VmLifecycle.StartAsync(connection, @namespace, Name, CancelToken));
         }
 
-        KubeVirtVM? vm = NoWait ? null : Await(VmReader.ListAsync(connection, @namespace, null, n => n == Name, CancelToken)).FirstOrDefault();
-        WriteObject(CloneMapper.FromJson(final, vm, context));
+        clone.VM = NoWait ? null : Await(VmReader.ListAsync(connection, @namespace, null, n => n == Name, CancelToken)).FirstOrDefault();
+        WriteObject(clone);
     }
 
-    private JsonElement CreateAndWait(KubeVirtConnection connection, CloneRequest request)
+    private CloneResult CreateAndWait(KubeVirtConnection connection, CloneRequest request)
     {
         OperationProgress progress = new(this, "Cloning VM", $"{request.Namespace}/{request.TargetName}", activityId: 3);
         try
@@ -253,7 +252,7 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
                     }
 
                     progress.Report(p.Phase, p.Message);
-                }, Timeout);
+                }, Timeout, final => CloneResult.From(final, connection.Origin));
         }
         finally
         {

@@ -1,9 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Text.Json;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
-using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Snapshots;
 
 namespace VmSnapshot.Commands;
@@ -230,7 +228,8 @@ public sealed class NewVMSnapshotCommand : FollowingCmdlet
         {
             try
             {
-                await TakeOnceAsync(connection, request).ConfigureAwait(false);
+                await _follower!.CreateAsync(connection, request, RequireAllVolumes, wait: !NoWait, _throttle!, CancelToken)
+                    .ConfigureAwait(false);
                 return;
             }
             catch (KubeApiException e) when (e.Kind == ApiErrorKind.AlreadyExists && Name is null && attempt <= 9)
@@ -238,57 +237,6 @@ public sealed class NewVMSnapshotCommand : FollowingCmdlet
                 request = request with { Name = $"{baseName}-{attempt}" };
             }
         }
-    }
-
-    private async Task TakeOnceAsync(KubeVirtConnection connection, SnapshotRequest request)
-    {
-        if (NoWait)
-        {
-            if (await Throttled(() => CheckAndCreateAsync(connection, request, CancelToken)).ConfigureAwait(false) is { } created)
-            {
-                Queue.Post(() => WriteObject(SnapshotOutcome.ToObject(created, connection)));
-            }
-
-            return;
-        }
-
-        await _follower!.FollowAsync(connection, request.Namespace, request.Name,
-            ct => Throttled(() => CheckAndCreateAsync(connection, request, ct)), CancelToken).ConfigureAwait(false);
-    }
-
-    private async Task<T> Throttled<T>(Func<Task<T>> work)
-    {
-        await _throttle!.WaitAsync(CancelToken).ConfigureAwait(false);
-        try
-        {
-            return await work().ConfigureAwait(false);
-        }
-        finally
-        {
-            _throttle.Release();
-        }
-    }
-
-    /// <summary>Checks the VM and its volumes, then creates the snapshot; null (with the refusal posted) when refused.</summary>
-    private async Task<JsonElement?> CheckAndCreateAsync(KubeVirtConnection connection, SnapshotRequest request,
-        CancellationToken cancelToken)
-    {
-        Planned<SnapshotPlan> planned = await SnapshotPlanner.CheckAsync(connection, request, RequireAllVolumes, cancelToken)
-            .ConfigureAwait(false);
-        if (planned.Refusal is { } refusal)
-        {
-            Queue.Post(() => WriteError(RefusalErrors.ToErrorRecord(refusal)));
-            return null;
-        }
-
-        foreach (string warning in planned.Plan!.Warnings)
-        {
-            Queue.Post(() => WriteWarning(warning));
-        }
-
-        JsonElement created = await SnapshotWriter.CreateAsync(connection, request, cancelToken).ConfigureAwait(false);
-        Queue.Post(() => WriteVerbose($"{request.Namespace}/{request.Name}: created for VM '{request.VMName}'."));
-        return created;
     }
 
     private ErrorRecord CreateError(KubeApiException e, SnapshotRequest request)

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Text.Json;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Refusals;
@@ -250,9 +249,9 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
             return;
         }
 
-        JsonElement final = NoWait ? Await(RestoreWriter.CreateAsync(connection, request, CancelToken)) : CreateAndWait(connection, request);
-        KubeVirtVMRestore restore = RestoreMapper.FromJson(final, connection.Origin);
-        RestoreProgress outcome = RestoreProgressRules.Evaluate(final);
+        (KubeVirtVMRestore restore, RestoreProgress outcome) = NoWait
+            ? RestoreResult.From(Await(RestoreWriter.CreateAsync(connection, request, CancelToken)), connection.Origin)
+            : CreateAndWait(connection, request);
         if (!NoWait && outcome.Stage != RestoreStage.Complete)
         {
             WriteError(RestoreFailure(connection, restore, outcome));
@@ -271,7 +270,7 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
         }
     }
 
-    private JsonElement CreateAndWait(KubeVirtConnection connection, RestoreRequest request)
+    private RestoreResult CreateAndWait(KubeVirtConnection connection, RestoreRequest request)
     {
         OperationProgress progress = new(this, "Restoring VM snapshot", $"{request.Namespace}/{request.Name}", activityId: 2);
         try
@@ -279,6 +278,7 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
             return CreateAndFollow(connection, ResourceType.VirtualMachineRestore, request.Namespace, request.Name,
                 ct => RestoreWriter.CreateAsync(connection, request, ct), RestoreProgressRules.Evaluate, p => p.IsFinal,
                 p => progress.Report(p.Stage.ToString(), p.Message), Timeout,
+                final => RestoreResult.From(final, connection.Origin),
                 async (final, ct) =>
                 {
                     if (RestoreProgressRules.Evaluate(final).Stage == RestoreStage.Complete)

@@ -1,7 +1,5 @@
 using System.Management.Automation;
-using System.Text.Json;
 using VmSnapshot.Commands.Infrastructure;
-using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Snapshots;
 
@@ -61,24 +59,11 @@ public sealed class WaitVMSnapshotCommand : FollowingCmdlet
         {
             if (_seen.Add($"{@namespace}/{name}"))
             {
-                StartOperation(() => _follower.FollowAsync(connection, @namespace, name,
-                    ct => ReadAsync(connection, @namespace, name, ct), CancelToken), name);
+                StartOperation(() => _follower.FollowExistingAsync(connection, @namespace, name, CancelToken), name);
             }
         }
     }
 
     /// <inheritdoc/>
     private protected override void OnOperationsEnded() => _follower?.Complete();
-
-    private async Task<JsonElement?> ReadAsync(KubeVirtConnection connection, string @namespace, string name,
-        CancellationToken cancelToken)
-    {
-        JsonElement? current = await SnapshotReader.GetRawAsync(connection, @namespace, name, cancelToken).ConfigureAwait(false);
-        if (current is null)
-        {
-            Queue.Post(() => WriteError(RefusalErrors.ToErrorRecord(Refusal.SnapshotNotFound(name, @namespace))));
-        }
-
-        return current;
-    }
 }

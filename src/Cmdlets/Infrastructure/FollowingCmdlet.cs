@@ -67,13 +67,13 @@ public abstract class FollowingCmdlet : NamespacedCmdlet
     /// <summary>
     /// Subscribes to the object, creates it, and waits until <paramref name="isFinal"/>, calling
     /// <paramref name="report"/> on the pipeline thread at every change. <paramref name="afterFinal"/> runs before
-    /// returning (e.g. to confirm a VM lock was released). A wait longer than <paramref name="timeout"/> ends in a
-    /// Timeout <see cref="KubeApiException"/>.
+    /// returning (e.g. to confirm a VM lock was released); <paramref name="toResult"/> reads the final object. A wait
+    /// longer than <paramref name="timeout"/> ends in a Timeout <see cref="KubeApiException"/>.
     /// </summary>
-    private protected JsonElement CreateAndFollow<TProgress>(KubeVirtConnection connection, ResourceType type,
+    private protected TResult CreateAndFollow<TProgress, TResult>(KubeVirtConnection connection, ResourceType type,
         string @namespace, string name, Func<CancellationToken, Task<JsonElement>> create,
         Func<JsonElement, TProgress> evaluate, Func<TProgress, bool> isFinal, Action<TProgress> report, TimeSpan timeout,
-        Func<JsonElement, CancellationToken, Task>? afterFinal = null)
+        Func<JsonElement, TResult> toResult, Func<JsonElement, CancellationToken, Task>? afterFinal = null)
     {
         Task<JsonElement> work = Task.Run(async () =>
         {
@@ -109,7 +109,7 @@ public abstract class FollowingCmdlet : NamespacedCmdlet
         });
 
         _queue.RunUntil(work, CancelToken);
-        return Await(work);
+        return toResult(Await(work));
     }
 
     private async Task GuardAsync(Func<Task> work, object? target, Func<KubeApiException, ErrorRecord>? apiError)

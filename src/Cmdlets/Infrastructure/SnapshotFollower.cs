@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Text.Json;
 using System.Threading.Channels;
 using VmSnapshot.Core.Api;
+using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Snapshots;
 using VmSnapshot.Core.Watching;
 
@@ -34,10 +35,76 @@ internal sealed class SnapshotFollower
     }
 
     /// <summary>
+    /// New-VMSnapshot's work for one VM: the engine's checks (a refusal or warnings are posted), the create, and then,
+    /// when <paramref name="wait"/>, the wait for its end; without it the snapshot is output as created.
+    /// <paramref name="throttle"/> bounds the requests, not the waits (a wait costs only a watch subscription).
+    /// </summary>
+    public async Task CreateAsync(KubeVirtConnection connection, SnapshotRequest request, bool requireAllVolumes, bool wait,
+        SemaphoreSlim throttle, CancellationToken cancelToken)
+    {
+        async Task<JsonElement?> CheckAndCreate(CancellationToken ct)
+        {
+            await throttle.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                return await CheckAndCreateAsync(connection, request, requireAllVolumes, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                throttle.Release();
+            }
+        }
+
+        if (wait)
+        {
+            await FollowAsync(connection, request.Namespace, request.Name, CheckAndCreate, cancelToken).ConfigureAwait(false);
+        }
+        else if (await CheckAndCreate(cancelToken).ConfigureAwait(false) is { } created)
+        {
+            _queue.Post(() => _cmdlet.WriteObject(SnapshotOutcome.ToObject(created, connection)));
+        }
+    }
+
+    /// <summary>Wait-VMSnapshot's work for one snapshot: read it (SnapshotNotFound when it is not there), then wait.</summary>
+    public Task FollowExistingAsync(KubeVirtConnection connection, string @namespace, string name, CancellationToken cancelToken) =>
+        FollowAsync(connection, @namespace, name, async ct =>
+        {
+            JsonElement? current = await SnapshotReader.GetRawAsync(connection, @namespace, name, ct).ConfigureAwait(false);
+            if (current is null)
+            {
+                _queue.Post(() => _cmdlet.WriteError(RefusalErrors.ToErrorRecord(Refusal.SnapshotNotFound(name, @namespace))));
+            }
+
+            return current;
+        }, cancelToken);
+
+    /// <summary>Checks the VM and its volumes, then creates the snapshot; null (with the refusal posted) when refused.</summary>
+    private async Task<JsonElement?> CheckAndCreateAsync(KubeVirtConnection connection, SnapshotRequest request,
+        bool requireAllVolumes, CancellationToken cancelToken)
+    {
+        Planned<SnapshotPlan> planned = await SnapshotPlanner.CheckAsync(connection, request, requireAllVolumes, cancelToken)
+            .ConfigureAwait(false);
+        if (planned.Refusal is { } refusal)
+        {
+            _queue.Post(() => _cmdlet.WriteError(RefusalErrors.ToErrorRecord(refusal)));
+            return null;
+        }
+
+        foreach (string warning in planned.Plan!.Warnings)
+        {
+            _queue.Post(() => _cmdlet.WriteWarning(warning));
+        }
+
+        JsonElement created = await SnapshotWriter.CreateAsync(connection, request, cancelToken).ConfigureAwait(false);
+        _queue.Post(() => _cmdlet.WriteVerbose($"{request.Namespace}/{request.Name}: created for VM '{request.VMName}'."));
+        return created;
+    }
+
+    /// <summary>
     /// Subscribes to the snapshot, runs <paramref name="start"/> (which creates or reads it; null means it does not
     /// exist and <paramref name="start"/> has reported that), then waits for the end and posts the outcome.
     /// </summary>
-    public async Task FollowAsync(KubeVirtConnection connection, string @namespace, string name,
+    private async Task FollowAsync(KubeVirtConnection connection, string @namespace, string name,
         Func<CancellationToken, Task<JsonElement?>> start, CancellationToken cancelToken)
     {
         string key = $"{@namespace}/{name}";
@@ -54,7 +121,7 @@ internal sealed class SnapshotFollower
                 return;
             }
 
-            await WaitAsync(connection, key, events, initial.Value, cancelToken).ConfigureAwait(false);
+            await WaitAsync(connection, @namespace, key, events, initial.Value, cancelToken).ConfigureAwait(false);
         }
         finally
         {
@@ -65,13 +132,13 @@ internal sealed class SnapshotFollower
     /// <summary>Closes the progress bar; call on the pipeline thread at the end.</summary>
     public void Complete() => _progress.Complete();
 
-    private async Task WaitAsync(KubeVirtConnection connection, string key,
+    private async Task WaitAsync(KubeVirtConnection connection, string @namespace, string key,
         ChannelReader<WatchEvent> events, JsonElement initial, CancellationToken cancelToken)
     {
         using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(cancelToken);
         timeout.CancelAfter(_timeout);
         using CancellationTokenSource volumesDone = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
-        Task volumes = FollowVolumesAsync(key, initial, volumesDone.Token);
+        Task volumes = FollowVolumesAsync(@namespace, key, initial, volumesDone.Token);
         try
         {
             await FollowSnapshotAsync(connection, key, events, initial, timeout, cancelToken).ConfigureAwait(false);
@@ -87,10 +154,9 @@ internal sealed class SnapshotFollower
     /// Reports the volumes being cut and made ready, from the snapshot's content (one more shared watch per namespace),
     /// until cancelled. Only progress: a failure here never fails the snapshot.
     /// </summary>
-    private async Task FollowVolumesAsync(string key, JsonElement snapshot, CancellationToken cancelToken)
+    private async Task FollowVolumesAsync(string @namespace, string key, JsonElement snapshot, CancellationToken cancelToken)
     {
         string contentName = VolumeProgress.ContentName(snapshot);
-        string @namespace = snapshot.GetProperty("metadata").GetProperty("namespace").GetString()!;
         NamespaceWatch? contents = null;
         try
         {

@@ -1,0 +1,45 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace VmSnapshot.Tests;
+
+/// <summary>
+/// The layering the code relies on, checked on the source and the built assemblies: the engine decides, the
+/// PowerShell face translates. A rule broken here fails the build's tests, not a code review.
+/// </summary>
+public class ArchitectureTests
+{
+    private static readonly string s_repo = FindRepo();
+
+    [Fact]
+    public void Cmdlet_commands_read_no_JSON_so_every_cluster_decision_lives_in_Core()
+    {
+        string[] offenders = Directory.GetFiles(Path.Combine(s_repo, "src", "Cmdlets", "Commands"), "*.cs")
+            .Where(f => Regex.IsMatch(File.ReadAllText(f), @"System\.Text\.Json|JsonElement|JsonNode|JsonObject"))
+            .Select(Path.GetFileName)
+            .ToArray()!;
+        Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void The_engine_has_no_PowerShell_reference()
+    {
+        AssemblyName[] references = typeof(VmSnapshot.Core.Api.ResourceType).Assembly.GetReferencedAssemblies();
+        Assert.DoesNotContain(references, r => r.Name == "System.Management.Automation");
+        Assert.Contains(references, r => r.Name == "VmSnapshot.Shared");
+    }
+
+    private static string FindRepo()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "VmSnapshot.PowerShell.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No VmSnapshot.PowerShell.sln above {AppContext.BaseDirectory}.");
+    }
+}
