@@ -5,7 +5,8 @@ namespace VmSnapshot.Core.Text;
 
 /// <summary>
 /// Go's time.Duration text ("5m0s", "40s", "1h30m", "250ms"), which metav1.Duration fields such as
-/// spec.failureDeadline use. TimeSpan's own formats are not accepted by the API server.
+/// spec.failureDeadline use. TimeSpan's own formats are not accepted by the API server. The lab has a separate
+/// parser on purpose (see src/Lab/Time/GoDuration.cs).
 /// </summary>
 public static class GoDuration
 {

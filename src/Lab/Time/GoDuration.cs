@@ -7,6 +7,11 @@ namespace VmSnapshot.Lab.Time;
 /// Go's time.Duration text ("40s", "5m0s", "1h2m3.5s", "250ms", "0s"), as metav1.Duration fields
 /// (failureDeadline, unfreezeTimeout) and the lab settings use it.
 /// </summary>
+/// <remarks>
+/// The module has its own parser (src/Core/Text/GoDuration.cs) on purpose: the lab does not share code with the client
+/// it tests, so a parsing or formatting mistake in one shows up as a disagreement instead of being hidden on both sides.
+/// Both follow Go's time.ParseDuration / Duration.String (src/time/format.go).
+/// </remarks>
 public static partial class GoDuration
 {
     [GeneratedRegex(@"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")]

@@ -41,7 +41,7 @@ public sealed class QuiesceLabTests : IDisposable
 
         IReadOnlyList<QuiesceInputs> all = await survey.ReadAsync("vms", _ => true, CancellationToken.None);
 
-        Assert.Equal(8, all.Count); // the default scenario's VMs (two hot-plug VMs added by issue 4)
+        Assert.Equal(8, all.Count); // the default scenario's VMs (src/Lab/Scenarios/default.yaml, two of them with hot-plugged volumes)
         QuiesceInputs rhel = Assert.Single(all, i => i.Name == "rhel8-brainy-bear");
         Assert.Equal(new[] { true, true }, rhel.AgentSamples);
         Assert.NotNull(rhel.GuestInfo?.Info);
