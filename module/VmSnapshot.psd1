@@ -20,6 +20,7 @@
         'Restore-VMSnapshot'
         'New-VMClone'
         'Test-GuestQuiesce'
+        'Test-VMHealth'
         'Start-KubeVirtLab'
         'Stop-KubeVirtLab'
         'Get-KubeVirtLab'

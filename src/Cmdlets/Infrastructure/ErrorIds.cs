@@ -82,4 +82,8 @@ internal static class ErrorIds
     // Guest quiesce (Test-GuestQuiesce).
     public const string InvalidTrialHold = "InvalidTrialHold";
     public const string GuestStillFrozen = "GuestStillFrozen";
+
+    // VM health (Test-VMHealth).
+    public const string WaitParameterWithoutWait = "WaitParameterWithoutWait";
+    public const string InvalidHttpUri = "InvalidHttpUri";
 }

@@ -32,6 +32,28 @@ public abstract class FollowingCmdlet : NamespacedCmdlet
     private protected void PostToPipeline(Action action) => _queue.Post(action);
 
     /// <summary>
+    /// Runs <paramref name="action"/> on the pipeline thread (where script blocks and Write* calls belong) and returns
+    /// its result to the background work that asked. The pipeline thread runs it while it waits in EndProcessing or
+    /// <see cref="CreateAndFollow"/>.
+    /// </summary>
+    private protected Task<T> OnPipelineThread<T>(Func<T> action)
+    {
+        TaskCompletionSource<T> done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        _queue.Post(() =>
+        {
+            try
+            {
+                done.SetResult(action());
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
+        return done.Task;
+    }
+
+    /// <summary>
     /// Starts the work for one item in the background. An API failure becomes an ErrorRecord for
     /// <paramref name="target"/> (through <paramref name="apiError"/> when given), Ctrl+C ends it quietly, and anything
     /// else is reported as UnexpectedError: no item's failure vanishes or stops the others.

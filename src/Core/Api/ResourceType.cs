@@ -31,6 +31,14 @@ public sealed record ResourceType(string Group, string Version, string Plural, s
     public static ResourceType NetworkAttachmentDefinition { get; } =
         new("k8s.cni.cncf.io", "v1", "network-attachment-definitions", "NetworkAttachmentDefinition");
 
+    /// <summary>CDI DataVolumes: the import or clone that fills a claim (spec.dataVolumeTemplates of a VM).</summary>
+    public static ResourceType DataVolume { get; } =
+        new("cdi.kubevirt.io", "v1beta1", "datavolumes", "DataVolume");
+
+    /// <summary>Claims of the core API group (read through <see cref="RawApi"/>: the custom-object client needs a group).</summary>
+    public static ResourceType PersistentVolumeClaim { get; } =
+        new("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim");
+
     /// <summary>"plural.group", the form the API server uses in its messages.</summary>
     public string QualifiedPlural => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
 }

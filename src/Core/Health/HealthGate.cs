@@ -1,0 +1,64 @@
+
+namespace VmSnapshot.Core.Health;
+
+/// <summary>How long and how strictly to wait for a VM to be healthy.</summary>
+/// <param name="Timeout">Give up after this long (grace period included).</param>
+/// <param name="ConsecutivePasses">Healthy this many looks in a row (a guest that flaps during boot is not healthy).</param>
+/// <param name="GracePeriod">Look for the first time only after this long (a guest that is about to reboot still answers).</param>
+/// <param name="Interval">Time between looks.</param>
+public sealed record HealthGatePolicy(TimeSpan Timeout, int ConsecutivePasses, TimeSpan GracePeriod, TimeSpan Interval)
+{
+    /// <summary>Five minutes, three passes in a row, no grace, a look every five seconds.</summary>
+    public static HealthGatePolicy Default { get; } = new(TimeSpan.FromMinutes(5), 3, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+}
+
+/// <summary>The end of a health wait: passed or not, the last look, and every look taken.</summary>
+public sealed record HealthGateResult(bool Passed, KubeVirtVMHealth Last, IReadOnlyList<KubeVirtVMHealth> Samples, TimeSpan Took);
+
+/// <summary>Waits until a VM is healthy several looks in a row, or the time is up.</summary>
+public static class HealthGate
+{
+    /// <summary>
+    /// Looks with <paramref name="look"/> every <see cref="HealthGatePolicy.Interval"/> after the grace period until
+    /// <see cref="HealthGatePolicy.ConsecutivePasses"/> looks in a row are healthy (passed) or the timeout is reached
+    /// (not passed; the last look says why). A look that returns null (the VM is gone) ends the wait at once.
+    /// </summary>
+    public static async Task<HealthGateResult?> WaitAsync(Func<CancellationToken, Task<KubeVirtVMHealth?>> look,
+        HealthGatePolicy policy, Action<KubeVirtVMHealth>? onLook, TimeProvider? time, CancellationToken cancelToken)
+    {
+        time ??= TimeProvider.System;
+        long started = time.GetTimestamp();
+        if (policy.GracePeriod > TimeSpan.Zero)
+        {
+            await Task.Delay(policy.GracePeriod, time, cancelToken).ConfigureAwait(false);
+        }
+
+        List<KubeVirtVMHealth> samples = new();
+        int inARow = 0;
+        while (true)
+        {
+            KubeVirtVMHealth? health = await look(cancelToken).ConfigureAwait(false);
+            if (health is null)
+            {
+                return samples.Count == 0 ? null : new HealthGateResult(false, samples[^1], samples, time.GetElapsedTime(started));
+            }
+
+            samples.Add(health);
+            health.Samples = samples.Count;
+            onLook?.Invoke(health);
+            inARow = health.Healthy ? inARow + 1 : 0;
+            TimeSpan elapsed = time.GetElapsedTime(started);
+            if (inARow >= Math.Max(1, policy.ConsecutivePasses))
+            {
+                return new HealthGateResult(true, health, samples, elapsed);
+            }
+
+            if (elapsed + policy.Interval > policy.Timeout)
+            {
+                return new HealthGateResult(false, health, samples, elapsed);
+            }
+
+            await Task.Delay(policy.Interval, time, cancelToken).ConfigureAwait(false);
+        }
+    }
+}
