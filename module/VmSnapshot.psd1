@@ -21,6 +21,7 @@
         'New-VMClone'
         'Test-GuestQuiesce'
         'Test-VMHealth'
+        'Invoke-VMChange'
         'Start-KubeVirtLab'
         'Stop-KubeVirtLab'
         'Get-KubeVirtLab'

@@ -86,4 +86,16 @@ internal static class ErrorIds
     // VM health (Test-VMHealth).
     public const string WaitParameterWithoutWait = "WaitParameterWithoutWait";
     public const string InvalidHttpUri = "InvalidHttpUri";
+
+    // Snapshot-protected changes (Invoke-VMChange).
+    public const string ChangeNotProtected = "ChangeNotProtected";
+    public const string SnapshotBlocked = "SnapshotBlocked";
+    public const string QuiesceNotPossible = "QuiesceNotPossible";
+    public const string VMBusy = "VMBusy";
+    public const string VMInChange = "VMInChange";
+    public const string InvalidChangeId = "InvalidChangeId";
+    public const string ChangeFailed = "ChangeFailed";
+    public const string RollbackFailed = "RollbackFailed";
+    public const string SafetySnapshotNotFound = "SafetySnapshotNotFound";
+    public const string InvalidLogPath = "InvalidLogPath";
 }

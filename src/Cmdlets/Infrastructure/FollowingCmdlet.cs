@@ -81,6 +81,22 @@ public abstract class FollowingCmdlet : NamespacedCmdlet
         }
     }
 
+    /// <summary>
+    /// Waits up to <paramref name="limit"/> for the operations to end, running what they post meanwhile when the
+    /// pipeline is not stopping; true when all ended. For clean-up after Ctrl+C, when EndProcessing stopped waiting.
+    /// </summary>
+    private protected bool WaitForOperations(TimeSpan limit)
+    {
+        try
+        {
+            return Task.WhenAll(_operations).Wait(limit);
+        }
+        catch (AggregateException)
+        {
+            return true; // the guard reports each failure; ended is ended
+        }
+    }
+
     /// <summary>Called on the pipeline thread when the operations have ended (e.g. to close a progress bar).</summary>
     private protected virtual void OnOperationsEnded()
     {

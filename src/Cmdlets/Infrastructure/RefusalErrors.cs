@@ -39,6 +39,16 @@ internal static class RefusalErrors
                 "Use the network names shown, as keys of -NetworkMap."),
             RefusalKind.TargetNetworkNotFound => (ErrorIds.TargetNetworkNotFound, ErrorCategory.ObjectNotFound,
                 "Give an existing NetworkAttachmentDefinition as 'name' (in the VM's namespace) or 'namespace/name' (kubectl get network-attachment-definitions -A)."),
+            RefusalKind.ChangeNotProtected => (ErrorIds.ChangeNotProtected, ErrorCategory.InvalidOperation,
+                "Ask for a VolumeSnapshotClass for the disks named (Test-GuestQuiesce shows them), or add -AllowPartial to accept it."),
+            RefusalKind.SnapshotBlocked => (ErrorIds.SnapshotBlocked, ErrorCategory.PermissionDenied,
+                "Run Test-GuestQuiesce on the VM: it names the missing right or the disabled feature gate."),
+            RefusalKind.QuiesceNotPossible => (ErrorIds.QuiesceNotPossible, ErrorCategory.InvalidOperation,
+                "Fix the guest agent (Test-GuestQuiesce says what is wrong), or leave out -RequireQuiesce."),
+            RefusalKind.VMBusy => (ErrorIds.VMBusy, ErrorCategory.ResourceBusy,
+                "Wait for that snapshot or restore to finish (Get-KubeVirtVM shows it), then run the change again."),
+            RefusalKind.VMInChange => (ErrorIds.VMInChange, ErrorCategory.ResourceBusy,
+                "Wait for that change to finish. If its session died, set the snapshot's vmsnapshot.io/change-state annotation to Abandoned (kubectl annotate --overwrite)."),
             _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Kind, "A refusal kind without an ErrorId."),
         };
 

@@ -44,4 +44,19 @@ public enum RefusalKind
 
     /// <summary>A -NetworkMap value names no NetworkAttachmentDefinition.</summary>
     TargetNetworkNotFound,
+
+    /// <summary>A safety snapshot would miss some disk's data (or hold the spec only), and that was not accepted.</summary>
+    ChangeNotProtected,
+
+    /// <summary>A safety snapshot cannot be taken at all (no right to create one, feature gate off).</summary>
+    SnapshotBlocked,
+
+    /// <summary>An application-consistent snapshot was required and cannot be had now.</summary>
+    QuiesceNotPossible,
+
+    /// <summary>A snapshot or restore holds the VM right now.</summary>
+    VMBusy,
+
+    /// <summary>Another change holds the VM (its safety snapshot says InProgress).</summary>
+    VMInChange,
 }

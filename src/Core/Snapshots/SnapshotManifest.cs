@@ -33,6 +33,11 @@ public static class SnapshotManifest
             annotations[SnapshotAnnotations.ExpiresAt] = expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         }
 
+        foreach ((string key, string value) in (request.Annotations ?? new Dictionary<string, string>()).OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            annotations[key] = value;
+        }
+
         if (annotations.Count > 0)
         {
             metadata["annotations"] = annotations;

@@ -17,6 +17,9 @@ public static class SnapshotNaming
     /// <summary>A VirtualMachineClone's name: &lt;new vm&gt;-clone-yyyyMMdd-HHmmss.</summary>
     public static string ForClone(string targetVm, DateTime now) => Stamped(targetVm, "clone", now);
 
+    /// <summary>A safety snapshot's name: &lt;vm&gt;-change-yyyyMMdd-HHmmss.</summary>
+    public static string ForChange(string vmName, DateTime now) => Stamped(vmName, "change", now);
+
     private static string Stamped(string vmName, string what, DateTime now)
     {
         string suffix = $"-{what}-{now:yyyyMMdd-HHmmss}";

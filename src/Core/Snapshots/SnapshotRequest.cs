@@ -10,4 +10,5 @@ public sealed record SnapshotRequest(
     string? DeletionPolicy,
     IReadOnlyDictionary<string, string> Labels,
     string? CreatedBy,
-    DateTimeOffset? ExpiresAt = null);
+    DateTimeOffset? ExpiresAt = null,
+    IReadOnlyDictionary<string, string>? Annotations = null);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using VmSnapshot.Core.Api;
@@ -34,5 +35,25 @@ public static class SnapshotWriter
             cancelToken).ConfigureAwait(false);
         JsonElement body = (JsonElement)answer;
         return body.String("kind") == "Status" ? null : body;
+    }
+
+    /// <summary>Sets annotations on a snapshot with a JSON merge patch (only those keys change).</summary>
+    public static async Task AnnotateAsync(KubeVirtConnection connection, string @namespace, string name,
+        IReadOnlyDictionary<string, string> annotations, CancellationToken cancelToken)
+    {
+        ResourceType type = ResourceType.VirtualMachineSnapshot;
+        IKubernetes client = ConnectionFactory.ClientFor(connection).Client;
+        string patch = new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["annotations"] = new JsonObject(annotations.Select(a =>
+                    KeyValuePair.Create(a.Key, (JsonNode?)JsonValue.Create(a.Value)))),
+            },
+        }.ToJsonString();
+        await ApiCall.RunAsync(new ApiRequest("patch", type, @namespace, name),
+            ct => client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch),
+                type.Group, type.Version, @namespace, type.Plural, name, fieldManager: FieldManager, cancellationToken: ct),
+            cancelToken).ConfigureAwait(false);
     }
 }

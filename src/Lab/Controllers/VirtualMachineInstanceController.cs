@@ -78,7 +78,13 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
             Obj.Child(Obj.Meta(vmi), "labels")["kubevirt.io/nodeName"] = "worker-1.lab.internal";
         }
         if (phase != "Running") return;
-        Obj.SetCondition(status, "Ready", "True", "");
+        // virt-controller copies the virt-launcher pod's Ready condition to the VMI (pkg/virt-controller/watch/vmi.go),
+        // and the pod carries the VM's readinessProbe: a guest the lab is told is broken fails its probe, which
+        // kubelet reports as ContainersNotReady (pkg/kubelet/status/generate.go).
+        if (GuestHealth.IsNotReady(vmi))
+            Obj.SetCondition(status, "Ready", "False", "ContainersNotReady", "containers with unready status: [compute]");
+        else
+            Obj.SetCondition(status, "Ready", "True", "");
         Obj.SetCondition(status, "LiveMigratable", "True", "");
         status["qosClass"] = "Burstable";
         status["launcherContainerImageVersion"] = "registry.example.internal/kubevirt/virt-launcher:" + Host.Settings.KubeVirt.Version;

@@ -1,0 +1,556 @@
+using System.Management.Automation;
+using VmSnapshot.Commands.Infrastructure;
+using VmSnapshot.Core.Api;
+using VmSnapshot.Core.Changes;
+using VmSnapshot.Core.Health;
+using VmSnapshot.Core.Refusals;
+using VmSnapshot.Core.Vms;
+
+namespace VmSnapshot.Commands;
+
+/// <summary>
+/// <para type="synopsis">Changes KubeVirt VMs under a safety snapshot: snapshot, run the change, check health, roll back
+/// on failure.</para>
+/// <para type="description">For each VM: a pre-flight (a safety snapshot must be possible and hold every disk; the VM
+/// must not be in a snapshot, restore or another change), a labelled safety snapshot with an expiry, waited until
+/// ready to use, your change script, a health gate (Test-VMHealth's checks and yours, with consecutive passes, grace
+/// period and timeout), and on failure a rollback to the snapshot (or nothing, with -OnFailure Keep). One result per
+/// VM; -LogPath writes the change record.</para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "VMChange", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+    DefaultParameterSetName = ChangeSet)]
+[OutputType(typeof(KubeVirtVMChange))]
+public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
+{
+    private const string ChangeSet = "Change";
+    private const string PhaseSet = "Phase";
+
+    private readonly Dictionary<string, List<string>> _targets = new(StringComparer.Ordinal);
+    private readonly List<KubeVirtVMChange> _results = new();
+    private readonly Dictionary<string, OperationProgress> _progress = new(StringComparer.Ordinal);
+    private SemaphoreSlim? _throttle;
+    private volatile bool _stopStarting;
+    private string _changeId = string.Empty;
+
+    #region Parameters
+
+    /// <summary>
+    /// <para type="description">The VM(s) to change. Takes names and, by property name, VM objects from
+    /// Get-KubeVirtVM. Wildcards are supported.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [NamesOnlyTransformation("VMName")]
+    [ValidateKubeName(AllowWildcards = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] VMName { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// <para type="description">The change: a script block that gets the VM and a context (ChangeId, VM, Snapshot,
+    /// Connection). A throw (use -ErrorAction Stop inside) or a non-zero $LASTEXITCODE fails the change.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ChangeSet)]
+    [ValidateNotNull]
+    public ScriptBlock? ScriptBlock { get; set; }
+
+    /// <summary>
+    /// <para type="description">For Azure Update Manager pre/post events: Pre takes the safety snapshot only; Post runs
+    /// the health gate after the patching and rolls back or cleans up. Both need the same -ChangeId.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = PhaseSet)]
+    [ValidateSet("Pre", "Post")]
+    public string? Phase { get; set; }
+
+    /// <summary>
+    /// <para type="description">The change's ID (e.g. the change ticket, CHG0042): a label on the safety snapshot and
+    /// the key of the change record. Letters, digits, '-', '_' and '.', at most 63 characters. Default:
+    /// chg-yyyyMMdd-HHmmss. Required with -Phase.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ChangeId { get; set; }
+
+    /// <summary>
+    /// <para type="description">What to do when the change or its health gate fails: Rollback (default) restores the
+    /// safety snapshot in place, starts the VM and checks its health once more; Keep leaves the VM for
+    /// inspection.</para>
+    /// </summary>
+    [Parameter]
+    public FailureAction OnFailure { get; set; } = FailureAction.Rollback;
+
+    /// <summary>
+    /// <para type="description">How long the safety snapshot is kept after a success (its expiry; Remove-VMSnapshot
+    /// -Expired deletes it). Default: 3 days. After a failure it is kept until you delete it.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateTimeSpan]
+    public TimeSpan KeepSnapshotFor { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary><para type="description">Delete the safety snapshot as soon as the change succeeded.</para></summary>
+    [Parameter]
+    public SwitchParameter RemoveSnapshotOnSuccess { get; set; }
+
+    /// <summary>
+    /// <para type="description">Require an application-consistent safety snapshot: refuse a VM whose guest cannot be
+    /// frozen now, and fail (before the change) one whose snapshot was not frozen.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter RequireQuiesce { get; set; }
+
+    /// <summary>
+    /// <para type="description">Accept a safety snapshot that misses some disk's data (a rollback then leaves that
+    /// disk as the change left it). Without it such a VM is refused.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AllowPartial { get; set; }
+
+    /// <summary><para type="description">Your own health check, as Test-VMHealth -HealthCheck.</para></summary>
+    [Parameter]
+    [ValidateNotNull]
+    public ScriptBlock? HealthCheck { get; set; }
+
+    /// <summary><para type="description">Health checks to leave out, as Test-VMHealth -SkipCheck.</para></summary>
+    [Parameter]
+    [ValidateSet(HealthCheckNames.Running, HealthCheckNames.Ready, HealthCheckNames.AgentConnected, HealthCheckNames.GuestAddress,
+        HealthCheckNames.ClaimBound, HealthCheckNames.DataVolume, HealthCheckNames.VolumeAttached)]
+    public string[] SkipCheck { get; set; } = Array.Empty<string>();
+
+    /// <summary><para type="description">TCP ports that must answer after the change, as Test-VMHealth -TcpPort.</para></summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int[] TcpPort { get; set; } = Array.Empty<int>();
+
+    /// <summary><para type="description">Where to connect for -TcpPort, as Test-VMHealth -TcpHost.</para></summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TcpHost { get; set; }
+
+    /// <summary>
+    /// <para type="description">How long the health gate waits for the VM to be healthy, grace period included: more
+    /// than 0, at most 24 days. Default: 10 minutes.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateTimeSpan]
+    public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary><para type="description">How many healthy looks in a row pass the gate. Default: 3.</para></summary>
+    [Parameter]
+    [ValidateRange(1, 100)]
+    public int ConsecutivePasses { get; set; } = 3;
+
+    /// <summary>
+    /// <para type="description">How long the health gate waits before its first look, for a guest that reboots after
+    /// the change. Default: none.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateTimeSpan(AllowZero = true)]
+    public TimeSpan GracePeriod { get; set; } = TimeSpan.Zero;
+
+    /// <summary><para type="description">The time between health looks. Default: 5 seconds.</para></summary>
+    [Parameter]
+    [ValidateTimeSpan]
+    public TimeSpan HealthInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// <para type="description">How long the safety snapshot may take to be ready to use, and a rollback's restore to
+    /// complete: more than 0, at most 24 days. Default: 30 minutes.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateTimeSpan]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// <para type="description">How many VMs are in a change at once (snapshots, health gates, rollbacks). The change
+    /// scripts themselves run one at a time in your session. Default: 5.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 100)]
+    public int ThrottleLimit { get; set; } = 5;
+
+    /// <summary>
+    /// <para type="description">Change this many VMs first; if any of them does not succeed, the others are not
+    /// started (Outcome NotStarted).</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 10000)]
+    public int Canary { get; set; }
+
+    /// <summary><para type="description">Start no further VM once one has not succeeded.</para></summary>
+    [Parameter]
+    public SwitchParameter StopOnFirstFailure { get; set; }
+
+    /// <summary>
+    /// <para type="description">Write the change record (every VM's steps, health looks and outcome) to this JSON file
+    /// at the end, also when the command is stopped with Ctrl+C.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LogPath { get; set; }
+
+    #endregion
+
+    /// <inheritdoc/>
+    public Func<KubeVirtVMHealth, CancellationToken, Task<VMHealthCheck>>? UserHealthCheck { get; private set; }
+
+    /// <inheritdoc/>
+    protected override void BeginProcessing()
+    {
+        if (Phase is not null && ChangeId is null)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new ArgumentException("-Phase needs -ChangeId: the Post phase finds the Pre phase's safety snapshot by it."),
+                ErrorIds.InvalidChangeId, ErrorCategory.InvalidArgument, Phase, "Pass the same -ChangeId to both phases, e.g. the maintenance run's ID."));
+        }
+
+        _changeId = ChangeId ?? $"chg-{DateTime.Now:yyyyMMdd-HHmmss}";
+        if (KubeNames.LabelValueProblem(_changeId) is { } problem)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new ArgumentException($"-ChangeId '{_changeId}' cannot be a label value: {problem}."),
+                ErrorIds.InvalidChangeId, ErrorCategory.InvalidArgument, _changeId,
+                "Use letters, digits, '-', '_' and '.', at most 63 characters, e.g. CHG0042."));
+        }
+
+        if (LogPath is not null)
+        {
+            LogPath = GetUnresolvedProviderPathFromPSPath(LogPath);
+            if (Path.GetDirectoryName(LogPath) is { Length: > 0 } folder && !Directory.Exists(folder))
+            {
+                ThrowTerminatingError(ErrorRecords.Create(new DirectoryNotFoundException($"The folder of -LogPath '{LogPath}' does not exist."),
+                    ErrorIds.InvalidLogPath, ErrorCategory.ObjectNotFound, LogPath, "Create the folder first, or give another -LogPath."));
+            }
+        }
+
+        UserHealthCheck = HealthCheck is null ? null : (health, _) => OnPipelineThread(() => RunHealthCheck(health));
+        _throttle = new SemaphoreSlim(ThrottleLimit);
+    }
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        string @namespace = EffectiveNamespace;
+        if (!_targets.TryGetValue(@namespace, out List<string>? names))
+        {
+            _targets[@namespace] = names = new List<string>();
+        }
+
+        names.AddRange(VMName.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim()));
+    }
+
+    /// <inheritdoc/>
+    protected override void EndProcessing()
+    {
+        KubeVirtConnection connection = ResolveConnection();
+        ChangeOptions options = new(_changeId, KeepSnapshotFor, RemoveSnapshotOnSuccess, RequireQuiesce, AllowPartial, OnFailure,
+            new HealthOptions(SkipCheck, TcpPort, TcpHost, null, 200, TimeSpan.FromSeconds(5)),
+            new HealthGatePolicy(HealthTimeout, ConsecutivePasses, GracePeriod, HealthInterval),
+            Timeout, Timeout, connection.User);
+        ChangeRunner runner = new(connection, Watches(connection), options, this);
+
+        List<(string Namespace, ChangePreflightResult Preflight)> approved = new();
+        foreach ((string @namespace, List<string> patterns) in _targets)
+        {
+            foreach ((string vm, ChangePreflightResult preflight) in Preflight(connection, @namespace, patterns, options))
+            {
+                if (ShouldProcess($"VM '{@namespace}/{vm}' on '{connection.Origin}'", Plan()))
+                {
+                    approved.Add((@namespace, preflight));
+                }
+            }
+        }
+
+        try
+        {
+            int canaries = Canary > 0 ? Math.Min(Canary, approved.Count) : 0;
+            Start(runner, connection, approved.Take(canaries));
+            if (canaries > 0)
+            {
+                // The canaries run to their end before any other VM starts.
+                base.EndProcessing();
+                if (_results.Any(r => r.Outcome is not (ChangeOutcome.Succeeded or ChangeOutcome.SnapshotTaken or ChangeOutcome.Refused)))
+                {
+                    _stopStarting = true;
+                    WriteWarning($"A canary did not succeed: the other {approved.Count - canaries} VM(s) were not started.");
+                }
+            }
+
+            Start(runner, connection, approved.Skip(canaries));
+            base.EndProcessing();
+        }
+        finally
+        {
+            WriteLog(connection);
+        }
+    }
+
+    /// <inheritdoc/>
+    private protected override void OnOperationsEnded()
+    {
+        foreach (OperationProgress progress in _progress.Values)
+        {
+            progress.Complete();
+        }
+
+        _progress.Clear();
+    }
+
+    /// <summary>The VMs that passed the pre-flight; refusals are written as results and errors.</summary>
+    private List<(string Vm, ChangePreflightResult Preflight)> Preflight(KubeVirtConnection connection, string @namespace,
+        List<string> patterns, ChangeOptions options)
+    {
+        NameFilter filter = new(patterns);
+        IReadOnlyList<KubeVirtVM> vms = Await(VmReader.ListAsync(connection, @namespace, null, filter.IsMatch, CancelToken));
+        List<string> names = vms.Select(v => v.Name).ToList();
+        foreach (string missing in filter.Literals.Where(n => !names.Contains(n, StringComparer.OrdinalIgnoreCase)))
+        {
+            Refuse(@namespace, missing, Refusal.VMNotFound(missing, @namespace, "Nothing was changed."));
+        }
+
+        List<(string, ChangePreflightResult)> approved = new();
+        if (names.Count == 0)
+        {
+            return approved;
+        }
+
+        IReadOnlyDictionary<string, Planned<ChangePreflightResult>> checks =
+            Await(ChangePreflight.CheckAsync(connection, @namespace, names, options, afterChange: Phase == "Post", CancelToken));
+        foreach (string vm in names)
+        {
+            Planned<ChangePreflightResult> check = checks[vm];
+            if (check.Refusal is { } refusal)
+            {
+                Refuse(@namespace, vm, refusal);
+            }
+            else
+            {
+                approved.Add((vm, check.Plan!));
+            }
+        }
+
+        return approved;
+    }
+
+    private void Refuse(string @namespace, string vm, Refusal refusal)
+    {
+        KubeVirtVMChange refused = new()
+        {
+            VMName = vm,
+            Namespace = @namespace,
+            ChangeId = _changeId,
+            Outcome = ChangeOutcome.Refused,
+            Error = refusal.Message,
+            StartTime = DateTime.Now,
+        };
+        Record(refused);
+        WriteObject(refused);
+        WriteError(RefusalErrors.ToErrorRecord(refusal));
+    }
+
+    private string Plan() => Phase switch
+    {
+        "Pre" => $"Take a safety snapshot for change '{_changeId}' (labelled, expires after {KeepSnapshotFor})",
+        "Post" => $"Check health after change '{_changeId}'; on failure {(OnFailure == FailureAction.Rollback ? "roll back to its safety snapshot" : "keep the VM as it is")}",
+        _ => $"Change '{_changeId}': take a safety snapshot, run the change script, check health, and on failure " +
+            (OnFailure == FailureAction.Rollback ? "roll back to the snapshot (the VM is stopped and restored)" : "keep the VM as it is"),
+    };
+
+    private void Start(ChangeRunner runner, KubeVirtConnection connection, IEnumerable<(string Namespace, ChangePreflightResult Preflight)> vms)
+    {
+        foreach ((string @namespace, ChangePreflightResult preflight) in vms)
+        {
+            if (_stopStarting)
+            {
+                KubeVirtVMChange notStarted = NotStarted(preflight, "A canary or an earlier VM did not succeed.");
+                Record(notStarted);
+                Finish(notStarted);
+                continue;
+            }
+
+            StartOperation(() => RunOneAsync(runner, connection, preflight), preflight.Vm);
+        }
+    }
+
+    private async Task RunOneAsync(ChangeRunner runner, KubeVirtConnection connection, ChangePreflightResult preflight)
+    {
+        await _throttle!.WaitAsync(CancelToken).ConfigureAwait(false);
+        KubeVirtVMChange result;
+        try
+        {
+            if (_stopStarting)
+            {
+                result = NotStarted(preflight, "An earlier VM did not succeed (-StopOnFirstFailure).");
+            }
+            else if (Phase == "Pre")
+            {
+                result = await runner.SnapshotOnlyAsync(preflight, CancelToken).ConfigureAwait(false);
+            }
+            else if (Phase == "Post")
+            {
+                KubeVirtVMSnapshot? safety = await SafetySnapshots.FindAsync(connection, preflight.Vm.Namespace, preflight.Vm.Name,
+                    _changeId, CancelToken).ConfigureAwait(false);
+                if (safety is null)
+                {
+                    PostToPipeline(() => WriteError(ErrorRecords.Create(new ItemNotFoundException(
+                            $"No safety snapshot of change '{_changeId}' was found for VM '{preflight.Vm}'. Nothing was done."),
+                        ErrorIds.SafetySnapshotNotFound, ErrorCategory.ObjectNotFound, preflight.Vm,
+                        "Run the Pre phase with the same -ChangeId first (Invoke-VMChange -Phase Pre -ChangeId ...).")));
+                    return;
+                }
+
+                result = await runner.AfterChangeAsync(preflight, safety.Name, safety.Indications.Contains("Online"), CancelToken)
+                    .ConfigureAwait(false);
+            }
+            else
+            {
+                result = await runner.RunAsync(preflight, CancelToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _throttle.Release();
+        }
+
+        if (StopOnFirstFailure && result.Outcome is not (ChangeOutcome.Succeeded or ChangeOutcome.SnapshotTaken))
+        {
+            _stopStarting = true;
+        }
+
+        // Recorded here, not on the pipeline thread: after Ctrl+C the pipeline no longer runs what is posted, and the
+        // change record must still say how each VM was left.
+        Record(result);
+        PostToPipeline(() => Finish(result));
+    }
+
+    private void Record(KubeVirtVMChange result)
+    {
+        result.ChangeId = _changeId;
+        lock (_results)
+        {
+            _results.Add(result);
+        }
+    }
+
+    private static KubeVirtVMChange NotStarted(ChangePreflightResult preflight, string why) => new()
+    {
+        VMName = preflight.Vm.Name,
+        Namespace = preflight.Vm.Namespace,
+        Outcome = ChangeOutcome.NotStarted,
+        Error = why,
+        StartTime = DateTime.Now,
+    };
+
+    /// <summary>Writes one VM's result (pipeline thread); a change that did not succeed is also an error.</summary>
+    private void Finish(KubeVirtVMChange result)
+    {
+        if (_progress.Remove($"{result.Namespace}/{result.VMName}", out OperationProgress? progress))
+        {
+            progress.Complete();
+        }
+
+        WriteObject(result);
+        (string id, ErrorCategory category, string action)? error = result.Outcome switch
+        {
+            ChangeOutcome.RollbackFailed => (ErrorIds.RollbackFailed, ErrorCategory.InvalidResult,
+                "Act now: the VM may be down. Restore the safety snapshot by hand (Restore-VMSnapshot -StopVM) or repair the VM; the steps say what failed."),
+            ChangeOutcome.RolledBack or ChangeOutcome.Failed => (ErrorIds.ChangeFailed, ErrorCategory.InvalidResult,
+                result.Outcome == ChangeOutcome.RolledBack
+                    ? "The VM is back as it was. Read the steps for why the change failed, fix the change, and run it again."
+                    : "Read the steps for what failed; the safety snapshot was kept (Restore-VMSnapshot rolls back)."),
+            _ => null,
+        };
+        if (error is { } e)
+        {
+            WriteError(ErrorRecords.Create(new InvalidOperationException($"VM '{result.Namespace}/{result.VMName}': {result.Error}"),
+                e.id, e.category, result, e.action));
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<string?> RunChangeAsync(KubeVirtChangeContext context, CancellationToken cancelToken)
+    {
+        try
+        {
+            return await OnPipelineThread(() => RunChangeScript(context)).ConfigureAwait(false);
+        }
+        catch (PipelineStoppedException)
+        {
+            throw new OperationCanceledException(cancelToken);
+        }
+    }
+
+    /// <summary>Runs the change script on the pipeline thread: null on success, else why it failed.</summary>
+    private string? RunChangeScript(KubeVirtChangeContext context)
+    {
+        SessionState.PSVariable.Set("global:LASTEXITCODE", 0);
+        try
+        {
+            ScriptBlock!.Invoke(context.VM, context);
+        }
+        catch (RuntimeException e) when (e is not PipelineStoppedException)
+        {
+            return e.Message;
+        }
+
+        return SessionState.PSVariable.GetValue("global:LASTEXITCODE") is int code && code != 0
+            ? $"the script ended with $LASTEXITCODE {code}"
+            : null;
+    }
+
+    /// <summary>Runs -HealthCheck on the pipeline thread, as Test-VMHealth does.</summary>
+    private VMHealthCheck RunHealthCheck(KubeVirtVMHealth health)
+    {
+        VMHealthCheck check = new() { Name = HealthCheckNames.Script };
+        try
+        {
+            System.Collections.ObjectModel.Collection<PSObject> output = HealthCheck!.Invoke(new KubeVirtVM { Name = health.VMName, Namespace = health.Namespace }, health);
+            object? value = output.Count == 1 ? output[0]?.BaseObject : output.Count == 0 ? null : output;
+            bool passed = value is bool b && b;
+            check.Status = passed ? HealthCheckStatus.Pass : HealthCheckStatus.Fail;
+            check.Message = passed ? "-HealthCheck returned $true." : $"-HealthCheck returned {(value is null ? "nothing" : LanguagePrimitives.ConvertTo<string>(value))}, not $true.";
+        }
+        catch (RuntimeException e) when (e is not PipelineStoppedException)
+        {
+            check.Status = HealthCheckStatus.Fail;
+            check.Message = $"-HealthCheck failed: {e.Message}";
+        }
+
+        return check;
+    }
+
+    /// <inheritdoc/>
+    public void Report(KubeVirtVMChange change, string step, string message) => PostToPipeline(() =>
+    {
+        string key = $"{change.Namespace}/{change.VMName}";
+        if (!_progress.TryGetValue(key, out OperationProgress? progress))
+        {
+            _progress[key] = progress = new OperationProgress(this, $"Change '{_changeId}'", key, activityId: 20 + _progress.Count);
+        }
+
+        progress.Report(step, message);
+        WriteVerbose($"{key}: {step}: {message}");
+    });
+
+    private void WriteLog(KubeVirtConnection connection)
+    {
+        if (LogPath is null)
+        {
+            return;
+        }
+
+        // After Ctrl+C the changes still record where they stopped and release their VMs; give them a moment.
+        WaitForOperations(TimeSpan.FromSeconds(15));
+        lock (_results)
+        {
+            ChangeLog.Write(LogPath, _changeId, connection.User, connection.Origin, _results.ToList());
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _throttle?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
