@@ -6,7 +6,8 @@ namespace VmSnapshot.Lab.Scenarios;
 
 /// <summary>
 /// The built-in benchmark scenario "scale:NxM": N namespaces scale-001.. with M running VMs each (one 20Gi root
-/// disk on trident-svm, a containerDisk-free spec, a connected guest agent), plus the trident-svm StorageClass,
+/// disk on trident-svm, a containerDisk-free spec, a connected guest agent, an address and the disk attached, as a
+/// running VMI reports them), plus the trident-svm StorageClass,
 /// the csi-snapclass VolumeSnapshotClass, its StorageProfile and a v1.9 KubeVirt CR. N, M in 1..1000.
 /// </summary>
 public static partial class ScaleScenario
@@ -63,8 +64,10 @@ public static partial class ScaleScenario
                     {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"@VM@","namespace":"@NS@","labels":{"kubevirt.io/domain":"@VM@"},
                       "ownerReferences":[{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","name":"@VM@","uid":"@UID@","controller":true,"blockOwnerDeletion":true}]},
                      "spec":@SPEC@,
-                     "status":{"phase":"Running","nodeName":"worker-1.lab.internal","conditions":[{"type":"Ready","status":"True"},{"type":"AgentConnected","status":"True"}]}}
-                    """, ns, vm, pvc, uid.ToString(), spec)));
+                     "status":{"phase":"Running","nodeName":"worker-1.lab.internal","conditions":[{"type":"Ready","status":"True"},{"type":"AgentConnected","status":"True"}],
+                      "interfaces":[{"name":"default","interfaceName":"eth0","ipAddress":"@IP@","ipAddresses":["@IP@"],"infoSource":"domain, guest-agent"}],
+                      "volumeStatus":[{"name":"rootdisk","target":"vda"}]}}
+                    """, ns, vm, pvc, uid.ToString(), spec).Replace("@IP@", $"10.{128 + n / 250}.{n % 250}.{v % 250 + 2}", StringComparison.Ordinal)));
             }
         }
         return new Scenario { Name = $"scale:{namespaces}x{vmsPerNamespace}", Namespace = "scale-001", Objects = objects };
