@@ -171,6 +171,16 @@ Describe 'Invoke-VMChange' {
         Assert-LabChangeSet -Since $mark -Expected @() | Out-Null
     }
 
+    It 'refuses with -RequireQuiesce a VM whose guest cannot be frozen now' {
+        $mark = Checkpoint-KubeVirtLab
+        $result = Invoke-VMChange fedora-no-agent -ChangeId CHG0014 -RequireQuiesce -ScriptBlock { } @fast -ErrorVariable err -ErrorAction SilentlyContinue
+        $result.Outcome | Should -Be 'Refused'
+        $result.Error | Should -BeLike '*CrashConsistentOnly*'
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'QuiesceNotPossible,VmSnapshot.Commands.InvokeVMChangeCommand'
+        Assert-LabChangeSet -Since $mark -Expected @() | Out-Null
+    }
+
     It 'splits a change into -Phase Pre and -Phase Post for Azure Update Manager' {
         $pre = Invoke-VMChange rhel8-brainy-bear -Phase Pre -ChangeId patch-run-17 -Confirm:$false
         $pre.Outcome | Should -Be 'SnapshotTaken'

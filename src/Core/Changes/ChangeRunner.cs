@@ -226,11 +226,15 @@ public sealed class ChangeRunner(KubeVirtConnection connection, WatchSet watches
         else
         {
             await MarkAsync(record, nameof(ChangeOutcome.Succeeded)).ConfigureAwait(false);
-            step.End(ChangeStepResult.Succeeded, $"Kept the safety snapshot '{snapshotName}' until it expires ({options.KeepSnapshotFor}).");
+            step.End(ChangeStepResult.Succeeded, $"Kept the safety snapshot '{snapshotName}'; it expires in {Describe(options.KeepSnapshotFor)} " +
+                "(Remove-VMSnapshot -Expired deletes it then).");
         }
 
         return record.Finish(ChangeOutcome.Succeeded, null);
     }
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalDays >= 1 ? $"{span.TotalDays:0.#} days" : span.TotalHours >= 1 ? $"{span.TotalHours:0.#} hours" : $"{span.TotalMinutes:0.#} minutes";
 
     private async Task<KubeVirtVMChange> FailAsync(ChangeRecord record, ChangePreflightResult preflight, string failure,
         CancellationToken cancelToken)
