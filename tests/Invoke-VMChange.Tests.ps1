@@ -11,9 +11,9 @@ BeforeAll {
     }
 
     # A bad update: the guest of the VM's next boot fails its readiness probe (see src/Lab/GuestAgent/GuestHealth.cs).
-    function Set-BrokenGuest([string] $VMName, [switch] $Reboot) {
+    function Set-BrokenGuest([string] $VMName, [switch] $Reboot, [string] $Health = 'not-ready') {
         Invoke-LabApi PATCH "apis/kubevirt.io/v1/namespaces/vms/virtualmachines/$VMName" `
-            '{"spec":{"template":{"metadata":{"annotations":{"lab.vmsnapshot.io/guest-health":"not-ready"}}}}}' | Out-Null
+            "{`"spec`":{`"template`":{`"metadata`":{`"annotations`":{`"lab.vmsnapshot.io/guest-health`":`"$Health`"}}}}}" | Out-Null
         if ($Reboot) { Invoke-LabApi PUT "apis/subresources.kubevirt.io/v1/namespaces/vms/virtualmachines/$VMName/restart" '{}' 'application/json' | Out-Null }
     }
 
@@ -128,12 +128,15 @@ Describe 'Invoke-VMChange' {
     }
 
     It 'leaves the VM as the change left it with -OnFailure Keep, and keeps the snapshot' {
-        $result = Invoke-VMChange rhel8-brainy-bear -ChangeId CHG0007 -ScriptBlock { param($vm) Set-BrokenGuest $vm.Name -Reboot } -OnFailure Keep @fast -ErrorAction SilentlyContinue
+        # An update after which the guest does not boot: never Ready, no guest agent.
+        $result = Invoke-VMChange rhel8-brainy-bear -ChangeId CHG0007 -ScriptBlock { param($vm) Set-BrokenGuest $vm.Name -Reboot -Health no-boot } -OnFailure Keep @fast -ErrorAction SilentlyContinue
         $result.Outcome | Should -Be 'Failed'
         $result.Steps.Name | Should -Be @('Snapshot', 'Change', 'HealthGate', 'Rollback')
         $result.Steps[-1].Result | Should -Be 'Skipped'
         (Invoke-LabApi GET 'apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinerestores').items | Should -BeNullOrEmpty
-        Test-VMHealth rhel8-brainy-bear -Quiet | Should -BeFalse
+        $health = Test-VMHealth rhel8-brainy-bear
+        $health.Healthy | Should -BeFalse
+        ($health.Checks | Where-Object Status -EQ 'Fail').Name | Sort-Object | Should -Be @('AgentConnected', 'Ready')
         (Get-SafetySnapshot CHG0007).metadata.annotations.'vmsnapshot.io/change-state' | Should -Be 'Failed'
     }
 

@@ -102,6 +102,7 @@ internal sealed class GuestAgentService(ControllerHost host)
     {
         var settings = SettingsFor(vmi);
         nextChange = null;
+        if (GuestHealth.IsNoBoot(vmi)) return false; // no OS, no agent
         AgentState s;
         lock (gate) s = State(vmi);
         lock (gate)
