@@ -66,6 +66,20 @@ try {
     Remove-VMSnapshot -VMName * -Label $policy -KeepLast 1 -WhatIf
     Write-Host 'Nothing else is selected: hand-taken snapshots such as rhel8-brainy-bear-before-upgrade carry no policy label.'
 
+    Show-Step 'Invoke-VMChange: a change with a safety net. The update leaves a guest that never gets Ready; the health gate rolls it back'
+    $bad = Invoke-VMChange rhel8-brainy-bear -ChangeId CHG0042 -HealthTimeout 00:00:20 -HealthInterval 00:00:02 -Confirm:$false -ErrorAction SilentlyContinue -ScriptBlock {
+        param($vm, $context)
+        Write-Host "patching $($vm.Name) under safety snapshot $($context.Snapshot.Name)"
+        $uri = "$($lab.Server)apis/kubevirt.io/v1/namespaces/vms/virtualmachines/$($vm.Name)"
+        Invoke-RestMethod -Method Patch -Uri $uri -Headers $headers -ContentType 'application/merge-patch+json' `
+            -Body '{"spec":{"template":{"metadata":{"annotations":{"lab.vmsnapshot.io/guest-health":"not-ready"}}}}}' | Out-Null
+        Invoke-RestMethod -Method Put -Uri "$($lab.Server)apis/subresources.kubevirt.io/v1/namespaces/vms/virtualmachines/$($vm.Name)/restart" `
+            -Headers $headers -ContentType 'application/json' -Body '{}' | Out-Null
+    }
+    $bad | Format-Table | Write-Wide
+    $bad.Steps | Format-Table | Write-Wide
+    Test-VMHealth rhel8-brainy-bear | Format-Table | Write-Wide
+
     Show-Step 'The same lab through kubectl'
     $kubectl = Get-Command kubectl -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1 -ExpandProperty Source
     if ($kubectl) {
