@@ -1,0 +1,149 @@
+using System.Text.Json;
+using VmSnapshot.Core.Health;
+using Xunit;
+
+namespace VmSnapshot.Tests.Core;
+
+public class HealthRulesTests
+{
+    private const string RunningVm = """{"metadata":{"name":"web","namespace":"vms"},"spec":{"template":{"spec":{"volumes":[]}}},"status":{"printableStatus":"Running"}}""";
+
+    private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement.Clone();
+
+    private static HealthInputs Inputs(string? vmi, Dictionary<string, JsonElement?>? claims = null, Dictionary<string, JsonElement?>? dataVolumes = null,
+        string vm = RunningVm) =>
+        new(Json(vm), vmi is null ? null : Json(vmi), claims ?? new(), dataVolumes ?? new());
+
+    private static string Vmi(string conditions, string interfaces = """[{"name":"default","interfaceName":"eth0","ipAddress":"10.0.0.5"}]""",
+        string volumes = "[]", string volumeStatus = "[]") =>
+        $$$"""{"spec":{"volumes":{{{volumes}}}},"status":{"phase":"Running","conditions":{{{conditions}}},"interfaces":{{{interfaces}}},"volumeStatus":{{{volumeStatus}}}}}""";
+
+    private const string ReadyWithAgent = """[{"type":"Ready","status":"True"},{"type":"AgentConnected","status":"True"}]""";
+
+    private static HealthCheckStatus StatusOf(List<VMHealthCheck> checks, string name, string? target = null) =>
+        checks.Single(c => c.Name == name && (target is null || c.Target == target)).Status;
+
+    [Fact]
+    public void A_running_ready_VM_with_agent_and_address_passes_every_check()
+    {
+        List<VMHealthCheck> checks = HealthRules.Evaluate(Inputs(Vmi(ReadyWithAgent)), []);
+        Assert.All(checks, c => Assert.Equal(HealthCheckStatus.Pass, c.Status));
+        Assert.Equal(["Running", "Ready", "AgentConnected", "GuestAddress"], checks.Select(c => c.Name));
+    }
+
+    [Fact]
+    public void A_stopped_VM_fails_Running_and_skips_the_guest_checks()
+    {
+        List<VMHealthCheck> checks = HealthRules.Evaluate(Inputs(null, vm: RunningVm.Replace("Running", "Stopped")), []);
+        Assert.Equal(HealthCheckStatus.Fail, StatusOf(checks, "Running"));
+        Assert.Contains("it is Stopped", checks[0].Message);
+        Assert.Equal(HealthCheckStatus.Skip, StatusOf(checks, "Ready"));
+        Assert.Equal(HealthCheckStatus.Skip, StatusOf(checks, "AgentConnected"));
+        Assert.Equal(HealthCheckStatus.Skip, StatusOf(checks, "GuestAddress"));
+    }
+
+    [Fact]
+    public void Ready_false_names_the_reason_and_message_of_the_condition()
+    {
+        string conditions = """[{"type":"Ready","status":"False","reason":"ContainersNotReady","message":"containers with unready status: [compute]"},{"type":"AgentConnected","status":"True"}]""";
+        VMHealthCheck ready = HealthRules.Evaluate(Inputs(Vmi(conditions)), []).Single(c => c.Name == "Ready");
+        Assert.Equal(HealthCheckStatus.Fail, ready.Status);
+        Assert.Equal("The instance is not Ready (ContainersNotReady: containers with unready status: [compute]).", ready.Message);
+    }
+
+    [Fact]
+    public void No_agent_condition_and_no_address_fail()
+    {
+        List<VMHealthCheck> checks = HealthRules.Evaluate(Inputs(Vmi("""[{"type":"Ready","status":"True"}]""", interfaces: """[{"name":"default"}]""")), []);
+        Assert.Equal(HealthCheckStatus.Fail, StatusOf(checks, "AgentConnected"));
+        Assert.Equal(HealthCheckStatus.Fail, StatusOf(checks, "GuestAddress"));
+    }
+
+    [Fact]
+    public void Claims_must_exist_and_be_Bound_and_DataVolumes_must_have_Succeeded()
+    {
+        Dictionary<string, JsonElement?> claims = new()
+        {
+            ["root"] = Json("""{"status":{"phase":"Bound"}}"""),
+            ["data"] = Json("""{"status":{"phase":"Pending"}}"""),
+            ["gone"] = null,
+        };
+        Dictionary<string, JsonElement?> dataVolumes = new() { ["root"] = Json("""{"status":{"phase":"ImportInProgress","progress":"45.00%"}}""") };
+        List<VMHealthCheck> checks = HealthRules.Evaluate(Inputs(Vmi(ReadyWithAgent), claims, dataVolumes), []);
+        Assert.Equal(HealthCheckStatus.Pass, StatusOf(checks, "ClaimBound", "root"));
+        Assert.Equal("Claim 'data' is Pending, not Bound.", checks.Single(c => c.Target == "data").Message);
+        Assert.Equal("Claim 'gone' does not exist.", checks.Single(c => c.Target == "gone").Message);
+        Assert.Equal("DataVolume 'root' is ImportInProgress (45.00%), not Succeeded.", checks.Single(c => c.Name == "DataVolume").Message);
+    }
+
+    [Fact]
+    public void Every_volume_of_the_instance_must_be_attached_and_a_hotplugged_one_Ready()
+    {
+        string vmi = Vmi(ReadyWithAgent,
+            volumes: """[{"name":"root"},{"name":"scratch"},{"name":"missing"}]""",
+            volumeStatus: """[{"name":"root","target":"vda"},{"name":"scratch","target":"sda","phase":"AttachedToNode","hotplugVolume":{"attachPodName":"hp-1"}}]""");
+        List<VMHealthCheck> checks = HealthRules.Evaluate(Inputs(vmi), []);
+        Assert.Equal(HealthCheckStatus.Pass, StatusOf(checks, "VolumeAttached", "root"));
+        Assert.Equal(HealthCheckStatus.Fail, StatusOf(checks, "VolumeAttached", "scratch"));
+        Assert.Equal(HealthCheckStatus.Fail, StatusOf(checks, "VolumeAttached", "missing"));
+    }
+
+    [Fact]
+    public void A_skipped_check_never_fails_the_VM()
+    {
+        KubeVirtVMHealth health = new()
+        {
+            Checks = HealthRules.Evaluate(Inputs(Vmi("""[{"type":"Ready","status":"True"}]""")), ["agentconnected"]).ToArray(),
+        };
+        Assert.Equal(HealthCheckStatus.Skip, health.Checks.Single(c => c.Name == "AgentConnected").Status);
+        Assert.True(health.Healthy);
+    }
+
+    private static KubeVirtVMHealth Look(bool healthy) => new()
+    {
+        Checks = [new VMHealthCheck { Name = "Ready", Status = healthy ? HealthCheckStatus.Pass : HealthCheckStatus.Fail }],
+    };
+
+    [Fact]
+    public async Task The_gate_needs_consecutive_passes()
+    {
+        Queue<bool> answers = new([false, true, false, true, true, true, true]);
+        HealthGateResult? result = await HealthGate.WaitAsync(_ => Task.FromResult<KubeVirtVMHealth?>(Look(answers.Dequeue())),
+            new HealthGatePolicy(TimeSpan.FromSeconds(30), 3, TimeSpan.Zero, TimeSpan.FromMilliseconds(1)), null, null, CancellationToken.None);
+        Assert.NotNull(result);
+        Assert.True(result.Passed);
+        Assert.Equal(6, result.Samples.Count);
+        Assert.Equal(6, result.Last.Samples);
+    }
+
+    [Fact]
+    public async Task The_gate_gives_up_at_the_timeout_with_the_last_look()
+    {
+        int looks = 0;
+        HealthGateResult? result = await HealthGate.WaitAsync(_ => { looks++; return Task.FromResult<KubeVirtVMHealth?>(Look(false)); },
+            new HealthGatePolicy(TimeSpan.FromMilliseconds(100), 1, TimeSpan.Zero, TimeSpan.FromMilliseconds(10)), null, null, CancellationToken.None);
+        Assert.NotNull(result);
+        Assert.False(result.Passed);
+        Assert.Equal(looks, result.Samples.Count);
+        Assert.InRange(looks, 2, 11);
+        Assert.False(result.Last.Healthy);
+    }
+
+    [Fact]
+    public async Task A_VM_that_is_gone_ends_the_gate_at_once()
+    {
+        HealthGateResult? result = await HealthGate.WaitAsync(_ => Task.FromResult<KubeVirtVMHealth?>(null),
+            HealthGatePolicy.Default, null, null, CancellationToken.None);
+        Assert.Null(result);
+    }
+
+    [Fact]
+    public async Task The_first_look_comes_after_the_grace_period()
+    {
+        System.Diagnostics.Stopwatch took = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan? firstLook = null;
+        await HealthGate.WaitAsync(_ => { firstLook ??= took.Elapsed; return Task.FromResult<KubeVirtVMHealth?>(Look(true)); },
+            new HealthGatePolicy(TimeSpan.FromSeconds(5), 1, TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(1)), null, null, CancellationToken.None);
+        Assert.True(firstLook >= TimeSpan.FromMilliseconds(190), $"first look after {firstLook}");
+    }
+}
