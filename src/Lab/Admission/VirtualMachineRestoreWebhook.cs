@@ -60,7 +60,7 @@ internal sealed class VirtualMachineRestoreWebhook(LabStore store, KubeVirtBehav
                 causes.Add(("spec.volumeOwnershipPolicy", $"volume ownership policy \"{ownership}\" doesn't exist"));
         }
         var targetName = Obj.Str(target, "name");
-        foreach (var busy in store.List("virtualmachinerestores", Obj.Namespace(restore)).Where(r =>
+        foreach (var busy in store.List(Plurals.VirtualMachineRestores, Obj.Namespace(restore)).Where(r =>
             Obj.Str(r, "spec", "target", "name") == targetName && Obj.Bool(r["status"]?["complete"]) != true && !Obj.HasCondition(r, "Failure", "True")))
             causes.Add(("spec.target", $"VirtualMachineRestore \"{Obj.Name(busy)}\" in progress"));
         if (causes.Count > 0) throw AdmissionDenied.Invalid(Name, causes.ToArray());

@@ -33,7 +33,7 @@ internal sealed class VirtualMachineSnapshotWebhook(LabStore store, KubeVirtBeha
         if (apiGroup != "kubevirt.io") throw AdmissionDenied.Invalid(Name, ("spec.source.apiGroup", "invalid apiGroup"));
         if (Obj.Str(source, "kind") != "VirtualMachine") throw AdmissionDenied.Invalid(Name, ("spec.source.kind", "invalid kind"));
         var vmName = Obj.Str(source, "name") ?? "";
-        if (kubevirt.RejectsSnapshotOfMissingVm && store.Get("virtualmachines", Obj.Namespace(snap), vmName) == null)
+        if (kubevirt.RejectsSnapshotOfMissingVm && store.Get(Plurals.VirtualMachines, Obj.Namespace(snap), vmName) == null)
             throw AdmissionDenied.Invalid(Name, ("spec.source.name", $"VirtualMachine \"{vmName}\" does not exist"));
     }
 }

@@ -27,6 +27,15 @@ internal abstract class Controller(ControllerHost host)
     public abstract IEnumerable<ControllerWatch> Watches();
     public abstract void Reconcile(ObjectKey key);
 
+    /// <summary>Adds the store indexes this controller's watch mappers look up (called once, before the watches start).</summary>
+    public virtual void AddIndexes()
+    {
+    }
+
+    /// <summary>The keys of the objects of <paramref name="resource"/> in <paramref name="ns"/> whose index value matches.</summary>
+    protected IEnumerable<ObjectKey> Lookup(string resource, string index, string? ns, string? value) =>
+        value is null ? [] : Store.Lookup(resource, index, ns, value).Select(name => new ObjectKey(ns, name));
+
     protected void Requeue(ObjectKey key, TimeSpan labDelay) => Host.EnqueueAfter(this, key, labDelay);
 
     /// <summary>Maps every event of a type to the object's own key.</summary>

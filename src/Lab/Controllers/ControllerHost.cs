@@ -45,6 +45,7 @@ public sealed class ControllerHost : IDisposable
             new VirtualMachineRestoreController(this),
             new VirtualMachineCloneController(this),
         ]);
+        foreach (var controller in controllers) controller.AddIndexes();
     }
 
     internal LabStore Store { get; }

@@ -18,15 +18,15 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
 
     public override IEnumerable<ControllerWatch> Watches() =>
     [
-        Own("volumesnapshots"),
-        new("persistentvolumeclaims", e => Store.List("volumesnapshots", e.Object!.Namespace)
+        Own(Plurals.VolumeSnapshots),
+        new(Plurals.PersistentVolumeClaims, e => Store.List(Plurals.VolumeSnapshots, e.Object!.Namespace)
             .Where(vs => Obj.Str(vs, "spec", "source", "persistentVolumeClaimName") == e.Object.Name)
             .Select(vs => new ObjectKey(e.Object.Namespace, Obj.Name(vs)))),
     ];
 
     public override void Reconcile(ObjectKey key)
     {
-        var vs = Store.Get("volumesnapshots", key.Namespace, key.Name);
+        var vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, key.Name);
         if (vs == null) { DeleteContents(key); return; }
         if (Obj.Deleting(vs)) return;
         var uid = Obj.Uid(vs);
@@ -34,7 +34,7 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
         if (contentName == null) { Bind(key, vs); return; }
         if (Obj.Bool(vs["status"]?["readyToUse"]) == true) return;
 
-        var pvc = Store.Get("persistentvolumeclaims", key.Namespace, Obj.Str(vs, "spec", "source", "persistentVolumeClaimName") ?? "");
+        var pvc = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, Obj.Str(vs, "spec", "source", "persistentVolumeClaimName") ?? "");
         var behaviour = Host.Storage.For(pvc == null ? null : Host.Storage.ClassOf(pvc));
         if (!boundAt.TryGetValue(uid, out var since)) boundAt[uid] = since = LabNow;
         var cutAt = since + behaviour.SnapshotCutDelay;
@@ -51,21 +51,21 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
     {
         var pvcName = Obj.Str(vs, "spec", "source", "persistentVolumeClaimName");
         if (pvcName == null) return; // pre-provisioned snapshots (source.volumeSnapshotContentName) are not emulated
-        var pvc = Store.Get("persistentvolumeclaims", key.Namespace, pvcName);
+        var pvc = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, pvcName);
         if (pvc == null) { Fail(key, $"Failed to create snapshot content with error snapshot controller failed to update {key.Namespace}/{key.Name} on API server: cannot get claim from snapshot"); return; }
         if (Obj.Str(pvc, "status", "phase") != "Bound") return; // the snapshotter waits for the claim to be bound
         var storageClass = Host.Storage.ClassOf(pvc);
-        var sc = storageClass == null ? null : Store.Get("storageclasses", null, storageClass);
+        var sc = storageClass == null ? null : Store.Get(Plurals.StorageClasses, null, storageClass);
         var provisioner = Obj.Str(sc, "provisioner");
         var className = Obj.Str(vs, "spec", "volumeSnapshotClassName");
         JsonObject? vsc;
         if (className == null)
         {
-            vsc = Store.List("volumesnapshotclasses").FirstOrDefault(c => Obj.Str(c, "driver") == provisioner && Obj.Annotation(c, SnapshotClassResolver.DefaultClassAnnotation) == "true");
+            vsc = Store.List(Plurals.VolumeSnapshotClasses).FirstOrDefault(c => Obj.Str(c, "driver") == provisioner && Obj.Annotation(c, SnapshotClassResolver.DefaultClassAnnotation) == "true");
             if (vsc == null) { Fail(key, $"Failed to set default snapshot class with error cannot find default snapshot class"); return; }
             className = Obj.Name(vsc);
         }
-        else vsc = Store.Get("volumesnapshotclasses", null, className);
+        else vsc = Store.Get(Plurals.VolumeSnapshotClasses, null, className);
         if (vsc == null) { Fail(key, $"Failed to get snapshot class with error volumesnapshotclass.snapshot.storage.k8s.io \"{className}\" not found"); return; }
         var handle = Obj.Str(pvc, "spec", "volumeName") ?? $"pvc-{Obj.Uid(pvc)}";
         if (Obj.Str(vsc, "driver") != provisioner)
@@ -77,7 +77,7 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
         if (behaviour.SnapshotError != null) { Fail(key, behaviour.SnapshotError); return; }
 
         var contentName = $"snapcontent-{Obj.Uid(vs)}";
-        if (Store.Get("volumesnapshotcontents", null, contentName) == null)
+        if (Store.Get(Plurals.VolumeSnapshotContents, null, contentName) == null)
             Store.Seed(new JsonObject
             {
                 ["apiVersion"] = "snapshot.storage.k8s.io/v1",
@@ -98,7 +98,7 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
                 },
                 ["status"] = new JsonObject { ["readyToUse"] = false },
             });
-        Store.Update("volumesnapshots", key.Namespace, key.Name, o =>
+        Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
         {
             Obj.Child(o, "spec")["volumeSnapshotClassName"] = className;
             var status = Obj.Status(o);
@@ -120,7 +120,7 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
             status["snapshotHandle"] = $"snapshot-{contentName[(contentName.IndexOf('-') + 1)..]}";
             status["readyToUse"] = false;
         });
-        Store.Update("volumesnapshots", key.Namespace, key.Name, o =>
+        Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
         {
             var status = Obj.Status(o);
             status["creationTime"] = Obj.Timestamp();
@@ -132,21 +132,21 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
     private void MarkReady(ObjectKey key, string contentName, string uid)
     {
         UpdateContent(contentName, status => status["readyToUse"] = true);
-        Store.Update("volumesnapshots", key.Namespace, key.Name, o => Obj.Status(o)["readyToUse"] = true);
-        var vs = Store.Get("volumesnapshots", key.Namespace, key.Name)!;
+        Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o => Obj.Status(o)["readyToUse"] = true);
+        var vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, key.Name)!;
         Host.Events.Record(vs, EventRecorder.Normal, "SnapshotReady", $"Snapshot {key} is ready to use.", Component);
         boundAt.Remove(uid);
     }
 
     private void UpdateContent(string name, Action<JsonObject> mutate)
     {
-        if (Store.Get("volumesnapshotcontents", null, name) == null) return;
-        Store.Update("volumesnapshotcontents", null, name, o => mutate(Obj.Status(o)));
+        if (Store.Get(Plurals.VolumeSnapshotContents, null, name) == null) return;
+        Store.Update(Plurals.VolumeSnapshotContents, null, name, o => mutate(Obj.Status(o)));
     }
 
     private void Fail(ObjectKey key, string message)
     {
-        Store.Update("volumesnapshots", key.Namespace, key.Name, o =>
+        Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
         {
             var status = Obj.Status(o);
             status["readyToUse"] = false;
@@ -156,12 +156,12 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
 
     private void DeleteContents(ObjectKey key)
     {
-        foreach (var vsc in Store.List("volumesnapshotcontents").Where(c => Obj.Str(c, "spec", "volumeSnapshotRef", "namespace") == key.Namespace
+        foreach (var vsc in Store.List(Plurals.VolumeSnapshotContents).Where(c => Obj.Str(c, "spec", "volumeSnapshotRef", "namespace") == key.Namespace
                      && Obj.Str(c, "spec", "volumeSnapshotRef", "name") == key.Name))
         {
             if (Obj.Str(vsc, "spec", "deletionPolicy") == "Retain") continue;
-            Store.Update("volumesnapshotcontents", null, Obj.Name(vsc), o => Obj.RemoveFinalizer(o, "snapshot.storage.kubernetes.io/volumesnapshotcontent-bound-protection"));
-            Store.Delete("volumesnapshotcontents", null, Obj.Name(vsc));
+            Store.Update(Plurals.VolumeSnapshotContents, null, Obj.Name(vsc), o => Obj.RemoveFinalizer(o, "snapshot.storage.kubernetes.io/volumesnapshotcontent-bound-protection"));
+            Store.Delete(Plurals.VolumeSnapshotContents, null, Obj.Name(vsc));
         }
     }
 }

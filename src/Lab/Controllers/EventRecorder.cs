@@ -24,9 +24,9 @@ internal sealed class EventRecorder(LabStore store)
         var now = Obj.Timestamp();
         lock (gate)
         {
-            if (names.TryGetValue(key, out var existing) && store.Get("events", ns, existing) != null)
+            if (names.TryGetValue(key, out var existing) && store.Get(Plurals.Events, ns, existing) != null)
             {
-                store.Update("events", ns, existing, e =>
+                store.Update(Plurals.Events, ns, existing, e =>
                 {
                     e["count"] = (e["count"]?.GetValue<long>() ?? 1) + 1;
                     e["lastTimestamp"] = now;

@@ -18,18 +18,18 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
 
     public override IEnumerable<ControllerWatch> Watches() =>
     [
-        Own("persistentvolumeclaims"),
-        new("volumesnapshots", e => ClaimsIn(e.Object!.Namespace, pvc => Obj.Str(pvc, "spec", "dataSource", "name") == e.Object.Name)),
-        new("virtualmachineinstances", e => e.Type == "DELETED" || e.Object!.ToJson()["metadata"]?["deletionTimestamp"] != null
+        Own(Plurals.PersistentVolumeClaims),
+        new(Plurals.VolumeSnapshots, e => ClaimsIn(e.Object!.Namespace, pvc => Obj.Str(pvc, "spec", "dataSource", "name") == e.Object.Name)),
+        new(Plurals.VirtualMachineInstances, e => e.Type == "DELETED" || e.Object!.ToJson()["metadata"]?["deletionTimestamp"] != null
             ? ClaimsIn(e.Object!.Namespace, Obj.Deleting) : []),
     ];
 
     private IEnumerable<ObjectKey> ClaimsIn(string? ns, Func<JsonObject, bool> filter)
-        => Store.List("persistentvolumeclaims", ns).Where(filter).Select(p => new ObjectKey(ns, Obj.Name(p)));
+        => Store.List(Plurals.PersistentVolumeClaims, ns).Where(filter).Select(p => new ObjectKey(ns, Obj.Name(p)));
 
     public override void Reconcile(ObjectKey key)
     {
-        var pvc = Store.Get("persistentvolumeclaims", key.Namespace, key.Name);
+        var pvc = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, key.Name);
         if (pvc == null) { ReleaseVolumes(key); return; }
         if (Obj.Deleting(pvc)) { Unprotect(key, pvc); return; }
         if (!Obj.HasFinalizer(pvc, Protection))
@@ -38,20 +38,20 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
             // plugin adds it (plugin/pkg/admission/storage/storageobjectinuseprotection/admission.go, Admit). The lab adds
             // it on the binder's first pass, which a new lab finishes before it answers. Without it a claim in use by a
             // running VM would vanish at once on delete, where a real cluster keeps it Terminating.
-            Store.Update("persistentvolumeclaims", key.Namespace, key.Name, o => Obj.AddFinalizer(o, Protection));
+            Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o => Obj.AddFinalizer(o, Protection));
             return; // the update requeues this claim
         }
         if (Obj.Str(pvc, "status", "phase") == "Bound") return;
 
         var uid = Obj.Uid(pvc);
         var storageClass = Host.Storage.ClassOf(pvc);
-        var sc = storageClass == null ? null : Store.Get("storageclasses", null, storageClass);
+        var sc = storageClass == null ? null : Store.Get(Plurals.StorageClasses, null, storageClass);
         if (sc == null) { SetPending(key); return; }
         var request = Obj.Str(pvc, "spec", "resources", "requests", "storage") ?? "1Gi";
         var capacity = request;
         if (pvc["spec"]?["dataSource"] is JsonObject source && Obj.Str(source, "kind") == "VolumeSnapshot")
         {
-            var vs = Store.Get("volumesnapshots", key.Namespace, Obj.Str(source, "name") ?? "");
+            var vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, Obj.Str(source, "name") ?? "");
             if (vs == null || Obj.Bool(vs["status"]?["readyToUse"]) != true) { SetPending(key); return; }
             var restoreSize = Obj.Str(vs, "status", "restoreSize");
             if (Obj.QuantityBytes(restoreSize) > Obj.QuantityBytes(request)) capacity = restoreSize!;
@@ -62,7 +62,7 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
 
         var pvName = $"pvc-{uid}";
         var provisioner = Obj.Str(sc, "provisioner") ?? "";
-        if (Store.Get("persistentvolumes", null, pvName) == null)
+        if (Store.Get(Plurals.PersistentVolumes, null, pvName) == null)
             Store.Seed(new JsonObject
             {
                 ["apiVersion"] = "v1",
@@ -85,7 +85,7 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
                 },
                 ["status"] = new JsonObject { ["phase"] = "Bound" },
             });
-        Store.Update("persistentvolumeclaims", key.Namespace, key.Name, o =>
+        Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o =>
         {
             var spec = Obj.Child(o, "spec");
             spec["volumeName"] = pvName;
@@ -104,12 +104,12 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
                 ["capacity"] = new JsonObject { ["storage"] = capacity },
             };
         });
-        var bound = Store.Get("persistentvolumeclaims", key.Namespace, key.Name)!;
+        var bound = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, key.Name)!;
         Host.Events.Record(bound, EventRecorder.Normal, "ProvisioningSucceeded", $"Successfully provisioned volume {pvName}", $"{provisioner}_lab-provisioner");
         firstSeen.Remove(uid);
     }
 
-    private void SetPending(ObjectKey key) => Store.Update("persistentvolumeclaims", key.Namespace, key.Name, o =>
+    private void SetPending(ObjectKey key) => Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o =>
     {
         if (Obj.Str(o, "status", "phase") == null) Obj.Status(o)["phase"] = "Pending";
     });
@@ -117,19 +117,19 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
     private void Unprotect(ObjectKey key, JsonObject pvc)
     {
         if (!Obj.HasFinalizer(pvc, Protection)) return;
-        var inUse = Store.List("virtualmachineinstances", key.Namespace).Any(vmi =>
+        var inUse = Store.List(Plurals.VirtualMachineInstances, key.Namespace).Any(vmi =>
             !Obj.Deleting(vmi) && !RunStrategy.IsFinal(Obj.Str(vmi, "status", "phase"))
             && Obj.Items(vmi["spec"]?["volumes"]).Any(v => VmVolumes.ClaimName(v) == key.Name));
-        if (!inUse) Store.Update("persistentvolumeclaims", key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, Protection));
+        if (!inUse) Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, Protection));
     }
 
     private void ReleaseVolumes(ObjectKey key)
     {
-        foreach (var pv in Store.List("persistentvolumes").Where(pv => Obj.Str(pv, "spec", "claimRef", "namespace") == key.Namespace
+        foreach (var pv in Store.List(Plurals.PersistentVolumes).Where(pv => Obj.Str(pv, "spec", "claimRef", "namespace") == key.Namespace
                      && Obj.Str(pv, "spec", "claimRef", "name") == key.Name && Obj.Str(pv, "spec", "persistentVolumeReclaimPolicy") == "Delete"))
         {
-            Store.Update("persistentvolumes", null, Obj.Name(pv), o => Obj.RemoveFinalizer(o, "kubernetes.io/pv-protection"));
-            Store.Delete("persistentvolumes", null, Obj.Name(pv));
+            Store.Update(Plurals.PersistentVolumes, null, Obj.Name(pv), o => Obj.RemoveFinalizer(o, "kubernetes.io/pv-protection"));
+            Store.Delete(Plurals.PersistentVolumes, null, Obj.Name(pv));
         }
     }
 }

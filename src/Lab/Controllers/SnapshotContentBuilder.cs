@@ -21,7 +21,7 @@ internal static class SnapshotContentBuilder
         {
             var claim = VmVolumes.ClaimName(volume);
             if (claim == null) continue;
-            var pvc = store.Get("persistentvolumeclaims", ns, claim);
+            var pvc = store.Get(Plurals.PersistentVolumeClaims, ns, claim);
             if (pvc == null || Obj.Str(pvc, "status", "phase") != "Bound") continue;
             var sc = Obj.Str(pvc, "spec", "storageClassName");
             if (string.IsNullOrEmpty(sc)) continue;
@@ -57,7 +57,7 @@ internal static class SnapshotContentBuilder
     private static JsonObject SourceVm(ControllerHost host, JsonObject vm)
     {
         var spec = (JsonObject)(vm["spec"]?.DeepClone() ?? new JsonObject());
-        var vmi = host.Store.Get("virtualmachineinstances", Obj.Namespace(vm), Obj.Name(vm));
+        var vmi = host.Store.Get(Plurals.VirtualMachineInstances, Obj.Namespace(vm), Obj.Name(vm));
         var revision = Obj.Str(vmi, "status", "virtualMachineRevisionName");
         if (vmi != null && revision != null && host.Revisions.TryGetValue(revision, out var started))
         {

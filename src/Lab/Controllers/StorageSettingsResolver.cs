@@ -14,7 +14,7 @@ internal sealed class StorageSettingsResolver(LabStore store, ControllerSettings
     {
         if (string.IsNullOrEmpty(storageClassName)) return StorageBehaviour.Default;
         var baseline = settings.StorageClasses.GetValueOrDefault(storageClassName) ?? StorageBehaviour.Default;
-        var sc = store.Get("storageclasses", null, storageClassName);
+        var sc = store.Get(Plurals.StorageClasses, null, storageClassName);
         var text = sc == null ? null : Obj.Annotation(sc, StorageBehaviour.Annotation);
         if (string.IsNullOrWhiteSpace(text)) return baseline;
         try { return StorageBehaviour.Parse(YamlToJson.ParseAll(text).FirstOrDefault(), $"StorageClass {storageClassName} annotation {StorageBehaviour.Annotation}", baseline); }
@@ -26,6 +26,6 @@ internal sealed class StorageSettingsResolver(LabStore store, ControllerSettings
     {
         var name = Obj.Str(pvc, "spec", "storageClassName");
         if (name != null) return name;
-        return store.List("storageclasses").Where(sc => Obj.Annotation(sc, "storageclass.kubernetes.io/is-default-class") == "true").Select(Obj.Name).FirstOrDefault();
+        return store.List(Plurals.StorageClasses).Where(sc => Obj.Annotation(sc, "storageclass.kubernetes.io/is-default-class") == "true").Select(Obj.Name).FirstOrDefault();
     }
 }

@@ -20,19 +20,29 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
 
     public override IEnumerable<ControllerWatch> Watches() =>
     [
-        Own("virtualmachineclones"),
-        new("virtualmachines", e => Clones(e.Object!.Namespace, c => Obj.Str(c, "spec", "source", "name") == e.Object.Name || Obj.Str(c, "spec", "target", "name") == e.Object.Name)),
-        new("virtualmachinesnapshots", e => Clones(e.Object!.Namespace, c => Obj.Str(c, "status", "snapshotName") == e.Object.Name || Obj.Str(c, "spec", "source", "name") == e.Object.Name)),
-        new("virtualmachinerestores", e => Clones(e.Object!.Namespace, c => Obj.Str(c, "status", "restoreName") == e.Object.Name)),
-        new("persistentvolumeclaims", e => Clones(e.Object!.Namespace, c => Obj.Str(c, "status", "restoreName") != null)),
+        Own(Plurals.VirtualMachineClones),
+        new(Plurals.VirtualMachines, e => Lookup(Plurals.VirtualMachineClones, ByVm, e.Object!.Namespace, e.Object.Name)),
+        new(Plurals.VirtualMachineSnapshots, e => Lookup(Plurals.VirtualMachineClones, BySnapshot, e.Object!.Namespace, e.Object.Name)),
+        new(Plurals.VirtualMachineRestores, e => Lookup(Plurals.VirtualMachineClones, ByRestore, e.Object!.Namespace, e.Object.Name)),
+        new(Plurals.PersistentVolumeClaims, e => Lookup(Plurals.VirtualMachineClones, ByRestore, e.Object!.Namespace, AnyRestore)),
     ];
 
-    private IEnumerable<ObjectKey> Clones(string? ns, Func<JsonObject, bool> filter)
-        => Store.List("virtualmachineclones", ns).Where(filter).Select(c => new ObjectKey(ns, Obj.Name(c)));
+    private const string ByVm = "spec.source.name|spec.target.name";
+    private const string BySnapshot = "status.snapshotName|spec.source.name";
+    private const string ByRestore = "status.restoreName";
+    private const string AnyRestore = "\u0001any";
+
+    public override void AddIndexes()
+    {
+        Store.AddIndex(Plurals.VirtualMachineClones, ByVm, c => [Obj.Str(c, "spec", "source", "name") ?? "", Obj.Str(c, "spec", "target", "name") ?? ""]);
+        Store.AddIndex(Plurals.VirtualMachineClones, BySnapshot, c => [Obj.Str(c, "status", "snapshotName") ?? "", Obj.Str(c, "spec", "source", "name") ?? ""]);
+        // A claim event concerns every clone that is restoring: indexed under its restore's name and under "any".
+        Store.AddIndex(Plurals.VirtualMachineClones, ByRestore, c => Obj.Str(c, "status", "restoreName") is { } r ? [r, AnyRestore] : []);
+    }
 
     public override void Reconcile(ObjectKey key)
     {
-        var clone = Store.Get("virtualmachineclones", key.Namespace, key.Name);
+        var clone = Store.Get(Plurals.VirtualMachineClones, key.Namespace, key.Name);
         if (clone == null || Obj.Deleting(clone)) return;
         var uid = Obj.Uid(clone);
         var sourceKind = Obj.Str(clone, "spec", "source", "kind");
@@ -45,7 +55,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
                 return;
             case "SnapshotInProgress":
             {
-                var snap = Store.Get("virtualmachinesnapshots", key.Namespace, Obj.Str(clone, "status", "snapshotName") ?? "");
+                var snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, Obj.Str(clone, "status", "snapshotName") ?? "");
                 if (snap == null || Obj.Bool(snap["status"]?["readyToUse"]) != true) return;
                 Host.Events.Record(clone, EventRecorder.Normal, "SnapshotReady", $"Snapshot {Obj.Name(snap)} is ready", Component);
                 SetPhase(key, "RestoreInProgress");
@@ -57,10 +67,10 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
                 return;
             case "CreatingTargetVM":
             {
-                var target = Store.Get("virtualmachines", key.Namespace, targetName);
+                var target = Store.Get(Plurals.VirtualMachines, key.Namespace, targetName);
                 if (target == null) return;
                 Host.Events.Record(clone, EventRecorder.Normal, "TargetVMCreated", $"created target VM {targetName}", Component);
-                Store.Update("virtualmachineclones", key.Namespace, key.Name, o =>
+                Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
                 {
                     var status = Obj.Status(o);
                     status["phase"] = "Succeeded";
@@ -82,10 +92,10 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
     {
         if (sourceKind == "VirtualMachineSnapshot")
         {
-            var snapshot = Store.Get("virtualmachinesnapshots", key.Namespace, sourceName);
+            var snapshot = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, sourceName);
             if (snapshot == null) { Pending(key, clone, $"Source doesnt exist: VirtualMachineSnapshot {key.Namespace}/{sourceName}"); return; }
             if (Obj.Bool(snapshot["status"]?["readyToUse"]) != true) return;
-            Store.Update("virtualmachineclones", key.Namespace, key.Name, o =>
+            Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
             {
                 var status = Obj.Status(o);
                 status["phase"] = "RestoreInProgress";
@@ -96,7 +106,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
             Requeue(key, TimeSpan.Zero);
             return;
         }
-        var vm = Store.Get("virtualmachines", key.Namespace, sourceName);
+        var vm = Store.Get(Plurals.VirtualMachines, key.Namespace, sourceName);
         if (vm == null) { Pending(key, clone, $"Source doesnt exist: VirtualMachine {key.Namespace}/{sourceName}"); return; }
         var statuses = Obj.Items(vm["status"]?["volumeSnapshotStatuses"]).ToDictionary(s => Obj.Str(s, "name") ?? "", s => Obj.Bool(s["enabled"]));
         foreach (var volume in VmVolumes.Of(vm).Where(v => VmVolumes.ClaimName(v) != null))
@@ -108,7 +118,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
             return; // pending; a VM status change brings us back
         }
         var snapName = $"tmp-snapshot-{uid}";
-        if (Store.Get("virtualmachinesnapshots", key.Namespace, snapName) == null)
+        if (Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, snapName) == null)
             Store.Seed(new JsonObject
             {
                 ["apiVersion"] = "snapshot.kubevirt.io/v1beta1",
@@ -117,7 +127,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
                 ["spec"] = new JsonObject { ["source"] = new JsonObject { ["apiGroup"] = "kubevirt.io", ["kind"] = "VirtualMachine", ["name"] = sourceName } },
             });
         Host.Events.Record(clone, EventRecorder.Normal, "SnapshotCreated", $"created snapshot {snapName} for clone {key.Name}", Component);
-        Store.Update("virtualmachineclones", key.Namespace, key.Name, o =>
+        Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
         {
             var status = Obj.Status(o);
             status["phase"] = "SnapshotInProgress";
@@ -132,7 +142,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
         var restoreName = Obj.Str(clone, "status", "restoreName");
         if (restoreName != null)
         {
-            var existing = Store.Get("virtualmachinerestores", key.Namespace, restoreName);
+            var existing = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, restoreName);
             if (Obj.Bool(existing?["status"]?["complete"]) != true) return; // kubevirt#10935: no error surfaces here
             Host.Events.Record(clone, EventRecorder.Normal, "RestoreReady", $"Restore {restoreName} is ready", Component);
             SetPhase(key, "CreatingTargetVM");
@@ -140,8 +150,8 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
             return;
         }
         var snapName = Obj.Str(clone, "status", "snapshotName") ?? "";
-        var snap = Store.Get("virtualmachinesnapshots", key.Namespace, snapName);
-        var content = Store.Get("virtualmachinesnapshotcontents", key.Namespace, Obj.Str(snap, "status", "virtualMachineSnapshotContentName") ?? "");
+        var snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, snapName);
+        var content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, Obj.Str(snap, "status", "virtualMachineSnapshotContentName") ?? "");
         if (content == null) return;
         var sourceVm = content["spec"]?["source"]?["virtualMachine"] as JsonObject ?? new JsonObject();
         var backedUp = Obj.Items(content["spec"]?["volumeBackups"]).Select(b => Obj.Str(b, "volumeName")).ToHashSet();
@@ -150,7 +160,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
         {
             var message = $"volume {Obj.Str(missing, "name")} is not backed up in snapshot {snapName}";
             Host.Events.Record(clone, EventRecorder.Warning, "SnapshotContentInvalid", message, Component);
-            Store.Update("virtualmachineclones", key.Namespace, key.Name, o =>
+            Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
             {
                 var status = Obj.Status(o);
                 status["phase"] = "Failed";
@@ -178,7 +188,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
             ["patches"] = new JsonArray(patches.Select(p => (JsonNode)JsonValue.Create(p)).ToArray()),
         };
         spec["volumeRestorePolicy"] = Obj.Str(clone, "spec", "volumeNamePolicy") == "PrefixTargetName" ? "PrefixTargetName" : "RandomizeNames";
-        if (Store.Get("virtualmachinerestores", key.Namespace, restoreName) == null)
+        if (Store.Get(Plurals.VirtualMachineRestores, key.Namespace, restoreName) == null)
             Store.Seed(new JsonObject
             {
                 ["apiVersion"] = "snapshot.kubevirt.io/v1beta1",
@@ -187,7 +197,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
                 ["spec"] = spec,
             });
         Host.Events.Record(clone, EventRecorder.Normal, "RestoreCreated", $"created restore {restoreName} for clone {key.Name}", Component);
-        Store.Update("virtualmachineclones", key.Namespace, key.Name, o => Obj.Status(o)["restoreName"] = restoreName);
+        Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o => Obj.Status(o)["restoreName"] = restoreName);
     }
 
     /// <summary>Once the restored PVCs are Bound: delete the temporary restore (and snapshot, for a VM source); later, follow the target's deletion.</summary>
@@ -196,36 +206,36 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
         var restoreName = Obj.Str(clone, "status", "restoreName");
         if (restoreName != null)
         {
-            var restore = Store.Get("virtualmachinerestores", key.Namespace, restoreName);
+            var restore = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, restoreName);
             var claims = Obj.Items(restore?["status"]?["restores"]).Select(r => Obj.Str(r, "persistentVolumeClaim") ?? "").ToList();
-            if (claims.Any(c => Obj.Str(Store.Get("persistentvolumeclaims", key.Namespace, c), "status", "phase") != "Bound")) return;
+            if (claims.Any(c => Obj.Str(Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, c), "status", "phase") != "Bound")) return;
             foreach (var c in claims) Host.Events.Record(clone, EventRecorder.Normal, "PVCBound", $"PVC {c} is bound", Component);
-            Store.Delete("virtualmachinerestores", key.Namespace, restoreName);
+            Store.Delete(Plurals.VirtualMachineRestores, key.Namespace, restoreName);
             var snapName = Obj.Str(clone, "status", "snapshotName");
             if (sourceKind == "VirtualMachine" && snapName != null)
             {
-                Store.Delete("virtualmachinesnapshots", key.Namespace, snapName);
+                Store.Delete(Plurals.VirtualMachineSnapshots, key.Namespace, snapName);
                 Host.Events.Record(clone, EventRecorder.Normal, "SnapshotDeleted", $"deleted temporary snapshot {snapName}", Component);
             }
-            Store.Update("virtualmachineclones", key.Namespace, key.Name, o =>
+            Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
             {
                 Obj.Status(o).Remove("snapshotName");
                 Obj.Status(o).Remove("restoreName");
             });
             return;
         }
-        if (Store.Get("virtualmachines", key.Namespace, targetName) == null) Store.Delete("virtualmachineclones", key.Namespace, key.Name);
+        if (Store.Get(Plurals.VirtualMachines, key.Namespace, targetName) == null) Store.Delete(Plurals.VirtualMachineClones, key.Namespace, key.Name);
     }
 
     private void Pending(ObjectKey key, JsonObject clone, string reason)
     {
         Host.Events.Record(clone, EventRecorder.Warning, "SourceDoesNotExist", reason, Component);
-        Store.Update("virtualmachineclones", key.Namespace, key.Name, o =>
+        Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
         {
             Obj.SetCondition(Obj.Status(o), "Progressing", "False", "Pending");
             Obj.SetCondition(Obj.Status(o), "Ready", "False", reason);
         });
     }
 
-    private void SetPhase(ObjectKey key, string phase) => Store.Update("virtualmachineclones", key.Namespace, key.Name, o => Obj.Status(o)["phase"] = phase);
+    private void SetPhase(ObjectKey key, string phase) => Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o => Obj.Status(o)["phase"] = phase);
 }

@@ -21,25 +21,25 @@ internal sealed class VirtualMachineController(ControllerHost host) : Controller
 
     public override IEnumerable<ControllerWatch> Watches() =>
     [
-        Own("virtualmachines"),
-        Own("virtualmachineinstances"),
-        new("persistentvolumeclaims", e => VmsUsingClaim(e.Object!.Namespace, e.Object.Name)),
-        new("storageclasses", _ => AllVms()),
-        new("volumesnapshotclasses", _ => AllVms()),
+        Own(Plurals.VirtualMachines),
+        Own(Plurals.VirtualMachineInstances),
+        new(Plurals.PersistentVolumeClaims, e => VmsUsingClaim(e.Object!.Namespace, e.Object.Name)),
+        new(Plurals.StorageClasses, _ => AllVms()),
+        new(Plurals.VolumeSnapshotClasses, _ => AllVms()),
         new("storageprofiles", _ => AllVms()),
     ];
 
-    private IEnumerable<ObjectKey> AllVms() => Store.List("virtualmachines").Select(v => new ObjectKey(Obj.Namespace(v), Obj.Name(v)));
+    private IEnumerable<ObjectKey> AllVms() => Store.List(Plurals.VirtualMachines).Select(v => new ObjectKey(Obj.Namespace(v), Obj.Name(v)));
 
     private IEnumerable<ObjectKey> VmsUsingClaim(string? ns, string claim)
-        => Store.List("virtualmachines", ns).Where(vm => VmVolumes.Of(vm).Any(v => VmVolumes.ClaimName(v) == claim))
+        => Store.List(Plurals.VirtualMachines, ns).Where(vm => VmVolumes.Of(vm).Any(v => VmVolumes.ClaimName(v) == claim))
             .Select(v => new ObjectKey(ns, Obj.Name(v)));
 
     public override void Reconcile(ObjectKey key)
     {
-        var vm = Store.Get("virtualmachines", key.Namespace, key.Name);
+        var vm = Store.Get(Plurals.VirtualMachines, key.Namespace, key.Name);
         if (vm == null || Obj.Deleting(vm)) return; // the VMI goes with it through its ownerReference
-        var vmi = Store.Get("virtualmachineinstances", key.Namespace, key.Name);
+        var vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, key.Name);
         var strategy = RunStrategy.Of(vm);
         var requests = Obj.Items(vm["status"]?["stateChangeRequests"]).ToList();
         var handled = 0;
@@ -123,14 +123,14 @@ internal sealed class VirtualMachineController(ControllerHost host) : Controller
 
     private void StopVmi(JsonObject vm, JsonObject vmi)
     {
-        Store.Delete("virtualmachineinstances", Obj.Namespace(vmi), Obj.Name(vmi));
+        Store.Delete(Plurals.VirtualMachineInstances, Obj.Namespace(vmi), Obj.Name(vmi));
         Host.Events.Record(vm, EventRecorder.Normal, "SuccessfulDelete", $"Stopped the virtual machine by deleting the virtual machine instance {Obj.Uid(vmi)}", Component);
     }
 
     private void UpdateStatus(ObjectKey key, string strategy, int handledRequests)
     {
-        var vmi = Store.Get("virtualmachineinstances", key.Namespace, key.Name);
-        Store.Update("virtualmachines", key.Namespace, key.Name, vm =>
+        var vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, key.Name);
+        Store.Update(Plurals.VirtualMachines, key.Namespace, key.Name, vm =>
         {
             var status = Obj.Status(vm);
             if (handledRequests > 0 && status["stateChangeRequests"] is JsonArray requests)

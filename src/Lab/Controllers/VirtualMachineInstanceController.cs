@@ -17,11 +17,11 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
 
     public override string Name => "virtualmachineinstance";
 
-    public override IEnumerable<ControllerWatch> Watches() => [Own("virtualmachineinstances"), Own("virtualmachines")];
+    public override IEnumerable<ControllerWatch> Watches() => [Own(Plurals.VirtualMachineInstances), Own(Plurals.VirtualMachines)];
 
     public override void Reconcile(ObjectKey key)
     {
-        var vmi = Store.Get("virtualmachineinstances", key.Namespace, key.Name);
+        var vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, key.Name);
         if (vmi == null) return;
         var uid = Obj.Uid(vmi);
         var phase = Obj.Str(vmi, "status", "phase") ?? "Pending";
@@ -38,7 +38,7 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
             if (LabNow < due) { Requeue(key, due - LabNow); return; }
             var next = BootPhases[index + 1];
             if (next == "Running") Host.Agents.MarkBooted(vmi);
-            Store.Update("virtualmachineinstances", key.Namespace, key.Name, o => SetPhase(o, next));
+            Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o => SetPhase(o, next));
             Requeue(key, TimeSpan.Zero);
             return;
         }
@@ -53,7 +53,7 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
         Host.Agents.Shutdown(vmi);
         var due = since + Host.Settings.VmStopDuration;
         if (LabNow < due) { Requeue(key, due - LabNow); return; }
-        Store.Update("virtualmachineinstances", key.Namespace, key.Name, o =>
+        Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o =>
         {
             if (Obj.Uid(o) != uid) return;
             SetPhase(o, "Succeeded");
@@ -104,11 +104,11 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
     /// <summary>AgentConnected present only while connected; guestOSInfo from the agent; the next flap, boot readiness or auto-thaw requeues.</summary>
     private void UpdateAgentStatus(ObjectKey key)
     {
-        var vmi = Store.Get("virtualmachineinstances", key.Namespace, key.Name)!;
+        var vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, key.Name)!;
         var connected = Host.Agents.ConnectedAt(vmi, LabNow, out var nextChange);
         var settings = Host.Agents.SettingsFor(vmi);
         var frozen = Host.Agents.IsFrozen(vmi);
-        Store.Update("virtualmachineinstances", key.Namespace, key.Name, o =>
+        Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o =>
         {
             var status = Obj.Status(o);
             if (connected)

@@ -19,30 +19,38 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
 
     public override IEnumerable<ControllerWatch> Watches() =>
     [
-        Own("virtualmachinerestores"),
-        new("virtualmachines", e => Restores(e.Object!.Namespace, r => Obj.Str(r, "spec", "target", "name") == e.Object.Name)),
-        new("virtualmachineinstances", e => Restores(e.Object!.Namespace, r => Obj.Str(r, "spec", "target", "name") == e.Object.Name)),
-        new("virtualmachinesnapshots", e => Restores(e.Object!.Namespace, r => Obj.Str(r, "spec", "virtualMachineSnapshotName") == e.Object.Name)),
-        new("virtualmachinesnapshotcontents", e => Obj.Str(e.Object!.ToJson(), "spec", "virtualMachineSnapshotName") is { } s
-            ? Restores(e.Object.Namespace, r => Obj.Str(r, "spec", "virtualMachineSnapshotName") == s) : []),
-        new("persistentvolumeclaims", e => Restores(e.Object!.Namespace, r => Obj.Bool(r["status"]?["complete"]) != true)),
+        Own(Plurals.VirtualMachineRestores),
+        new(Plurals.VirtualMachines, e => Lookup(Plurals.VirtualMachineRestores, ByTarget, e.Object!.Namespace, e.Object.Name)),
+        new(Plurals.VirtualMachineInstances, e => Lookup(Plurals.VirtualMachineRestores, ByTarget, e.Object!.Namespace, e.Object.Name)),
+        new(Plurals.VirtualMachineSnapshots, e => Lookup(Plurals.VirtualMachineRestores, BySnapshot, e.Object!.Namespace, e.Object.Name)),
+        new(Plurals.VirtualMachineSnapshotContents, e =>
+            Lookup(Plurals.VirtualMachineRestores, BySnapshot, e.Object!.Namespace, Obj.Str(e.Object.ToJson(), "spec", "virtualMachineSnapshotName"))),
+        new(Plurals.PersistentVolumeClaims, e => Lookup(Plurals.VirtualMachineRestores, ByComplete, e.Object!.Namespace, "false")),
     ];
 
-    private IEnumerable<ObjectKey> Restores(string? ns, Func<JsonObject, bool> filter)
-        => Store.List("virtualmachinerestores", ns).Where(filter).Select(r => new ObjectKey(ns, Obj.Name(r)));
+    private const string ByTarget = "spec.target.name";
+    private const string BySnapshot = "spec.virtualMachineSnapshotName";
+    private const string ByComplete = "status.complete";
+
+    public override void AddIndexes()
+    {
+        Store.AddIndex(Plurals.VirtualMachineRestores, ByTarget, r => [Obj.Str(r, "spec", "target", "name") ?? ""]);
+        Store.AddIndex(Plurals.VirtualMachineRestores, BySnapshot, r => [Obj.Str(r, "spec", "virtualMachineSnapshotName") ?? ""]);
+        Store.AddIndex(Plurals.VirtualMachineRestores, ByComplete, r => [Obj.Bool(r["status"]?["complete"]) == true ? "true" : "false"]);
+    }
 
     public override void Reconcile(ObjectKey key)
     {
-        var restore = Store.Get("virtualmachinerestores", key.Namespace, key.Name);
+        var restore = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, key.Name);
         if (restore == null) return;
         var uid = Obj.Uid(restore);
         if (!firstSeen.ContainsKey(uid)) firstSeen[uid] = LabNow;
         var targetName = Obj.Str(restore, "spec", "target", "name") ?? "";
-        var target = Store.Get("virtualmachines", key.Namespace, targetName);
+        var target = Store.Get(Plurals.VirtualMachines, key.Namespace, targetName);
         if (Obj.Deleting(restore)) { Delete(key, restore, target); return; }
         if (!Obj.HasFinalizer(restore, Finalizer))
         {
-            Store.Update("virtualmachinerestores", key.Namespace, key.Name, o => Obj.AddFinalizer(o, Finalizer));
+            Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o => Obj.AddFinalizer(o, Finalizer));
             Requeue(key, TimeSpan.Zero);
             return;
         }
@@ -55,7 +63,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         if (Obj.Bool(restore["status"]?["complete"]) == true || Obj.HasCondition(restore, "Failure", "True")) return;
 
         // 2. The target must have no VMI.
-        var vmi = Store.Get("virtualmachineinstances", key.Namespace, targetName);
+        var vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, targetName);
         if (vmi != null && Obj.Str(target, "status", "restoreInProgress") != key.Name)
         {
             WaitForTarget(key, restore, target!, vmi, uid);
@@ -64,9 +72,9 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
 
         // 3. The snapshot and its content must be usable; otherwise an error and a retry (not a failure).
         var snapName = Obj.Str(restore, "spec", "virtualMachineSnapshotName") ?? "";
-        var snap = Store.Get("virtualmachinesnapshots", key.Namespace, snapName);
+        var snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, snapName);
         var contentName = Obj.Str(snap, "status", "virtualMachineSnapshotContentName") ?? "";
-        var content = snap == null ? null : Store.Get("virtualmachinesnapshotcontents", key.Namespace, contentName);
+        var content = snap == null ? null : Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, contentName);
         var problem = snap == null ? $"VMSnapshot {key.Namespace}/{snapName} does not exist"
             : Obj.Str(snap, "status", "phase") == "Failed" ? $"VMSnapshot {key.Namespace}/{snapName} failed and is invalid to use"
             : Obj.Bool(snap["status"]?["readyToUse"]) != true ? $"VMSnapshot {key.Namespace}/{snapName} not ready"
@@ -82,7 +90,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         if (problem == null && holder != null && holder != key.Name) problem = $"vm restore {holder} in progress";
         if (problem != null) { Error(key, restore, problem); return; }
         if (target != null && holder == null)
-            Store.Update("virtualmachines", key.Namespace, targetName, o => Obj.Status(o)["restoreInProgress"] = key.Name);
+            Store.Update(Plurals.VirtualMachines, key.Namespace, targetName, o => Obj.Status(o)["restoreInProgress"] = key.Name);
 
         // 6–7. The restored PVCs.
         var sourceVmName = Obj.Str(content, "spec", "source", "virtualMachine", "metadata", "name") ?? "";
@@ -96,26 +104,26 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             var claim = ClaimName(restore, volumeName, original);
             claims[volumeName] = claim;
             restores.Add(new JsonObject { ["volumeName"] = volumeName, ["persistentVolumeClaim"] = claim, ["volumeSnapshotName"] = Obj.Str(backup, "volumeSnapshotName") });
-            var pvc = Store.Get("persistentvolumeclaims", key.Namespace, claim);
+            var pvc = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, claim);
             if (pvc != null && Obj.Annotation(pvc, RestoreNameAnnotation) != key.Name)
             {
                 // InPlace: the original claim goes first (the VM has no VMI, so nothing uses it); its DataVolume is
                 // marked pre-populated so CDI does not import it again.
-                if (!Obj.Deleting(pvc)) Store.Delete("persistentvolumeclaims", key.Namespace, claim);
-                if (Store.Get("datavolumes", key.Namespace, claim) != null)
-                    Store.Update("datavolumes", key.Namespace, claim, o => Obj.Child(Obj.Meta(o), "annotations")[RestoredDataVolumes.PrePopulated] = "true");
+                if (!Obj.Deleting(pvc)) Store.Delete(Plurals.PersistentVolumeClaims, key.Namespace, claim);
+                if (Store.Get(Plurals.DataVolumes, key.Namespace, claim) != null)
+                    Store.Update(Plurals.DataVolumes, key.Namespace, claim, o => Obj.Child(Obj.Meta(o), "annotations")[RestoredDataVolumes.PrePopulated] = "true");
                 allBound = false;
                 continue;
             }
             if (pvc == null)
             {
-                var vs = Store.Get("volumesnapshots", key.Namespace, Obj.Str(backup, "volumeSnapshotName") ?? "");
+                var vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, Obj.Str(backup, "volumeSnapshotName") ?? "");
                 var definition = RestoredPvcBuilder.Build(restore, backup, claim, vs, sourceVmName);
                 var template = RestoredDataVolumes.TemplateOf(content, volumeName);
                 if (template != null)
                 {
                     Obj.Child(Obj.Meta(definition), "annotations")[RestoredDataVolumes.PopulatedFor] = claim;
-                    if (Store.Get("datavolumes", key.Namespace, claim) == null) Store.Seed(RestoredDataVolumes.Build(restore, template, claim));
+                    if (Store.Get(Plurals.DataVolumes, key.Namespace, claim) == null) Store.Seed(RestoredDataVolumes.Build(restore, template, claim));
                 }
                 Store.Seed(definition);
                 allBound = false;
@@ -125,7 +133,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             if (phase is not (null or "Pending" or "Bound")) { Error(key, restore, $"PVC {key.Namespace}/{claim} in status \"{phase}\""); return; }
             if (phase != "Bound") allBound = false;
         }
-        Store.Update("virtualmachinerestores", key.Namespace, key.Name, o => Obj.Status(o)["restores"] = restores.DeepClone());
+        Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o => Obj.Status(o)["restores"] = restores.DeepClone());
         if (!allBound)
         {
             SetConditions(key, "True", "False", CreatingPvcs, readyReason: WaitingForPvcs);
@@ -146,7 +154,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         }
         else
         {
-            Store.Update("virtualmachines", key.Namespace, targetName, o =>
+            Store.Update(Plurals.VirtualMachines, key.Namespace, targetName, o =>
             {
                 var current = o["spec"] as JsonObject;
                 if (current?["running"] != null) spec["running"] = false;
@@ -155,17 +163,17 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
                 o["spec"] = spec;
                 Obj.Child(Obj.Meta(o), "annotations")[LastRestoreUidAnnotation] = $"{key.Name}-{uid}";
             });
-            target = Store.Get("virtualmachines", key.Namespace, targetName)!;
+            target = Store.Get(Plurals.VirtualMachines, key.Namespace, targetName)!;
         }
         OwnClaims(key, restore, target, claims.Values);
-        foreach (var dv in obsolete) Store.Delete("datavolumes", key.Namespace, dv);
+        foreach (var dv in obsolete) Store.Delete(Plurals.DataVolumes, key.Namespace, dv);
 
         // 9. Done: release the lock, then complete.
-        Store.Update("virtualmachines", key.Namespace, targetName, o =>
+        Store.Update(Plurals.VirtualMachines, key.Namespace, targetName, o =>
         {
             if (Obj.Str(o, "status", "restoreInProgress") == key.Name) Obj.Status(o).Remove("restoreInProgress");
         });
-        Store.Update("virtualmachinerestores", key.Namespace, key.Name, o =>
+        Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o =>
         {
             var meta = Obj.Meta(o);
             meta["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true));
@@ -177,7 +185,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             Obj.SetCondition(status, "Progressing", "False", Complete);
             Obj.SetCondition(status, "Ready", "True", Complete);
         });
-        var done = Store.Get("virtualmachinerestores", key.Namespace, key.Name)!;
+        var done = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, key.Name)!;
         Host.Events.Record(done, EventRecorder.Normal, "VirtualMachineRestoreComplete", $"Successfully completed VirtualMachineRestore {key.Name}", Component);
         firstSeen.Remove(uid);
     }
@@ -195,7 +203,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
                 if (!Obj.Deleting(vmi))
                 {
                     try { new LifecycleSubresources(Host).Stop(key.Namespace!, Obj.Name(target), new JsonObject { ["gracePeriod"] = 0 }, dryRun: false); }
-                    catch (Api.ApiException) { Store.Delete("virtualmachineinstances", key.Namespace, Obj.Name(vmi)); }
+                    catch (Api.ApiException) { Store.Delete(Plurals.VirtualMachineInstances, key.Namespace, Obj.Name(vmi)); }
                 }
                 return;
             case "WaitEventually":
@@ -217,14 +225,14 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
     {
         foreach (var claim in claims)
         {
-            var dv = Store.Get("datavolumes", key.Namespace, claim);
+            var dv = Store.Get(Plurals.DataVolumes, key.Namespace, claim);
             if (dv != null)
             {
-                Store.Update("datavolumes", key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true)));
-                Store.Update("persistentvolumeclaims", key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(dv, controller: true, blockOwnerDeletion: true)));
+                Store.Update(Plurals.DataVolumes, key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true)));
+                Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(dv, controller: true, blockOwnerDeletion: true)));
             }
             else if (Obj.Str(restore, "spec", "volumeOwnershipPolicy") != "None")
-                Store.Update("persistentvolumeclaims", key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true)));
+                Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true)));
         }
     }
 
@@ -237,19 +245,19 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
 
     private void Fail(ObjectKey key, string reason)
     {
-        Store.Update("virtualmachinerestores", key.Namespace, key.Name, o =>
+        Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o =>
         {
             var status = Obj.Status(o);
             Obj.SetCondition(status, "Progressing", "False", reason);
             Obj.SetCondition(status, "Ready", "False", reason);
             Obj.SetCondition(status, "Failure", "True", reason);
         });
-        var failed = Store.Get("virtualmachinerestores", key.Namespace, key.Name)!;
+        var failed = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, key.Name)!;
         Host.Events.Record(failed, EventRecorder.Warning, "Operation failed", $"VirtualMachineRestore failed {key.Name}", Component);
     }
 
     private void SetConditions(ObjectKey key, string progressing, string ready, string reason, bool init = false, string? readyReason = null)
-        => Store.Update("virtualmachinerestores", key.Namespace, key.Name, o =>
+        => Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o =>
         {
             var status = Obj.Status(o);
             if (init) status["complete"] = false;
@@ -262,9 +270,9 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         if (target != null && Obj.Str(target, "status", "restoreInProgress") == key.Name)
         {
             SetConditions(key, "False", "False", Deleting);
-            Store.Update("virtualmachines", key.Namespace, Obj.Name(target), o => Obj.Status(o).Remove("restoreInProgress"));
+            Store.Update(Plurals.VirtualMachines, key.Namespace, Obj.Name(target), o => Obj.Status(o).Remove("restoreInProgress"));
         }
-        Store.Update("virtualmachinerestores", key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, Finalizer));
+        Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, Finalizer));
         firstSeen.Remove(Obj.Uid(restore));
     }
 }

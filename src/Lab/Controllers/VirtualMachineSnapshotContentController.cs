@@ -17,28 +17,28 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
 
     public override IEnumerable<ControllerWatch> Watches() =>
     [
-        Own("virtualmachinesnapshotcontents"),
-        new("volumesnapshots", e => e.Object!.ToJson()["metadata"]?["ownerReferences"] is JsonArray refs
+        Own(Plurals.VirtualMachineSnapshotContents),
+        new(Plurals.VolumeSnapshots, e => e.Object!.ToJson()["metadata"]?["ownerReferences"] is JsonArray refs
             ? Obj.Items(refs).Where(r => Obj.Str(r, "kind") == "VirtualMachineSnapshotContent").Select(r => new ObjectKey(e.Object.Namespace, Obj.Str(r, "name") ?? ""))
             : []),
-        new("virtualmachinesnapshots", e => [new ObjectKey(e.Object!.Namespace, Content(e.Object.Uid))]),
+        new(Plurals.VirtualMachineSnapshots, e => [new ObjectKey(e.Object!.Namespace, Content(e.Object.Uid))]),
     ];
 
     public override void Reconcile(ObjectKey key)
     {
-        var content = Store.Get("virtualmachinesnapshotcontents", key.Namespace, key.Name);
+        var content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name);
         if (content == null) return;
         if (Obj.Deleting(content))
         {
             // The VolumeSnapshots follow through their ownerReference.
-            Store.Update("virtualmachinesnapshotcontents", key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, ContentFinalizer));
+            Store.Update(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, ContentFinalizer));
             return;
         }
         if (!Obj.HasFinalizer(content, ContentFinalizer))
-            Store.Update("virtualmachinesnapshotcontents", key.Namespace, key.Name, o => Obj.AddFinalizer(o, ContentFinalizer));
+            Store.Update(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name, o => Obj.AddFinalizer(o, ContentFinalizer));
 
         var snapName = Obj.Str(content, "spec", "virtualMachineSnapshotName") ?? "";
-        var snap = Store.Get("virtualmachinesnapshots", key.Namespace, snapName);
+        var snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, snapName);
         var vmName = Obj.Str(content, "spec", "source", "virtualMachine", "metadata", "name") ?? "";
         var known = Obj.Items(content["status"]?["volumeSnapshotStatus"]).Select(s => Obj.Str(s, "volumeSnapshotName")).ToHashSet();
         var statuses = new JsonArray();
@@ -49,7 +49,7 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
         foreach (var backup in Obj.Items(content["spec"]?["volumeBackups"]))
         {
             var vsName = Obj.Str(backup, "volumeSnapshotName") ?? "";
-            var vs = Store.Get("volumesnapshots", key.Namespace, vsName);
+            var vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, vsName);
             if (vs == null)
             {
                 if (known.Contains(vsName)) { missing.Add(vsName); continue; }
@@ -126,10 +126,10 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
     private AgentResult Freeze(JsonObject snap, string vmName)
     {
         var ns = Obj.Namespace(snap);
-        var vmi = Store.Get("virtualmachineinstances", ns, vmName);
+        var vmi = Store.Get(Plurals.VirtualMachineInstances, ns, vmName);
         // Freeze() is a no-op offline, when paused, and without the AgentConnected condition (reference §4.1 item 4).
         if (vmi == null || Obj.Deleting(vmi) || Obj.Str(vmi, "status", "phase") != "Running") return new AgentResult.Done();
-        var vm = Store.Get("virtualmachines", ns, vmName);
+        var vm = Store.Get(Plurals.VirtualMachines, ns, vmName);
         if (Obj.Str(vm, "status", "snapshotInProgress") != Obj.Name(snap)) return new AgentResult.Failed("attempting to freeze unlocked VM");
         if (Obj.HasCondition(vmi, "Paused", "True") || !Obj.HasCondition(vmi, "AgentConnected")) return new AgentResult.Done();
         if (Host.Agents.IsFrozen(vmi)) return new AgentResult.Done();
@@ -141,7 +141,7 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
 
     private AgentResult Thaw(JsonObject? snap, string vmName)
     {
-        var vmi = snap == null ? null : Store.Get("virtualmachineinstances", Obj.Namespace(snap), vmName);
+        var vmi = snap == null ? null : Store.Get(Plurals.VirtualMachineInstances, Obj.Namespace(snap), vmName);
         if (vmi == null || !Host.Agents.IsFrozen(vmi)) return new AgentResult.Done();
         var result = Host.Agents.Unfreeze(vmi);
         return result is AgentResult.Failed f ? new AgentResult.Failed(Wrapped500(f.Error)) : result;
@@ -172,7 +172,7 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
         return vs;
     }
 
-    private void SetError(ObjectKey key, string message, bool clearCreation) => Store.Update("virtualmachinesnapshotcontents", key.Namespace, key.Name, o =>
+    private void SetError(ObjectKey key, string message, bool clearCreation) => Store.Update(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name, o =>
     {
         var status = Obj.Status(o);
         status["readyToUse"] = false;
@@ -180,7 +180,7 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
         if (Obj.Str(status, "error", "message") != message) status["error"] = new JsonObject { ["time"] = Obj.Timestamp(), ["message"] = message };
     });
 
-    private void WriteStatus(ObjectKey key, JsonArray statuses, bool ready, string? error, string? creation) => Store.Update("virtualmachinesnapshotcontents", key.Namespace, key.Name, o =>
+    private void WriteStatus(ObjectKey key, JsonArray statuses, bool ready, string? error, string? creation) => Store.Update(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name, o =>
     {
         var status = Obj.Status(o);
         status["readyToUse"] = ready;

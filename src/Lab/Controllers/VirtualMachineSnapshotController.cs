@@ -18,33 +18,42 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
 
     public override IEnumerable<ControllerWatch> Watches() =>
     [
-        Own("virtualmachinesnapshots"),
-        new("virtualmachinesnapshotcontents", e => Obj.Str(e.Object!.ToJson(), "spec", "virtualMachineSnapshotName") is { } s ? [new ObjectKey(e.Object.Namespace, s)] : []),
-        new("virtualmachines", e => ForVm(e.Object!.Namespace, e.Object.Name)),
-        new("virtualmachineinstances", e => ForVm(e.Object!.Namespace, e.Object.Name)),
-        new("persistentvolumeclaims", e => Store.List("virtualmachinesnapshots", e.Object!.Namespace)
-            .Where(s => Obj.Str(s, "status", "phase") == "InProgress").Select(s => new ObjectKey(e.Object.Namespace, Obj.Name(s)))),
+        Own(Plurals.VirtualMachineSnapshots),
+        new(Plurals.VirtualMachineSnapshotContents, e => Obj.Str(e.Object!.ToJson(), "spec", "virtualMachineSnapshotName") is { } s ? [new ObjectKey(e.Object.Namespace, s)] : []),
+        new(Plurals.VirtualMachines, e => ForVm(e.Object!.Namespace, e.Object.Name)),
+        new(Plurals.VirtualMachineInstances, e => ForVm(e.Object!.Namespace, e.Object.Name)),
+        new(Plurals.PersistentVolumeClaims, e => Lookup(Plurals.VirtualMachineSnapshots, ByPhase, e.Object!.Namespace, "InProgress")),
     ];
 
-    private IEnumerable<ObjectKey> ForVm(string? ns, string vm) => Store.List("virtualmachinesnapshots", ns)
-        .Where(s => Obj.Str(s, "spec", "source", "name") == vm && Obj.Str(s, "status", "phase") is null or "InProgress" or "Succeeded" || Obj.Deleting(s))
-        .Select(s => new ObjectKey(ns, Obj.Name(s)));
+    private const string BySource = "spec.source.name";
+    private const string ByPhase = "status.phase";
+
+    public override void AddIndexes()
+    {
+        Store.AddIndex(Plurals.VirtualMachineSnapshots, BySource, s => [Obj.Str(s, "spec", "source", "name") ?? ""]);
+        Store.AddIndex(Plurals.VirtualMachineSnapshots, ByPhase, s => [Obj.Str(s, "status", "phase") ?? ""]);
+    }
+
+    /// <summary>The snapshots of a VM that a change of the VM or its instance can move on: not yet final, or being deleted.</summary>
+    private IEnumerable<ObjectKey> ForVm(string? ns, string vm) => Lookup(Plurals.VirtualMachineSnapshots, BySource, ns, vm)
+        .Where(k => Store.Get(Plurals.VirtualMachineSnapshots, k.Namespace, k.Name) is { } s &&
+                    (Obj.Str(s, "status", "phase") is null or "InProgress" or "Succeeded" || Obj.Deleting(s)));
 
     public override void Reconcile(ObjectKey key)
     {
-        var snap = Store.Get("virtualmachinesnapshots", key.Namespace, key.Name);
+        var snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name);
         if (snap == null) return;
         var uid = Obj.Uid(snap);
         if (!firstSeen.ContainsKey(uid)) firstSeen[uid] = LabNow;
         if (Obj.Deleting(snap)) { Delete(key, snap); return; }
         if (!Obj.HasFinalizer(snap, SnapshotFinalizer))
         {
-            Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o => Obj.AddFinalizer(o, SnapshotFinalizer));
+            Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o => Obj.AddFinalizer(o, SnapshotFinalizer));
             Requeue(key, TimeSpan.Zero);
             return;
         }
         var vmName = Obj.Str(snap, "spec", "source", "name") ?? "";
-        var vm = Store.Get("virtualmachines", key.Namespace, vmName);
+        var vm = Store.Get(Plurals.VirtualMachines, key.Namespace, vmName);
         if (snap["status"] == null) { Initialize(key, vm); return; }
 
         switch (Obj.Str(snap, "status", "phase"))
@@ -65,7 +74,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
         }
         if (vm == null)
         {
-            Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o => Obj.SetCondition(Obj.Status(o), "Progressing", "False", SourceDoesNotExist));
+            Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o => Obj.SetCondition(Obj.Status(o), "Progressing", "False", SourceDoesNotExist));
             return; // a VM event with this name brings it back
         }
         if (Obj.Str(vm, "status", "snapshotInProgress") != key.Name)
@@ -73,7 +82,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
             var blocker = LockBlocker(vm, key.Name);
             if (blocker != null)
             {
-                Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o =>
+                Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
                 {
                     Obj.Status(o)["sourceUID"] = Obj.Uid(vm);
                     Obj.SetCondition(Obj.Status(o), "Progressing", "False", SourceNotLocked + blocker);
@@ -81,19 +90,19 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
                 Requeue(key, Retry);
                 return;
             }
-            Store.Update("virtualmachines", key.Namespace, vmName, o =>
+            Store.Update(Plurals.VirtualMachines, key.Namespace, vmName, o =>
             {
                 Obj.AddFinalizer(o, SourceFinalizer);
                 Obj.Status(o)["snapshotInProgress"] = key.Name;
             });
-            vm = Store.Get("virtualmachines", key.Namespace, vmName)!;
+            vm = Store.Get(Plurals.VirtualMachines, key.Namespace, vmName)!;
         }
 
         var contentName = Content(uid);
-        var content = Store.Get("virtualmachinesnapshotcontents", key.Namespace, contentName);
+        var content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, contentName);
         if (content == null)
         {
-            Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o =>
+            Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
             {
                 Obj.Status(o)["sourceUID"] = Obj.Uid(vm);
                 Obj.SetCondition(Obj.Status(o), "Progressing", "True", SourceLocked);
@@ -106,7 +115,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
 
     private void Initialize(ObjectKey key, JsonObject? vm)
     {
-        Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o =>
+        Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
         {
             var status = new JsonObject { ["readyToUse"] = false, ["phase"] = "InProgress" };
             if (vm != null) status["sourceUID"] = Obj.Uid(vm);
@@ -128,7 +137,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
         {
             var claim = VmVolumes.ClaimName(volume);
             if (claim == null) continue;
-            var pvc = Store.Get("persistentvolumeclaims", ns, claim);
+            var pvc = Store.Get(Plurals.PersistentVolumeClaims, ns, claim);
             if (pvc == null) return $" source {source} volume doesnt exist: {claim}";
             if (Obj.Deleting(pvc)) return $" source {source} volume is being deleted: {claim}";
             if (Obj.Str(pvc, "status", "phase") != "Bound") return $" source {source} volume not bound: {claim}";
@@ -138,11 +147,11 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
 
     private void UpdateInProgress(ObjectKey key, JsonObject vm, JsonObject content)
     {
-        var vmi = Store.Get("virtualmachineinstances", key.Namespace, Obj.Name(vm));
+        var vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, Obj.Name(vm));
         var contentStatus = content["status"] as JsonObject;
         var creationTime = Obj.Str(contentStatus, "creationTime");
         var succeeded = false;
-        Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o =>
+        Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
         {
             var status = Obj.Status(o);
             status["sourceUID"] = Obj.Uid(vm);
@@ -221,9 +230,9 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
     private void SyncSucceeded(ObjectKey key, JsonObject snap, JsonObject? vm)
     {
         if (vm != null) Unlock(key, vm);
-        var content = Store.Get("virtualmachinesnapshotcontents", key.Namespace, Obj.Str(snap, "status", "virtualMachineSnapshotContentName") ?? "");
+        var content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, Obj.Str(snap, "status", "virtualMachineSnapshotContentName") ?? "");
         if (content?["status"] is not JsonObject cs) return;
-        Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o =>
+        Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
         {
             var status = Obj.Status(o);
             var ready = Obj.Bool(cs["readyToUse"]) == true;
@@ -236,7 +245,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
     private void Unlock(ObjectKey key, JsonObject vm)
     {
         if (Obj.Str(vm, "status", "snapshotInProgress") != key.Name) return;
-        Store.Update("virtualmachines", key.Namespace, Obj.Name(vm), o =>
+        Store.Update(Plurals.VirtualMachines, key.Namespace, Obj.Name(vm), o =>
         {
             if (Obj.Str(o, "status", "snapshotInProgress") != key.Name) return;
             Obj.Status(o).Remove("snapshotInProgress");
@@ -248,7 +257,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
     private void Thaw(ObjectKey key, JsonObject? vm)
     {
         if (vm == null || Obj.Str(vm, "status", "snapshotInProgress") != key.Name) return;
-        var vmi = Store.Get("virtualmachineinstances", key.Namespace, Obj.Name(vm));
+        var vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, Obj.Name(vm));
         if (vmi != null && Host.Agents.IsFrozen(vmi)) Host.Agents.Unfreeze(vmi);
     }
 
@@ -261,12 +270,12 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
     /// </summary>
     private void FailDeadline(ObjectKey key, JsonObject snap, JsonObject? vm)
     {
-        var content = Store.Get("virtualmachinesnapshotcontents", key.Namespace, Content(Obj.Uid(snap)));
+        var content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, Content(Obj.Uid(snap)));
         var contentStatus = content?["status"] as JsonObject;
-        if (content != null && Obj.Bool(contentStatus?["readyToUse"]) != true) Store.Delete("virtualmachinesnapshotcontents", key.Namespace, Obj.Name(content));
+        if (content != null && Obj.Bool(contentStatus?["readyToUse"]) != true) Store.Delete(Plurals.VirtualMachineSnapshotContents, key.Namespace, Obj.Name(content));
         Thaw(key, vm);
         if (vm != null) Unlock(key, vm);
-        Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o =>
+        Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
         {
             var status = Obj.Status(o);
             if (contentStatus != null)
@@ -288,23 +297,23 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
     {
         var phase = Obj.Str(snap, "status", "phase");
         if (phase is not ("Succeeded" or "Failed" or "Deleting") && snap["status"] != null)
-            Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o =>
+            Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
             {
                 Obj.Status(o)["phase"] = "Deleting";
                 Obj.SetCondition(Obj.Status(o), "Progressing", "False", Deleting);
             });
         var contentName = Obj.Str(snap, "status", "virtualMachineSnapshotContentName") ?? Content(Obj.Uid(snap));
-        var content = Store.Get("virtualmachinesnapshotcontents", key.Namespace, contentName);
+        var content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, contentName);
         var retain = Obj.Str(snap, "spec", "deletionPolicy") == "Retain" && Obj.Bool(content?["status"]?["readyToUse"]) == true;
-        var vm = Store.Get("virtualmachines", key.Namespace, Obj.Str(snap, "spec", "source", "name") ?? "");
+        var vm = Store.Get(Plurals.VirtualMachines, key.Namespace, Obj.Str(snap, "spec", "source", "name") ?? "");
         Thaw(key, vm);
         if (vm != null) Unlock(key, vm);
         if (content != null && !retain)
         {
-            if (!Obj.Deleting(content)) Store.Delete("virtualmachinesnapshotcontents", key.Namespace, contentName);
+            if (!Obj.Deleting(content)) Store.Delete(Plurals.VirtualMachineSnapshotContents, key.Namespace, contentName);
             return; // the content's disappearance brings us back
         }
-        Store.Update("virtualmachinesnapshots", key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, SnapshotFinalizer));
+        Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, SnapshotFinalizer));
         firstSeen.Remove(Obj.Uid(snap));
     }
 

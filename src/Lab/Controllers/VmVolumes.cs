@@ -37,7 +37,7 @@ internal static class VmVolumes
     {
         var claim = ClaimName(volume);
         if (claim == null) return (false, $"Snapshot is not supported for this volumeSource type [{name}]");
-        var pvc = store.Get("persistentvolumeclaims", ns, claim);
+        var pvc = store.Get(Plurals.PersistentVolumeClaims, ns, claim);
         if (pvc == null) return (false, "PVC not found");
         var sc = Obj.Str(pvc, "spec", "storageClassName");
         if (string.IsNullOrEmpty(sc)) return (false, "volume type has no StorageClass defined");

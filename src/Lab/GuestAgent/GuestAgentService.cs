@@ -78,7 +78,7 @@ internal sealed class GuestAgentService(ControllerHost host)
     {
         var ns = Obj.Namespace(vmi);
         var name = Obj.Name(vmi);
-        var vm = host.Store.Get("virtualmachines", ns, name);
+        var vm = host.Store.Get(Plurals.VirtualMachines, ns, name);
         var text = (vm == null ? null : Obj.Annotation(vm, GuestAgentSettings.Annotation)) ?? Obj.Annotation(vmi, GuestAgentSettings.Annotation);
         if (text != null)
         {
@@ -216,7 +216,7 @@ internal sealed class GuestAgentService(ControllerHost host)
     {
         try
         {
-            host.Store.Update("virtualmachineinstances", Obj.Namespace(vmi), Obj.Name(vmi), o =>
+            host.Store.Update(Plurals.VirtualMachineInstances, Obj.Namespace(vmi), Obj.Name(vmi), o =>
             {
                 if (Obj.Uid(o) != Obj.Uid(vmi)) return;
                 // virt-handler maps the launcher's "thawed" to an empty field (reference §3.2).

@@ -17,6 +17,36 @@ public sealed partial class LabStore
     }
 
     /// <summary>All objects of a type, optionally in one namespace, in name order.</summary>
+    /// <summary>
+    /// Adds a field index to a resource type (once; indexing what is stored now), e.g. snapshots by their source VM.
+    /// <paramref name="values"/> sees each object as stored and returns the values to find it by.
+    /// </summary>
+    public void AddIndex(string resource, string indexName, Func<JsonObject, IEnumerable<string>> values)
+    {
+        var type = Catalog.Resolve(resource);
+        lock (gate)
+        {
+            var table = tables[type];
+            if (table.Indexes.ContainsKey(indexName)) return;
+            var index = new FieldIndex(values);
+            foreach (var stored in table.Objects.Values) index.Set(stored.Key, stored.Namespace, stored.ToJson());
+            table.Indexes[indexName] = index;
+        }
+    }
+
+    /// <summary>The names of the objects of <paramref name="ns"/> whose index value is <paramref name="value"/>.</summary>
+    public IReadOnlyList<string> Lookup(string resource, string indexName, string? ns, string value)
+    {
+        var type = Catalog.Resolve(resource);
+        lock (gate)
+        {
+            var table = tables[type];
+            return table.Indexes.TryGetValue(indexName, out var index)
+                ? index.Find(ns, value).Select(k => table.Objects.TryGetValue(k, out var o) ? o.Name : null).OfType<string>().ToArray()
+                : throw new InvalidOperationException($"No index '{indexName}' on {resource}.");
+        }
+    }
+
     public IReadOnlyList<JsonObject> List(string resource, string? ns = null)
     {
         var type = Catalog.Resolve(resource);

@@ -136,6 +136,7 @@ public sealed partial class LabStore : IDisposable
 
         resourceVersion = rv;
         table.Replace(table.Objects.SetItem(stored.Key, stored), rv);
+        table.Reindex(stored, desired);
         byUid[stored.Uid] = stored;
         JournalCreation(stored);
         table.Record(new WatchEvent("ADDED", stored, null, rv));
@@ -200,12 +201,14 @@ public sealed partial class LabStore : IDisposable
         {
             // The last finalizer is gone from a deleting object: it disappears now.
             table.Replace(table.Objects.Remove(current.Key), rv);
+            table.Unindex(current.Key);
             byUid.Remove(current.Uid);
             table.Record(new WatchEvent("DELETED", stored, current, rv));
             SignalGarbageCollector();
             return new WriteResult(ChangeKind.Deleted, stored, current);
         }
         table.Replace(table.Objects.SetItem(stored.Key, stored), rv);
+        table.Reindex(stored, desired);
         byUid[stored.Uid] = stored;
         table.Record(new WatchEvent("MODIFIED", stored, current, rv));
         if (stored.Deleting) SignalGarbageCollector();
@@ -221,6 +224,7 @@ public sealed partial class LabStore : IDisposable
         last["metadata"]!["resourceVersion"] = rv.ToString();
         var final = Materialize(current.Type, last);
         table.Replace(table.Objects.Remove(current.Key), rv);
+        table.Unindex(current.Key);
         byUid.Remove(current.Uid);
         table.Record(new WatchEvent("DELETED", final, current, rv));
         SignalGarbageCollector();

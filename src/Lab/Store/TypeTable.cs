@@ -23,6 +23,21 @@ internal sealed class TypeTable(int historySize, int snapshotCount)
 
     public readonly List<WatchSubscription> Watchers = [];
 
+    /// <summary>Field indexes of this type by name (see <see cref="LabStore.AddIndex"/>).</summary>
+    public readonly Dictionary<string, FieldIndex> Indexes = new(StringComparer.Ordinal);
+
+    /// <summary>Brings every index up to date with the object now stored under its key.</summary>
+    public void Reindex(StoredObject stored, System.Text.Json.Nodes.JsonObject json)
+    {
+        foreach (FieldIndex index in Indexes.Values) index.Set(stored.Key, stored.Namespace, json);
+    }
+
+    /// <summary>Removes an object that is gone from every index.</summary>
+    public void Unindex(string key)
+    {
+        foreach (FieldIndex index in Indexes.Values) index.Remove(key);
+    }
+
     public void Replace(ImmutableSortedDictionary<string, StoredObject> map, long rv)
     {
         Objects = map;

@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using VmSnapshot.Lab.Admission;
 using VmSnapshot.Lab.Api;
 
+using VmSnapshot.Lab.Controllers;
+
 namespace VmSnapshot.Lab.Controllers.Subresources;
 
 /// <summary>
@@ -16,8 +18,8 @@ internal sealed class LifecycleSubresources(ControllerHost host)
 
     public void Start(string ns, string name, JsonObject? options, bool dryRun)
     {
-        var vm = Store.Get("virtualmachines", ns, name) ?? throw Errors.NotFound(Store.Catalog.Resolve("virtualmachines"), name);
-        var vmi = Store.Get("virtualmachineinstances", ns, name);
+        var vm = Store.Get(Plurals.VirtualMachines, ns, name) ?? throw Errors.NotFound(Store.Catalog.Resolve(Plurals.VirtualMachines), name);
+        var vmi = Store.Get(Plurals.VirtualMachineInstances, ns, name);
         var strategy = RunStrategy.Of(vm);
         var phase = Obj.Str(vmi, "status", "phase");
         if (vmi != null && !RunStrategy.IsFinal(phase) && phase is not (null or "" or "Unknown"))
@@ -39,15 +41,15 @@ internal sealed class LifecycleSubresources(ControllerHost host)
 
     public void Stop(string ns, string name, JsonObject? options, bool dryRun)
     {
-        var vm = Store.Get("virtualmachines", ns, name) ?? throw Errors.NotFound(Store.Catalog.Resolve("virtualmachines"), name);
-        var vmi = Store.Get("virtualmachineinstances", ns, name);
+        var vm = Store.Get(Plurals.VirtualMachines, ns, name) ?? throw Errors.NotFound(Store.Catalog.Resolve(Plurals.VirtualMachines), name);
+        var vmi = Store.Get(Plurals.VirtualMachineInstances, ns, name);
         var strategy = RunStrategy.Of(vm);
         var running = vmi != null && !RunStrategy.IsFinal(Obj.Str(vmi, "status", "phase"));
         if (strategy == RunStrategy.Halted)
         {
             if (!running) throw SubresourceErrors.Conflict("virtualmachine", name, "VM is not running");
             if (options?["gracePeriod"] == null) throw SubresourceErrors.Conflict("virtualmachine", name, "Halted only supports manual stop requests with a shorter graceperiod");
-            if (!dryRun) Store.Delete("virtualmachineinstances", ns, name);
+            if (!dryRun) Store.Delete(Plurals.VirtualMachineInstances, ns, name);
             return;
         }
         if (!running) throw SubresourceErrors.Conflict("virtualmachine", name, "VM is not running");
@@ -66,11 +68,11 @@ internal sealed class LifecycleSubresources(ControllerHost host)
     {
         if (options?["gracePeriodSeconds"] is JsonValue g && g.ToString() != "0")
             throw SubresourceErrors.BadRequest("For force restart, only gracePeriod=0 is supported for now");
-        var vm = Store.Get("virtualmachines", ns, name) ?? throw Errors.NotFound(Store.Catalog.Resolve("virtualmachines"), name);
+        var vm = Store.Get(Plurals.VirtualMachines, ns, name) ?? throw Errors.NotFound(Store.Catalog.Resolve(Plurals.VirtualMachines), name);
         var strategy = RunStrategy.Of(vm);
         if (strategy is RunStrategy.Halted or RunStrategy.Once)
             throw SubresourceErrors.Conflict("virtualmachine", name, $"RunStategy {strategy} does not support manual restart requests");
-        var vmi = Store.Get("virtualmachineinstances", ns, name);
+        var vmi = Store.Get(Plurals.VirtualMachineInstances, ns, name);
         if (vmi == null || RunStrategy.IsFinal(Obj.Str(vmi, "status", "phase")))
             throw SubresourceErrors.Conflict("virtualmachine", name, $"VM is not running: {strategy}");
         if (!dryRun) AddStateChanges(ns, name, new JsonObject { ["action"] = "Stop", ["uid"] = Obj.Uid(vmi) }, new JsonObject { ["action"] = "Start" });
@@ -81,24 +83,24 @@ internal sealed class LifecycleSubresources(ControllerHost host)
         var vmi = RunningVmi(ns, name);
         if (Obj.HasCondition(vmi, "Paused", "True")) throw SubresourceErrors.Conflict("virtualmachineinstance", name, "VMI is already paused");
         if (dryRun) return;
-        Store.Update("virtualmachineinstances", ns, name, o => Obj.SetCondition(Obj.Status(o), "Paused", "True", "PausedByUser", "VMI was paused by user"));
+        Store.Update(Plurals.VirtualMachineInstances, ns, name, o => Obj.SetCondition(Obj.Status(o), "Paused", "True", "PausedByUser", "VMI was paused by user"));
         host.Events.Record(vmi, EventRecorder.Normal, "Paused", "VirtualMachineInstance paused", "virt-handler");
     }
 
     public void Unpause(string ns, string name, bool dryRun)
     {
         var vmi = RunningVmi(ns, name);
-        var vm = Store.Get("virtualmachines", ns, name);
+        var vm = Store.Get(Plurals.VirtualMachines, ns, name);
         if (Obj.Str(vm, "status", "snapshotInProgress") != null) throw SubresourceErrors.Conflict("virtualmachineinstance", name, "VM snapshot is in progress");
         if (!Obj.HasCondition(vmi, "Paused", "True")) throw SubresourceErrors.Conflict("virtualmachineinstance", name, "VMI is not paused");
         if (dryRun) return;
-        Store.Update("virtualmachineinstances", ns, name, o => Obj.RemoveCondition(Obj.Status(o), "Paused"));
+        Store.Update(Plurals.VirtualMachineInstances, ns, name, o => Obj.RemoveCondition(Obj.Status(o), "Paused"));
         host.Events.Record(vmi, EventRecorder.Normal, "Unpaused", "VirtualMachineInstance unpaused", "virt-handler");
     }
 
     private JsonObject RunningVmi(string ns, string name)
     {
-        var vmi = Store.Get("virtualmachineinstances", ns, name) ?? throw SubresourceErrors.NotFound("virtualmachineinstance", name);
+        var vmi = Store.Get(Plurals.VirtualMachineInstances, ns, name) ?? throw SubresourceErrors.NotFound("virtualmachineinstance", name);
         if (Obj.Str(vmi, "status", "phase") != "Running") throw SubresourceErrors.Conflict("virtualmachineinstance", name, "VMI is not running");
         return vmi;
     }
@@ -109,7 +111,7 @@ internal sealed class LifecycleSubresources(ControllerHost host)
         var denial = VirtualMachineWebhook.RunStateChangeDenial(vm);
         if (denial != null) throw Errors.Internal(denial.Message);
         if (dryRun) return;
-        Store.Update("virtualmachines", Obj.Namespace(vm), Obj.Name(vm), o =>
+        Store.Update(Plurals.VirtualMachines, Obj.Namespace(vm), Obj.Name(vm), o =>
         {
             var spec = Obj.Child(o, "spec");
             if (spec["running"] != null) spec["running"] = strategy == RunStrategy.Always;
@@ -117,7 +119,7 @@ internal sealed class LifecycleSubresources(ControllerHost host)
         });
     }
 
-    private void AddStateChanges(string ns, string name, params JsonObject[] requests) => Store.Update("virtualmachines", ns, name, o =>
+    private void AddStateChanges(string ns, string name, params JsonObject[] requests) => Store.Update(Plurals.VirtualMachines, ns, name, o =>
     {
         var list = Obj.Array(Obj.Status(o), "stateChangeRequests");
         foreach (var r in requests) list.Add(r);
