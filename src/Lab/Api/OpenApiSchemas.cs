@@ -42,7 +42,7 @@ internal static class OpenApiSchemas
     private static JsonObject Schema(ResourceType t, string version)
     {
         var gvk = new JsonArray(new JsonObject { ["group"] = t.Group, ["kind"] = t.Kind, ["version"] = version });
-        if (SchemaCatalog.For(t.QualifiedResource) is { } crd)
+        if (SchemaCatalog.For(t) is { } crd)
         {
             var schema = crd.DeepClone().AsObject();
             var properties = schema["properties"] as JsonObject ?? [];
