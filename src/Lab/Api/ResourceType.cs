@@ -6,7 +6,7 @@ public sealed record PrinterColumn(string Name, string Type, string? JsonPath, i
     /// <summary>For built-in kinds whose server printer computes the cell (PVC access modes, StorageClass "(default)").</summary>
     internal Func<System.Text.Json.Nodes.JsonObject, object?>? Compute { get; init; }
 
-    /// <summary>The Age column every kind's printer ends with (or starts with, for KubeVirt's CRDs).</summary>
+    /// <summary>The Age column every kind's printer ends with (or starts with, for some CRDs).</summary>
     public static readonly PrinterColumn Age = new("Age", "date", ".metadata.creationTimestamp");
 }
 
