@@ -1,19 +1,23 @@
 using System.Security.Cryptography.X509Certificates;
 using VmSnapshot.Lab.Api;
 using VmSnapshot.Lab.Auth;
+using VmSnapshot.Lab.Controllers;
 using VmSnapshot.Lab.Http;
+using VmSnapshot.Lab.Installations;
 using VmSnapshot.Lab.Json;
 using VmSnapshot.Lab.Kubeconfig;
 using VmSnapshot.Lab.Scenarios;
 using VmSnapshot.Lab.Store;
+using VmSnapshot.Lab.Time;
 
 namespace VmSnapshot.Lab;
 
 /// <summary>
-/// A running lab: an emulated kube-apiserver with the KubeVirt, CDI and CSI snapshot resources on
-/// 127.0.0.1, loaded with a scenario, plus a kubeconfig that points at it. Several can run in one process.
+/// A running lab: an emulated kube-apiserver on 127.0.0.1 with the add-ons a KubeVirt cluster installs (the CSI
+/// external-snapshotter, KubeVirt, CDI, Multus), loaded with a scenario, plus a kubeconfig that points at it.
+/// Several can run in one process. This is the one place that composes the generic server and the installations.
 /// </summary>
-public sealed partial class LabServer : IDisposable
+public sealed class LabServer : IDisposable
 {
     private readonly LabHttpServer http;
     private readonly ApiHandler api;
@@ -28,7 +32,7 @@ public sealed partial class LabServer : IDisposable
         ContextName = options.Name;
         Users = [new LabUser { Name = options.Name + "-admin", Token = Token, IsAdmin = true }, .. scenario.Users];
 
-        Store = new LabStore(new ResourceCatalog(), options.WatchHistorySize, options.BookmarkInterval);
+        Store = new LabStore(Catalog(), options.WatchHistorySize, options.BookmarkInterval);
         Store.Seed(new System.Text.Json.Nodes.JsonObject
         {
             ["apiVersion"] = "v1", ["kind"] = "Namespace",
@@ -69,6 +73,32 @@ public sealed partial class LabServer : IDisposable
 
     public LabOptions Options { get; }
 
+    /// <summary>The controllers, or null when <see cref="LabOptions.RunControllers"/> is false.</summary>
+    public ControllerHost? Controllers { get; private set; }
+
+    /// <summary>The lab clock (speed from LabOptions.ClockSpeed or the scenario's clockSpeed).</summary>
+    public LabClock Clock { get; private set; } = new(1);
+
+    /// <summary>The kube-apiserver built-ins plus each add-on's CRDs, in the order a cluster would install them.</summary>
+    private static ResourceCatalog Catalog()
+    {
+        var catalog = new ResourceCatalog();
+        ExternalSnapshotterInstallation.Register(catalog);
+        KubeVirtInstallation.Register(catalog);
+        CdiInstallation.Register(catalog);
+        MultusInstallation.Register(catalog);
+        return catalog;
+    }
+
+    /// <summary>The add-ons' webhooks, aggregated APIs and controllers, once the store holds the scenario.</summary>
+    private void StartAddOns(Scenario scenario)
+    {
+        var settings = ControllerSettings.Parse(scenario.Settings);
+        var speed = Options.ClockSpeed != 1 ? Options.ClockSpeed : settings.ClockSpeed ?? 1;
+        Clock = new LabClock(speed);
+        Controllers = KubeVirtInstallation.Start(Store, Clock, settings, Options.RunControllers);
+    }
+
     /// <summary>Starts a lab and returns once it accepts connections on 127.0.0.1.</summary>
     public static LabServer Start(LabOptions options)
     {
@@ -77,7 +107,7 @@ public sealed partial class LabServer : IDisposable
         var lab = new LabServer(options, scenario);
         try
         {
-            lab.StartControllers(scenario);
+            lab.StartAddOns(scenario);
             lab.http.Start();
             lab.Server = new Uri($"{(options.UseTls ? "https" : "http")}://127.0.0.1:{lab.http.Port}");
             lab.KubeconfigPath = options.KubeconfigPath ?? Path.Combine(Path.GetTempPath(), $"kubevirt-lab-{Guid.NewGuid():N}.kubeconfig");
@@ -111,7 +141,7 @@ public sealed partial class LabServer : IDisposable
     public void Stop()
     {
         if (Interlocked.Exchange(ref stopped, 1) == 1) return;
-        StopControllers();
+        KubeVirtInstallation.Stop(Store, Controllers);
         Store.CloseWatches();
         http.Stop();
         Store.Dispose();

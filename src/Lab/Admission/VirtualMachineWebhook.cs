@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using VmSnapshot.Lab.Api;
 using VmSnapshot.Lab.Controllers;
+using VmSnapshot.Lab.Store;
 
 namespace VmSnapshot.Lab.Admission;
 

@@ -12,7 +12,7 @@ public sealed class ApiException(int code, JsonObject status) : Exception((strin
 
 /// <summary>
 /// Builds Status objects with the wording of k8s.io/apimachinery/pkg/api/errors, e.g.
-/// <c>virtualmachines.kubevirt.io "vm1" not found</c>. Details name the plural resource in "kind".
+/// <c>storageclasses.storage.k8s.io "fast" not found</c>. Details name the plural resource in "kind".
 /// </summary>
 internal static class Errors
 {
@@ -99,8 +99,8 @@ internal static class Errors
     }
 
     /// <summary>
-    /// 403 in the RBAC authorizer's words: <c>virtualmachinesnapshots.snapshot.kubevirt.io "x" is forbidden: User "u"
-    /// cannot create resource "virtualmachinesnapshots" in API group "snapshot.kubevirt.io" in the namespace "vms"</c>.
+    /// 403 in the RBAC authorizer's words: <c>persistentvolumeclaims "x" is forbidden: User "u"
+    /// cannot create resource "persistentvolumeclaims" in API group "" in the namespace "vms"</c>.
     /// </summary>
     public static ApiException Forbidden(string user, string verb, string group, string plural, string? subresource, string? name, string? ns)
     {

@@ -12,7 +12,7 @@ internal sealed partial class ApiHandler
     /// </summary>
     private static void Admit(RequestContext ctx, ResourceType type, string name, JsonObject obj, string version)
     {
-        var schema = SchemaCatalog.For(type.QualifiedResource);
+        var schema = SchemaCatalog.For(type);
         List<string> unknown;
         List<Errors.Cause> errors = [];
         if (schema != null)

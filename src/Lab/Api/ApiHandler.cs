@@ -47,7 +47,7 @@ internal sealed partial class ApiHandler(LabStore store, Authenticator authentic
 
         var user = authenticator.Authenticate(req.Header("Authorization")) ?? throw Errors.Unauthorized();
         var ctx = new RequestContext(req, resp, user, ct);
-        if (await store.AggregatedApis.TryServeAsync(ctx, path)) return; // subresources.kubevirt.io (virt-api)
+        if (await store.AggregatedApis.TryServeAsync(ctx, path)) return; // groups an extension apiserver serves behind an APIService
 
         if (req.Method == "GET" && await TryServeDiscoveryAsync(ctx, path)) return;
 

@@ -7,8 +7,8 @@ namespace VmSnapshot.Lab.Api;
 /// components.schemas of an /openapi/v3 group-version document, so kubectl explain finds a kind by its
 /// x-kubernetes-group-version-kind and walks its properties. Custom resources with a schema in src/Lab/Schemas are
 /// published as the apiextensions-apiserver publishes a CRD (k8s.io/apiextensions-apiserver
-/// pkg/controller/openapi/builder/builder.go): named after the reversed group ("io.kubevirt.snapshot.v1beta1.
-/// VirtualMachineSnapshot"), metadata as an allOf reference to ObjectMeta. Other kinds get a minimal schema:
+/// pkg/controller/openapi/builder/builder.go): named after the reversed group ("io.k8s.storage.snapshot.v1.
+/// VolumeSnapshot"), metadata as an allOf reference to ObjectMeta. Other kinds get a minimal schema:
 /// apiVersion, kind, metadata and open spec/status objects.
 /// </summary>
 internal static class OpenApiSchemas
@@ -42,7 +42,7 @@ internal static class OpenApiSchemas
     private static JsonObject Schema(ResourceType t, string version)
     {
         var gvk = new JsonArray(new JsonObject { ["group"] = t.Group, ["kind"] = t.Kind, ["version"] = version });
-        if (SchemaCatalog.For(t.QualifiedResource) is { } crd)
+        if (SchemaCatalog.For(t) is { } crd)
         {
             var schema = crd.DeepClone().AsObject();
             var properties = schema["properties"] as JsonObject ?? [];

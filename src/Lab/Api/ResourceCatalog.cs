@@ -3,21 +3,25 @@ using System.Text.Json.Nodes;
 namespace VmSnapshot.Lab.Api;
 
 /// <summary>
-/// The resources the lab serves, with the group, versions, names and printer columns of the real cluster
-/// (KubeVirt crds.go, external-snapshotter CRDs, CDI, and the kube-apiserver built-ins).
+/// The resources the lab serves: the kube-apiserver built-ins it emulates, with the group, versions, names and
+/// printer columns of a real cluster, plus whatever add-ons register (as creating a CRD does) before the store is built.
+/// The API server, store and HTTP layers know kinds only through this catalog.
 /// </summary>
 public sealed class ResourceCatalog
 {
-    private static readonly PrinterColumn Age = new("Age", "date", ".metadata.creationTimestamp");
+    private static readonly PrinterColumn Age = PrinterColumn.Age;
 
     private static PrinterColumn Col(string name, string type, string path, int priority = 0) => new(name, type, path, priority);
 
-    public IReadOnlyList<ResourceType> All { get; }
+    private readonly List<ResourceType> all;
+    private bool sealedForStore;
+
+    /// <summary>Built-ins first, then registered kinds in registration order (the order discovery lists them).</summary>
+    public IReadOnlyList<ResourceType> All => all;
 
     public ResourceCatalog()
     {
-        string[] kubevirtVerbs = ["delete", "deletecollection", "get", "list", "patch", "create", "update", "watch"];
-        All =
+        all =
         [
             // core/v1
             new ResourceType
@@ -44,7 +48,7 @@ public sealed class ResourceCatalog
                     Col("VolumeMode", "string", ".spec.volumeMode", 1),
                 ],
             },
-            // The fake PVs the lab's binder creates (issue 4).
+            // Bound by the lab's PV binder, as the kube-controller-manager's binder binds real ones.
             new ResourceType
             {
                 Group = "", Versions = ["v1"], Kind = "PersistentVolume", Plural = "persistentvolumes", Singular = "persistentvolume", ShortNames = ["pv"],
@@ -93,115 +97,6 @@ public sealed class ResourceCatalog
                     Age,
                 ],
             },
-            // snapshot.storage.k8s.io/v1 (external-snapshotter CRDs)
-            new ResourceType
-            {
-                Group = "snapshot.storage.k8s.io", Versions = ["v1"], Kind = "VolumeSnapshot", Plural = "volumesnapshots", Singular = "volumesnapshot", ShortNames = ["vs"],
-                Columns =
-                [
-                    Col("ReadyToUse", "boolean", ".status.readyToUse"), Col("SourcePVC", "string", ".spec.source.persistentVolumeClaimName"),
-                    Col("SourceSnapshotContent", "string", ".spec.source.volumeSnapshotContentName"), Col("RestoreSize", "string", ".status.restoreSize"),
-                    Col("SnapshotClass", "string", ".spec.volumeSnapshotClassName"), Col("SnapshotContent", "string", ".status.boundVolumeSnapshotContentName"),
-                    Col("CreationTime", "date", ".status.creationTime"), Age,
-                ],
-            },
-            new ResourceType
-            {
-                Group = "snapshot.storage.k8s.io", Versions = ["v1"], Kind = "VolumeSnapshotClass", Plural = "volumesnapshotclasses", Singular = "volumesnapshotclass",
-                ShortNames = ["vsclass", "vsclasses"], Namespaced = false, HasStatus = false, TopLevelFields = ["driver", "parameters", "deletionPolicy"],
-                Columns = [Col("Driver", "string", ".driver"), Col("DeletionPolicy", "string", ".deletionPolicy"), Age],
-            },
-            new ResourceType
-            {
-                Group = "snapshot.storage.k8s.io", Versions = ["v1"], Kind = "VolumeSnapshotContent", Plural = "volumesnapshotcontents", Singular = "volumesnapshotcontent",
-                ShortNames = ["vsc", "vscs"], Namespaced = false,
-                Columns =
-                [
-                    Col("ReadyToUse", "boolean", ".status.readyToUse"), Col("RestoreSize", "integer", ".status.restoreSize"),
-                    Col("DeletionPolicy", "string", ".spec.deletionPolicy"), Col("Driver", "string", ".spec.driver"),
-                    Col("VolumeSnapshotClass", "string", ".spec.volumeSnapshotClassName"), Col("VolumeSnapshot", "string", ".spec.volumeSnapshotRef.name"),
-                    Col("VolumeSnapshotNamespace", "string", ".spec.volumeSnapshotRef.namespace"), Age,
-                ],
-            },
-            // kubevirt.io/v1
-            new ResourceType
-            {
-                Group = "kubevirt.io", Versions = ["v1"], Kind = "VirtualMachine", Plural = "virtualmachines", Singular = "virtualmachine",
-                ShortNames = ["vm", "vms"], Categories = ["all"], Verbs = kubevirtVerbs,
-                Columns = [Age, Col("Status", "string", ".status.printableStatus"), Col("Ready", "string", ".status.conditions[?(@.type=='Ready')].status")],
-            },
-            new ResourceType
-            {
-                Group = "kubevirt.io", Versions = ["v1"], Kind = "VirtualMachineInstance", Plural = "virtualmachineinstances", Singular = "virtualmachineinstance",
-                ShortNames = ["vmi", "vmis"], Categories = ["all"], Verbs = kubevirtVerbs,
-                Columns =
-                [
-                    Age, Col("Phase", "string", ".status.phase"), Col("IP", "string", ".status.interfaces[0].ipAddress"),
-                    Col("NodeName", "string", ".status.nodeName"), Col("Ready", "string", ".status.conditions[?(@.type=='Ready')].status"),
-                    Col("Live-Migratable", "string", ".status.conditions[?(@.type=='LiveMigratable')].status", 1),
-                    Col("Paused", "string", ".status.conditions[?(@.type=='Paused')].status", 1),
-                ],
-            },
-            new ResourceType
-            {
-                Group = "kubevirt.io", Versions = ["v1"], Kind = "KubeVirt", Plural = "kubevirts", Singular = "kubevirt",
-                ShortNames = ["kv", "kvs"], Categories = ["all"], Verbs = kubevirtVerbs,
-                Columns = [Age, Col("Phase", "string", ".status.phase")],
-            },
-            // snapshot.kubevirt.io v1beta1 (storage) and v1alpha1 (served)
-            new ResourceType
-            {
-                Group = "snapshot.kubevirt.io", Versions = ["v1beta1", "v1alpha1"], Kind = "VirtualMachineSnapshot", Plural = "virtualmachinesnapshots",
-                Singular = "virtualmachinesnapshot", ShortNames = ["vmsnapshot", "vmsnapshots"], Categories = ["all"],
-                Columns =
-                [
-                    Col("SourceKind", "string", ".spec.source.kind"), Col("SourceName", "string", ".spec.source.name"),
-                    Col("Phase", "string", ".status.phase"), Col("ReadyToUse", "boolean", ".status.readyToUse"),
-                    Col("CreationTime", "date", ".status.creationTime"), Col("Error", "string", ".status.error.message"),
-                ],
-            },
-            new ResourceType
-            {
-                Group = "snapshot.kubevirt.io", Versions = ["v1beta1", "v1alpha1"], Kind = "VirtualMachineSnapshotContent", Plural = "virtualmachinesnapshotcontents",
-                Singular = "virtualmachinesnapshotcontent", ShortNames = ["vmsnapshotcontent", "vmsnapshotcontents"], Categories = ["all"],
-                Columns = [Col("ReadyToUse", "boolean", ".status.readyToUse"), Col("CreationTime", "date", ".status.creationTime"), Col("Error", "string", ".status.error.message")],
-            },
-            new ResourceType
-            {
-                Group = "snapshot.kubevirt.io", Versions = ["v1beta1", "v1alpha1"], Kind = "VirtualMachineRestore", Plural = "virtualmachinerestores",
-                Singular = "virtualmachinerestore", ShortNames = ["vmrestore", "vmrestores"], Categories = ["all"],
-                Columns =
-                [
-                    Col("TargetKind", "string", ".spec.target.kind"), Col("TargetName", "string", ".spec.target.name"),
-                    Col("Complete", "boolean", ".status.complete"), Col("RestoreTime", "date", ".status.restoreTime"),
-                    Col("Error", "string", ".status.error.message"),
-                ],
-            },
-            // clone.kubevirt.io v1beta1 (storage) and v1alpha1
-            new ResourceType
-            {
-                Group = "clone.kubevirt.io", Versions = ["v1beta1", "v1alpha1"], Kind = "VirtualMachineClone", Plural = "virtualmachineclones",
-                Singular = "virtualmachineclone", ShortNames = ["vmclone", "vmclones"], Categories = ["all"],
-                Columns = [Col("Phase", "string", ".status.phase"), Col("SourceVirtualMachine", "string", ".spec.source.name"), Col("TargetVirtualMachine", "string", ".spec.target.name")],
-            },
-            // cdi.kubevirt.io/v1beta1
-            new ResourceType
-            {
-                Group = "cdi.kubevirt.io", Versions = ["v1beta1"], Kind = "DataVolume", Plural = "datavolumes", Singular = "datavolume",
-                ShortNames = ["dv", "dvs"], Categories = ["all"],
-                Columns = [Col("Phase", "string", ".status.phase"), Col("Progress", "string", ".status.progress"), Col("Restarts", "integer", ".status.restartCount"), Age],
-            },
-            new ResourceType
-            {
-                Group = "cdi.kubevirt.io", Versions = ["v1beta1"], Kind = "StorageProfile", Plural = "storageprofiles", Singular = "storageprofile",
-                Namespaced = false, Columns = [Age],
-            },
-            // k8s.cni.cncf.io/v1 (Multus): the secondary networks VMs attach to, e.g. dev-segment for clones (issue 4)
-            new ResourceType
-            {
-                Group = "k8s.cni.cncf.io", Versions = ["v1"], Kind = "NetworkAttachmentDefinition", Plural = "network-attachment-definitions",
-                Singular = "network-attachment-definition", ShortNames = ["net-attach-def"], HasStatus = false, TopLevelFields = ["spec"], Columns = [Age],
-            },
             // authentication.k8s.io/v1 and authorization.k8s.io/v1: the self reviews, answered, never stored
             new ResourceType
             {
@@ -220,6 +115,22 @@ public sealed class ResourceCatalog
             },
         ];
     }
+
+    /// <summary>
+    /// Adds a kind, as creating its CustomResourceDefinition (or installing an add-on) does in a real cluster. Only
+    /// before the store is built: the store makes one table per kind when it starts, so a later kind would have none.
+    /// </summary>
+    public void Register(ResourceType type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        if (sealedForStore) throw new InvalidOperationException($"Register {type.QualifiedResource} before the store is built.");
+        if (all.Any(t => t.Group == type.Group && t.Plural == type.Plural))
+            throw new InvalidOperationException($"{type.QualifiedResource} is already registered.");
+        all.Add(type);
+    }
+
+    /// <summary>Called by the store when it builds its tables; later registrations throw.</summary>
+    internal void Seal() => sealedForStore = true;
 
     public IEnumerable<string> Groups => All.Select(t => t.Group).Where(g => g.Length > 0).Distinct();
 

@@ -5,6 +5,9 @@ public sealed record PrinterColumn(string Name, string Type, string? JsonPath, i
 {
     /// <summary>For built-in kinds whose server printer computes the cell (PVC access modes, StorageClass "(default)").</summary>
     internal Func<System.Text.Json.Nodes.JsonObject, object?>? Compute { get; init; }
+
+    /// <summary>The Age column every kind's printer ends with (or starts with, for some CRDs).</summary>
+    public static readonly PrinterColumn Age = new("Age", "date", ".metadata.creationTimestamp");
 }
 
 /// <summary>
@@ -39,16 +42,21 @@ public sealed class ResourceType
     internal Func<System.Text.Json.Nodes.JsonObject, string>? NameCell { get; init; }
     /// <summary>Only create is served (SelfSubjectAccessReview); nothing is stored.</summary>
     public bool CreateOnly { get; init; }
+    /// <summary>
+    /// The embedded CRD YAML (file name under src/Lab/Schemas) whose openAPIV3Schema validates writes and feeds
+    /// /openapi/v3, as apiextensions-apiserver does for a CRD with a structural schema; null when the lab has none.
+    /// </summary>
+    public string? SchemaFile { get; init; }
 
     public string StorageVersion => Versions[0];
     public string ApiVersionFor(string version) => Group.Length == 0 ? version : $"{Group}/{version}";
     public string StorageApiVersion => ApiVersionFor(StorageVersion);
     public string ListKind => Kind + "List";
 
-    /// <summary>"virtualmachines.kubevirt.io", or just "persistentvolumeclaims" for the core group: the apiserver's qualified resource.</summary>
+    /// <summary>"storageclasses.storage.k8s.io", or just "persistentvolumeclaims" for the core group: the apiserver's qualified resource.</summary>
     public string QualifiedResource => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
 
-    /// <summary>"VirtualMachine.kubevirt.io": how Invalid messages name the kind.</summary>
+    /// <summary>"StorageClass.storage.k8s.io": how Invalid messages name the kind.</summary>
     public string QualifiedKind => Group.Length == 0 ? Kind : $"{Kind}.{Group}";
 
     public override string ToString() => QualifiedResource;

@@ -33,6 +33,7 @@ public sealed partial class LabStore : IDisposable
     internal LabStore(ResourceCatalog catalog, int historySize = 1000, TimeSpan? bookmarkInterval = null)
     {
         Catalog = catalog;
+        catalog.Seal();
         this.historySize = historySize;
         foreach (var t in catalog.All) tables[t] = new TypeTable(historySize, snapshotCount: 64);
         var interval = bookmarkInterval ?? TimeSpan.FromSeconds(10);
@@ -41,6 +42,12 @@ public sealed partial class LabStore : IDisposable
     }
 
     public ResourceCatalog Catalog { get; }
+
+    /// <summary>Validating/mutating admission webhooks of client creates and updates, registered by add-ons.</summary>
+    public AdmissionChain Admission { get; } = new();
+
+    /// <summary>API groups an extension apiserver serves rather than the store, registered by add-ons.</summary>
+    public AggregatedApis AggregatedApis { get; } = new();
 
     /// <summary>The global resourceVersion: every persisted change (including deletions) increments it.</summary>
     public long ResourceVersion { get { lock (gate) return resourceVersion; } }

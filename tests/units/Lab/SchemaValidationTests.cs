@@ -85,7 +85,7 @@ public sealed class SchemaValidationTests : IDisposable
         var checkedKinds = new HashSet<string>();
         foreach (var type in lab.Store.Catalog.All)
         {
-            var schema = SchemaCatalog.For(type.QualifiedResource);
+            var schema = SchemaCatalog.For(type);
             if (schema == null || type.CreateOnly) continue;
             foreach (var obj in lab.Store.List(type.QualifiedResource))
             {

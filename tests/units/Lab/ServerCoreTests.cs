@@ -49,7 +49,8 @@ public sealed class ServerCoreTests : IDisposable
         Assert.Equal("APIVersions", (string?)api!["kind"]);
         var (_, groups) = await GetAsync(http, "/apis");
         var names = groups!["groups"]!.AsArray().Select(g => (string?)g!["name"]).ToList();
-        Assert.Equal(["storage.k8s.io", "snapshot.storage.k8s.io", "kubevirt.io", "snapshot.kubevirt.io", "clone.kubevirt.io", "cdi.kubevirt.io", "k8s.cni.cncf.io", "authentication.k8s.io", "authorization.k8s.io"], names);
+        // Built-in groups first, then the add-ons' CRD groups in install order, as kube-apiserver lists them.
+        Assert.Equal(["storage.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "snapshot.storage.k8s.io", "kubevirt.io", "snapshot.kubevirt.io", "clone.kubevirt.io", "cdi.kubevirt.io", "k8s.cni.cncf.io"], names);
         var snapshotGroup = groups["groups"]!.AsArray().Single(g => (string?)g!["name"] == "snapshot.kubevirt.io")!;
         Assert.Equal("v1beta1", (string?)snapshotGroup["preferredVersion"]!["version"]);
         Assert.Equal(2, snapshotGroup["versions"]!.AsArray().Count);

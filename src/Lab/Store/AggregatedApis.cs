@@ -3,7 +3,10 @@ using VmSnapshot.Lab.Api;
 
 namespace VmSnapshot.Lab.Store;
 
-/// <summary>An API group served outside the store, like virt-api's subresources.kubevirt.io behind an APIService.</summary>
+/// <summary>
+/// An API group served outside the store by an extension apiserver behind an APIService, as kube-aggregator proxies
+/// it (k8s.io/kube-aggregator pkg/apiserver/handler_proxy.go, proxyHandler.ServeHTTP).
+/// </summary>
 internal interface IAggregatedApi
 {
     string Group { get; }
