@@ -30,6 +30,30 @@ public class ArchitectureTests
         Assert.Contains(references, r => r.Name == "VmSnapshot.Shared");
     }
 
+    [Fact]
+    public void The_lab_API_server_knows_no_add_on_kinds()
+    {
+        string[] offenders = new[] { "Api", "Store", "Http" }
+            .SelectMany(folder => Directory.GetFiles(Path.Combine(s_repo, "src", "Lab", folder), "*.cs"))
+            .Where(f => Regex.IsMatch(File.ReadAllText(f), @"(?i)kubevirt|cdi\.|snapshot\.storage|multus|k8s\.cni"))
+            .Select(Path.GetFileName)
+            .ToArray()!;
+        Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void A_partial_class_lives_in_one_folder()
+    {
+        var spread = Directory.GetFiles(Path.Combine(s_repo, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .SelectMany(f => Regex.Matches(File.ReadAllText(f), @"partial class (\w+)").Select(m => (Type: m.Groups[1].Value, Folder: Path.GetDirectoryName(f)!)))
+            .GroupBy(p => p.Type)
+            .Where(g => g.Select(p => p.Folder).Distinct().Count() > 1)
+            .Select(g => g.Key)
+            .ToArray();
+        Assert.Empty(spread);
+    }
+
     private static string FindRepo()
     {
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

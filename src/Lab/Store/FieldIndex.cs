@@ -6,7 +6,7 @@ namespace VmSnapshot.Lab.Store;
 /// An index over one field of one resource type, kept by the store on every write: which objects of a namespace have
 /// a given value. Controllers map a watch event of one kind to the objects of another through it (the snapshots of
 /// a VM, the restores targeting it) instead of parsing every object of the namespace, as client-go's indexers serve
-/// KubeVirt's controllers (k8s.io/client-go/tools/cache/index.go, IndexFunc).
+/// a real cluster's controllers (k8s.io/client-go/tools/cache/index.go, IndexFunc).
 /// </summary>
 internal sealed class FieldIndex(Func<JsonObject, IEnumerable<string>> values)
 {
