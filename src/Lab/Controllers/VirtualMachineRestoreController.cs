@@ -45,7 +45,8 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         if (restore == null) return;
         var uid = Obj.Uid(restore);
         if (!firstSeen.ContainsKey(uid)) firstSeen[uid] = LabNow;
-        var targetName = Obj.Str(restore, "spec", "target", "name") ?? "";
+        var view = new RestoreView(restore);
+        var targetName = view.TargetName;
         var target = Store.Get(Plurals.VirtualMachines, key.Namespace, targetName);
         if (Obj.Deleting(restore)) { Delete(key, restore, target); return; }
         if (!Obj.HasFinalizer(restore, Finalizer))
@@ -60,7 +61,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             Requeue(key, TimeSpan.Zero);
             return;
         }
-        if (Obj.Bool(restore["status"]?["complete"]) == true || Obj.HasCondition(restore, "Failure", "True")) return;
+        if (view.Complete || Obj.HasCondition(restore, "Failure", "True")) return;
 
         // 2. The target must have no VMI.
         var vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, targetName);
@@ -71,7 +72,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         }
 
         // 3. The snapshot and its content must be usable; otherwise an error and a retry (not a failure).
-        var snapName = Obj.Str(restore, "spec", "virtualMachineSnapshotName") ?? "";
+        var snapName = view.SnapshotName;
         var snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, snapName);
         var contentName = Obj.Str(snap, "status", "virtualMachineSnapshotContentName") ?? "";
         var content = snap == null ? null : Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, contentName);

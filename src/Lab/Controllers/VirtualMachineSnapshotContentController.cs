@@ -125,25 +125,17 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
 
     private AgentResult Freeze(JsonObject snap, string vmName)
     {
-        var ns = Obj.Namespace(snap);
-        var vmi = Store.Get(Plurals.VirtualMachineInstances, ns, vmName);
-        // Freeze() is a no-op offline, when paused, and without the AgentConnected condition (reference §4.1 item 4).
-        if (vmi == null || Obj.Deleting(vmi) || Obj.Str(vmi, "status", "phase") != "Running") return new AgentResult.Done();
-        var vm = Store.Get(Plurals.VirtualMachines, ns, vmName);
-        if (Obj.Str(vm, "status", "snapshotInProgress") != Obj.Name(snap)) return new AgentResult.Failed("attempting to freeze unlocked VM");
-        if (Obj.HasCondition(vmi, "Paused", "True") || !Obj.HasCondition(vmi, "AgentConnected")) return new AgentResult.Done();
-        if (Host.Agents.IsFrozen(vmi)) return new AgentResult.Done();
-        var result = Host.Agents.Freeze(vmi, VirtualMachineSnapshotController.FailureDeadline(snap));
-        if (result is not AgentResult.Failed failed) return result;
+        var result = new SnapshotSource(Host, Obj.Namespace(snap), vmName)
+            .Freeze(Obj.Name(snap), VirtualMachineSnapshotController.FailureDeadline(snap));
+        if (result is not AgentResult.Failed failed || failed.Error == "attempting to freeze unlocked VM") return result;
         var message = Wrapped500(failed.Error);
         return new AgentResult.Failed(Host.Settings.KubeVirt.HasQuiesceFailed ? $"Failed freezing vm {vmName}: {message}" : message);
     }
 
     private AgentResult Thaw(JsonObject? snap, string vmName)
     {
-        var vmi = snap == null ? null : Store.Get(Plurals.VirtualMachineInstances, Obj.Namespace(snap), vmName);
-        if (vmi == null || !Host.Agents.IsFrozen(vmi)) return new AgentResult.Done();
-        var result = Host.Agents.Unfreeze(vmi);
+        if (snap == null) return new AgentResult.Done();
+        var result = new SnapshotSource(Host, Obj.Namespace(snap), vmName).Unfreeze();
         return result is AgentResult.Failed f ? new AgentResult.Failed(Wrapped500(f.Error)) : result;
     }
 

@@ -43,25 +43,27 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
     {
         var snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name);
         if (snap == null) return;
-        var uid = Obj.Uid(snap);
+        var view = new SnapshotView(snap);
+        var uid = view.Uid;
         if (!firstSeen.ContainsKey(uid)) firstSeen[uid] = LabNow;
-        if (Obj.Deleting(snap)) { Delete(key, snap); return; }
+        if (view.Deleting) { Delete(key, snap); return; }
         if (!Obj.HasFinalizer(snap, SnapshotFinalizer))
         {
             Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o => Obj.AddFinalizer(o, SnapshotFinalizer));
             Requeue(key, TimeSpan.Zero);
             return;
         }
-        var vmName = Obj.Str(snap, "spec", "source", "name") ?? "";
-        var vm = Store.Get(Plurals.VirtualMachines, key.Namespace, vmName);
-        if (snap["status"] == null) { Initialize(key, vm); return; }
+        var vmName = view.SourceName;
+        var source = new SnapshotSource(Host, key.Namespace, vmName);
+        var vm = source.Vm;
+        if (!view.HasStatus) { Initialize(key, vm); return; }
 
-        switch (Obj.Str(snap, "status", "phase"))
+        switch (view.Phase)
         {
             case "Failed":
                 return;
             case "Succeeded":
-                SyncSucceeded(key, snap, vm);
+                SyncSucceeded(key, snap, source);
                 return;
         }
 
@@ -69,7 +71,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
         if (deadline > TimeSpan.Zero)
         {
             var due = firstSeen[uid] + deadline;
-            if (LabNow >= due) { FailDeadline(key, snap, vm); return; }
+            if (LabNow >= due) { FailDeadline(key, snap, source); return; }
             Requeue(key, due - LabNow);
         }
         if (vm == null)
@@ -77,9 +79,9 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
             Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o => Obj.SetCondition(Obj.Status(o), "Progressing", "False", SourceDoesNotExist));
             return; // a VM event with this name brings it back
         }
-        if (Obj.Str(vm, "status", "snapshotInProgress") != key.Name)
+        if (!source.LockedBy(key.Name))
         {
-            var blocker = LockBlocker(vm, key.Name);
+            var blocker = source.LockBlocker(vm, key.Name);
             if (blocker != null)
             {
                 Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
@@ -90,12 +92,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
                 Requeue(key, Retry);
                 return;
             }
-            Store.Update(Plurals.VirtualMachines, key.Namespace, vmName, o =>
-            {
-                Obj.AddFinalizer(o, SourceFinalizer);
-                Obj.Status(o)["snapshotInProgress"] = key.Name;
-            });
-            vm = Store.Get(Plurals.VirtualMachines, key.Namespace, vmName)!;
+            vm = source.Lock(key.Name);
         }
 
         var contentName = Content(uid);
@@ -124,25 +121,6 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
             o["status"] = status;
         });
         Requeue(key, TimeSpan.Zero);
-    }
-
-    /// <summary>Why the VM cannot be locked now (the text after "Source not locked"), or null.</summary>
-    private string? LockBlocker(JsonObject vm, string snapshotName)
-    {
-        var holder = Obj.Str(vm, "status", "snapshotInProgress");
-        if (holder != null && holder != snapshotName) return $" snapshot \"{holder}\" in progress";
-        var ns = Obj.Namespace(vm);
-        var source = $"{ns}/{Obj.Name(vm)}";
-        foreach (var volume in VmVolumes.Of(vm))
-        {
-            var claim = VmVolumes.ClaimName(volume);
-            if (claim == null) continue;
-            var pvc = Store.Get(Plurals.PersistentVolumeClaims, ns, claim);
-            if (pvc == null) return $" source {source} volume doesnt exist: {claim}";
-            if (Obj.Deleting(pvc)) return $" source {source} volume is being deleted: {claim}";
-            if (Obj.Str(pvc, "status", "phase") != "Bound") return $" source {source} volume not bound: {claim}";
-        }
-        return null;
     }
 
     private void UpdateInProgress(ObjectKey key, JsonObject vm, JsonObject content)
@@ -227,10 +205,10 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
     }
 
     /// <summary>After Succeeded: release the lock, and keep readyToUse/error in step with the content (VolumeSnapshots may go missing later).</summary>
-    private void SyncSucceeded(ObjectKey key, JsonObject snap, JsonObject? vm)
+    private void SyncSucceeded(ObjectKey key, JsonObject snap, SnapshotSource source)
     {
-        if (vm != null) Unlock(key, vm);
-        var content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, Obj.Str(snap, "status", "virtualMachineSnapshotContentName") ?? "");
+        source.Unlock(key.Name);
+        var content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, new SnapshotView(snap).ContentName ?? "");
         if (content?["status"] is not JsonObject cs) return;
         Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
         {
@@ -242,25 +220,6 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
         });
     }
 
-    private void Unlock(ObjectKey key, JsonObject vm)
-    {
-        if (Obj.Str(vm, "status", "snapshotInProgress") != key.Name) return;
-        Store.Update(Plurals.VirtualMachines, key.Namespace, Obj.Name(vm), o =>
-        {
-            if (Obj.Str(o, "status", "snapshotInProgress") != key.Name) return;
-            Obj.Status(o).Remove("snapshotInProgress");
-            Obj.RemoveFinalizer(o, SourceFinalizer);
-        });
-    }
-
-    /// <summary>Thaws the guest if this snapshot's lock is held and the agent reports frozen (cleanup paths).</summary>
-    private void Thaw(ObjectKey key, JsonObject? vm)
-    {
-        if (vm == null || Obj.Str(vm, "status", "snapshotInProgress") != key.Name) return;
-        var vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, Obj.Name(vm));
-        if (vmi != null && Host.Agents.IsFrozen(vmi)) Host.Agents.Unfreeze(vmi);
-    }
-
     /// <summary>
     /// KubeVirt's deadline pass (snapshot.go updateVMSnapshot + updateSnapshotStatus): the unready content is deleted,
     /// the snapshot still copies the content's status (read before the deletion lands), so status.error is the
@@ -268,13 +227,13 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
     /// condition "snapshot deadline exceeded", never in status.error. An error present turns Progressing into
     /// "In error state" after "Operation failed", as the end of updateSnapshotStatus does.
     /// </summary>
-    private void FailDeadline(ObjectKey key, JsonObject snap, JsonObject? vm)
+    private void FailDeadline(ObjectKey key, JsonObject snap, SnapshotSource source)
     {
         var content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, Content(Obj.Uid(snap)));
         var contentStatus = content?["status"] as JsonObject;
         if (content != null && Obj.Bool(contentStatus?["readyToUse"]) != true) Store.Delete(Plurals.VirtualMachineSnapshotContents, key.Namespace, Obj.Name(content));
-        Thaw(key, vm);
-        if (vm != null) Unlock(key, vm);
+        source.UnfreezeIfLockedBy(key.Name);
+        source.Unlock(key.Name);
         Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
         {
             var status = Obj.Status(o);
@@ -295,19 +254,20 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
 
     private void Delete(ObjectKey key, JsonObject snap)
     {
-        var phase = Obj.Str(snap, "status", "phase");
+        var view = new SnapshotView(snap);
+        var phase = view.Phase;
         if (phase is not ("Succeeded" or "Failed" or "Deleting") && snap["status"] != null)
             Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
             {
                 Obj.Status(o)["phase"] = "Deleting";
                 Obj.SetCondition(Obj.Status(o), "Progressing", "False", Deleting);
             });
-        var contentName = Obj.Str(snap, "status", "virtualMachineSnapshotContentName") ?? Content(Obj.Uid(snap));
+        var contentName = view.ContentName ?? Content(view.Uid);
         var content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, contentName);
-        var retain = Obj.Str(snap, "spec", "deletionPolicy") == "Retain" && Obj.Bool(content?["status"]?["readyToUse"]) == true;
-        var vm = Store.Get(Plurals.VirtualMachines, key.Namespace, Obj.Str(snap, "spec", "source", "name") ?? "");
-        Thaw(key, vm);
-        if (vm != null) Unlock(key, vm);
+        var retain = view.Retain && Obj.Bool(content?["status"]?["readyToUse"]) == true;
+        var source = new SnapshotSource(Host, key.Namespace, view.SourceName);
+        source.UnfreezeIfLockedBy(key.Name);
+        source.Unlock(key.Name);
         if (content != null && !retain)
         {
             if (!Obj.Deleting(content)) Store.Delete(Plurals.VirtualMachineSnapshotContents, key.Namespace, contentName);
