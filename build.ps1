@@ -98,16 +98,25 @@ function Invoke-PesterTests {
     Get-Content $summary -Raw | ConvertFrom-Json
 }
 
+# One style for the solution (.editorconfig): counted as one check, so a style slip fails the Test task like a test.
+function Test-CodeStyle {
+    Write-Host '==> Checking the code style (dotnet format --verify-no-changes)'
+    dotnet format "$PSScriptRoot/VmSnapshot.PowerShell.sln" --verify-no-changes --severity warn | Out-Host
+    return $LASTEXITCODE -eq 0
+}
+
 function Invoke-Test {
     Invoke-Native 'Restoring test tools (Pester, YamlDotNet 11 for the isolation tests)' {
         dotnet restore "$PSScriptRoot/tools/TestTools.proj" --nologo -v:q
     }
     Invoke-Build
+    $style = Test-CodeStyle
     $unit = Invoke-UnitTests
     $pester = Invoke-PesterTests
-    $passed = $unit.Passed + $pester.Passed
-    $failed = $unit.Failed + $pester.Failed
-    Write-Host ("xunit: $($unit.Passed) passed, $($unit.Failed) failed, $($unit.Skipped) skipped; " +
+    $passed = $unit.Passed + $pester.Passed + [int]$style
+    $failed = $unit.Failed + $pester.Failed + [int](-not $style)
+    Write-Host ("style: $(if ($style) { 'as .editorconfig says' } else { 'FAILED (run: dotnet format VmSnapshot.PowerShell.sln --severity warn)' }); " +
+        "xunit: $($unit.Passed) passed, $($unit.Failed) failed, $($unit.Skipped) skipped; " +
         "Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped")
     # The last line is the CI's summary: totals of xunit and Pester.
     Write-Output "$passed passed, $failed failed"

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
 using VmSnapshot.Lab.Api;
 using VmSnapshot.Lab.Auth;
 using VmSnapshot.Lab.Controllers;
@@ -19,10 +20,10 @@ namespace VmSnapshot.Lab;
 /// </summary>
 public sealed class LabServer : IDisposable
 {
-    private readonly LabHttpServer http;
-    private readonly ApiHandler api;
-    private readonly X509Certificate2? certificate;
-    private int stopped;
+    private readonly LabHttpServer _http;
+    private readonly ApiHandler _api;
+    private readonly X509Certificate2? _certificate;
+    private int _stopped;
 
     private LabServer(LabOptions options, Scenario scenario)
     {
@@ -40,35 +41,37 @@ public sealed class LabServer : IDisposable
             ["spec"] = new System.Text.Json.Nodes.JsonObject { ["finalizers"] = new System.Text.Json.Nodes.JsonArray("kubernetes") },
             ["status"] = new System.Text.Json.Nodes.JsonObject { ["phase"] = "Active" },
         });
-        foreach (var obj in scenario.Objects)
+        foreach (JsonObject obj in scenario.Objects)
         {
-            var existing = Store.Get(JsonUtil.Str(obj["kind"])!, JsonUtil.Str(obj["metadata"]?["namespace"]), JsonUtil.Str(obj["metadata"]?["name"])!);
+            JsonObject? existing = Store.Get(JsonUtil.Str(obj["kind"])!, JsonUtil.Str(obj["metadata"]?["namespace"]), JsonUtil.Str(obj["metadata"]?["name"])!);
             if (existing != null && JsonUtil.Str(obj["kind"]) == "Namespace") continue; // "default" is already there
             Store.Seed(obj);
         }
         if (Store.Get("namespaces", null, Namespace) == null)
+        {
             Store.Seed(new System.Text.Json.Nodes.JsonObject
             {
                 ["apiVersion"] = "v1", ["kind"] = "Namespace",
                 ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = Namespace },
                 ["status"] = new System.Text.Json.Nodes.JsonObject { ["phase"] = "Active" },
             });
+        }
 
         if (options.UseTls)
         {
-            certificate = SelfSignedCertificate.Create("kubevirt-lab");
-            CertificateAuthorityPem = certificate.ExportCertificatePem();
+            _certificate = SelfSignedCertificate.Create("kubevirt-lab");
+            CertificateAuthorityPem = _certificate.ExportCertificatePem();
         }
 
         LabHttpServer? server = null;
-        var authenticator = new Authenticator(Users);
+        Authenticator authenticator = new(Users);
         ApiHandler? handler = null;
-        server = new LabHttpServer(options.Port, certificate, options.MaxRequestBodyBytes,
+        server = new LabHttpServer(options.Port, _certificate, options.MaxRequestBodyBytes,
             (req, resp, ct) => handler!.HandleAsync(req, resp, ct),
             (code, message) => ErrorBody(code, message, options.MaxRequestBodyBytes));
         handler = new ApiHandler(Store, authenticator, server.Stopping);
-        http = server;
-        api = handler;
+        _http = server;
+        _api = handler;
     }
 
     public LabOptions Options { get; }
@@ -82,7 +85,7 @@ public sealed class LabServer : IDisposable
     /// <summary>The kube-apiserver built-ins plus each add-on's CRDs, in the order a cluster would install them.</summary>
     private static ResourceCatalog Catalog()
     {
-        var catalog = new ResourceCatalog();
+        ResourceCatalog catalog = new();
         ExternalSnapshotterInstallation.Register(catalog);
         KubeVirtInstallation.Register(catalog);
         CdiInstallation.Register(catalog);
@@ -93,8 +96,8 @@ public sealed class LabServer : IDisposable
     /// <summary>The add-ons' webhooks, aggregated APIs and controllers, once the store holds the scenario.</summary>
     private void StartAddOns(Scenario scenario)
     {
-        var settings = ControllerSettings.Parse(scenario.Settings);
-        var speed = Options.ClockSpeed != 1 ? Options.ClockSpeed : settings.ClockSpeed ?? 1;
+        ControllerSettings settings = ControllerSettings.Parse(scenario.Settings);
+        double speed = Options.ClockSpeed != 1 ? Options.ClockSpeed : settings.ClockSpeed ?? 1;
         Clock = new LabClock(speed);
         Controllers = KubeVirtInstallation.Start(Store, Clock, settings, Options.RunControllers);
     }
@@ -103,13 +106,13 @@ public sealed class LabServer : IDisposable
     public static LabServer Start(LabOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var scenario = Scenario.Load(options.Scenario);
-        var lab = new LabServer(options, scenario);
+        Scenario scenario = Scenario.Load(options.Scenario);
+        LabServer lab = new(options, scenario);
         try
         {
             lab.StartAddOns(scenario);
-            lab.http.Start();
-            lab.Server = new Uri($"{(options.UseTls ? "https" : "http")}://127.0.0.1:{lab.http.Port}");
+            lab._http.Start();
+            lab.Server = new Uri($"{(options.UseTls ? "https" : "http")}://127.0.0.1:{lab._http.Port}");
             lab.KubeconfigPath = options.KubeconfigPath ?? Path.Combine(Path.GetTempPath(), $"kubevirt-lab-{Guid.NewGuid():N}.kubeconfig");
             KubeconfigWriter.Write(lab.KubeconfigPath, options.Name, lab.Server, lab.Token, lab.Namespace, lab.CertificateAuthorityPem);
             return lab;
@@ -132,7 +135,7 @@ public sealed class LabServer : IDisposable
     /// <summary>PEM of the self-signed serving certificate (also the CA) when TLS is on.</summary>
     public string? CertificateAuthorityPem { get; }
     /// <summary>Total HTTP requests served.</summary>
-    public long RequestCount => api.RequestCount;
+    public long RequestCount => _api.RequestCount;
     public LabStore Store { get; }
     /// <summary>The admin and the scenario's users.</summary>
     public IReadOnlyList<LabUser> Users { get; }
@@ -140,12 +143,12 @@ public sealed class LabServer : IDisposable
     /// <summary>Closes the listener and every open watch. Idempotent.</summary>
     public void Stop()
     {
-        if (Interlocked.Exchange(ref stopped, 1) == 1) return;
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
         KubeVirtInstallation.Stop(Store, Controllers);
         Store.CloseWatches();
-        http.Stop();
+        _http.Stop();
         Store.Dispose();
-        certificate?.Dispose();
+        _certificate?.Dispose();
     }
 
     public void Dispose() => Stop();
@@ -154,7 +157,7 @@ public sealed class LabServer : IDisposable
 
     private static byte[] ErrorBody(int code, string message, int limit)
     {
-        var error = code switch
+        ApiException error = code switch
         {
             413 => Errors.TooLarge(limit),
             400 or 431 => Errors.BadRequest(message),

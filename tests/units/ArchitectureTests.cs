@@ -44,7 +44,7 @@ public class ArchitectureTests
     [Fact]
     public void A_partial_class_lives_in_one_folder()
     {
-        var spread = Directory.GetFiles(Path.Combine(s_repo, "src"), "*.cs", SearchOption.AllDirectories)
+        string[] spread = Directory.GetFiles(Path.Combine(s_repo, "src"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
             .SelectMany(f => Regex.Matches(File.ReadAllText(f), @"partial class (\w+)").Select(m => (Type: m.Groups[1].Value, Folder: Path.GetDirectoryName(f)!)))
             .GroupBy(p => p.Type)

@@ -1,8 +1,8 @@
 using System.Collections;
 using System.Management.Automation;
 using VmSnapshot.Commands.Infrastructure;
-using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Api;
+using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Snapshots;
 
 namespace VmSnapshot.Commands;

@@ -1,9 +1,9 @@
 using System.Management.Automation;
 using VmSnapshot.Commands.Infrastructure;
-using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Connection;
 using VmSnapshot.Core.Quiesce;
+using VmSnapshot.Core.Refusals;
 
 namespace VmSnapshot.Commands;
 

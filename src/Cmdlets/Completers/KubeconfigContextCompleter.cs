@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using k8s;
+using k8s.KubeConfigModels;
 using VmSnapshot.Core.Connection;
 
 namespace VmSnapshot.Commands.Completers;
@@ -19,7 +20,7 @@ public sealed class KubeconfigContextCompleter : IArgumentCompleter
         {
             foreach (string path in KubeconfigLocator.DefaultPaths().Where(File.Exists))
             {
-                foreach (var context in KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(path)).Contexts ?? [])
+                foreach (Context? context in KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(path)).Contexts ?? [])
                 {
                     if (pattern.IsMatch(context.Name) && results.All(r => r.CompletionText != context.Name))
                     {

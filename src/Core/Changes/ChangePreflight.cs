@@ -44,7 +44,7 @@ public static class ChangePreflight
             results[vmName] = inputs is null
                 ? Refusal.VMNotFound(vmName, @namespace, "Nothing was changed.")
                 : Check(connection, @namespace, vmName, inputs,
-                    inChange.TryGetValue(vmName, out var other) && !(afterChange && other.ChangeId == options.ChangeId) ? other : null,
+                    inChange.TryGetValue(vmName, out (string Name, string? ChangeId, string? Created) other) && !(afterChange && other.ChangeId == options.ChangeId) ? other : null,
                     options, afterChange);
         }
 

@@ -29,11 +29,11 @@ internal static class ClusterChecks
         AccessAnswer create = inputs.CanCreateSnapshot;
         string ns = inputs.Namespace;
         checks.Add(CheckNames.CanCreateSnapshot, create.Allowed switch
-            {
-                true => CheckStatus.Pass,
-                false => CheckStatus.Fail,
-                null => CheckStatus.Warn,
-            },
+        {
+            true => CheckStatus.Pass,
+            false => CheckStatus.Fail,
+            null => CheckStatus.Warn,
+        },
             create.Allowed switch
             {
                 true => $"You may create VirtualMachineSnapshots in namespace '{ns}'.",

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using VmSnapshot.Core.Text;
 using VmSnapshot.Core.Json;
+using VmSnapshot.Core.Text;
 
 namespace VmSnapshot.Core.Snapshots;
 

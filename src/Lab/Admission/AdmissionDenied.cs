@@ -25,9 +25,9 @@ public static class AdmissionDenied
     /// </summary>
     public static ApiException Invalid(string webhook, params WebhookCause[] causes)
     {
-        var message = string.Join(", ", causes.Take(MaxCausesInMessage).Select(c => c.Message));
+        string message = string.Join(", ", causes.Take(MaxCausesInMessage).Select(c => c.Message));
         if (causes.Length > MaxCausesInMessage) message += $", and {causes.Length - MaxCausesInMessage} more validation errors";
-        var details = new JsonObject
+        JsonObject details = new()
         {
             ["causes"] = new JsonArray(causes.Select(c => (JsonNode)new JsonObject { ["reason"] = c.Type, ["message"] = c.Message, ["field"] = c.Field }).ToArray()),
         };
@@ -42,8 +42,8 @@ public static class AdmissionDenied
 
     private static ApiException Denied(string webhook, int code, string? reason, string message, JsonObject? details)
     {
-        var deniedBy = $"admission webhook \"{webhook}\" denied the request";
-        var status = new JsonObject
+        string deniedBy = $"admission webhook \"{webhook}\" denied the request";
+        JsonObject status = new()
         {
             ["kind"] = "Status",
             ["apiVersion"] = "v1",

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using VmSnapshot.Lab.Controllers;
 using VmSnapshot.Lab.Store;
 
@@ -12,9 +13,9 @@ internal static class FeatureGates
 {
     public static bool SnapshotEnabled(LabStore store, KubeVirtBehaviour kubevirt)
     {
-        var kv = store.List("kubevirts").FirstOrDefault();
+        JsonObject? kv = store.List("kubevirts").FirstOrDefault();
         if (kv == null) return true;
-        var config = kv["spec"]?["configuration"]?["developerConfiguration"];
+        JsonNode? config = kv["spec"]?["configuration"]?["developerConfiguration"];
         bool Listed(string field) => (config?[field] as System.Text.Json.Nodes.JsonArray ?? []).Any(g => g?.ToString() == "Snapshot");
         if (Listed("disabledFeatureGates")) return false;
         return kubevirt.SnapshotGateOnByDefault || Listed("featureGates");

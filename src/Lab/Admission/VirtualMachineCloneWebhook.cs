@@ -24,14 +24,17 @@ internal sealed partial class VirtualMachineCloneWebhook(LabStore store, KubeVir
 
     public void Admit(AdmissionRequest request)
     {
-        var clone = request.Object;
-        var spec = clone["spec"] as JsonObject ?? new JsonObject();
+        JsonObject clone = request.Object;
+        JsonObject spec = clone["spec"] as JsonObject ?? new JsonObject();
         if (request.Operation == AdmissionOperation.Create) Mutate(spec);
         // The gate is checked on create only (vmclone-admitter.go Admit).
         if (request.Operation == AdmissionOperation.Create && !FeatureGates.SnapshotEnabled(store, kubevirt))
             throw AdmissionDenied.Error(Validator, "snapshot feature gate is not enabled");
-        var causes = new List<WebhookCause>();
-        if (spec["source"] is not JsonObject source) causes.Add(("spec.source", "Source cannot be nil"));
+        List<WebhookCause> causes = new();
+        if (spec["source"] is not JsonObject source)
+        {
+            causes.Add(("spec.source", "Source cannot be nil"));
+        }
         else
         {
             if (string.IsNullOrEmpty(Obj.Str(source, "apiGroup"))) causes.Add(("spec.source.apiGroup", "Source's APIGroup cannot be empty"));
@@ -44,24 +47,26 @@ internal sealed partial class VirtualMachineCloneWebhook(LabStore store, KubeVir
             if (Obj.Str(target, "kind") is { } kind && kind != "VirtualMachine") causes.Add(("spec.target.kind", "Target kind is not supported"));
             if (Obj.Str(spec, "source", "kind") == "VirtualMachine" && Obj.Str(target, "kind") is null or "VirtualMachine"
                 && Obj.Str(target, "name") == Obj.Str(spec, "source", "name"))
+            {
                 causes.Add(("spec.target.name", "Target name cannot be equal to source name when both are VirtualMachines"));
+            }
         }
-        foreach (var (iface, mac) in spec["newMacAddresses"] as JsonObject ?? [])
+        foreach ((string iface, JsonNode? mac) in spec["newMacAddresses"] as JsonObject ?? [])
             if (mac?.ToString() is { Length: > 0 } m && !Mac().IsMatch(m)) causes.Add(("spec.newMacAddresses", $"interface {iface} has malformed MAC address ({m})."));
-        foreach (var patch in (spec["patches"] as JsonArray ?? []).Select(p => p?.ToString() ?? ""))
+        foreach (string? patch in (spec["patches"] as JsonArray ?? []).Select(p => p?.ToString() ?? ""))
         {
             try { JsonNode.Parse(patch); }
             catch (JsonException) { causes.Add(("spec.patches", $"patch is not valid JSON ({patch})")); }
         }
-        var filters = new[] { spec["labelFilters"], spec["annotationFilters"], spec["template"]?["labelFilters"], spec["template"]?["annotationFilters"] };
+        JsonNode?[] filters = new[] { spec["labelFilters"], spec["annotationFilters"], spec["template"]?["labelFilters"], spec["template"]?["annotationFilters"] };
         if (filters.SelectMany(f => f as JsonArray ?? []).Any(f => f?.ToString() == "!")) causes.Add(("spec", "a negation character is not a valid filter"));
         if (causes.Count > 0) throw AdmissionDenied.Invalid(Validator, causes.ToArray());
     }
 
     private static void Mutate(JsonObject spec)
     {
-        var sourceName = Obj.Str(spec, "source", "name") ?? "";
-        var generated = $"clone-{sourceName}-{Suffix()}";
+        string sourceName = Obj.Str(spec, "source", "name") ?? "";
+        string generated = $"clone-{sourceName}-{Suffix()}";
         if (spec["target"] is not JsonObject target)
             spec["target"] = new JsonObject { ["apiGroup"] = "kubevirt.io", ["kind"] = "VirtualMachine", ["name"] = generated };
         else if (string.IsNullOrEmpty(Obj.Str(target, "name"))) target["name"] = generated;

@@ -14,14 +14,14 @@ namespace VmSnapshot.Lab.Admission;
 internal sealed class VirtualMachineRestoreWebhook(LabStore store, KubeVirtBehaviour kubevirt) : IAdmissionWebhook
 {
     public const string Name = "virtualmachinerestore-validator.snapshot.kubevirt.io";
-    private static readonly string[] RestorePolicies = ["RandomizeNames", "InPlace", "PrefixTargetName"];
-    private static readonly string[] OwnershipPolicies = ["Vm", "None"];
+    private static readonly string[] s_restorePolicies = ["RandomizeNames", "InPlace", "PrefixTargetName"];
+    private static readonly string[] s_ownershipPolicies = ["Vm", "None"];
 
     public bool Handles(ResourceType type) => type.Kind == "VirtualMachineRestore";
 
     public void Admit(AdmissionRequest request)
     {
-        var restore = request.Object;
+        JsonObject restore = request.Object;
         if (request.Operation == AdmissionOperation.Create && restore["spec"] is JsonObject spec && spec["targetReadinessPolicy"] == null)
             spec["targetReadinessPolicy"] = "WaitGracePeriod";
         // The gate is checked on create only (vmrestore.go Admit).
@@ -35,18 +35,27 @@ internal sealed class VirtualMachineRestoreWebhook(LabStore store, KubeVirtBehav
         }
         // Causes in vmrestore.go's order: the target (with the patches, checked in validateTargetVM), the volume
         // overrides and policies (only for a kubevirt.io VirtualMachine target), then unfinished restores.
-        var causes = new List<WebhookCause>();
-        var target = restore["spec"]?["target"];
-        var apiGroup = Obj.Str(target, "apiGroup");
-        if (apiGroup == null) causes.Add(new WebhookCause("spec.target.apiGroup", "missing apiGroup", "FieldValueNotFound"));
-        else if (apiGroup != "kubevirt.io") causes.Add(("spec.target.apiGroup", "invalid apiGroup"));
-        else if (Obj.Str(target, "kind") != "VirtualMachine") causes.Add(("spec.target.kind", "invalid kind"));
+        List<WebhookCause> causes = new();
+        JsonNode? target = restore["spec"]?["target"];
+        string? apiGroup = Obj.Str(target, "apiGroup");
+        if (apiGroup == null)
+        {
+            causes.Add(new WebhookCause("spec.target.apiGroup", "missing apiGroup", "FieldValueNotFound"));
+        }
+        else if (apiGroup != "kubevirt.io")
+        {
+            causes.Add(("spec.target.apiGroup", "invalid apiGroup"));
+        }
+        else if (Obj.Str(target, "kind") != "VirtualMachine")
+        {
+            causes.Add(("spec.target.kind", "invalid kind"));
+        }
         else
         {
-            foreach (var patch in (restore["spec"]?["patches"] as JsonArray ?? []).Select(p => p?.ToString() ?? ""))
+            foreach (string? patch in (restore["spec"]?["patches"] as JsonArray ?? []).Select(p => p?.ToString() ?? ""))
                 causes.AddRange(PatchProblems(patch).Select(c => (WebhookCause)c));
-            var i = 0;
-            foreach (var o in Obj.Items(restore["spec"]?["volumeRestoreOverrides"]))
+            int i = 0;
+            foreach (JsonObject o in Obj.Items(restore["spec"]?["volumeRestoreOverrides"]))
             {
                 if (string.IsNullOrEmpty(Obj.Str(o, "volumeName")))
                     causes.Add(new WebhookCause($"spec.volumeRestoreOverrides[{i}].volumeName", "must provide a volume name", "FieldValueRequired"));
@@ -54,15 +63,18 @@ internal sealed class VirtualMachineRestoreWebhook(LabStore store, KubeVirtBehav
                     causes.Add(new WebhookCause($"spec.volumeRestoreOverrides[{i}]", "must provide at least one overriden field", "FieldValueRequired"));
                 i++;
             }
-            if (Obj.Str(restore, "spec", "volumeRestorePolicy") is { } policy && !RestorePolicies.Contains(policy))
+            if (Obj.Str(restore, "spec", "volumeRestorePolicy") is { } policy && !s_restorePolicies.Contains(policy))
                 causes.Add(("spec.volumeRestorePolicy", $"volume restore policy \"{policy}\" doesn't exist"));
-            if (Obj.Str(restore, "spec", "volumeOwnershipPolicy") is { } ownership && !OwnershipPolicies.Contains(ownership))
+            if (Obj.Str(restore, "spec", "volumeOwnershipPolicy") is { } ownership && !s_ownershipPolicies.Contains(ownership))
                 causes.Add(("spec.volumeOwnershipPolicy", $"volume ownership policy \"{ownership}\" doesn't exist"));
         }
-        var targetName = Obj.Str(target, "name");
-        foreach (var busy in store.List(Plurals.VirtualMachineRestores, Obj.Namespace(restore)).Where(r =>
+        string? targetName = Obj.Str(target, "name");
+        foreach (JsonObject? busy in store.List(Plurals.VirtualMachineRestores, Obj.Namespace(restore)).Where(r =>
             Obj.Str(r, "spec", "target", "name") == targetName && Obj.Bool(r["status"]?["complete"]) != true && !Obj.HasCondition(r, "Failure", "True")))
+        {
             causes.Add(("spec.target", $"VirtualMachineRestore \"{Obj.Name(busy)}\" in progress"));
+        }
+
         if (causes.Count > 0) throw AdmissionDenied.Invalid(Name, causes.ToArray());
     }
 
@@ -73,19 +85,21 @@ internal sealed class VirtualMachineRestoreWebhook(LabStore store, KubeVirtBehav
     /// </summary>
     public static IEnumerable<(string Field, string Message)> PatchProblems(string patch)
     {
-        foreach (var pair in patch.Trim('{', '}').Split(','))
+        foreach (string pair in patch.Trim('{', '}').Split(','))
         {
-            var kv = pair.Split(':');
+            string[] kv = pair.Split(':');
             if (kv.Length != 2)
             {
                 yield return ("spec.patches", $"patch format is not valid - one \":\" expected in a single key-value json patch: {pair}");
                 continue;
             }
-            var key = kv[0].Trim();
-            var value = kv[1].Trim();
+            string key = kv[0].Trim();
+            string value = kv[1].Trim();
             if (key == "\"path\"" && !value.StartsWith("\"/spec/", StringComparison.Ordinal)
                 && !value.StartsWith("\"/metadata/labels/", StringComparison.Ordinal) && !value.StartsWith("\"/metadata/annotations/", StringComparison.Ordinal))
+            {
                 yield return ("spec.patches", $"patching is valid only for elements under /spec/ only: {pair}");
+            }
         }
     }
 }

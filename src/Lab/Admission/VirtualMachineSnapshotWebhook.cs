@@ -20,19 +20,19 @@ internal sealed class VirtualMachineSnapshotWebhook(LabStore store, KubeVirtBeha
         // The gate is checked on create only (vmsnapshot.go Admit): existing snapshots stay updatable.
         if (request.Operation == AdmissionOperation.Create && !FeatureGates.SnapshotEnabled(store, kubevirt))
             throw AdmissionDenied.Error(Name, "snapshot feature gate not enabled");
-        var snap = request.Object;
+        JsonObject snap = request.Object;
         if (request.Operation == AdmissionOperation.Update)
         {
             if (!JsonNode.DeepEquals(request.OldObject!["spec"], snap["spec"]))
                 throw AdmissionDenied.Invalid(Name, ("spec", "spec in immutable after creation"));
             return;
         }
-        var source = snap["spec"]?["source"];
-        var apiGroup = Obj.Str(source, "apiGroup");
+        JsonNode? source = snap["spec"]?["source"];
+        string? apiGroup = Obj.Str(source, "apiGroup");
         if (apiGroup == null) throw AdmissionDenied.Invalid(Name, new WebhookCause("spec.source.apiGroup", "missing apiGroup", "FieldValueNotFound"));
         if (apiGroup != "kubevirt.io") throw AdmissionDenied.Invalid(Name, ("spec.source.apiGroup", "invalid apiGroup"));
         if (Obj.Str(source, "kind") != "VirtualMachine") throw AdmissionDenied.Invalid(Name, ("spec.source.kind", "invalid kind"));
-        var vmName = Obj.Str(source, "name") ?? "";
+        string vmName = Obj.Str(source, "name") ?? "";
         if (kubevirt.RejectsSnapshotOfMissingVm && store.Get(Plurals.VirtualMachines, Obj.Namespace(snap), vmName) == null)
             throw AdmissionDenied.Invalid(Name, ("spec.source.name", $"VirtualMachine \"{vmName}\" does not exist"));
     }

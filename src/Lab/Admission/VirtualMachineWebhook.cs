@@ -19,11 +19,11 @@ internal sealed class VirtualMachineWebhook : IAdmissionWebhook
 
     public void Admit(AdmissionRequest request)
     {
-        var vm = request.Object;
-        var spec = vm["spec"] as JsonObject;
+        JsonObject vm = request.Object;
+        JsonObject? spec = vm["spec"] as JsonObject;
         if (spec == null) return; // the schema's business
-        var hasRunning = spec["running"] != null;
-        var strategy = Obj.Str(spec, "runStrategy");
+        bool hasRunning = spec["running"] != null;
+        string? strategy = Obj.Str(spec, "runStrategy");
         if (hasRunning && strategy != null)
             throw AdmissionDenied.Invalid(Name, ("spec.running", "Running and RunStrategy are mutually exclusive. Note that Running is deprecated, please use RunStrategy instead"));
         if (!hasRunning && strategy == null)
@@ -32,16 +32,19 @@ internal sealed class VirtualMachineWebhook : IAdmissionWebhook
             throw AdmissionDenied.Invalid(Name, ("spec.runStrategy", $"Invalid RunStrategy ({strategy})"));
         if (request.OldObject is not { } old) return;
 
-        var snapshot = Obj.Str(old, "status", "snapshotInProgress");
+        string? snapshot = Obj.Str(old, "status", "snapshotInProgress");
         if (snapshot != null)
         {
             if (!JsonNode.DeepEquals(old["spec"]?["template"]?["spec"]?["volumes"], spec["template"]?["spec"]?["volumes"])
                 || !JsonNode.DeepEquals(old["spec"]?["template"]?["spec"]?["domain"]?["devices"]?["disks"], spec["template"]?["spec"]?["domain"]?["devices"]?["disks"]))
+            {
                 throw AdmissionDenied.Invalid(Name, StorageLock($"Cannot update vm disks or volumes until snapshot \"{snapshot}\" completes"));
+            }
+
             if (RunStateChanged(old, vm))
                 throw AdmissionDenied.Invalid(Name, StorageLock($"Cannot update vm running state until snapshot \"{snapshot}\" completes"));
         }
-        var restore = Obj.Str(old, "status", "restoreInProgress");
+        string? restore = Obj.Str(old, "status", "restoreInProgress");
         if (restore != null && RunStateChanged(old, vm))
             throw AdmissionDenied.Invalid(Name, StorageLock($"Cannot update VM runStrategy until restore \"{restore}\" completes"));
     }

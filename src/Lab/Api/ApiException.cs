@@ -18,7 +18,7 @@ internal static class Errors
 {
     public static JsonObject Status(int code, string reason, string message, JsonObject? details)
     {
-        var s = new JsonObject
+        JsonObject s = new()
         {
             ["kind"] = "Status",
             ["apiVersion"] = "v1",
@@ -36,7 +36,7 @@ internal static class Errors
 
     private static JsonObject Details(ResourceType type, string? name, string? kindOverride = null)
     {
-        var d = new JsonObject();
+        JsonObject d = new();
         if (!string.IsNullOrEmpty(name)) d["name"] = name;
         if (type.Group.Length > 0) d["group"] = type.Group;
         d["kind"] = kindOverride ?? type.Plural;
@@ -89,9 +89,9 @@ internal static class Errors
 
     public static ApiException Invalid(string qualifiedKind, string group, string kind, string name, params Cause[] causes)
     {
-        var parts = causes.Select(c => $"{c.Field}: {c.Message}").ToList();
-        var joined = parts.Count == 1 ? parts[0] : "[" + string.Join(", ", parts) + "]";
-        var details = new JsonObject { ["name"] = name };
+        List<string> parts = causes.Select(c => $"{c.Field}: {c.Message}").ToList();
+        string joined = parts.Count == 1 ? parts[0] : "[" + string.Join(", ", parts) + "]";
+        JsonObject details = new() { ["name"] = name };
         if (group.Length > 0) details["group"] = group;
         details["kind"] = kind;
         details["causes"] = new JsonArray(causes.Select(c => (JsonNode)new JsonObject { ["reason"] = c.Reason, ["message"] = c.Message, ["field"] = c.Field }).ToArray());
@@ -104,11 +104,11 @@ internal static class Errors
     /// </summary>
     public static ApiException Forbidden(string user, string verb, string group, string plural, string? subresource, string? name, string? ns)
     {
-        var qualified = group.Length == 0 ? plural : $"{plural}.{group}";
-        var subject = string.IsNullOrEmpty(name) ? qualified : $"{qualified} \"{name}\"";
-        var resource = subresource == null ? plural : $"{plural}/{subresource}";
-        var scope = ns == null ? "at the cluster scope" : $"in the namespace \"{ns}\"";
-        var details = new JsonObject();
+        string qualified = group.Length == 0 ? plural : $"{plural}.{group}";
+        string subject = string.IsNullOrEmpty(name) ? qualified : $"{qualified} \"{name}\"";
+        string resource = subresource == null ? plural : $"{plural}/{subresource}";
+        string scope = ns == null ? "at the cluster scope" : $"in the namespace \"{ns}\"";
+        JsonObject details = new();
         if (!string.IsNullOrEmpty(name)) details["name"] = name;
         if (group.Length > 0) details["group"] = group;
         details["kind"] = plural;

@@ -12,13 +12,19 @@ internal sealed partial class ApiHandler
     private async Task CreateAccessReviewAsync(RequestContext ctx, ResourceType type, ApiPath p)
     {
         JsonObject review;
-        if (ProtobufBodies.IsProtobuf(ctx.Request.Body)) review = ProtobufBodies.AccessReview(ctx.Request.Body);
-        else try { review = JsonNode.Parse(ctx.Request.Body) as JsonObject ?? throw Errors.BadRequest("the object provided is unrecognized (must be of type SelfSubjectAccessReview)"); }
-        catch (JsonException ex) { throw Errors.BadRequest($"the object provided is unrecognized (must be of type SelfSubjectAccessReview): couldn't get version/kind; json parse error: {JsonUtil.GoParseError(ctx.Request.Body, ex)}"); }
+        if (ProtobufBodies.IsProtobuf(ctx.Request.Body))
+        {
+            review = ProtobufBodies.AccessReview(ctx.Request.Body);
+        }
+        else
+        {
+            try { review = JsonNode.Parse(ctx.Request.Body) as JsonObject ?? throw Errors.BadRequest("the object provided is unrecognized (must be of type SelfSubjectAccessReview)"); }
+            catch (JsonException ex) { throw Errors.BadRequest($"the object provided is unrecognized (must be of type SelfSubjectAccessReview): couldn't get version/kind; json parse error: {JsonUtil.GoParseError(ctx.Request.Body, ex)}"); }
+        }
 
-        var spec = review["spec"] as JsonObject;
-        var resourceAttributes = spec?["resourceAttributes"] as JsonObject;
-        var nonResource = spec?["nonResourceAttributes"] as JsonObject;
+        JsonObject? spec = review["spec"] as JsonObject;
+        JsonObject? resourceAttributes = spec?["resourceAttributes"] as JsonObject;
+        JsonObject? nonResource = spec?["nonResourceAttributes"] as JsonObject;
         if (resourceAttributes == null && nonResource == null)
             throw Errors.Invalid(type, "", new Errors.Cause("FieldValueRequired", "spec.resourceAttributes", "Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified"));
 
@@ -26,12 +32,12 @@ internal sealed partial class ApiHandler
         string? byRole = null; // the system ClusterRole that allowed it, when the user's own rules did not
         if (resourceAttributes != null)
         {
-            var verb = JsonUtil.Str(resourceAttributes["verb"]) ?? "";
-            var group = JsonUtil.Str(resourceAttributes["group"]) ?? "";
-            var resource = JsonUtil.Str(resourceAttributes["resource"]) ?? "";
-            var sub = JsonUtil.Str(resourceAttributes["subresource"]);
-            var name = JsonUtil.Str(resourceAttributes["name"]);
-            var qualified = string.IsNullOrEmpty(sub) ? resource : $"{resource}/{sub}";
+            string verb = JsonUtil.Str(resourceAttributes["verb"]) ?? "";
+            string group = JsonUtil.Str(resourceAttributes["group"]) ?? "";
+            string resource = JsonUtil.Str(resourceAttributes["resource"]) ?? "";
+            string? sub = JsonUtil.Str(resourceAttributes["subresource"]);
+            string? name = JsonUtil.Str(resourceAttributes["name"]);
+            string qualified = string.IsNullOrEmpty(sub) ? resource : $"{resource}/{sub}";
             allowed = ctx.User.Can(verb, group, qualified, string.IsNullOrEmpty(name) ? null : name);
             if (allowed && !ctx.User.Rules.Any(r => r.Allows(verb, group, qualified, string.IsNullOrEmpty(name) ? null : name))) byRole = "system:basic-user";
         }
@@ -42,14 +48,17 @@ internal sealed partial class ApiHandler
             byRole = "system:discovery";
         }
 
-        var status = new JsonObject { ["allowed"] = allowed };
+        JsonObject status = new() { ["allowed"] = allowed };
         if (allowed)
+        {
             status["reason"] = ctx.User.IsAdmin
                 ? "RBAC: allowed by ClusterRoleBinding \"cluster-admin\" of ClusterRole \"cluster-admin\" to Group \"system:masters\""
                 : byRole != null
                     ? $"RBAC: allowed by ClusterRoleBinding \"{byRole}\" of ClusterRole \"{byRole}\" to Group \"system:authenticated\""
                     : $"RBAC: allowed by ClusterRoleBinding \"{ctx.User.Name}\" of ClusterRole \"{ctx.User.Name}\" to User \"{ctx.User.Name}\"";
-        var answer = new JsonObject
+        }
+
+        JsonObject answer = new()
         {
             ["kind"] = type.Kind,
             ["apiVersion"] = type.ApiVersionFor(p.Version),

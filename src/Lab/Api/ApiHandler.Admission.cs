@@ -12,12 +12,12 @@ internal sealed partial class ApiHandler
     /// </summary>
     private static void Admit(RequestContext ctx, ResourceType type, string name, JsonObject obj, string version)
     {
-        var schema = SchemaCatalog.For(type);
+        JsonObject? schema = SchemaCatalog.For(type);
         List<string> unknown;
         List<Errors.Cause> errors = [];
         if (schema != null)
         {
-            var result = SchemaValidator.Run(obj, schema);
+            SchemaValidator result = SchemaValidator.Run(obj, schema);
             unknown = result.Unknown;
             errors = result.Errors;
         }
@@ -26,9 +26,9 @@ internal sealed partial class ApiHandler
             unknown = BodyDecoder.UnknownFields(obj, type);
         }
         // Unknown metadata fields are dropped by the decoder for every kind.
-        foreach (var field in BodyDecoder.UnknownFields(obj, type).Where(f => f.StartsWith("metadata.", StringComparison.Ordinal)))
+        foreach (string? field in BodyDecoder.UnknownFields(obj, type).Where(f => f.StartsWith("metadata.", StringComparison.Ordinal)))
             if (!unknown.Contains(field)) unknown.Add(field);
-        foreach (var field in unknown)
+        foreach (string field in unknown)
         {
             if (field.StartsWith("metadata.", StringComparison.Ordinal)) ((JsonObject)obj["metadata"]!).Remove(field["metadata.".Length..]);
             else if (!field.Contains('.')) obj.Remove(field);
@@ -36,8 +36,8 @@ internal sealed partial class ApiHandler
 
         if (unknown.Count > 0)
         {
-            var mode = ctx.Query["fieldValidation"] ?? "Warn";
-            var list = unknown.Select(u => $"unknown field \"{u}\"").ToList();
+            string mode = ctx.Query["fieldValidation"] ?? "Warn";
+            List<string> list = unknown.Select(u => $"unknown field \"{u}\"").ToList();
             if (mode == "Strict")
                 throw Errors.BadRequest($"{type.Kind} in version \"{version}\" cannot be handled as a {type.Kind}: strict decoding error: {string.Join(", ", list)}");
             if (mode == "Warn") ctx.Warnings.AddRange(list);

@@ -12,16 +12,16 @@ internal sealed partial class ApiHandler
 
     private async Task GetAsync(RequestContext ctx, ResourceType type, ApiPath p)
     {
-        var o = store.Find(type, p.Namespace, p.Name!) ?? throw Errors.NotFound(type, p.Name!);
+        StoredObject o = store.Find(type, p.Namespace, p.Name!) ?? throw Errors.NotFound(type, p.Name!);
         await SendObjectAsync(ctx, 200, o, p.Version);
     }
 
     private async Task ListAsync(RequestContext ctx, ResourceType type, ApiPath p)
     {
-        var include = ctx.WantsTable ? ctx.TableIncludeObject : null;
-        var labels = LabelSelector.Parse(ctx.Query["labelSelector"]);
-        var fields = FieldSelector.Parse(ctx.Query["fieldSelector"], type);
-        var limit = 0L;
+        string? include = ctx.WantsTable ? ctx.TableIncludeObject : null;
+        LabelSelector labels = LabelSelector.Parse(ctx.Query["labelSelector"]);
+        FieldSelector fields = FieldSelector.Parse(ctx.Query["fieldSelector"], type);
+        long limit = 0L;
         if (ctx.Query["limit"] is { Length: > 0 } l && (!long.TryParse(l, out limit) || limit < 0))
             throw Errors.BadRequest($"limit: Invalid value: \"{l}\": must be a non-negative integer");
 
@@ -34,13 +34,16 @@ internal sealed partial class ApiHandler
             (listRv, startKey) = DecodeContinue(token);
             snapshot = store.SnapshotAt(type, listRv) ?? throw Errors.Expired(ContinueTooOld);
         }
-        else snapshot = store.Snapshot(type, out listRv);
+        else
+        {
+            snapshot = store.Snapshot(type, out listRv);
+        }
 
-        var page = new List<StoredObject>();
-        var remaining = 0L;
+        List<StoredObject> page = new();
+        long remaining = 0L;
         string? lastKey = null;
-        var filtered = !labels.IsEmpty || !fields.IsEmpty;
-        foreach (var (key, o) in snapshot)
+        bool filtered = !labels.IsEmpty || !fields.IsEmpty;
+        foreach ((string? key, StoredObject? o) in snapshot)
         {
             if (startKey != null && string.CompareOrdinal(key, startKey) < 0) continue;
             if (p.Namespace != null && o.Namespace != p.Namespace) continue;
@@ -55,7 +58,7 @@ internal sealed partial class ApiHandler
             lastKey = key;
         }
 
-        var meta = new JsonObject();
+        JsonObject meta = new();
         if (remaining > 0)
         {
             meta["continue"] = EncodeContinue(listRv, lastKey! + "\u0000");
@@ -65,16 +68,16 @@ internal sealed partial class ApiHandler
 
         if (include != null)
         {
-            var table = TableBuilder.Table(type, page.Select(o => AsVersion(o, p.Version)), meta, include);
+            JsonObject table = TableBuilder.Table(type, page.Select(o => AsVersion(o, p.Version)), meta, include);
             await SendJsonAsync(ctx.Response, 200, table, ctx.Cancellation);
             return;
         }
 
         // Stream the items' stored bytes straight out: no per-item re-serialization for big lists.
-        var body = await ctx.Response.BeginChunkedAsync(200, "application/json", ctx.Cancellation);
-        var ct = ctx.Cancellation;
+        Stream body = await ctx.Response.BeginChunkedAsync(200, "application/json", ctx.Cancellation);
+        CancellationToken ct = ctx.Cancellation;
         await body.WriteAsync(Encoding.UTF8.GetBytes($"{{\"apiVersion\":\"{type.ApiVersionFor(p.Version)}\",\"items\":["), ct);
-        for (var i = 0; i < page.Count; i++)
+        for (int i = 0; i < page.Count; i++)
         {
             if (i > 0) await body.WriteAsync(","u8.ToArray(), ct);
             await body.WriteAsync(Encode(page[i], p.Version), ct);
@@ -85,7 +88,7 @@ internal sealed partial class ApiHandler
     /// <summary>Same shape as the apiserver's token: base64 of {"v":"meta.k8s.io/v1","rv":N,"start":"key\u0000"}.</summary>
     private static string EncodeContinue(long rv, string start)
     {
-        var json = JsonUtil.ToText(new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = rv, ["start"] = start });
+        string json = JsonUtil.ToText(new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = rv, ["start"] = start });
         return Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
@@ -93,9 +96,9 @@ internal sealed partial class ApiHandler
     {
         try
         {
-            var b64 = token.Replace('-', '+').Replace('_', '/');
+            string b64 = token.Replace('-', '+').Replace('_', '/');
             b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
-            var node = JsonNode.Parse(Convert.FromBase64String(b64))!;
+            JsonNode node = JsonNode.Parse(Convert.FromBase64String(b64))!;
             if ((string?)node["v"] != "meta.k8s.io/v1") throw new FormatException("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
             return (node["rv"]!.GetValue<long>(), (string?)node["start"] ?? "");
         }

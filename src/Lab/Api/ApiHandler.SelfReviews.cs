@@ -14,7 +14,7 @@ internal sealed partial class ApiHandler
     private async Task CreateSelfSubjectReviewAsync(RequestContext ctx, ResourceType type, ApiPath p)
     {
         if (!ProtobufBodies.IsProtobuf(ctx.Request.Body) && ctx.Request.Body.Length > 0) ParseReview(ctx, type);
-        var answer = new JsonObject
+        JsonObject answer = new()
         {
             ["kind"] = type.Kind,
             ["apiVersion"] = type.ApiVersionFor(p.Version),
@@ -40,25 +40,25 @@ internal sealed partial class ApiHandler
     /// </summary>
     private async Task CreateRulesReviewAsync(RequestContext ctx, ResourceType type, ApiPath p)
     {
-        var review = ProtobufBodies.IsProtobuf(ctx.Request.Body) ? ProtobufBodies.RulesReview(ctx.Request.Body) : ParseReview(ctx, type);
+        JsonObject review = ProtobufBodies.IsProtobuf(ctx.Request.Body) ? ProtobufBodies.RulesReview(ctx.Request.Body) : ParseReview(ctx, type);
         if (string.IsNullOrEmpty(JsonUtil.Str(review["spec"]?["namespace"]))) throw Errors.BadRequest("no namespace on request");
 
-        var user = ctx.User;
-        var resourceRules = new JsonArray();
-        foreach (var rule in (user.IsAdmin ? [SystemRoles.ClusterAdmin] : user.Rules).Concat(SystemRoles.BasicUser))
+        LabUser user = ctx.User;
+        JsonArray resourceRules = new();
+        foreach (AccessRule? rule in (user.IsAdmin ? [SystemRoles.ClusterAdmin] : user.Rules).Concat(SystemRoles.BasicUser))
         {
-            var r = new JsonObject { ["verbs"] = Strings(rule.Verbs) };
+            JsonObject r = new() { ["verbs"] = Strings(rule.Verbs) };
             if (rule.ApiGroups.Count > 0) r["apiGroups"] = Strings(rule.ApiGroups);
             if (rule.Resources.Count > 0) r["resources"] = Strings(rule.Resources);
             if (rule.ResourceNames.Count > 0) r["resourceNames"] = Strings(rule.ResourceNames);
             resourceRules.Add(r);
         }
-        var nonResourceRules = new JsonArray();
+        JsonArray nonResourceRules = new();
         if (user.IsAdmin) nonResourceRules.Add(new JsonObject { ["verbs"] = Strings(["*"]), ["nonResourceURLs"] = Strings(["*"]) });
         nonResourceRules.Add(new JsonObject { ["verbs"] = Strings(["get"]), ["nonResourceURLs"] = Strings(SystemRoles.DiscoveryUrls) });
         nonResourceRules.Add(new JsonObject { ["verbs"] = Strings(["get"]), ["nonResourceURLs"] = Strings(SystemRoles.PublicInfoUrls) });
 
-        var answer = new JsonObject
+        JsonObject answer = new()
         {
             ["kind"] = type.Kind,
             ["apiVersion"] = type.ApiVersionFor(p.Version),

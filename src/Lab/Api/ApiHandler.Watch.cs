@@ -8,7 +8,7 @@ namespace VmSnapshot.Lab.Api;
 internal sealed partial class ApiHandler
 {
     /// <summary>The apiserver's --min-request-timeout is 1800s; watches without timeoutSeconds end somewhat later.</summary>
-    private static readonly TimeSpan DefaultWatchTimeout = TimeSpan.FromMinutes(30);
+    private static readonly TimeSpan s_defaultWatchTimeout = TimeSpan.FromMinutes(30);
 
     /// <summary>
     /// A watch: 200 with chunked, newline-delimited {"type","object"} events, flushed one by one. The status
@@ -19,22 +19,22 @@ internal sealed partial class ApiHandler
     /// </summary>
     private async Task WatchAsync(RequestContext ctx, ResourceType type, ApiPath p)
     {
-        var labels = LabelSelector.Parse(ctx.Query["labelSelector"]);
-        var fields = FieldSelector.Parse(ctx.Query["fieldSelector"], type);
+        LabelSelector labels = LabelSelector.Parse(ctx.Query["labelSelector"]);
+        FieldSelector fields = FieldSelector.Parse(ctx.Query["fieldSelector"], type);
         if (p.Name != null) fields = FieldSelector.Parse($"metadata.name={p.Name}" + (ctx.Query["fieldSelector"] is { Length: > 0 } f ? "," + f : ""), type);
         long? fromRv = null;
         if (ctx.Query["resourceVersion"] is { Length: > 0 } rvText)
         {
-            if (!long.TryParse(rvText, out var rv) || rv < 0)
+            if (!long.TryParse(rvText, out long rv) || rv < 0)
                 throw Errors.BadRequest($"resourceVersion: Invalid value: \"{rvText}\": must be a non-negative integer");
             fromRv = rv;
         }
-        var timeout = DefaultWatchTimeout;
-        if (ctx.Query["timeoutSeconds"] is { Length: > 0 } ts && long.TryParse(ts, out var seconds) && seconds > 0)
+        TimeSpan timeout = s_defaultWatchTimeout;
+        if (ctx.Query["timeoutSeconds"] is { Length: > 0 } ts && long.TryParse(ts, out long seconds) && seconds > 0)
             timeout = TimeSpan.FromSeconds(seconds);
-        var bookmarks = ctx.Query.Bool("allowWatchBookmarks") == true;
-        var table = ctx.WantsTable;
-        var include = table ? ctx.TableIncludeObject : TableBuilder.IncludeMetadata;
+        bool bookmarks = ctx.Query.Bool("allowWatchBookmarks") == true;
+        bool table = ctx.WantsTable;
+        string include = table ? ctx.TableIncludeObject : TableBuilder.IncludeMetadata;
 
         WatchSubscription subscription;
         try
@@ -44,46 +44,52 @@ internal sealed partial class ApiHandler
         catch (ApiException ex) when (ex.Code == 410)
         {
             // The watch cache answers a too-old resourceVersion with 200 and an ERROR event, then closes.
-            var expired = await ctx.Response.BeginChunkedAsync(200, "application/json", ctx.Cancellation);
+            Stream expired = await ctx.Response.BeginChunkedAsync(200, "application/json", ctx.Cancellation);
             await WriteLineAsync(expired, "ERROR", Encoding.UTF8.GetBytes(JsonUtil.ToText(ex.Status)), ctx.Cancellation);
             return;
         }
 
-        using var _ = subscription;
-        using var timeoutCts = new CancellationTokenSource(timeout);
+        using WatchSubscription _ = subscription;
+        using CancellationTokenSource timeoutCts = new(timeout);
         // A client that hangs up ends the watch at once, not at its next event.
-        var clientGone = ctx.Response.MonitorDisconnect(ctx.Cancellation);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ctx.Cancellation, stopping, timeoutCts.Token, clientGone);
-        var ct = linked.Token;
-        var body = await ctx.Response.BeginChunkedAsync(200, "application/json", ctx.Cancellation);
-        var headersSent = false;
+        CancellationToken clientGone = ctx.Response.MonitorDisconnect(ctx.Cancellation);
+        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(ctx.Cancellation, stopping, timeoutCts.Token, clientGone);
+        CancellationToken ct = linked.Token;
+        Stream body = await ctx.Response.BeginChunkedAsync(200, "application/json", ctx.Cancellation);
+        bool headersSent = false;
 
         async Task Emit(WatchEvent e)
         {
-            var (kind, obj) = Translate(e, p, labels, fields);
+            (string? kind, StoredObject? obj) = Translate(e, p, labels, fields);
             if (kind == null) return;
             byte[] payload;
             if (kind == "BOOKMARK")
+            {
                 payload = JsonUtil.ToBytes(new JsonObject
                 {
                     ["kind"] = type.Kind, ["apiVersion"] = type.ApiVersionFor(p.Version),
                     ["metadata"] = new JsonObject { ["resourceVersion"] = e.ResourceVersion.ToString() },
                 });
+            }
             else if (table)
             {
-                var json = AsVersion(obj!, p.Version);
+                JsonObject json = AsVersion(obj!, p.Version);
                 payload = JsonUtil.ToBytes(TableBuilder.Table(type, [json], new JsonObject { ["resourceVersion"] = obj!.ResourceVersion.ToString() }, include, withColumns: !headersSent));
                 headersSent = true;
             }
-            else payload = Encode(obj!, p.Version);
+            else
+            {
+                payload = Encode(obj!, p.Version);
+            }
+
             await WriteLineAsync(body, kind, payload, ct);
         }
 
         try
         {
-            foreach (var e in subscription.Initial) await Emit(e);
+            foreach (WatchEvent e in subscription.Initial) await Emit(e);
             while (await subscription.Reader.WaitToReadAsync(ct))
-                while (subscription.Reader.TryRead(out var e)) await Emit(e);
+                while (subscription.Reader.TryRead(out WatchEvent? e)) await Emit(e);
         }
         catch (OperationCanceledException) when (!ctx.Cancellation.IsCancellationRequested)
         {
@@ -99,8 +105,8 @@ internal sealed partial class ApiHandler
     {
         if (e.Type == "BOOKMARK") return ("BOOKMARK", null);
         bool Selected(StoredObject? o) => o != null && (p.Namespace == null || o.Namespace == p.Namespace) && labels.Matches(o.Labels) && fields.Matches(o);
-        var now = e.Type != "DELETED" && Selected(e.Object);
-        var before = e.Type == "MODIFIED" && Selected(e.Previous);
+        bool now = e.Type != "DELETED" && Selected(e.Object);
+        bool before = e.Type == "MODIFIED" && Selected(e.Previous);
         return e.Type switch
         {
             "ADDED" => now ? ("ADDED", e.Object) : (null, null),
@@ -114,7 +120,7 @@ internal sealed partial class ApiHandler
 
     private static StoredObject WithResourceVersion(StoredObject o, long rv)
     {
-        var json = o.ToJson();
+        JsonObject json = o.ToJson();
         json["metadata"]!["resourceVersion"] = rv.ToString();
         return new StoredObject(o.Type, json, JsonUtil.ToBytes(json));
     }

@@ -9,28 +9,28 @@ namespace VmSnapshot.Lab.Api;
 
 internal sealed partial class ApiHandler
 {
-    private static readonly Regex Rfc1123Subdomain = new(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", RegexOptions.Compiled);
+    private static readonly Regex s_rfc1123Subdomain = new(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", RegexOptions.Compiled);
 
     private async Task CreateAsync(RequestContext ctx, ResourceType type, ApiPath p)
     {
-        var obj = BodyDecoder.DecodeObject(ctx, type);
-        var result = CreateObject(ctx, type, p, obj);
+        JsonObject obj = BodyDecoder.DecodeObject(ctx, type);
+        WriteResult result = CreateObject(ctx, type, p, obj);
         await SendObjectAsync(ctx, 201, result.Object!, p.Version);
     }
 
     /// <summary>The create rules shared by POST and by a server-side apply that creates.</summary>
     private WriteResult CreateObject(RequestContext ctx, ResourceType type, ApiPath p, JsonObject obj, string? nameFromPath = null)
     {
-        var meta = JsonUtil.Obj(obj, "metadata");
-        var bodyNs = JsonUtil.Str(meta["namespace"]);
+        JsonObject meta = JsonUtil.Obj(obj, "metadata");
+        string? bodyNs = JsonUtil.Str(meta["namespace"]);
         if (type.Namespaced && !string.IsNullOrEmpty(bodyNs) && bodyNs != p.Namespace)
             throw Errors.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
         if (!string.IsNullOrEmpty(JsonUtil.Str(meta["resourceVersion"])))
             throw Errors.BadRequest("resourceVersion should not be set on objects to be created");
-        var name = nameFromPath ?? JsonUtil.Str(meta["name"]);
+        string? name = nameFromPath ?? JsonUtil.Str(meta["name"]);
         if (string.IsNullOrEmpty(name))
         {
-            var generateName = JsonUtil.Str(meta["generateName"]);
+            string? generateName = JsonUtil.Str(meta["generateName"]);
             if (string.IsNullOrEmpty(generateName))
                 throw Errors.Invalid(type, "", new Errors.Cause("FieldValueRequired", "metadata.name", "Required value: name or generateName is required"));
             name = generateName + RandomSuffix();
@@ -63,9 +63,11 @@ internal sealed partial class ApiHandler
 
     private static void ValidateName(ResourceType type, string name)
     {
-        if (name.Length > 253 || !Rfc1123Subdomain.IsMatch(name))
+        if (name.Length > 253 || !s_rfc1123Subdomain.IsMatch(name))
+        {
             throw Errors.Invalid(type, name, new Errors.Cause("FieldValueInvalid", "metadata.name",
                 $"Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"));
+        }
     }
 
     /// <summary>generateName suffix: 5 characters from the apiserver's alphabet (no vowels, no look-alikes).</summary>
@@ -77,27 +79,31 @@ internal sealed partial class ApiHandler
 
     private async Task UpdateAsync(RequestContext ctx, ResourceType type, ApiPath p)
     {
-        var obj = BodyDecoder.DecodeObject(ctx, type);
-        var meta = JsonUtil.Obj(obj, "metadata");
-        var bodyName = JsonUtil.Str(meta["name"]);
+        JsonObject obj = BodyDecoder.DecodeObject(ctx, type);
+        JsonObject meta = JsonUtil.Obj(obj, "metadata");
+        string? bodyName = JsonUtil.Str(meta["name"]);
         if (bodyName != p.Name)
             throw Errors.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({p.Name})");
-        var bodyNs = JsonUtil.Str(meta["namespace"]);
+        string? bodyNs = JsonUtil.Str(meta["namespace"]);
         if (type.Namespaced && !string.IsNullOrEmpty(bodyNs) && bodyNs != p.Namespace)
             throw Errors.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
 
-        var result = store.Write(type, p.Namespace, p.Name!, current =>
+        WriteResult result = store.Write(type, p.Namespace, p.Name!, current =>
         {
             if (current == null) throw Errors.NotFound(type, p.Name!);
-            var rv = JsonUtil.Str(meta["resourceVersion"]);
+            string? rv = JsonUtil.Str(meta["resourceVersion"]);
             if (string.IsNullOrEmpty(rv))
             {
                 // Custom resources allow no unconditional update.
                 if (type.IsCustomResource)
                     throw Errors.Invalid(type, p.Name!, new Errors.Cause("FieldValueInvalid", "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update"));
             }
-            else if (rv != current.ResourceVersion.ToString()) throw Errors.Conflict(type, p.Name!);
-            var desired = SplitStatus(type, p, current, obj);
+            else if (rv != current.ResourceVersion.ToString())
+            {
+                throw Errors.Conflict(type, p.Name!);
+            }
+
+            JsonObject desired = SplitStatus(type, p, current, obj);
             Admit(ctx, type, p.Name!, desired, p.Version);
             if (p.Subresource == null) ManagedFields.RecordUpdate(current.ToJson(), desired, Manager(ctx), type.ApiVersionFor(p.Version));
             return desired;
@@ -126,10 +132,10 @@ internal sealed partial class ApiHandler
     private static JsonObject SplitStatus(ResourceType type, ApiPath p, StoredObject current, JsonObject desired)
     {
         if (!type.HasStatus) return desired;
-        var stored = current.ToJson();
+        JsonObject stored = current.ToJson();
         if (p.Subresource == "status")
         {
-            var newStatus = desired["status"]?.DeepClone();
+            JsonNode? newStatus = desired["status"]?.DeepClone();
             stored.Remove("status");
             if (newStatus != null) stored["status"] = newStatus;
             stored["metadata"]!["resourceVersion"] = desired["metadata"]?["resourceVersion"]?.DeepClone();
@@ -142,8 +148,8 @@ internal sealed partial class ApiHandler
 
     private async Task PatchAsync(RequestContext ctx, ResourceType type, ApiPath p)
     {
-        var media = ctx.Request.MediaType;
-        var isApply = media == "application/apply-patch+yaml";
+        string media = ctx.Request.MediaType;
+        bool isApply = media == "application/apply-patch+yaml";
         switch (media)
         {
             case "application/merge-patch+json" or "application/json-patch+json" or "application/apply-patch+yaml":
@@ -155,10 +161,12 @@ internal sealed partial class ApiHandler
             default:
                 throw Errors.UnsupportedPatch();
         }
-        var fieldManager = ctx.Query["fieldManager"];
+        string? fieldManager = ctx.Query["fieldManager"];
         if (isApply && string.IsNullOrEmpty(fieldManager))
+        {
             throw Errors.Invalid("PatchOptions.meta.k8s.io", "meta.k8s.io", "PatchOptions", "",
                 new Errors.Cause("FieldValueRequired", "fieldManager", "Required value: is required for apply patch"));
+        }
 
         JsonNode? patch = null;
         JsonArray? operations = null;
@@ -176,18 +184,18 @@ internal sealed partial class ApiHandler
             BodyDecoder.CheckKind(applied, type, ctx);
         }
 
-        var created = false;
-        var result = store.Write(type, p.Namespace, p.Name!, current =>
+        bool created = false;
+        WriteResult result = store.Write(type, p.Namespace, p.Name!, current =>
         {
             if (current == null)
             {
                 if (!isApply || p.Subresource != null) throw Errors.NotFound(type, p.Name!);
                 created = true;
-                var config = ((JsonObject)patch!).DeepClone().AsObject();
+                JsonObject config = ((JsonObject)patch!).DeepClone().AsObject();
                 if (type.HasStatus) config.Remove("status");
-                var fresh = ManagedFields.Apply(null, config, fieldManager!, force: true, type.ApiVersionFor(p.Version));
-                var meta = JsonUtil.Obj(fresh, "metadata");
-                var bodyName = JsonUtil.Str(meta["name"]);
+                JsonObject fresh = ManagedFields.Apply(null, config, fieldManager!, force: true, type.ApiVersionFor(p.Version));
+                JsonObject meta = JsonUtil.Obj(fresh, "metadata");
+                string? bodyName = JsonUtil.Str(meta["name"]);
                 if (bodyName != null && bodyName != p.Name)
                     throw Errors.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({p.Name})");
                 ValidateName(type, p.Name!);
@@ -195,7 +203,7 @@ internal sealed partial class ApiHandler
                 Admit(ctx, type, p.Name!, fresh, p.Version);
                 return fresh;
             }
-            var original = current.ToJson();
+            JsonObject original = current.ToJson();
             JsonNode? patched;
             try
             {
@@ -211,14 +219,14 @@ internal sealed partial class ApiHandler
             }
             if (patched is not JsonObject result)
                 throw Errors.BadRequest($"json: cannot unmarshal {JsonUtil.Describe(patched)} into Go value of type map[string]interface {{}}");
-            var meta2 = JsonUtil.Obj(result, "metadata");
+            JsonObject meta2 = JsonUtil.Obj(result, "metadata");
             if (JsonUtil.Str(meta2["name"]) != p.Name)
                 throw Errors.BadRequest($"the name of the object ({JsonUtil.Str(meta2["name"])}) does not match the name on the URL ({p.Name})");
             // A resourceVersion in the patch is a precondition.
-            var rv = JsonUtil.Str(meta2["resourceVersion"]);
+            string? rv = JsonUtil.Str(meta2["resourceVersion"]);
             if (!string.IsNullOrEmpty(rv) && rv != current.ResourceVersion.ToString()) throw Errors.Conflict(type, p.Name!);
             meta2["resourceVersion"] = current.ResourceVersion.ToString();
-            var desired = SplitStatus(type, p, current, result);
+            JsonObject desired = SplitStatus(type, p, current, result);
             Admit(ctx, type, p.Name!, desired, p.Version);
             if (!isApply && p.Subresource == null) ManagedFields.RecordUpdate(original, desired, Manager(ctx), type.ApiVersionFor(p.Version));
             return desired;
@@ -245,14 +253,14 @@ internal sealed partial class ApiHandler
 
     private async Task DeleteAsync(RequestContext ctx, ResourceType type, ApiPath p)
     {
-        var request = ReadDeleteOptions(ctx, type);
-        var result = store.Delete(type, p.Namespace, p.Name!, request);
-        var obj = (result.Object != null ? LiveVersionIfDryRun(request.DryRun && result.Kind == ChangeKind.Updated, result) : null)
+        DeleteRequest request = ReadDeleteOptions(ctx, type);
+        WriteResult result = store.Delete(type, p.Namespace, p.Name!, request);
+        StoredObject obj = (result.Object != null ? LiveVersionIfDryRun(request.DryRun && result.Kind == ChangeKind.Updated, result) : null)
             ?? store.Find(type, p.Namespace, p.Name!) ?? throw Errors.NotFound(type, p.Name!);
         if (result.Kind == ChangeKind.Deleted && !type.ReturnDeletedObject)
         {
             // Custom resources answer an immediate delete with a Success Status naming the resource.
-            var details = new JsonObject { ["name"] = obj.Name };
+            JsonObject details = new() { ["name"] = obj.Name };
             if (type.Group.Length > 0) details["group"] = type.Group;
             details["kind"] = type.Plural;
             details["uid"] = obj.Uid;
@@ -264,7 +272,7 @@ internal sealed partial class ApiHandler
         }
         if (type.Plural == "namespaces" && result.Kind == ChangeKind.Deleted)
         {
-            var ns = AsVersion(obj, p.Version);
+            JsonObject ns = AsVersion(obj, p.Version);
             JsonUtil.Obj(ns, "status")["phase"] = "Terminating";
             JsonUtil.Obj(ns, "metadata")["deletionTimestamp"] = JsonUtil.Now();
             await SendJsonAsync(ctx.Response, 200, ns, ctx.Cancellation);
@@ -282,30 +290,33 @@ internal sealed partial class ApiHandler
             try { body = JsonNode.Parse(ctx.Request.Body) as JsonObject; }
             catch (JsonException ex) { throw Errors.BadRequest(JsonUtil.GoParseError(ctx.Request.Body, ex)); }
         }
-        var policy = JsonUtil.Str(body?["propagationPolicy"]) ?? ctx.Query["propagationPolicy"];
-        var orphan = body?["orphanDependents"]?.GetValueKind() == JsonValueKind.True || ctx.Query.Bool("orphanDependents") == true;
+        string? policy = JsonUtil.Str(body?["propagationPolicy"]) ?? ctx.Query["propagationPolicy"];
+        bool orphan = body?["orphanDependents"]?.GetValueKind() == JsonValueKind.True || ctx.Query.Bool("orphanDependents") == true;
         if (policy == null && orphan) policy = "Orphan";
         if (policy != null && policy is not ("Foreground" or "Background" or "Orphan"))
+        {
             throw Errors.Invalid("DeleteOptions.meta.k8s.io", "meta.k8s.io", "DeleteOptions", "",
                 new Errors.Cause("FieldValueNotSupported", "propagationPolicy", $"Unsupported value: \"{policy}\": supported values: \"Foreground\", \"Background\", \"Orphan\""));
-        var dryRun = ctx.DryRun || (body?["dryRun"] is JsonArray d && d.Any(x => x?.ToString() == "All"));
+        }
+
+        bool dryRun = ctx.DryRun || (body?["dryRun"] is JsonArray d && d.Any(x => x?.ToString() == "All"));
         return new DeleteRequest(policy, JsonUtil.Str(body?["preconditions"]?["uid"]), JsonUtil.Str(body?["preconditions"]?["resourceVersion"]), dryRun);
     }
 
     private async Task DeleteCollectionAsync(RequestContext ctx, ResourceType type, ApiPath p)
     {
-        var labels = LabelSelector.Parse(ctx.Query["labelSelector"]);
-        var fields = FieldSelector.Parse(ctx.Query["fieldSelector"], type);
-        var request = ReadDeleteOptions(ctx, type);
-        var snapshot = store.Snapshot(type, out _);
-        var deleted = new JsonArray();
-        foreach (var o in snapshot.Values)
+        LabelSelector labels = LabelSelector.Parse(ctx.Query["labelSelector"]);
+        FieldSelector fields = FieldSelector.Parse(ctx.Query["fieldSelector"], type);
+        DeleteRequest request = ReadDeleteOptions(ctx, type);
+        System.Collections.Immutable.ImmutableSortedDictionary<string, StoredObject> snapshot = store.Snapshot(type, out _);
+        JsonArray deleted = new();
+        foreach (StoredObject o in snapshot.Values)
         {
             if (p.Namespace != null && o.Namespace != p.Namespace) continue;
             if (!labels.Matches(o.Labels) || !fields.Matches(o)) continue;
             try
             {
-                var r = store.Delete(type, o.Namespace, o.Name, request with { PreconditionUid = o.Uid });
+                WriteResult r = store.Delete(type, o.Namespace, o.Name, request with { PreconditionUid = o.Uid });
                 if (r.Object != null) deleted.Add(AsVersion(r.Object, p.Version));
             }
             catch (ApiException) { /* gone meanwhile */ }

@@ -13,14 +13,14 @@ namespace VmSnapshot.Lab.Api;
 /// </summary>
 internal sealed partial class ApiHandler(LabStore store, Authenticator authenticator, CancellationToken stopping)
 {
-    private long requestCount;
+    private long _requestCount;
     private ResourceCatalog Catalog => store.Catalog;
 
-    public long RequestCount => Interlocked.Read(ref requestCount);
+    public long RequestCount => Interlocked.Read(ref _requestCount);
 
     public async Task HandleAsync(HttpRequest request, HttpResponse response, CancellationToken ct)
     {
-        Interlocked.Increment(ref requestCount);
+        Interlocked.Increment(ref _requestCount);
         try
         {
             await DispatchAsync(request, response, ct);
@@ -32,27 +32,27 @@ internal sealed partial class ApiHandler(LabStore store, Authenticator authentic
         catch (Exception ex) when (!response.Started && ex is not (OperationCanceledException or IOException))
         {
             // Never an empty 500: kubectl would print 'an error on the server ("") has prevented the request from succeeding'.
-            var error = Errors.Internal(ex.Message);
+            ApiException error = Errors.Internal(ex.Message);
             await SendJsonAsync(response, 500, error.Status, ct);
         }
     }
 
     private async Task DispatchAsync(HttpRequest req, HttpResponse resp, CancellationToken ct)
     {
-        var path = req.Path.Length > 1 ? req.Path.TrimEnd('/') : req.Path;
+        string path = req.Path.Length > 1 ? req.Path.TrimEnd('/') : req.Path;
 
         // system:unauthenticated may read /version (the kubectl dispatcher calls it without credentials) and health.
         if (path == "/version" && req.Method == "GET") { await SendJsonAsync(resp, 200, Discovery.Version(), ct); return; }
         if (path is "/healthz" or "/livez" or "/readyz" && req.Method == "GET") { await resp.SendAsync(200, "ok"u8.ToArray(), "text/plain; charset=utf-8", ct); return; }
 
-        var user = authenticator.Authenticate(req.Header("Authorization")) ?? throw Errors.Unauthorized();
-        var ctx = new RequestContext(req, resp, user, ct);
+        LabUser user = authenticator.Authenticate(req.Header("Authorization")) ?? throw Errors.Unauthorized();
+        RequestContext ctx = new(req, resp, user, ct);
         if (await store.AggregatedApis.TryServeAsync(ctx, path)) return; // groups an extension apiserver serves behind an APIService
 
         if (req.Method == "GET" && await TryServeDiscoveryAsync(ctx, path)) return;
 
-        var apiPath = ApiPath.Parse(path) ?? throw Errors.UnknownPath();
-        var type = Catalog.Find(apiPath.Group, apiPath.Version, apiPath.Plural) ?? throw Errors.UnknownPath();
+        ApiPath apiPath = ApiPath.Parse(path) ?? throw Errors.UnknownPath();
+        ResourceType type = Catalog.Find(apiPath.Group, apiPath.Version, apiPath.Plural) ?? throw Errors.UnknownPath();
         if (apiPath.Namespace != null && !type.Namespaced) throw Errors.UnknownPath();
         if (apiPath.Namespace == null && type.Namespaced && apiPath.Name != null) throw Errors.UnknownPath();
         if (apiPath.Subresource != null && (apiPath.Subresource != "status" || !type.HasStatus)) throw Errors.UnknownPath();
@@ -69,9 +69,9 @@ internal sealed partial class ApiHandler(LabStore store, Authenticator authentic
             return;
         }
 
-        var isItem = apiPath.Name != null;
-        var watch = req.Method == "GET" && ctx.Query.Bool("watch") == true;
-        var verb = (req.Method, isItem) switch
+        bool isItem = apiPath.Name != null;
+        bool watch = req.Method == "GET" && ctx.Query.Bool("watch") == true;
+        string verb = (req.Method, isItem) switch
         {
             ("GET", true) => watch ? "watch" : "get",
             ("GET", false) => watch ? "watch" : "list",
@@ -99,9 +99,9 @@ internal sealed partial class ApiHandler(LabStore store, Authenticator authentic
 
     private static void Authorize(LabUser user, string verb, ResourceType type, ApiPath p)
     {
-        var resource = p.Subresource == null ? type.Plural : $"{type.Plural}/{p.Subresource}";
+        string resource = p.Subresource == null ? type.Plural : $"{type.Plural}/{p.Subresource}";
         // A namespaced watch/list through the all-namespaces path is checked at cluster scope, like RBAC does.
-        var ns = type.Plural == "namespaces" ? p.Name : p.Namespace;
+        string? ns = type.Plural == "namespaces" ? p.Name : p.Namespace;
         if (!user.Can(verb, type.Group, resource, p.Name))
             throw Errors.Forbidden(user.Name, verb, type.Group, type.Plural, p.Subresource, p.Name, type.Namespaced || type.Plural == "namespaces" ? ns : null);
     }
@@ -125,7 +125,7 @@ internal sealed partial class ApiHandler(LabStore store, Authenticator authentic
 
     private JsonObject? DiscoveryForGroupPath(string path)
     {
-        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        string[] parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         return parts.Length switch
         {
             2 => Discovery.Group(Catalog, parts[1]) ?? throw Errors.UnknownPath(),
@@ -141,14 +141,14 @@ internal sealed partial class ApiHandler(LabStore store, Authenticator authentic
     private static byte[] Encode(StoredObject o, string version)
     {
         if (version == o.Type.StorageVersion) return o.Json;
-        var copy = o.ToJson();
+        JsonObject copy = o.ToJson();
         copy["apiVersion"] = o.Type.ApiVersionFor(version);
         return JsonUtil.ToBytes(copy);
     }
 
     private static JsonObject AsVersion(StoredObject o, string version)
     {
-        var copy = o.ToJson();
+        JsonObject copy = o.ToJson();
         copy["apiVersion"] = o.Type.ApiVersionFor(version);
         return copy;
     }
@@ -157,7 +157,7 @@ internal sealed partial class ApiHandler(LabStore store, Authenticator authentic
     {
         if (ctx.WantsTable)
         {
-            var table = TableBuilder.Table(o.Type, [AsVersion(o, version)], new JsonObject { ["resourceVersion"] = o.ResourceVersion.ToString() }, ctx.TableIncludeObject);
+            JsonObject table = TableBuilder.Table(o.Type, [AsVersion(o, version)], new JsonObject { ["resourceVersion"] = o.ResourceVersion.ToString() }, ctx.TableIncludeObject);
             return ctx.Response.SendAsync(code, JsonUtil.ToBytes(table), "application/json", ctx.Cancellation, WarningHeaders(ctx));
         }
         return ctx.Response.SendAsync(code, Encode(o, version), "application/json", ctx.Cancellation, WarningHeaders(ctx));

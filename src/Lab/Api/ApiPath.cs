@@ -9,12 +9,16 @@ internal sealed record ApiPath(string Group, string Version, string Plural, stri
     /// <summary>Null when the path is not a resource path at all (discovery and friends are handled before).</summary>
     public static ApiPath? Parse(string path)
     {
-        var segments = path.Trim('/').Split('/');
+        string[] segments = path.Trim('/').Split('/');
         string group, version;
         string[] rest;
         if (segments.Length >= 3 && segments[0] == "api") { group = ""; version = segments[1]; rest = segments[2..]; }
         else if (segments.Length >= 4 && segments[0] == "apis") { group = segments[1]; version = segments[2]; rest = segments[3..]; }
-        else return null;
+        else
+        {
+            return null;
+        }
+
         if (rest.Any(s => s.Length == 0)) return null;
 
         if (rest[0] == "namespaces")

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using VmSnapshot.Lab.Http;
 using VmSnapshot.Lab.Json;
 
 namespace VmSnapshot.Lab.Api;
@@ -7,7 +8,7 @@ namespace VmSnapshot.Lab.Api;
 /// <summary>Decodes request bodies into objects and refuses them with the apiserver's wording.</summary>
 internal static class BodyDecoder
 {
-    private static readonly HashSet<string> MetadataFields =
+    private static readonly HashSet<string> s_metadataFields =
     [
         "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation", "creationTimestamp",
         "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers", "managedFields",
@@ -16,8 +17,8 @@ internal static class BodyDecoder
     /// <summary>A create or update body: JSON, or YAML when the Content-Type says so.</summary>
     public static JsonObject DecodeObject(RequestContext ctx, ResourceType type)
     {
-        var req = ctx.Request;
-        var media = req.MediaType;
+        HttpRequest req = ctx.Request;
+        string media = req.MediaType;
         if (media == "application/vnd.kubernetes.protobuf" && type.Plural == "namespaces" && ProtobufBodies.IsProtobuf(req.Body))
             return ProtobufBodies.Namespace(req.Body); // kubectl create namespace
         if (media.Length > 0 && media is not ("application/json" or "application/yaml" or "*/*"))
@@ -44,8 +45,8 @@ internal static class BodyDecoder
     /// <summary>Kind must be present and apiVersion must be one this resource serves.</summary>
     public static void CheckKind(JsonObject obj, ResourceType type, RequestContext ctx)
     {
-        var kind = JsonUtil.Str(obj["kind"]);
-        var apiVersion = JsonUtil.Str(obj["apiVersion"]);
+        string? kind = JsonUtil.Str(obj["kind"]);
+        string? apiVersion = JsonUtil.Str(obj["apiVersion"]);
         if (string.IsNullOrEmpty(kind))
             throw Errors.BadRequest($"Object 'Kind' is missing in '{Truncate(ctx.Request.BodyText)}'");
         if (kind != type.Kind)
@@ -59,12 +60,15 @@ internal static class BodyDecoder
     /// <summary>Top-level and metadata fields the kind does not have (for kinds without a schema).</summary>
     public static List<string> UnknownFields(JsonObject obj, ResourceType type)
     {
-        var unknown = new List<string>();
-        foreach (var (key, _) in obj)
+        List<string> unknown = new();
+        foreach ((string key, JsonNode? _) in obj)
             if (key is not ("apiVersion" or "kind" or "metadata") && !type.TopLevelFields.Contains(key)) unknown.Add(key);
         if (obj["metadata"] is JsonObject meta)
-            foreach (var (key, _) in meta)
-                if (!MetadataFields.Contains(key)) unknown.Add("metadata." + key);
+        {
+            foreach ((string key, JsonNode? _) in meta)
+                if (!s_metadataFields.Contains(key)) unknown.Add("metadata." + key);
+        }
+
         return unknown;
     }
 }

@@ -41,9 +41,9 @@ internal static class Discovery
 
     public static JsonObject? Group(ResourceCatalog catalog, string group)
     {
-        var types = catalog.All.Where(t => t.Group == group).ToList();
+        List<ResourceType> types = catalog.All.Where(t => t.Group == group).ToList();
         if (types.Count == 0) return null;
-        var versions = types.SelectMany(t => t.Versions).Distinct().ToList(); // preferred version first
+        List<string> versions = types.SelectMany(t => t.Versions).Distinct().ToList(); // preferred version first
         JsonObject Gv(string v) => new() { ["groupVersion"] = $"{group}/{v}", ["version"] = v };
         return new JsonObject
         {
@@ -57,12 +57,12 @@ internal static class Discovery
 
     public static JsonObject? ResourceList(ResourceCatalog catalog, string group, string version)
     {
-        var types = catalog.All.Where(t => t.Group == group && t.Versions.Contains(version)).ToList();
+        List<ResourceType> types = catalog.All.Where(t => t.Group == group && t.Versions.Contains(version)).ToList();
         if (types.Count == 0) return null;
-        var resources = new JsonArray();
-        foreach (var t in types)
+        JsonArray resources = new();
+        foreach (ResourceType? t in types)
         {
-            var r = new JsonObject
+            JsonObject r = new()
             {
                 ["name"] = t.Plural,
                 ["singularName"] = t.Singular,
@@ -75,6 +75,7 @@ internal static class Discovery
             if (t.IsCustomResource) r["storageVersionHash"] = StorageVersionHash(t);
             resources.Add(r);
             if (t.HasStatus)
+            {
                 resources.Add(new JsonObject
                 {
                     ["name"] = $"{t.Plural}/status",
@@ -83,6 +84,7 @@ internal static class Discovery
                     ["kind"] = t.Kind,
                     ["verbs"] = new JsonArray("get", "patch", "update"),
                 });
+            }
         }
         return new JsonObject
         {
@@ -96,7 +98,7 @@ internal static class Discovery
     /// <summary>Like the apiserver: base64 of the first 8 bytes of sha256("group/version/kind").</summary>
     private static string StorageVersionHash(ResourceType t)
     {
-        var bytes = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{t.Group}/{t.StorageVersion}/{t.Kind}"));
+        byte[] bytes = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{t.Group}/{t.StorageVersion}/{t.Kind}"));
         return Convert.ToBase64String(bytes, 0, 8);
     }
 }

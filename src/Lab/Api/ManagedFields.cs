@@ -27,13 +27,13 @@ internal static class ManagedFields
         // A client may rewrite managedFields itself (kubectl's client-side-apply upgrade does): then its list is the base.
         // One that sends none keeps the live list (decodeLiveOrNew in fieldmanager: clients that do not know
         // managedFields must not wipe them).
-        var clientSet = before != null && after["metadata"]?["managedFields"] is JsonArray { Count: > 0 }
+        bool clientSet = before != null && after["metadata"]?["managedFields"] is JsonArray { Count: > 0 }
             && !JsonNode.DeepEquals(before["metadata"]?["managedFields"], after["metadata"]?["managedFields"]);
-        var entries = Read(before == null || clientSet ? after : before);
-        var newPaths = Paths(after);
-        var oldPaths = before == null ? [] : Paths(before);
-        var changed = newPaths.Where(p => before == null || !JsonNode.DeepEquals(Get(before, p), Get(after, p))).ToHashSet();
-        var removed = oldPaths.Except(newPaths).ToHashSet();
+        List<Entry> entries = Read(before == null || clientSet ? after : before);
+        HashSet<string> newPaths = Paths(after);
+        HashSet<string> oldPaths = before == null ? [] : Paths(before);
+        HashSet<string> changed = newPaths.Where(p => before == null || !JsonNode.DeepEquals(Get(before, p), Get(after, p))).ToHashSet();
+        HashSet<string> removed = oldPaths.Except(newPaths).ToHashSet();
         if (changed.Count == 0 && removed.Count == 0)
         {
             // Nothing changed: managedFieldsUpdater.Update leaves the list (and its times) as it was.
@@ -42,8 +42,8 @@ internal static class ManagedFields
             else (after["metadata"] as JsonObject)?.Remove("managedFields");
             return;
         }
-        foreach (var e in entries) e.Paths = e.Paths.Except(changed).Except(removed).ToHashSet();
-        var mine = entries.FirstOrDefault(e => e.Manager == manager && e.Operation == "Update");
+        foreach (Entry e in entries) e.Paths = e.Paths.Except(changed).Except(removed).ToHashSet();
+        Entry? mine = entries.FirstOrDefault(e => e.Manager == manager && e.Operation == "Update");
         if (mine == null) entries.Add(mine = new Entry(manager, "Update", apiVersion, JsonUtil.Now(), []));
         entries.Remove(mine);
         entries.Add(mine with { Time = JsonUtil.Now(), ApiVersion = apiVersion, Paths = mine.Paths.Union(changed).ToHashSet() });
@@ -59,30 +59,33 @@ internal static class ManagedFields
     /// </summary>
     public static JsonObject Apply(JsonObject? live, JsonObject config, string manager, bool force, string apiVersion)
     {
-        var result = live?.DeepClone().AsObject() ?? new JsonObject();
-        var entries = live == null ? [] : Read(live);
-        var applied = Paths(config);
-        var conflicts = new List<(Entry Owner, string Path)>();
-        foreach (var e in entries.Where(e => !(e.Manager == manager && e.Operation == "Apply")))
-            foreach (var p in e.Paths.Intersect(applied))
+        JsonObject result = live?.DeepClone().AsObject() ?? new JsonObject();
+        List<Entry> entries = live == null ? [] : Read(live);
+        HashSet<string> applied = Paths(config);
+        List<(Entry Owner, string Path)> conflicts = new();
+        foreach (Entry? e in entries.Where(e => !(e.Manager == manager && e.Operation == "Apply")))
+        {
+            foreach (string? p in e.Paths.Intersect(applied))
                 if (!JsonNode.DeepEquals(Get(config, p), Get(result, p))) conflicts.Add((e, p));
-        if (conflicts.Count > 0 && !force) throw Conflict(conflicts);
-        foreach (var (owner, path) in conflicts) owner.Paths.Remove(path);
+        }
 
-        var mine = entries.FirstOrDefault(e => e.Manager == manager && e.Operation == "Apply");
+        if (conflicts.Count > 0 && !force) throw Conflict(conflicts);
+        foreach ((Entry? owner, string? path) in conflicts) owner.Paths.Remove(path);
+
+        Entry? mine = entries.FirstOrDefault(e => e.Manager == manager && e.Operation == "Apply");
         if (mine != null)
         {
             // Fields this manager applied before and now leaves out go away, unless someone else also owns them.
-            var others = entries.Where(e => e != mine).SelectMany(e => e.Paths).ToHashSet();
-            foreach (var p in mine.Paths.Except(applied).Where(p => !others.Contains(p))) Remove(result, p);
+            HashSet<string> others = entries.Where(e => e != mine).SelectMany(e => e.Paths).ToHashSet();
+            foreach (string? p in mine.Paths.Except(applied).Where(p => !others.Contains(p))) Remove(result, p);
             entries.Remove(mine);
         }
-        foreach (var p in applied) Set(result, p, Get(config, p)!.DeepClone());
-        foreach (var key in new[] { "apiVersion", "kind" }) if (config[key] != null) result[key] = config[key]!.DeepClone();
-        var meta = JsonUtil.Obj(result, "metadata");
-        foreach (var key in new[] { "name", "namespace", "generateName" })
+        foreach (string p in applied) Set(result, p, Get(config, p)!.DeepClone());
+        foreach (string key in new[] { "apiVersion", "kind" }) if (config[key] != null) result[key] = config[key]!.DeepClone();
+        JsonObject meta = JsonUtil.Obj(result, "metadata");
+        foreach (string key in new[] { "name", "namespace", "generateName" })
             if (config["metadata"]?[key] is { } v) meta[key] = v.DeepClone();
-        var changed = live == null || !SameIgnoringManagedFields(live, result);
+        bool changed = live == null || !SameIgnoringManagedFields(live, result);
         entries.Add(new Entry(manager, "Apply", apiVersion, changed ? JsonUtil.Now() : mine?.Time, applied));
         Write(result, entries.Where(e => e.Paths.Count > 0).ToList());
         return result;
@@ -92,7 +95,7 @@ internal static class ManagedFields
     {
         static JsonObject Strip(JsonObject o)
         {
-            var copy = o.DeepClone().AsObject();
+            JsonObject copy = o.DeepClone().AsObject();
             (copy["metadata"] as JsonObject)?.Remove("managedFields");
             return copy;
         }
@@ -104,18 +107,21 @@ internal static class ManagedFields
         static string Who(Entry e) => e.Operation == "Update" ? $"\"{e.Manager}\" using {e.ApiVersion} at {e.Time}" : $"\"{e.Manager}\"";
         static string Dotted(string p) => string.Concat(p.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(s => "." + Unescape(s)));
         string message;
-        if (conflicts.Count == 1) message = $"Apply failed with 1 conflict: conflict with {Who(conflicts[0].Owner)}: {Dotted(conflicts[0].Path)}";
+        if (conflicts.Count == 1)
+        {
+            message = $"Apply failed with 1 conflict: conflict with {Who(conflicts[0].Owner)}: {Dotted(conflicts[0].Path)}";
+        }
         else
         {
-            var lines = conflicts.GroupBy(c => Who(c.Owner)).OrderBy(g => g.Key, StringComparer.Ordinal)
+            IEnumerable<string> lines = conflicts.GroupBy(c => Who(c.Owner)).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .SelectMany(g => new[] { $"conflicts with {g.Key}" }.Concat(g.Select(c => "- " + Dotted(c.Path))));
             message = $"Apply failed with {conflicts.Count} conflicts: {string.Join("\n", lines)}";
         }
-        var causes = new JsonArray(conflicts.Select(c => (JsonNode)new JsonObject
+        JsonArray causes = new(conflicts.Select(c => (JsonNode)new JsonObject
         {
             ["reason"] = "FieldManagerConflict", ["message"] = $"conflict with {Who(c.Owner)}", ["field"] = Dotted(c.Path),
         }).ToArray());
-        var status = Errors.Status(409, "Conflict", message, new JsonObject { ["causes"] = causes });
+        JsonObject status = Errors.Status(409, "Conflict", message, new JsonObject { ["causes"] = causes });
         return new ApiException(409, status);
     }
 
@@ -123,17 +129,20 @@ internal static class ManagedFields
 
     private static HashSet<string> Paths(JsonObject obj)
     {
-        var set = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (key, value) in obj)
+        HashSet<string> set = new(StringComparer.Ordinal);
+        foreach ((string key, JsonNode? value) in obj)
         {
             if (key is "apiVersion" or "kind" or "status") continue;
             if (key == "metadata")
             {
                 if (value is not JsonObject meta) continue;
-                foreach (var m in new[] { "labels", "annotations" })
+                foreach (string m in new[] { "labels", "annotations" })
+                {
                     if (meta[m] is JsonObject map)
-                        foreach (var (k, _) in map) set.Add($"/metadata/{m}/{Escape(k)}");
-                foreach (var m in new[] { "finalizers", "ownerReferences" })
+                        foreach ((string k, JsonNode? _) in map) set.Add($"/metadata/{m}/{Escape(k)}");
+                }
+
+                foreach (string m in new[] { "finalizers", "ownerReferences" })
                     if (meta[m] != null) set.Add($"/metadata/{m}");
                 continue;
             }
@@ -145,7 +154,7 @@ internal static class ManagedFields
     private static void Walk(JsonNode? node, string prefix, HashSet<string> set)
     {
         if (node is JsonObject o && o.Count > 0)
-            foreach (var (k, v) in o) Walk(v, prefix + "/" + Escape(k), set);
+            foreach ((string k, JsonNode? v) in o) Walk(v, prefix + "/" + Escape(k), set);
         else set.Add(prefix);
     }
 
@@ -155,7 +164,7 @@ internal static class ManagedFields
     private static JsonNode? Get(JsonObject obj, string path)
     {
         JsonNode? cur = obj;
-        foreach (var seg in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        foreach (string seg in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             cur = (cur as JsonObject)?[Unescape(seg)];
             if (cur == null) return null;
@@ -165,24 +174,24 @@ internal static class ManagedFields
 
     private static void Set(JsonObject obj, string path, JsonNode value)
     {
-        var segs = path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Unescape).ToArray();
-        var cur = obj;
-        foreach (var seg in segs[..^1]) cur = JsonUtil.Obj(cur, seg);
+        string[] segs = path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Unescape).ToArray();
+        JsonObject cur = obj;
+        foreach (string? seg in segs[..^1]) cur = JsonUtil.Obj(cur, seg);
         cur[segs[^1]] = value;
     }
 
     private static void Remove(JsonObject obj, string path)
     {
-        var segs = path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Unescape).ToArray();
-        var chain = new List<JsonObject> { obj };
-        foreach (var seg in segs[..^1])
+        string[] segs = path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Unescape).ToArray();
+        List<JsonObject> chain = new() { obj };
+        foreach (string? seg in segs[..^1])
         {
             if (chain[^1][seg] is not JsonObject next) return;
             chain.Add(next);
         }
         chain[^1].Remove(segs[^1]);
         // Drop maps the removal emptied (but never the top-level sections).
-        for (var i = chain.Count - 1; i >= 2; i--)
+        for (int i = chain.Count - 1; i >= 2; i--)
             if (chain[i].Count == 0) chain[i - 1].Remove(segs[i - 1]);
     }
 
@@ -190,11 +199,11 @@ internal static class ManagedFields
 
     private static List<Entry> Read(JsonObject obj)
     {
-        var list = new List<Entry>();
-        foreach (var e in (obj["metadata"]?["managedFields"] as JsonArray ?? []).OfType<JsonObject>())
+        List<Entry> list = new();
+        foreach (JsonObject e in (obj["metadata"]?["managedFields"] as JsonArray ?? []).OfType<JsonObject>())
         {
             if (JsonUtil.Str(e["subresource"]) != null) continue; // status managers are not tracked
-            var paths = new HashSet<string>(StringComparer.Ordinal);
+            HashSet<string> paths = new(StringComparer.Ordinal);
             FromFieldsV1(e["fieldsV1"] as JsonObject, "", paths);
             list.Add(new Entry(JsonUtil.Str(e["manager"]) ?? "", JsonUtil.Str(e["operation"]) ?? "Update", JsonUtil.Str(e["apiVersion"]) ?? "",
                 JsonUtil.Str(e["time"]), paths));
@@ -205,18 +214,18 @@ internal static class ManagedFields
     private static void FromFieldsV1(JsonObject? node, string prefix, HashSet<string> paths)
     {
         if (node == null) return;
-        var children = node.Where(p => p.Key.StartsWith("f:", StringComparison.Ordinal)).ToList();
+        List<KeyValuePair<string, JsonNode?>> children = node.Where(p => p.Key.StartsWith("f:", StringComparison.Ordinal)).ToList();
         if (children.Count == 0 && prefix.Length > 0) { paths.Add(prefix); return; }
-        foreach (var (key, value) in children) FromFieldsV1(value as JsonObject, prefix + "/" + Escape(key[2..]), paths);
+        foreach ((string key, JsonNode? value) in children) FromFieldsV1(value as JsonObject, prefix + "/" + Escape(key[2..]), paths);
     }
 
     private static void Write(JsonObject obj, List<Entry> entries)
     {
-        var meta = JsonUtil.Obj(obj, "metadata");
-        var status = (meta["managedFields"] as JsonArray ?? []).OfType<JsonObject>().Where(e => JsonUtil.Str(e["subresource"]) != null).Select(e => (JsonNode)e.DeepClone());
-        var array = new JsonArray(entries.Select(e =>
+        JsonObject meta = JsonUtil.Obj(obj, "metadata");
+        IEnumerable<JsonNode> status = (meta["managedFields"] as JsonArray ?? []).OfType<JsonObject>().Where(e => JsonUtil.Str(e["subresource"]) != null).Select(e => (JsonNode)e.DeepClone());
+        JsonArray array = new(entries.Select(e =>
         {
-            var entry = new JsonObject
+            JsonObject entry = new()
             {
                 ["apiVersion"] = e.ApiVersion, ["fieldsType"] = "FieldsV1", ["fieldsV1"] = ToFieldsV1(e.Paths),
                 ["manager"] = e.Manager, ["operation"] = e.Operation,
@@ -230,11 +239,11 @@ internal static class ManagedFields
 
     private static JsonObject ToFieldsV1(IEnumerable<string> paths)
     {
-        var root = new JsonObject();
-        foreach (var path in paths.OrderBy(p => p, StringComparer.Ordinal))
+        JsonObject root = new();
+        foreach (string? path in paths.OrderBy(p => p, StringComparer.Ordinal))
         {
-            var cur = root;
-            foreach (var seg in path.Split('/', StringSplitOptions.RemoveEmptyEntries)) cur = JsonUtil.Obj(cur, "f:" + Unescape(seg));
+            JsonObject cur = root;
+            foreach (string seg in path.Split('/', StringSplitOptions.RemoveEmptyEntries)) cur = JsonUtil.Obj(cur, "f:" + Unescape(seg));
         }
         return root;
     }

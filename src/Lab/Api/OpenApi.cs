@@ -11,14 +11,17 @@ namespace VmSnapshot.Lab.Api;
 /// </summary>
 internal static class OpenApi
 {
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ResourceCatalog, Dictionary<string, (JsonObject Doc, string Hash)>> Built = new();
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ResourceCatalog, Dictionary<string, (JsonObject Doc, string Hash)>> s_built = new();
 
     public static JsonObject Root(ResourceCatalog catalog)
     {
-        var paths = new JsonObject { ["api/v1"] = Entry(catalog, "api/v1") };
-        foreach (var t in catalog.All.Where(t => t.Group.Length > 0))
-            foreach (var v in t.Versions)
+        JsonObject paths = new() { ["api/v1"] = Entry(catalog, "api/v1") };
+        foreach (ResourceType? t in catalog.All.Where(t => t.Group.Length > 0))
+        {
+            foreach (string v in t.Versions)
                 paths[$"apis/{t.Group}/{v}"] = Entry(catalog, $"apis/{t.Group}/{v}");
+        }
+
         return new JsonObject { ["paths"] = paths };
 
         static JsonObject Entry(ResourceCatalog catalog, string gv) => new() { ["serverRelativeURL"] = $"/openapi/v3/{gv}?hash={Cached(catalog, gv)?.Hash}" };
@@ -29,38 +32,38 @@ internal static class OpenApi
 
     private static (JsonObject Doc, string Hash)? Cached(ResourceCatalog catalog, string gv)
     {
-        var docs = Built.GetValue(catalog, _ => new Dictionary<string, (JsonObject, string)>());
+        Dictionary<string, (JsonObject Doc, string Hash)> docs = s_built.GetValue(catalog, _ => new Dictionary<string, (JsonObject, string)>());
         lock (docs)
         {
-            if (docs.TryGetValue(gv, out var hit)) return hit;
-            var doc = Build(catalog, gv);
+            if (docs.TryGetValue(gv, out (JsonObject Doc, string Hash) hit)) return hit;
+            JsonObject? doc = Build(catalog, gv);
             if (doc == null) return null;
-            var hash = Convert.ToHexString(System.Security.Cryptography.SHA512.HashData(Json.JsonUtil.ToBytes(doc)));
+            string hash = Convert.ToHexString(System.Security.Cryptography.SHA512.HashData(Json.JsonUtil.ToBytes(doc)));
             return docs[gv] = (doc, hash);
         }
     }
 
     private static JsonObject? Build(ResourceCatalog catalog, string gv)
     {
-        var parts = gv.Split('/');
-        var (group, version) = parts.Length == 2 && parts[0] == "api" ? ("", parts[1])
+        string[] parts = gv.Split('/');
+        (string? group, string? version) = parts.Length == 2 && parts[0] == "api" ? ("", parts[1])
             : parts.Length == 3 && parts[0] == "apis" ? (parts[1], parts[2]) : (null, null);
         if (group == null || version == null) return null;
-        var types = catalog.All.Where(t => t.Group == group && t.Versions.Contains(version)).ToList();
+        List<ResourceType> types = catalog.All.Where(t => t.Group == group && t.Versions.Contains(version)).ToList();
         if (types.Count == 0) return null;
-        var paths = new JsonObject();
-        foreach (var t in types)
+        JsonObject paths = new();
+        foreach (ResourceType? t in types)
         {
-            var prefix = group.Length == 0 ? $"/api/{version}" : $"/apis/{group}/{version}";
+            string prefix = group.Length == 0 ? $"/api/{version}" : $"/apis/{group}/{version}";
             if (t.CreateOnly)
             {
                 // The reviews: POST on the collection only.
                 paths[$"{prefix}/{t.Plural}"] = new JsonObject { ["post"] = Operation(new JsonObject { ["group"] = group, ["version"] = version, ["kind"] = t.Kind }, "create") };
                 continue;
             }
-            var item = t.Namespaced ? $"{prefix}/namespaces/{{namespace}}/{t.Plural}/{{name}}" : $"{prefix}/{t.Plural}/{{name}}";
-            var collection = item[..item.LastIndexOf('/')];
-            var gvk = new JsonObject { ["group"] = group, ["version"] = version, ["kind"] = t.Kind };
+            string item = t.Namespaced ? $"{prefix}/namespaces/{{namespace}}/{t.Plural}/{{name}}" : $"{prefix}/{t.Plural}/{{name}}";
+            string collection = item[..item.LastIndexOf('/')];
+            JsonObject gvk = new() { ["group"] = group, ["version"] = version, ["kind"] = t.Kind };
             paths[item] = new JsonObject
             {
                 ["get"] = Operation(gvk, "read"),

@@ -21,8 +21,8 @@ internal static class OpenApiSchemas
     /// <summary>The schemas of the given kinds (one group-version) plus ObjectMeta, which they reference.</summary>
     public static JsonObject For(IEnumerable<ResourceType> types, string version)
     {
-        var schemas = new JsonObject();
-        foreach (var t in types.Where(t => !t.CreateOnly))
+        JsonObject schemas = new();
+        foreach (ResourceType? t in types.Where(t => !t.CreateOnly))
             schemas[Name(t, version)] = Schema(t, version);
         schemas[ObjectMetaName] = ObjectMeta();
         return schemas;
@@ -33,7 +33,7 @@ internal static class OpenApiSchemas
     {
         if (!t.IsCustomResource)
         {
-            var package = t.Group.Length == 0 ? "core" : t.Group.Split('.')[0];
+            string package = t.Group.Length == 0 ? "core" : t.Group.Split('.')[0];
             return $"io.k8s.api.{package}.{version}.{t.Kind}";
         }
         return string.Join('.', Enumerable.Reverse(t.Group.Split('.'))) + $".{version}.{t.Kind}";
@@ -41,24 +41,24 @@ internal static class OpenApiSchemas
 
     private static JsonObject Schema(ResourceType t, string version)
     {
-        var gvk = new JsonArray(new JsonObject { ["group"] = t.Group, ["kind"] = t.Kind, ["version"] = version });
+        JsonArray gvk = new(new JsonObject { ["group"] = t.Group, ["kind"] = t.Kind, ["version"] = version });
         if (SchemaCatalog.For(t) is { } crd)
         {
-            var schema = crd.DeepClone().AsObject();
-            var properties = schema["properties"] as JsonObject ?? [];
+            JsonObject schema = crd.DeepClone().AsObject();
+            JsonObject properties = schema["properties"] as JsonObject ?? [];
             schema["properties"] = properties;
             properties["metadata"] = MetadataRef();
             schema["x-kubernetes-group-version-kind"] = gvk;
             return schema;
         }
 
-        var props = new JsonObject
+        JsonObject props = new()
         {
             ["apiVersion"] = new JsonObject { ["description"] = ApiVersionDescription, ["type"] = "string" },
             ["kind"] = new JsonObject { ["description"] = KindDescription, ["type"] = "string" },
             ["metadata"] = MetadataRef(),
         };
-        foreach (var field in t.TopLevelFields)
+        foreach (string field in t.TopLevelFields)
             props[field] = new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true };
         return new JsonObject
         {

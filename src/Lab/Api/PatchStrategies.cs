@@ -9,18 +9,18 @@ namespace VmSnapshot.Lab.Api;
 /// </summary>
 internal static class PatchStrategies
 {
-    private static readonly Dictionary<string, ListStrategy> ObjectMeta = new()
+    private static readonly Dictionary<string, ListStrategy> s_objectMeta = new()
     {
         ["metadata.finalizers"] = new(null),                 // ObjectMeta.Finalizers: patchStrategy:"merge"
         ["metadata.ownerReferences"] = new("uid"),           // ObjectMeta.OwnerReferences: merge, key uid
     };
 
-    private static readonly Dictionary<string, ListStrategy> Conditions = new()
+    private static readonly Dictionary<string, ListStrategy> s_conditions = new()
     {
         ["status.conditions"] = new("type"),                 // NamespaceStatus, PersistentVolumeClaimStatus, PodStatus
     };
 
-    private static readonly Dictionary<string, ListStrategy> Pod = new()
+    private static readonly Dictionary<string, ListStrategy> s_pod = new()
     {
         ["spec.containers"] = new("name"), ["spec.initContainers"] = new("name"), ["spec.ephemeralContainers"] = new("name"),
         ["spec.volumes"] = new("name", RetainKeys: true), ["spec.imagePullSecrets"] = new("name"), ["spec.hostAliases"] = new("ip"),
@@ -29,30 +29,33 @@ internal static class PatchStrategies
     };
 
     /// <summary>Fields of a Container (under spec.containers, spec.initContainers, spec.ephemeralContainers).</summary>
-    private static readonly Dictionary<string, ListStrategy> Container = new()
+    private static readonly Dictionary<string, ListStrategy> s_container = new()
     {
         ["ports"] = new("containerPort"), ["env"] = new("name"), ["volumeMounts"] = new("mountPath"), ["volumeDevices"] = new("devicePath"),
     };
 
-    private static readonly Dictionary<string, ListStrategy> Service = new() { ["spec.ports"] = new("port") };
+    private static readonly Dictionary<string, ListStrategy> s_service = new() { ["spec.ports"] = new("port") };
 
     /// <summary>The lookup a strategic merge patch of this kind uses, or null when the kind takes none (custom resources: 415).</summary>
     public static Func<string, ListStrategy?>? For(ResourceType type)
     {
         if (type.IsCustomResource) return null;
-        var own = type.Kind switch
+        Dictionary<string, ListStrategy> own = type.Kind switch
         {
-            "Namespace" or "PersistentVolumeClaim" => Conditions,
-            "Pod" => Pod.Concat(Conditions).ToDictionary(),
-            "Service" => Service,
+            "Namespace" or "PersistentVolumeClaim" => s_conditions,
+            "Pod" => s_pod.Concat(s_conditions).ToDictionary(),
+            "Service" => s_service,
             _ => new Dictionary<string, ListStrategy>(),
         };
         return path =>
         {
-            if (ObjectMeta.TryGetValue(path, out var meta) || own.TryGetValue(path, out meta)) return meta;
+            if (s_objectMeta.TryGetValue(path, out ListStrategy? meta) || own.TryGetValue(path, out meta)) return meta;
             if (type.Kind == "Pod")
-                foreach (var list in new[] { "spec.containers.", "spec.initContainers.", "spec.ephemeralContainers." })
-                    if (path.StartsWith(list, StringComparison.Ordinal) && Container.TryGetValue(path[list.Length..], out var c)) return c;
+            {
+                foreach (string list in new[] { "spec.containers.", "spec.initContainers.", "spec.ephemeralContainers." })
+                    if (path.StartsWith(list, StringComparison.Ordinal) && s_container.TryGetValue(path[list.Length..], out ListStrategy? c)) return c;
+            }
+
             return null;
         };
     }

@@ -9,19 +9,19 @@ namespace VmSnapshot.Lab.Api;
 /// </summary>
 public sealed class ResourceCatalog
 {
-    private static readonly PrinterColumn Age = PrinterColumn.Age;
+    private static readonly PrinterColumn s_age = PrinterColumn.Age;
 
     private static PrinterColumn Col(string name, string type, string path, int priority = 0) => new(name, type, path, priority);
 
-    private readonly List<ResourceType> all;
-    private bool sealedForStore;
+    private readonly List<ResourceType> _all;
+    private bool _sealedForStore;
 
     /// <summary>Built-ins first, then registered kinds in registration order (the order discovery lists them).</summary>
-    public IReadOnlyList<ResourceType> All => all;
+    public IReadOnlyList<ResourceType> All => _all;
 
     public ResourceCatalog()
     {
-        all =
+        _all =
         [
             // core/v1
             new ResourceType
@@ -30,7 +30,7 @@ public sealed class ResourceCatalog
                 Namespaced = false, IsCustomResource = false, HasGeneration = false, ReturnDeletedObject = true,
                 Verbs = ["create", "delete", "get", "list", "patch", "update", "watch"],
                 ExtraFieldSelectors = new() { ["status.phase"] = ".status.phase" },
-                Columns = [Col("Status", "string", ".status.phase") with { Description = "The status of the namespace" }, Age],
+                Columns = [Col("Status", "string", ".status.phase") with { Description = "The status of the namespace" }, s_age],
             },
             new ResourceType
             {
@@ -44,7 +44,7 @@ public sealed class ResourceCatalog
                     new PrinterColumn("Access Modes", "string", null) { Compute = AccessModes },
                     Col("StorageClass", "string", ".spec.storageClassName"),
                     new PrinterColumn("VolumeAttributesClass", "string", null) { Compute = o => (string?)o["spec"]?["volumeAttributesClassName"] ?? "<unset>" },
-                    Age,
+                    s_age,
                     Col("VolumeMode", "string", ".spec.volumeMode", 1),
                 ],
             },
@@ -56,7 +56,7 @@ public sealed class ResourceCatalog
                 Columns =
                 [
                     Col("Capacity", "string", ".spec.capacity.storage"), Col("Reclaim Policy", "string", ".spec.persistentVolumeReclaimPolicy"),
-                    Col("Status", "string", ".status.phase"), Col("StorageClass", "string", ".spec.storageClassName"), Age,
+                    Col("Status", "string", ".status.phase"), Col("StorageClass", "string", ".spec.storageClassName"), s_age,
                 ],
             },
             new ResourceType
@@ -94,7 +94,7 @@ public sealed class ResourceCatalog
                     Col("ReclaimPolicy", "string", ".reclaimPolicy"),
                     Col("VolumeBindingMode", "string", ".volumeBindingMode"),
                     new PrinterColumn("AllowVolumeExpansion", "string", null) { Compute = o => (o["allowVolumeExpansion"]?.GetValue<bool>() ?? false) ? "true" : "false" },
-                    Age,
+                    s_age,
                 ],
             },
             // authentication.k8s.io/v1 and authorization.k8s.io/v1: the self reviews, answered, never stored
@@ -123,14 +123,14 @@ public sealed class ResourceCatalog
     public void Register(ResourceType type)
     {
         ArgumentNullException.ThrowIfNull(type);
-        if (sealedForStore) throw new InvalidOperationException($"Register {type.QualifiedResource} before the store is built.");
-        if (all.Any(t => t.Group == type.Group && t.Plural == type.Plural))
+        if (_sealedForStore) throw new InvalidOperationException($"Register {type.QualifiedResource} before the store is built.");
+        if (_all.Any(t => t.Group == type.Group && t.Plural == type.Plural))
             throw new InvalidOperationException($"{type.QualifiedResource} is already registered.");
-        all.Add(type);
+        _all.Add(type);
     }
 
     /// <summary>Called by the store when it builds its tables; later registrations throw.</summary>
-    internal void Seal() => sealedForStore = true;
+    internal void Seal() => _sealedForStore = true;
 
     public IEnumerable<string> Groups => All.Select(t => t.Group).Where(g => g.Length > 0).Distinct();
 
@@ -139,16 +139,16 @@ public sealed class ResourceCatalog
 
     public ResourceType? FindByApiVersionKind(string apiVersion, string kind)
     {
-        var slash = apiVersion.IndexOf('/');
-        var group = slash >= 0 ? apiVersion[..slash] : "";
-        var version = slash >= 0 ? apiVersion[(slash + 1)..] : apiVersion;
+        int slash = apiVersion.IndexOf('/');
+        string group = slash >= 0 ? apiVersion[..slash] : "";
+        string version = slash >= 0 ? apiVersion[(slash + 1)..] : apiVersion;
         return All.FirstOrDefault(t => t.Group == group && t.Kind == kind && t.Versions.Contains(version));
     }
 
     /// <summary>Resolves what a person would type: plural, singular, short name, Kind, or "plural.group".</summary>
     public ResourceType Resolve(string name)
     {
-        var lower = name.ToLowerInvariant();
+        string lower = name.ToLowerInvariant();
         return All.FirstOrDefault(t => t.QualifiedResource == lower)
             ?? All.FirstOrDefault(t => t.Plural == lower || t.Singular == lower || t.ShortNames.Contains(lower) || t.Kind.Equals(name, StringComparison.OrdinalIgnoreCase))
             ?? throw new ArgumentException($"The lab serves no resource called '{name}'.", nameof(name));

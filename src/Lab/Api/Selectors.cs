@@ -10,33 +10,39 @@ namespace VmSnapshot.Lab.Api;
 /// </summary>
 internal sealed class LabelSelector
 {
-    private readonly List<Func<IReadOnlyDictionary<string, string>, bool>> requirements = [];
+    private readonly List<Func<IReadOnlyDictionary<string, string>, bool>> _requirements = [];
 
     public static LabelSelector Parse(string? text)
     {
-        var selector = new LabelSelector();
+        LabelSelector selector = new();
         if (string.IsNullOrWhiteSpace(text)) return selector;
-        foreach (var raw in SplitTopLevel(text))
+        foreach (string raw in SplitTopLevel(text))
         {
-            var req = raw.Trim();
+            string req = raw.Trim();
             if (req.Length == 0) throw Errors.BadRequest($"unable to parse requirement: found '', expected: identifier");
-            selector.requirements.Add(ParseRequirement(req));
+            selector._requirements.Add(ParseRequirement(req));
         }
         return selector;
     }
 
-    public bool IsEmpty => requirements.Count == 0;
+    public bool IsEmpty => _requirements.Count == 0;
 
-    public bool Matches(IReadOnlyDictionary<string, string> labels) => requirements.All(r => r(labels));
+    public bool Matches(IReadOnlyDictionary<string, string> labels) => _requirements.All(r => r(labels));
 
     private static IEnumerable<string> SplitTopLevel(string text)
     {
-        var depth = 0;
-        var start = 0;
-        for (var i = 0; i < text.Length; i++)
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i < text.Length; i++)
         {
-            if (text[i] == '(') depth++;
-            else if (text[i] == ')') depth--;
+            if (text[i] == '(')
+            {
+                depth++;
+            }
+            else if (text[i] == ')')
+            {
+                depth--;
+            }
             else if (text[i] == ',' && depth == 0)
             {
                 yield return text[start..i];
@@ -50,49 +56,49 @@ internal sealed class LabelSelector
     {
         if (req.StartsWith('!'))
         {
-            var key = ValidKey(req[1..].Trim());
+            string key = ValidKey(req[1..].Trim());
             return l => !l.ContainsKey(key);
         }
-        foreach (var op in new[] { "==", "!=", "=" })
+        foreach (string op in new[] { "==", "!=", "=" })
         {
-            var at = req.IndexOf(op, StringComparison.Ordinal);
+            int at = req.IndexOf(op, StringComparison.Ordinal);
             if (at > 0)
             {
-                var key = ValidKey(req[..at].Trim());
-                var value = ValidValue(req[(at + op.Length)..].Trim());
-                return op == "!=" ? l => !l.TryGetValue(key, out var v) || v != value : l => l.TryGetValue(key, out var v) && v == value;
+                string key = ValidKey(req[..at].Trim());
+                string value = ValidValue(req[(at + op.Length)..].Trim());
+                return op == "!=" ? l => !l.TryGetValue(key, out string? v) || v != value : l => l.TryGetValue(key, out string? v) && v == value;
             }
         }
-        foreach (var op in new[] { ">", "<" })
+        foreach (string op in new[] { ">", "<" })
         {
-            var at = req.IndexOf(op, StringComparison.Ordinal);
+            int at = req.IndexOf(op, StringComparison.Ordinal);
             if (at > 0)
             {
-                var key = ValidKey(req[..at].Trim());
-                if (!long.TryParse(req[(at + 1)..].Trim(), out var bound))
+                string key = ValidKey(req[..at].Trim());
+                if (!long.TryParse(req[(at + 1)..].Trim(), out long bound))
                     throw Errors.BadRequest($"unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer");
                 return op == ">"
-                    ? l => l.TryGetValue(key, out var v) && long.TryParse(v, out var n) && n > bound
-                    : l => l.TryGetValue(key, out var v) && long.TryParse(v, out var n) && n < bound;
+                    ? l => l.TryGetValue(key, out string? v) && long.TryParse(v, out long n) && n > bound
+                    : l => l.TryGetValue(key, out string? v) && long.TryParse(v, out long n) && n < bound;
             }
         }
-        var parts = req.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 1) { var key = ValidKey(parts[0]); return l => l.ContainsKey(key); }
-        var rest = parts[1].TrimStart();
-        var notIn = rest.StartsWith("notin", StringComparison.Ordinal);
+        string[] parts = req.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 1) { string key = ValidKey(parts[0]); return l => l.ContainsKey(key); }
+        string rest = parts[1].TrimStart();
+        bool notIn = rest.StartsWith("notin", StringComparison.Ordinal);
         if (!notIn && !rest.StartsWith("in", StringComparison.Ordinal))
             throw Errors.BadRequest($"unable to parse requirement: found '{rest.Split(' ')[0]}', expected: in, notin, =, ==, !=, gt, lt");
-        var list = rest[(notIn ? 5 : 2)..].Trim();
+        string list = rest[(notIn ? 5 : 2)..].Trim();
         if (!list.StartsWith('(') || !list.EndsWith(')'))
             throw Errors.BadRequest($"unable to parse requirement: found '{list}', expected: '('");
-        var k = ValidKey(parts[0]);
-        var values = list[1..^1].Split(',').Select(v => ValidValue(v.Trim())).ToHashSet();
-        return notIn ? l => !l.TryGetValue(k, out var v) || !values.Contains(v) : l => l.TryGetValue(k, out var v) && values.Contains(v);
+        string k = ValidKey(parts[0]);
+        HashSet<string> values = list[1..^1].Split(',').Select(v => ValidValue(v.Trim())).ToHashSet();
+        return notIn ? l => !l.TryGetValue(k, out string? v) || !values.Contains(v) : l => l.TryGetValue(k, out string? v) && values.Contains(v);
     }
 
     private static string ValidKey(string key)
     {
-        var name = key.Contains('/') ? key[(key.IndexOf('/') + 1)..] : key;
+        string name = key.Contains('/') ? key[(key.IndexOf('/') + 1)..] : key;
         if (name.Length == 0 || name.Length > 63 || !IsLabelChars(name, allowEmpty: false))
             throw Errors.BadRequest($"unable to parse requirement: values[0][{key}]: Invalid value: \"{key}\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')");
         return key;
@@ -116,47 +122,57 @@ internal sealed class LabelSelector
 /// <summary>A field selector: metadata.name and metadata.namespace everywhere, plus the type's extra fields.</summary>
 internal sealed class FieldSelector
 {
-    private readonly List<(string Field, string? Path, string Value, bool Negate)> terms = [];
+    private readonly List<(string Field, string? Path, string Value, bool Negate)> _terms = [];
 
     public static FieldSelector Parse(string? text, ResourceType type)
     {
-        var s = new FieldSelector();
+        FieldSelector s = new();
         if (string.IsNullOrWhiteSpace(text)) return s;
-        foreach (var raw in text.Split(','))
+        foreach (string raw in text.Split(','))
         {
-            var term = raw.Trim();
+            string term = raw.Trim();
             string field, value;
-            var negate = false;
+            bool negate = false;
             int at;
             if ((at = term.IndexOf("!=", StringComparison.Ordinal)) > 0) { field = term[..at]; value = term[(at + 2)..]; negate = true; }
             else if ((at = term.IndexOf("==", StringComparison.Ordinal)) > 0) { field = term[..at]; value = term[(at + 2)..]; }
             else if ((at = term.IndexOf('=')) > 0) { field = term[..at]; value = term[(at + 1)..]; }
-            else throw Errors.BadRequest($"invalid selector: '{text}'; can't understand '{term}'");
+            else
+            {
+                throw Errors.BadRequest($"invalid selector: '{text}'; can't understand '{term}'");
+            }
+
             field = field.Trim();
             string? path = field switch
             {
                 "metadata.name" or "metadata.namespace" => null,
-                _ when type.ExtraFieldSelectors.TryGetValue(field, out var p) => p,
+                _ when type.ExtraFieldSelectors.TryGetValue(field, out string? p) => p,
                 _ => throw Errors.BadRequest($"field label not supported: {field}"),
             };
-            s.terms.Add((field, path, value.Trim(), negate));
+            s._terms.Add((field, path, value.Trim(), negate));
         }
         return s;
     }
 
-    public bool IsEmpty => terms.Count == 0;
+    public bool IsEmpty => _terms.Count == 0;
 
     /// <summary>The single metadata.name=X term, if that is all the selector says (lets get -w skip a scan).</summary>
-    public bool NeedsObject => terms.Any(t => t.Path != null);
+    public bool NeedsObject => _terms.Any(t => t.Path != null);
 
     public bool Matches(StoredObject o)
     {
         JsonObject? parsed = null;
-        foreach (var (field, path, value, negate) in terms)
+        foreach ((string? field, string? path, string? value, bool negate) in _terms)
         {
             string actual;
-            if (field == "metadata.name") actual = o.Name;
-            else if (field == "metadata.namespace") actual = o.Namespace ?? "";
+            if (field == "metadata.name")
+            {
+                actual = o.Name;
+            }
+            else if (field == "metadata.namespace")
+            {
+                actual = o.Namespace ?? "";
+            }
             else
             {
                 parsed ??= o.ToJson();

@@ -32,13 +32,13 @@ internal static class TableBuilder
 
     public static JsonArray ColumnDefinitions(ResourceType type)
     {
-        var cols = new JsonArray(new JsonObject
+        JsonArray cols = new(new JsonObject
         {
             ["name"] = "Name", ["type"] = "string", ["format"] = "name", ["description"] = NameDescription, ["priority"] = 0,
         });
-        foreach (var c in type.Columns)
+        foreach (PrinterColumn c in type.Columns)
         {
-            var description = c.Description.Length > 0 ? c.Description
+            string description = c.Description.Length > 0 ? c.Description
                 : c.JsonPath == ".metadata.creationTimestamp" ? "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"
                 : type.IsCustomResource ? $"Custom resource definition column (in JSONPath format): {c.JsonPath}" : "";
             cols.Add(new JsonObject
@@ -52,8 +52,8 @@ internal static class TableBuilder
     /// <summary>One row; obj is the object at the version the client asked for (it becomes the row's object as is).</summary>
     public static JsonObject Row(ResourceType type, JsonObject obj, string includeObject = IncludeMetadata)
     {
-        var cells = new JsonArray(JsonValue.Create(type.NameCell?.Invoke(obj) ?? JsonUtil.Str(obj["metadata"]?["name"]) ?? ""));
-        foreach (var c in type.Columns) cells.Add(Cell(type, c, obj));
+        JsonArray cells = new(JsonValue.Create(type.NameCell?.Invoke(obj) ?? JsonUtil.Str(obj["metadata"]?["name"]) ?? ""));
+        foreach (PrinterColumn c in type.Columns) cells.Add(Cell(type, c, obj));
         return new JsonObject
         {
             ["cells"] = cells,
@@ -75,12 +75,12 @@ internal static class TableBuilder
     private static JsonNode? Cell(ResourceType type, PrinterColumn column, JsonObject obj)
     {
         if (column.Compute != null) return ToNode(column.Compute(obj));
-        var value = JsonPathLite.Evaluate(obj, column.JsonPath!);
+        JsonNode? value = JsonPathLite.Evaluate(obj, column.JsonPath!);
         if (value == null) return type.IsCustomResource ? null : JsonValue.Create(column.Type == "date" ? "<unknown>" : "");
         switch (column.Type)
         {
             case "date":
-                return JsonValue.Create(value is JsonValue v && v.TryGetValue<string>(out var ts) ? Printing.HumanAge(ts) : "<invalid>");
+                return JsonValue.Create(value is JsonValue v && v.TryGetValue<string>(out string? ts) ? Printing.HumanAge(ts) : "<invalid>");
             case "integer" or "number" or "boolean":
                 return value.DeepClone();
             default:
@@ -101,8 +101,8 @@ internal static class TableBuilder
 
     public static JsonObject Table(ResourceType type, IEnumerable<JsonObject> objects, JsonObject listMeta, string includeObject, bool withColumns = true)
     {
-        var rows = new JsonArray();
-        foreach (var o in objects) rows.Add(Row(type, o, includeObject));
+        JsonArray rows = new();
+        foreach (JsonObject o in objects) rows.Add(Row(type, o, includeObject));
         return new JsonObject
         {
             ["kind"] = "Table",

@@ -13,8 +13,8 @@ public sealed class AccessRule
     {
         if (!Verbs.Contains("*") && !Verbs.Contains(verb)) return false;
         if (!ApiGroups.Contains("*") && !ApiGroups.Contains(group)) return false;
-        var slash = resource.IndexOf('/');
-        var resourceMatch = Resources.Contains("*") || Resources.Contains(resource)
+        int slash = resource.IndexOf('/');
+        bool resourceMatch = Resources.Contains("*") || Resources.Contains(resource)
             || (slash > 0 && Resources.Contains("*" + resource[slash..]));
         if (!resourceMatch) return false;
         return ResourceNames.Count == 0 || (name != null && ResourceNames.Contains(name));

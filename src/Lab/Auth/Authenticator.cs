@@ -6,15 +6,15 @@ namespace VmSnapshot.Lab.Auth;
 /// <summary>Maps "Authorization: Bearer &lt;token&gt;" to a lab user. Tokens are compared in constant time.</summary>
 internal sealed class Authenticator(IEnumerable<LabUser> users)
 {
-    private readonly List<LabUser> users = users.ToList();
+    private readonly List<LabUser> _users = users.ToList();
 
     public LabUser? Authenticate(string? authorizationHeader)
     {
         if (authorizationHeader == null) return null;
         const string prefix = "Bearer ";
         if (!authorizationHeader.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return null;
-        var presented = Encoding.UTF8.GetBytes(authorizationHeader[prefix.Length..].Trim());
-        foreach (var u in users)
+        byte[] presented = Encoding.UTF8.GetBytes(authorizationHeader[prefix.Length..].Trim());
+        foreach (LabUser u in _users)
             if (CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(u.Token))) return u;
         return null;
     }

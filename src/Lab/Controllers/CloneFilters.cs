@@ -9,8 +9,8 @@ internal static class CloneFilters
     public static bool Keeps(IReadOnlyList<string> filters, string key)
     {
         if (filters.Count == 0) return true;
-        var positive = filters.Where(f => !f.StartsWith('!')).ToList();
-        var negative = filters.Where(f => f.StartsWith('!')).Select(f => f[1..]).ToList();
+        List<string> positive = filters.Where(f => !f.StartsWith('!')).ToList();
+        List<string> negative = filters.Where(f => f.StartsWith('!')).Select(f => f[1..]).ToList();
         return (positive.Count == 0 || positive.Any(p => Glob(p, key))) && !negative.Any(n => Glob(n, key));
     }
 

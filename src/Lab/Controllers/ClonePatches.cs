@@ -11,13 +11,13 @@ internal static class ClonePatches
 {
     public static List<string> For(JsonObject clone, JsonObject sourceVm)
     {
-        var spec = clone["spec"] as JsonObject ?? new JsonObject();
-        var patches = new List<string>();
-        var macs = spec["newMacAddresses"] as JsonObject;
-        var interfaces = Obj.Items(sourceVm["spec"]?["template"]?["spec"]?["domain"]?["devices"]?["interfaces"]).ToList();
-        for (var i = 0; i < interfaces.Count; i++)
+        JsonObject spec = clone["spec"] as JsonObject ?? new JsonObject();
+        List<string> patches = new();
+        JsonObject? macs = spec["newMacAddresses"] as JsonObject;
+        List<JsonObject> interfaces = Obj.Items(sourceVm["spec"]?["template"]?["spec"]?["domain"]?["devices"]?["interfaces"]).ToList();
+        for (int i = 0; i < interfaces.Count; i++)
         {
-            var mac = macs?[Obj.Str(interfaces[i], "name") ?? ""]?.ToString() ?? "";
+            string mac = macs?[Obj.Str(interfaces[i], "name") ?? ""]?.ToString() ?? "";
             patches.Add(Replace($"/spec/template/spec/domain/devices/interfaces/{i}/macAddress", mac));
         }
         if (sourceVm["spec"]?["template"]?["spec"]?["domain"]?["firmware"] != null)
@@ -35,9 +35,11 @@ internal static class ClonePatches
 
     private static void AddRemovals(List<string> patches, string prefix, JsonNode? map, List<string> filters)
     {
-        foreach (var (k, _) in map as JsonObject ?? [])
+        foreach ((string k, JsonNode? _) in map as JsonObject ?? [])
+        {
             if (k != RestoreNames.LastRestoreUidAnnotation && !CloneFilters.Keeps(filters, k))
                 patches.Add(new JsonObject { ["op"] = "remove", ["path"] = prefix + k.Replace("~", "~0").Replace("/", "~1") }.ToJsonString());
+        }
     }
 
     private static string Replace(string path, string value) => new JsonObject { ["op"] = "replace", ["path"] = path, ["value"] = value }.ToJsonString();

@@ -15,16 +15,16 @@ namespace VmSnapshot.Lab.Controllers;
 /// </summary>
 public sealed class ControllerHost : IDisposable
 {
-    private readonly Channel<(Controller Controller, ObjectKey Key)> queue = Channel.CreateUnbounded<(Controller, ObjectKey)>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly HashSet<(Controller, ObjectKey)> pending = [];
-    private readonly List<Controller> controllers = [];
-    private readonly List<WatchSubscription> subscriptions = [];
-    private readonly List<Task> tasks = [];
-    private readonly CancellationTokenSource stopping = new();
-    private readonly List<string> errors = [];
-    private int initialPumps;
-    private int inFlight;
-    private long lastActivity;
+    private readonly Channel<(Controller Controller, ObjectKey Key)> _queue = Channel.CreateUnbounded<(Controller, ObjectKey)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly HashSet<(Controller, ObjectKey)> _pending = [];
+    private readonly List<Controller> _controllers = [];
+    private readonly List<WatchSubscription> _subscriptions = [];
+    private readonly List<Task> _tasks = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<string> _errors = [];
+    private int _initialPumps;
+    private int _inFlight;
+    private long _lastActivity;
 
     internal ControllerHost(LabStore store, LabClock clock, ControllerSettings settings)
     {
@@ -34,7 +34,7 @@ public sealed class ControllerHost : IDisposable
         Events = new EventRecorder(store);
         Storage = new StorageSettingsResolver(store, settings);
         Agents = new GuestAgentService(this);
-        controllers.AddRange(
+        _controllers.AddRange(
         [
             new VirtualMachineController(this),
             new VirtualMachineInstanceController(this),
@@ -45,7 +45,7 @@ public sealed class ControllerHost : IDisposable
             new VirtualMachineRestoreController(this),
             new VirtualMachineCloneController(this),
         ]);
-        foreach (var controller in controllers) controller.AddIndexes();
+        foreach (Controller controller in _controllers) controller.AddIndexes();
     }
 
     internal LabStore Store { get; }
@@ -58,24 +58,24 @@ public sealed class ControllerHost : IDisposable
     internal Dictionary<string, System.Text.Json.Nodes.JsonObject> Revisions { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Reconcile failures (newest last, at most 50), for diagnosing a lab; the key is retried.</summary>
-    public IReadOnlyList<string> Errors { get { lock (errors) return errors.ToList(); } }
+    public IReadOnlyList<string> Errors { get { lock (_errors) return _errors.ToList(); } }
 
-    internal T Get<T>() where T : Controller => controllers.OfType<T>().Single();
+    internal T Get<T>() where T : Controller => _controllers.OfType<T>().Single();
 
     internal void Start()
     {
-        var byResource = controllers.SelectMany(c => c.Watches().Select(w => (Controller: c, Watch: w)))
+        IEnumerable<IGrouping<string, (Controller Controller, ControllerWatch Watch)>> byResource = _controllers.SelectMany(c => c.Watches().Select(w => (Controller: c, Watch: w)))
             .GroupBy(x => Store.Catalog.Resolve(x.Watch.Resource).Plural);
-        var groups = byResource.ToList();
-        initialPumps = groups.Count;
-        foreach (var group in groups)
+        List<IGrouping<string, (Controller Controller, ControllerWatch Watch)>> groups = byResource.ToList();
+        _initialPumps = groups.Count;
+        foreach (IGrouping<string, (Controller Controller, ControllerWatch Watch)>? group in groups)
         {
-            var sub = Store.Watch(group.Key, 0);
-            subscriptions.Add(sub);
-            var watchers = group.ToList();
-            tasks.Add(Task.Run(() => PumpAsync(sub, watchers)));
+            WatchSubscription sub = Store.Watch(group.Key, 0);
+            _subscriptions.Add(sub);
+            List<(Controller Controller, ControllerWatch Watch)> watchers = group.ToList();
+            _tasks.Add(Task.Run(() => PumpAsync(sub, watchers)));
         }
-        tasks.Add(Task.Run(WorkAsync));
+        _tasks.Add(Task.Run(WorkAsync));
     }
 
     private async Task PumpAsync(WatchSubscription sub, List<(Controller Controller, ControllerWatch Watch)> watchers)
@@ -83,36 +83,36 @@ public sealed class ControllerHost : IDisposable
         void Dispatch(WatchEvent e)
         {
             if (e.Object == null) return;
-            foreach (var (controller, watch) in watchers)
+            foreach ((Controller? controller, ControllerWatch? watch) in watchers)
             {
                 IEnumerable<ObjectKey> keys;
                 try { keys = watch.Keys(e).ToList(); }
                 catch (Exception ex) { Note($"{controller.Name}: mapping {e.Type} {e.Object.Name}: {ex.Message}"); continue; }
-                foreach (var key in keys) Enqueue(controller, key);
+                foreach (ObjectKey key in keys) Enqueue(controller, key);
             }
         }
         try
         {
-            foreach (var e in sub.Initial) Dispatch(e);
-            Interlocked.Decrement(ref initialPumps);
-            await foreach (var e in sub.Reader.ReadAllAsync(stopping.Token)) Dispatch(e);
+            foreach (WatchEvent e in sub.Initial) Dispatch(e);
+            Interlocked.Decrement(ref _initialPumps);
+            await foreach (WatchEvent e in sub.Reader.ReadAllAsync(_stopping.Token)) Dispatch(e);
         }
         catch (OperationCanceledException) { }
     }
 
     internal void Enqueue(Controller controller, ObjectKey key)
     {
-        lock (pending)
+        lock (_pending)
         {
-            if (!pending.Add((controller, key))) return;
+            if (!_pending.Add((controller, key))) return;
         }
-        queue.Writer.TryWrite((controller, key));
+        _queue.Writer.TryWrite((controller, key));
     }
 
     internal void EnqueueAfter(Controller controller, ObjectKey key, TimeSpan labDelay)
     {
         if (labDelay <= TimeSpan.Zero) { Enqueue(controller, key); return; }
-        _ = Clock.Delay(labDelay, stopping.Token).ContinueWith(t => { if (!t.IsCanceled) Enqueue(controller, key); }, TaskScheduler.Default);
+        _ = Clock.Delay(labDelay, _stopping.Token).ContinueWith(t => { if (!t.IsCanceled) Enqueue(controller, key); }, TaskScheduler.Default);
     }
 
     /// <summary>Enqueues a key for the controller of a given type (used when one controller's work concerns another's objects).</summary>
@@ -122,27 +122,27 @@ public sealed class ControllerHost : IDisposable
     {
         try
         {
-            while (await queue.Reader.WaitToReadAsync(stopping.Token))
+            while (await _queue.Reader.WaitToReadAsync(_stopping.Token))
             {
-                while (queue.Reader.TryRead(out var item))
+                while (_queue.Reader.TryRead(out (Controller Controller, ObjectKey Key) item))
                 {
-                    lock (pending) pending.Remove(item);
-                    Interlocked.Increment(ref inFlight);
+                    lock (_pending) _pending.Remove(item);
+                    Interlocked.Increment(ref _inFlight);
                     try { item.Controller.Reconcile(item.Key); }
                     catch (ApiException ex) when (ex.Code is 404 or 409)
                     {
                         // Somebody changed or removed the object meanwhile: look again shortly, as a workqueue retry does.
                         EnqueueAfter(item.Controller, item.Key, TimeSpan.FromMilliseconds(200));
                     }
-                    catch (Exception ex) when (!stopping.IsCancellationRequested)
+                    catch (Exception ex) when (!_stopping.IsCancellationRequested)
                     {
                         Note($"{item.Controller.Name} {item.Key}: {ex.GetType().Name}: {ex.Message}");
                         EnqueueAfter(item.Controller, item.Key, TimeSpan.FromSeconds(5));
                     }
                     finally
                     {
-                        Interlocked.Decrement(ref inFlight);
-                        Interlocked.Exchange(ref lastActivity, Environment.TickCount64);
+                        Interlocked.Decrement(ref _inFlight);
+                        Interlocked.Exchange(ref _lastActivity, Environment.TickCount64);
                     }
                 }
             }
@@ -157,13 +157,17 @@ public sealed class ControllerHost : IDisposable
     /// </summary>
     public bool WaitForIdle(TimeSpan timeout)
     {
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         while (Environment.TickCount64 < deadline)
         {
             bool empty;
-            lock (pending) empty = pending.Count == 0;
-            if (empty && Volatile.Read(ref initialPumps) == 0 && Volatile.Read(ref inFlight) == 0
-                && Environment.TickCount64 - Interlocked.Read(ref lastActivity) > 30) return true;
+            lock (_pending) empty = _pending.Count == 0;
+            if (empty && Volatile.Read(ref _initialPumps) == 0 && Volatile.Read(ref _inFlight) == 0
+                && Environment.TickCount64 - Interlocked.Read(ref _lastActivity) > 30)
+            {
+                return true;
+            }
+
             Thread.Sleep(5);
         }
         return false;
@@ -172,19 +176,19 @@ public sealed class ControllerHost : IDisposable
     private void Note(string message)
     {
         Trace.WriteLine("kubevirt-lab controller: " + message);
-        lock (errors)
+        lock (_errors)
         {
-            errors.Add(message);
-            if (errors.Count > 50) errors.RemoveAt(0);
+            _errors.Add(message);
+            if (_errors.Count > 50) _errors.RemoveAt(0);
         }
     }
 
     public void Dispose()
     {
-        if (stopping.IsCancellationRequested) return;
-        stopping.Cancel();
-        foreach (var s in subscriptions) s.Dispose();
-        queue.Writer.TryComplete();
-        try { Task.WaitAll(tasks.ToArray(), TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
+        if (_stopping.IsCancellationRequested) return;
+        _stopping.Cancel();
+        foreach (WatchSubscription s in _subscriptions) s.Dispose();
+        _queue.Writer.TryComplete();
+        try { Task.WaitAll(_tasks.ToArray(), TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
     }
 }

@@ -29,22 +29,22 @@ public sealed class ControllerSettings
         double? speed = null;
         if (labSettings["clockSpeed"] is JsonValue cs)
         {
-            if (!double.TryParse(cs.ToString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s) || s <= 0)
+            if (!double.TryParse(cs.ToString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double s) || s <= 0)
                 throw new FormatException($"LabSettings: clockSpeed must be a number greater than 0, not '{cs}'.");
             speed = s;
         }
-        var agents = new Dictionary<string, GuestAgentSettings>(StringComparer.Ordinal);
+        Dictionary<string, GuestAgentSettings> agents = new(StringComparer.Ordinal);
         if (labSettings["guestAgents"] is JsonObject ga)
-            foreach (var (key, value) in ga) agents[key] = GuestAgentSettings.Parse(value, $"LabSettings guestAgents '{key}'");
-        var storage = new Dictionary<string, StorageBehaviour>(StringComparer.Ordinal);
+            foreach ((string key, JsonNode? value) in ga) agents[key] = GuestAgentSettings.Parse(value, $"LabSettings guestAgents '{key}'");
+        Dictionary<string, StorageBehaviour> storage = new(StringComparer.Ordinal);
         if (labSettings["storageClasses"] is JsonObject sc)
-            foreach (var (key, value) in sc) storage[key] = StorageBehaviour.Parse(value, $"LabSettings storageClasses '{key}'");
-        var timings = labSettings["timings"] as JsonObject;
+            foreach ((string key, JsonNode? value) in sc) storage[key] = StorageBehaviour.Parse(value, $"LabSettings storageClasses '{key}'");
+        JsonObject? timings = labSettings["timings"] as JsonObject;
         TimeSpan Dur(string key, TimeSpan fallback)
         {
-            var text = timings?[key] is JsonValue v ? v.ToString() : null;
+            string? text = timings?[key] is JsonValue v ? v.ToString() : null;
             if (text == null) return fallback;
-            return GoDuration.TryParse(text, out var d) ? d : throw new FormatException($"LabSettings timings: '{key}' must be a Go duration, not '{text}'.");
+            return GoDuration.TryParse(text, out TimeSpan d) ? d : throw new FormatException($"LabSettings timings: '{key}' must be a Go duration, not '{text}'.");
         }
         return new ControllerSettings
         {
@@ -69,8 +69,8 @@ public sealed record KubeVirtBehaviour(int Minor)
     public static KubeVirtBehaviour For(string? version)
     {
         if (string.IsNullOrEmpty(version)) return Current;
-        var parts = version.TrimStart('v').Split('.');
-        if (parts.Length < 2 || parts[0] != "1" || !int.TryParse(parts[1], out var minor) || minor < 0)
+        string[] parts = version.TrimStart('v').Split('.');
+        if (parts.Length < 2 || parts[0] != "1" || !int.TryParse(parts[1], out int minor) || minor < 0)
             throw new FormatException($"LabSettings: kubevirtVersion must look like v1.9 or v1.7.2, not '{version}'.");
         return new KubeVirtBehaviour(Math.Min(minor, 9));
     }

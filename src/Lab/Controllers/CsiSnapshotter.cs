@@ -12,7 +12,7 @@ namespace VmSnapshot.Lab.Controllers;
 internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
 {
     private const string Component = "snapshot-controller";
-    private readonly Dictionary<string, DateTime> boundAt = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTime> _boundAt = new(StringComparer.Ordinal);
 
     public override string Name => "csi-snapshotter";
 
@@ -26,38 +26,38 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
 
     public override void Reconcile(ObjectKey key)
     {
-        var vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, key.Name);
+        JsonObject? vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, key.Name);
         if (vs == null) { DeleteContents(key); return; }
         if (Obj.Deleting(vs)) return;
-        var uid = Obj.Uid(vs);
-        var contentName = Obj.Str(vs, "status", "boundVolumeSnapshotContentName");
+        string uid = Obj.Uid(vs);
+        string? contentName = Obj.Str(vs, "status", "boundVolumeSnapshotContentName");
         if (contentName == null) { Bind(key, vs); return; }
         if (Obj.Bool(vs["status"]?["readyToUse"]) == true) return;
 
-        var pvc = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, Obj.Str(vs, "spec", "source", "persistentVolumeClaimName") ?? "");
-        var behaviour = Host.Storage.For(pvc == null ? null : Host.Storage.ClassOf(pvc));
-        if (!boundAt.TryGetValue(uid, out var since)) boundAt[uid] = since = LabNow;
-        var cutAt = since + behaviour.SnapshotCutDelay;
-        var readyAt = cutAt + behaviour.SnapshotReadyDelay;
-        var cut = vs["status"]?["creationTime"] != null;
+        JsonObject? pvc = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, Obj.Str(vs, "spec", "source", "persistentVolumeClaimName") ?? "");
+        StorageBehaviour behaviour = Host.Storage.For(pvc == null ? null : Host.Storage.ClassOf(pvc));
+        if (!_boundAt.TryGetValue(uid, out DateTime since)) _boundAt[uid] = since = LabNow;
+        DateTime cutAt = since + behaviour.SnapshotCutDelay;
+        DateTime readyAt = cutAt + behaviour.SnapshotReadyDelay;
+        bool cut = vs["status"]?["creationTime"] != null;
         if (!cut && LabNow >= cutAt) Cut(key, contentName, pvc);
         else if (cut && LabNow >= readyAt) MarkReady(key, contentName, uid);
-        var next = LabNow < cutAt ? cutAt : readyAt;
+        DateTime next = LabNow < cutAt ? cutAt : readyAt;
         if (LabNow < next) Requeue(key, next - LabNow);
         else Requeue(key, TimeSpan.Zero);
     }
 
     private void Bind(ObjectKey key, JsonObject vs)
     {
-        var pvcName = Obj.Str(vs, "spec", "source", "persistentVolumeClaimName");
+        string? pvcName = Obj.Str(vs, "spec", "source", "persistentVolumeClaimName");
         if (pvcName == null) return; // pre-provisioned snapshots (source.volumeSnapshotContentName) are not emulated
-        var pvc = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, pvcName);
+        JsonObject? pvc = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, pvcName);
         if (pvc == null) { Fail(key, $"Failed to create snapshot content with error snapshot controller failed to update {key.Namespace}/{key.Name} on API server: cannot get claim from snapshot"); return; }
         if (Obj.Str(pvc, "status", "phase") != "Bound") return; // the snapshotter waits for the claim to be bound
-        var storageClass = Host.Storage.ClassOf(pvc);
-        var sc = storageClass == null ? null : Store.Get(Plurals.StorageClasses, null, storageClass);
-        var provisioner = Obj.Str(sc, "provisioner");
-        var className = Obj.Str(vs, "spec", "volumeSnapshotClassName");
+        string? storageClass = Host.Storage.ClassOf(pvc);
+        JsonObject? sc = storageClass == null ? null : Store.Get(Plurals.StorageClasses, null, storageClass);
+        string? provisioner = Obj.Str(sc, "provisioner");
+        string? className = Obj.Str(vs, "spec", "volumeSnapshotClassName");
         JsonObject? vsc;
         if (className == null)
         {
@@ -65,19 +65,24 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
             if (vsc == null) { Fail(key, $"Failed to set default snapshot class with error cannot find default snapshot class"); return; }
             className = Obj.Name(vsc);
         }
-        else vsc = Store.Get(Plurals.VolumeSnapshotClasses, null, className);
+        else
+        {
+            vsc = Store.Get(Plurals.VolumeSnapshotClasses, null, className);
+        }
+
         if (vsc == null) { Fail(key, $"Failed to get snapshot class with error volumesnapshotclass.snapshot.storage.k8s.io \"{className}\" not found"); return; }
-        var handle = Obj.Str(pvc, "spec", "volumeName") ?? $"pvc-{Obj.Uid(pvc)}";
+        string handle = Obj.Str(pvc, "spec", "volumeName") ?? $"pvc-{Obj.Uid(pvc)}";
         if (Obj.Str(vsc, "driver") != provisioner)
         {
             Fail(key, $"Failed to check and update snapshot content: failed to take snapshot of the volume {handle}: \"rpc error: code = NotFound desc = volume {handle} not found\"");
             return;
         }
-        var behaviour = Host.Storage.For(storageClass);
+        StorageBehaviour behaviour = Host.Storage.For(storageClass);
         if (behaviour.SnapshotError != null) { Fail(key, behaviour.SnapshotError); return; }
 
-        var contentName = $"snapcontent-{Obj.Uid(vs)}";
+        string contentName = $"snapcontent-{Obj.Uid(vs)}";
         if (Store.Get(Plurals.VolumeSnapshotContents, null, contentName) == null)
+        {
             Store.Seed(new JsonObject
             {
                 ["apiVersion"] = "snapshot.storage.k8s.io/v1",
@@ -98,10 +103,12 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
                 },
                 ["status"] = new JsonObject { ["readyToUse"] = false },
             });
+        }
+
         Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
         {
             Obj.Child(o, "spec")["volumeSnapshotClassName"] = className;
-            var status = Obj.Status(o);
+            JsonObject status = Obj.Status(o);
             status["boundVolumeSnapshotContentName"] = contentName;
             status["readyToUse"] = false;
         });
@@ -111,8 +118,8 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
 
     private void Cut(ObjectKey key, string contentName, JsonObject? pvc)
     {
-        var size = Obj.Str(pvc, "status", "capacity", "storage") ?? Obj.Str(pvc, "spec", "resources", "requests", "storage") ?? "1Gi";
-        var now = DateTime.UtcNow;
+        string size = Obj.Str(pvc, "status", "capacity", "storage") ?? Obj.Str(pvc, "spec", "resources", "requests", "storage") ?? "1Gi";
+        DateTime now = DateTime.UtcNow;
         UpdateContent(contentName, status =>
         {
             status["creationTime"] = (now - DateTime.UnixEpoch).Ticks * 100;
@@ -122,7 +129,7 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
         });
         Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
         {
-            var status = Obj.Status(o);
+            JsonObject status = Obj.Status(o);
             status["creationTime"] = Obj.Timestamp();
             status["restoreSize"] = size;
             status["readyToUse"] = false;
@@ -133,9 +140,9 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
     {
         UpdateContent(contentName, status => status["readyToUse"] = true);
         Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o => Obj.Status(o)["readyToUse"] = true);
-        var vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, key.Name)!;
+        JsonObject vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, key.Name)!;
         Host.Events.Record(vs, EventRecorder.Normal, "SnapshotReady", $"Snapshot {key} is ready to use.", Component);
-        boundAt.Remove(uid);
+        _boundAt.Remove(uid);
     }
 
     private void UpdateContent(string name, Action<JsonObject> mutate)
@@ -148,7 +155,7 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
     {
         Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
         {
-            var status = Obj.Status(o);
+            JsonObject status = Obj.Status(o);
             status["readyToUse"] = false;
             if (Obj.Str(status, "error", "message") != message) status["error"] = new JsonObject { ["message"] = message, ["time"] = Obj.Timestamp() };
         });
@@ -156,7 +163,7 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
 
     private void DeleteContents(ObjectKey key)
     {
-        foreach (var vsc in Store.List(Plurals.VolumeSnapshotContents).Where(c => Obj.Str(c, "spec", "volumeSnapshotRef", "namespace") == key.Namespace
+        foreach (JsonObject? vsc in Store.List(Plurals.VolumeSnapshotContents).Where(c => Obj.Str(c, "spec", "volumeSnapshotRef", "namespace") == key.Namespace
                      && Obj.Str(c, "spec", "volumeSnapshotRef", "name") == key.Name))
         {
             if (Obj.Str(vsc, "spec", "deletionPolicy") == "Retain") continue;

@@ -9,22 +9,22 @@ namespace VmSnapshot.Lab.Controllers;
 /// </summary>
 internal sealed class EventRecorder(LabStore store)
 {
-    private readonly Dictionary<string, string> names = new(StringComparer.Ordinal);
-    private readonly object gate = new();
-    private long sequence;
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+    private long _sequence;
 
     public const string Normal = "Normal";
     public const string Warning = "Warning";
 
     public void Record(JsonObject involved, string type, string reason, string message, string component)
     {
-        var ns = Obj.Namespace(involved) ?? "default";
-        var uid = Obj.Uid(involved);
-        var key = $"{uid}|{type}|{reason}|{message}";
-        var now = Obj.Timestamp();
-        lock (gate)
+        string ns = Obj.Namespace(involved) ?? "default";
+        string uid = Obj.Uid(involved);
+        string key = $"{uid}|{type}|{reason}|{message}";
+        string now = Obj.Timestamp();
+        lock (_gate)
         {
-            if (names.TryGetValue(key, out var existing) && store.Get(Plurals.Events, ns, existing) != null)
+            if (_names.TryGetValue(key, out string? existing) && store.Get(Plurals.Events, ns, existing) != null)
             {
                 store.Update(Plurals.Events, ns, existing, e =>
                 {
@@ -33,9 +33,9 @@ internal sealed class EventRecorder(LabStore store)
                 });
                 return;
             }
-            var name = $"{Obj.Name(involved)}.{DateTime.UtcNow.Ticks + Interlocked.Increment(ref sequence):x}";
-            names[key] = name;
-            var involvedRef = new JsonObject
+            string name = $"{Obj.Name(involved)}.{DateTime.UtcNow.Ticks + Interlocked.Increment(ref _sequence):x}";
+            _names[key] = name;
+            JsonObject involvedRef = new()
             {
                 ["apiVersion"] = Obj.Str(involved, "apiVersion"),
                 ["kind"] = Obj.Str(involved, "kind"),

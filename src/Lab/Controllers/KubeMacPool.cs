@@ -11,8 +11,10 @@ internal static class KubeMacPool
 {
     public static void AssignMissing(JsonObject vm)
     {
-        foreach (var iface in Obj.Items(vm["spec"]?["template"]?["spec"]?["domain"]?["devices"]?["interfaces"]))
+        foreach (JsonObject iface in Obj.Items(vm["spec"]?["template"]?["spec"]?["domain"]?["devices"]?["interfaces"]))
+        {
             if (string.IsNullOrEmpty(Obj.Str(iface, "macAddress")))
                 iface["macAddress"] = "02:" + string.Join(":", RandomNumberGenerator.GetBytes(5).Select(b => b.ToString("x2")));
+        }
     }
 }

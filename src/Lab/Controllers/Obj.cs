@@ -10,8 +10,8 @@ internal static class Obj
 {
     public static string? Str(JsonNode? root, params string[] path)
     {
-        var n = root;
-        foreach (var p in path) n = n?[p];
+        JsonNode? n = root;
+        foreach (string p in path) n = n?[p];
         return JsonUtil.Str(n);
     }
 
@@ -32,7 +32,7 @@ internal static class Obj
 
     public static void AddFinalizer(JsonObject o, string f)
     {
-        var meta = Meta(o);
+        JsonObject meta = Meta(o);
         if (meta["finalizers"] is not JsonArray a) meta["finalizers"] = a = new JsonArray();
         if (!a.Any(x => x?.ToString() == f)) a.Add(f);
     }
@@ -40,7 +40,7 @@ internal static class Obj
     public static void RemoveFinalizer(JsonObject o, string f)
     {
         if (o["metadata"]?["finalizers"] is not JsonArray a) return;
-        foreach (var n in a.Where(x => x?.ToString() == f).ToList()) a.Remove(n);
+        foreach (JsonNode? n in a.Where(x => x?.ToString() == f).ToList()) a.Remove(n);
     }
 
     public static JsonArray Array(JsonNode parent, string key)
@@ -67,17 +67,17 @@ internal static class Obj
     public static string Timestamp() => JsonUtil.Now();
 
     public static DateTime? ParseTime(string? text)
-        => DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+        => DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime t) ? t : null;
 
     public static JsonNode? Clone(JsonNode? n) => n?.DeepClone();
 
     /// <summary>Sets status.conditions[type] like KubeVirt's updateCondition: a new lastTransitionTime only when status or reason changes.</summary>
     public static void SetCondition(JsonObject status, string type, string conditionStatus, string reason, string? message = null)
     {
-        var list = Array(status, "conditions");
-        var existing = Items(list).FirstOrDefault(c => Str(c, "type") == type);
+        JsonArray list = Array(status, "conditions");
+        JsonObject? existing = Items(list).FirstOrDefault(c => Str(c, "type") == type);
         if (existing != null && Str(existing, "status") == conditionStatus && (Str(existing, "reason") ?? "") == reason && (Str(existing, "message") ?? "") == (message ?? "")) return;
-        var c = new JsonObject { ["type"] = type, ["status"] = conditionStatus, ["lastProbeTime"] = null, ["lastTransitionTime"] = Timestamp() };
+        JsonObject c = new() { ["type"] = type, ["status"] = conditionStatus, ["lastProbeTime"] = null, ["lastTransitionTime"] = Timestamp() };
         if (reason.Length > 0) c["reason"] = reason;
         if (!string.IsNullOrEmpty(message)) c["message"] = message;
         if (existing != null) list[list.IndexOf(existing)] = c;
@@ -87,7 +87,7 @@ internal static class Obj
     public static void RemoveCondition(JsonObject status, string type)
     {
         if (status["conditions"] is not JsonArray list) return;
-        foreach (var c in Items(list).Where(c => Str(c, "type") == type).ToList()) list.Remove(c);
+        foreach (JsonObject? c in Items(list).Where(c => Str(c, "type") == type).ToList()) list.Remove(c);
     }
 
     public static bool HasCondition(JsonObject? o, string type, string? status = null)
@@ -98,9 +98,12 @@ internal static class Obj
     {
         if (string.IsNullOrEmpty(q)) return 0;
         (string suffix, double mult)[] units = [("Ki", 1L << 10), ("Mi", 1L << 20), ("Gi", 1L << 30), ("Ti", 1L << 40), ("Pi", 1L << 50), ("k", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12)];
-        foreach (var (suffix, mult) in units)
-            if (q.EndsWith(suffix, StringComparison.Ordinal) && double.TryParse(q[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+        foreach ((string? suffix, double mult) in units)
+        {
+            if (q.EndsWith(suffix, StringComparison.Ordinal) && double.TryParse(q[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
                 return (long)(v * mult);
-        return double.TryParse(q, NumberStyles.Float, CultureInfo.InvariantCulture, out var plain) ? (long)plain : 0;
+        }
+
+        return double.TryParse(q, NumberStyles.Float, CultureInfo.InvariantCulture, out double plain) ? (long)plain : 0;
     }
 }

@@ -12,7 +12,7 @@ namespace VmSnapshot.Lab.Controllers;
 internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(host)
 {
     private const string Protection = "kubernetes.io/pvc-protection";
-    private readonly Dictionary<string, DateTime> firstSeen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTime> _firstSeen = new(StringComparer.Ordinal);
 
     public override string Name => "persistentvolume-binder";
 
@@ -29,7 +29,7 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
 
     public override void Reconcile(ObjectKey key)
     {
-        var pvc = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, key.Name);
+        JsonObject? pvc = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, key.Name);
         if (pvc == null) { ReleaseVolumes(key); return; }
         if (Obj.Deleting(pvc)) { Unprotect(key, pvc); return; }
         if (!Obj.HasFinalizer(pvc, Protection))
@@ -43,26 +43,27 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
         }
         if (Obj.Str(pvc, "status", "phase") == "Bound") return;
 
-        var uid = Obj.Uid(pvc);
-        var storageClass = Host.Storage.ClassOf(pvc);
-        var sc = storageClass == null ? null : Store.Get(Plurals.StorageClasses, null, storageClass);
+        string uid = Obj.Uid(pvc);
+        string? storageClass = Host.Storage.ClassOf(pvc);
+        JsonObject? sc = storageClass == null ? null : Store.Get(Plurals.StorageClasses, null, storageClass);
         if (sc == null) { SetPending(key); return; }
-        var request = Obj.Str(pvc, "spec", "resources", "requests", "storage") ?? "1Gi";
-        var capacity = request;
+        string request = Obj.Str(pvc, "spec", "resources", "requests", "storage") ?? "1Gi";
+        string capacity = request;
         if (pvc["spec"]?["dataSource"] is JsonObject source && Obj.Str(source, "kind") == "VolumeSnapshot")
         {
-            var vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, Obj.Str(source, "name") ?? "");
+            JsonObject? vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, Obj.Str(source, "name") ?? "");
             if (vs == null || Obj.Bool(vs["status"]?["readyToUse"]) != true) { SetPending(key); return; }
-            var restoreSize = Obj.Str(vs, "status", "restoreSize");
+            string? restoreSize = Obj.Str(vs, "status", "restoreSize");
             if (Obj.QuantityBytes(restoreSize) > Obj.QuantityBytes(request)) capacity = restoreSize!;
         }
-        if (!firstSeen.TryGetValue(uid, out var seen)) firstSeen[uid] = seen = LabNow;
-        var due = seen + Host.Storage.For(storageClass).BindDelay;
+        if (!_firstSeen.TryGetValue(uid, out DateTime seen)) _firstSeen[uid] = seen = LabNow;
+        DateTime due = seen + Host.Storage.For(storageClass).BindDelay;
         if (LabNow < due) { SetPending(key); Requeue(key, due - LabNow); return; }
 
-        var pvName = $"pvc-{uid}";
-        var provisioner = Obj.Str(sc, "provisioner") ?? "";
+        string pvName = $"pvc-{uid}";
+        string provisioner = Obj.Str(sc, "provisioner") ?? "";
         if (Store.Get(Plurals.PersistentVolumes, null, pvName) == null)
+        {
             Store.Seed(new JsonObject
             {
                 ["apiVersion"] = "v1",
@@ -85,13 +86,15 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
                 },
                 ["status"] = new JsonObject { ["phase"] = "Bound" },
             });
+        }
+
         Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o =>
         {
-            var spec = Obj.Child(o, "spec");
+            JsonObject spec = Obj.Child(o, "spec");
             spec["volumeName"] = pvName;
             spec["storageClassName"] = storageClass;
             spec["volumeMode"] ??= "Filesystem";
-            var annotations = Obj.Child(Obj.Meta(o), "annotations");
+            JsonObject annotations = Obj.Child(Obj.Meta(o), "annotations");
             annotations["pv.kubernetes.io/bind-completed"] = "yes";
             annotations["pv.kubernetes.io/bound-by-controller"] = "yes";
             annotations["volume.beta.kubernetes.io/storage-provisioner"] = provisioner;
@@ -104,9 +107,9 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
                 ["capacity"] = new JsonObject { ["storage"] = capacity },
             };
         });
-        var bound = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, key.Name)!;
+        JsonObject bound = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, key.Name)!;
         Host.Events.Record(bound, EventRecorder.Normal, "ProvisioningSucceeded", $"Successfully provisioned volume {pvName}", $"{provisioner}_lab-provisioner");
-        firstSeen.Remove(uid);
+        _firstSeen.Remove(uid);
     }
 
     private void SetPending(ObjectKey key) => Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o =>
@@ -117,7 +120,7 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
     private void Unprotect(ObjectKey key, JsonObject pvc)
     {
         if (!Obj.HasFinalizer(pvc, Protection)) return;
-        var inUse = Store.List(Plurals.VirtualMachineInstances, key.Namespace).Any(vmi =>
+        bool inUse = Store.List(Plurals.VirtualMachineInstances, key.Namespace).Any(vmi =>
             !Obj.Deleting(vmi) && !RunStrategy.IsFinal(Obj.Str(vmi, "status", "phase"))
             && Obj.Items(vmi["spec"]?["volumes"]).Any(v => VmVolumes.ClaimName(v) == key.Name));
         if (!inUse) Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, Protection));
@@ -125,7 +128,7 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
 
     private void ReleaseVolumes(ObjectKey key)
     {
-        foreach (var pv in Store.List(Plurals.PersistentVolumes).Where(pv => Obj.Str(pv, "spec", "claimRef", "namespace") == key.Namespace
+        foreach (JsonObject? pv in Store.List(Plurals.PersistentVolumes).Where(pv => Obj.Str(pv, "spec", "claimRef", "namespace") == key.Namespace
                      && Obj.Str(pv, "spec", "claimRef", "name") == key.Name && Obj.Str(pv, "spec", "persistentVolumeReclaimPolicy") == "Delete"))
         {
             Store.Update(Plurals.PersistentVolumes, null, Obj.Name(pv), o => Obj.RemoveFinalizer(o, "kubernetes.io/pv-protection"));

@@ -31,7 +31,7 @@ internal static class RestoreNames
     /// <summary>The restored claim's name: an override, else per volumeRestorePolicy (RandomizeNames by default).</summary>
     public static string ClaimName(JsonObject restore, string volumeName, string originalClaim)
     {
-        var overrideName = Obj.Items(restore["spec"]?["volumeRestoreOverrides"])
+        string? overrideName = Obj.Items(restore["spec"]?["volumeRestoreOverrides"])
             .Where(o => Obj.Str(o, "volumeName") == volumeName).Select(o => Obj.Str(o, "restoreName")).FirstOrDefault(n => !string.IsNullOrEmpty(n));
         if (overrideName != null) return overrideName;
         return Obj.Str(restore, "spec", "volumeRestorePolicy") switch
@@ -45,9 +45,9 @@ internal static class RestoreNames
     /// <summary>KubeVirt's naming.GetName: "a-b", or when longer than max a truncation plus a short hash.</summary>
     public static string NamingGetName(string a, string b, int max)
     {
-        var name = $"{a}-{b}";
+        string name = $"{a}-{b}";
         if (name.Length <= max) return name;
-        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..8].ToLowerInvariant();
+        string hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..8].ToLowerInvariant();
         return name[..(max - 9)].TrimEnd('-') + "-" + hash;
     }
 }

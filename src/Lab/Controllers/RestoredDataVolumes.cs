@@ -17,9 +17,9 @@ internal static class RestoredDataVolumes
     /// <summary>The template (from the snapshot's VM) behind a volume, or null when the volume is not template-backed.</summary>
     public static JsonObject? TemplateOf(JsonObject content, string volumeName)
     {
-        var vmSpec = content["spec"]?["source"]?["virtualMachine"]?["spec"];
-        var volume = Obj.Items(vmSpec?["template"]?["spec"]?["volumes"]).FirstOrDefault(v => Obj.Str(v, "name") == volumeName);
-        var dvName = Obj.Str(volume, "dataVolume", "name");
+        JsonNode? vmSpec = content["spec"]?["source"]?["virtualMachine"]?["spec"];
+        JsonObject? volume = Obj.Items(vmSpec?["template"]?["spec"]?["volumes"]).FirstOrDefault(v => Obj.Str(v, "name") == volumeName);
+        string? dvName = Obj.Str(volume, "dataVolume", "name");
         return dvName == null ? null : Obj.Items(vmSpec?["dataVolumeTemplates"]).FirstOrDefault(t => Obj.Str(t, "metadata", "name") == dvName);
     }
 
@@ -41,17 +41,17 @@ internal static class RestoredDataVolumes
     /// <summary>Renames the restored templates in a restored VM spec and keeps their volumes as dataVolume volumes.</summary>
     public static void Retarget(JsonObject spec, JsonObject content, IReadOnlyDictionary<string, string> restoredClaims)
     {
-        var volumes = Obj.Items(spec["template"]?["spec"]?["volumes"]).ToList();
-        foreach (var (volumeName, claim) in restoredClaims)
+        List<JsonObject> volumes = Obj.Items(spec["template"]?["spec"]?["volumes"]).ToList();
+        foreach ((string? volumeName, string? claim) in restoredClaims)
         {
-            var template = TemplateOf(content, volumeName);
+            JsonObject? template = TemplateOf(content, volumeName);
             if (template == null) continue;
-            var volume = volumes.FirstOrDefault(v => Obj.Str(v, "name") == volumeName);
+            JsonObject? volume = volumes.FirstOrDefault(v => Obj.Str(v, "name") == volumeName);
             if (volume == null) continue;
             volume.Remove("persistentVolumeClaim");
             volume["dataVolume"] = new JsonObject { ["name"] = claim };
-            var templates = Obj.Array(spec, "dataVolumeTemplates");
-            var copy = (JsonObject)template.DeepClone();
+            JsonArray templates = Obj.Array(spec, "dataVolumeTemplates");
+            JsonObject copy = (JsonObject)template.DeepClone();
             Obj.Child(copy, "metadata")["name"] = claim;
             templates.Add(copy);
         }
@@ -60,7 +60,7 @@ internal static class RestoredDataVolumes
     /// <summary>DataVolumes of the target's current templates that the restored spec no longer references.</summary>
     public static List<string> Obsolete(JsonObject? target, JsonObject restoredSpec)
     {
-        var kept = Obj.Items(restoredSpec["dataVolumeTemplates"]).Select(t => Obj.Str(t, "metadata", "name")).ToHashSet();
+        HashSet<string?> kept = Obj.Items(restoredSpec["dataVolumeTemplates"]).Select(t => Obj.Str(t, "metadata", "name")).ToHashSet();
         return Obj.Items(target?["spec"]?["dataVolumeTemplates"]).Select(t => Obj.Str(t, "metadata", "name") ?? "")
             .Where(n => n.Length > 0 && !kept.Contains(n)).ToList();
     }

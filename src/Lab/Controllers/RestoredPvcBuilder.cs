@@ -10,34 +10,34 @@ namespace VmSnapshot.Lab.Controllers;
 /// </summary>
 internal static class RestoredPvcBuilder
 {
-    private static readonly string[] DroppedAnnotationPrefixes = ["pv.kubernetes.io", "volume.beta.kubernetes.io", "cdi.kubevirt.io", "volume.kubernetes.io", "k8s.io/CloneRequest", "k8s.io/CloneOf"];
+    private static readonly string[] s_droppedAnnotationPrefixes = ["pv.kubernetes.io", "volume.beta.kubernetes.io", "cdi.kubevirt.io", "volume.kubernetes.io", "k8s.io/CloneRequest", "k8s.io/CloneOf"];
 
     public static JsonObject Build(JsonObject restore, JsonObject backup, string claimName, JsonObject? volumeSnapshot, string sourceVmName)
     {
-        var source = backup["persistentVolumeClaim"] as JsonObject ?? new JsonObject();
-        var labels = new JsonObject();
-        foreach (var (k, v) in source["metadata"]?["labels"] as JsonObject ?? [])
+        JsonObject source = backup["persistentVolumeClaim"] as JsonObject ?? new JsonObject();
+        JsonObject labels = new();
+        foreach ((string k, JsonNode? v) in source["metadata"]?["labels"] as JsonObject ?? [])
             if (k != "persistent-state-for") labels[k] = v?.DeepClone();
-        var annotations = new JsonObject();
-        foreach (var (k, v) in source["metadata"]?["annotations"] as JsonObject ?? [])
-            if (k == "cdi.kubevirt.io/storage.contentType" || !DroppedAnnotationPrefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))) annotations[k] = v?.DeepClone();
+        JsonObject annotations = new();
+        foreach ((string k, JsonNode? v) in source["metadata"]?["annotations"] as JsonObject ?? [])
+            if (k == "cdi.kubevirt.io/storage.contentType" || !s_droppedAnnotationPrefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))) annotations[k] = v?.DeepClone();
         labels[SourceVmNameLabel] = sourceVmName;
         labels[SourceVmNamespaceLabel] = Obj.Namespace(restore);
         annotations[RestoreNameAnnotation] = Obj.Name(restore);
         annotations[LastRestoreUidAnnotation] = $"{Obj.Name(restore)}-{Obj.Uid(restore)}";
-        var volumeName = Obj.Str(backup, "volumeName");
-        foreach (var o in Obj.Items(restore["spec"]?["volumeRestoreOverrides"]).Where(o => Obj.Str(o, "volumeName") == volumeName))
+        string? volumeName = Obj.Str(backup, "volumeName");
+        foreach (JsonObject? o in Obj.Items(restore["spec"]?["volumeRestoreOverrides"]).Where(o => Obj.Str(o, "volumeName") == volumeName))
         {
-            foreach (var (k, v) in o["labels"] as JsonObject ?? []) labels[k] = v?.DeepClone();
-            foreach (var (k, v) in o["annotations"] as JsonObject ?? []) annotations[k] = v?.DeepClone();
+            foreach ((string k, JsonNode? v) in o["labels"] as JsonObject ?? []) labels[k] = v?.DeepClone();
+            foreach ((string k, JsonNode? v) in o["annotations"] as JsonObject ?? []) annotations[k] = v?.DeepClone();
         }
 
-        var sourceSpec = source["spec"] as JsonObject ?? new JsonObject();
-        var request = Obj.Str(sourceSpec, "resources", "requests", "storage") ?? "1Gi";
-        var restoreSize = Obj.Str(volumeSnapshot, "status", "restoreSize");
+        JsonObject sourceSpec = source["spec"] as JsonObject ?? new JsonObject();
+        string request = Obj.Str(sourceSpec, "resources", "requests", "storage") ?? "1Gi";
+        string? restoreSize = Obj.Str(volumeSnapshot, "status", "restoreSize");
         if (Obj.QuantityBytes(restoreSize) > Obj.QuantityBytes(request)) request = restoreSize!;
-        var vsRef = new JsonObject { ["apiGroup"] = "snapshot.storage.k8s.io", ["kind"] = "VolumeSnapshot", ["name"] = Obj.Str(backup, "volumeSnapshotName") };
-        var spec = new JsonObject
+        JsonObject vsRef = new() { ["apiGroup"] = "snapshot.storage.k8s.io", ["kind"] = "VolumeSnapshot", ["name"] = Obj.Str(backup, "volumeSnapshotName") };
+        JsonObject spec = new()
         {
             ["accessModes"] = Obj.Clone(sourceSpec["accessModes"]),
             ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["storage"] = request } },

@@ -14,19 +14,19 @@ internal static class RestoredVmBuilder
 {
     public static JsonObject Spec(JsonObject content, IReadOnlyDictionary<string, string> restoredClaims)
     {
-        var spec = (JsonObject)(content["spec"]?["source"]?["virtualMachine"]?["spec"]?.DeepClone() ?? new JsonObject());
-        var templateSpec = Obj.Child(Obj.Child(spec, "template"), "spec");
-        var volumes = new JsonArray();
-        var restoredTemplates = new HashSet<string>();
-        foreach (var volume in Obj.Items(templateSpec["volumes"]).Select(v => (JsonObject)v.DeepClone()))
+        JsonObject spec = (JsonObject)(content["spec"]?["source"]?["virtualMachine"]?["spec"]?.DeepClone() ?? new JsonObject());
+        JsonObject templateSpec = Obj.Child(Obj.Child(spec, "template"), "spec");
+        JsonArray volumes = new();
+        HashSet<string> restoredTemplates = new();
+        foreach (JsonObject? volume in Obj.Items(templateSpec["volumes"]).Select(v => (JsonObject)v.DeepClone()))
         {
             if (VmVolumes.IsMemoryDump(volume)) continue;
-            if (restoredClaims.TryGetValue(Obj.Str(volume, "name") ?? "", out var claim))
+            if (restoredClaims.TryGetValue(Obj.Str(volume, "name") ?? "", out string? claim))
             {
                 if (Obj.Str(volume, "dataVolume", "name") is { } dv) restoredTemplates.Add(dv);
-                var hotpluggable = volume["persistentVolumeClaim"]?["hotpluggable"]?.DeepClone() ?? volume["dataVolume"]?["hotpluggable"]?.DeepClone();
+                JsonNode? hotpluggable = volume["persistentVolumeClaim"]?["hotpluggable"]?.DeepClone() ?? volume["dataVolume"]?["hotpluggable"]?.DeepClone();
                 volume.Remove("dataVolume");
-                var pvc = new JsonObject { ["claimName"] = claim };
+                JsonObject pvc = new() { ["claimName"] = claim };
                 if (hotpluggable != null) pvc["hotpluggable"] = hotpluggable;
                 volume["persistentVolumeClaim"] = pvc;
             }
@@ -36,7 +36,7 @@ internal static class RestoredVmBuilder
         // CDI is not emulated: templates whose volumes now point at restored claims are dropped (deviation, README).
         if (spec["dataVolumeTemplates"] is JsonArray templates)
         {
-            foreach (var t in Obj.Items(templates).Where(t => restoredTemplates.Contains(Obj.Str(t, "metadata", "name") ?? "")).ToList()) templates.Remove(t);
+            foreach (JsonObject? t in Obj.Items(templates).Where(t => restoredTemplates.Contains(Obj.Str(t, "metadata", "name") ?? "")).ToList()) templates.Remove(t);
             if (templates.Count == 0) spec.Remove("dataVolumeTemplates");
         }
         return spec;
@@ -44,10 +44,10 @@ internal static class RestoredVmBuilder
 
     public static JsonObject NewTarget(JsonObject restore, JsonObject content, JsonObject spec)
     {
-        var snapshotVm = content["spec"]?["source"]?["virtualMachine"] as JsonObject;
+        JsonObject? snapshotVm = content["spec"]?["source"]?["virtualMachine"] as JsonObject;
         if (spec["running"] != null) spec["running"] = false;
         else spec["runStrategy"] = RunStrategy.Halted;
-        var annotations = Obj.Clone(snapshotVm?["metadata"]?["annotations"]) as JsonObject ?? new JsonObject();
+        JsonObject annotations = Obj.Clone(snapshotVm?["metadata"]?["annotations"]) as JsonObject ?? new JsonObject();
         annotations[LastRestoreUidAnnotation] = $"{Obj.Name(restore)}-{Obj.Uid(restore)}";
         JsonNode vm = new JsonObject
         {
@@ -62,10 +62,10 @@ internal static class RestoredVmBuilder
             },
             ["spec"] = spec,
         };
-        var patches = (restore["spec"]?["patches"] as JsonArray ?? []).Select(p => p?.ToString() ?? "").ToList();
-        foreach (var patch in patches)
+        List<string> patches = (restore["spec"]?["patches"] as JsonArray ?? []).Select(p => p?.ToString() ?? "").ToList();
+        foreach (string? patch in patches)
         {
-            var op = JsonNode.Parse(patch)!.AsObject();
+            JsonObject op = JsonNode.Parse(patch)!.AsObject();
             try { vm = JsonPatch.Apply(vm, new JsonArray(op)); }
             catch (PatchException) when (Obj.Str(op, "op") == "replace")
             {

@@ -16,7 +16,7 @@ internal static class RunStrategy
 
     public static string Of(JsonObject vm)
     {
-        var running = Obj.Bool(vm["spec"]?["running"]);
+        bool? running = Obj.Bool(vm["spec"]?["running"]);
         if (running != null) return running.Value ? Always : Halted;
         return Obj.Str(vm, "spec", "runStrategy") ?? Halted;
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using VmSnapshot.Lab.Store;
 
 namespace VmSnapshot.Lab.Controllers;
@@ -15,17 +16,17 @@ internal static class SnapshotClassResolver
     /// <summary>The class name, "" for none, or throws <see cref="SnapshotClassException"/> when ambiguous.</summary>
     public static string Resolve(LabStore store, string storageClassName)
     {
-        var sc = store.Get(Plurals.StorageClasses, null, storageClassName);
+        JsonObject? sc = store.Get(Plurals.StorageClasses, null, storageClassName);
         if (sc == null) return "";
-        var profile = store.Get("storageprofiles", null, storageClassName);
-        var fromProfile = Obj.Str(profile, "status", "snapshotClass");
+        JsonObject? profile = store.Get("storageprofiles", null, storageClassName);
+        string? fromProfile = Obj.Str(profile, "status", "snapshotClass");
         if (!string.IsNullOrEmpty(fromProfile))
             return store.Get(Plurals.VolumeSnapshotClasses, null, fromProfile) != null ? fromProfile : "";
-        var provisioner = Obj.Str(sc, "provisioner");
-        var matching = store.List(Plurals.VolumeSnapshotClasses).Where(c => Obj.Str(c, "driver") == provisioner).ToList();
+        string? provisioner = Obj.Str(sc, "provisioner");
+        List<JsonObject> matching = store.List(Plurals.VolumeSnapshotClasses).Where(c => Obj.Str(c, "driver") == provisioner).ToList();
         if (matching.Count == 0) return "";
         if (matching.Count == 1) return Obj.Name(matching[0]);
-        var annotated = matching.FirstOrDefault(c => c["metadata"]?["annotations"]?[DefaultClassAnnotation] != null);
+        JsonObject? annotated = matching.FirstOrDefault(c => c["metadata"]?["annotations"]?[DefaultClassAnnotation] != null);
         if (annotated != null) return Obj.Name(annotated);
         throw new SnapshotClassException($"{matching.Count} matching VolumeSnapshotClasses for {storageClassName}");
     }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using VmSnapshot.Lab.Store;
 using static VmSnapshot.Lab.Controllers.SnapshotNames;
 
 namespace VmSnapshot.Lab.Controllers;
@@ -13,21 +14,21 @@ internal static class SnapshotContentBuilder
 {
     public static JsonObject Create(ControllerHost host, JsonObject snap, JsonObject vm)
     {
-        var store = host.Store;
-        var ns = Obj.Namespace(snap);
-        var uid = Obj.Uid(snap);
-        var backups = new JsonArray();
-        foreach (var volume in VmVolumes.Of(vm))
+        LabStore store = host.Store;
+        string? ns = Obj.Namespace(snap);
+        string uid = Obj.Uid(snap);
+        JsonArray backups = new();
+        foreach (JsonObject volume in VmVolumes.Of(vm))
         {
-            var claim = VmVolumes.ClaimName(volume);
+            string? claim = VmVolumes.ClaimName(volume);
             if (claim == null) continue;
-            var pvc = store.Get(Plurals.PersistentVolumeClaims, ns, claim);
+            JsonObject? pvc = store.Get(Plurals.PersistentVolumeClaims, ns, claim);
             if (pvc == null || Obj.Str(pvc, "status", "phase") != "Bound") continue;
-            var sc = Obj.Str(pvc, "spec", "storageClassName");
+            string? sc = Obj.Str(pvc, "spec", "storageClassName");
             if (string.IsNullOrEmpty(sc)) continue;
             try { if (SnapshotClassResolver.Resolve(store, sc).Length == 0) continue; }
             catch (SnapshotClassException) { continue; }
-            var volumeName = Obj.Str(volume, "name") ?? "";
+            string volumeName = Obj.Str(volume, "name") ?? "";
             backups.Add(new JsonObject
             {
                 ["volumeName"] = volumeName,
@@ -56,20 +57,20 @@ internal static class SnapshotContentBuilder
 
     private static JsonObject SourceVm(ControllerHost host, JsonObject vm)
     {
-        var spec = (JsonObject)(vm["spec"]?.DeepClone() ?? new JsonObject());
-        var vmi = host.Store.Get(Plurals.VirtualMachineInstances, Obj.Namespace(vm), Obj.Name(vm));
-        var revision = Obj.Str(vmi, "status", "virtualMachineRevisionName");
-        if (vmi != null && revision != null && host.Revisions.TryGetValue(revision, out var started))
+        JsonObject spec = (JsonObject)(vm["spec"]?.DeepClone() ?? new JsonObject());
+        JsonObject? vmi = host.Store.Get(Plurals.VirtualMachineInstances, Obj.Namespace(vm), Obj.Name(vm));
+        string? revision = Obj.Str(vmi, "status", "virtualMachineRevisionName");
+        if (vmi != null && revision != null && host.Revisions.TryGetValue(revision, out JsonObject? started))
         {
             // Online: what is running, except the storage layout, which is the current one ([test_id:6767]).
-            var running = (JsonObject)started.DeepClone();
-            var runningTemplate = Obj.Child(Obj.Child(running, "template"), "spec");
+            JsonObject running = (JsonObject)started.DeepClone();
+            JsonObject runningTemplate = Obj.Child(Obj.Child(running, "template"), "spec");
             runningTemplate["volumes"] = Obj.Clone(spec["template"]?["spec"]?["volumes"]);
             Obj.Child(Obj.Child(runningTemplate, "domain"), "devices")["disks"] = Obj.Clone(spec["template"]?["spec"]?["domain"]?["devices"]?["disks"]);
             running["dataVolumeTemplates"] = Obj.Clone(spec["dataVolumeTemplates"]);
             spec = running;
         }
-        var meta = new JsonObject
+        JsonObject meta = new()
         {
             ["name"] = Obj.Name(vm),
             ["namespace"] = Obj.Namespace(vm),

@@ -27,14 +27,14 @@ internal sealed class SnapshotSource(ControllerHost host, string? ns, string vmN
     /// <summary>Why the VM cannot be locked for <paramref name="snapshot"/> now (the text after "Source not locked"), or null.</summary>
     public string? LockBlocker(JsonObject vm, string snapshot)
     {
-        var holder = Obj.Str(vm, "status", "snapshotInProgress");
+        string? holder = Obj.Str(vm, "status", "snapshotInProgress");
         if (holder != null && holder != snapshot) return $" snapshot \"{holder}\" in progress";
-        var source = $"{ns}/{vmName}";
-        foreach (var volume in VmVolumes.Of(vm))
+        string source = $"{ns}/{vmName}";
+        foreach (JsonObject volume in VmVolumes.Of(vm))
         {
-            var claim = VmVolumes.ClaimName(volume);
+            string? claim = VmVolumes.ClaimName(volume);
             if (claim == null) continue;
-            var pvc = Store.Get(Plurals.PersistentVolumeClaims, ns, claim);
+            JsonObject? pvc = Store.Get(Plurals.PersistentVolumeClaims, ns, claim);
             if (pvc == null) return $" source {source} volume doesnt exist: {claim}";
             if (Obj.Deleting(pvc)) return $" source {source} volume is being deleted: {claim}";
             if (Obj.Str(pvc, "status", "phase") != "Bound") return $" source {source} volume not bound: {claim}";
@@ -71,7 +71,7 @@ internal sealed class SnapshotSource(ControllerHost host, string? ns, string vmN
     /// </summary>
     public AgentResult Freeze(string snapshot, TimeSpan unfreezeTimeout)
     {
-        var vmi = Vmi;
+        JsonObject? vmi = Vmi;
         if (vmi == null || Obj.Deleting(vmi) || Obj.Str(vmi, "status", "phase") != "Running") return new AgentResult.Done();
         if (!LockedBy(snapshot)) return new AgentResult.Failed("attempting to freeze unlocked VM");
         if (Obj.HasCondition(vmi, "Paused", "True") || !Obj.HasCondition(vmi, "AgentConnected")) return new AgentResult.Done();
@@ -82,7 +82,7 @@ internal sealed class SnapshotSource(ControllerHost host, string? ns, string vmN
     /// <summary>Thaws the guest when it is frozen.</summary>
     public AgentResult Unfreeze()
     {
-        var vmi = Vmi;
+        JsonObject? vmi = Vmi;
         return vmi == null || !host.Agents.IsFrozen(vmi) ? new AgentResult.Done() : host.Agents.Unfreeze(vmi);
     }
 

@@ -26,16 +26,16 @@ public sealed class StorageBehaviour
     /// <summary>Reads a mapping; keys it does not set keep the values of <paramref name="baseline"/> (the defaults when null).</summary>
     public static StorageBehaviour Parse(JsonNode? node, string where, StorageBehaviour? baseline = null)
     {
-        var b = baseline ?? Default;
+        StorageBehaviour b = baseline ?? Default;
         if (node is not JsonObject o) throw new FormatException($"{where}: the storage class behaviour must be a mapping.");
         string[] known = ["snapshotCutDelay", "snapshotReadyDelay", "bindDelay", "snapshotError", "rejectVolumeSnapshots"];
-        foreach (var key in o.Select(p => p.Key))
+        foreach (string? key in o.Select(p => p.Key))
             if (!known.Contains(key)) throw new FormatException($"{where}: unknown storage setting '{key}' (known: {string.Join(", ", known)}).");
         TimeSpan Dur(string key, TimeSpan fallback)
         {
-            var text = o[key] is JsonValue jv ? jv.ToString() : null;
+            string? text = o[key] is JsonValue jv ? jv.ToString() : null;
             if (text == null) return fallback;
-            if (!GoDuration.TryParse(text, out var d)) throw new FormatException($"{where}: '{key}' must be a Go duration such as 2s, not '{text}'.");
+            if (!GoDuration.TryParse(text, out TimeSpan d)) throw new FormatException($"{where}: '{key}' must be a Go duration such as 2s, not '{text}'.");
             return d;
         }
         return new StorageBehaviour

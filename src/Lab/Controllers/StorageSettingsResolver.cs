@@ -13,9 +13,9 @@ internal sealed class StorageSettingsResolver(LabStore store, ControllerSettings
     public StorageBehaviour For(string? storageClassName)
     {
         if (string.IsNullOrEmpty(storageClassName)) return StorageBehaviour.Default;
-        var baseline = settings.StorageClasses.GetValueOrDefault(storageClassName) ?? StorageBehaviour.Default;
-        var sc = store.Get(Plurals.StorageClasses, null, storageClassName);
-        var text = sc == null ? null : Obj.Annotation(sc, StorageBehaviour.Annotation);
+        StorageBehaviour baseline = settings.StorageClasses.GetValueOrDefault(storageClassName) ?? StorageBehaviour.Default;
+        JsonObject? sc = store.Get(Plurals.StorageClasses, null, storageClassName);
+        string? text = sc == null ? null : Obj.Annotation(sc, StorageBehaviour.Annotation);
         if (string.IsNullOrWhiteSpace(text)) return baseline;
         try { return StorageBehaviour.Parse(YamlToJson.ParseAll(text).FirstOrDefault(), $"StorageClass {storageClassName} annotation {StorageBehaviour.Annotation}", baseline); }
         catch (Exception ex) when (ex is FormatException or YamlDotNet.Core.YamlException) { return baseline; }
@@ -24,7 +24,7 @@ internal sealed class StorageSettingsResolver(LabStore store, ControllerSettings
     /// <summary>The StorageClass a PVC uses: spec.storageClassName, else the default class (annotation is-default-class).</summary>
     public string? ClassOf(JsonObject pvc)
     {
-        var name = Obj.Str(pvc, "spec", "storageClassName");
+        string? name = Obj.Str(pvc, "spec", "storageClassName");
         if (name != null) return name;
         return store.List(Plurals.StorageClasses).Where(sc => Obj.Annotation(sc, "storageclass.kubernetes.io/is-default-class") == "true").Select(Obj.Name).FirstOrDefault();
     }

@@ -42,46 +42,46 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
 
     public override void Reconcile(ObjectKey key)
     {
-        var clone = Store.Get(Plurals.VirtualMachineClones, key.Namespace, key.Name);
+        JsonObject? clone = Store.Get(Plurals.VirtualMachineClones, key.Namespace, key.Name);
         if (clone == null || Obj.Deleting(clone)) return;
-        var uid = Obj.Uid(clone);
-        var sourceKind = Obj.Str(clone, "spec", "source", "kind");
-        var sourceName = Obj.Str(clone, "spec", "source", "name") ?? "";
-        var targetName = Obj.Str(clone, "spec", "target", "name") ?? "";
+        string uid = Obj.Uid(clone);
+        string? sourceKind = Obj.Str(clone, "spec", "source", "kind");
+        string sourceName = Obj.Str(clone, "spec", "source", "name") ?? "";
+        string targetName = Obj.Str(clone, "spec", "target", "name") ?? "";
         switch (Obj.Str(clone, "status", "phase") ?? "")
         {
             case "":
                 Begin(key, clone, uid, sourceKind, sourceName);
                 return;
             case "SnapshotInProgress":
-            {
-                var snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, Obj.Str(clone, "status", "snapshotName") ?? "");
-                if (snap == null || Obj.Bool(snap["status"]?["readyToUse"]) != true) return;
-                Host.Events.Record(clone, EventRecorder.Normal, "SnapshotReady", $"Snapshot {Obj.Name(snap)} is ready", Component);
-                SetPhase(key, "RestoreInProgress");
-                Requeue(key, TimeSpan.Zero);
-                return;
-            }
+                {
+                    JsonObject? snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, Obj.Str(clone, "status", "snapshotName") ?? "");
+                    if (snap == null || Obj.Bool(snap["status"]?["readyToUse"]) != true) return;
+                    Host.Events.Record(clone, EventRecorder.Normal, "SnapshotReady", $"Snapshot {Obj.Name(snap)} is ready", Component);
+                    SetPhase(key, "RestoreInProgress");
+                    Requeue(key, TimeSpan.Zero);
+                    return;
+                }
             case "RestoreInProgress":
                 Restore(key, clone, uid, targetName);
                 return;
             case "CreatingTargetVM":
-            {
-                var target = Store.Get(Plurals.VirtualMachines, key.Namespace, targetName);
-                if (target == null) return;
-                Host.Events.Record(clone, EventRecorder.Normal, "TargetVMCreated", $"created target VM {targetName}", Component);
-                Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
                 {
-                    var status = Obj.Status(o);
-                    status["phase"] = "Succeeded";
-                    status["targetName"] = targetName;
-                    status["creationTime"] = Obj.Timestamp();
-                    Obj.SetCondition(status, "Progressing", "False", "Ready");
-                    Obj.SetCondition(status, "Ready", "True", "Ready");
-                });
-                Requeue(key, TimeSpan.Zero);
-                return;
-            }
+                    JsonObject? target = Store.Get(Plurals.VirtualMachines, key.Namespace, targetName);
+                    if (target == null) return;
+                    Host.Events.Record(clone, EventRecorder.Normal, "TargetVMCreated", $"created target VM {targetName}", Component);
+                    Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
+                    {
+                        JsonObject status = Obj.Status(o);
+                        status["phase"] = "Succeeded";
+                        status["targetName"] = targetName;
+                        status["creationTime"] = Obj.Timestamp();
+                        Obj.SetCondition(status, "Progressing", "False", "Ready");
+                        Obj.SetCondition(status, "Ready", "True", "Ready");
+                    });
+                    Requeue(key, TimeSpan.Zero);
+                    return;
+                }
             case "Succeeded":
                 Finish(key, clone, sourceKind, targetName);
                 return;
@@ -92,12 +92,12 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
     {
         if (sourceKind == "VirtualMachineSnapshot")
         {
-            var snapshot = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, sourceName);
+            JsonObject? snapshot = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, sourceName);
             if (snapshot == null) { Pending(key, clone, $"Source doesnt exist: VirtualMachineSnapshot {key.Namespace}/{sourceName}"); return; }
             if (Obj.Bool(snapshot["status"]?["readyToUse"]) != true) return;
             Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
             {
-                var status = Obj.Status(o);
+                JsonObject status = Obj.Status(o);
                 status["phase"] = "RestoreInProgress";
                 status["snapshotName"] = sourceName;
                 Obj.SetCondition(status, "Progressing", "True", StillProcessing);
@@ -106,19 +106,20 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
             Requeue(key, TimeSpan.Zero);
             return;
         }
-        var vm = Store.Get(Plurals.VirtualMachines, key.Namespace, sourceName);
+        JsonObject? vm = Store.Get(Plurals.VirtualMachines, key.Namespace, sourceName);
         if (vm == null) { Pending(key, clone, $"Source doesnt exist: VirtualMachine {key.Namespace}/{sourceName}"); return; }
-        var statuses = Obj.Items(vm["status"]?["volumeSnapshotStatuses"]).ToDictionary(s => Obj.Str(s, "name") ?? "", s => Obj.Bool(s["enabled"]));
-        foreach (var volume in VmVolumes.Of(vm).Where(v => VmVolumes.ClaimName(v) != null))
+        Dictionary<string, bool?> statuses = Obj.Items(vm["status"]?["volumeSnapshotStatuses"]).ToDictionary(s => Obj.Str(s, "name") ?? "", s => Obj.Bool(s["enabled"]));
+        foreach (JsonObject? volume in VmVolumes.Of(vm).Where(v => VmVolumes.ClaimName(v) != null))
         {
-            var name = Obj.Str(volume, "name") ?? "";
-            if (statuses.TryGetValue(name, out var enabled) && enabled == true) continue;
-            var message = statuses.ContainsKey(name) ? $"Virtual Machine volume {name} does not support snapshots" : $"Virtual Machine volume {name} snapshot support unknown";
+            string name = Obj.Str(volume, "name") ?? "";
+            if (statuses.TryGetValue(name, out bool? enabled) && enabled == true) continue;
+            string message = statuses.ContainsKey(name) ? $"Virtual Machine volume {name} does not support snapshots" : $"Virtual Machine volume {name} snapshot support unknown";
             Host.Events.Record(clone, EventRecorder.Warning, "VMVolumeSnapshotsInvalid", message, Component);
             return; // pending; a VM status change brings us back
         }
-        var snapName = $"tmp-snapshot-{uid}";
+        string snapName = $"tmp-snapshot-{uid}";
         if (Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, snapName) == null)
+        {
             Store.Seed(new JsonObject
             {
                 ["apiVersion"] = "snapshot.kubevirt.io/v1beta1",
@@ -126,10 +127,12 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
                 ["metadata"] = new JsonObject { ["name"] = snapName, ["namespace"] = key.Namespace, ["ownerReferences"] = new JsonArray(Obj.OwnerRef(clone)) },
                 ["spec"] = new JsonObject { ["source"] = new JsonObject { ["apiGroup"] = "kubevirt.io", ["kind"] = "VirtualMachine", ["name"] = sourceName } },
             });
+        }
+
         Host.Events.Record(clone, EventRecorder.Normal, "SnapshotCreated", $"created snapshot {snapName} for clone {key.Name}", Component);
         Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
         {
-            var status = Obj.Status(o);
+            JsonObject status = Obj.Status(o);
             status["phase"] = "SnapshotInProgress";
             status["snapshotName"] = snapName;
             Obj.SetCondition(status, "Progressing", "True", StillProcessing);
@@ -139,38 +142,38 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
 
     private void Restore(ObjectKey key, JsonObject clone, string uid, string targetName)
     {
-        var restoreName = Obj.Str(clone, "status", "restoreName");
+        string? restoreName = Obj.Str(clone, "status", "restoreName");
         if (restoreName != null)
         {
-            var existing = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, restoreName);
+            JsonObject? existing = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, restoreName);
             if (Obj.Bool(existing?["status"]?["complete"]) != true) return; // kubevirt#10935: no error surfaces here
             Host.Events.Record(clone, EventRecorder.Normal, "RestoreReady", $"Restore {restoreName} is ready", Component);
             SetPhase(key, "CreatingTargetVM");
             Requeue(key, TimeSpan.Zero);
             return;
         }
-        var snapName = Obj.Str(clone, "status", "snapshotName") ?? "";
-        var snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, snapName);
-        var content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, Obj.Str(snap, "status", "virtualMachineSnapshotContentName") ?? "");
+        string snapName = Obj.Str(clone, "status", "snapshotName") ?? "";
+        JsonObject? snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, snapName);
+        JsonObject? content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, Obj.Str(snap, "status", "virtualMachineSnapshotContentName") ?? "");
         if (content == null) return;
-        var sourceVm = content["spec"]?["source"]?["virtualMachine"] as JsonObject ?? new JsonObject();
-        var backedUp = Obj.Items(content["spec"]?["volumeBackups"]).Select(b => Obj.Str(b, "volumeName")).ToHashSet();
-        var missing = VmVolumes.Of(sourceVm).FirstOrDefault(v => VmVolumes.ClaimName(v) != null && !backedUp.Contains(Obj.Str(v, "name")));
+        JsonObject sourceVm = content["spec"]?["source"]?["virtualMachine"] as JsonObject ?? new JsonObject();
+        HashSet<string?> backedUp = Obj.Items(content["spec"]?["volumeBackups"]).Select(b => Obj.Str(b, "volumeName")).ToHashSet();
+        JsonObject? missing = VmVolumes.Of(sourceVm).FirstOrDefault(v => VmVolumes.ClaimName(v) != null && !backedUp.Contains(Obj.Str(v, "name")));
         if (missing != null)
         {
-            var message = $"volume {Obj.Str(missing, "name")} is not backed up in snapshot {snapName}";
+            string message = $"volume {Obj.Str(missing, "name")} is not backed up in snapshot {snapName}";
             Host.Events.Record(clone, EventRecorder.Warning, "SnapshotContentInvalid", message, Component);
             Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
             {
-                var status = Obj.Status(o);
+                JsonObject status = Obj.Status(o);
                 status["phase"] = "Failed";
                 Obj.SetCondition(status, "Progressing", "False", message);
                 Obj.SetCondition(status, "Ready", "False", message);
             });
             return;
         }
-        var patches = ClonePatches.For(clone, sourceVm);
-        var problems = patches.SelectMany(VirtualMachineRestoreWebhook.PatchProblems).Select(p => p.Item2).ToList();
+        List<string> patches = ClonePatches.For(clone, sourceVm);
+        List<string> problems = patches.SelectMany(VirtualMachineRestoreWebhook.PatchProblems).Select(p => p.Item2).ToList();
         if (problems.Count > 0)
         {
             // The restore webhook refuses the generated patches (e.g. a MAC written with ":"): retried, never surfaced.
@@ -180,7 +183,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
             return;
         }
         restoreName = $"tmp-restore-{uid}";
-        var spec = new JsonObject
+        JsonObject spec = new()
         {
             ["target"] = new JsonObject { ["apiGroup"] = "kubevirt.io", ["kind"] = "VirtualMachine", ["name"] = targetName },
             ["virtualMachineSnapshotName"] = snapName,
@@ -189,6 +192,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
         };
         spec["volumeRestorePolicy"] = Obj.Str(clone, "spec", "volumeNamePolicy") == "PrefixTargetName" ? "PrefixTargetName" : "RandomizeNames";
         if (Store.Get(Plurals.VirtualMachineRestores, key.Namespace, restoreName) == null)
+        {
             Store.Seed(new JsonObject
             {
                 ["apiVersion"] = "snapshot.kubevirt.io/v1beta1",
@@ -196,6 +200,8 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
                 ["metadata"] = new JsonObject { ["name"] = restoreName, ["namespace"] = key.Namespace, ["ownerReferences"] = new JsonArray(Obj.OwnerRef(clone)) },
                 ["spec"] = spec,
             });
+        }
+
         Host.Events.Record(clone, EventRecorder.Normal, "RestoreCreated", $"created restore {restoreName} for clone {key.Name}", Component);
         Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o => Obj.Status(o)["restoreName"] = restoreName);
     }
@@ -203,15 +209,15 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
     /// <summary>Once the restored PVCs are Bound: delete the temporary restore (and snapshot, for a VM source); later, follow the target's deletion.</summary>
     private void Finish(ObjectKey key, JsonObject clone, string? sourceKind, string targetName)
     {
-        var restoreName = Obj.Str(clone, "status", "restoreName");
+        string? restoreName = Obj.Str(clone, "status", "restoreName");
         if (restoreName != null)
         {
-            var restore = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, restoreName);
-            var claims = Obj.Items(restore?["status"]?["restores"]).Select(r => Obj.Str(r, "persistentVolumeClaim") ?? "").ToList();
+            JsonObject? restore = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, restoreName);
+            List<string> claims = Obj.Items(restore?["status"]?["restores"]).Select(r => Obj.Str(r, "persistentVolumeClaim") ?? "").ToList();
             if (claims.Any(c => Obj.Str(Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, c), "status", "phase") != "Bound")) return;
-            foreach (var c in claims) Host.Events.Record(clone, EventRecorder.Normal, "PVCBound", $"PVC {c} is bound", Component);
+            foreach (string? c in claims) Host.Events.Record(clone, EventRecorder.Normal, "PVCBound", $"PVC {c} is bound", Component);
             Store.Delete(Plurals.VirtualMachineRestores, key.Namespace, restoreName);
-            var snapName = Obj.Str(clone, "status", "snapshotName");
+            string? snapName = Obj.Str(clone, "status", "snapshotName");
             if (sourceKind == "VirtualMachine" && snapName != null)
             {
                 Store.Delete(Plurals.VirtualMachineSnapshots, key.Namespace, snapName);

@@ -14,8 +14,8 @@ internal sealed class VirtualMachineController(ControllerHost host) : Controller
 {
     public const string VmiFinalizer = "foregroundDeleteVirtualMachine";
     private const string Component = "virtualmachine-controller";
-    private static readonly string[] MirroredConditions = ["Ready", "Paused", "AgentConnected", "AgentVersionNotSupported", "LiveMigratable", "StorageLiveMigratable"];
-    private readonly HashSet<string> startedOnce = new(StringComparer.Ordinal);
+    private static readonly string[] s_mirroredConditions = ["Ready", "Paused", "AgentConnected", "AgentVersionNotSupported", "LiveMigratable", "StorageLiveMigratable"];
+    private readonly HashSet<string> _startedOnce = new(StringComparer.Ordinal);
 
     public override string Name => "virtualmachine";
 
@@ -37,22 +37,22 @@ internal sealed class VirtualMachineController(ControllerHost host) : Controller
 
     public override void Reconcile(ObjectKey key)
     {
-        var vm = Store.Get(Plurals.VirtualMachines, key.Namespace, key.Name);
+        JsonObject? vm = Store.Get(Plurals.VirtualMachines, key.Namespace, key.Name);
         if (vm == null || Obj.Deleting(vm)) return; // the VMI goes with it through its ownerReference
-        var vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, key.Name);
-        var strategy = RunStrategy.Of(vm);
-        var requests = Obj.Items(vm["status"]?["stateChangeRequests"]).ToList();
-        var handled = 0;
+        JsonObject? vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, key.Name);
+        string strategy = RunStrategy.Of(vm);
+        List<JsonObject> requests = Obj.Items(vm["status"]?["stateChangeRequests"]).ToList();
+        int handled = 0;
 
         if (requests.Count > 0)
         {
             // Requests are worked off in order: restart is [Stop(uid), Start].
-            foreach (var request in requests)
+            foreach (JsonObject? request in requests)
             {
-                var action = Obj.Str(request, "action");
+                string? action = Obj.Str(request, "action");
                 if (action == "Stop")
                 {
-                    var uid = Obj.Str(request, "uid");
+                    string? uid = Obj.Str(request, "uid");
                     if (vmi != null && (uid == null || uid == Obj.Uid(vmi)))
                     {
                         if (!Obj.Deleting(vmi)) StopVmi(vm, vmi);
@@ -65,12 +65,15 @@ internal sealed class VirtualMachineController(ControllerHost host) : Controller
                     if (vmi == null) vmi = StartVmi(vm);
                     handled++;
                 }
-                else handled++;
+                else
+                {
+                    handled++;
+                }
             }
         }
         else
         {
-            var final = vmi != null && RunStrategy.IsFinal(Obj.Str(vmi, "status", "phase"));
+            bool final = vmi != null && RunStrategy.IsFinal(Obj.Str(vmi, "status", "phase"));
             switch (strategy)
             {
                 case RunStrategy.Always:
@@ -79,23 +82,23 @@ internal sealed class VirtualMachineController(ControllerHost host) : Controller
                     else if (final && !Obj.Deleting(vmi)) StopVmi(vm, vmi); // recreated once gone
                     break;
                 case RunStrategy.Once:
-                    if (vmi == null && startedOnce.Add(Obj.Uid(vm))) vmi = StartVmi(vm);
+                    if (vmi == null && _startedOnce.Add(Obj.Uid(vm))) vmi = StartVmi(vm);
                     break;
                 case RunStrategy.Halted:
                     if (vmi != null && !Obj.Deleting(vmi)) StopVmi(vm, vmi);
                     break;
             }
         }
-        if (vmi != null) startedOnce.Add(Obj.Uid(vm));
+        if (vmi != null) _startedOnce.Add(Obj.Uid(vm));
         UpdateStatus(key, strategy, handled);
     }
 
     private JsonObject StartVmi(JsonObject vm)
     {
-        var template = vm["spec"]?["template"] as JsonObject ?? new JsonObject();
-        var revision = $"revision-start-vm-{Obj.Uid(vm)}-{vm["metadata"]?["generation"]?.GetValue<long>() ?? 1}";
+        JsonObject template = vm["spec"]?["template"] as JsonObject ?? new JsonObject();
+        string revision = $"revision-start-vm-{Obj.Uid(vm)}-{vm["metadata"]?["generation"]?.GetValue<long>() ?? 1}";
         Host.Revisions[revision] = (JsonObject)vm["spec"]!.DeepClone();
-        var meta = new JsonObject
+        JsonObject meta = new()
         {
             ["name"] = Obj.Name(vm),
             ["namespace"] = Obj.Namespace(vm),
@@ -104,7 +107,7 @@ internal sealed class VirtualMachineController(ControllerHost host) : Controller
             ["finalizers"] = new JsonArray("kubevirt.io/virtualMachineControllerFinalize", VmiFinalizer),
         };
         if (template["metadata"]?["annotations"] is JsonObject annotations) meta["annotations"] = annotations.DeepClone();
-        var vmi = Store.Seed(new JsonObject
+        JsonObject vmi = Store.Seed(new JsonObject
         {
             ["apiVersion"] = "kubevirt.io/v1",
             ["kind"] = "VirtualMachineInstance",
@@ -129,17 +132,17 @@ internal sealed class VirtualMachineController(ControllerHost host) : Controller
 
     private void UpdateStatus(ObjectKey key, string strategy, int handledRequests)
     {
-        var vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, key.Name);
+        JsonObject? vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, key.Name);
         Store.Update(Plurals.VirtualMachines, key.Namespace, key.Name, vm =>
         {
-            var status = Obj.Status(vm);
+            JsonObject status = Obj.Status(vm);
             if (handledRequests > 0 && status["stateChangeRequests"] is JsonArray requests)
             {
-                for (var i = 0; i < handledRequests && requests.Count > 0; i++) requests.RemoveAt(0);
+                for (int i = 0; i < handledRequests && requests.Count > 0; i++) requests.RemoveAt(0);
                 if (requests.Count == 0) status.Remove("stateChangeRequests");
             }
-            var phase = Obj.Str(vmi, "status", "phase");
-            var paused = Obj.HasCondition(vmi, "Paused", "True");
+            string? phase = Obj.Str(vmi, "status", "phase");
+            bool paused = Obj.HasCondition(vmi, "Paused", "True");
             status["printableStatus"] = vmi switch
             {
                 null => "Stopped",
@@ -149,13 +152,13 @@ internal sealed class VirtualMachineController(ControllerHost host) : Controller
                 _ when RunStrategy.IsFinal(phase) => "Stopped",
                 _ => "Starting",
             };
-            var ready = vmi != null && !Obj.Deleting(vmi) && phase == "Running" && Obj.HasCondition(vmi, "Ready", "True");
+            bool ready = vmi != null && !Obj.Deleting(vmi) && phase == "Running" && Obj.HasCondition(vmi, "Ready", "True");
             status["created"] = vmi != null;
             status["ready"] = ready;
             if (vmi == null) status.Remove("created");
             if (!ready) status.Remove("ready");
             status["runStrategy"] = strategy;
-            var generation = vm["metadata"]?["generation"]?.GetValue<long>() ?? 1;
+            long generation = vm["metadata"]?["generation"]?.GetValue<long>() ?? 1;
             status["observedGeneration"] = generation;
             status["desiredGeneration"] = generation;
             status["volumeSnapshotStatuses"] = VmVolumes.SnapshotStatuses(Store, vm);
@@ -168,23 +171,29 @@ internal sealed class VirtualMachineController(ControllerHost host) : Controller
     {
         if (vmi == null || Obj.Deleting(vmi))
         {
-            foreach (var type in MirroredConditions.Skip(1)) Obj.RemoveCondition(status, type);
+            foreach (string? type in s_mirroredConditions.Skip(1)) Obj.RemoveCondition(status, type);
             Obj.SetCondition(status, "Ready", "False", "VMINotExists", "VMI does not exist");
             return;
         }
-        var vmiConditions = Obj.Items(vmi["status"]?["conditions"]).ToDictionary(c => Obj.Str(c, "type") ?? "");
-        foreach (var type in MirroredConditions)
+        Dictionary<string, JsonObject> vmiConditions = Obj.Items(vmi["status"]?["conditions"]).ToDictionary(c => Obj.Str(c, "type") ?? "");
+        foreach (string type in s_mirroredConditions)
         {
-            if (vmiConditions.TryGetValue(type, out var c))
+            if (vmiConditions.TryGetValue(type, out JsonObject? c))
             {
-                var list = Obj.Array(status, "conditions");
-                var existing = Obj.Items(list).FirstOrDefault(x => Obj.Str(x, "type") == type);
+                JsonArray list = Obj.Array(status, "conditions");
+                JsonObject? existing = Obj.Items(list).FirstOrDefault(x => Obj.Str(x, "type") == type);
                 if (existing != null && JsonNode.DeepEquals(existing, c)) continue;
                 if (existing != null) list[list.IndexOf(existing)] = c.DeepClone();
                 else list.Add(c.DeepClone());
             }
-            else if (type == "Ready") Obj.SetCondition(status, "Ready", "False", "PodNotExists", "virt-launcher pod has not yet been scheduled");
-            else Obj.RemoveCondition(status, type);
+            else if (type == "Ready")
+            {
+                Obj.SetCondition(status, "Ready", "False", "PodNotExists", "virt-launcher pod has not yet been scheduled");
+            }
+            else
+            {
+                Obj.RemoveCondition(status, type);
+            }
         }
     }
 }

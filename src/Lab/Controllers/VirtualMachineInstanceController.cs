@@ -11,9 +11,9 @@ namespace VmSnapshot.Lab.Controllers;
 /// </summary>
 internal sealed class VirtualMachineInstanceController(ControllerHost host) : Controller(host)
 {
-    private static readonly string[] BootPhases = ["Pending", "Scheduling", "Scheduled", "Running"];
-    private readonly Dictionary<string, DateTime> firstSeen = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTime> stopRequested = new(StringComparer.Ordinal);
+    private static readonly string[] s_bootPhases = ["Pending", "Scheduling", "Scheduled", "Running"];
+    private readonly Dictionary<string, DateTime> _firstSeen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTime> _stopRequested = new(StringComparer.Ordinal);
 
     public override string Name => "virtualmachineinstance";
 
@@ -21,22 +21,22 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
 
     public override void Reconcile(ObjectKey key)
     {
-        var vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, key.Name);
+        JsonObject? vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, key.Name);
         if (vmi == null) return;
-        var uid = Obj.Uid(vmi);
-        var phase = Obj.Str(vmi, "status", "phase") ?? "Pending";
-        if (!firstSeen.TryGetValue(uid, out var seen)) firstSeen[uid] = seen = LabNow;
+        string uid = Obj.Uid(vmi);
+        string phase = Obj.Str(vmi, "status", "phase") ?? "Pending";
+        if (!_firstSeen.TryGetValue(uid, out DateTime seen)) _firstSeen[uid] = seen = LabNow;
 
         if (Obj.Deleting(vmi)) { ShutDown(key, vmi, uid); return; }
         if (RunStrategy.IsFinal(phase)) return;
 
-        var index = Array.IndexOf(BootPhases, phase);
+        int index = Array.IndexOf(s_bootPhases, phase);
         if (index is >= 0 and < 3)
         {
-            var step = Host.Settings.VmStartDuration / 3;
-            var due = seen + step * (index + 1);
+            TimeSpan step = Host.Settings.VmStartDuration / 3;
+            DateTime due = seen + step * (index + 1);
             if (LabNow < due) { Requeue(key, due - LabNow); return; }
-            var next = BootPhases[index + 1];
+            string next = s_bootPhases[index + 1];
             if (next == "Running") Host.Agents.MarkBooted(vmi);
             Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o => SetPhase(o, next));
             Requeue(key, TimeSpan.Zero);
@@ -49,9 +49,9 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
     private void ShutDown(ObjectKey key, JsonObject vmi, string uid)
     {
         if (!Obj.HasFinalizer(vmi, VirtualMachineController.VmiFinalizer)) return;
-        if (!stopRequested.TryGetValue(uid, out var since)) stopRequested[uid] = since = LabNow;
+        if (!_stopRequested.TryGetValue(uid, out DateTime since)) _stopRequested[uid] = since = LabNow;
         Host.Agents.Shutdown(vmi);
-        var due = since + Host.Settings.VmStopDuration;
+        DateTime due = since + Host.Settings.VmStopDuration;
         if (LabNow < due) { Requeue(key, due - LabNow); return; }
         Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o =>
         {
@@ -62,14 +62,14 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
             Obj.RemoveFinalizer(o, VirtualMachineController.VmiFinalizer);
             Obj.RemoveFinalizer(o, "kubevirt.io/virtualMachineControllerFinalize");
         });
-        stopRequested.Remove(uid);
-        firstSeen.Remove(uid);
+        _stopRequested.Remove(uid);
+        _firstSeen.Remove(uid);
         Host.Agents.Forget(uid);
     }
 
     private void SetPhase(JsonObject vmi, string phase)
     {
-        var status = Obj.Status(vmi);
+        JsonObject status = Obj.Status(vmi);
         status["phase"] = phase;
         Obj.Array(status, "phaseTransitionTimestamps").Add(new JsonObject { ["phase"] = phase, ["phaseTransitionTimestamp"] = Obj.Timestamp() });
         if (phase == "Scheduled" || phase == "Running")
@@ -90,7 +90,7 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
         status["launcherContainerImageVersion"] = "registry.example.internal/kubevirt/virt-launcher:" + Host.Settings.KubeVirt.Version;
         status["volumeStatus"] = new JsonArray(Obj.Items(vmi["spec"]?["volumes"]).Select((v, i) =>
             (JsonNode)new JsonObject { ["name"] = Obj.Str(v, "name"), ["target"] = $"vd{(char)('a' + i)}" }).ToArray());
-        var macs = Obj.Items(vmi["spec"]?["domain"]?["devices"]?["interfaces"]).ToList();
+        List<JsonObject> macs = Obj.Items(vmi["spec"]?["domain"]?["devices"]?["interfaces"]).ToList();
         status["interfaces"] = new JsonArray(macs.Select((iface, i) => (JsonNode)new JsonObject
         {
             ["name"] = Obj.Str(iface, "name"),
@@ -104,13 +104,13 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
     /// <summary>AgentConnected present only while connected; guestOSInfo from the agent; the next flap, boot readiness or auto-thaw requeues.</summary>
     private void UpdateAgentStatus(ObjectKey key)
     {
-        var vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, key.Name)!;
-        var connected = Host.Agents.ConnectedAt(vmi, LabNow, out var nextChange);
-        var settings = Host.Agents.SettingsFor(vmi);
-        var frozen = Host.Agents.IsFrozen(vmi);
+        JsonObject vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, key.Name)!;
+        bool connected = Host.Agents.ConnectedAt(vmi, LabNow, out DateTime? nextChange);
+        GuestAgentSettings settings = Host.Agents.SettingsFor(vmi);
+        bool frozen = Host.Agents.IsFrozen(vmi);
         Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o =>
         {
-            var status = Obj.Status(o);
+            JsonObject status = Obj.Status(o);
             if (connected)
             {
                 Obj.SetCondition(status, "AgentConnected", "True", "");
@@ -118,7 +118,11 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
                 if (settings.OsInfo != null || Obj.Str(status, "guestOSInfo", "id") != GuestOsInfo.For(settings, o)["id"]?.ToString())
                     status["guestOSInfo"] = GuestOsInfo.For(settings, o);
             }
-            else Obj.RemoveCondition(status, "AgentConnected");
+            else
+            {
+                Obj.RemoveCondition(status, "AgentConnected");
+            }
+
             if (!frozen) status.Remove("fsFreezeStatus");
         });
         if (nextChange != null) Requeue(key, nextChange.Value - LabNow + TimeSpan.FromMilliseconds(1));

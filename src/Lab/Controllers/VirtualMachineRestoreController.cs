@@ -13,7 +13,7 @@ namespace VmSnapshot.Lab.Controllers;
 internal sealed class VirtualMachineRestoreController(ControllerHost host) : Controller(host)
 {
     private const string Component = "virt-controller";
-    private readonly Dictionary<string, DateTime> firstSeen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTime> _firstSeen = new(StringComparer.Ordinal);
 
     public override string Name => "virtualmachinerestore";
 
@@ -41,13 +41,13 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
 
     public override void Reconcile(ObjectKey key)
     {
-        var restore = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, key.Name);
+        JsonObject? restore = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, key.Name);
         if (restore == null) return;
-        var uid = Obj.Uid(restore);
-        if (!firstSeen.ContainsKey(uid)) firstSeen[uid] = LabNow;
-        var view = new RestoreView(restore);
-        var targetName = view.TargetName;
-        var target = Store.Get(Plurals.VirtualMachines, key.Namespace, targetName);
+        string uid = Obj.Uid(restore);
+        if (!_firstSeen.ContainsKey(uid)) _firstSeen[uid] = LabNow;
+        RestoreView view = new(restore);
+        string targetName = view.TargetName;
+        JsonObject? target = Store.Get(Plurals.VirtualMachines, key.Namespace, targetName);
         if (Obj.Deleting(restore)) { Delete(key, restore, target); return; }
         if (!Obj.HasFinalizer(restore, Finalizer))
         {
@@ -64,7 +64,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         if (view.Complete || Obj.HasCondition(restore, "Failure", "True")) return;
 
         // 2. The target must have no VMI.
-        var vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, targetName);
+        JsonObject? vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, targetName);
         if (vmi != null && Obj.Str(target, "status", "restoreInProgress") != key.Name)
         {
             WaitForTarget(key, restore, target!, vmi, uid);
@@ -72,11 +72,11 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         }
 
         // 3. The snapshot and its content must be usable; otherwise an error and a retry (not a failure).
-        var snapName = view.SnapshotName;
-        var snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, snapName);
-        var contentName = Obj.Str(snap, "status", "virtualMachineSnapshotContentName") ?? "";
-        var content = snap == null ? null : Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, contentName);
-        var problem = snap == null ? $"VMSnapshot {key.Namespace}/{snapName} does not exist"
+        string snapName = view.SnapshotName;
+        JsonObject? snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, snapName);
+        string contentName = Obj.Str(snap, "status", "virtualMachineSnapshotContentName") ?? "";
+        JsonObject? content = snap == null ? null : Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, contentName);
+        string? problem = snap == null ? $"VMSnapshot {key.Namespace}/{snapName} does not exist"
             : Obj.Str(snap, "status", "phase") == "Failed" ? $"VMSnapshot {key.Namespace}/{snapName} failed and is invalid to use"
             : Obj.Bool(snap["status"]?["readyToUse"]) != true ? $"VMSnapshot {key.Namespace}/{snapName} not ready"
             : content == null ? $"VMSnapshotContent {key.Namespace}/{contentName} does not exist"
@@ -85,27 +85,29 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         // 4. A different VM of the target's name may not be overwritten.
         if (problem == null && target != null && Obj.Annotation(target, LastRestoreUidAnnotation) != $"{key.Name}-{uid}"
             && Obj.Uid(target) != Obj.Str(snap, "status", "sourceUID"))
+        {
             problem = TargetExists;
+        }
         // 5. The lock.
-        var holder = Obj.Str(target, "status", "restoreInProgress");
+        string? holder = Obj.Str(target, "status", "restoreInProgress");
         if (problem == null && holder != null && holder != key.Name) problem = $"vm restore {holder} in progress";
         if (problem != null) { Error(key, restore, problem); return; }
         if (target != null && holder == null)
             Store.Update(Plurals.VirtualMachines, key.Namespace, targetName, o => Obj.Status(o)["restoreInProgress"] = key.Name);
 
         // 6–7. The restored PVCs.
-        var sourceVmName = Obj.Str(content, "spec", "source", "virtualMachine", "metadata", "name") ?? "";
-        var claims = new Dictionary<string, string>(StringComparer.Ordinal);
-        var restores = new JsonArray();
-        var allBound = true;
-        foreach (var backup in Obj.Items(content!["spec"]?["volumeBackups"]))
+        string sourceVmName = Obj.Str(content, "spec", "source", "virtualMachine", "metadata", "name") ?? "";
+        Dictionary<string, string> claims = new(StringComparer.Ordinal);
+        JsonArray restores = new();
+        bool allBound = true;
+        foreach (JsonObject backup in Obj.Items(content!["spec"]?["volumeBackups"]))
         {
-            var volumeName = Obj.Str(backup, "volumeName") ?? "";
-            var original = Obj.Str(backup, "persistentVolumeClaim", "metadata", "name") ?? "";
-            var claim = ClaimName(restore, volumeName, original);
+            string volumeName = Obj.Str(backup, "volumeName") ?? "";
+            string original = Obj.Str(backup, "persistentVolumeClaim", "metadata", "name") ?? "";
+            string claim = ClaimName(restore, volumeName, original);
             claims[volumeName] = claim;
             restores.Add(new JsonObject { ["volumeName"] = volumeName, ["persistentVolumeClaim"] = claim, ["volumeSnapshotName"] = Obj.Str(backup, "volumeSnapshotName") });
-            var pvc = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, claim);
+            JsonObject? pvc = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, claim);
             if (pvc != null && Obj.Annotation(pvc, RestoreNameAnnotation) != key.Name)
             {
                 // InPlace: the original claim goes first (the VM has no VMI, so nothing uses it); its DataVolume is
@@ -118,9 +120,9 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             }
             if (pvc == null)
             {
-                var vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, Obj.Str(backup, "volumeSnapshotName") ?? "");
-                var definition = RestoredPvcBuilder.Build(restore, backup, claim, vs, sourceVmName);
-                var template = RestoredDataVolumes.TemplateOf(content, volumeName);
+                JsonObject? vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, Obj.Str(backup, "volumeSnapshotName") ?? "");
+                JsonObject definition = RestoredPvcBuilder.Build(restore, backup, claim, vs, sourceVmName);
+                JsonObject? template = RestoredDataVolumes.TemplateOf(content, volumeName);
                 if (template != null)
                 {
                     Obj.Child(Obj.Meta(definition), "annotations")[RestoredDataVolumes.PopulatedFor] = claim;
@@ -130,7 +132,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
                 allBound = false;
                 continue;
             }
-            var phase = Obj.Str(pvc, "status", "phase");
+            string? phase = Obj.Str(pvc, "status", "phase");
             if (phase is not (null or "Pending" or "Bound")) { Error(key, restore, $"PVC {key.Namespace}/{claim} in status \"{phase}\""); return; }
             if (phase != "Bound") allBound = false;
         }
@@ -143,9 +145,9 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
 
         // 8. The target VM.
         SetConditions(key, "True", "False", UpdatingTarget, readyReason: WaitingForTarget);
-        var spec = RestoredVmBuilder.Spec(content, claims);
+        JsonObject spec = RestoredVmBuilder.Spec(content, claims);
         RestoredDataVolumes.Retarget(spec, content, claims);
-        var obsolete = RestoredDataVolumes.Obsolete(target, spec);
+        List<string> obsolete = RestoredDataVolumes.Obsolete(target, spec);
         if (target == null)
         {
             JsonObject created;
@@ -157,7 +159,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         {
             Store.Update(Plurals.VirtualMachines, key.Namespace, targetName, o =>
             {
-                var current = o["spec"] as JsonObject;
+                JsonObject? current = o["spec"] as JsonObject;
                 if (current?["running"] != null) spec["running"] = false;
                 else spec["runStrategy"] = Obj.Clone(current?["runStrategy"]) ?? RunStrategy.Halted;
                 if (spec["running"] != null && spec["runStrategy"] != null) spec.Remove("runStrategy");
@@ -167,7 +169,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             target = Store.Get(Plurals.VirtualMachines, key.Namespace, targetName)!;
         }
         OwnClaims(key, restore, target, claims.Values);
-        foreach (var dv in obsolete) Store.Delete(Plurals.DataVolumes, key.Namespace, dv);
+        foreach (string dv in obsolete) Store.Delete(Plurals.DataVolumes, key.Namespace, dv);
 
         // 9. Done: release the lock, then complete.
         Store.Update(Plurals.VirtualMachines, key.Namespace, targetName, o =>
@@ -176,9 +178,9 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         });
         Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o =>
         {
-            var meta = Obj.Meta(o);
+            JsonObject meta = Obj.Meta(o);
             meta["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true));
-            var status = Obj.Status(o);
+            JsonObject status = Obj.Status(o);
             status["complete"] = true;
             if (obsolete.Count > 0) status["deletedDataVolumes"] = new JsonArray(obsolete.Select(n => (JsonNode)JsonValue.Create(n)).ToArray());
             status["restoreTime"] = Obj.Timestamp();
@@ -186,9 +188,9 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             Obj.SetCondition(status, "Progressing", "False", Complete);
             Obj.SetCondition(status, "Ready", "True", Complete);
         });
-        var done = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, key.Name)!;
+        JsonObject done = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, key.Name)!;
         Host.Events.Record(done, EventRecorder.Normal, "VirtualMachineRestoreComplete", $"Successfully completed VirtualMachineRestore {key.Name}", Component);
-        firstSeen.Remove(uid);
+        _firstSeen.Remove(uid);
     }
 
     private void WaitForTarget(ObjectKey key, JsonObject restore, JsonObject target, JsonObject vmi, string uid)
@@ -212,7 +214,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
                 SetConditions(key, "False", "False", WaitEventually);
                 return;
             default:
-                var due = firstSeen[uid] + GracePeriod;
+                DateTime due = _firstSeen[uid] + GracePeriod;
                 if (LabNow >= due) { Fail(key, GraceExpired); return; }
                 Host.Events.Record(restore, EventRecorder.Warning, "RestoreTargetNotReady", "Restore target VMI still exists, please stop the restore target to proceed with restore", Component);
                 SetConditions(key, "False", "False", WaitGrace);
@@ -224,16 +226,18 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
     /// <summary>Restored claims belong to the target VM (unless volumeOwnershipPolicy None); DataVolume-backed ones to their DataVolume, which belongs to the VM.</summary>
     private void OwnClaims(ObjectKey key, JsonObject restore, JsonObject target, IEnumerable<string> claims)
     {
-        foreach (var claim in claims)
+        foreach (string claim in claims)
         {
-            var dv = Store.Get(Plurals.DataVolumes, key.Namespace, claim);
+            JsonObject? dv = Store.Get(Plurals.DataVolumes, key.Namespace, claim);
             if (dv != null)
             {
                 Store.Update(Plurals.DataVolumes, key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true)));
                 Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(dv, controller: true, blockOwnerDeletion: true)));
             }
             else if (Obj.Str(restore, "spec", "volumeOwnershipPolicy") != "None")
+            {
                 Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true)));
+            }
         }
     }
 
@@ -248,19 +252,19 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
     {
         Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o =>
         {
-            var status = Obj.Status(o);
+            JsonObject status = Obj.Status(o);
             Obj.SetCondition(status, "Progressing", "False", reason);
             Obj.SetCondition(status, "Ready", "False", reason);
             Obj.SetCondition(status, "Failure", "True", reason);
         });
-        var failed = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, key.Name)!;
+        JsonObject failed = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, key.Name)!;
         Host.Events.Record(failed, EventRecorder.Warning, "Operation failed", $"VirtualMachineRestore failed {key.Name}", Component);
     }
 
     private void SetConditions(ObjectKey key, string progressing, string ready, string reason, bool init = false, string? readyReason = null)
         => Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o =>
         {
-            var status = Obj.Status(o);
+            JsonObject status = Obj.Status(o);
             if (init) status["complete"] = false;
             Obj.SetCondition(status, "Progressing", progressing, reason);
             Obj.SetCondition(status, "Ready", ready, readyReason ?? reason);
@@ -274,6 +278,6 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             Store.Update(Plurals.VirtualMachines, key.Namespace, Obj.Name(target), o => Obj.Status(o).Remove("restoreInProgress"));
         }
         Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, Finalizer));
-        firstSeen.Remove(Obj.Uid(restore));
+        _firstSeen.Remove(Obj.Uid(restore));
     }
 }

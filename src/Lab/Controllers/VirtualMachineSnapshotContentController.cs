@@ -26,7 +26,7 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
 
     public override void Reconcile(ObjectKey key)
     {
-        var content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name);
+        JsonObject? content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name);
         if (content == null) return;
         if (Obj.Deleting(content))
         {
@@ -37,19 +37,19 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
         if (!Obj.HasFinalizer(content, ContentFinalizer))
             Store.Update(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name, o => Obj.AddFinalizer(o, ContentFinalizer));
 
-        var snapName = Obj.Str(content, "spec", "virtualMachineSnapshotName") ?? "";
-        var snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, snapName);
-        var vmName = Obj.Str(content, "spec", "source", "virtualMachine", "metadata", "name") ?? "";
-        var known = Obj.Items(content["status"]?["volumeSnapshotStatus"]).Select(s => Obj.Str(s, "volumeSnapshotName")).ToHashSet();
-        var statuses = new JsonArray();
-        var missing = new List<string>();
-        var skipped = new List<string>();
-        var frozen = false;
+        string snapName = Obj.Str(content, "spec", "virtualMachineSnapshotName") ?? "";
+        JsonObject? snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, snapName);
+        string vmName = Obj.Str(content, "spec", "source", "virtualMachine", "metadata", "name") ?? "";
+        HashSet<string?> known = Obj.Items(content["status"]?["volumeSnapshotStatus"]).Select(s => Obj.Str(s, "volumeSnapshotName")).ToHashSet();
+        JsonArray statuses = new();
+        List<string> missing = new();
+        List<string> skipped = new();
+        bool frozen = false;
 
-        foreach (var backup in Obj.Items(content["spec"]?["volumeBackups"]))
+        foreach (JsonObject backup in Obj.Items(content["spec"]?["volumeBackups"]))
         {
-            var vsName = Obj.Str(backup, "volumeSnapshotName") ?? "";
-            var vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, vsName);
+            string vsName = Obj.Str(backup, "volumeSnapshotName") ?? "";
+            JsonObject? vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, vsName);
             if (vs == null)
             {
                 if (known.Contains(vsName)) { missing.Add(vsName); continue; }
@@ -57,13 +57,13 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
                 if (Obj.Str(snap, "status", "phase") != "InProgress") { missing.Add(vsName); continue; }
                 if (!frozen)
                 {
-                    var result = Freeze(snap, vmName);
+                    AgentResult result = Freeze(snap, vmName);
                     if (result is AgentResult.Pending p) { Requeue(key, p.ReadyAt - LabNow); return; }
                     if (result is AgentResult.Failed f) { SetError(key, f.Error, clearCreation: false); ShowToSnapshot(key, snapName); Requeue(key, Retry); return; }
                     frozen = true;
                 }
-                var claim = Obj.Str(backup, "persistentVolumeClaim", "metadata", "name") ?? "";
-                var reject = Host.Storage.For(Obj.Str(backup, "persistentVolumeClaim", "spec", "storageClassName")).RejectVolumeSnapshots;
+                string claim = Obj.Str(backup, "persistentVolumeClaim", "metadata", "name") ?? "";
+                string? reject = Host.Storage.For(Obj.Str(backup, "persistentVolumeClaim", "spec", "storageClassName")).RejectVolumeSnapshots;
                 if (reject != null)
                 {
                     // Like a webhook denying the create: an error returned to the workqueue, status untouched (§4.1 item 9).
@@ -72,7 +72,7 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
                 }
                 vs = CreateVolumeSnapshot(content, vsName, claim, vmName, key.Namespace);
             }
-            var entry = new JsonObject { ["volumeSnapshotName"] = vsName };
+            JsonObject entry = new() { ["volumeSnapshotName"] = vsName };
             if (vs["status"]?["creationTime"] != null) entry["creationTime"] = Obj.Clone(vs["status"]!["creationTime"]);
             if (vs["status"]?["readyToUse"] != null) entry["readyToUse"] = Obj.Clone(vs["status"]!["readyToUse"]);
             if (vs["status"]?["error"] != null) entry["error"] = Obj.Clone(vs["status"]!["error"]);
@@ -81,7 +81,7 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
 
         if (missing.Count > 0)
         {
-            foreach (var m in missing)
+            foreach (string m in missing)
                 Host.Events.Record(content, EventRecorder.Warning, "VolumeSnapshotMissing", $"VolumeSnapshot {m} no longer exists", Component);
             WriteStatus(key, statuses, ready: false, error: $"VolumeSnapshots ({string.Join(",", missing)}) missing", creation: Obj.Str(content, "status", "creationTime"));
             return;
@@ -92,14 +92,14 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
             return;
         }
 
-        var entries = Obj.Items(statuses).ToList();
-        var cut = entries.All(e => e["creationTime"] != null);
-        var ready = entries.All(e => Obj.Bool(e["readyToUse"]) == true);
-        var creation = Obj.Str(content, "status", "creationTime");
-        var firstCut = cut && creation == null;
+        List<JsonObject> entries = Obj.Items(statuses).ToList();
+        bool cut = entries.All(e => e["creationTime"] != null);
+        bool ready = entries.All(e => Obj.Bool(e["readyToUse"]) == true);
+        string? creation = Obj.Str(content, "status", "creationTime");
+        bool firstCut = cut && creation == null;
         if (firstCut)
         {
-            var thaw = Thaw(snap, vmName);
+            AgentResult thaw = Thaw(snap, vmName);
             if (thaw is AgentResult.Failed f)
             {
                 // The Windows VSS limit (VSSFreezeLimitReached): no creationTime yet, the error, and a retry in 5 s.
@@ -110,8 +110,8 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
             }
             creation = Obj.Timestamp();
         }
-        var vsError = entries.FirstOrDefault(e => e["error"] != null && Obj.Bool(e["readyToUse"]) != true);
-        var errorText = vsError == null ? null : $"VolumeSnapshot {Obj.Str(vsError, "volumeSnapshotName")} error: {Obj.Str(vsError, "error", "message")}";
+        JsonObject? vsError = entries.FirstOrDefault(e => e["error"] != null && Obj.Bool(e["readyToUse"]) != true);
+        string? errorText = vsError == null ? null : $"VolumeSnapshot {Obj.Str(vsError, "volumeSnapshotName")} error: {Obj.Str(vsError, "error", "message")}";
         // creationTime is written alone first, so every client sees Succeeded before readyToUse (reference §4.1 item 7).
         WriteStatus(key, statuses, ready: cut && ready && !firstCut, error: errorText, creation: creation);
         if (firstCut && ready) Requeue(key, TimeSpan.Zero);
@@ -125,29 +125,29 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
 
     private AgentResult Freeze(JsonObject snap, string vmName)
     {
-        var result = new SnapshotSource(Host, Obj.Namespace(snap), vmName)
+        AgentResult result = new SnapshotSource(Host, Obj.Namespace(snap), vmName)
             .Freeze(Obj.Name(snap), VirtualMachineSnapshotController.FailureDeadline(snap));
         if (result is not AgentResult.Failed failed || failed.Error == "attempting to freeze unlocked VM") return result;
-        var message = Wrapped500(failed.Error);
+        string message = Wrapped500(failed.Error);
         return new AgentResult.Failed(Host.Settings.KubeVirt.HasQuiesceFailed ? $"Failed freezing vm {vmName}: {message}" : message);
     }
 
     private AgentResult Thaw(JsonObject? snap, string vmName)
     {
         if (snap == null) return new AgentResult.Done();
-        var result = new SnapshotSource(Host, Obj.Namespace(snap), vmName).Unfreeze();
+        AgentResult result = new SnapshotSource(Host, Obj.Namespace(snap), vmName).Unfreeze();
         return result is AgentResult.Failed f ? new AgentResult.Failed(Wrapped500(f.Error)) : result;
     }
 
     private JsonObject CreateVolumeSnapshot(JsonObject content, string name, string claim, string vmName, string? ns)
     {
-        var storageClass = Obj.Str(Obj.Items(content["spec"]?["volumeBackups"]).First(b => Obj.Str(b, "volumeSnapshotName") == name), "persistentVolumeClaim", "spec", "storageClassName") ?? "";
+        string storageClass = Obj.Str(Obj.Items(content["spec"]?["volumeBackups"]).First(b => Obj.Str(b, "volumeSnapshotName") == name), "persistentVolumeClaim", "spec", "storageClassName") ?? "";
         string? snapshotClass;
         try { snapshotClass = SnapshotClassResolver.Resolve(Store, storageClass); }
         catch (SnapshotClassException) { snapshotClass = null; }
-        var spec = new JsonObject { ["source"] = new JsonObject { ["persistentVolumeClaimName"] = claim } };
+        JsonObject spec = new() { ["source"] = new JsonObject { ["persistentVolumeClaimName"] = claim } };
         if (!string.IsNullOrEmpty(snapshotClass)) spec["volumeSnapshotClassName"] = snapshotClass;
-        var vs = Store.Seed(new JsonObject
+        JsonObject vs = Store.Seed(new JsonObject
         {
             ["apiVersion"] = "snapshot.storage.k8s.io/v1",
             ["kind"] = "VolumeSnapshot",
@@ -166,7 +166,7 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
 
     private void SetError(ObjectKey key, string message, bool clearCreation) => Store.Update(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name, o =>
     {
-        var status = Obj.Status(o);
+        JsonObject status = Obj.Status(o);
         status["readyToUse"] = false;
         if (clearCreation) status.Remove("creationTime");
         if (Obj.Str(status, "error", "message") != message) status["error"] = new JsonObject { ["time"] = Obj.Timestamp(), ["message"] = message };
@@ -174,7 +174,7 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
 
     private void WriteStatus(ObjectKey key, JsonArray statuses, bool ready, string? error, string? creation) => Store.Update(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name, o =>
     {
-        var status = Obj.Status(o);
+        JsonObject status = Obj.Status(o);
         status["readyToUse"] = ready;
         if (creation != null) status["creationTime"] = creation; else status.Remove("creationTime");
         if (statuses.Count > 0) status["volumeSnapshotStatus"] = statuses; else status.Remove("volumeSnapshotStatus");

@@ -12,7 +12,7 @@ namespace VmSnapshot.Lab.Controllers;
 /// </summary>
 internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Controller(host)
 {
-    private readonly Dictionary<string, DateTime> firstSeen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTime> _firstSeen = new(StringComparer.Ordinal);
 
     public override string Name => "virtualmachinesnapshot";
 
@@ -41,11 +41,11 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
 
     public override void Reconcile(ObjectKey key)
     {
-        var snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name);
+        JsonObject? snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name);
         if (snap == null) return;
-        var view = new SnapshotView(snap);
-        var uid = view.Uid;
-        if (!firstSeen.ContainsKey(uid)) firstSeen[uid] = LabNow;
+        SnapshotView view = new(snap);
+        string uid = view.Uid;
+        if (!_firstSeen.ContainsKey(uid)) _firstSeen[uid] = LabNow;
         if (view.Deleting) { Delete(key, snap); return; }
         if (!Obj.HasFinalizer(snap, SnapshotFinalizer))
         {
@@ -53,9 +53,9 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
             Requeue(key, TimeSpan.Zero);
             return;
         }
-        var vmName = view.SourceName;
-        var source = new SnapshotSource(Host, key.Namespace, vmName);
-        var vm = source.Vm;
+        string vmName = view.SourceName;
+        SnapshotSource source = new(Host, key.Namespace, vmName);
+        JsonObject? vm = source.Vm;
         if (!view.HasStatus) { Initialize(key, vm); return; }
 
         switch (view.Phase)
@@ -67,10 +67,10 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
                 return;
         }
 
-        var deadline = FailureDeadline(snap);
+        TimeSpan deadline = FailureDeadline(snap);
         if (deadline > TimeSpan.Zero)
         {
-            var due = firstSeen[uid] + deadline;
+            DateTime due = _firstSeen[uid] + deadline;
             if (LabNow >= due) { FailDeadline(key, snap, source); return; }
             Requeue(key, due - LabNow);
         }
@@ -81,7 +81,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
         }
         if (!source.LockedBy(key.Name))
         {
-            var blocker = source.LockBlocker(vm, key.Name);
+            string? blocker = source.LockBlocker(vm, key.Name);
             if (blocker != null)
             {
                 Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
@@ -95,8 +95,8 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
             vm = source.Lock(key.Name);
         }
 
-        var contentName = Content(uid);
-        var content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, contentName);
+        string contentName = Content(uid);
+        JsonObject? content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, contentName);
         if (content == null)
         {
             Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
@@ -114,7 +114,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
     {
         Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
         {
-            var status = new JsonObject { ["readyToUse"] = false, ["phase"] = "InProgress" };
+            JsonObject status = new() { ["readyToUse"] = false, ["phase"] = "InProgress" };
             if (vm != null) status["sourceUID"] = Obj.Uid(vm);
             Obj.SetCondition(status, "Progressing", "False", vm == null ? SourceDoesNotExist : SourceNotLocked);
             Obj.SetCondition(status, "Ready", "False", NotReady);
@@ -125,13 +125,13 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
 
     private void UpdateInProgress(ObjectKey key, JsonObject vm, JsonObject content)
     {
-        var vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, Obj.Name(vm));
-        var contentStatus = content["status"] as JsonObject;
-        var creationTime = Obj.Str(contentStatus, "creationTime");
-        var succeeded = false;
+        JsonObject? vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, Obj.Name(vm));
+        JsonObject? contentStatus = content["status"] as JsonObject;
+        string? creationTime = Obj.Str(contentStatus, "creationTime");
+        bool succeeded = false;
         Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
         {
-            var status = Obj.Status(o);
+            JsonObject status = Obj.Status(o);
             status["sourceUID"] = Obj.Uid(vm);
             status["virtualMachineSnapshotContentName"] = Obj.Name(content);
             SetIndications(status, vmi, Obj.Str(contentStatus, "error", "message"), content);
@@ -147,8 +147,15 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
                 Obj.SetCondition(status, "Progressing", "False", OperationComplete);
                 status["snapshotVolumes"] = SnapshotVolumes(content);
             }
-            else if (contentStatus?["error"] != null) Obj.SetCondition(status, "Progressing", "False", InErrorState);
-            else Obj.SetCondition(status, "Progressing", "True", SourceLocked);
+            else if (contentStatus?["error"] != null)
+            {
+                Obj.SetCondition(status, "Progressing", "False", InErrorState);
+            }
+            else
+            {
+                Obj.SetCondition(status, "Progressing", "True", SourceLocked);
+            }
+
             Obj.SetCondition(status, "Ready", ready ? "True" : "False", ready ? Ready : NotReady);
         });
         if (succeeded) Requeue(key, TimeSpan.Zero); // the lock goes in the next pass, possibly before readyToUse
@@ -157,13 +164,16 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
     /// <summary>Indications (sorted) and sourceIndications with their messages, reference §4.1 item 8; offline: none.</summary>
     private void SetIndications(JsonObject status, JsonObject? vmi, string? error, JsonObject content)
     {
-        var kv = Host.Settings.KubeVirt;
-        var previous = (status["indications"] as JsonArray ?? []).Select(x => x?.ToString() ?? "").ToHashSet();
-        var list = new List<string>();
+        KubeVirtBehaviour kv = Host.Settings.KubeVirt;
+        HashSet<string> previous = (status["indications"] as JsonArray ?? []).Select(x => x?.ToString() ?? "").ToHashSet();
+        List<string> list = new();
         if (vmi != null && !Obj.Deleting(vmi) && !RunStrategy.IsFinal(Obj.Str(vmi, "status", "phase")))
         {
             list.Add("Online");
-            if (Obj.HasCondition(vmi, "Paused", "True") && kv.HasSourceIndications) list.Add("Paused");
+            if (Obj.HasCondition(vmi, "Paused", "True") && kv.HasSourceIndications)
+            {
+                list.Add("Paused");
+            }
             else if (Obj.HasCondition(vmi, "AgentConnected"))
             {
                 list.Add("GuestAgent");
@@ -171,7 +181,10 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
                 if (kv.HasQuiesceTimeout && ((error?.Contains("fsfreeze is limited") ?? false) || previous.Contains("QuiesceTimeout"))) list.Add("QuiesceTimeout");
                 if (kv.HasQuiesceFailed && ((error?.Contains("Failed freezing vm") ?? false) || previous.Contains("QuiesceFailed"))) list.Add("QuiesceFailed");
             }
-            else list.Add("NoGuestAgent");
+            else
+            {
+                list.Add("NoGuestAgent");
+            }
         }
         if (kv.HasPartialSnapshot && content["status"]?["creationTime"] != null && HasExcludedSnapshottable(content)) list.Add("PartialSnapshot");
         list.Sort(StringComparer.Ordinal);
@@ -190,15 +203,15 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
 
     private static bool HasExcludedSnapshottable(JsonObject content)
     {
-        var included = Obj.Items(content["spec"]?["volumeBackups"]).Select(b => Obj.Str(b, "volumeName")).ToHashSet();
+        HashSet<string?> included = Obj.Items(content["spec"]?["volumeBackups"]).Select(b => Obj.Str(b, "volumeName")).ToHashSet();
         return ContentVolumes(content).Any(v => VmVolumes.ClaimName(v) != null && !included.Contains(Obj.Str(v, "name")));
     }
 
     private static JsonObject SnapshotVolumes(JsonObject content)
     {
-        var included = Obj.Items(content["spec"]?["volumeBackups"]).Select(b => Obj.Str(b, "volumeName") ?? "").ToList();
-        var excluded = ContentVolumes(content).Select(v => Obj.Str(v, "name") ?? "").Where(n => !included.Contains(n)).ToList();
-        var result = new JsonObject();
+        List<string> included = Obj.Items(content["spec"]?["volumeBackups"]).Select(b => Obj.Str(b, "volumeName") ?? "").ToList();
+        List<string> excluded = ContentVolumes(content).Select(v => Obj.Str(v, "name") ?? "").Where(n => !included.Contains(n)).ToList();
+        JsonObject result = new();
         if (included.Count > 0) result["includedVolumes"] = new JsonArray(included.Select(n => (JsonNode)JsonValue.Create(n)).ToArray());
         if (excluded.Count > 0) result["excludedVolumes"] = new JsonArray(excluded.Select(n => (JsonNode)JsonValue.Create(n)).ToArray());
         return result;
@@ -208,12 +221,12 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
     private void SyncSucceeded(ObjectKey key, JsonObject snap, SnapshotSource source)
     {
         source.Unlock(key.Name);
-        var content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, new SnapshotView(snap).ContentName ?? "");
+        JsonObject? content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, new SnapshotView(snap).ContentName ?? "");
         if (content?["status"] is not JsonObject cs) return;
         Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
         {
-            var status = Obj.Status(o);
-            var ready = Obj.Bool(cs["readyToUse"]) == true;
+            JsonObject status = Obj.Status(o);
+            bool ready = Obj.Bool(cs["readyToUse"]) == true;
             status["readyToUse"] = ready;
             if (cs["error"] is JsonObject error) status["error"] = error.DeepClone(); else status.Remove("error");
             Obj.SetCondition(status, "Ready", ready ? "True" : "False", ready ? Ready : NotReady);
@@ -229,14 +242,14 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
     /// </summary>
     private void FailDeadline(ObjectKey key, JsonObject snap, SnapshotSource source)
     {
-        var content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, Content(Obj.Uid(snap)));
-        var contentStatus = content?["status"] as JsonObject;
+        JsonObject? content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, Content(Obj.Uid(snap)));
+        JsonObject? contentStatus = content?["status"] as JsonObject;
         if (content != null && Obj.Bool(contentStatus?["readyToUse"]) != true) Store.Delete(Plurals.VirtualMachineSnapshotContents, key.Namespace, Obj.Name(content));
         source.UnfreezeIfLockedBy(key.Name);
         source.Unlock(key.Name);
         Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
         {
-            var status = Obj.Status(o);
+            JsonObject status = Obj.Status(o);
             if (contentStatus != null)
             {
                 status["virtualMachineSnapshotContentName"] = Obj.Name(content!);
@@ -254,18 +267,21 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
 
     private void Delete(ObjectKey key, JsonObject snap)
     {
-        var view = new SnapshotView(snap);
-        var phase = view.Phase;
+        SnapshotView view = new(snap);
+        string? phase = view.Phase;
         if (phase is not ("Succeeded" or "Failed" or "Deleting") && snap["status"] != null)
+        {
             Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
             {
                 Obj.Status(o)["phase"] = "Deleting";
                 Obj.SetCondition(Obj.Status(o), "Progressing", "False", Deleting);
             });
-        var contentName = view.ContentName ?? Content(view.Uid);
-        var content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, contentName);
-        var retain = view.Retain && Obj.Bool(content?["status"]?["readyToUse"]) == true;
-        var source = new SnapshotSource(Host, key.Namespace, view.SourceName);
+        }
+
+        string contentName = view.ContentName ?? Content(view.Uid);
+        JsonObject? content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, contentName);
+        bool retain = view.Retain && Obj.Bool(content?["status"]?["readyToUse"]) == true;
+        SnapshotSource source = new(Host, key.Namespace, view.SourceName);
         source.UnfreezeIfLockedBy(key.Name);
         source.Unlock(key.Name);
         if (content != null && !retain)
@@ -274,7 +290,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
             return; // the content's disappearance brings us back
         }
         Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, SnapshotFinalizer));
-        firstSeen.Remove(Obj.Uid(snap));
+        _firstSeen.Remove(Obj.Uid(snap));
     }
 
     /// <summary>spec.failureDeadline, default 5m; "0s" disables it.</summary>

@@ -20,13 +20,13 @@ internal static class VmVolumes
 
     public static JsonArray SnapshotStatuses(LabStore store, JsonObject vm)
     {
-        var ns = Obj.Namespace(vm);
-        var result = new JsonArray();
-        foreach (var volume in Of(vm))
+        string? ns = Obj.Namespace(vm);
+        JsonArray result = new();
+        foreach (JsonObject volume in Of(vm))
         {
-            var name = Obj.Str(volume, "name") ?? "";
-            var (enabled, reason) = Status(store, ns, volume, name);
-            var entry = new JsonObject { ["name"] = name, ["enabled"] = enabled };
+            string name = Obj.Str(volume, "name") ?? "";
+            (bool enabled, string? reason) = Status(store, ns, volume, name);
+            JsonObject entry = new() { ["name"] = name, ["enabled"] = enabled };
             if (reason != null) entry["reason"] = reason;
             result.Add(entry);
         }
@@ -35,11 +35,11 @@ internal static class VmVolumes
 
     private static (bool Enabled, string? Reason) Status(LabStore store, string? ns, JsonObject volume, string name)
     {
-        var claim = ClaimName(volume);
+        string? claim = ClaimName(volume);
         if (claim == null) return (false, $"Snapshot is not supported for this volumeSource type [{name}]");
-        var pvc = store.Get(Plurals.PersistentVolumeClaims, ns, claim);
+        JsonObject? pvc = store.Get(Plurals.PersistentVolumeClaims, ns, claim);
         if (pvc == null) return (false, "PVC not found");
-        var sc = Obj.Str(pvc, "spec", "storageClassName");
+        string? sc = Obj.Str(pvc, "spec", "storageClassName");
         if (string.IsNullOrEmpty(sc)) return (false, "volume type has no StorageClass defined");
         string snapshotClass;
         try { snapshotClass = SnapshotClassResolver.Resolve(store, sc); }

@@ -25,8 +25,8 @@ internal sealed class GuestAgentService(ControllerHost host)
 {
     private const string Component = "virt-handler";
     // Guards the agent states only. Lock order: the store's lock may be held when taking this one, never the reverse.
-    private readonly object gate = new();
-    private readonly Dictionary<string, AgentState> states = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+    private readonly Dictionary<string, AgentState> _states = new(StringComparer.Ordinal);
 
     private sealed class AgentState
     {
@@ -41,9 +41,9 @@ internal sealed class GuestAgentService(ControllerHost host)
 
     public void MarkBooted(JsonObject vmi)
     {
-        lock (gate)
+        lock (_gate)
         {
-            var s = State(vmi);
+            AgentState s = State(vmi);
             s.Running = true;
             s.BootedAt = host.Clock.Now;
         }
@@ -51,7 +51,7 @@ internal sealed class GuestAgentService(ControllerHost host)
 
     public void Forget(string uid)
     {
-        lock (gate) states.Remove(uid);
+        lock (_gate) _states.Remove(uid);
     }
 
     /// <summary>
@@ -61,10 +61,10 @@ internal sealed class GuestAgentService(ControllerHost host)
     /// </summary>
     private AgentState State(JsonObject vmi)
     {
-        var uid = Obj.Uid(vmi);
-        if (states.TryGetValue(uid, out var s)) return s;
-        var running = Obj.Str(vmi, "status", "phase") == "Running";
-        states[uid] = s = new AgentState
+        string uid = Obj.Uid(vmi);
+        if (_states.TryGetValue(uid, out AgentState? s)) return s;
+        bool running = Obj.Str(vmi, "status", "phase") == "Running";
+        _states[uid] = s = new AgentState
         {
             Running = running,
             BootedAt = running ? host.Clock.Now - TimeSpan.FromDays(1) : DateTime.MaxValue,
@@ -76,21 +76,21 @@ internal sealed class GuestAgentService(ControllerHost host)
     /// <summary>Settings: the VM's annotation, then LabSettings guestAgents (ns/name, then name), else a connected Fedora agent.</summary>
     public GuestAgentSettings SettingsFor(JsonObject vmi)
     {
-        var ns = Obj.Namespace(vmi);
-        var name = Obj.Name(vmi);
-        var vm = host.Store.Get(Plurals.VirtualMachines, ns, name);
-        var text = (vm == null ? null : Obj.Annotation(vm, GuestAgentSettings.Annotation)) ?? Obj.Annotation(vmi, GuestAgentSettings.Annotation);
+        string? ns = Obj.Namespace(vmi);
+        string name = Obj.Name(vmi);
+        JsonObject? vm = host.Store.Get(Plurals.VirtualMachines, ns, name);
+        string? text = (vm == null ? null : Obj.Annotation(vm, GuestAgentSettings.Annotation)) ?? Obj.Annotation(vmi, GuestAgentSettings.Annotation);
         if (text != null)
         {
             try { return GuestAgentSettings.Parse(text.Trim() is "none" or "absent" ? JsonValue.Create(text.Trim()) : YamlToJson.ParseAll(text).FirstOrDefault(), $"VM {ns}/{name} annotation {GuestAgentSettings.Annotation}"); }
             catch (Exception ex) when (ex is FormatException or YamlDotNet.Core.YamlException) { return GuestAgentSettings.Absent; }
         }
-        if (host.Settings.GuestAgents.TryGetValue($"{ns}/{name}", out var s) || host.Settings.GuestAgents.TryGetValue(name, out s)) return s;
-        lock (gate)
+        if (host.Settings.GuestAgents.TryGetValue($"{ns}/{name}", out GuestAgentSettings? s) || host.Settings.GuestAgents.TryGetValue(name, out s)) return s;
+        lock (_gate)
         {
             if (State(vmi).SeededWithoutAgent) return GuestAgentSettings.Absent;
         }
-        var seededOs = Obj.Str(vmi, "status", "guestOSInfo", "id");
+        string? seededOs = Obj.Str(vmi, "status", "guestOSInfo", "id");
         return seededOs == null ? new GuestAgentSettings() : new GuestAgentSettings { Os = seededOs, OsInfo = vmi["status"]?["guestOSInfo"]?.DeepClone() as JsonObject };
     }
 
@@ -100,20 +100,20 @@ internal sealed class GuestAgentService(ControllerHost host)
     /// <summary>Connected at lab time t; <paramref name="nextChange"/> is when that may change (flapping, boot readiness, auto-thaw).</summary>
     public bool ConnectedAt(JsonObject vmi, DateTime t, out DateTime? nextChange)
     {
-        var settings = SettingsFor(vmi);
+        GuestAgentSettings settings = SettingsFor(vmi);
         nextChange = null;
         if (GuestHealth.IsNoBoot(vmi)) return false; // no OS, no agent
         AgentState s;
-        lock (gate) s = State(vmi);
-        lock (gate)
+        lock (_gate) s = State(vmi);
+        lock (_gate)
         {
             if (s.AutoThawAt != null) nextChange = s.AutoThawAt;
         }
         if (!settings.Connected || !s.Running) return false;
-        var readyAt = s.BootedAt + settings.ReadyAfterBoot;
+        DateTime readyAt = s.BootedAt + settings.ReadyAfterBoot;
         if (t < readyAt) { nextChange = Min(nextChange, readyAt); return false; }
         if (settings.FlapInterval <= TimeSpan.Zero) return true;
-        var periods = (long)((t - readyAt).Ticks / settings.FlapInterval.Ticks);
+        long periods = (long)((t - readyAt).Ticks / settings.FlapInterval.Ticks);
         nextChange = Min(nextChange, readyAt + TimeSpan.FromTicks((periods + 1) * settings.FlapInterval.Ticks));
         return periods % 2 == 0;
     }
@@ -122,26 +122,36 @@ internal sealed class GuestAgentService(ControllerHost host)
 
     public bool IsFrozen(JsonObject vmi)
     {
-        lock (gate) return states.TryGetValue(Obj.Uid(vmi), out var s) && s.Frozen;
+        lock (_gate) return _states.TryGetValue(Obj.Uid(vmi), out AgentState? s) && s.Frozen;
     }
 
     /// <summary>guest-fsfreeze-freeze through virt-launcher. Idempotent; unfreezeTimeout &gt; 0 schedules an auto-thaw.</summary>
     public AgentResult Freeze(JsonObject vmi, TimeSpan unfreezeTimeout)
     {
         // Lock order: never touch the store while holding the agent lock (the store calls back into IsFrozen).
-        var settings = SettingsFor(vmi);
-        var now = host.Clock.Now;
-        var connected = ConnectedAt(vmi, now, out _);
+        GuestAgentSettings settings = SettingsFor(vmi);
+        DateTime now = host.Clock.Now;
+        bool connected = ConnectedAt(vmi, now, out _);
         string? error = null;
-        lock (gate)
+        lock (_gate)
         {
-            var s = State(vmi);
-            if (!connected) error = NotConnected("Freeze");
-            else if (s.Frozen) return new AgentResult.Done();
+            AgentState s = State(vmi);
+            if (!connected)
+            {
+                error = NotConnected("Freeze");
+            }
+            else if (s.Frozen)
+            {
+                return new AgentResult.Done();
+            }
             else if (settings.DisabledCommands.Contains("guest-fsfreeze-freeze"))
+            {
                 error = CommandError("Freeze", "guest-fsfreeze-freeze", "The command guest-fsfreeze-freeze has been disabled for this instance");
+            }
             else if (settings.FreezeError != null)
+            {
                 error = CommandError("Freeze", "guest-fsfreeze-freeze", settings.FreezeError);
+            }
             else if (settings.FreezeLatency > TimeSpan.Zero && (s.FreezeReadyAt == null || now < s.FreezeReadyAt))
             {
                 s.FreezeReadyAt ??= now + settings.FreezeLatency;
@@ -168,13 +178,13 @@ internal sealed class GuestAgentService(ControllerHost host)
     /// <summary>guest-fsfreeze-thaw. A no-op when not frozen; on Windows after the VSS hold limit the thaw fails (the guest already thawed).</summary>
     public AgentResult Unfreeze(JsonObject vmi)
     {
-        var settings = SettingsFor(vmi);
-        var now = host.Clock.Now;
-        var connected = ConnectedAt(vmi, now, out _);
+        GuestAgentSettings settings = SettingsFor(vmi);
+        DateTime now = host.Clock.Now;
+        bool connected = ConnectedAt(vmi, now, out _);
         string? error = null;
-        lock (gate)
+        lock (_gate)
         {
-            var s = State(vmi);
+            AgentState s = State(vmi);
             s.FreezeReadyAt = null;
             if (!connected) return new AgentResult.Failed(NotConnected("Unfreeze"));
             if (!s.Frozen) return new AgentResult.Done();
@@ -190,9 +200,9 @@ internal sealed class GuestAgentService(ControllerHost host)
     /// <summary>Auto-thaw once unfreezeTimeout passed (virt-launcher's timer). Returns true when it thawed.</summary>
     public bool Tick(JsonObject vmi)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (!states.TryGetValue(Obj.Uid(vmi), out var s) || !s.Frozen || s.AutoThawAt == null || host.Clock.Now < s.AutoThawAt) return false;
+            if (!_states.TryGetValue(Obj.Uid(vmi), out AgentState? s) || !s.Frozen || s.AutoThawAt == null || host.Clock.Now < s.AutoThawAt) return false;
             s.Frozen = false;
             s.AutoThawAt = null;
         }
@@ -203,9 +213,9 @@ internal sealed class GuestAgentService(ControllerHost host)
     /// <summary>The VMI is going away: the guest is gone, and so is any freeze.</summary>
     public void Shutdown(JsonObject vmi)
     {
-        lock (gate)
+        lock (_gate)
         {
-            var s = State(vmi);
+            AgentState s = State(vmi);
             s.Running = false;
             s.Frozen = false;
             s.AutoThawAt = null;

@@ -48,16 +48,16 @@ public sealed class GuestAgentSettings
     {
         if (node is JsonValue v && JsonUtil.Str(v) is "none" or "absent") return Absent;
         if (node is not JsonObject o) throw new FormatException($"{where}: the guest agent settings must be a mapping or 'none'.");
-        foreach (var key in o.Select(p => p.Key))
-            if (!Known.Contains(key)) throw new FormatException($"{where}: unknown guest agent setting '{key}' (known: {string.Join(", ", Known)}).");
+        foreach (string? key in o.Select(p => p.Key))
+            if (!s_known.Contains(key)) throw new FormatException($"{where}: unknown guest agent setting '{key}' (known: {string.Join(", ", s_known)}).");
         TimeSpan Dur(string key, TimeSpan fallback)
         {
-            var text = o[key] is JsonValue jv ? jv.ToString() : null;
+            string? text = o[key] is JsonValue jv ? jv.ToString() : null;
             if (text == null) return fallback;
-            if (!GoDuration.TryParse(text, out var d)) throw new FormatException($"{where}: '{key}' must be a Go duration such as 10s or 1m30s, not '{text}'.");
+            if (!GoDuration.TryParse(text, out TimeSpan d)) throw new FormatException($"{where}: '{key}' must be a Go duration such as 10s or 1m30s, not '{text}'.");
             return d;
         }
-        var os = (JsonUtil.Str(o["os"]) ?? "fedora").ToLowerInvariant();
+        string os = (JsonUtil.Str(o["os"]) ?? "fedora").ToLowerInvariant();
         return new GuestAgentSettings
         {
             Connected = o["connected"]?.GetValueKind() != System.Text.Json.JsonValueKind.False,
@@ -78,7 +78,7 @@ public sealed class GuestAgentSettings
         };
     }
 
-    private static readonly string[] Known =
+    private static readonly string[] s_known =
     [
         "connected", "os", "osInfo", "version", "disabledCommands", "freezeLatency", "freezeError", "readyAfterBoot",
         "flapInterval", "vssHoldLimit", "fsfreezeHook", "hostname", "timezone", "users", "filesystems",

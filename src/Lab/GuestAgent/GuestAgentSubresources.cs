@@ -17,14 +17,14 @@ internal sealed class GuestAgentSubresources(ControllerHost host)
 {
     public async Task FreezeAsync(string ns, string name, JsonObject? body, CancellationToken ct)
     {
-        var vmi = host.Store.Get(Plurals.VirtualMachineInstances, ns, name) ?? throw SubresourceErrors.NotFound("virtualmachineinstance", name);
+        JsonObject vmi = host.Store.Get(Plurals.VirtualMachineInstances, ns, name) ?? throw SubresourceErrors.NotFound("virtualmachineinstance", name);
         if (Obj.Str(vmi, "status", "phase") != "Running") throw SubresourceErrors.Conflict("virtualmachineinstance", name, "VM is not running");
-        var timeoutText = Obj.Str(body, "unfreezeTimeout");
-        if (timeoutText == null || !GoDuration.TryParse(timeoutText, out var timeout))
+        string? timeoutText = Obj.Str(body, "unfreezeTimeout");
+        if (timeoutText == null || !GoDuration.TryParse(timeoutText, out TimeSpan timeout))
             throw SubresourceErrors.Internal("unexpected return code 400 (400 Bad Request), message: Unfreeze timeout in freeze request is not set");
         while (true)
         {
-            var result = host.Agents.Freeze(vmi, timeout);
+            AgentResult result = host.Agents.Freeze(vmi, timeout);
             switch (result)
             {
                 case AgentResult.Done: return;
@@ -36,7 +36,7 @@ internal sealed class GuestAgentSubresources(ControllerHost host)
 
     public void Unfreeze(string ns, string name)
     {
-        var vmi = host.Store.Get(Plurals.VirtualMachineInstances, ns, name) ?? throw SubresourceErrors.NotFound("virtualmachineinstance", name);
+        JsonObject vmi = host.Store.Get(Plurals.VirtualMachineInstances, ns, name) ?? throw SubresourceErrors.NotFound("virtualmachineinstance", name);
         if (Obj.Str(vmi, "status", "phase") != "Running") throw SubresourceErrors.Conflict("virtualmachineinstance", name, "VMI is not running");
         if (host.Agents.Unfreeze(vmi) is AgentResult.Failed f)
             throw SubresourceErrors.Internal($"unexpected return code 400 (400 Bad Request), message: {f.Error}");
@@ -44,7 +44,7 @@ internal sealed class GuestAgentSubresources(ControllerHost host)
 
     public async Task ServeInfoAsync(RequestContext ctx, string ns, string name, string what)
     {
-        var vmi = host.Store.Get(Plurals.VirtualMachineInstances, ns, name);
+        JsonObject? vmi = host.Store.Get(Plurals.VirtualMachineInstances, ns, name);
         string? problem = null;
         if (vmi == null) problem = $"virtualmachineinstance.kubevirt.io \"{name}\" not found";
         else if (Obj.Str(vmi, "status", "phase") != "Running") problem = $"Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io \"{name}\": VMI is not running";
@@ -54,7 +54,7 @@ internal sealed class GuestAgentSubresources(ControllerHost host)
             await ctx.Response.SendAsync(500, System.Text.Encoding.UTF8.GetBytes(problem), "text/plain; charset=utf-8", ctx.Cancellation);
             return;
         }
-        var settings = host.Agents.SettingsFor(vmi!);
+        GuestAgentSettings settings = host.Agents.SettingsFor(vmi!);
         JsonObject body = what switch
         {
             "guestosinfo" => GuestOsInfo.AgentInfo(settings, vmi!, host.Agents.IsFrozen(vmi!)),

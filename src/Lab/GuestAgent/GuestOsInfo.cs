@@ -10,7 +10,7 @@ namespace VmSnapshot.Lab.GuestAgent;
 /// </summary>
 internal static class GuestOsInfo
 {
-    private static readonly string[] Commands =
+    private static readonly string[] s_commands =
     [
         "guest-ping", "guest-get-time", "guest-info", "guest-shutdown", "guest-network-get-interfaces", "guest-get-fsinfo",
         "guest-get-host-name", "guest-get-users", "guest-get-timezone", "guest-get-osinfo", "guest-fsfreeze-freeze",
@@ -20,7 +20,7 @@ internal static class GuestOsInfo
 
     public static JsonObject For(GuestAgentSettings settings, JsonObject vmi)
     {
-        var info = settings.Os switch
+        JsonObject info = settings.Os switch
         {
             "mswindows" => Os("mswindows", "Microsoft Windows", "Windows Server 2019 Standard", "2019", "2019", "17763", "10.0"),
             "rhel" => Os("rhel", "Red Hat Enterprise Linux", "Red Hat Enterprise Linux 8.10 (Ootpa)", "8.10 (Ootpa)", "8.10", "4.18.0-553.el8_10.x86_64", "#1 SMP Fri May 10 15:19:13 EDT 2024"),
@@ -29,7 +29,7 @@ internal static class GuestOsInfo
             _ => Os("fedora", "Fedora Linux", "Fedora Linux 40 (Cloud Edition)", "40 (Cloud Edition)", "40", "6.8.5-301.fc40.x86_64", "#1 SMP PREEMPT_DYNAMIC Thu Apr 11 20:00:10 UTC 2024"),
         };
         if (settings.OsInfo != null)
-            foreach (var (k, v) in settings.OsInfo) info[k] = v?.DeepClone();
+            foreach ((string k, JsonNode? v) in settings.OsInfo) info[k] = v?.DeepClone();
         return info;
     }
 
@@ -42,7 +42,7 @@ internal static class GuestOsInfo
     public static JsonObject AgentInfo(GuestAgentSettings settings, JsonObject vmi, bool frozen) => new()
     {
         ["guestAgentVersion"] = settings.Version,
-        ["supportedCommands"] = new JsonArray(Commands.Select(c => (JsonNode)new JsonObject { ["name"] = c, ["enabled"] = !settings.DisabledCommands.Contains(c) }).ToArray()),
+        ["supportedCommands"] = new JsonArray(s_commands.Select(c => (JsonNode)new JsonObject { ["name"] = c, ["enabled"] = !settings.DisabledCommands.Contains(c) }).ToArray()),
         ["hostname"] = settings.Hostname ?? Obj.Name(vmi),
         ["os"] = For(settings, vmi),
         ["timezone"] = settings.Timezone,
@@ -54,7 +54,7 @@ internal static class GuestOsInfo
     public static JsonArray Users(GuestAgentSettings settings, JsonObject vmi)
     {
         if (settings.Users != null) return (JsonArray)settings.Users.DeepClone();
-        var user = settings.IsWindows ? new JsonObject { ["userName"] = "Administrator", ["domain"] = Obj.Name(vmi).ToUpperInvariant(), ["loginTime"] = 1763451065.0 }
+        JsonObject user = settings.IsWindows ? new JsonObject { ["userName"] = "Administrator", ["domain"] = Obj.Name(vmi).ToUpperInvariant(), ["loginTime"] = 1763451065.0 }
             : new JsonObject { ["userName"] = "cloud-user", ["loginTime"] = 1763451065.0 };
         return new JsonArray(user);
     }
@@ -62,11 +62,11 @@ internal static class GuestOsInfo
     public static JsonArray Filesystems(GuestAgentSettings settings, JsonObject vmi)
     {
         if (settings.Filesystems != null) return (JsonArray)settings.Filesystems.DeepClone();
-        var disks = Obj.Items(vmi["spec"]?["domain"]?["devices"]?["disks"]).Where(d => d["disk"] != null).Select(d => Obj.Str(d, "name") ?? "").ToList();
-        var result = new JsonArray();
-        for (var i = 0; i < disks.Count; i++)
+        List<string> disks = Obj.Items(vmi["spec"]?["domain"]?["devices"]?["disks"]).Where(d => d["disk"] != null).Select(d => Obj.Str(d, "name") ?? "").ToList();
+        JsonArray result = new();
+        for (int i = 0; i < disks.Count; i++)
         {
-            var mount = settings.IsWindows ? $"{(char)('C' + i)}:\\" : i == 0 ? "/" : $"/mnt/{disks[i]}";
+            string mount = settings.IsWindows ? $"{(char)('C' + i)}:\\" : i == 0 ? "/" : $"/mnt/{disks[i]}";
             result.Add(new JsonObject
             {
                 ["diskName"] = settings.IsWindows ? $"\\\\?\\Volume{{{new Guid(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(Obj.Uid(vmi) + disks[i])))}}}\\" : $"vd{(char)('a' + i)}1",

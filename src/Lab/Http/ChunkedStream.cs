@@ -8,7 +8,7 @@ namespace VmSnapshot.Lab.Http;
 /// </summary>
 internal sealed class ChunkedStream(Stream inner) : Stream
 {
-    private readonly MemoryStream pending = new();
+    private readonly MemoryStream _pending = new();
     private const int ChunkSize = 32 * 1024;
 
     public override bool CanRead => false;
@@ -22,14 +22,14 @@ internal sealed class ChunkedStream(Stream inner) : Stream
 
     public override void Write(byte[] buffer, int offset, int count)
     {
-        pending.Write(buffer, offset, count);
-        if (pending.Length >= ChunkSize) EmitChunk();
+        _pending.Write(buffer, offset, count);
+        if (_pending.Length >= ChunkSize) EmitChunk();
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        pending.Write(buffer.Span);
-        if (pending.Length >= ChunkSize) await EmitChunkAsync(cancellationToken);
+        _pending.Write(buffer.Span);
+        if (_pending.Length >= ChunkSize) await EmitChunkAsync(cancellationToken);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
@@ -57,19 +57,19 @@ internal sealed class ChunkedStream(Stream inner) : Stream
 
     private void EmitChunk()
     {
-        if (pending.Length == 0) return;
-        inner.Write(Encoding.ASCII.GetBytes(pending.Length.ToString("x") + "\r\n"));
-        inner.Write(pending.GetBuffer(), 0, (int)pending.Length);
+        if (_pending.Length == 0) return;
+        inner.Write(Encoding.ASCII.GetBytes(_pending.Length.ToString("x") + "\r\n"));
+        inner.Write(_pending.GetBuffer(), 0, (int)_pending.Length);
         inner.Write("\r\n"u8);
-        pending.SetLength(0);
+        _pending.SetLength(0);
     }
 
     private async Task EmitChunkAsync(CancellationToken ct)
     {
-        if (pending.Length == 0) return;
-        await inner.WriteAsync(Encoding.ASCII.GetBytes(pending.Length.ToString("x") + "\r\n"), ct);
-        await inner.WriteAsync(pending.GetBuffer().AsMemory(0, (int)pending.Length), ct);
+        if (_pending.Length == 0) return;
+        await inner.WriteAsync(Encoding.ASCII.GetBytes(_pending.Length.ToString("x") + "\r\n"), ct);
+        await inner.WriteAsync(_pending.GetBuffer().AsMemory(0, (int)_pending.Length), ct);
         await inner.WriteAsync("\r\n"u8.ToArray(), ct);
-        pending.SetLength(0);
+        _pending.SetLength(0);
     }
 }

@@ -15,15 +15,15 @@ internal sealed class HttpRequest
     public byte[] Body { get; init; } = [];
     public bool KeepAlive { get; init; } = true;
 
-    public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
+    public string? Header(string name) => Headers.TryGetValue(name, out string? v) ? v : null;
 
     /// <summary>The media type of the body without parameters, lower case ("application/json").</summary>
     public string MediaType
     {
         get
         {
-            var ct = Header("Content-Type") ?? "";
-            var semi = ct.IndexOf(';');
+            string ct = Header("Content-Type") ?? "";
+            int semi = ct.IndexOf(';');
             return (semi >= 0 ? ct[..semi] : ct).Trim().ToLowerInvariant();
         }
     }
@@ -34,25 +34,25 @@ internal sealed class HttpRequest
 /// <summary>Query parameters; a key may repeat (dryRun=All&amp;dryRun=All).</summary>
 internal sealed class QueryString
 {
-    private readonly Dictionary<string, List<string>> values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
 
     public static QueryString Parse(string query)
     {
-        var q = new QueryString();
-        foreach (var part in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        QueryString q = new();
+        foreach (string part in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
-            var eq = part.IndexOf('=');
-            var key = Uri.UnescapeDataString((eq >= 0 ? part[..eq] : part).Replace('+', ' '));
-            var value = eq >= 0 ? Uri.UnescapeDataString(part[(eq + 1)..].Replace('+', ' ')) : "";
-            if (!q.values.TryGetValue(key, out var list)) q.values[key] = list = [];
+            int eq = part.IndexOf('=');
+            string key = Uri.UnescapeDataString((eq >= 0 ? part[..eq] : part).Replace('+', ' '));
+            string value = eq >= 0 ? Uri.UnescapeDataString(part[(eq + 1)..].Replace('+', ' ')) : "";
+            if (!q._values.TryGetValue(key, out List<string>? list)) q._values[key] = list = [];
             list.Add(value);
         }
         return q;
     }
 
-    public string? this[string key] => values.TryGetValue(key, out var l) && l.Count > 0 ? l[0] : null;
-    public IReadOnlyList<string> All(string key) => values.TryGetValue(key, out var l) ? l : [];
-    public bool Has(string key) => values.ContainsKey(key);
+    public string? this[string key] => _values.TryGetValue(key, out List<string>? l) && l.Count > 0 ? l[0] : null;
+    public IReadOnlyList<string> All(string key) => _values.TryGetValue(key, out List<string>? l) ? l : [];
+    public bool Has(string key) => _values.ContainsKey(key);
 
     /// <summary>Parses a bool the way Go's strconv.ParseBool does (python sends "True").</summary>
     public bool? Bool(string key) => this[key] switch

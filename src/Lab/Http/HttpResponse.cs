@@ -9,7 +9,7 @@ namespace VmSnapshot.Lab.Http;
 /// </summary>
 internal sealed class HttpResponse(Stream stream)
 {
-    private ChunkedStream? chunked;
+    private ChunkedStream? _chunked;
 
     /// <summary>True once the status line has gone out; after that an error can only close the connection.</summary>
     public bool Started { get; private set; }
@@ -20,7 +20,7 @@ internal sealed class HttpResponse(Stream stream)
 
     public async Task SendAsync(int status, ReadOnlyMemory<byte> body, string contentType, CancellationToken ct, IEnumerable<KeyValuePair<string, string>>? extraHeaders = null)
     {
-        var head = Head(status, contentType, extraHeaders);
+        StringBuilder head = Head(status, contentType, extraHeaders);
         head.Append("Content-Length: ").Append(body.Length.ToString(CultureInfo.InvariantCulture)).Append("\r\n\r\n");
         Started = true;
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), ct);
@@ -32,13 +32,13 @@ internal sealed class HttpResponse(Stream stream)
     /// <summary>Sends the head with Transfer-Encoding: chunked and returns the body stream.</summary>
     public async Task<Stream> BeginChunkedAsync(int status, string contentType, CancellationToken ct)
     {
-        var head = Head(status, contentType, null);
+        StringBuilder head = Head(status, contentType, null);
         head.Append("Transfer-Encoding: chunked\r\n\r\n");
         Started = true;
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), ct);
         await stream.FlushAsync(ct);
-        chunked = new ChunkedStream(stream);
-        return chunked;
+        _chunked = new ChunkedStream(stream);
+        return _chunked;
     }
 
     /// <summary>
@@ -48,7 +48,7 @@ internal sealed class HttpResponse(Stream stream)
     public CancellationToken MonitorDisconnect(CancellationToken stop)
     {
         CloseAfter = true;
-        var gone = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        CancellationTokenSource gone = CancellationTokenSource.CreateLinkedTokenSource(stop);
         _ = Task.Run(async () =>
         {
             try { await stream.ReadAsync(new byte[1], gone.Token); }
@@ -61,21 +61,21 @@ internal sealed class HttpResponse(Stream stream)
     /// <summary>Ends a chunked body; no-op for Content-Length responses.</summary>
     public async Task CompleteAsync(CancellationToken ct)
     {
-        if (chunked != null && !Completed) await chunked.CompleteAsync(ct);
+        if (_chunked != null && !Completed) await _chunked.CompleteAsync(ct);
         Completed = true;
     }
 
     private StringBuilder Head(int status, string contentType, IEnumerable<KeyValuePair<string, string>>? extra)
     {
         StatusCode = status;
-        var sb = new StringBuilder();
+        StringBuilder sb = new();
         sb.Append("HTTP/1.1 ").Append(status.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(ReasonPhrase(status)).Append("\r\n");
         sb.Append("Content-Type: ").Append(contentType).Append("\r\n");
         sb.Append("Cache-Control: no-cache, private\r\n");
         sb.Append("Date: ").Append(DateTime.UtcNow.ToString("R", CultureInfo.InvariantCulture)).Append("\r\n");
         if (CloseAfter) sb.Append("Connection: close\r\n");
         if (extra != null)
-            foreach (var (k, v) in extra) sb.Append(k).Append(": ").Append(v).Append("\r\n");
+            foreach ((string? k, string? v) in extra) sb.Append(k).Append(": ").Append(v).Append("\r\n");
         return sb;
     }
 

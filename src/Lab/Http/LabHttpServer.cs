@@ -20,71 +20,71 @@ internal sealed class LabHttpServer : IDisposable
     /// <summary>Produces the body for a failure outside any handler (413, 400, 500): status code, message -> JSON.</summary>
     public delegate byte[] ErrorBody(int statusCode, string message);
 
-    private readonly TcpListener listener;
-    private readonly X509Certificate2? certificate;
-    private readonly Handler handler;
-    private readonly ErrorBody errorBody;
-    private readonly int maxBodyBytes;
-    private readonly CancellationTokenSource stopping = new();
-    private readonly ConcurrentDictionary<TcpClient, byte> connections = new();
-    private Task? acceptLoop;
-    private int stopped;
+    private readonly TcpListener _listener;
+    private readonly X509Certificate2? _certificate;
+    private readonly Handler _handler;
+    private readonly ErrorBody _errorBody;
+    private readonly int _maxBodyBytes;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<TcpClient, byte> _connections = new();
+    private Task? _acceptLoop;
+    private int _stopped;
 
     public LabHttpServer(int port, X509Certificate2? certificate, int maxBodyBytes, Handler handler, ErrorBody errorBody)
     {
-        listener = new TcpListener(IPAddress.Loopback, port);
-        this.certificate = certificate;
-        this.handler = handler;
-        this.errorBody = errorBody;
-        this.maxBodyBytes = maxBodyBytes;
+        _listener = new TcpListener(IPAddress.Loopback, port);
+        this._certificate = certificate;
+        this._handler = handler;
+        this._errorBody = errorBody;
+        this._maxBodyBytes = maxBodyBytes;
     }
 
-    public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     /// <summary>Cancelled when the server stops; watches link to it so they end promptly.</summary>
-    public CancellationToken Stopping => stopping.Token;
+    public CancellationToken Stopping => _stopping.Token;
 
     public void Start()
     {
-        listener.Start(backlog: 128);
-        acceptLoop = Task.Run(AcceptLoopAsync);
+        _listener.Start(backlog: 128);
+        _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
     private async Task AcceptLoopAsync()
     {
-        while (!stopping.IsCancellationRequested)
+        while (!_stopping.IsCancellationRequested)
         {
             TcpClient client;
-            try { client = await listener.AcceptTcpClientAsync(stopping.Token); }
+            try { client = await _listener.AcceptTcpClientAsync(_stopping.Token); }
             catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
-            catch (SocketException) { if (stopping.IsCancellationRequested) return; continue; }
+            catch (SocketException) { if (_stopping.IsCancellationRequested) return; continue; }
             client.NoDelay = true;
-            connections[client] = 0;
+            _connections[client] = 0;
             _ = Task.Run(() => ServeConnectionAsync(client));
         }
     }
 
     private async Task ServeConnectionAsync(TcpClient client)
     {
-        var ct = stopping.Token;
+        CancellationToken ct = _stopping.Token;
         try
         {
             Stream stream = client.GetStream();
-            if (certificate != null)
+            if (_certificate != null)
             {
-                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                SslStream ssl = new(stream, leaveInnerStreamOpen: false);
                 // Offer only http/1.1 in ALPN: clients that would prefer h2 fall back to HTTP/1.1.
                 await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
                 {
-                    ServerCertificate = certificate,
+                    ServerCertificate = _certificate,
                     ClientCertificateRequired = false,
                     ApplicationProtocols = [SslApplicationProtocol.Http11],
                 }, ct);
                 stream = ssl;
             }
-            await using var _ = stream;
-            var reader = new RequestReader(stream, maxBodyBytes);
+            await using Stream _ = stream;
+            RequestReader reader = new(stream, _maxBodyBytes);
             while (!ct.IsCancellationRequested)
             {
                 HttpRequest? request;
@@ -95,17 +95,17 @@ internal sealed class LabHttpServer : IDisposable
                 catch (HttpProtocolException ex)
                 {
                     // We cannot know where the next request starts: answer and close.
-                    var failure = new HttpResponse(stream) { CloseAfter = true };
-                    await failure.SendAsync(ex.StatusCode, errorBody(ex.StatusCode, ex.Message), "application/json", ct);
+                    HttpResponse failure = new(stream) { CloseAfter = true };
+                    await failure.SendAsync(ex.StatusCode, _errorBody(ex.StatusCode, ex.Message), "application/json", ct);
                     await DrainAsync(stream);
                     return;
                 }
                 if (request == null) return;
 
-                var response = new HttpResponse(stream) { CloseAfter = !request.KeepAlive };
+                HttpResponse response = new(stream) { CloseAfter = !request.KeepAlive };
                 try
                 {
-                    await handler(request, response, ct);
+                    await _handler(request, response, ct);
                     await response.CompleteAsync(ct);
                 }
                 catch (Exception) when (ct.IsCancellationRequested)
@@ -119,7 +119,7 @@ internal sealed class LabHttpServer : IDisposable
                 catch (Exception ex)
                 {
                     if (response.Started) return; // half a response is out; closing is the only honest signal
-                    await response.SendAsync(500, errorBody(500, ex.Message), "application/json", ct);
+                    await response.SendAsync(500, _errorBody(500, ex.Message), "application/json", ct);
                 }
                 if (response.CloseAfter) return;
             }
@@ -130,7 +130,7 @@ internal sealed class LabHttpServer : IDisposable
         }
         finally
         {
-            connections.TryRemove(client, out byte _);
+            _connections.TryRemove(client, out byte _);
             client.Dispose();
         }
     }
@@ -141,8 +141,8 @@ internal sealed class LabHttpServer : IDisposable
     /// </summary>
     private static async Task DrainAsync(Stream stream)
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        var buffer = new byte[64 * 1024];
+        using CancellationTokenSource cts = new(TimeSpan.FromSeconds(2));
+        byte[] buffer = new byte[64 * 1024];
         long total = 0;
         try
         {
@@ -155,21 +155,21 @@ internal sealed class LabHttpServer : IDisposable
     /// <summary>Stops accepting, cancels every handler (watches end) and closes open connections. Idempotent.</summary>
     public void Stop()
     {
-        if (Interlocked.Exchange(ref stopped, 1) == 1) return;
-        stopping.Cancel();
-        listener.Stop();
-        foreach (var c in connections.Keys)
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        _stopping.Cancel();
+        _listener.Stop();
+        foreach (TcpClient c in _connections.Keys)
         {
             try { c.Client.Shutdown(SocketShutdown.Both); } catch (Exception) { /* already gone */ }
             c.Dispose();
         }
-        try { acceptLoop?.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
+        try { _acceptLoop?.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
     }
 
     public void Dispose()
     {
         Stop();
-        stopping.Dispose();
+        _stopping.Dispose();
     }
 
     internal static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);

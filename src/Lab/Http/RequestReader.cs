@@ -11,9 +11,9 @@ namespace VmSnapshot.Lab.Http;
 internal sealed class RequestReader(Stream stream, int maxBodyBytes)
 {
     private const int MaxHeaderBytes = 1 << 20;
-    private readonly byte[] buffer = new byte[16 * 1024];
-    private int start;
-    private int end;
+    private readonly byte[] _buffer = new byte[16 * 1024];
+    private int _start;
+    private int _end;
 
     /// <summary>Returns null when the client closed the connection cleanly between requests.</summary>
     public async Task<HttpRequest?> ReadAsync(Stream responseStream, CancellationToken ct)
@@ -25,50 +25,55 @@ internal sealed class RequestReader(Stream stream, int maxBodyBytes)
             if (requestLine == null) return null;
         } while (requestLine.Length == 0); // tolerate stray CRLF between requests (RFC 9112 2.2)
 
-        var parts = requestLine.Split(' ');
+        string[] parts = requestLine.Split(' ');
         if (parts.Length != 3 || !parts[2].StartsWith("HTTP/1.", StringComparison.Ordinal))
             throw new HttpProtocolException(400, "malformed request line");
 
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var headerBytes = 0;
+        Dictionary<string, string> headers = new(StringComparer.OrdinalIgnoreCase);
+        int headerBytes = 0;
         while (true)
         {
-            var line = await ReadLineAsync(ct) ?? throw new HttpProtocolException(400, "connection closed in headers");
+            string line = await ReadLineAsync(ct) ?? throw new HttpProtocolException(400, "connection closed in headers");
             if (line.Length == 0) break;
             headerBytes += line.Length;
             if (headerBytes > MaxHeaderBytes) throw new HttpProtocolException(431, "headers too large");
-            var colon = line.IndexOf(':');
+            int colon = line.IndexOf(':');
             if (colon <= 0) throw new HttpProtocolException(400, "malformed header");
-            var name = line[..colon].Trim();
-            var value = line[(colon + 1)..].Trim();
-            headers[name] = headers.TryGetValue(name, out var prev) ? prev + ", " + value : value;
+            string name = line[..colon].Trim();
+            string value = line[(colon + 1)..].Trim();
+            headers[name] = headers.TryGetValue(name, out string? prev) ? prev + ", " + value : value;
         }
 
-        var http10 = parts[2] == "HTTP/1.0";
-        var connection = headers.TryGetValue("Connection", out var c) ? c.ToLowerInvariant() : "";
-        var keepAlive = http10 ? connection.Contains("keep-alive") : !connection.Contains("close");
+        bool http10 = parts[2] == "HTTP/1.0";
+        string connection = headers.TryGetValue("Connection", out string? c) ? c.ToLowerInvariant() : "";
+        bool keepAlive = http10 ? connection.Contains("keep-alive") : !connection.Contains("close");
 
-        if (headers.TryGetValue("Expect", out var expect) && expect.Equals("100-continue", StringComparison.OrdinalIgnoreCase))
+        if (headers.TryGetValue("Expect", out string? expect) && expect.Equals("100-continue", StringComparison.OrdinalIgnoreCase))
         {
             await responseStream.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), ct);
             await responseStream.FlushAsync(ct);
         }
 
         byte[] body;
-        if (headers.TryGetValue("Transfer-Encoding", out var te) && te.Contains("chunked", StringComparison.OrdinalIgnoreCase))
-            body = await ReadChunkedAsync(ct);
-        else if (headers.TryGetValue("Content-Length", out var cl))
+        if (headers.TryGetValue("Transfer-Encoding", out string? te) && te.Contains("chunked", StringComparison.OrdinalIgnoreCase))
         {
-            if (!long.TryParse(cl, NumberStyles.None, CultureInfo.InvariantCulture, out var length))
+            body = await ReadChunkedAsync(ct);
+        }
+        else if (headers.TryGetValue("Content-Length", out string? cl))
+        {
+            if (!long.TryParse(cl, NumberStyles.None, CultureInfo.InvariantCulture, out long length))
                 throw new HttpProtocolException(400, "bad Content-Length");
             if (length > maxBodyBytes) throw new HttpProtocolException(413, "body too large");
             body = await ReadExactAsync((int)length, ct);
         }
-        else body = [];
+        else
+        {
+            body = [];
+        }
 
-        var target = parts[1];
-        var q = target.IndexOf('?');
-        var rawPath = q >= 0 ? target[..q] : target;
+        string target = parts[1];
+        int q = target.IndexOf('?');
+        string rawPath = q >= 0 ? target[..q] : target;
         return new HttpRequest
         {
             Method = parts[0],
@@ -83,12 +88,12 @@ internal sealed class RequestReader(Stream stream, int maxBodyBytes)
 
     private async Task<byte[]> ReadChunkedAsync(CancellationToken ct)
     {
-        using var body = new MemoryStream();
+        using MemoryStream body = new();
         while (true)
         {
-            var sizeLine = await ReadLineAsync(ct) ?? throw new HttpProtocolException(400, "connection closed in chunked body");
-            var semi = sizeLine.IndexOf(';'); // chunk extensions are allowed and ignored
-            if (!int.TryParse(semi >= 0 ? sizeLine[..semi] : sizeLine, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var size) || size < 0)
+            string sizeLine = await ReadLineAsync(ct) ?? throw new HttpProtocolException(400, "connection closed in chunked body");
+            int semi = sizeLine.IndexOf(';'); // chunk extensions are allowed and ignored
+            if (!int.TryParse(semi >= 0 ? sizeLine[..semi] : sizeLine, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int size) || size < 0)
                 throw new HttpProtocolException(400, "bad chunk size");
             if (size == 0)
             {
@@ -97,7 +102,7 @@ internal sealed class RequestReader(Stream stream, int maxBodyBytes)
                 return body.ToArray();
             }
             if (body.Length + size > maxBodyBytes) throw new HttpProtocolException(413, "body too large");
-            var chunk = await ReadExactAsync(size, ct);
+            byte[] chunk = await ReadExactAsync(size, ct);
             body.Write(chunk);
             if (await ReadLineAsync(ct) != "") throw new HttpProtocolException(400, "missing CRLF after chunk");
         }
@@ -105,14 +110,14 @@ internal sealed class RequestReader(Stream stream, int maxBodyBytes)
 
     private async Task<byte[]> ReadExactAsync(int count, CancellationToken ct)
     {
-        var result = new byte[count];
-        var copied = 0;
+        byte[] result = new byte[count];
+        int copied = 0;
         while (copied < count)
         {
-            if (start == end && !await FillAsync(ct)) throw new HttpProtocolException(400, "connection closed in body");
-            var n = Math.Min(count - copied, end - start);
-            Buffer.BlockCopy(buffer, start, result, copied, n);
-            start += n;
+            if (_start == _end && !await FillAsync(ct)) throw new HttpProtocolException(400, "connection closed in body");
+            int n = Math.Min(count - copied, _end - _start);
+            Buffer.BlockCopy(_buffer, _start, result, copied, n);
+            _start += n;
             copied += n;
         }
         return result;
@@ -121,16 +126,16 @@ internal sealed class RequestReader(Stream stream, int maxBodyBytes)
     /// <summary>Reads one CRLF- (or LF-) terminated line as Latin-1; null at end of stream before any byte.</summary>
     private async Task<string?> ReadLineAsync(CancellationToken ct)
     {
-        var sb = new StringBuilder();
+        StringBuilder sb = new();
         while (true)
         {
-            if (start == end && !await FillAsync(ct))
+            if (_start == _end && !await FillAsync(ct))
                 return sb.Length == 0 ? null : throw new HttpProtocolException(400, "connection closed mid-line");
-            var lf = Array.IndexOf(buffer, (byte)'\n', start, end - start);
-            var stop = lf >= 0 ? lf : end;
-            sb.Append(Encoding.Latin1.GetString(buffer, start, stop - start));
+            int lf = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+            int stop = lf >= 0 ? lf : _end;
+            sb.Append(Encoding.Latin1.GetString(_buffer, _start, stop - _start));
             if (sb.Length > MaxHeaderBytes) throw new HttpProtocolException(431, "line too long");
-            start = lf >= 0 ? lf + 1 : end;
+            _start = lf >= 0 ? lf + 1 : _end;
             if (lf >= 0)
             {
                 if (sb.Length > 0 && sb[^1] == '\r') sb.Length--;
@@ -141,8 +146,8 @@ internal sealed class RequestReader(Stream stream, int maxBodyBytes)
 
     private async Task<bool> FillAsync(CancellationToken ct)
     {
-        start = 0;
-        end = await stream.ReadAsync(buffer, ct);
-        return end > 0;
+        _start = 0;
+        _end = await stream.ReadAsync(_buffer, ct);
+        return _end > 0;
     }
 }

@@ -12,9 +12,9 @@ internal static class SelfSignedCertificate
 {
     public static X509Certificate2 Create(string commonName)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
+        using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        CertificateRequest request = new($"CN={commonName}", key, HashAlgorithmName.SHA256);
+        SubjectAlternativeNameBuilder san = new();
         san.AddIpAddress(IPAddress.Loopback);
         san.AddDnsName("localhost");
         request.CertificateExtensions.Add(san.Build());
@@ -22,7 +22,7 @@ internal static class SelfSignedCertificate
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyCertSign, critical: true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
-        using var ephemeral = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1));
+        using X509Certificate2 ephemeral = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1));
         // SslStream on Linux needs a certificate whose private key is not ephemeral: round-trip through PFX.
         // X509CertificateLoader only exists from .NET 9; on net8.0 the constructor is the supported way.
 #pragma warning disable SYSLIB0057

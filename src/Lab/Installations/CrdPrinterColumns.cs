@@ -13,7 +13,7 @@ internal static class CrdPrinterColumns
 {
     public static PrinterColumn[] From(string file)
     {
-        var version = SchemaCatalog.StorageVersion(SchemaCatalog.Document(file))
+        JsonObject version = SchemaCatalog.StorageVersion(SchemaCatalog.Document(file))
             ?? throw new InvalidOperationException($"The embedded CRD {file} has no v1 version.");
         if (version["additionalPrinterColumns"] is not JsonArray columns) return [PrinterColumn.Age];
         return columns.OfType<JsonObject>().Select(c => new PrinterColumn(

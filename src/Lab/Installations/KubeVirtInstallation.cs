@@ -17,8 +17,8 @@ namespace VmSnapshot.Lab.Installations;
 /// </summary>
 internal static class KubeVirtInstallation
 {
-    private static readonly string[] Verbs = ["delete", "deletecollection", "get", "list", "patch", "create", "update", "watch"];
-    private static readonly PrinterColumn Age = PrinterColumn.Age;
+    private static readonly string[] s_verbs = ["delete", "deletecollection", "get", "list", "patch", "create", "update", "watch"];
+    private static readonly PrinterColumn s_age = PrinterColumn.Age;
 
     private static PrinterColumn Col(string name, string type, string path, int priority = 0) => new(name, type, path, priority);
 
@@ -29,16 +29,16 @@ internal static class KubeVirtInstallation
         catalog.Register(new ResourceType
         {
             Group = "kubevirt.io", Versions = ["v1"], Kind = "VirtualMachine", Plural = "virtualmachines", Singular = "virtualmachine",
-            ShortNames = ["vm", "vms"], Categories = ["all"], Verbs = Verbs,
-            Columns = [Age, Col("Status", "string", ".status.printableStatus"), Col("Ready", "string", ".status.conditions[?(@.type=='Ready')].status")],
+            ShortNames = ["vm", "vms"], Categories = ["all"], Verbs = s_verbs,
+            Columns = [s_age, Col("Status", "string", ".status.printableStatus"), Col("Ready", "string", ".status.conditions[?(@.type=='Ready')].status")],
         });
         catalog.Register(new ResourceType
         {
             Group = "kubevirt.io", Versions = ["v1"], Kind = "VirtualMachineInstance", Plural = "virtualmachineinstances", Singular = "virtualmachineinstance",
-            ShortNames = ["vmi", "vmis"], Categories = ["all"], Verbs = Verbs,
+            ShortNames = ["vmi", "vmis"], Categories = ["all"], Verbs = s_verbs,
             Columns =
             [
-                Age, Col("Phase", "string", ".status.phase"), Col("IP", "string", ".status.interfaces[0].ipAddress"),
+                s_age, Col("Phase", "string", ".status.phase"), Col("IP", "string", ".status.interfaces[0].ipAddress"),
                 Col("NodeName", "string", ".status.nodeName"), Col("Ready", "string", ".status.conditions[?(@.type=='Ready')].status"),
                 Col("Live-Migratable", "string", ".status.conditions[?(@.type=='LiveMigratable')].status", 1),
                 Col("Paused", "string", ".status.conditions[?(@.type=='Paused')].status", 1),
@@ -47,8 +47,8 @@ internal static class KubeVirtInstallation
         catalog.Register(new ResourceType
         {
             Group = "kubevirt.io", Versions = ["v1"], Kind = "KubeVirt", Plural = "kubevirts", Singular = "kubevirt",
-            ShortNames = ["kv", "kvs"], Categories = ["all"], Verbs = Verbs,
-            Columns = [Age, Col("Phase", "string", ".status.phase")],
+            ShortNames = ["kv", "kvs"], Categories = ["all"], Verbs = s_verbs,
+            Columns = [s_age, Col("Phase", "string", ".status.phase")],
         });
         // snapshot.kubevirt.io v1beta1 (storage) and v1alpha1 (served)
         catalog.Register(new ResourceType
@@ -99,7 +99,7 @@ internal static class KubeVirtInstallation
     public static ControllerHost? Start(LabStore store, LabClock clock, ControllerSettings settings, bool runControllers)
     {
         if (!runControllers) return null;
-        var host = new ControllerHost(store, clock, settings);
+        ControllerHost host = new(store, clock, settings);
         store.Admission.Register(new VirtualMachineWebhook());
         store.Admission.Register(new VirtualMachineSnapshotWebhook(store, settings.KubeVirt));
         store.Admission.Register(new VirtualMachineRestoreWebhook(store, settings.KubeVirt));

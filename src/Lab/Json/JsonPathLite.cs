@@ -10,39 +10,48 @@ internal static class JsonPathLite
 {
     public static JsonNode? Evaluate(JsonNode? root, string path)
     {
-        var current = root;
-        var i = 0;
+        JsonNode? current = root;
+        int i = 0;
         while (current != null && i < path.Length)
         {
             if (path[i] == '.')
             {
                 i++;
-                var end = i;
+                int end = i;
                 while (end < path.Length && path[end] != '.' && path[end] != '[') end++;
                 current = current is JsonObject o ? o[path[i..end]] : null;
                 i = end;
             }
             else if (path[i] == '[')
             {
-                var close = path.IndexOf(']', i);
+                int close = path.IndexOf(']', i);
                 if (close < 0) return null;
-                var inner = path[(i + 1)..close];
+                string inner = path[(i + 1)..close];
                 i = close + 1;
                 if (current is not JsonArray arr) return null;
-                if (int.TryParse(inner, out var index)) current = index >= 0 && index < arr.Count ? arr[index] : null;
+                if (int.TryParse(inner, out int index))
+                {
+                    current = index >= 0 && index < arr.Count ? arr[index] : null;
+                }
                 else if (inner.StartsWith("?(@.", StringComparison.Ordinal) && inner.EndsWith(')'))
                 {
                     // ?(@.field=='value')
-                    var expr = inner[4..^1];
-                    var eq = expr.IndexOf("==", StringComparison.Ordinal);
+                    string expr = inner[4..^1];
+                    int eq = expr.IndexOf("==", StringComparison.Ordinal);
                     if (eq < 0) return null;
-                    var field = expr[..eq];
-                    var value = expr[(eq + 2)..].Trim('\'', '"');
+                    string field = expr[..eq];
+                    string value = expr[(eq + 2)..].Trim('\'', '"');
                     current = arr.FirstOrDefault(e => e is JsonObject eo && JsonUtil.Str(eo[field]) == value);
                 }
-                else return null;
+                else
+                {
+                    return null;
+                }
             }
-            else return null;
+            else
+            {
+                return null;
+            }
         }
         return current;
     }

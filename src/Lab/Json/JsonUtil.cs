@@ -13,8 +13,8 @@ internal static class JsonUtil
 
     public static byte[] ToBytes(JsonNode node)
     {
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, WriterOptions)) node.WriteTo(w);
+        using MemoryStream ms = new();
+        using (Utf8JsonWriter w = new(ms, WriterOptions)) node.WriteTo(w);
         return ms.ToArray();
     }
 
@@ -31,16 +31,16 @@ internal static class JsonUtil
         switch (node)
         {
             case JsonObject obj:
-                var sorted = new JsonObject();
-                foreach (var (k, v) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+                JsonObject sorted = new();
+                foreach ((string k, JsonNode? v) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
                 {
                     if (v == null) continue;
                     sorted[k] = Canonical(v);
                 }
                 return sorted;
             case JsonArray arr:
-                var copy = new JsonArray();
-                foreach (var item in arr) copy.Add(Canonical(item));
+                JsonArray copy = new();
+                foreach (JsonNode? item in arr) copy.Add(Canonical(item));
                 return copy;
             case null:
                 return null;
@@ -51,12 +51,12 @@ internal static class JsonUtil
 
     public static JsonObject Obj(JsonNode parent, string key)
     {
-        var o = parent[key] as JsonObject;
+        JsonObject? o = parent[key] as JsonObject;
         if (o == null) { o = new JsonObject(); parent[key] = o; }
         return o;
     }
 
-    public static string? Str(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+    public static string? Str(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out string? s) ? s : null;
 
     /// <summary>Renders the kind of a value like Go's %T-ish error texts need ("string", "map", ...).</summary>
     public static string Describe(JsonNode? n) => n switch
@@ -73,13 +73,13 @@ internal static class JsonUtil
     /// <summary>Turns a System.Text.Json parse failure into the wording Go's encoding/json would use.</summary>
     public static string GoParseError(byte[] body, JsonException ex)
     {
-        var text = System.Text.Encoding.UTF8.GetString(body).TrimEnd();
+        string text = System.Text.Encoding.UTF8.GetString(body).TrimEnd();
         if (text.Length == 0 || ex.Message.Contains("end of data", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("Expected depth to be zero", StringComparison.Ordinal))
             return "unexpected end of JSON input";
-        var pos = (int)Math.Min(ex.BytePositionInLine ?? 0, Math.Max(0, text.Length - 1));
-        var lineStart = 0;
-        for (var i = 0; i < (ex.LineNumber ?? 0); i++) lineStart = text.IndexOf('\n', lineStart) + 1;
-        var c = lineStart + pos < text.Length ? text[lineStart + pos] : text[^1];
+        int pos = (int)Math.Min(ex.BytePositionInLine ?? 0, Math.Max(0, text.Length - 1));
+        int lineStart = 0;
+        for (int i = 0; i < (ex.LineNumber ?? 0); i++) lineStart = text.IndexOf('\n', lineStart) + 1;
+        char c = lineStart + pos < text.Length ? text[lineStart + pos] : text[^1];
         return $"invalid character '{c}' looking for beginning of value";
     }
 }

@@ -16,8 +16,8 @@ internal static class MergePatch
     public static JsonNode? Apply(JsonNode? target, JsonNode? patch)
     {
         if (patch is not JsonObject patchObj) return patch?.DeepClone();
-        var result = target is JsonObject t ? t.DeepClone().AsObject() : new JsonObject();
-        foreach (var (key, value) in patchObj)
+        JsonObject result = target is JsonObject t ? t.DeepClone().AsObject() : new JsonObject();
+        foreach ((string key, JsonNode? value) in patchObj)
         {
             if (value == null) result.Remove(key);
             else result[key] = Apply(result[key], value);
@@ -31,12 +31,12 @@ internal static class JsonPatch
 {
     public static JsonNode Apply(JsonNode document, JsonArray operations)
     {
-        var doc = document.DeepClone();
-        foreach (var opNode in operations)
+        JsonNode doc = document.DeepClone();
+        foreach (JsonNode? opNode in operations)
         {
             if (opNode is not JsonObject op) throw new PatchException("invalid JSON patch: operation is not an object", true);
-            var kind = JsonUtil.Str(op["op"]) ?? throw new PatchException("Unable to extract op from patch", true);
-            var path = JsonUtil.Str(op["path"]) ?? throw new PatchException($"{kind} operation does not apply: doc is missing path: \"\"", true);
+            string kind = JsonUtil.Str(op["op"]) ?? throw new PatchException("Unable to extract op from patch", true);
+            string path = JsonUtil.Str(op["path"]) ?? throw new PatchException($"{kind} operation does not apply: doc is missing path: \"\"", true);
             switch (kind)
             {
                 case "add": doc = Add(doc, path, Value(op, kind)); break;
@@ -46,25 +46,25 @@ internal static class JsonPatch
                     doc = Add(doc, path, Value(op, kind));
                     break;
                 case "move":
-                {
-                    var from = JsonUtil.Str(op["from"]) ?? throw new PatchException("move operation does not apply: doc is missing from path", true);
-                    doc = Remove(doc, from, out var moved, "move");
-                    doc = Add(doc, path, moved);
-                    break;
-                }
+                    {
+                        string from = JsonUtil.Str(op["from"]) ?? throw new PatchException("move operation does not apply: doc is missing from path", true);
+                        doc = Remove(doc, from, out JsonNode? moved, "move");
+                        doc = Add(doc, path, moved);
+                        break;
+                    }
                 case "copy":
-                {
-                    var from = JsonUtil.Str(op["from"]) ?? throw new PatchException("copy operation does not apply: doc is missing from path", true);
-                    var value = Get(doc, from) ?? throw new PatchException($"copy operation does not apply: doc is missing from path: {from}");
-                    doc = Add(doc, path, value.DeepClone());
-                    break;
-                }
+                    {
+                        string from = JsonUtil.Str(op["from"]) ?? throw new PatchException("copy operation does not apply: doc is missing from path", true);
+                        JsonNode value = Get(doc, from) ?? throw new PatchException($"copy operation does not apply: doc is missing from path: {from}");
+                        doc = Add(doc, path, value.DeepClone());
+                        break;
+                    }
                 case "test":
-                {
-                    var actual = Get(doc, path);
-                    if (!JsonNode.DeepEquals(actual, op["value"])) throw new PatchException($"testing value {path} failed: test failed");
-                    break;
-                }
+                    {
+                        JsonNode? actual = Get(doc, path);
+                        if (!JsonNode.DeepEquals(actual, op["value"])) throw new PatchException($"testing value {path} failed: test failed");
+                        break;
+                    }
                 default: throw new PatchException($"Unexpected kind: {kind}", true);
             }
         }
@@ -84,12 +84,12 @@ internal static class JsonPatch
     private static JsonNode? Get(JsonNode doc, string path)
     {
         JsonNode? cur = doc;
-        foreach (var part in Split(path))
+        foreach (string part in Split(path))
         {
             cur = cur switch
             {
                 JsonObject o => o[part],
-                JsonArray a when int.TryParse(part, out var i) && i >= 0 && i < a.Count => a[i],
+                JsonArray a when int.TryParse(part, out int i) && i >= 0 && i < a.Count => a[i],
                 _ => null,
             };
             if (cur == null) return null;
@@ -99,10 +99,10 @@ internal static class JsonPatch
 
     private static JsonNode Add(JsonNode doc, string path, JsonNode? value)
     {
-        var parts = Split(path);
+        string[] parts = Split(path);
         if (parts.Length == 0) return value ?? throw new PatchException("add operation does not apply: null document");
-        var parent = Get(doc, "/" + string.Join('/', parts[..^1].Select(Escape)));
-        var last = parts[^1];
+        JsonNode? parent = Get(doc, "/" + string.Join('/', parts[..^1].Select(Escape)));
+        string last = parts[^1];
         switch (parent)
         {
             case JsonObject o:
@@ -110,7 +110,7 @@ internal static class JsonPatch
                 break;
             case JsonArray a:
                 if (last == "-") a.Add(value);
-                else if (int.TryParse(last, out var i) && i >= 0 && i <= a.Count) a.Insert(i, value);
+                else if (int.TryParse(last, out int i) && i >= 0 && i <= a.Count) a.Insert(i, value);
                 else throw new PatchException($"add operation does not apply: doc is missing path: \"{path}\": missing value");
                 break;
             default:
@@ -121,16 +121,16 @@ internal static class JsonPatch
 
     private static JsonNode Remove(JsonNode doc, string path, out JsonNode? removed, string kind = "remove")
     {
-        var parts = Split(path);
-        var parent = parts.Length == 0 ? null : Get(doc, "/" + string.Join('/', parts[..^1].Select(Escape)));
-        var last = parts.Length == 0 ? "" : parts[^1];
+        string[] parts = Split(path);
+        JsonNode? parent = parts.Length == 0 ? null : Get(doc, "/" + string.Join('/', parts[..^1].Select(Escape)));
+        string last = parts.Length == 0 ? "" : parts[^1];
         switch (parent)
         {
             case JsonObject o when o.ContainsKey(last):
                 removed = o[last];
                 o.Remove(last);
                 return doc;
-            case JsonArray a when int.TryParse(last, out var i) && i >= 0 && i < a.Count:
+            case JsonArray a when int.TryParse(last, out int i) && i >= 0 && i < a.Count:
                 removed = a[i];
                 a.RemoveAt(i);
                 return doc;

@@ -46,35 +46,35 @@ internal static class StrategicMergePatch
         if (patch[RetainKeys] is { } retain)
         {
             if (retain is not JsonArray keys) throw new PatchException("invalid patch: retainKeys must be a list", true);
-            var keep = keys.Select(k => k?.ToString()).ToHashSet();
-            foreach (var key in original.Select(p => p.Key).Where(k => !keep.Contains(k)).ToList()) original.Remove(key);
+            HashSet<string?> keep = keys.Select(k => k?.ToString()).ToHashSet();
+            foreach (string? key in original.Select(p => p.Key).Where(k => !keep.Contains(k)).ToList()) original.Remove(key);
             patch.Remove(RetainKeys);
         }
 
         // "$setElementOrder/field" merges the field's list and orders the result (mergePatchIntoOriginal).
-        foreach (var key in patch.Select(p => p.Key).Where(k => k.StartsWith(SetElementOrder, StringComparison.Ordinal)).ToList())
+        foreach (string? key in patch.Select(p => p.Key).Where(k => k.StartsWith(SetElementOrder, StringComparison.Ordinal)).ToList())
         {
-            var field = key[SetElementOrder.Length..];
+            string field = key[SetElementOrder.Length..];
             if (patch[key] is not JsonArray order) throw new PatchException($"invalid patch: {key} must be a list", true);
-            var fieldPath = Join(path, field);
-            var strategy = strategyOf(fieldPath);
-            var originalList = original[field] as JsonArray ?? [];
-            var patchList = patch[field] as JsonArray ?? [];
-            var merged = strategy != null ? MergeList(originalList, patchList, fieldPath, strategy, strategyOf, order) : patchList;
+            string fieldPath = Join(path, field);
+            ListStrategy? strategy = strategyOf(fieldPath);
+            JsonArray originalList = original[field] as JsonArray ?? [];
+            JsonArray patchList = patch[field] as JsonArray ?? [];
+            JsonArray merged = strategy != null ? MergeList(originalList, patchList, fieldPath, strategy, strategyOf, order) : patchList;
             original[field] = merged.DeepClone();
             patch.Remove(key);
             patch.Remove(field);
         }
 
-        foreach (var (key, value) in patch.ToList())
+        foreach ((string key, JsonNode? value) in patch.ToList())
         {
             if (key.StartsWith(DeleteFromPrimitiveList, StringComparison.Ordinal))
             {
-                var field = key[DeleteFromPrimitiveList.Length..];
+                string field = key[DeleteFromPrimitiveList.Length..];
                 if (value is not JsonArray remove) throw new PatchException($"invalid patch: {key} must be a list", true);
                 if (original[field] is JsonArray list)
                 {
-                    var drop = remove.ToList();
+                    List<JsonNode?> drop = remove.ToList();
                     original[field] = new JsonArray(list.Where(v => !drop.Any(d => JsonNode.DeepEquals(d, v))).Select(v => v?.DeepClone()).ToArray());
                 }
                 continue;
@@ -84,7 +84,7 @@ internal static class StrategicMergePatch
                 original.Remove(key);
                 continue;
             }
-            var current = original[key];
+            JsonNode? current = original[key];
             if (current == null)
             {
                 original[key] = value is JsonObject o ? MergeMap(new JsonObject(), o.DeepClone().AsObject(), Join(path, key), strategyOf)
@@ -104,8 +104,8 @@ internal static class StrategicMergePatch
     /// <summary>mergeSlice: a list with patchStrategy merge (strategy null: the patch replaces the list).</summary>
     private static JsonArray MergeList(JsonArray original, JsonArray patch, string path, ListStrategy? strategy, Func<string, ListStrategy?> strategyOf, JsonArray? order)
     {
-        var patchItems = patch.Select(x => x?.DeepClone()).ToList();
-        var isMapList = patchItems.Concat(original).Any(x => x is JsonObject);
+        List<JsonNode?> patchItems = patch.Select(x => x?.DeepClone()).ToList();
+        bool isMapList = patchItems.Concat(original).Any(x => x is JsonObject);
         if (strategy == null)
         {
             // Replaced, but directives inside element maps still apply to nothing: drop them.
@@ -115,17 +115,17 @@ internal static class StrategicMergePatch
         if (!isMapList)
         {
             // Scalars: union, first occurrence kept.
-            var merged = new List<JsonNode?>();
-            foreach (var item in original.Select(x => x?.DeepClone()).Concat(patchItems))
+            List<JsonNode?> merged = new();
+            foreach (JsonNode? item in original.Select(x => x?.DeepClone()).Concat(patchItems))
                 if (!merged.Any(m => JsonNode.DeepEquals(m, item))) merged.Add(item);
             return Order(merged, order ?? patch, original, null);
         }
 
-        var key = strategy.MergeKey ?? throw new PatchException($"merging an object in a list but no merge key found for {path}");
-        var result = original.Select(x => x?.DeepClone()).ToList();
-        var plain = new List<JsonNode?>();
-        var replace = false;
-        foreach (var item in patchItems)
+        string key = strategy.MergeKey ?? throw new PatchException($"merging an object in a list but no merge key found for {path}");
+        List<JsonNode?> result = original.Select(x => x?.DeepClone()).ToList();
+        List<JsonNode?> plain = new();
+        bool replace = false;
+        foreach (JsonNode? item in patchItems)
         {
             if (item is not JsonObject element) throw new PatchException($"invalid patch: {path} mixes maps and other values", true);
             if (element[Directive] is not { } d)
@@ -136,7 +136,7 @@ internal static class StrategicMergePatch
             switch (d.ToString())
             {
                 case "delete":
-                    var value = element[key] ?? throw new PatchException($"map: {Describe(element)} does not contain declared merge key: {key}");
+                    JsonNode value = element[key] ?? throw new PatchException($"map: {Describe(element)} does not contain declared merge key: {key}");
                     result.RemoveAll(o => o is JsonObject m && JsonNode.DeepEquals(m[key], value));
                     break;
                 case "replace":
@@ -150,10 +150,10 @@ internal static class StrategicMergePatch
         }
         if (replace) return new JsonArray(plain.Select(p => (JsonNode?)MergeMap(new JsonObject(), (JsonObject)p!, path, strategyOf)).ToArray());
 
-        foreach (var item in plain.Cast<JsonObject>())
+        foreach (JsonObject item in plain.Cast<JsonObject>())
         {
-            var value = item[key] ?? throw new PatchException($"map: {Describe(item)} does not contain declared merge key: {key}");
-            var index = result.FindIndex(o => o is JsonObject m && JsonNode.DeepEquals(m[key], value));
+            JsonNode value = item[key] ?? throw new PatchException($"map: {Describe(item)} does not contain declared merge key: {key}");
+            int index = result.FindIndex(o => o is JsonObject m && JsonNode.DeepEquals(m[key], value));
             if (index >= 0) result[index] = MergeMap(((JsonObject)result[index]!).DeepClone().AsObject(), item.DeepClone().AsObject(), path, strategyOf);
             else result.Add(MergeMap(new JsonObject(), item.DeepClone().AsObject(), path, strategyOf));
         }
@@ -168,25 +168,31 @@ internal static class StrategicMergePatch
     {
         int IndexIn(JsonArray list, JsonNode? item)
         {
-            for (var i = 0; i < list.Count; i++)
+            for (int i = 0; i < list.Count; i++)
                 if (key == null ? JsonNode.DeepEquals(list[i], item) : list[i] is JsonObject o && item is JsonObject m && JsonNode.DeepEquals(o[key], m[key])) return i;
             return -1;
         }
-        var fromPatch = merged.Where(m => IndexIn(patchOrder, m) >= 0).ToList();
-        var serverOnly = merged.Where(m => IndexIn(patchOrder, m) < 0).ToList();
+        List<JsonNode?> fromPatch = merged.Where(m => IndexIn(patchOrder, m) >= 0).ToList();
+        List<JsonNode?> serverOnly = merged.Where(m => IndexIn(patchOrder, m) < 0).ToList();
         fromPatch = StableSort(fromPatch, m => IndexIn(patchOrder, m));
         serverOnly = StableSort(serverOnly, m => IndexIn(serverOrder, m));
 
-        var result = new JsonArray();
+        JsonArray result = new();
         int i = 0, j = 0;
         while (i < serverOnly.Count || j < fromPatch.Count)
         {
-            if (i >= serverOnly.Count) result.Add(fromPatch[j++]?.DeepClone());
-            else if (j >= fromPatch.Count) result.Add(serverOnly[i++]?.DeepClone());
+            if (i >= serverOnly.Count)
+            {
+                result.Add(fromPatch[j++]?.DeepClone());
+            }
+            else if (j >= fromPatch.Count)
+            {
+                result.Add(serverOnly[i++]?.DeepClone());
+            }
             else
             {
-                var li = IndexIn(serverOrder, serverOnly[i]);
-                var ri = IndexIn(serverOrder, fromPatch[j]);
+                int li = IndexIn(serverOrder, serverOnly[i]);
+                int ri = IndexIn(serverOrder, fromPatch[j]);
                 if (li >= 0 && ri >= 0 && li < ri) result.Add(serverOnly[i++]?.DeepClone());
                 else result.Add(fromPatch[j++]?.DeepClone());
             }
@@ -202,7 +208,7 @@ internal static class StrategicMergePatch
     /// <summary>IgnoreUnmatchedNulls: a null for a field that does not exist is dropped.</summary>
     private static JsonObject StripNulls(JsonObject o)
     {
-        foreach (var key in o.Where(p => p.Value == null).Select(p => p.Key).ToList()) o.Remove(key);
+        foreach (string? key in o.Where(p => p.Value == null).Select(p => p.Key).ToList()) o.Remove(key);
         return o;
     }
 

@@ -9,7 +9,7 @@ internal static class YamlToJson
 {
     public static List<JsonNode?> ParseAll(string yaml)
     {
-        var stream = new YamlStream();
+        YamlStream stream = new();
         stream.Load(new StringReader(yaml));
         return stream.Documents.Select(d => Convert(d.RootNode)).ToList();
     }
@@ -24,7 +24,7 @@ internal static class YamlToJson
 
     private static JsonNode? Scalar(YamlScalarNode s)
     {
-        var v = s.Value ?? "";
+        string v = s.Value ?? "";
         if (s.Style != YamlDotNet.Core.ScalarStyle.Plain) return JsonValue.Create(v);
         if (!s.Tag.IsEmpty && s.Tag.Value == "tag:yaml.org,2002:str") return JsonValue.Create(v);
         switch (v)
@@ -33,8 +33,8 @@ internal static class YamlToJson
             case "true" or "True" or "TRUE": return JsonValue.Create(true);
             case "false" or "False" or "FALSE": return JsonValue.Create(false);
         }
-        if (long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)) return JsonValue.Create(l);
-        if (v.Any(char.IsDigit) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && !v.EndsWith('.')) return JsonValue.Create(d);
+        if (long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l)) return JsonValue.Create(l);
+        if (v.Any(char.IsDigit) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && !v.EndsWith('.')) return JsonValue.Create(d);
         return JsonValue.Create(v);
     }
 }

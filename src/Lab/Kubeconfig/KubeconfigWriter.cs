@@ -10,7 +10,7 @@ internal static class KubeconfigWriter
 {
     public static void Write(string path, string name, Uri server, string token, string ns, string? caPem)
     {
-        var sb = new StringBuilder();
+        StringBuilder sb = new();
         sb.Append("apiVersion: v1\nkind: Config\npreferences: {}\n");
         sb.Append("clusters:\n- name: ").Append(Quote(name)).Append("\n  cluster:\n    server: ").Append(Quote(server.ToString().TrimEnd('/'))).Append('\n');
         if (caPem != null) sb.Append("    certificate-authority-data: ").Append(Convert.ToBase64String(Encoding.ASCII.GetBytes(caPem))).Append('\n');
@@ -19,7 +19,7 @@ internal static class KubeconfigWriter
           .Append("\n    user: ").Append(Quote(name)).Append("\n    namespace: ").Append(Quote(ns)).Append('\n');
         sb.Append("current-context: ").Append(Quote(name)).Append('\n');
 
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         using (File.Create(path)) { }
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);

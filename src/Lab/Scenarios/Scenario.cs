@@ -30,11 +30,11 @@ public sealed class Scenario
     public static Scenario Load(string? nameOrPath)
     {
         nameOrPath ??= "default";
-        if (ScaleScenario.TryParseName(nameOrPath, out var namespaces, out var vmsPerNamespace)) return ScaleScenario.Generate(namespaces, vmsPerNamespace);
+        if (ScaleScenario.TryParseName(nameOrPath, out int namespaces, out int vmsPerNamespace)) return ScaleScenario.Generate(namespaces, vmsPerNamespace);
         if (BuiltInNames.Contains(nameOrPath))
         {
-            using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"VmSnapshot.Lab.Scenarios.{nameOrPath}.yaml")!;
-            using var reader = new StreamReader(stream);
+            using Stream stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"VmSnapshot.Lab.Scenarios.{nameOrPath}.yaml")!;
+            using StreamReader reader = new(stream);
             return Parse(reader.ReadToEnd(), nameOrPath);
         }
         if (!File.Exists(nameOrPath))
@@ -50,10 +50,10 @@ public sealed class Scenario
 
         string? ns = null;
         JsonObject? settings = null;
-        var users = new List<LabUser>();
-        var objects = new List<JsonObject>();
-        var index = 0;
-        foreach (var doc in docs)
+        List<LabUser> users = new();
+        List<JsonObject> objects = new();
+        int index = 0;
+        foreach (JsonNode? doc in docs)
         {
             index++;
             if (doc == null) continue; // empty document (a trailing ---)
@@ -64,7 +64,8 @@ public sealed class Scenario
                     throw new FormatException($"Scenario '{name}', document {index}: LabSettings must have apiVersion {SettingsApiVersion}.");
                 ns = JsonUtil.Str(obj["namespace"]);
                 settings = obj;
-                foreach (var u in (obj["users"] as JsonArray ?? []).OfType<JsonObject>())
+                foreach (JsonObject u in (obj["users"] as JsonArray ?? []).OfType<JsonObject>())
+                {
                     users.Add(new LabUser
                     {
                         Name = JsonUtil.Str(u["name"]) ?? throw new FormatException($"Scenario '{name}': a user has no name."),
@@ -77,6 +78,8 @@ public sealed class Scenario
                             ResourceNames = Strings(r["resourceNames"]),
                         }).ToList(),
                     });
+                }
+
                 continue;
             }
             if (JsonUtil.Str(obj["apiVersion"]) == null || JsonUtil.Str(obj["kind"]) == null || JsonUtil.Str(obj["metadata"]?["name"]) == null)

@@ -11,19 +11,19 @@ namespace VmSnapshot.Lab.Schemas;
 /// </summary>
 internal static class SchemaCatalog
 {
-    private static readonly ConcurrentDictionary<string, Lazy<JsonObject?>> Documents = new();
+    private static readonly ConcurrentDictionary<string, Lazy<JsonObject?>> s_documents = new();
 
     /// <summary>The openAPIV3Schema of a kind, or null when the lab has none.</summary>
     public static JsonObject? For(ResourceType type) => type.SchemaFile is { } file ? SchemaOf(Document(file)) : null;
 
     /// <summary>The first YAML document of an embedded file: a whole CRD, or a bare openAPIV3Schema block.</summary>
-    public static JsonObject? Document(string file) => Documents.GetOrAdd(file, f => new Lazy<JsonObject?>(() => Load(f))).Value;
+    public static JsonObject? Document(string file) => s_documents.GetOrAdd(file, f => new Lazy<JsonObject?>(() => Load(f))).Value;
 
     private static JsonObject? Load(string file)
     {
-        using var stream = typeof(SchemaCatalog).Assembly.GetManifestResourceStream($"VmSnapshot.Lab.Schemas.{file}");
+        using Stream? stream = typeof(SchemaCatalog).Assembly.GetManifestResourceStream($"VmSnapshot.Lab.Schemas.{file}");
         if (stream == null) return null;
-        using var reader = new StreamReader(stream);
+        using StreamReader reader = new(stream);
         return YamlToJson.ParseAll(reader.ReadToEnd()).FirstOrDefault() as JsonObject;
     }
 

@@ -20,11 +20,14 @@ internal sealed class SchemaValidator
 
     public static SchemaValidator Run(JsonObject obj, JsonObject schema)
     {
-        var v = new SchemaValidator();
-        foreach (var (key, value) in obj.ToList())
+        SchemaValidator v = new();
+        foreach ((string key, JsonNode? value) in obj.ToList())
         {
             if (key is "apiVersion" or "kind" or "metadata") continue;
-            if (schema["properties"]?[key] is JsonObject propSchema) v.Validate(value, propSchema, key, obj, key);
+            if (schema["properties"]?[key] is JsonObject propSchema)
+            {
+                v.Validate(value, propSchema, key, obj, key);
+            }
             else if (schema["x-kubernetes-preserve-unknown-fields"]?.GetValueKind() != JsonValueKind.True)
             {
                 v.Unknown.Add(key);
@@ -43,9 +46,9 @@ internal sealed class SchemaValidator
             if (JsonUtil.Str(schema["type"]) is { } t) TypeError(path, "null", t);
             return;
         }
-        var intOrString = schema["x-kubernetes-int-or-string"]?.GetValueKind() == JsonValueKind.True;
-        var type = JsonUtil.Str(schema["type"]);
-        var actual = ActualType(node);
+        bool intOrString = schema["x-kubernetes-int-or-string"]?.GetValueKind() == JsonValueKind.True;
+        string? type = JsonUtil.Str(schema["type"]);
+        string actual = ActualType(node);
         if (intOrString)
         {
             if (actual is not ("integer" or "string")) { TypeError(path, actual, "integer-or-string"); return; }
@@ -59,14 +62,20 @@ internal sealed class SchemaValidator
         switch (node)
         {
             case JsonObject obj:
-                var preserve = schema["x-kubernetes-preserve-unknown-fields"]?.GetValueKind() == JsonValueKind.True;
-                var props = schema["properties"] as JsonObject;
-                var additional = schema["additionalProperties"];
-                foreach (var (key, value) in obj.ToList())
+                bool preserve = schema["x-kubernetes-preserve-unknown-fields"]?.GetValueKind() == JsonValueKind.True;
+                JsonObject? props = schema["properties"] as JsonObject;
+                JsonNode? additional = schema["additionalProperties"];
+                foreach ((string key, JsonNode? value) in obj.ToList())
                 {
-                    var childPath = path + "." + key;
-                    if (props?[key] is JsonObject ps) Validate(value, ps, childPath, obj, key);
-                    else if (additional is JsonObject aps) Validate(value, aps, childPath, obj, key);
+                    string childPath = path + "." + key;
+                    if (props?[key] is JsonObject ps)
+                    {
+                        Validate(value, ps, childPath, obj, key);
+                    }
+                    else if (additional is JsonObject aps)
+                    {
+                        Validate(value, aps, childPath, obj, key);
+                    }
                     else if (preserve || additional?.GetValueKind() == JsonValueKind.True || (path.EndsWith(".metadata", StringComparison.Ordinal) && props == null)) { }
                     else
                     {
@@ -83,7 +92,7 @@ internal sealed class SchemaValidator
                 if (schema["minItems"] is JsonValue min && arr.Count < min.GetValue<long>())
                     Errors.Add(new("FieldValueInvalid", path, $"Invalid value: {arr.Count}: {path} in body should have at least {min.GetValue<long>()} items"));
                 if (schema["items"] is JsonObject items)
-                    for (var i = 0; i < arr.Count; i++) Validate(arr[i], items, $"{path}[{i}]", arr, i);
+                    for (int i = 0; i < arr.Count; i++) Validate(arr[i], items, $"{path}[{i}]", arr, i);
                 break;
             default:
                 Scalar((JsonValue)node, schema, path, actual);
@@ -93,10 +102,10 @@ internal sealed class SchemaValidator
 
     private void Scalar(JsonValue value, JsonObject schema, string path, string actual)
     {
-        var text = actual == "string" ? value.GetValue<string>() : value.ToJsonString();
+        string text = actual == "string" ? value.GetValue<string>() : value.ToJsonString();
         if (schema["enum"] is JsonArray allowed && !allowed.Any(a => JsonNode.DeepEquals(a, value)))
         {
-            var list = string.Join(", ", allowed.Select(a => a?.ToJsonString()));
+            string list = string.Join(", ", allowed.Select(a => a?.ToJsonString()));
             Errors.Add(new("FieldValueNotSupported", path, $"Unsupported value: {value.ToJsonString()}: supported values: {list}"));
         }
         if (actual == "string")
@@ -110,7 +119,7 @@ internal sealed class SchemaValidator
         }
         if (actual is "integer" or "number")
         {
-            var number = value.GetValue<double>();
+            double number = value.GetValue<double>();
             if (schema["minimum"] is JsonValue minimum && number < minimum.GetValue<double>())
                 Errors.Add(new("FieldValueInvalid", path, $"Invalid value: {text}: {path} in body should be greater than or equal to {minimum.ToJsonString()}"));
             if (schema["maximum"] is JsonValue maximum && number > maximum.GetValue<double>())
@@ -121,14 +130,14 @@ internal sealed class SchemaValidator
     private void Required(JsonObject obj, JsonObject schema, string path)
     {
         if (schema["required"] is not JsonArray required) return;
-        foreach (var r in required.Select(x => x?.ToString() ?? ""))
+        foreach (string? r in required.Select(x => x?.ToString() ?? ""))
             if (!obj.ContainsKey(r)) Errors.Add(new("FieldValueRequired", path.Length == 0 ? r : $"{path}.{r}", "Required value"));
     }
 
     private static void ApplyDefaults(JsonObject obj, JsonObject? props)
     {
         if (props == null) return;
-        foreach (var (key, ps) in props)
+        foreach ((string key, JsonNode? ps) in props)
             if (!obj.ContainsKey(key) && ps?["default"] is { } d) obj[key] = d.DeepClone();
     }
 
@@ -148,5 +157,5 @@ internal sealed class SchemaValidator
         },
     };
 
-    private static bool IsInteger(JsonValue v) => v.TryGetValue<long>(out _) || (v.TryGetValue<double>(out var d) && Math.Floor(d) == d && !v.ToJsonString().Contains('.'));
+    private static bool IsInteger(JsonValue v) => v.TryGetValue<long>(out _) || (v.TryGetValue<double>(out double d) && Math.Floor(d) == d && !v.ToJsonString().Contains('.'));
 }

@@ -29,24 +29,24 @@ public interface IAdmissionWebhook
 /// </summary>
 public sealed class AdmissionChain
 {
-    private readonly List<IAdmissionWebhook> webhooks = [];
+    private readonly List<IAdmissionWebhook> _webhooks = [];
 
     public void Register(IAdmissionWebhook webhook)
     {
-        lock (webhooks) webhooks.Add(webhook);
+        lock (_webhooks) _webhooks.Add(webhook);
     }
 
     public void Clear()
     {
-        lock (webhooks) webhooks.Clear();
+        lock (_webhooks) _webhooks.Clear();
     }
 
     internal void Review(ResourceType type, StoredObject? current, JsonObject desired, bool dryRun)
     {
         IAdmissionWebhook[] active;
-        lock (webhooks) active = webhooks.Where(w => w.Handles(type)).ToArray();
+        lock (_webhooks) active = _webhooks.Where(w => w.Handles(type)).ToArray();
         if (active.Length == 0) return;
-        var request = new AdmissionRequest
+        AdmissionRequest request = new()
         {
             Operation = current == null ? AdmissionOperation.Create : AdmissionOperation.Update,
             Type = type,
@@ -54,6 +54,6 @@ public sealed class AdmissionChain
             Object = desired,
             DryRun = dryRun,
         };
-        foreach (var webhook in active) webhook.Admit(request);
+        foreach (IAdmissionWebhook webhook in active) webhook.Admit(request);
     }
 }

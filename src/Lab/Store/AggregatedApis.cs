@@ -20,30 +20,30 @@ internal interface IAggregatedApi
 /// <summary>The registry the API handler consults before the store's own routes; also adds the groups to /apis.</summary>
 public sealed class AggregatedApis
 {
-    private readonly List<IAggregatedApi> apis = [];
+    private readonly List<IAggregatedApi> _apis = [];
 
     internal void Register(IAggregatedApi api)
     {
-        lock (apis) apis.Add(api);
+        lock (_apis) _apis.Add(api);
     }
 
     internal void Clear()
     {
-        lock (apis) apis.Clear();
+        lock (_apis) _apis.Clear();
     }
 
     private IAggregatedApi? Find(string group)
     {
-        lock (apis) return apis.FirstOrDefault(a => a.Group == group);
+        lock (_apis) return _apis.FirstOrDefault(a => a.Group == group);
     }
 
     /// <summary>Appends the aggregated groups to an APIGroupList.</summary>
     internal JsonObject AddGroups(JsonObject groupList)
     {
         IAggregatedApi[] all;
-        lock (apis) all = apis.ToArray();
+        lock (_apis) all = _apis.ToArray();
         if (groupList["groups"] is JsonArray groups)
-            foreach (var api in all) groups.Add(GroupOf(api));
+            foreach (IAggregatedApi api in all) groups.Add(GroupOf(api));
         return groupList;
     }
 
@@ -61,9 +61,9 @@ public sealed class AggregatedApis
     /// <summary>True when the path belongs to an aggregated group and was answered.</summary>
     internal async Task<bool> TryServeAsync(RequestContext ctx, string path)
     {
-        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        string[] parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length < 2 || parts[0] != "apis") return false;
-        var api = Find(parts[1]);
+        IAggregatedApi? api = Find(parts[1]);
         if (api == null) return false;
         if (parts.Length == 2 && ctx.Request.Method == "GET") { await ApiHandler.SendJsonAsync(ctx.Response, 200, GroupOf(api), ctx.Cancellation); return true; }
         if (parts.Length < 3 || !api.Versions.Contains(parts[2])) throw Errors.UnknownPath();

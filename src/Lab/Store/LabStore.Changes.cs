@@ -13,19 +13,19 @@ public sealed partial class LabStore
     /// <summary>The most creations the journal keeps; a checkpoint older than that can no longer be answered.</summary>
     internal const int JournalCapacity = 200_000;
 
-    private List<JournalEntry>? creations;
-    private int journalDropped;
+    private List<JournalEntry>? _creations;
+    private int _journalDropped;
 
     private readonly record struct JournalEntry(ResourceType Type, string? Namespace, string Name, string Uid);
 
     /// <summary>Marks the current state of every type; pass the mark to <see cref="ChangesSince"/> later.</summary>
     public StoreCheckpoint Checkpoint()
     {
-        lock (gate)
+        lock (_gate)
         {
-            creations ??= [];
-            var maps = tables.ToDictionary(t => t.Key, t => t.Value.Objects);
-            return new StoreCheckpoint(resourceVersion, journalDropped + creations.Count, maps);
+            _creations ??= [];
+            Dictionary<ResourceType, ImmutableSortedDictionary<string, StoredObject>> maps = _tables.ToDictionary(t => t.Key, t => t.Value.Objects);
+            return new StoreCheckpoint(_resourceVersion, _journalDropped + _creations.Count, maps);
         }
     }
 
@@ -39,24 +39,24 @@ public sealed partial class LabStore
     {
         Dictionary<ResourceType, ImmutableSortedDictionary<string, StoredObject>> now;
         List<JournalEntry> created;
-        lock (gate)
+        lock (_gate)
         {
-            if (creations == null || checkpoint.JournalPosition < journalDropped)
+            if (_creations == null || checkpoint.JournalPosition < _journalDropped)
                 throw new InvalidOperationException("The checkpoint is older than the change journal the lab keeps; take a new checkpoint.");
-            now = tables.ToDictionary(t => t.Key, t => t.Value.Objects);
-            created = creations.GetRange(checkpoint.JournalPosition - journalDropped, creations.Count - (checkpoint.JournalPosition - journalDropped));
+            now = _tables.ToDictionary(t => t.Key, t => t.Value.Objects);
+            created = _creations.GetRange(checkpoint.JournalPosition - _journalDropped, _creations.Count - (checkpoint.JournalPosition - _journalDropped));
         }
 
-        var changes = new List<StoreChange>();
-        var seenUids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (type, current) in now)
+        List<StoreChange> changes = new();
+        HashSet<string> seenUids = new(StringComparer.Ordinal);
+        foreach ((ResourceType? type, ImmutableSortedDictionary<string, StoredObject>? current) in now)
         {
-            var before = checkpoint.Maps.GetValueOrDefault(type) ?? TypeTable.Empty;
+            ImmutableSortedDictionary<string, StoredObject> before = checkpoint.Maps.GetValueOrDefault(type) ?? TypeTable.Empty;
             if (ReferenceEquals(before, current)) continue;
-            foreach (var (key, old) in before)
+            foreach ((string? key, StoredObject? old) in before)
             {
                 seenUids.Add(old.Uid);
-                if (!current.TryGetValue(key, out var obj))
+                if (!current.TryGetValue(key, out StoredObject? obj))
                 {
                     changes.Add(Change(StoreChangeKind.Deleted, old));
                 }
@@ -67,17 +67,17 @@ public sealed partial class LabStore
                 }
                 else if (!ReferenceEquals(obj, old))
                 {
-                    var paths = ChangedPaths(old.ToJson(), obj.ToJson(), ignoreStatus);
+                    List<string> paths = ChangedPaths(old.ToJson(), obj.ToJson(), ignoreStatus);
                     if (paths.Count > 0) changes.Add(Change(StoreChangeKind.Updated, obj, paths));
                 }
             }
-            foreach (var (key, obj) in current)
+            foreach ((string? key, StoredObject? obj) in current)
             {
                 seenUids.Add(obj.Uid);
                 if (!before.ContainsKey(key)) changes.Add(Change(StoreChangeKind.Created, obj));
             }
         }
-        foreach (var entry in created.Where(e => !seenUids.Contains(e.Uid)))
+        foreach (JournalEntry entry in created.Where(e => !seenUids.Contains(e.Uid)))
             changes.Add(new StoreChange(StoreChangeKind.CreatedAndDeleted, entry.Type, entry.Namespace, entry.Name, entry.Uid, []));
 
         return changes
@@ -91,13 +91,13 @@ public sealed partial class LabStore
     /// <summary>Journals a creation (under the store lock) while anyone may ask for changes.</summary>
     private void JournalCreation(StoredObject stored)
     {
-        if (creations == null) return;
-        creations.Add(new JournalEntry(stored.Type, stored.Namespace, stored.Name, stored.Uid));
-        if (creations.Count > JournalCapacity)
+        if (_creations == null) return;
+        _creations.Add(new JournalEntry(stored.Type, stored.Namespace, stored.Name, stored.Uid));
+        if (_creations.Count > JournalCapacity)
         {
-            var drop = creations.Count - JournalCapacity / 2;
-            creations.RemoveRange(0, drop);
-            journalDropped += drop;
+            int drop = _creations.Count - JournalCapacity / 2;
+            _creations.RemoveRange(0, drop);
+            _journalDropped += drop;
         }
     }
 
@@ -107,7 +107,7 @@ public sealed partial class LabStore
     /// <summary>The dotted paths where two versions differ: objects are walked, arrays and scalars compared whole.</summary>
     internal static List<string> ChangedPaths(JsonObject before, JsonObject after, bool ignoreStatus)
     {
-        var paths = new List<string>();
+        List<string> paths = new();
         Walk(before, after, "", paths);
         return paths.Where(p => !IsIgnored(p, ignoreStatus)).ToList();
     }
@@ -118,11 +118,11 @@ public sealed partial class LabStore
 
     private static void Walk(JsonObject before, JsonObject after, string prefix, List<string> paths)
     {
-        foreach (var key in before.Select(p => p.Key).Union(after.Select(p => p.Key)).OrderBy(k => k, StringComparer.Ordinal))
+        foreach (string? key in before.Select(p => p.Key).Union(after.Select(p => p.Key)).OrderBy(k => k, StringComparer.Ordinal))
         {
-            var path = prefix.Length == 0 ? key : prefix + "." + key;
-            var a = before[key];
-            var b = after[key];
+            string path = prefix.Length == 0 ? key : prefix + "." + key;
+            JsonNode? a = before[key];
+            JsonNode? b = after[key];
             if (a is JsonObject ao && b is JsonObject bo) Walk(ao, bo, path, paths);
             else if (!JsonNode.DeepEquals(a, b)) paths.Add(path);
         }

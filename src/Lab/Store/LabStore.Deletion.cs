@@ -23,11 +23,11 @@ public sealed partial class LabStore
             if (request.PreconditionResourceVersion != null && request.PreconditionResourceVersion != current.ResourceVersion.ToString())
                 throw Errors.Conflict(type, name, $"Precondition failed: ResourceVersion in precondition: {request.PreconditionResourceVersion}, ResourceVersion in object meta: {current.ResourceVersion}");
 
-            var obj = current.ToJson();
-            var meta = (JsonObject)obj["metadata"]!;
+            JsonObject obj = current.ToJson();
+            JsonObject meta = (JsonObject)obj["metadata"]!;
             if (current.Deleting) return obj; // repeated DELETE: nothing changes
-            var finalizers = current.Finalizers.ToList();
-            var gcFinalizer = request.PropagationPolicy switch
+            List<string> finalizers = current.Finalizers.ToList();
+            string? gcFinalizer = request.PropagationPolicy switch
             {
                 "Foreground" => "foregroundDeletion",
                 "Orphan" => "orphan",
@@ -43,9 +43,9 @@ public sealed partial class LabStore
         }, new WriteOptions { DryRun = request.DryRun, SetsDeletion = true });
     }
 
-    private bool HasDependentsLocked(string uid) => byUid.Values.Any(o => o.Owners.Any(r => r.Uid == uid));
+    private bool HasDependentsLocked(string uid) => _byUid.Values.Any(o => o.Owners.Any(r => r.Uid == uid));
 
-    private void SignalGarbageCollector() => gcSignal.Writer.TryWrite(true);
+    private void SignalGarbageCollector() => _gcSignal.Writer.TryWrite(true);
 
     /// <summary>
     /// The garbage collector: deletes dependents whose owners are all gone, strips references to missing
@@ -56,10 +56,10 @@ public sealed partial class LabStore
     {
         try
         {
-            while (await gcSignal.Reader.WaitToReadAsync(disposing.Token))
+            while (await _gcSignal.Reader.WaitToReadAsync(_disposing.Token))
             {
-                gcSignal.Reader.TryRead(out _);
-                await Task.Delay(20, disposing.Token); // let a burst of deletions settle into one pass
+                _gcSignal.Reader.TryRead(out _);
+                await Task.Delay(20, _disposing.Token); // let a burst of deletions settle into one pass
                 try { while (CollectOnce()) { } }
                 catch (ApiException) { SignalGarbageCollector(); }
             }
@@ -73,15 +73,15 @@ public sealed partial class LabStore
     {
         List<StoredObject> all;
         HashSet<string> namespaces;
-        lock (gate)
+        lock (_gate)
         {
-            all = tables.Values.SelectMany(t => t.Objects.Values).ToList();
-            namespaces = tables[Catalog.Resolve("namespaces")].Objects.Values.Select(n => n.Name).ToHashSet();
+            all = _tables.Values.SelectMany(t => t.Objects.Values).ToList();
+            namespaces = _tables[Catalog.Resolve("namespaces")].Objects.Values.Select(n => n.Name).ToHashSet();
         }
-        var alive = all.ToDictionary(o => o.Uid, o => o);
-        var changed = false;
+        Dictionary<string, StoredObject> alive = all.ToDictionary(o => o.Uid, o => o);
+        bool changed = false;
 
-        foreach (var obj in all)
+        foreach (StoredObject obj in all)
         {
             // Content of a namespace that no longer exists goes with it.
             if (obj.Namespace != null && !namespaces.Contains(obj.Namespace))
@@ -91,30 +91,36 @@ public sealed partial class LabStore
             }
             if (obj.Owners.Length > 0)
             {
-                var missing = obj.Owners.Where(r => !alive.ContainsKey(r.Uid)).ToList();
-                if (missing.Count == obj.Owners.Length) changed |= TryDelete(obj, "Background");
-                else if (missing.Count > 0) changed |= RemoveOwnerRefs(obj, missing.Select(m => m.Uid).ToHashSet());
+                List<StoredObject.OwnerRef> missing = obj.Owners.Where(r => !alive.ContainsKey(r.Uid)).ToList();
+                if (missing.Count == obj.Owners.Length)
+                {
+                    changed |= TryDelete(obj, "Background");
+                }
+                else if (missing.Count > 0)
+                {
+                    changed |= RemoveOwnerRefs(obj, missing.Select(m => m.Uid).ToHashSet());
+                }
                 else
                 {
                     // Owners being deleted in the foreground take their dependents down first.
-                    var foregroundOwner = obj.Owners.Any(r => alive[r.Uid] is { Deleting: true } o && o.Finalizers.Contains("foregroundDeletion"));
+                    bool foregroundOwner = obj.Owners.Any(r => alive[r.Uid] is { Deleting: true } o && o.Finalizers.Contains("foregroundDeletion"));
                     if (foregroundOwner && !obj.Deleting) changed |= TryDelete(obj, "Foreground");
                 }
             }
         }
 
-        foreach (var owner in all.Where(o => o.Deleting))
+        foreach (StoredObject? owner in all.Where(o => o.Deleting))
         {
-            var dependents = all.Where(d => alive.ContainsKey(d.Uid) && d.Owners.Any(r => r.Uid == owner.Uid)).ToList();
+            List<StoredObject> dependents = all.Where(d => alive.ContainsKey(d.Uid) && d.Owners.Any(r => r.Uid == owner.Uid)).ToList();
             if (owner.Finalizers.Contains("orphan"))
             {
-                foreach (var d in dependents) changed |= RemoveOwnerRefs(d, [owner.Uid]);
+                foreach (StoredObject? d in dependents) changed |= RemoveOwnerRefs(d, [owner.Uid]);
                 changed |= RemoveFinalizer(owner, "orphan");
             }
             else if (owner.Finalizers.Contains("foregroundDeletion"))
             {
-                var blocking = dependents.Where(d => d.Owners.Any(r => r.Uid == owner.Uid && r.BlockOwnerDeletion)).ToList();
-                var stillThere = blocking.Where(d => Find(d.Type, d.Namespace, d.Name) is { } cur && cur.Uid == d.Uid);
+                List<StoredObject> blocking = dependents.Where(d => d.Owners.Any(r => r.Uid == owner.Uid && r.BlockOwnerDeletion)).ToList();
+                IEnumerable<StoredObject> stillThere = blocking.Where(d => Find(d.Type, d.Namespace, d.Name) is { } cur && cur.Uid == d.Uid);
                 if (!stillThere.Any()) changed |= RemoveFinalizer(owner, "foregroundDeletion");
             }
         }
@@ -130,14 +136,14 @@ public sealed partial class LabStore
     private bool RemoveOwnerRefs(StoredObject obj, HashSet<string> uids) => TryUpdate(obj, o =>
     {
         if (o["metadata"]!["ownerReferences"] is not JsonArray refs) return;
-        foreach (var r in refs.OfType<JsonObject>().Where(r => uids.Contains(JsonUtil.Str(r["uid"]) ?? "")).ToList()) refs.Remove(r);
+        foreach (JsonObject? r in refs.OfType<JsonObject>().Where(r => uids.Contains(JsonUtil.Str(r["uid"]) ?? "")).ToList()) refs.Remove(r);
         if (refs.Count == 0) ((JsonObject)o["metadata"]!).Remove("ownerReferences");
     });
 
     private bool RemoveFinalizer(StoredObject obj, string finalizer) => TryUpdate(obj, o =>
     {
         if (o["metadata"]!["finalizers"] is not JsonArray f) return;
-        foreach (var n in f.Where(x => x?.ToString() == finalizer).ToList()) f.Remove(n);
+        foreach (JsonNode? n in f.Where(x => x?.ToString() == finalizer).ToList()) f.Remove(n);
     });
 
     private bool TryUpdate(StoredObject obj, Action<JsonObject> mutate)
@@ -147,7 +153,7 @@ public sealed partial class LabStore
             return Write(obj.Type, obj.Namespace, obj.Name, current =>
             {
                 if (current == null || current.Uid != obj.Uid) return current?.ToJson();
-                var copy = current.ToJson();
+                JsonObject copy = current.ToJson();
                 mutate(copy);
                 return copy;
             }).Kind != ChangeKind.None;

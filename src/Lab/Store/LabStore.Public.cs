@@ -12,7 +12,7 @@ public sealed partial class LabStore
     /// <summary>The object, or null. resource is a plural, short name, Kind or "plural.group".</summary>
     public JsonObject? Get(string resource, string? ns, string name)
     {
-        var type = Catalog.Resolve(resource);
+        ResourceType type = Catalog.Resolve(resource);
         return Find(type, type.Namespaced ? ns : null, name)?.ToJson();
     }
 
@@ -23,13 +23,13 @@ public sealed partial class LabStore
     /// </summary>
     public void AddIndex(string resource, string indexName, Func<JsonObject, IEnumerable<string>> values)
     {
-        var type = Catalog.Resolve(resource);
-        lock (gate)
+        ResourceType type = Catalog.Resolve(resource);
+        lock (_gate)
         {
-            var table = tables[type];
+            TypeTable table = _tables[type];
             if (table.Indexes.ContainsKey(indexName)) return;
-            var index = new FieldIndex(values);
-            foreach (var stored in table.Objects.Values) index.Set(stored.Key, stored.Namespace, stored.ToJson());
+            FieldIndex index = new(values);
+            foreach (StoredObject stored in table.Objects.Values) index.Set(stored.Key, stored.Namespace, stored.ToJson());
             table.Indexes[indexName] = index;
         }
     }
@@ -37,19 +37,19 @@ public sealed partial class LabStore
     /// <summary>The names of the objects of <paramref name="ns"/> whose index value is <paramref name="value"/>.</summary>
     public IReadOnlyList<string> Lookup(string resource, string indexName, string? ns, string value)
     {
-        var type = Catalog.Resolve(resource);
-        lock (gate)
+        ResourceType type = Catalog.Resolve(resource);
+        lock (_gate)
         {
-            var table = tables[type];
-            return table.Indexes.TryGetValue(indexName, out var index)
-                ? index.Find(ns, value).Select(k => table.Objects.TryGetValue(k, out var o) ? o.Name : null).OfType<string>().ToArray()
+            TypeTable table = _tables[type];
+            return table.Indexes.TryGetValue(indexName, out FieldIndex? index)
+                ? index.Find(ns, value).Select(k => table.Objects.TryGetValue(k, out StoredObject? o) ? o.Name : null).OfType<string>().ToArray()
                 : throw new InvalidOperationException($"No index '{indexName}' on {resource}.");
         }
     }
 
     public IReadOnlyList<JsonObject> List(string resource, string? ns = null)
     {
-        var type = Catalog.Resolve(resource);
+        ResourceType type = Catalog.Resolve(resource);
         return Snapshot(type, out _).Values.Where(o => ns == null || o.Namespace == ns).Select(o => o.ToJson()).ToList();
     }
 
@@ -62,23 +62,23 @@ public sealed partial class LabStore
     /// </summary>
     public JsonObject Seed(JsonObject obj)
     {
-        var apiVersion = JsonUtil.Str(obj["apiVersion"]) ?? throw new ArgumentException("apiVersion is missing");
-        var kind = JsonUtil.Str(obj["kind"]) ?? throw new ArgumentException("kind is missing");
-        var type = Catalog.FindByApiVersionKind(apiVersion, kind) ?? throw new ArgumentException($"The lab does not serve {kind} in {apiVersion}.");
-        var name = JsonUtil.Str(obj["metadata"]?["name"]) ?? throw new ArgumentException("metadata.name is missing");
-        var ns = type.Namespaced ? JsonUtil.Str(obj["metadata"]?["namespace"]) ?? "default" : null;
-        var copy = obj.DeepClone().AsObject();
+        string apiVersion = JsonUtil.Str(obj["apiVersion"]) ?? throw new ArgumentException("apiVersion is missing");
+        string kind = JsonUtil.Str(obj["kind"]) ?? throw new ArgumentException("kind is missing");
+        ResourceType type = Catalog.FindByApiVersionKind(apiVersion, kind) ?? throw new ArgumentException($"The lab does not serve {kind} in {apiVersion}.");
+        string name = JsonUtil.Str(obj["metadata"]?["name"]) ?? throw new ArgumentException("metadata.name is missing");
+        string? ns = type.Namespaced ? JsonUtil.Str(obj["metadata"]?["namespace"]) ?? "default" : null;
+        JsonObject copy = obj.DeepClone().AsObject();
         return Write(type, ns, name, current => current == null ? copy : throw Errors.AlreadyExists(type, name), new WriteOptions { Seed = true }).Object!.ToJson();
     }
 
     /// <summary>Changes an object in place (spec, metadata and status alike). Throws NotFound.</summary>
     public JsonObject Update(string resource, string? ns, string name, Action<JsonObject> mutate)
     {
-        var type = Catalog.Resolve(resource);
-        var result = Write(type, type.Namespaced ? ns : null, name, current =>
+        ResourceType type = Catalog.Resolve(resource);
+        WriteResult result = Write(type, type.Namespaced ? ns : null, name, current =>
         {
             if (current == null) throw Errors.NotFound(type, name);
-            var copy = current.ToJson();
+            JsonObject copy = current.ToJson();
             mutate(copy);
             return copy;
         });
@@ -88,7 +88,7 @@ public sealed partial class LabStore
     /// <summary>Deletes like a client would (finalizers honoured). Returns false when the object did not exist.</summary>
     public bool Delete(string resource, string? ns, string name, string? propagationPolicy = null)
     {
-        var type = Catalog.Resolve(resource);
+        ResourceType type = Catalog.Resolve(resource);
         try
         {
             Delete(type, type.Namespaced ? ns : null, name, new DeleteRequest(propagationPolicy));
@@ -100,10 +100,10 @@ public sealed partial class LabStore
     /// <summary>Subscribes to changes of one type, from now (null), from "0" (current state first) or after resourceVersion N.</summary>
     public WatchSubscription Watch(string resource, long? fromResourceVersion = null)
     {
-        var type = Catalog.Resolve(resource);
+        ResourceType type = Catalog.Resolve(resource);
         if (fromResourceVersion == null)
         {
-            lock (gate) return Subscribe(type, resourceVersion, bookmarks: false);
+            lock (_gate) return Subscribe(type, _resourceVersion, bookmarks: false);
         }
         return Subscribe(type, fromResourceVersion, bookmarks: false);
     }

@@ -20,25 +20,25 @@ public sealed record WriteResult(ChangeKind Kind, StoredObject? Object, StoredOb
 /// </summary>
 public sealed partial class LabStore : IDisposable
 {
-    private readonly object gate = new();
-    private readonly Dictionary<ResourceType, TypeTable> tables = new();
-    private readonly Dictionary<string, StoredObject> byUid = new(StringComparer.Ordinal);
-    private readonly int historySize;
-    private readonly Timer bookmarkTimer;
-    private readonly Channel<bool> gcSignal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly CancellationTokenSource disposing = new();
-    private readonly Task gcLoop;
-    private long resourceVersion;
+    private readonly object _gate = new();
+    private readonly Dictionary<ResourceType, TypeTable> _tables = new();
+    private readonly Dictionary<string, StoredObject> _byUid = new(StringComparer.Ordinal);
+    private readonly int _historySize;
+    private readonly Timer _bookmarkTimer;
+    private readonly Channel<bool> _gcSignal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly Task _gcLoop;
+    private long _resourceVersion;
 
     internal LabStore(ResourceCatalog catalog, int historySize = 1000, TimeSpan? bookmarkInterval = null)
     {
         Catalog = catalog;
         catalog.Seal();
-        this.historySize = historySize;
-        foreach (var t in catalog.All) tables[t] = new TypeTable(historySize, snapshotCount: 64);
-        var interval = bookmarkInterval ?? TimeSpan.FromSeconds(10);
-        bookmarkTimer = new Timer(_ => SendBookmarks(), null, interval, interval);
-        gcLoop = Task.Run(GarbageCollectorLoopAsync);
+        this._historySize = historySize;
+        foreach (ResourceType t in catalog.All) _tables[t] = new TypeTable(historySize, snapshotCount: 64);
+        TimeSpan interval = bookmarkInterval ?? TimeSpan.FromSeconds(10);
+        _bookmarkTimer = new Timer(_ => SendBookmarks(), null, interval, interval);
+        _gcLoop = Task.Run(GarbageCollectorLoopAsync);
     }
 
     public ResourceCatalog Catalog { get; }
@@ -50,35 +50,35 @@ public sealed partial class LabStore : IDisposable
     public AggregatedApis AggregatedApis { get; } = new();
 
     /// <summary>The global resourceVersion: every persisted change (including deletions) increments it.</summary>
-    public long ResourceVersion { get { lock (gate) return resourceVersion; } }
+    public long ResourceVersion { get { lock (_gate) return _resourceVersion; } }
 
     internal ImmutableSortedDictionary<string, StoredObject> Snapshot(ResourceType type, out long rv)
     {
-        lock (gate)
+        lock (_gate)
         {
-            rv = resourceVersion;
-            return tables[type].Objects;
+            rv = _resourceVersion;
+            return _tables[type].Objects;
         }
     }
 
     /// <summary>The objects of a type as of resourceVersion rv, or null when that snapshot was dropped (continue too old).</summary>
     internal ImmutableSortedDictionary<string, StoredObject>? SnapshotAt(ResourceType type, long rv)
     {
-        lock (gate) return tables[type].At(rv);
+        lock (_gate) return _tables[type].At(rv);
     }
 
     internal StoredObject? Find(ResourceType type, string? ns, string name)
     {
-        lock (gate) return tables[type].Objects.GetValueOrDefault(StoredObject.KeyOf(ns, name));
+        lock (_gate) return _tables[type].Objects.GetValueOrDefault(StoredObject.KeyOf(ns, name));
     }
 
     internal bool NamespaceExists(string ns)
     {
-        lock (gate) return NamespaceExistsLocked(ns);
+        lock (_gate) return NamespaceExistsLocked(ns);
     }
 
     private bool NamespaceExistsLocked(string ns)
-        => tables[Catalog.Resolve("namespaces")].Objects.ContainsKey(StoredObject.KeyOf(null, ns));
+        => _tables[Catalog.Resolve("namespaces")].Objects.ContainsKey(StoredObject.KeyOf(null, ns));
 
     internal sealed class WriteOptions
     {
@@ -98,16 +98,16 @@ public sealed partial class LabStore : IDisposable
     internal WriteResult Write(ResourceType type, string? ns, string name, Func<StoredObject?, JsonObject?> decide, WriteOptions? options = null)
     {
         options ??= new WriteOptions();
-        lock (gate)
+        lock (_gate)
         {
-            var table = tables[type];
-            var key = StoredObject.KeyOf(ns, name);
-            var current = table.Objects.GetValueOrDefault(key);
-            var desired = decide(current);
+            TypeTable table = _tables[type];
+            string key = StoredObject.KeyOf(ns, name);
+            StoredObject? current = table.Objects.GetValueOrDefault(key);
+            JsonObject? desired = decide(current);
             if (desired == null)
                 return current == null ? new WriteResult(ChangeKind.None, null, null) : RemoveLocked(table, current, options.DryRun);
 
-            var meta = JsonUtil.Obj(desired, "metadata");
+            JsonObject meta = JsonUtil.Obj(desired, "metadata");
             meta["name"] = name;
             if (ns != null) meta["namespace"] = ns; else meta.Remove("namespace");
             desired["apiVersion"] = type.StorageApiVersion;
@@ -125,26 +125,30 @@ public sealed partial class LabStore : IDisposable
         if (ns != null && !NamespaceExistsLocked(ns))
         {
             if (!options.Seed) throw Errors.NamespaceNotFound(ns);
-            var nsType = Catalog.Resolve("namespaces");
-            var nsObject = NewNamespace(ns);
-            CreateLocked(nsType, tables[nsType], null, nsObject, (JsonObject)nsObject["metadata"]!, new WriteOptions());
+            ResourceType nsType = Catalog.Resolve("namespaces");
+            JsonObject nsObject = NewNamespace(ns);
+            CreateLocked(nsType, _tables[nsType], null, nsObject, (JsonObject)nsObject["metadata"]!, new WriteOptions());
         }
         if (!options.Seed || JsonUtil.Str(meta["uid"]) == null) meta["uid"] = Guid.NewGuid().ToString();
         if (!options.Seed || JsonUtil.Str(meta["creationTimestamp"]) == null) meta["creationTimestamp"] = JsonUtil.Now();
         if (type.HasGeneration) { if (!options.Seed || meta["generation"] == null) meta["generation"] = 1L; }
-        else meta.Remove("generation");
+        else
+        {
+            meta.Remove("generation");
+        }
+
         if (!options.Seed) { meta.Remove("deletionTimestamp"); meta.Remove("deletionGracePeriodSeconds"); }
         meta.Remove("selfLink");
 
-        var rv = resourceVersion + 1;
+        long rv = _resourceVersion + 1;
         meta["resourceVersion"] = options.DryRun ? null : rv.ToString();
-        var stored = Materialize(type, desired);
+        StoredObject stored = Materialize(type, desired);
         if (options.DryRun) return new WriteResult(ChangeKind.Created, stored, null);
 
-        resourceVersion = rv;
+        _resourceVersion = rv;
         table.Replace(table.Objects.SetItem(stored.Key, stored), rv);
         table.Reindex(stored, desired);
-        byUid[stored.Uid] = stored;
+        _byUid[stored.Uid] = stored;
         JournalCreation(stored);
         table.Record(new WatchEvent("ADDED", stored, null, rv));
         return new WriteResult(ChangeKind.Created, stored, null);
@@ -161,8 +165,8 @@ public sealed partial class LabStore : IDisposable
 
     private WriteResult UpdateLocked(ResourceType type, TypeTable table, StoredObject current, JsonObject desired, JsonObject meta, WriteOptions options)
     {
-        var old = current.ToJson();
-        var oldMeta = (JsonObject)old["metadata"]!;
+        JsonObject old = current.ToJson();
+        JsonObject oldMeta = (JsonObject)old["metadata"]!;
 
         // System fields are the server's: a client cannot change them with an update.
         meta["uid"] = oldMeta["uid"]?.DeepClone();
@@ -173,50 +177,55 @@ public sealed partial class LabStore : IDisposable
             meta["deletionTimestamp"] = oldMeta["deletionTimestamp"]?.DeepClone();
             meta["deletionGracePeriodSeconds"] = oldMeta["deletionGracePeriodSeconds"]?.DeepClone();
         }
-        var newFinalizers = meta["finalizers"] is JsonArray fa ? fa.Select(x => x?.ToString() ?? "").ToArray() : [];
+        string[] newFinalizers = meta["finalizers"] is JsonArray fa ? fa.Select(x => x?.ToString() ?? "").ToArray() : [];
         if (meta["finalizers"] is JsonArray { Count: 0 }) meta.Remove("finalizers");
         if (current.Deleting && !options.Seed)
         {
-            var added = newFinalizers.Except(current.Finalizers).ToArray();
+            string[] added = newFinalizers.Except(current.Finalizers).ToArray();
             if (added.Length > 0)
+            {
                 throw Errors.Invalid(type, current.Name, new Errors.Cause("FieldValueForbidden", "metadata.finalizers",
                     $"Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{{{string.Join(", ", added.Select(a => $"\"{a}\""))}}}"));
+            }
         }
 
         if (type.HasGeneration)
         {
-            var generation = oldMeta["generation"]?.GetValue<long>() ?? 1L;
+            long generation = oldMeta["generation"]?.GetValue<long>() ?? 1L;
             if (!options.Seed && SpecChanged(old, desired)) generation++;
             if (!current.Deleting && meta["deletionTimestamp"] != null) generation++;
             if (!options.Seed || meta["generation"] == null) meta["generation"] = generation;
         }
-        else meta.Remove("generation");
+        else
+        {
+            meta.Remove("generation");
+        }
 
         // A write that changes nothing is no write: same bytes, no resourceVersion bump, no event.
         meta["resourceVersion"] = current.ResourceVersion.ToString();
-        var candidate = Materialize(type, desired);
+        StoredObject candidate = Materialize(type, desired);
         if (candidate.Json.AsSpan().SequenceEqual(current.Json)) return new WriteResult(ChangeKind.None, current, current);
 
-        var rv = resourceVersion + 1;
+        long rv = _resourceVersion + 1;
         meta["resourceVersion"] = rv.ToString();
-        var stored = Materialize(type, desired);
-        var finished = stored.Deleting && stored.Finalizers.Length == 0;
+        StoredObject stored = Materialize(type, desired);
+        bool finished = stored.Deleting && stored.Finalizers.Length == 0;
         if (options.DryRun) return new WriteResult(finished ? ChangeKind.Deleted : ChangeKind.Updated, stored, current);
 
-        resourceVersion = rv;
+        _resourceVersion = rv;
         if (finished)
         {
             // The last finalizer is gone from a deleting object: it disappears now.
             table.Replace(table.Objects.Remove(current.Key), rv);
             table.Unindex(current.Key);
-            byUid.Remove(current.Uid);
+            _byUid.Remove(current.Uid);
             table.Record(new WatchEvent("DELETED", stored, current, rv));
             SignalGarbageCollector();
             return new WriteResult(ChangeKind.Deleted, stored, current);
         }
         table.Replace(table.Objects.SetItem(stored.Key, stored), rv);
         table.Reindex(stored, desired);
-        byUid[stored.Uid] = stored;
+        _byUid[stored.Uid] = stored;
         table.Record(new WatchEvent("MODIFIED", stored, current, rv));
         if (stored.Deleting) SignalGarbageCollector();
         return new WriteResult(ChangeKind.Updated, stored, current);
@@ -225,14 +234,14 @@ public sealed partial class LabStore : IDisposable
     private WriteResult RemoveLocked(TypeTable table, StoredObject current, bool dryRun)
     {
         if (dryRun) return new WriteResult(ChangeKind.Deleted, current, current);
-        var rv = ++resourceVersion;
+        long rv = ++_resourceVersion;
         // The DELETED event carries the object's last state with the resourceVersion of the deletion.
-        var last = current.ToJson();
+        JsonObject last = current.ToJson();
         last["metadata"]!["resourceVersion"] = rv.ToString();
-        var final = Materialize(current.Type, last);
+        StoredObject final = Materialize(current.Type, last);
         table.Replace(table.Objects.Remove(current.Key), rv);
         table.Unindex(current.Key);
-        byUid.Remove(current.Uid);
+        _byUid.Remove(current.Uid);
         table.Record(new WatchEvent("DELETED", final, current, rv));
         SignalGarbageCollector();
         return new WriteResult(ChangeKind.Deleted, final, current);
@@ -241,14 +250,14 @@ public sealed partial class LabStore : IDisposable
     /// <summary>generation moves when anything outside metadata and status changed.</summary>
     private static bool SpecChanged(JsonObject old, JsonObject desired)
     {
-        var keys = old.Select(p => p.Key).Concat(desired.Select(p => p.Key)).Distinct()
+        IEnumerable<string> keys = old.Select(p => p.Key).Concat(desired.Select(p => p.Key)).Distinct()
             .Where(k => k is not ("metadata" or "status" or "apiVersion" or "kind"));
         return keys.Any(k => !JsonNode.DeepEquals(old[k], desired[k]));
     }
 
     private static StoredObject Materialize(ResourceType type, JsonObject obj)
     {
-        var canonical = (JsonObject)JsonUtil.Canonical(obj)!;
+        JsonObject canonical = (JsonObject)JsonUtil.Canonical(obj)!;
         return new StoredObject(type, canonical, JsonUtil.ToBytes(canonical));
     }
 
@@ -258,12 +267,14 @@ public sealed partial class LabStore : IDisposable
     /// </summary>
     internal WatchSubscription Subscribe(ResourceType type, long? fromRv, bool bookmarks)
     {
-        lock (gate)
+        lock (_gate)
         {
-            var table = tables[type];
-            var sub = new WatchSubscription(type, bookmarks, s => { lock (gate) table.Watchers.Remove(s); });
+            TypeTable table = _tables[type];
+            WatchSubscription sub = new(type, bookmarks, s => { lock (_gate) table.Watchers.Remove(s); });
             if (fromRv is null or 0)
+            {
                 sub.Initial = table.Objects.Values.Select(o => new WatchEvent("ADDED", o, null, o.ResourceVersion)).ToList();
+            }
             else
             {
                 if (fromRv < table.CompactedRv)
@@ -277,29 +288,31 @@ public sealed partial class LabStore : IDisposable
 
     private void SendBookmarks()
     {
-        lock (gate)
+        lock (_gate)
         {
-            foreach (var table in tables.Values)
-                foreach (var w in table.Watchers)
-                    if (w.Bookmarks) w.Publish(new WatchEvent("BOOKMARK", null, null, resourceVersion));
+            foreach (TypeTable table in _tables.Values)
+            {
+                foreach (WatchSubscription w in table.Watchers)
+                    if (w.Bookmarks) w.Publish(new WatchEvent("BOOKMARK", null, null, _resourceVersion));
+            }
         }
     }
 
     /// <summary>Watches currently open (HTTP watches and in-process subscriptions).</summary>
     public int OpenWatchCount
     {
-        get { lock (gate) return tables.Values.Sum(t => t.Watchers.Count); }
+        get { lock (_gate) return _tables.Values.Sum(t => t.Watchers.Count); }
     }
 
     /// <summary>Forgets the watch history of every type, as an etcd compaction would: older watches get 410.</summary>
     public void CompactWatchHistory()
     {
-        lock (gate)
+        lock (_gate)
         {
-            foreach (var t in tables.Values)
+            foreach (TypeTable t in _tables.Values)
             {
                 t.History.Clear();
-                t.CompactedRv = resourceVersion;
+                t.CompactedRv = _resourceVersion;
             }
         }
     }
@@ -307,20 +320,20 @@ public sealed partial class LabStore : IDisposable
     /// <summary>Ends every open watch (the lab is stopping).</summary>
     internal void CloseWatches()
     {
-        lock (gate)
+        lock (_gate)
         {
-            foreach (var t in tables.Values)
-                foreach (var w in t.Watchers) w.Complete();
+            foreach (TypeTable t in _tables.Values)
+                foreach (WatchSubscription w in t.Watchers) w.Complete();
         }
     }
 
     public void Dispose()
     {
-        disposing.Cancel();
-        bookmarkTimer.Dispose();
+        _disposing.Cancel();
+        _bookmarkTimer.Dispose();
         CloseWatches();
-        gcSignal.Writer.TryComplete();
-        try { gcLoop.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
-        disposing.Dispose();
+        _gcSignal.Writer.TryComplete();
+        try { _gcLoop.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
+        _disposing.Dispose();
     }
 }

@@ -15,11 +15,11 @@ public sealed class StoredObject
     {
         Type = type;
         Json = json;
-        var meta = canonical["metadata"] as JsonObject ?? new JsonObject();
+        JsonObject meta = canonical["metadata"] as JsonObject ?? new JsonObject();
         Name = JsonUtil.Str(meta["name"]) ?? "";
         Namespace = JsonUtil.Str(meta["namespace"]);
         Uid = JsonUtil.Str(meta["uid"]) ?? "";
-        ResourceVersion = long.TryParse(JsonUtil.Str(meta["resourceVersion"]), out var rv) ? rv : 0;
+        ResourceVersion = long.TryParse(JsonUtil.Str(meta["resourceVersion"]), out long rv) ? rv : 0;
         Labels = meta["labels"] is JsonObject labels
             ? labels.Where(p => p.Value is JsonValue).ToDictionary(p => p.Key, p => p.Value!.ToString())
             : new Dictionary<string, string>();

@@ -49,14 +49,14 @@ internal sealed class TypeTable(int historySize, int snapshotCount)
     {
         History.Enqueue(e);
         while (History.Count > historySize) CompactedRv = History.Dequeue().ResourceVersion;
-        foreach (var w in Watchers) w.Publish(e);
+        foreach (WatchSubscription w in Watchers) w.Publish(e);
     }
 
     /// <summary>The map as it was at resourceVersion rv, or null when that snapshot is no longer kept.</summary>
     public ImmutableSortedDictionary<string, StoredObject>? At(long rv)
     {
         ImmutableSortedDictionary<string, StoredObject>? found = null;
-        foreach (var (at, map) in Snapshots)
+        foreach ((long at, ImmutableSortedDictionary<string, StoredObject>? map) in Snapshots)
         {
             if (at <= rv) found = map;
             else break;

@@ -10,30 +10,30 @@ namespace VmSnapshot.Lab.Store;
 /// </summary>
 public sealed class WatchSubscription : IDisposable
 {
-    private readonly Action<WatchSubscription> unsubscribe;
-    private readonly Channel<WatchEvent> channel = Channel.CreateUnbounded<WatchEvent>(new UnboundedChannelOptions { SingleReader = true });
-    private int disposed;
+    private readonly Action<WatchSubscription> _unsubscribe;
+    private readonly Channel<WatchEvent> _channel = Channel.CreateUnbounded<WatchEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private int _disposed;
 
     internal WatchSubscription(ResourceType type, bool bookmarks, Action<WatchSubscription> unsubscribe)
     {
         Type = type;
         Bookmarks = bookmarks;
-        this.unsubscribe = unsubscribe;
+        this._unsubscribe = unsubscribe;
     }
 
     public ResourceType Type { get; }
     public bool Bookmarks { get; }
     public IReadOnlyList<WatchEvent> Initial { get; internal set; } = [];
-    public ChannelReader<WatchEvent> Reader => channel.Reader;
+    public ChannelReader<WatchEvent> Reader => _channel.Reader;
 
-    internal void Publish(WatchEvent e) => channel.Writer.TryWrite(e);
+    internal void Publish(WatchEvent e) => _channel.Writer.TryWrite(e);
 
-    internal void Complete() => channel.Writer.TryComplete();
+    internal void Complete() => _channel.Writer.TryComplete();
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref disposed, 1) == 1) return;
-        unsubscribe(this);
-        channel.Writer.TryComplete();
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        _unsubscribe(this);
+        _channel.Writer.TryComplete();
     }
 }

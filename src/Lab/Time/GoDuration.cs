@@ -21,21 +21,25 @@ public static partial class GoDuration
     {
         value = TimeSpan.Zero;
         if (string.IsNullOrWhiteSpace(text)) return false;
-        var s = text.Trim();
-        var negative = s.StartsWith('-');
+        string s = text.Trim();
+        bool negative = s.StartsWith('-');
         if (negative || s.StartsWith('+')) s = s[1..];
         if (s == "0") return true;
-        var pos = 0;
+        int pos = 0;
         double ticks = 0;
         foreach (Match m in Part().Matches(s))
         {
             if (m.Index != pos) return false;
             pos += m.Length;
-            var n = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            double n = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
             ticks += m.Groups[2].Value switch
             {
-                "ns" => n / 100, "us" or "µs" => n * 10, "ms" => n * TimeSpan.TicksPerMillisecond,
-                "s" => n * TimeSpan.TicksPerSecond, "m" => n * TimeSpan.TicksPerMinute, _ => n * TimeSpan.TicksPerHour,
+                "ns" => n / 100,
+                "us" or "µs" => n * 10,
+                "ms" => n * TimeSpan.TicksPerMillisecond,
+                "s" => n * TimeSpan.TicksPerSecond,
+                "m" => n * TimeSpan.TicksPerMinute,
+                _ => n * TimeSpan.TicksPerHour,
             };
         }
         if (pos != s.Length || pos == 0) return false;
@@ -44,19 +48,19 @@ public static partial class GoDuration
     }
 
     /// <summary>Parses, or returns the fallback for null/invalid text.</summary>
-    public static TimeSpan Parse(string? text, TimeSpan fallback) => TryParse(text, out var v) ? v : fallback;
+    public static TimeSpan Parse(string? text, TimeSpan fallback) => TryParse(text, out TimeSpan v) ? v : fallback;
 
     /// <summary>Formats like Go's Duration.String(): "5m0s", "40s", "1h0m0s", "1.5s", "0s".</summary>
     public static string Format(TimeSpan d)
     {
         if (d == TimeSpan.Zero) return "0s";
-        var sign = d < TimeSpan.Zero ? "-" : "";
+        string sign = d < TimeSpan.Zero ? "-" : "";
         d = d.Duration();
         if (d < TimeSpan.FromSeconds(1)) return sign + (d.TotalMilliseconds).ToString("0.###", CultureInfo.InvariantCulture) + "ms";
-        var h = (long)d.TotalHours;
-        var m = d.Minutes;
-        var sec = (d - TimeSpan.FromHours(h) - TimeSpan.FromMinutes(m)).TotalSeconds;
-        var secText = sec.ToString("0.#########", CultureInfo.InvariantCulture) + "s";
+        long h = (long)d.TotalHours;
+        int m = d.Minutes;
+        double sec = (d - TimeSpan.FromHours(h) - TimeSpan.FromMinutes(m)).TotalSeconds;
+        string secText = sec.ToString("0.#########", CultureInfo.InvariantCulture) + "s";
         if (h > 0) return $"{sign}{h}h{m}m{secText}";
         if (m > 0) return $"{sign}{m}m{secText}";
         return sign + secText;

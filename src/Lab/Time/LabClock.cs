@@ -11,8 +11,8 @@ namespace VmSnapshot.Lab.Time;
 /// </summary>
 public sealed class LabClock
 {
-    private readonly Stopwatch elapsed = Stopwatch.StartNew();
-    private readonly DateTime origin = DateTime.UtcNow;
+    private readonly Stopwatch _elapsed = Stopwatch.StartNew();
+    private readonly DateTime _origin = DateTime.UtcNow;
 
     public LabClock(double speed)
     {
@@ -24,7 +24,7 @@ public sealed class LabClock
     public double Speed { get; }
 
     /// <summary>The current lab time (UTC).</summary>
-    public DateTime Now => origin + TimeSpan.FromTicks((long)(elapsed.Elapsed.Ticks * Speed));
+    public DateTime Now => _origin + TimeSpan.FromTicks((long)(_elapsed.Elapsed.Ticks * Speed));
 
     /// <summary>The wall time a lab duration takes.</summary>
     public TimeSpan ToWall(TimeSpan lab) => lab <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks((long)(lab.Ticks / Speed));

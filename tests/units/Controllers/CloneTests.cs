@@ -9,20 +9,20 @@ namespace VmSnapshot.Tests.Controllers;
 /// <summary>VirtualMachineClone (reference §2): phases, new identity of the clone, filters, patches, and the hang of kubevirt#10935.</summary>
 public sealed class CloneTests : IDisposable
 {
-    private readonly LabServer lab = StartControlledLab();
-    private readonly HttpClient http;
+    private readonly LabServer _lab = StartControlledLab();
+    private readonly HttpClient _http;
 
-    public CloneTests() => http = Http(lab);
+    public CloneTests() => _http = Http(_lab);
 
     public void Dispose()
     {
-        http.Dispose();
-        DisposeAndCheck(lab);
+        _http.Dispose();
+        DisposeAndCheck(_lab);
     }
 
     private static string CloneJson(string name, string source, string? target, JsonObject? extra = null)
     {
-        var spec = extra ?? new JsonObject();
+        JsonObject spec = extra ?? new JsonObject();
         spec["source"] = new JsonObject { ["apiGroup"] = "kubevirt.io", ["kind"] = "VirtualMachine", ["name"] = source };
         if (target != null) spec["target"] = new JsonObject { ["apiGroup"] = "kubevirt.io", ["kind"] = "VirtualMachine", ["name"] = target };
         return new JsonObject
@@ -32,31 +32,31 @@ public sealed class CloneTests : IDisposable
         }.ToJsonString();
     }
 
-    private Task<JsonObject?> Phase(string name, string phase) => WaitForAsync(http, "virtualmachineclones", "vms", name, c => Str(c, "status", "phase") == phase);
+    private Task<JsonObject?> Phase(string name, string phase) => WaitForAsync(_http, "virtualmachineclones", "vms", name, c => Str(c, "status", "phase") == phase);
 
     [Fact]
     public async Task ACloneGetsNewMacsSerialFilteredLabelsAndTheDevSegment()
     {
-        await using var clones = new WatchRecorder(http, "virtualmachineclones", "vms", "dev-copy");
-        var created = await CreateAsync(http, "virtualmachineclones", "vms", CloneJson("dev-copy", "rhel8-brainy-bear", "rhel8-dev", new JsonObject
+        await using WatchRecorder clones = new(_http, "virtualmachineclones", "vms", "dev-copy");
+        JsonObject created = await CreateAsync(_http, "virtualmachineclones", "vms", CloneJson("dev-copy", "rhel8-brainy-bear", "rhel8-dev", new JsonObject
         {
             ["newMacAddresses"] = new JsonObject { ["default"] = "DE-AD-00-00-BE-AF" },
             ["newSMBiosSerial"] = "lab-serial-0001",
             ["labelFilters"] = new JsonArray("*", "!vm.kubevirt.io/template"),
             ["patches"] = new JsonArray("{\"op\":\"replace\",\"path\":\"/spec/template/spec/networks/1/multus/networkName\",\"value\":\"dev-segment\"}"),
         }));
-        var uid = Str(created, "metadata", "uid");
-        var done = await Phase("dev-copy", "Succeeded");
+        string? uid = Str(created, "metadata", "uid");
+        JsonObject? done = await Phase("dev-copy", "Succeeded");
         Assert.Equal("rhel8-dev", Str(done, "status", "targetName"));
         Assert.Equal(["Progressing=False/Ready", "Ready=True/Ready"], Conditions(done));
-        var phases = clones.Versions.Select(c => Str(c, "status", "phase")).Where(p => p != null).Select(p => p!).Distinct().ToArray();
+        string[] phases = clones.Versions.Select(c => Str(c, "status", "phase")).Where(p => p != null).Select(p => p!).Distinct().ToArray();
         Assert.Equal(["SnapshotInProgress", "RestoreInProgress", "CreatingTargetVM", "Succeeded"], phases);
         Assert.Contains(clones.Versions, c => Str(c, "status", "snapshotName") == $"tmp-snapshot-{uid}");
         Assert.Contains(clones.Versions, c => Str(c, "status", "restoreName") == $"tmp-restore-{uid}");
 
-        var vm = await GetAsync(http, "virtualmachines", "vms", "rhel8-dev");
-        var template = vm!["spec"]!["template"]!["spec"]!;
-        var interfaces = template["domain"]!["devices"]!["interfaces"]!.AsArray();
+        JsonObject? vm = await GetAsync(_http, "virtualmachines", "vms", "rhel8-dev");
+        JsonNode template = vm!["spec"]!["template"]!["spec"]!;
+        JsonArray interfaces = template["domain"]!["devices"]!["interfaces"]!.AsArray();
         Assert.Equal("DE-AD-00-00-BE-AF", Str(interfaces[0], "macAddress"));
         Assert.NotEqual("02:5e:1a:00:02:02", Str(interfaces[1], "macAddress")); // KubeMacPool gave the blanked one a new address
         Assert.Matches("^02(:[0-9a-f]{2}){5}$", Str(interfaces[1], "macAddress"));
@@ -68,11 +68,11 @@ public sealed class CloneTests : IDisposable
         Assert.Equal("Halted", Str(vm, "spec", "runStrategy"));
 
         // The temporary snapshot and restore go once the new PVCs are bound.
-        var clean = await WaitForAsync(http, "virtualmachineclones", "vms", "dev-copy", c => c!["status"]!["restoreName"] == null && c["status"]!["snapshotName"] == null);
+        JsonObject? clean = await WaitForAsync(_http, "virtualmachineclones", "vms", "dev-copy", c => c!["status"]!["restoreName"] == null && c["status"]!["snapshotName"] == null);
         Assert.Equal("Succeeded", Str(clean, "status", "phase"));
-        await WaitForAsync(http, "virtualmachinesnapshots", "vms", $"tmp-snapshot-{uid}", s => s == null);
-        await WaitForAsync(http, "virtualmachinerestores", "vms", $"tmp-restore-{uid}", r => r == null);
-        var reasons = (await GetAsync(http, "/api/v1/namespaces/vms/events?fieldSelector=involvedObject.name%3Ddev-copy")).Body!["items"]!.AsArray().Select(e => Str(e, "reason")).ToList();
+        await WaitForAsync(_http, "virtualmachinesnapshots", "vms", $"tmp-snapshot-{uid}", s => s == null);
+        await WaitForAsync(_http, "virtualmachinerestores", "vms", $"tmp-restore-{uid}", r => r == null);
+        List<string?> reasons = (await GetAsync(_http, "/api/v1/namespaces/vms/events?fieldSelector=involvedObject.name%3Ddev-copy")).Body!["items"]!.AsArray().Select(e => Str(e, "reason")).ToList();
         Assert.Contains("SnapshotCreated", reasons);
         Assert.Contains("RestoreCreated", reasons);
         Assert.Contains("TargetVMCreated", reasons);
@@ -81,27 +81,27 @@ public sealed class CloneTests : IDisposable
     [Fact]
     public async Task ACloneCreatedBeforeItsSourceWaitsAsPending()
     {
-        await CreateAsync(http, "virtualmachineclones", "vms", CloneJson("early", "arrives-later", "arrived-copy"));
-        var pending = await WaitForAsync(http, "virtualmachineclones", "vms", "early", c => c?["status"]?["conditions"] != null);
+        await CreateAsync(_http, "virtualmachineclones", "vms", CloneJson("early", "arrives-later", "arrived-copy"));
+        JsonObject? pending = await WaitForAsync(_http, "virtualmachineclones", "vms", "early", c => c?["status"]?["conditions"] != null);
         Assert.Equal(["Progressing=False/Pending", "Ready=False/Source doesnt exist: VirtualMachine vms/arrives-later"], Conditions(pending));
         Assert.Null(Str(pending, "status", "phase"));
-        await TestVms.CreateAsync(http, "arrives-later", ["root"], runStrategy: "Halted");
+        await TestVms.CreateAsync(_http, "arrives-later", ["root"], runStrategy: "Halted");
         await Phase("early", "Succeeded");
-        Assert.NotNull(await GetAsync(http, "virtualmachines", "vms", "arrived-copy"));
+        Assert.NotNull(await GetAsync(_http, "virtualmachines", "vms", "arrived-copy"));
     }
 
     [Fact]
     public async Task ASecondCloneToTheSameTargetNameHangsInRestoreInProgressWithoutAnError()
     {
-        await CreateAsync(http, "virtualmachineclones", "vms", CloneJson("first", "fedora-no-agent", "same-name"));
+        await CreateAsync(_http, "virtualmachineclones", "vms", CloneJson("first", "fedora-no-agent", "same-name"));
         await Phase("first", "Succeeded");
-        var second = await CreateAsync(http, "virtualmachineclones", "vms", CloneJson("second", "fedora-no-agent", "same-name"));
+        JsonObject second = await CreateAsync(_http, "virtualmachineclones", "vms", CloneJson("second", "fedora-no-agent", "same-name"));
         await Phase("second", "RestoreInProgress");
-        var restore = await WaitForAsync(http, "virtualmachinerestores", "vms", $"tmp-restore-{Str(second, "metadata", "uid")}",
+        JsonObject? restore = await WaitForAsync(_http, "virtualmachinerestores", "vms", $"tmp-restore-{Str(second, "metadata", "uid")}",
             r => Condition(r, "Ready") == "Ready=False/restore source and restore target are different but restore target already exists");
         Assert.NotNull(restore);
         await Task.Delay(300); // a minute of lab time: nothing changes, nothing fails
-        var stuck = await GetAsync(http, "virtualmachineclones", "vms", "second");
+        JsonObject? stuck = await GetAsync(_http, "virtualmachineclones", "vms", "second");
         Assert.Equal("RestoreInProgress", Str(stuck, "status", "phase"));
         Assert.Equal(["Progressing=True/Still processing", "Ready=False/Still processing"], Conditions(stuck));
     }
@@ -109,14 +109,14 @@ public sealed class CloneTests : IDisposable
     [Fact]
     public async Task AVmWithADiskThatCannotBeSnapshottedIsNotCloned()
     {
-        await CreateAsync(http, "virtualmachineclones", "vms", CloneJson("nfs", "db-nfs-data", "nfs-copy"));
-        for (var i = 0; i < 500; i++)
+        await CreateAsync(_http, "virtualmachineclones", "vms", CloneJson("nfs", "db-nfs-data", "nfs-copy"));
+        for (int i = 0; i < 500; i++)
         {
-            var events = (await GetAsync(http, "/api/v1/namespaces/vms/events?fieldSelector=reason%3DVMVolumeSnapshotsInvalid")).Body!["items"]!.AsArray();
+            JsonArray events = (await GetAsync(_http, "/api/v1/namespaces/vms/events?fieldSelector=reason%3DVMVolumeSnapshotsInvalid")).Body!["items"]!.AsArray();
             if (events.Count > 0)
             {
                 Assert.Equal("Virtual Machine volume data does not support snapshots", Str(events[0], "message"));
-                Assert.Null(Str(await GetAsync(http, "virtualmachineclones", "vms", "nfs"), "status", "phase"));
+                Assert.Null(Str(await GetAsync(_http, "virtualmachineclones", "vms", "nfs"), "status", "phase"));
                 return;
             }
             await Task.Delay(10);
@@ -127,29 +127,29 @@ public sealed class CloneTests : IDisposable
     [Fact]
     public async Task TheCloneWebhooksDefaultTheTargetAndRefuseBadSpecs()
     {
-        var defaulted = await CreateAsync(http, "virtualmachineclones", "vms", CloneJson("unnamed", "centos-stopped", null));
+        JsonObject defaulted = await CreateAsync(_http, "virtualmachineclones", "vms", CloneJson("unnamed", "centos-stopped", null));
         Assert.Matches("^clone-centos-stopped-[a-z0-9]{5}$", Str(defaulted, "spec", "target", "name"));
-        AssertStatus(await SendAsync(http, HttpMethod.Post, PathOf("virtualmachineclones", "vms"), CloneJson("self", "centos-stopped", "centos-stopped")), 422, "Invalid",
+        AssertStatus(await SendAsync(_http, HttpMethod.Post, PathOf("virtualmachineclones", "vms"), CloneJson("self", "centos-stopped", "centos-stopped")), 422, "Invalid",
             "admission webhook \"vm-clone-validator.kubevirt.io\" denied the request: Target name cannot be equal to source name when both are VirtualMachines");
-        AssertStatus(await SendAsync(http, HttpMethod.Post, PathOf("virtualmachineclones", "vms"), CloneJson("mac", "centos-stopped", "x", new JsonObject { ["newMacAddresses"] = new JsonObject { ["default"] = "not-a-mac" } })), 422, "Invalid",
+        AssertStatus(await SendAsync(_http, HttpMethod.Post, PathOf("virtualmachineclones", "vms"), CloneJson("mac", "centos-stopped", "x", new JsonObject { ["newMacAddresses"] = new JsonObject { ["default"] = "not-a-mac" } })), 422, "Invalid",
             "admission webhook \"vm-clone-validator.kubevirt.io\" denied the request: interface default has malformed MAC address (not-a-mac).");
-        AssertStatus(await SendAsync(http, HttpMethod.Post, PathOf("virtualmachineclones", "vms"), CloneJson("patch", "centos-stopped", "x", new JsonObject { ["patches"] = new JsonArray("{nope") })), 422, "Invalid",
+        AssertStatus(await SendAsync(_http, HttpMethod.Post, PathOf("virtualmachineclones", "vms"), CloneJson("patch", "centos-stopped", "x", new JsonObject { ["patches"] = new JsonArray("{nope") })), 422, "Invalid",
             "admission webhook \"vm-clone-validator.kubevirt.io\" denied the request: patch is not valid JSON ({nope)");
     }
 
     [Fact]
     public async Task AMacWithColonsPassesTheCloneWebhookButTheRestoreWebhookRefusesItsPatch()
     {
-        await CreateAsync(http, "virtualmachineclones", "vms", CloneJson("colons", "fedora-no-agent", "colon-copy",
+        await CreateAsync(_http, "virtualmachineclones", "vms", CloneJson("colons", "fedora-no-agent", "colon-copy",
             new JsonObject { ["newMacAddresses"] = new JsonObject { ["default"] = "02:00:00:00:00:42" } }));
         await Phase("colons", "RestoreInProgress");
-        for (var i = 0; i < 500; i++)
+        for (int i = 0; i < 500; i++)
         {
-            var events = (await GetAsync(http, "/api/v1/namespaces/vms/events?fieldSelector=reason%3DRestoreCreationFailed")).Body!["items"]!.AsArray();
+            JsonArray events = (await GetAsync(_http, "/api/v1/namespaces/vms/events?fieldSelector=reason%3DRestoreCreationFailed")).Body!["items"]!.AsArray();
             if (events.Count > 0)
             {
                 Assert.Contains("patch format is not valid - one \":\" expected in a single key-value json patch", Str(events[0], "message"));
-                Assert.Null(await GetAsync(http, "virtualmachines", "vms", "colon-copy"));
+                Assert.Null(await GetAsync(_http, "virtualmachines", "vms", "colon-copy"));
                 return;
             }
             await Task.Delay(10);

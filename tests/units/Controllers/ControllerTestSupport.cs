@@ -28,21 +28,21 @@ internal static class ControllerTestSupport
     /// <summary>Stops the lab and fails the test if any reconcile threw (the controllers retry silently otherwise).</summary>
     public static void DisposeAndCheck(LabServer lab)
     {
-        var errors = lab.Controllers?.Errors ?? [];
+        IReadOnlyList<string> errors = lab.Controllers?.Errors ?? [];
         lab.Dispose();
         Assert.True(errors.Count == 0, "controller errors: " + string.Join(" | ", errors));
     }
 
     public static string ScenarioFile(string yaml)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"lab-scenario-{Guid.NewGuid():N}.yaml");
+        string path = Path.Combine(Path.GetTempPath(), $"lab-scenario-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(path, yaml);
         return path;
     }
 
     public static string PathOf(string resource, string ns, string? name = null)
     {
-        var prefix = resource switch
+        string prefix = resource switch
         {
             "virtualmachines" or "virtualmachineinstances" => "/apis/kubevirt.io/v1",
             "virtualmachinesnapshots" or "virtualmachinesnapshotcontents" or "virtualmachinerestores" => "/apis/snapshot.kubevirt.io/v1beta1",
@@ -56,14 +56,14 @@ internal static class ControllerTestSupport
 
     public static async Task<JsonObject?> GetAsync(HttpClient http, string resource, string ns, string name)
     {
-        var r = await LabTestSupport.GetAsync(http, PathOf(resource, ns, name));
+        (int Code, JsonNode? Body) r = await LabTestSupport.GetAsync(http, PathOf(resource, ns, name));
         return r.Code == 200 ? r.Body!.AsObject() : null;
     }
 
     /// <summary>Polls (every 10 ms) until the condition holds; fails with the last seen object after the timeout.</summary>
     public static async Task<JsonObject?> WaitForAsync(HttpClient http, string resource, string ns, string name, Func<JsonObject?, bool> condition, double seconds = 10)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(seconds);
         JsonObject? last = null;
         while (DateTime.UtcNow < deadline)
         {
@@ -77,14 +77,14 @@ internal static class ControllerTestSupport
 
     public static async Task<JsonObject> CreateAsync(HttpClient http, string resource, string ns, string json)
     {
-        var r = await LabTestSupport.SendAsync(http, HttpMethod.Post, PathOf(resource, ns), json);
+        (int Code, JsonNode? Body) r = await LabTestSupport.SendAsync(http, HttpMethod.Post, PathOf(resource, ns), json);
         Assert.True(r.Code == 201, $"create {resource} failed: {r.Code} {r.Body?.ToJsonString()}");
         return r.Body!.AsObject();
     }
 
     public static string SnapshotJson(string name, string vm, string? failureDeadline = null, string? deletionPolicy = null)
     {
-        var spec = new JsonObject { ["source"] = new JsonObject { ["apiGroup"] = "kubevirt.io", ["kind"] = "VirtualMachine", ["name"] = vm } };
+        JsonObject spec = new() { ["source"] = new JsonObject { ["apiGroup"] = "kubevirt.io", ["kind"] = "VirtualMachine", ["name"] = vm } };
         if (failureDeadline != null) spec["failureDeadline"] = failureDeadline;
         if (deletionPolicy != null) spec["deletionPolicy"] = deletionPolicy;
         return new JsonObject
@@ -96,8 +96,8 @@ internal static class ControllerTestSupport
 
     public static string? Str(JsonNode? n, params string[] path)
     {
-        foreach (var p in path) n = n?[p];
-        return n is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+        foreach (string p in path) n = n?[p];
+        return n is JsonValue v && v.TryGetValue<string>(out string? s) ? s : null;
     }
 
     /// <summary>"Type=Status/Reason" for each condition, in order.</summary>
@@ -115,31 +115,31 @@ internal static class ControllerTestSupport
 /// <summary>Records every version of the objects a watch delivers (one resource type, one namespace, optional name) through HTTP.</summary>
 internal sealed class WatchRecorder : IAsyncDisposable
 {
-    private readonly CancellationTokenSource cts = new();
-    private readonly Task pump;
-    private readonly List<(string Type, JsonObject Object)> events = [];
+    private readonly CancellationTokenSource _cts = new();
+    private readonly Task _pump;
+    private readonly List<(string Type, JsonObject Object)> _events = [];
 
     public WatchRecorder(HttpClient http, string resource, string ns, string? name = null)
     {
         // Watching from the list's resourceVersion replays everything after it, so no version is lost even if the
         // watch connects after the test's next request.
-        var selector = name == null ? "" : "fieldSelector=metadata.name%3D" + name;
-        var list = Lab.LabTestSupport.GetAsync(http, ControllerTestSupport.PathOf(resource, ns) + "?" + selector).GetAwaiter().GetResult();
-        var rv = (string)list.Body!["metadata"]!["resourceVersion"]!;
-        foreach (var item in list.Body!["items"]!.AsArray()) events.Add(("ADDED", item!.DeepClone().AsObject()));
-        var path = ControllerTestSupport.PathOf(resource, ns) + $"?watch=true&resourceVersion={rv}&" + selector;
-        pump = Task.Run(async () =>
+        string selector = name == null ? "" : "fieldSelector=metadata.name%3D" + name;
+        (int Code, JsonNode? Body) list = Lab.LabTestSupport.GetAsync(http, ControllerTestSupport.PathOf(resource, ns) + "?" + selector).GetAwaiter().GetResult();
+        string rv = (string)list.Body!["metadata"]!["resourceVersion"]!;
+        foreach (JsonNode? item in list.Body!["items"]!.AsArray()) _events.Add(("ADDED", item!.DeepClone().AsObject()));
+        string path = ControllerTestSupport.PathOf(resource, ns) + $"?watch=true&resourceVersion={rv}&" + selector;
+        _pump = Task.Run(async () =>
         {
-            using var req = new HttpRequestMessage(HttpMethod.Get, path);
-            using var resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, cts.Token);
-            using var reader = new StreamReader(await resp.Content.ReadAsStreamAsync(cts.Token), Encoding.UTF8);
-            while (!cts.IsCancellationRequested)
+            using HttpRequestMessage req = new(HttpMethod.Get, path);
+            using HttpResponseMessage resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, _cts.Token);
+            using StreamReader reader = new(await resp.Content.ReadAsStreamAsync(_cts.Token), Encoding.UTF8);
+            while (!_cts.IsCancellationRequested)
             {
-                var line = await reader.ReadLineAsync(cts.Token);
+                string? line = await reader.ReadLineAsync(_cts.Token);
                 if (line == null) break;
                 if (line.Length == 0) continue;
-                var e = JsonNode.Parse(line)!;
-                lock (events) events.Add(((string)e["type"]!, e["object"]!.AsObject()));
+                JsonNode e = JsonNode.Parse(line)!;
+                lock (_events) _events.Add(((string)e["type"]!, e["object"]!.AsObject()));
             }
         });
     }
@@ -149,17 +149,17 @@ internal sealed class WatchRecorder : IAsyncDisposable
     {
         get
         {
-            var deadline = DateTime.UtcNow.AddSeconds(3);
-            var count = -1;
+            DateTime deadline = DateTime.UtcNow.AddSeconds(3);
+            int count = -1;
             while (DateTime.UtcNow < deadline)
             {
                 int now;
-                lock (events) now = events.Count;
+                lock (_events) now = _events.Count;
                 if (now == count) break;
                 count = now;
                 Thread.Sleep(100);
             }
-            lock (events) return events.ToList();
+            lock (_events) return _events.ToList();
         }
     }
 
@@ -167,9 +167,9 @@ internal sealed class WatchRecorder : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        cts.Cancel();
-        try { await pump; } catch (OperationCanceledException) { } catch (HttpRequestException) { } catch (IOException) { }
-        cts.Dispose();
+        _cts.Cancel();
+        try { await _pump; } catch (OperationCanceledException) { } catch (HttpRequestException) { } catch (IOException) { }
+        _cts.Dispose();
     }
 }
 
@@ -179,7 +179,8 @@ internal static class TestVms
     /// <summary>Creates Bound-able PVCs (the binder binds them) and a VM using them; runStrategy Always unless told.</summary>
     public static async Task CreateAsync(HttpClient http, string name, string[] disks, string? guestAgent = null, string storageClass = "trident-svm", string runStrategy = "Always")
     {
-        foreach (var disk in disks)
+        foreach (string disk in disks)
+        {
             await ControllerTestSupport.CreateAsync(http, "persistentvolumeclaims", "vms", new JsonObject
             {
                 ["apiVersion"] = "v1", ["kind"] = "PersistentVolumeClaim",
@@ -190,7 +191,9 @@ internal static class TestVms
                     ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["storage"] = "10Gi" } },
                 },
             }.ToJsonString());
-        var meta = new JsonObject { ["name"] = name, ["labels"] = new JsonObject { ["app"] = name } };
+        }
+
+        JsonObject meta = new() { ["name"] = name, ["labels"] = new JsonObject { ["app"] = name } };
         if (guestAgent != null) meta["annotations"] = new JsonObject { ["lab.vmsnapshot.io/guest-agent"] = guestAgent };
         await ControllerTestSupport.CreateAsync(http, "virtualmachines", "vms", new JsonObject
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using VmSnapshot.Lab;
 using Xunit;
 using static VmSnapshot.Tests.Controllers.ControllerTestSupport;
@@ -55,11 +56,11 @@ public sealed class ScenarioBehaviourTests
     [Fact]
     public async Task KubeVirt17WrapsAFreezeErrorAndReportsQuiesceFailed()
     {
-        using var lab = Lab("v1.7.2", "Snapshot");
-        using var http = Http(lab);
+        using LabServer lab = Lab("v1.7.2", "Snapshot");
+        using HttpClient http = Http(lab);
         await WaitForAsync(http, "virtualmachineinstances", "old", "hooked", v => Condition(v, "AgentConnected") != null);
         await CreateAsync(http, "virtualmachinesnapshots", "old", SnapshotJson("s", "hooked"));
-        var erroring = await WaitForAsync(http, "virtualmachinesnapshots", "old", "s", s => s?["status"]?["error"] != null);
+        JsonObject? erroring = await WaitForAsync(http, "virtualmachinesnapshots", "old", "s", s => s?["status"]?["error"] != null);
         Assert.StartsWith("Failed freezing vm hooked: Internal error occurred:", Str(erroring, "status", "error", "message"));
         Assert.Equal(["GuestAgent", "Online", "QuiesceFailed"], Strings(erroring!["status"]!["indications"]));
     }
@@ -67,30 +68,30 @@ public sealed class ScenarioBehaviourTests
     [Fact]
     public async Task BeforeV19TheSnapshotGateMustBeListed()
     {
-        using var lab = Lab("v1.8.0", "HotplugVolumes");
-        using var http = Http(lab);
+        using LabServer lab = Lab("v1.8.0", "HotplugVolumes");
+        using HttpClient http = Http(lab);
         AssertStatus(await SendAsync(http, HttpMethod.Post, PathOf("virtualmachinesnapshots", "old"), SnapshotJson("s", "hooked")), 400, null,
             "admission webhook \"virtualmachinesnapshot-validator.snapshot.kubevirt.io\" denied the request: snapshot feature gate not enabled");
-        using var current = Lab("v1.9.0", "HotplugVolumes");
-        using var currentHttp = Http(current);
+        using LabServer current = Lab("v1.9.0", "HotplugVolumes");
+        using HttpClient currentHttp = Http(current);
         Assert.Equal(201, (await SendAsync(currentHttp, HttpMethod.Post, PathOf("virtualmachinesnapshots", "old"), SnapshotJson("s", "hooked"))).Code);
     }
 
     [Fact]
     public async Task TheScaleScenarioGeneratesRunningVmsThatCanBeSnapshotted()
     {
-        var sw = Stopwatch.StartNew();
-        using var lab = StartControlledLab("scale:20x10");
-        var started = sw.Elapsed;
-        using var http = Http(lab);
+        Stopwatch sw = Stopwatch.StartNew();
+        using LabServer lab = StartControlledLab("scale:20x10");
+        TimeSpan started = sw.Elapsed;
+        using HttpClient http = Http(lab);
         Assert.Equal("scale-001", lab.Namespace);
         Assert.Equal(200, lab.Store.Count("virtualmachines"));
         Assert.Equal(10, lab.Store.List("virtualmachines", "scale-020").Count);
-        var vm = await GetAsync(http, "virtualmachines", "scale-007", "vm-0003");
+        JsonObject? vm = await GetAsync(http, "virtualmachines", "scale-007", "vm-0003");
         Assert.Equal("Running", Str(vm, "status", "printableStatus"));
         Assert.True(vm!["status"]!["volumeSnapshotStatuses"]![0]!["enabled"]!.GetValue<bool>());
         await CreateAsync(http, "virtualmachinesnapshots", "scale-007", SnapshotJson("s", "vm-0003"));
-        var done = await WaitForAsync(http, "virtualmachinesnapshots", "scale-007", "s", s => s?["status"]?["readyToUse"]?.GetValue<bool>() == true);
+        JsonObject? done = await WaitForAsync(http, "virtualmachinesnapshots", "scale-007", "s", s => s?["status"]?["readyToUse"]?.GetValue<bool>() == true);
         Assert.Equal(["GuestAgent", "Online"], Strings(done!["status"]!["indications"]));
         Assert.True(started < TimeSpan.FromSeconds(20), $"starting scale:20x10 took {started}");
     }

@@ -20,19 +20,19 @@ public sealed class ConnectionFactoryTests : IDisposable
         }
 
         yaml.Append("clusters:\n");
-        foreach (var c in contexts)
+        foreach ((string Context, string Server, string? Namespace) c in contexts)
         {
             yaml.Append($"- name: {c.Context}-cluster\n  cluster:\n    server: {c.Server}\n");
         }
 
         yaml.Append("users:\n");
-        foreach (var c in contexts)
+        foreach ((string Context, string Server, string? Namespace) c in contexts)
         {
             yaml.Append($"- name: {c.Context}-user\n  user:\n    token: secret-{c.Context}\n");
         }
 
         yaml.Append("contexts:\n");
-        foreach (var c in contexts)
+        foreach ((string Context, string Server, string? Namespace) c in contexts)
         {
             yaml.Append($"- name: {c.Context}\n  context:\n    cluster: {c.Context}-cluster\n    user: {c.Context}-user\n");
             if (c.Namespace is not null)

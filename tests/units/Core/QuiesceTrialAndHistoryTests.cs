@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using VmSnapshot.Core.Quiesce;
 using Xunit;
 using static VmSnapshot.Tests.Core.QuiesceFixtures;
@@ -132,7 +133,7 @@ public class QuiesceTrialAndHistoryTests
             Name = "s", VMName = "web01", Phase = SnapshotPhase.Succeeded, Indications = new[] { "Online", "GuestAgent" },
             ExcludedVolumes = new[] { "cloudinitdisk" }, Consistency = SnapshotConsistency.ApplicationConsistent,
         };
-        var vm = Vm("web01", "Running", ("rootdisk", "dataVolume", true, null),
+        JsonObject vm = Vm("web01", "Running", ("rootdisk", "dataVolume", true, null),
             ("cloudinitdisk", "cloudInitNoCloud", false, "Snapshot is not supported for this volumeSource type [cloudinitdisk]"));
 
         QuiesceCheck check = Single(QuiesceEvaluator.Evaluate(Healthy(vm: vm) with { LatestSnapshot = last }), CheckNames.LastSnapshot);
@@ -150,7 +151,7 @@ public class QuiesceTrialAndHistoryTests
             IncludedVolumes = new[] { "rootdisk" }, ExcludedVolumes = new[] { "data" },
             Consistency = SnapshotConsistency.ApplicationConsistent,
         };
-        var vm = Vm("db", "Running", ("rootdisk", "persistentVolumeClaim", true, null),
+        JsonObject vm = Vm("db", "Running", ("rootdisk", "persistentVolumeClaim", true, null),
             ("data", "persistentVolumeClaim", false, "No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [nfs-csi] [data]"));
 
         QuiesceCheck check = Single(QuiesceEvaluator.Evaluate(Healthy(vm: vm) with { LatestSnapshot = last }, allowPartial: true), CheckNames.LastSnapshot);

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using VmSnapshot.Core.Snapshots;
 using Xunit;
 
@@ -11,7 +12,7 @@ public class SnapshotManifestTests
     [Fact]
     public void The_json_is_a_v1beta1_snapshot_of_the_vm()
     {
-        var json = SnapshotManifest.ToJson(s_request);
+        JsonObject json = SnapshotManifest.ToJson(s_request);
         Assert.Equal("snapshot.kubevirt.io/v1beta1", (string?)json["apiVersion"]);
         Assert.Equal("VirtualMachineSnapshot", (string?)json["kind"]);
         Assert.Equal("kubevirt.io", (string?)json["spec"]!["source"]!["apiGroup"]);
@@ -27,7 +28,7 @@ public class SnapshotManifestTests
     [Fact]
     public void Optional_fields_are_left_out_rather_than_sent_empty()
     {
-        var json = SnapshotManifest.ToJson(new SnapshotRequest("s", "vms", "web", null, null, null, new Dictionary<string, string>(), null));
+        JsonObject json = SnapshotManifest.ToJson(new SnapshotRequest("s", "vms", "web", null, null, null, new Dictionary<string, string>(), null));
         Assert.False(json["metadata"]!.AsObject().ContainsKey("annotations"));
         Assert.False(json["metadata"]!.AsObject().ContainsKey("labels"));
         Assert.False(json["spec"]!.AsObject().ContainsKey("failureDeadline"));
@@ -40,8 +41,8 @@ public class SnapshotManifestTests
         string yaml = SnapshotManifest.ToYaml(s_request);
         Assert.Contains("kind: VirtualMachineSnapshot", yaml);
         Assert.Contains("approved: \"true\"", yaml); // a string label, not a YAML boolean
-        var parsed = new YamlDotNet.Serialization.Deserializer().Deserialize<Dictionary<string, object>>(yaml);
-        var metadata = (Dictionary<object, object>)parsed["metadata"];
+        Dictionary<string, object> parsed = new YamlDotNet.Serialization.Deserializer().Deserialize<Dictionary<string, object>>(yaml);
+        Dictionary<object, object> metadata = (Dictionary<object, object>)parsed["metadata"];
         Assert.Equal("web-pre", metadata["name"]);
         Assert.Equal("before patch: Tuesday", ((Dictionary<object, object>)metadata["annotations"])["description"]);
     }

@@ -44,7 +44,7 @@ public sealed class SnapshotReaderLabTests : IDisposable
         KubeVirtConnection connection = Connect();
         Assert.Null(await SnapshotReader.GetAsync(connection, connection.Namespace, "no-such-snapshot"));
 
-        var handle = ConnectionFactory.ClientFor(connection);
+        KubeClientHandle handle = ConnectionFactory.ClientFor(connection);
         ResourceType missingApi = new("nothing.example.com", "v1", "widgets", "Widget");
         KubeApiException e = await Assert.ThrowsAsync<KubeApiException>(() =>
             CustomResources.GetAsync(handle.Client, missingApi, "vms", "w", CancellationToken.None));

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Connection;
 using VmSnapshot.Core.Snapshots;
 using VmSnapshot.Core.Watching;
+using VmSnapshot.Lab;
 using Xunit;
 using Xunit.Abstractions;
 using static VmSnapshot.Tests.Lab.LabTestSupport;
@@ -20,7 +22,7 @@ public sealed class WatchRelistTests(ITestOutputHelper output)
     [Fact]
     public async Task Repeated_410s_relist_with_backoff_instead_of_hammering_the_server()
     {
-        using var lab = StartLab("empty"); // no controllers: the snapshots stay in progress, the waits go on
+        using LabServer lab = StartLab("empty"); // no controllers: the snapshots stay in progress, the waits go on
         for (int i = 0; i < 50; i++)
         {
             lab.Store.Seed(new JsonObject
@@ -40,7 +42,7 @@ public sealed class WatchRelistTests(ITestOutputHelper output)
         List<Task> waits = [];
         for (int i = 0; i < 50; i++)
         {
-            var events = watch.Subscribe($"snap-{i}");
+            ChannelReader<WatchEvent> events = watch.Subscribe($"snap-{i}");
             JsonElement initial = JsonDocument.Parse(lab.Store.Get("virtualmachinesnapshots", "vms", $"snap-{i}")!.ToJsonString()).RootElement;
             waits.Add(SnapshotWaiter.WaitAsync(events, initial, (_, _) => { }, done.Token));
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using k8s;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s;
 using VmSnapshot.Lab;
 using Xunit;
 using static VmSnapshot.Tests.Lab.LabTestSupport;
@@ -14,12 +15,12 @@ namespace VmSnapshot.Tests.Lab;
 public sealed class ApiConformanceTests : IDisposable
 {
     private const string TableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
-    private readonly LabServer lab = StartLab(tls: true);
-    private readonly KubectlRunner kubectl;
+    private readonly LabServer _lab = StartLab(tls: true);
+    private readonly KubectlRunner _kubectl;
 
-    public ApiConformanceTests() => kubectl = new KubectlRunner(lab);
+    public ApiConformanceTests() => _kubectl = new KubectlRunner(_lab);
 
-    public void Dispose() => lab.Dispose();
+    public void Dispose() => _lab.Dispose();
 
     private static void RequireKubectl() => Skip.IfNot(KubectlRunner.Available, "kubectl is not installed at /usr/bin/kubectl");
 
@@ -27,7 +28,7 @@ public sealed class ApiConformanceTests : IDisposable
 
     private KubectlRunner.Result Ok(params string[] args)
     {
-        var r = kubectl.Run(args);
+        KubectlRunner.Result r = _kubectl.Run(args);
         Assert.True(r.ExitCode == 0, $"kubectl {string.Join(' ', args)} failed ({r.ExitCode}): {r.Err}");
         return r;
     }
@@ -38,7 +39,7 @@ public sealed class ApiConformanceTests : IDisposable
     public void SortByAStatusFieldSortsTheRowsByTheFullObjects()
     {
         RequireKubectl();
-        var lines = Ok("get", "vmsnapshot", "--sort-by=.status.creationTime").Out.Trim().Split('\n');
+        string[] lines = Ok("get", "vmsnapshot", "--sort-by=.status.creationTime").Out.Trim().Split('\n');
         Assert.Equal("NAME", Words(lines[0])[0]);
         // The failed snapshot has no creationTime and sorts first; the others by age, oldest first.
         Assert.Equal(
@@ -50,26 +51,26 @@ public sealed class ApiConformanceTests : IDisposable
     [Fact]
     public async Task IncludeObjectPicksWhatEachRowCarries()
     {
-        using var http = Http(lab);
+        using HttpClient http = Http(_lab);
         const string list = "/apis/snapshot.kubevirt.io/v1alpha1/namespaces/vms/virtualmachinesnapshots";
-        var full = await GetAsync(http, list + "?includeObject=Object", TableAccept);
-        var row = full.Body!["rows"]![0]!["object"]!;
+        (int Code, JsonNode? Body) full = await GetAsync(http, list + "?includeObject=Object", TableAccept);
+        JsonNode row = full.Body!["rows"]![0]!["object"]!;
         Assert.Equal("VirtualMachineSnapshot", (string?)row["kind"]);
         Assert.Equal("snapshot.kubevirt.io/v1alpha1", (string?)row["apiVersion"]); // converted to the version asked for
         Assert.NotNull(row["spec"]!["source"]);
 
-        var meta = await GetAsync(http, list + "?includeObject=Metadata", TableAccept);
+        (int Code, JsonNode? Body) meta = await GetAsync(http, list + "?includeObject=Metadata", TableAccept);
         Assert.Equal("PartialObjectMetadata", (string?)meta.Body!["rows"]![0]!["object"]!["kind"]);
         Assert.Null(meta.Body["rows"]![0]!["object"]!["spec"]);
-        var byDefault = await GetAsync(http, list, TableAccept);
+        (int Code, JsonNode? Body) byDefault = await GetAsync(http, list, TableAccept);
         Assert.Equal("PartialObjectMetadata", (string?)byDefault.Body!["rows"]![0]!["object"]!["kind"]);
 
-        var none = await GetAsync(http, list + "?includeObject=None", TableAccept);
-        var noneRow = none.Body!["rows"]![0]!.AsObject();
+        (int Code, JsonNode? Body) none = await GetAsync(http, list + "?includeObject=None", TableAccept);
+        JsonObject noneRow = none.Body!["rows"]![0]!.AsObject();
         Assert.True(noneRow.ContainsKey("object"));
         Assert.Null(noneRow["object"]);
 
-        var single = await GetAsync(http, list + "/fedora-no-agent-manual?includeObject=Object", TableAccept);
+        (int Code, JsonNode? Body) single = await GetAsync(http, list + "/fedora-no-agent-manual?includeObject=Object", TableAccept);
         Assert.Equal("fedora-no-agent", (string?)single.Body!["rows"]![0]!["object"]!["spec"]!["source"]!["name"]);
 
         AssertStatus(await GetAsync(http, list + "?includeObject=Everything", TableAccept), 400, "BadRequest",
@@ -81,13 +82,13 @@ public sealed class ApiConformanceTests : IDisposable
     [Fact]
     public async Task ATableWatchCarriesTheObjectsIncludeObjectAsksFor()
     {
-        using var http = Http(lab);
-        using var req = new HttpRequestMessage(HttpMethod.Get, "/apis/kubevirt.io/v1/namespaces/vms/virtualmachines?watch=true&resourceVersion=0&includeObject=Object");
+        using HttpClient http = Http(_lab);
+        using HttpRequestMessage req = new(HttpMethod.Get, "/apis/kubevirt.io/v1/namespaces/vms/virtualmachines?watch=true&resourceVersion=0&includeObject=Object");
         req.Headers.TryAddWithoutValidation("Accept", TableAccept);
-        using var resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead);
-        using var reader = new StreamReader(await resp.Content.ReadAsStreamAsync());
-        var first = JsonNode.Parse((await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)))!)!;
-        var row = first["object"]!["rows"]![0]!["object"]!;
+        using HttpResponseMessage resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead);
+        using StreamReader reader = new(await resp.Content.ReadAsStreamAsync());
+        JsonNode first = JsonNode.Parse((await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)))!)!;
+        JsonNode row = first["object"]!["rows"]![0]!["object"]!;
         Assert.Equal("VirtualMachine", (string?)row["kind"]);
         Assert.NotNull(row["spec"]);
     }
@@ -98,8 +99,8 @@ public sealed class ApiConformanceTests : IDisposable
     public async Task AQuietWatchEndsAtTheRequestTimeout()
     {
         RequireKubectl();
-        var clock = Stopwatch.StartNew();
-        var r = await kubectl.RunAsync(TimeSpan.FromSeconds(90), null, "get", "vmsnapshot", "-w", "--request-timeout=5s");
+        Stopwatch clock = Stopwatch.StartNew();
+        KubectlRunner.Result r = await _kubectl.RunAsync(TimeSpan.FromSeconds(90), null, "get", "vmsnapshot", "-w", "--request-timeout=5s");
         clock.Stop();
         Assert.Contains("fedora-no-agent-manual", r.Out); // the list came, then the quiet watch
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"kubectl get -w --request-timeout=5s took {clock.Elapsed}");
@@ -108,12 +109,12 @@ public sealed class ApiConformanceTests : IDisposable
     [Fact]
     public async Task AWatchAnswersHeadersBeforeItsFirstEvent()
     {
-        using var http = Http(lab);
-        var (_, listed) = await GetAsync(http, "/apis/kubevirt.io/v1/namespaces/vms/virtualmachines");
-        var rv = (string?)listed!["metadata"]!["resourceVersion"];
-        using var req = new HttpRequestMessage(HttpMethod.Get, $"/apis/kubevirt.io/v1/namespaces/vms/virtualmachines?watch=true&resourceVersion={rv}");
-        using var headers = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        using var resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, headers.Token);
+        using HttpClient http = Http(_lab);
+        (int _, JsonNode? listed) = await GetAsync(http, "/apis/kubevirt.io/v1/namespaces/vms/virtualmachines");
+        string? rv = (string?)listed!["metadata"]!["resourceVersion"];
+        using HttpRequestMessage req = new(HttpMethod.Get, $"/apis/kubevirt.io/v1/namespaces/vms/virtualmachines?watch=true&resourceVersion={rv}");
+        using CancellationTokenSource headers = new(TimeSpan.FromSeconds(5));
+        using HttpResponseMessage resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, headers.Token);
         Assert.Equal(200, (int)resp.StatusCode);
         Assert.Equal("application/json", resp.Content.Headers.ContentType!.MediaType);
     }
@@ -124,24 +125,24 @@ public sealed class ApiConformanceTests : IDisposable
     public void ExplainWalksTheCrdSchemas()
     {
         RequireKubectl();
-        var spec = Ok("explain", "virtualmachinesnapshot.spec").Out;
+        string spec = Ok("explain", "virtualmachinesnapshot.spec").Out;
         Assert.StartsWith("GROUP:      snapshot.kubevirt.io\nKIND:       VirtualMachineSnapshot\nVERSION:    v1beta1\n", spec);
         Assert.Contains("VirtualMachineSnapshotSpec is the spec for a VirtualMachineSnapshot resource", spec);
         Assert.Contains("source\t<Object> -required-", spec);
         Assert.Contains("failureDeadline\t<string>", spec);
 
-        var phase = Ok("explain", "vmsnapshot.status.phase").Out;
+        string phase = Ok("explain", "vmsnapshot.status.phase").Out;
         Assert.Contains("FIELD: phase <string>", phase);
         Assert.Contains("VirtualMachineSnapshotPhase is the current phase of the", phase); // kubectl wraps at 76 columns
         Assert.Contains("FIELD: finalizers <[]string>", Ok("explain", "vmrestore.metadata.finalizers").Out);
         Assert.Contains("FIELD: deletionPolicy <string>", Ok("explain", "volumesnapshotclass.deletionPolicy").Out);
 
         // Kinds without a published schema still explain at the top.
-        var claim = Ok("explain", "pvc").Out;
+        string claim = Ok("explain", "pvc").Out;
         Assert.StartsWith("KIND:       PersistentVolumeClaim\nVERSION:    v1\n", claim);
         Assert.Contains("metadata\t<ObjectMeta>", claim);
 
-        var missing = kubectl.Run("explain", "vmsnapshot.spec.nope");
+        KubectlRunner.Result missing = _kubectl.Run("explain", "vmsnapshot.spec.nope");
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("error: field \"nope\" does not exist", missing.Err);
     }
@@ -162,32 +163,32 @@ public sealed class ApiConformanceTests : IDisposable
     public void AuthCanIListShowsTheSameRulesAsCanI()
     {
         RequireKubectl();
-        var lines = Ok("auth", "can-i", "--list", "--token=viewer-token").Out.TrimEnd().Split('\n');
+        string[] lines = Ok("auth", "can-i", "--list", "--token=viewer-token").Out.TrimEnd().Split('\n');
         Assert.Equal(["Resources", "Non-Resource", "URLs", "Resource", "Names", "Verbs"], Words(lines[0]));
         Assert.Contains(lines, l => Words(l).SequenceEqual(["virtualmachinesnapshots.snapshot.kubevirt.io", "[]", "[]", "[get", "list", "watch]"]));
         Assert.Contains(lines, l => Words(l).SequenceEqual(["selfsubjectrulesreviews.authorization.k8s.io", "[]", "[]", "[create]"]));
         Assert.Contains(lines, l => Words(l).SequenceEqual(["[/apis/*]", "[]", "[get]"]));
         Assert.DoesNotContain(lines, l => l.StartsWith("virtualmachines.kubevirt.io", StringComparison.Ordinal) || l.StartsWith("*.*", StringComparison.Ordinal));
         // can-i answers every listed rule the same way.
-        Assert.Equal("yes", kubectl.Run("auth", "can-i", "create", "selfsubjectrulesreviews.authorization.k8s.io", "--token=viewer-token").Out.Trim());
-        Assert.Equal("yes", kubectl.Run("auth", "can-i", "get", "/apis/kubevirt.io", "--token=viewer-token").Out.Trim());
-        Assert.Equal("no", kubectl.Run("auth", "can-i", "get", "/metrics", "--token=viewer-token").Out.Trim());
+        Assert.Equal("yes", _kubectl.Run("auth", "can-i", "create", "selfsubjectrulesreviews.authorization.k8s.io", "--token=viewer-token").Out.Trim());
+        Assert.Equal("yes", _kubectl.Run("auth", "can-i", "get", "/apis/kubevirt.io", "--token=viewer-token").Out.Trim());
+        Assert.Equal("no", _kubectl.Run("auth", "can-i", "get", "/metrics", "--token=viewer-token").Out.Trim());
 
-        var admin = Ok("auth", "can-i", "--list").Out.TrimEnd().Split('\n');
+        string[] admin = Ok("auth", "can-i", "--list").Out.TrimEnd().Split('\n');
         Assert.Equal(["*.*", "[]", "[]", "[*]"], Words(admin[1]));
     }
 
     [Fact]
     public async Task ARulesReviewNeedsANamespace()
     {
-        using var http = Http(lab);
+        using HttpClient http = Http(_lab);
         const string path = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
         AssertStatus(await SendAsync(http, HttpMethod.Post, path, "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\",\"spec\":{}}"),
             400, "BadRequest", "no namespace on request");
-        var (code, body) = await SendAsync(http, HttpMethod.Post, path, "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\",\"spec\":{\"namespace\":\"vms\"}}");
+        (int code, JsonNode? body) = await SendAsync(http, HttpMethod.Post, path, "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\",\"spec\":{\"namespace\":\"vms\"}}");
         Assert.Equal(201, code);
         Assert.Equal(false, (bool?)body!["status"]!["incomplete"]);
-        var (_, discovery) = await GetAsync(http, "/apis/authentication.k8s.io/v1");
+        (int _, JsonNode? discovery) = await GetAsync(http, "/apis/authentication.k8s.io/v1");
         Assert.Equal("selfsubjectreviews", (string?)discovery!["resources"]![0]!["name"]);
     }
 
@@ -206,7 +207,7 @@ public sealed class ApiConformanceTests : IDisposable
               storage: 1Gi
         """;
 
-    private JsonNode? Finalizers() => lab.Store.Get("pvc", "vms", "smp")!["metadata"]!["finalizers"];
+    private JsonNode? Finalizers() => _lab.Store.Get("pvc", "vms", "smp")!["metadata"]!["finalizers"];
 
     [SkippableFact]
     public void StrategicPatchMergesFinalizersAndConditions()
@@ -224,12 +225,12 @@ public sealed class ApiConformanceTests : IDisposable
         Ok("patch", "pvc", "smp", "--subresource=status", "-p", "{\"status\":{\"conditions\":[{\"type\":\"Resizing\",\"status\":\"True\"}]}}");
         Ok("patch", "pvc", "smp", "--subresource=status", "-p", "{\"status\":{\"conditions\":[{\"type\":\"FileSystemResizePending\",\"status\":\"True\"}]}}");
         Ok("patch", "pvc", "smp", "--subresource=status", "-p", "{\"status\":{\"conditions\":[{\"type\":\"Resizing\",\"status\":\"False\"}]}}");
-        var conditions = lab.Store.Get("pvc", "vms", "smp")!["status"]!["conditions"]!.AsArray();
+        JsonArray conditions = _lab.Store.Get("pvc", "vms", "smp")!["status"]!["conditions"]!.AsArray();
         Assert.Equal(["FileSystemResizePending=True", "Resizing=False"], conditions.Select(c => $"{c!["type"]}={c["status"]}"));
 
         // "$patch: replace" still replaces a merging list.
         Ok("patch", "pvc", "smp", "--subresource=status", "-p", "{\"status\":{\"conditions\":[{\"$patch\":\"replace\"},{\"type\":\"Resizing\",\"status\":\"True\"}]}}");
-        Assert.Equal(["Resizing=True"], lab.Store.Get("pvc", "vms", "smp")!["status"]!["conditions"]!.AsArray().Select(c => $"{c!["type"]}={c["status"]}"));
+        Assert.Equal(["Resizing=True"], _lab.Store.Get("pvc", "vms", "smp")!["status"]!["conditions"]!.AsArray().Select(c => $"{c!["type"]}={c["status"]}"));
     }
 
     [SkippableFact]
@@ -237,7 +238,7 @@ public sealed class ApiConformanceTests : IDisposable
     {
         RequireKubectl();
         Ok("apply", "-f", WriteManifest(Claim.Replace("FINALIZERS", "example.com/x")));
-        lab.Store.Update("pvc", "vms", "smp", o => o["metadata"]!["finalizers"]!.AsArray().Add("kubernetes.io/pvc-protection"));
+        _lab.Store.Update("pvc", "vms", "smp", o => o["metadata"]!["finalizers"]!.AsArray().Add("kubernetes.io/pvc-protection"));
         // kubectl sends {"$setElementOrder/finalizers":[x,z],"finalizers":[z]}: the server's own finalizer stays.
         Assert.Contains("configured", Ok("apply", "-f", WriteManifest(Claim.Replace("FINALIZERS", "example.com/x, example.com/z"))).Out);
         Assert.True(JsonNode.DeepEquals(new JsonArray("example.com/x", "example.com/z", "kubernetes.io/pvc-protection"), Finalizers()), Finalizers()?.ToJsonString());
@@ -247,7 +248,7 @@ public sealed class ApiConformanceTests : IDisposable
     public void CustomResourcesStillRefuseStrategicPatches()
     {
         RequireKubectl();
-        var r = kubectl.Run("patch", "vm", "centos-stopped", "-p", "{\"metadata\":{\"finalizers\":[\"example.com/b\"]}}");
+        KubectlRunner.Result r = _kubectl.Run("patch", "vm", "centos-stopped", "-p", "{\"metadata\":{\"finalizers\":[\"example.com/b\"]}}");
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("application/strategic-merge-patch+json is not supported by kubevirt.io/v1, Kind=VirtualMachine", r.Err);
     }
@@ -269,36 +270,36 @@ public sealed class ApiConformanceTests : IDisposable
 
     private string WriteManifest(string yaml)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"lab-manifest-{Guid.NewGuid():N}.yaml");
+        string path = Path.Combine(Path.GetTempPath(), $"lab-manifest-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(path, yaml);
         return path;
     }
 
-    private JsonObject Demo() => lab.Store.Get("vm", "vms", "demo")!;
+    private JsonObject Demo() => _lab.Store.Get("vm", "vms", "demo")!;
 
     [SkippableFact]
     public async Task AnUnchangedServerSideApplyWritesNothingAndEmitsNoEvent()
     {
         RequireKubectl();
-        var file = WriteManifest(DemoVm);
+        string file = WriteManifest(DemoVm);
         Ok("apply", "--server-side", "-f", file);
-        var before = Demo();
-        var rv = (string?)before["metadata"]!["resourceVersion"];
+        JsonObject before = Demo();
+        string? rv = (string?)before["metadata"]!["resourceVersion"];
 
-        using var http = Http(lab);
-        using var req = new HttpRequestMessage(HttpMethod.Get, $"/apis/kubevirt.io/v1/namespaces/vms/virtualmachines?watch=true&resourceVersion={rv}");
-        using var resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead);
-        using var reader = new StreamReader(await resp.Content.ReadAsStreamAsync());
+        using HttpClient http = Http(_lab);
+        using HttpRequestMessage req = new(HttpMethod.Get, $"/apis/kubevirt.io/v1/namespaces/vms/virtualmachines?watch=true&resourceVersion={rv}");
+        using HttpResponseMessage resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead);
+        using StreamReader reader = new(await resp.Content.ReadAsStreamAsync());
 
         await Task.Delay(1100); // managedFields times have second precision: a rewritten time must show
         Assert.Contains("serverside-applied", Ok("apply", "--server-side", "-f", file).Out);
-        var after = Demo();
+        JsonObject after = Demo();
         Assert.Equal(rv, (string?)after["metadata"]!["resourceVersion"]);
         Assert.True(JsonNode.DeepEquals(before["metadata"]!["managedFields"], after["metadata"]!["managedFields"]), after["metadata"]!["managedFields"]!.ToJsonString());
 
         // The next event on the watch is the next real change, not a MODIFIED for the no-op.
         Ok("label", "vm", "demo", "step=two");
-        var first = JsonNode.Parse((await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)))!)!;
+        JsonNode first = JsonNode.Parse((await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)))!)!;
         Assert.Equal("MODIFIED", (string?)first["type"]);
         Assert.Equal("two", (string?)first["object"]!["metadata"]!["labels"]!["step"]);
     }
@@ -308,13 +309,13 @@ public sealed class ApiConformanceTests : IDisposable
     {
         RequireKubectl();
         Ok("create", "-f", WriteManifest(DemoVm));
-        var rv = (string?)Demo()["metadata"]!["resourceVersion"];
-        var managed = Demo()["metadata"]!["managedFields"]!.DeepClone();
+        string? rv = (string?)Demo()["metadata"]!["resourceVersion"];
+        JsonNode managed = Demo()["metadata"]!["managedFields"]!.DeepClone();
 
         // The object as read, with managedFields, and the same without them (a client that does not know them).
-        var live = Ok("get", "vm", "demo", "-o", "json").Out;
+        string live = Ok("get", "vm", "demo", "-o", "json").Out;
         Assert.Contains("replaced", Ok("replace", "-f", WriteManifest(live)).Out);
-        var bare = JsonNode.Parse(live)!;
+        JsonNode bare = JsonNode.Parse(live)!;
         bare["metadata"]!.AsObject().Remove("managedFields");
         Assert.Contains("replaced", Ok("replace", "-f", WriteManifest(bare.ToJsonString())).Out);
         Assert.Contains("patched (no change)", Ok("patch", "vm", "demo", "--type=merge", "-p", "{\"spec\":{\"runStrategy\":\"Halted\"}}").Out);
@@ -328,14 +329,14 @@ public sealed class ApiConformanceTests : IDisposable
     {
         RequireKubectl();
         Ok("apply", "-f", WriteManifest(DemoVm));
-        var rv = (string?)Demo()["metadata"]!["resourceVersion"];
+        string? rv = (string?)Demo()["metadata"]!["resourceVersion"];
         static string[] Changed(string diff) => diff.Split('\n')
             .Where(l => (l.StartsWith('+') || l.StartsWith('-')) && !l.StartsWith("+++", StringComparison.Ordinal) && !l.StartsWith("---", StringComparison.Ordinal)).ToArray();
-        var diff = kubectl.Run("diff", "-f", WriteManifest(DemoVm.Replace("Halted", "Always")));
+        KubectlRunner.Result diff = _kubectl.Run("diff", "-f", WriteManifest(DemoVm.Replace("Halted", "Always")));
         Assert.True(diff.ExitCode == 1, diff.Err); // kubectl diff: 1 = differences found
         Assert.Equal(["-  generation: 1", "+  generation: 2", "-  runStrategy: Halted", "+  runStrategy: Always"], Changed(diff.Out));
         // Server-side: kubectl-client-side-apply owns runStrategy, so the dry-run apply must force (as on a real cluster).
-        var serverSide = kubectl.Run("diff", "--server-side", "--force-conflicts", "-f", WriteManifest(DemoVm.Replace("Halted", "Manual")));
+        KubectlRunner.Result serverSide = _kubectl.Run("diff", "--server-side", "--force-conflicts", "-f", WriteManifest(DemoVm.Replace("Halted", "Manual")));
         Assert.True(serverSide.ExitCode == 1, serverSide.Err);
         Assert.Equal(["-  generation: 1", "+  generation: 2", "-  runStrategy: Halted", "+  runStrategy: Manual"], Changed(serverSide.Out));
         Assert.Equal(rv, (string?)Demo()["metadata"]!["resourceVersion"]);
@@ -345,15 +346,15 @@ public sealed class ApiConformanceTests : IDisposable
     [Fact]
     public async Task ADryRunPatchAnswersTheLiveResourceVersion()
     {
-        using var client = Client(lab);
-        var live = (System.Text.Json.JsonElement)await client.CustomObjects.GetNamespacedCustomObjectAsync("kubevirt.io", "v1", "vms", "virtualmachines", "centos-stopped");
-        var rv = live.GetProperty("metadata").GetProperty("resourceVersion").GetString();
-        var dry = (System.Text.Json.JsonElement)await client.CustomObjects.PatchNamespacedCustomObjectAsync(
+        using Kubernetes client = Client(_lab);
+        JsonElement live = (System.Text.Json.JsonElement)await client.CustomObjects.GetNamespacedCustomObjectAsync("kubevirt.io", "v1", "vms", "virtualmachines", "centos-stopped");
+        string? rv = live.GetProperty("metadata").GetProperty("resourceVersion").GetString();
+        JsonElement dry = (System.Text.Json.JsonElement)await client.CustomObjects.PatchNamespacedCustomObjectAsync(
             new k8s.Models.V1Patch("{\"spec\":{\"runStrategy\":\"Always\"}}", k8s.Models.V1Patch.PatchType.MergePatch),
             "kubevirt.io", "v1", "vms", "virtualmachines", "centos-stopped", dryRun: "All");
         Assert.Equal("Always", dry.GetProperty("spec").GetProperty("runStrategy").GetString());
         Assert.Equal(rv, dry.GetProperty("metadata").GetProperty("resourceVersion").GetString());
-        Assert.Equal(rv, (string?)lab.Store.Get("vm", "vms", "centos-stopped")!["metadata"]!["resourceVersion"]);
+        Assert.Equal(rv, (string?)_lab.Store.Get("vm", "vms", "centos-stopped")!["metadata"]!["resourceVersion"]);
     }
 }
 
@@ -364,16 +365,16 @@ public sealed class ApiConformanceTests : IDisposable
 /// </summary>
 public sealed class WebhookConformanceTests : IDisposable
 {
-    private readonly LabServer lab = VmSnapshot.Tests.Controllers.ControllerTestSupport.StartControlledLab(tls: true);
-    private readonly KubectlRunner kubectl;
+    private readonly LabServer _lab = VmSnapshot.Tests.Controllers.ControllerTestSupport.StartControlledLab(tls: true);
+    private readonly KubectlRunner _kubectl;
 
-    public WebhookConformanceTests() => kubectl = new KubectlRunner(lab);
+    public WebhookConformanceTests() => _kubectl = new KubectlRunner(_lab);
 
-    public void Dispose() => VmSnapshot.Tests.Controllers.ControllerTestSupport.DisposeAndCheck(lab);
+    public void Dispose() => VmSnapshot.Tests.Controllers.ControllerTestSupport.DisposeAndCheck(_lab);
 
     private static string Manifest(string yaml)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"lab-webhook-{Guid.NewGuid():N}.yaml");
+        string path = Path.Combine(Path.GetTempPath(), $"lab-webhook-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(path, yaml);
         return path;
     }
@@ -395,35 +396,35 @@ public sealed class WebhookConformanceTests : IDisposable
     public void AnInvalidSnapshotIsDeniedInTheApiserversWords()
     {
         Skip.IfNot(KubectlRunner.Available, "kubectl is not installed at /usr/bin/kubectl");
-        var r = kubectl.Run("create", "-f", Manifest(Snapshot.Replace("NAME", "no-group").Replace("    apiGroup: kubevirt.io\n", "")));
+        KubectlRunner.Result r = _kubectl.Run("create", "-f", Manifest(Snapshot.Replace("NAME", "no-group").Replace("    apiGroup: kubevirt.io\n", "")));
         Assert.Equal(1, r.ExitCode);
         // kubectl prints an Invalid Status without kind and name from its causes (cmdutil.StandardErrorMessage),
         // as it does against a real cluster; the Status message itself is checked over HTTP below.
         Assert.Equal("The request is invalid: spec.source.apiGroup: missing apiGroup", r.Err.Trim());
-        Assert.Null(lab.Store.Get("vmsnapshot", "vms", "no-group"));
+        Assert.Null(_lab.Store.Get("vmsnapshot", "vms", "no-group"));
     }
 
     [Fact]
     public async Task TheStatusCarriesTheWebhooksReasonCodeAndCauses()
     {
-        using var http = Http(lab);
-        var body = "{\"apiVersion\":\"snapshot.kubevirt.io/v1beta1\",\"kind\":\"VirtualMachineSnapshot\",\"metadata\":{\"name\":\"s\"},"
+        using HttpClient http = Http(_lab);
+        string body = "{\"apiVersion\":\"snapshot.kubevirt.io/v1beta1\",\"kind\":\"VirtualMachineSnapshot\",\"metadata\":{\"name\":\"s\"},"
                    + "\"spec\":{\"source\":{\"kind\":\"VirtualMachine\",\"name\":\"centos-stopped\"}}}";
-        var denied = await SendAsync(http, HttpMethod.Post, "/apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinesnapshots", body);
+        (int Code, JsonNode? Body) denied = await SendAsync(http, HttpMethod.Post, "/apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinesnapshots", body);
         AssertStatus(denied, 422, "Invalid", "admission webhook \"virtualmachinesnapshot-validator.snapshot.kubevirt.io\" denied the request: missing apiGroup");
-        var cause = denied.Body!["details"]!["causes"]!.AsArray().Single()!;
+        JsonNode cause = denied.Body!["details"]!["causes"]!.AsArray().Single()!;
         Assert.Equal("FieldValueNotFound", (string?)cause["reason"]);
         Assert.Equal("spec.source.apiGroup", (string?)cause["field"]);
         Assert.Null(denied.Body["details"]!["name"]); // the webhook's details: causes only
 
         // ToAdmissionResponse names the first ten causes in the message and counts the rest; details keep all.
-        var macs = string.Join(",", Enumerable.Range(0, 12).Select(i => $"\"nic{i:D2}\":\"bad\""));
-        var clone = "{\"apiVersion\":\"clone.kubevirt.io/v1beta1\",\"kind\":\"VirtualMachineClone\",\"metadata\":{\"name\":\"c\"},"
+        string macs = string.Join(",", Enumerable.Range(0, 12).Select(i => $"\"nic{i:D2}\":\"bad\""));
+        string clone = "{\"apiVersion\":\"clone.kubevirt.io/v1beta1\",\"kind\":\"VirtualMachineClone\",\"metadata\":{\"name\":\"c\"},"
                     + "\"spec\":{\"source\":{\"apiGroup\":\"kubevirt.io\",\"kind\":\"VirtualMachine\",\"name\":\"centos-stopped\"},\"newMacAddresses\":{" + macs + "}}}";
-        var many = await SendAsync(http, HttpMethod.Post, "/apis/clone.kubevirt.io/v1beta1/namespaces/vms/virtualmachineclones", clone);
+        (int Code, JsonNode? Body) many = await SendAsync(http, HttpMethod.Post, "/apis/clone.kubevirt.io/v1beta1/namespaces/vms/virtualmachineclones", clone);
         Assert.Equal(422, many.Code);
         Assert.Equal(12, many.Body!["details"]!["causes"]!.AsArray().Count);
-        var message = (string?)many.Body["message"];
+        string? message = (string?)many.Body["message"];
         Assert.StartsWith("admission webhook \"vm-clone-validator.kubevirt.io\" denied the request: interface nic00 has malformed MAC address (bad).", message);
         Assert.EndsWith("interface nic09 has malformed MAC address (bad)., and 2 more validation errors", message);
     }
@@ -432,20 +433,20 @@ public sealed class WebhookConformanceTests : IDisposable
     public void TheFeatureGateRefusalHasNoReasonAndOnlyBlocksCreates()
     {
         Skip.IfNot(KubectlRunner.Available, "kubectl is not installed at /usr/bin/kubectl");
-        Assert.Equal(0, kubectl.Run("create", "-f", Manifest(Snapshot.Replace("NAME", "before"))).ExitCode);
-        lab.Store.Update("kubevirt", "kubevirt", "kubevirt", kv =>
+        Assert.Equal(0, _kubectl.Run("create", "-f", Manifest(Snapshot.Replace("NAME", "before"))).ExitCode);
+        _lab.Store.Update("kubevirt", "kubevirt", "kubevirt", kv =>
             kv["spec"]!["configuration"]!["developerConfiguration"]!["disabledFeatureGates"] = new JsonArray("Snapshot"));
 
-        var r = kubectl.Run("create", "-f", Manifest(Snapshot.Replace("NAME", "after")));
+        KubectlRunner.Result r = _kubectl.Run("create", "-f", Manifest(Snapshot.Replace("NAME", "after")));
         Assert.Equal(1, r.ExitCode);
         // A Status without reason: kubectl says "Error from server:" with no "(Reason)".
         Assert.Contains("Error from server: error when creating", r.Err);
         Assert.Contains("admission webhook \"virtualmachinesnapshot-validator.snapshot.kubevirt.io\" denied the request: snapshot feature gate not enabled", r.Err);
-        Assert.Null(lab.Store.Get("vmsnapshot", "vms", "after"));
+        Assert.Null(_lab.Store.Get("vmsnapshot", "vms", "after"));
 
         // vmsnapshot.go checks the gate on create only: an existing snapshot can still be labelled.
-        var labelled = kubectl.Run("label", "vmsnapshot", "before", "-n", "vms", "keep=yes");
+        KubectlRunner.Result labelled = _kubectl.Run("label", "vmsnapshot", "before", "-n", "vms", "keep=yes");
         Assert.True(labelled.ExitCode == 0, labelled.Err);
-        Assert.Equal("yes", (string?)lab.Store.Get("vmsnapshot", "vms", "before")!["metadata"]!["labels"]!["keep"]);
+        Assert.Equal("yes", (string?)_lab.Store.Get("vmsnapshot", "vms", "before")!["metadata"]!["labels"]!["keep"]);
     }
 }

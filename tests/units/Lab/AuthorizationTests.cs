@@ -1,3 +1,6 @@
+using System.Text.Json.Nodes;
+using k8s.Autorest;
+using k8s.Models;
 using VmSnapshot.Lab;
 using Xunit;
 using static VmSnapshot.Tests.Lab.LabTestSupport;
@@ -7,21 +10,21 @@ namespace VmSnapshot.Tests.Lab;
 /// <summary>Scenario users meet real 403s, and SelfSubjectAccessReview answers from the same rules.</summary>
 public sealed class AuthorizationTests : IDisposable
 {
-    private readonly LabServer lab = StartLab();
+    private readonly LabServer _lab = StartLab();
 
-    public void Dispose() => lab.Dispose();
+    public void Dispose() => _lab.Dispose();
 
     [Fact]
     public async Task AViewerMayListButNotCreate()
     {
-        using var viewer = Http(lab, "viewer-token");
+        using HttpClient viewer = Http(_lab, "viewer-token");
         Assert.Equal(200, (await GetAsync(viewer, "/apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinesnapshots")).Code);
-        var body = "{\"apiVersion\":\"snapshot.kubevirt.io/v1beta1\",\"kind\":\"VirtualMachineSnapshot\",\"metadata\":{\"name\":\"s1\"},\"spec\":{\"source\":{\"apiGroup\":\"kubevirt.io\",\"kind\":\"VirtualMachine\",\"name\":\"centos-stopped\"}}}";
-        var r = await SendAsync(viewer, HttpMethod.Post, "/apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinesnapshots", body);
+        string body = "{\"apiVersion\":\"snapshot.kubevirt.io/v1beta1\",\"kind\":\"VirtualMachineSnapshot\",\"metadata\":{\"name\":\"s1\"},\"spec\":{\"source\":{\"apiGroup\":\"kubevirt.io\",\"kind\":\"VirtualMachine\",\"name\":\"centos-stopped\"}}}";
+        (int Code, JsonNode? Body) r = await SendAsync(viewer, HttpMethod.Post, "/apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinesnapshots", body);
         AssertStatus(r, 403, "Forbidden", "virtualmachinesnapshots.snapshot.kubevirt.io is forbidden: User \"snapshot-viewer\" cannot create resource \"virtualmachinesnapshots\" in API group \"snapshot.kubevirt.io\" in the namespace \"vms\"");
         Assert.Equal("snapshot.kubevirt.io", (string?)r.Body!["details"]!["group"]);
         Assert.Equal("virtualmachinesnapshots", (string?)r.Body["details"]!["kind"]);
-        Assert.Null(lab.Store.Get("vmsnapshot", "vms", "s1"));
+        Assert.Null(_lab.Store.Get("vmsnapshot", "vms", "s1"));
 
         AssertStatus(await GetAsync(viewer, "/apis/kubevirt.io/v1/namespaces/vms/virtualmachines/centos-stopped"), 403, "Forbidden",
             "virtualmachines.kubevirt.io \"centos-stopped\" is forbidden: User \"snapshot-viewer\" cannot get resource \"virtualmachines\" in API group \"kubevirt.io\" in the namespace \"vms\"");
@@ -36,18 +39,18 @@ public sealed class AuthorizationTests : IDisposable
     [Fact]
     public async Task TheClientMeetsTheSame403()
     {
-        var config = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(lab.KubeconfigPath);
+        k8s.KubernetesClientConfiguration config = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(_lab.KubeconfigPath);
         config.AccessToken = "viewer-token";
-        using var viewer = new k8s.Kubernetes(config);
-        var body = new Dictionary<string, object>
+        using k8s.Kubernetes viewer = new(config);
+        Dictionary<string, object> body = new()
         {
             ["apiVersion"] = "snapshot.kubevirt.io/v1beta1", ["kind"] = "VirtualMachineSnapshot",
             ["metadata"] = new Dictionary<string, object> { ["name"] = "denied" },
             ["spec"] = new Dictionary<string, object> { ["source"] = new Dictionary<string, string> { ["apiGroup"] = "kubevirt.io", ["kind"] = "VirtualMachine", ["name"] = "centos-stopped" } },
         };
-        var ex = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() =>
+        HttpOperationException ex = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() =>
             k8s.CustomObjectsOperationsExtensions.CreateNamespacedCustomObjectAsync(viewer.CustomObjects, body, "snapshot.kubevirt.io", "v1beta1", "vms", "virtualmachinesnapshots"));
-        var status = k8s.KubernetesJson.Deserialize<k8s.Models.V1Status>(ex.Response.Content);
+        V1Status status = k8s.KubernetesJson.Deserialize<k8s.Models.V1Status>(ex.Response.Content);
         Assert.Equal(403, status.Code);
         Assert.Equal("Forbidden", status.Reason);
         Assert.Equal("virtualmachinesnapshots.snapshot.kubevirt.io is forbidden: User \"snapshot-viewer\" cannot create resource \"virtualmachinesnapshots\" in API group \"snapshot.kubevirt.io\" in the namespace \"vms\"", status.Message);
@@ -62,9 +65,9 @@ public sealed class AuthorizationTests : IDisposable
     [InlineData(null, "deletecollection", "cdi.kubevirt.io", "datavolumes", true)]
     public async Task SelfSubjectAccessReviewAnswersFromTheRules(string? token, string verb, string group, string resource, bool expected)
     {
-        using var http = Http(lab, token);
-        var review = $"{{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectAccessReview\",\"spec\":{{\"resourceAttributes\":{{\"namespace\":\"vms\",\"verb\":\"{verb}\",\"group\":\"{group}\",\"resource\":\"{resource}\"}}}}}}";
-        var r = await SendAsync(http, HttpMethod.Post, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", review);
+        using HttpClient http = Http(_lab, token);
+        string review = $"{{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectAccessReview\",\"spec\":{{\"resourceAttributes\":{{\"namespace\":\"vms\",\"verb\":\"{verb}\",\"group\":\"{group}\",\"resource\":\"{resource}\"}}}}}}";
+        (int Code, JsonNode? Body) r = await SendAsync(http, HttpMethod.Post, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", review);
         Assert.Equal(201, r.Code);
         Assert.Equal("SelfSubjectAccessReview", (string?)r.Body!["kind"]);
         Assert.Equal(expected, (bool)r.Body["status"]!["allowed"]!);
@@ -74,15 +77,15 @@ public sealed class AuthorizationTests : IDisposable
     [Fact]
     public void TheTokenIsRandomPerLabAndInTheKubeconfigOnly()
     {
-        using var other = StartLab("empty");
-        Assert.NotEqual(lab.Token, other.Token);
-        Assert.True(lab.Token.Length >= 40);
-        var kubeconfig = File.ReadAllText(lab.KubeconfigPath);
-        Assert.Contains(lab.Token, kubeconfig);
+        using LabServer other = StartLab("empty");
+        Assert.NotEqual(_lab.Token, other.Token);
+        Assert.True(_lab.Token.Length >= 40);
+        string kubeconfig = File.ReadAllText(_lab.KubeconfigPath);
+        Assert.Contains(_lab.Token, kubeconfig);
         Assert.Contains("namespace: 'vms'", kubeconfig);
-        Assert.Contains($"server: '{lab.Server.ToString().TrimEnd('/')}'", kubeconfig);
-        Assert.DoesNotContain(lab.Token, lab.ToString());
+        Assert.Contains($"server: '{_lab.Server.ToString().TrimEnd('/')}'", kubeconfig);
+        Assert.DoesNotContain(_lab.Token, _lab.ToString());
         if (!OperatingSystem.IsWindows())
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(lab.KubeconfigPath));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_lab.KubeconfigPath));
     }
 }

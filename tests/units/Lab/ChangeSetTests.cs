@@ -1,6 +1,6 @@
-using Xunit;
 using System.Text.Json.Nodes;
 using VmSnapshot.Lab.Store;
+using Xunit;
 using static VmSnapshot.Tests.Lab.LabTestSupport;
 
 namespace VmSnapshot.Tests.Lab;
@@ -8,11 +8,11 @@ namespace VmSnapshot.Tests.Lab;
 /// <summary>The store's change sets (Checkpoint-KubeVirtLab / Get-KubeVirtLabChange): every kind of change, and only changes.</summary>
 public sealed class ChangeSetTests : IDisposable
 {
-    private readonly VmSnapshot.Lab.LabServer lab = StartLab("empty");
+    private readonly VmSnapshot.Lab.LabServer _lab = StartLab("empty");
 
-    public void Dispose() => lab.Dispose();
+    public void Dispose() => _lab.Dispose();
 
-    private LabStore Store => lab.Store;
+    private LabStore Store => _lab.Store;
 
     private const string Nads = "network-attachment-definitions";
 
@@ -40,7 +40,7 @@ public sealed class ChangeSetTests : IDisposable
     public void NothingChangedIsAnEmptySet()
     {
         Store.Seed(Network("a", "1"));
-        var mark = Store.Checkpoint();
+        StoreCheckpoint mark = Store.Checkpoint();
         // A write that changes nothing is no change (the store drops it, as the apiserver does).
         Store.Update(Nads, "vms", "a", o => o["spec"]!["config"] = "1");
         Assert.Empty(Store.ChangesSince(mark));
@@ -52,7 +52,7 @@ public sealed class ChangeSetTests : IDisposable
         Store.Seed(Network("keep", "1"));
         Store.Seed(Network("change", "1"));
         Store.Seed(Network("gone", "1"));
-        var mark = Store.Checkpoint();
+        StoreCheckpoint mark = Store.Checkpoint();
 
         Store.Update(Nads, "vms", "change", o => o["spec"]!["config"] = "2");
         Store.Delete(Nads, "vms", "gone");
@@ -60,7 +60,7 @@ public sealed class ChangeSetTests : IDisposable
         Store.Seed(Network("brief", "1"));
         Store.Delete(Nads, "vms", "brief");
 
-        var changes = Store.ChangesSince(mark);
+        IReadOnlyList<StoreChange> changes = Store.ChangesSince(mark);
         Assert.Equal(
             ["CreatedAndDeleted NetworkAttachmentDefinition vms/brief", "Updated NetworkAttachmentDefinition vms/change", "Deleted NetworkAttachmentDefinition vms/gone", "Created NetworkAttachmentDefinition vms/new"],
             Lines(changes));
@@ -70,12 +70,12 @@ public sealed class ChangeSetTests : IDisposable
     [Fact]
     public void AnObjectReplacedUnderItsNameIsTheOldUidDeletedAndTheNewCreated()
     {
-        var old = Store.Seed(Claim("rootdisk"));
-        var mark = Store.Checkpoint();
+        JsonObject old = Store.Seed(Claim("rootdisk"));
+        StoreCheckpoint mark = Store.Checkpoint();
         Store.Delete("persistentvolumeclaims", "vms", "rootdisk");
-        var replacement = Store.Seed(Claim("rootdisk"));
+        JsonObject replacement = Store.Seed(Claim("rootdisk"));
 
-        var changes = Store.ChangesSince(mark);
+        IReadOnlyList<StoreChange> changes = Store.ChangesSince(mark);
         Assert.Equal(["Deleted PersistentVolumeClaim vms/rootdisk", "Created PersistentVolumeClaim vms/rootdisk"], Lines(changes));
         Assert.Equal((string?)old["metadata"]!["uid"], changes[0].Uid);
         Assert.Equal((string?)replacement["metadata"]!["uid"], changes[1].Uid);
@@ -86,7 +86,7 @@ public sealed class ChangeSetTests : IDisposable
     {
         Store.Seed(Claim("data"));
         Store.Seed(Claim("labelled"));
-        var mark = Store.Checkpoint();
+        StoreCheckpoint mark = Store.Checkpoint();
         Store.Update("persistentvolumeclaims", "vms", "data", o => o["status"]!["phase"] = "Bound");
         Store.Update("persistentvolumeclaims", "vms", "labelled", o =>
         {
@@ -95,7 +95,7 @@ public sealed class ChangeSetTests : IDisposable
         });
 
         Assert.Equal(["Updated PersistentVolumeClaim vms/data", "Updated PersistentVolumeClaim vms/labelled"], Lines(Store.ChangesSince(mark)));
-        var ignoring = Store.ChangesSince(mark, ignoreStatus: true);
+        IReadOnlyList<StoreChange> ignoring = Store.ChangesSince(mark, ignoreStatus: true);
         Assert.Equal(["Updated PersistentVolumeClaim vms/labelled"], Lines(ignoring));
         Assert.Equal(["metadata.labels"], ignoring[0].ChangedPaths);
     }
@@ -103,12 +103,12 @@ public sealed class ChangeSetTests : IDisposable
     [Fact]
     public void ResourceVersionAndManagedFieldsNeverCount()
     {
-        var before = new JsonObject
+        JsonObject before = new()
         {
             ["metadata"] = new JsonObject { ["resourceVersion"] = "1", ["managedFields"] = new JsonArray(new JsonObject { ["manager"] = "a" }) },
             ["spec"] = new JsonObject { ["x"] = 1 },
         };
-        var after = new JsonObject
+        JsonObject after = new()
         {
             ["metadata"] = new JsonObject { ["resourceVersion"] = "9", ["managedFields"] = new JsonArray(new JsonObject { ["manager"] = "b" }) },
             ["spec"] = new JsonObject { ["x"] = 1 },
@@ -122,9 +122,9 @@ public sealed class ChangeSetTests : IDisposable
     public void CheckpointsAreIndependent()
     {
         Store.Seed(Network("existing", "1"));
-        var first = Store.Checkpoint();
+        StoreCheckpoint first = Store.Checkpoint();
         Store.Seed(Network("a", "1"));
-        var second = Store.Checkpoint();
+        StoreCheckpoint second = Store.Checkpoint();
         Store.Seed(Network("b", "1"));
 
         Assert.Equal(["Created NetworkAttachmentDefinition vms/a", "Created NetworkAttachmentDefinition vms/b"], Lines(Store.ChangesSince(first)));

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -11,15 +12,15 @@ namespace VmSnapshot.Tests.Lab;
 /// <summary>Watches through KubernetesClient: events, bookmarks, resume, 410 recovery, selectors, shutdown.</summary>
 public sealed class ClientWatchTests : IDisposable
 {
-    private readonly LabServer lab = StartLab(bookmarkInterval: TimeSpan.FromMilliseconds(200));
-    private readonly Kubernetes client;
+    private readonly LabServer _lab = StartLab(bookmarkInterval: TimeSpan.FromMilliseconds(200));
+    private readonly Kubernetes _client;
 
-    public ClientWatchTests() => client = Client(lab);
+    public ClientWatchTests() => _client = Client(_lab);
 
     public void Dispose()
     {
-        client.Dispose();
-        lab.Dispose();
+        _client.Dispose();
+        _lab.Dispose();
     }
 
     private sealed record Seen(WatchEventType Type, string? Name, string? ResourceVersion);
@@ -27,19 +28,19 @@ public sealed class ClientWatchTests : IDisposable
     /// <summary>Runs a watch in the background, recording events until cancelled or the stream ends.</summary>
     private (Task Done, List<Seen> Events, List<Exception> Errors) Watch(string? resourceVersion, CancellationToken ct, string? labelSelector = null, bool bookmarks = false, int? timeoutSeconds = null)
     {
-        var events = new List<Seen>();
-        var errors = new List<Exception>();
-        var done = Task.Run(async () =>
+        List<Seen> events = new();
+        List<Exception> errors = new();
+        Task done = Task.Run(async () =>
         {
             try
             {
-                await foreach (var (type, obj) in client.CustomObjects.WatchListNamespacedCustomObjectAsync("kubevirt.io", "v1", "vms", "virtualmachines",
+                await foreach ((WatchEventType type, object? obj) in _client.CustomObjects.WatchListNamespacedCustomObjectAsync("kubevirt.io", "v1", "vms", "virtualmachines",
                                    allowWatchBookmarks: bookmarks, labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
                                    onError: e => { lock (errors) errors.Add(e); }, cancellationToken: ct))
                 {
-                    var json = (JsonElement)obj;
-                    var meta = json.GetProperty("metadata");
-                    lock (events) events.Add(new Seen(type, meta.TryGetProperty("name", out var n) ? n.GetString() : null, meta.GetProperty("resourceVersion").GetString()));
+                    JsonElement json = (JsonElement)obj;
+                    JsonElement meta = json.GetProperty("metadata");
+                    lock (events) events.Add(new Seen(type, meta.TryGetProperty("name", out JsonElement n) ? n.GetString() : null, meta.GetProperty("resourceVersion").GetString()));
                 }
             }
             catch (OperationCanceledException) { }
@@ -49,7 +50,7 @@ public sealed class ClientWatchTests : IDisposable
 
     private static async Task Until(Func<bool> condition, int ms = 10000)
     {
-        var deadline = DateTime.UtcNow.AddMilliseconds(ms);
+        DateTime deadline = DateTime.UtcNow.AddMilliseconds(ms);
         while (!condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met in time");
@@ -61,29 +62,29 @@ public sealed class ClientWatchTests : IDisposable
 
     private async Task<string> ListRv()
     {
-        var list = (JsonElement)await client.CustomObjects.ListNamespacedCustomObjectAsync("kubevirt.io", "v1", "vms", "virtualmachines");
+        JsonElement list = (JsonElement)await _client.CustomObjects.ListNamespacedCustomObjectAsync("kubevirt.io", "v1", "vms", "virtualmachines");
         return list.GetProperty("metadata").GetProperty("resourceVersion").GetString()!;
     }
 
     [Fact]
     public async Task WatchFromTheListResourceVersionSeesChangesInOrder()
     {
-        var rv = await ListRv();
-        using var cts = new CancellationTokenSource();
-        var (done, events, _) = Watch(rv, cts.Token);
+        string rv = await ListRv();
+        using CancellationTokenSource cts = new();
+        (Task? done, List<Seen>? events, List<Exception> _) = Watch(rv, cts.Token);
         await Task.Delay(100);
-        lab.Store.Seed(System.Text.Json.Nodes.JsonNode.Parse(VmJson("w1"))!.AsObject());
-        lab.Store.Update("vm", "vms", "w1", o => o["spec"]!["runStrategy"] = "Always");
-        lab.Store.Update("vm", "vms", "w1", o => o["spec"]!["runStrategy"] = "Always"); // no-op: no event
-        lab.Store.Delete("vm", "vms", "w1");
+        _lab.Store.Seed(System.Text.Json.Nodes.JsonNode.Parse(VmJson("w1"))!.AsObject());
+        _lab.Store.Update("vm", "vms", "w1", o => o["spec"]!["runStrategy"] = "Always");
+        _lab.Store.Update("vm", "vms", "w1", o => o["spec"]!["runStrategy"] = "Always"); // no-op: no event
+        _lab.Store.Delete("vm", "vms", "w1");
         await Until(() => Snapshot(events).Count >= 3);
         await Task.Delay(150);
-        var seen = Snapshot(events);
+        List<Seen> seen = Snapshot(events);
         Assert.Equal([WatchEventType.Added, WatchEventType.Modified, WatchEventType.Deleted], seen.Select(e => e.Type));
         Assert.All(seen, e => Assert.Equal("w1", e.Name));
-        var rvs = seen.Select(e => long.Parse(e.ResourceVersion!)).ToList();
+        List<long> rvs = seen.Select(e => long.Parse(e.ResourceVersion!)).ToList();
         Assert.Equal(rvs.OrderBy(x => x), rvs);
-        Assert.Equal(lab.Store.ResourceVersion, rvs[^1]); // DELETED carries the deletion's resourceVersion
+        Assert.Equal(_lab.Store.ResourceVersion, rvs[^1]); // DELETED carries the deletion's resourceVersion
         cts.Cancel();
         await done;
     }
@@ -91,8 +92,8 @@ public sealed class ClientWatchTests : IDisposable
     [Fact]
     public async Task WatchFromZeroStartsWithTheCurrentObjects()
     {
-        using var cts = new CancellationTokenSource();
-        var (done, events, _) = Watch("0", cts.Token);
+        using CancellationTokenSource cts = new();
+        (Task? done, List<Seen>? events, List<Exception> _) = Watch("0", cts.Token);
         await Until(() => Snapshot(events).Count >= 6);
         Assert.All(Snapshot(events), e => Assert.Equal(WatchEventType.Added, e.Type));
         Assert.Contains(Snapshot(events), e => e.Name == "win2k19-profound-gecko");
@@ -103,19 +104,19 @@ public sealed class ClientWatchTests : IDisposable
     [Fact]
     public async Task ResumingFromABookmarkMissesNothing()
     {
-        var rv = await ListRv();
-        using (var first = new CancellationTokenSource())
+        string rv = await ListRv();
+        using (CancellationTokenSource first = new())
         {
-            var (done, events, _) = Watch(rv, first.Token, bookmarks: true);
+            (Task? done, List<Seen>? events, List<Exception> _) = Watch(rv, first.Token, bookmarks: true);
             await Until(() => Snapshot(events).Any(e => e.Type == WatchEventType.Bookmark));
             first.Cancel();
             await done;
             rv = Snapshot(events).Last(e => e.Type == WatchEventType.Bookmark).ResourceVersion!;
         }
         // Changes made while nobody watches...
-        lab.Store.Update("vm", "vms", "centos-stopped", o => o["spec"]!["runStrategy"] = "Always");
-        using var second = new CancellationTokenSource();
-        var (done2, events2, _) = Watch(rv, second.Token, bookmarks: true);
+        _lab.Store.Update("vm", "vms", "centos-stopped", o => o["spec"]!["runStrategy"] = "Always");
+        using CancellationTokenSource second = new();
+        (Task? done2, List<Seen>? events2, List<Exception> _) = Watch(rv, second.Token, bookmarks: true);
         // ...arrive when the watch resumes from the bookmark.
         await Until(() => Snapshot(events2).Any(e => e.Type == WatchEventType.Modified));
         Assert.Equal("centos-stopped", Snapshot(events2).First(e => e.Type == WatchEventType.Modified).Name);
@@ -126,24 +127,24 @@ public sealed class ClientWatchTests : IDisposable
     [Fact]
     public async Task ATooOldResourceVersionGivesA410ErrorEventAndARelistRecovers()
     {
-        var oldRv = await ListRv();
-        lab.Store.Update("vm", "vms", "centos-stopped", o => o["metadata"]!["labels"]!["touched"] = "1");
-        lab.Store.CompactWatchHistory();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var (done, events, errors) = Watch(oldRv, cts.Token);
+        string oldRv = await ListRv();
+        _lab.Store.Update("vm", "vms", "centos-stopped", o => o["metadata"]!["labels"]!["touched"] = "1");
+        _lab.Store.CompactWatchHistory();
+        using CancellationTokenSource cts = new(TimeSpan.FromSeconds(10));
+        (Task? done, List<Seen>? events, List<Exception>? errors) = Watch(oldRv, cts.Token);
         await done; // the server ends the stream after the ERROR event
         Assert.Empty(Snapshot(events));
-        var error = Assert.IsType<KubernetesException>(Assert.Single(errors));
+        KubernetesException error = Assert.IsType<KubernetesException>(Assert.Single(errors));
         Assert.Equal(410, error.Status.Code);
         Assert.Equal("Expired", error.Status.Reason);
-        Assert.Equal($"too old resource version: {oldRv} ({lab.Store.ResourceVersion + 1})", error.Status.Message);
+        Assert.Equal($"too old resource version: {oldRv} ({_lab.Store.ResourceVersion + 1})", error.Status.Message);
 
         // Recovery: list again and watch from the new resourceVersion.
-        var freshRv = await ListRv();
-        using var cts2 = new CancellationTokenSource();
-        var (done2, events2, errors2) = Watch(freshRv, cts2.Token);
+        string freshRv = await ListRv();
+        using CancellationTokenSource cts2 = new();
+        (Task? done2, List<Seen>? events2, List<Exception>? errors2) = Watch(freshRv, cts2.Token);
         await Task.Delay(100);
-        lab.Store.Update("vm", "vms", "centos-stopped", o => o["metadata"]!["labels"]!["touched"] = "2");
+        _lab.Store.Update("vm", "vms", "centos-stopped", o => o["metadata"]!["labels"]!["touched"] = "2");
         await Until(() => Snapshot(events2).Count == 1);
         Assert.Empty(errors2);
         cts2.Cancel();
@@ -153,13 +154,13 @@ public sealed class ClientWatchTests : IDisposable
     [Fact]
     public async Task AnObjectLeavingTheSelectorIsDeletedForThatWatcher()
     {
-        var rv = await ListRv();
-        using var cts = new CancellationTokenSource();
-        var (done, events, _) = Watch(rv, cts.Token, labelSelector: "app=fedora-no-agent");
+        string rv = await ListRv();
+        using CancellationTokenSource cts = new();
+        (Task? done, List<Seen>? events, List<Exception> _) = Watch(rv, cts.Token, labelSelector: "app=fedora-no-agent");
         await Task.Delay(100);
-        lab.Store.Update("vm", "vms", "fedora-no-agent", o => o["metadata"]!["labels"]!["app"] = "renamed");
-        lab.Store.Update("vm", "vms", "rhel8-brainy-bear", o => o["metadata"]!["labels"]!["x"] = "y"); // not selected: nothing
-        lab.Store.Update("vm", "vms", "fedora-no-agent", o => o["metadata"]!["labels"]!["app"] = "fedora-no-agent");
+        _lab.Store.Update("vm", "vms", "fedora-no-agent", o => o["metadata"]!["labels"]!["app"] = "renamed");
+        _lab.Store.Update("vm", "vms", "rhel8-brainy-bear", o => o["metadata"]!["labels"]!["x"] = "y"); // not selected: nothing
+        _lab.Store.Update("vm", "vms", "fedora-no-agent", o => o["metadata"]!["labels"]!["app"] = "fedora-no-agent");
         await Until(() => Snapshot(events).Count >= 2);
         await Task.Delay(150);
         Assert.Equal([WatchEventType.Deleted, WatchEventType.Added], Snapshot(events).Select(e => e.Type));
@@ -170,8 +171,8 @@ public sealed class ClientWatchTests : IDisposable
     [Fact]
     public async Task TimeoutSecondsEndsTheStream()
     {
-        var started = DateTime.UtcNow;
-        var (done, _, errors) = Watch(await ListRv(), CancellationToken.None, timeoutSeconds: 1);
+        DateTime started = DateTime.UtcNow;
+        (Task? done, List<Seen> _, List<Exception>? errors) = Watch(await ListRv(), CancellationToken.None, timeoutSeconds: 1);
         Assert.True(await Task.WhenAny(done, Task.Delay(5000)) == done, "the watch did not end");
         Assert.InRange((DateTime.UtcNow - started).TotalSeconds, 0.9, 4);
         Assert.Empty(errors);
@@ -180,14 +181,14 @@ public sealed class ClientWatchTests : IDisposable
     [Fact]
     public async Task StopEndsOpenWatchesPromptly()
     {
-        var (done, _, _) = Watch(await ListRv(), CancellationToken.None);
+        (Task? done, List<Seen> _, List<Exception> _) = Watch(await ListRv(), CancellationToken.None);
         await Task.Delay(200);
-        var stopping = DateTime.UtcNow;
-        lab.Stop();
-        var finished = await Task.WhenAny(done, Task.Delay(3000)) == done;
+        DateTime stopping = DateTime.UtcNow;
+        _lab.Stop();
+        bool finished = await Task.WhenAny(done, Task.Delay(3000)) == done;
         Assert.True(finished, "watch still open after Stop");
         Assert.True(DateTime.UtcNow - stopping < TimeSpan.FromSeconds(2.5));
-        lab.Stop(); // idempotent
+        _lab.Stop(); // idempotent
     }
 }
 
@@ -197,30 +198,30 @@ public sealed class WatchConsistencyTests
     [Fact]
     public async Task ConcurrentWritesReachTheWatcherInOrderWithoutGaps()
     {
-        using var lab = StartLab("empty");
-        using var http = Http(lab);
-        for (var i = 0; i < 4; i++)
+        using LabServer lab = StartLab("empty");
+        using HttpClient http = Http(lab);
+        for (int i = 0; i < 4; i++)
             lab.Store.Seed(System.Text.Json.Nodes.JsonNode.Parse(VmJson($"w{i}", "default"))!.AsObject());
-        var listRv = lab.Store.ResourceVersion;
+        long listRv = lab.Store.ResourceVersion;
 
-        using var req = new HttpRequestMessage(HttpMethod.Get, $"/apis/kubevirt.io/v1/namespaces/default/virtualmachines?watch=1&resourceVersion={listRv}");
-        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        using HttpRequestMessage req = new(HttpMethod.Get, $"/apis/kubevirt.io/v1/namespaces/default/virtualmachines?watch=1&resourceVersion={listRv}");
+        List<Task> writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
-            for (var n = 1; n <= 100; n++)
+            for (int n = 1; n <= 100; n++)
             {
-                var patch = $"{{\"metadata\":{{\"labels\":{{\"n\":\"{n}\"}}}}}}";
-                var r = await SendAsync(http, HttpMethod.Patch, $"/apis/kubevirt.io/v1/namespaces/default/virtualmachines/w{w}", patch, "application/merge-patch+json");
+                string patch = $"{{\"metadata\":{{\"labels\":{{\"n\":\"{n}\"}}}}}}";
+                (int Code, JsonNode? Body) r = await SendAsync(http, HttpMethod.Patch, $"/apis/kubevirt.io/v1/namespaces/default/virtualmachines/w{w}", patch, "application/merge-patch+json");
                 Assert.Equal(200, r.Code);
             }
         })).ToList();
-        using var resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead);
-        using var reader = new StreamReader(await resp.Content.ReadAsStreamAsync());
-        var rvs = new List<long>();
-        var last = new Dictionary<string, string>();
+        using HttpResponseMessage resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead);
+        using StreamReader reader = new(await resp.Content.ReadAsStreamAsync());
+        List<long> rvs = new();
+        Dictionary<string, string> last = new();
         while (rvs.Count < 400)
         {
-            var line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
-            var e = System.Text.Json.Nodes.JsonNode.Parse(line!)!;
+            string? line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            JsonNode e = System.Text.Json.Nodes.JsonNode.Parse(line!)!;
             Assert.Equal("MODIFIED", (string?)e["type"]);
             rvs.Add(long.Parse((string)e["object"]!["metadata"]!["resourceVersion"]!));
             last[(string)e["object"]!["metadata"]!["name"]!] = (string)e["object"]!["metadata"]!["labels"]!["n"]!;

@@ -19,15 +19,15 @@ internal sealed class KubectlRunner(LabServer lab)
 
     public async Task<Result> RunAsync(TimeSpan timeout, string? stdin, params string[] args)
     {
-        using var p = Start(stdin != null, args);
+        using Process p = Start(stdin != null, args);
         if (stdin != null)
         {
             await p.StandardInput.WriteAsync(stdin);
             p.StandardInput.Close();
         }
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
+        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = p.StandardError.ReadToEndAsync();
+        using CancellationTokenSource cts = new(timeout);
         try { await p.WaitForExitAsync(cts.Token); }
         catch (OperationCanceledException) { p.Kill(entireProcessTree: true); await p.WaitForExitAsync(); }
         return new Result(p.ExitCode, await stdout, await stderr);
@@ -36,15 +36,15 @@ internal sealed class KubectlRunner(LabServer lab)
     /// <summary>Starts kubectl and leaves it running (get -w); the caller kills it.</summary>
     public Process Start(bool redirectInput, params string[] args)
     {
-        var home = Directory.CreateTempSubdirectory("kubectl-home-").FullName;
-        var psi = new ProcessStartInfo(Path)
+        string home = Directory.CreateTempSubdirectory("kubectl-home-").FullName;
+        ProcessStartInfo psi = new(Path)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = redirectInput,
             UseShellExecute = false,
         };
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (string a in args) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add("--cache-dir=" + System.IO.Path.Combine(home, "cache"));
         psi.Environment["HOME"] = home;
         psi.Environment["KUBECONFIG"] = lab.KubeconfigPath;

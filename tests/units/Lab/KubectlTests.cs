@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text;
 using System.Text.Json.Nodes;
 using VmSnapshot.Lab;
 using Xunit;
@@ -8,12 +10,12 @@ namespace VmSnapshot.Tests.Lab;
 /// <summary>Conformance through kubectl 1.32 over TLS (kubectl sends tokens only over https). Skipped without kubectl.</summary>
 public sealed class KubectlTests : IDisposable
 {
-    private readonly LabServer lab = StartLab(tls: true);
-    private readonly KubectlRunner kubectl;
+    private readonly LabServer _lab = StartLab(tls: true);
+    private readonly KubectlRunner _kubectl;
 
-    public KubectlTests() => kubectl = new KubectlRunner(lab);
+    public KubectlTests() => _kubectl = new KubectlRunner(_lab);
 
-    public void Dispose() => lab.Dispose();
+    public void Dispose() => _lab.Dispose();
 
     private static void RequireKubectl() => Skip.IfNot(KubectlRunner.Available, "kubectl is not installed at /usr/bin/kubectl");
 
@@ -21,14 +23,14 @@ public sealed class KubectlTests : IDisposable
 
     private KubectlRunner.Result Ok(params string[] args)
     {
-        var r = kubectl.Run(args);
+        KubectlRunner.Result r = _kubectl.Run(args);
         Assert.True(r.ExitCode == 0, $"kubectl {string.Join(' ', args)} failed ({r.ExitCode}): {r.Err}");
         return r;
     }
 
     private string WriteManifest(string yaml)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"lab-manifest-{Guid.NewGuid():N}.yaml");
+        string path = Path.Combine(Path.GetTempPath(), $"lab-manifest-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(path, yaml);
         return path;
     }
@@ -52,17 +54,17 @@ public sealed class KubectlTests : IDisposable
     public void GetPrintsKubeVirtPrinterColumns()
     {
         RequireKubectl();
-        var lines = Ok("get", "vm").Out.Trim().Split('\n');
+        string[] lines = Ok("get", "vm").Out.Trim().Split('\n');
         Assert.Equal(["NAME", "AGE", "STATUS", "READY"], Words(lines[0]));
-        var win = Words(lines.Single(l => l.StartsWith("win2k19-profound-gecko ", StringComparison.Ordinal)));
+        string[] win = Words(lines.Single(l => l.StartsWith("win2k19-profound-gecko ", StringComparison.Ordinal)));
         Assert.Equal("Running", win[2]);
         Assert.Equal("True", win[3]);
         Assert.Equal(["centos-stopped", "Stopped", "False"], Words(lines.Single(l => l.StartsWith("centos-stopped", StringComparison.Ordinal))).Where((_, i) => i != 1));
         Assert.Equal(9, lines.Length); // header + the eight VMs of the default scenario
 
-        var snaps = Ok("get", "vmsnapshot").Out.Trim().Split('\n');
+        string[] snaps = Ok("get", "vmsnapshot").Out.Trim().Split('\n');
         Assert.Equal(["NAME", "SOURCEKIND", "SOURCENAME", "PHASE", "READYTOUSE", "CREATIONTIME", "ERROR"], Words(snaps[0]));
-        var failed = Words(snaps.Single(l => l.StartsWith("rhel8-brainy-bear-pre-patch", StringComparison.Ordinal)));
+        string[] failed = Words(snaps.Single(l => l.StartsWith("rhel8-brainy-bear-pre-patch", StringComparison.Ordinal)));
         Assert.Equal(["VirtualMachine", "rhel8-brainy-bear", "Failed", "false"], failed[1..5]);
         // A deadline failure has no creationTime and no status.error (KubeVirt records it only as the Failure
         // condition), so both columns are empty, as kubectl shows them on a real cluster.
@@ -73,21 +75,21 @@ public sealed class KubectlTests : IDisposable
     public void GetAllNamespacesAndOutputFormats()
     {
         RequireKubectl();
-        var all = Ok("get", "vmsnapshots", "-A").Out.Trim().Split('\n');
+        string[] all = Ok("get", "vmsnapshots", "-A").Out.Trim().Split('\n');
         Assert.Equal("NAMESPACE", Words(all[0])[0]);
         Assert.Equal(6, all.Length);
         Assert.All(all.Skip(1), l => Assert.Equal("vms", Words(l)[0]));
 
-        var json = JsonNode.Parse(Ok("get", "vm", "-o", "json").Out)!;
+        JsonNode json = JsonNode.Parse(Ok("get", "vm", "-o", "json").Out)!;
         Assert.Equal("List", (string?)json["kind"]);
         Assert.Equal(8, json["items"]!.AsArray().Count);
-        var yaml = Ok("get", "vm", "rhel8-brainy-bear", "-o", "yaml").Out;
+        string yaml = Ok("get", "vm", "rhel8-brainy-bear", "-o", "yaml").Out;
         Assert.Contains("kind: VirtualMachine", yaml);
         Assert.Contains("networkName: prod-net", yaml);
         Assert.DoesNotContain("null", yaml.Split('\n').Where(l => l.TrimStart().StartsWith("status:", StringComparison.Ordinal)));
         Assert.Equal("Running", Ok("get", "vm", "win2k19-profound-gecko", "-o", "jsonpath={.status.printableStatus}").Out);
 
-        var missing = kubectl.Run("get", "vm", "nope");
+        KubectlRunner.Result missing = _kubectl.Run("get", "vm", "nope");
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("Error from server (NotFound): virtualmachines.kubevirt.io \"nope\" not found", missing.Err);
     }
@@ -96,14 +98,14 @@ public sealed class KubectlTests : IDisposable
     public void ApplyTwiceIsCreatedThenUnchanged()
     {
         RequireKubectl();
-        var file = WriteManifest(DemoVm);
+        string file = WriteManifest(DemoVm);
         Assert.Contains("virtualmachine.kubevirt.io/demo created", Ok("apply", "-f", file).Out);
-        var rv = (string?)lab.Store.Get("vm", "vms", "demo")!["metadata"]!["resourceVersion"];
+        string? rv = (string?)_lab.Store.Get("vm", "vms", "demo")!["metadata"]!["resourceVersion"];
         Assert.Contains("virtualmachine.kubevirt.io/demo unchanged", Ok("apply", "-f", file).Out);
-        Assert.Equal(rv, (string?)lab.Store.Get("vm", "vms", "demo")!["metadata"]!["resourceVersion"]);
+        Assert.Equal(rv, (string?)_lab.Store.Get("vm", "vms", "demo")!["metadata"]!["resourceVersion"]);
         File.WriteAllText(file, DemoVm.Replace("Halted", "Always"));
         Assert.Contains("virtualmachine.kubevirt.io/demo configured", Ok("apply", "-f", file).Out);
-        Assert.Equal("Always", (string?)lab.Store.Get("vm", "vms", "demo")!["spec"]!["runStrategy"]);
+        Assert.Equal("Always", (string?)_lab.Store.Get("vm", "vms", "demo")!["spec"]!["runStrategy"]);
         Assert.Contains("serverside-applied", Ok("apply", "--server-side", "-f", file).Out);
     }
 
@@ -111,21 +113,21 @@ public sealed class KubectlTests : IDisposable
     public void CreateReplaceAndStrictValidation()
     {
         RequireKubectl();
-        var file = WriteManifest(DemoVm);
+        string file = WriteManifest(DemoVm);
         Assert.Contains("virtualmachine.kubevirt.io/demo created", Ok("create", "-f", file).Out);
-        var again = kubectl.Run("create", "-f", file);
+        KubectlRunner.Result again = _kubectl.Run("create", "-f", file);
         Assert.Contains("Error from server (AlreadyExists): error when creating", again.Err);
         Assert.Contains("virtualmachines.kubevirt.io \"demo\" already exists", again.Err);
         File.WriteAllText(file, DemoVm.Replace("Halted", "Manual"));
         Assert.Contains("virtualmachine.kubevirt.io/demo replaced", Ok("replace", "-f", file).Out);
-        Assert.Equal("Manual", (string?)lab.Store.Get("vm", "vms", "demo")!["spec"]!["runStrategy"]);
-        Assert.Equal(2L, (long?)lab.Store.Get("vm", "vms", "demo")!["metadata"]!["generation"]);
+        Assert.Equal("Manual", (string?)_lab.Store.Get("vm", "vms", "demo")!["spec"]!["runStrategy"]);
+        Assert.Equal(2L, (long?)_lab.Store.Get("vm", "vms", "demo")!["metadata"]!["generation"]);
 
-        var bad = WriteManifest(DemoVm.Replace("name: demo", "name: strict") + "\nbogus: 1\n");
-        var refused = kubectl.Run("create", "-f", bad);
+        string bad = WriteManifest(DemoVm.Replace("name: demo", "name: strict") + "\nbogus: 1\n");
+        KubectlRunner.Result refused = _kubectl.Run("create", "-f", bad);
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("strict decoding error: unknown field \"bogus\"", refused.Err);
-        Assert.Null(lab.Store.Get("vm", "vms", "strict"));
+        Assert.Null(_lab.Store.Get("vm", "vms", "strict"));
     }
 
     [SkippableFact]
@@ -133,17 +135,17 @@ public sealed class KubectlTests : IDisposable
     {
         RequireKubectl();
         Assert.Contains("patched", Ok("patch", "vm", "centos-stopped", "--type=merge", "-p", "{\"spec\":{\"runStrategy\":\"Always\"}}").Out);
-        Assert.Equal("Always", (string?)lab.Store.Get("vm", "vms", "centos-stopped")!["spec"]!["runStrategy"]);
+        Assert.Equal("Always", (string?)_lab.Store.Get("vm", "vms", "centos-stopped")!["spec"]!["runStrategy"]);
         Ok("patch", "vm", "centos-stopped", "--type=json", "-p", "[{\"op\":\"replace\",\"path\":\"/spec/runStrategy\",\"value\":\"Halted\"}]");
-        Assert.Equal("Halted", (string?)lab.Store.Get("vm", "vms", "centos-stopped")!["spec"]!["runStrategy"]);
+        Assert.Equal("Halted", (string?)_lab.Store.Get("vm", "vms", "centos-stopped")!["spec"]!["runStrategy"]);
 
-        var strategic = kubectl.Run("patch", "vm", "centos-stopped", "-p", "{\"spec\":{\"runStrategy\":\"Always\"}}");
+        KubectlRunner.Result strategic = _kubectl.Run("patch", "vm", "centos-stopped", "-p", "{\"spec\":{\"runStrategy\":\"Always\"}}");
         Assert.NotEqual(0, strategic.ExitCode);
         Assert.Contains("application/strategic-merge-patch+json is not supported by kubevirt.io/v1, Kind=VirtualMachine: the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml", strategic.Err);
 
         Assert.Contains("labeled", Ok("label", "vm", "centos-stopped", "tier=gold").Out);
         Assert.Contains("annotated", Ok("annotate", "vm", "centos-stopped", "owner=ops").Out);
-        var vm = lab.Store.Get("vm", "vms", "centos-stopped")!;
+        JsonObject vm = _lab.Store.Get("vm", "vms", "centos-stopped")!;
         Assert.Equal("gold", (string?)vm["metadata"]!["labels"]!["tier"]);
         Assert.Equal("ops", (string?)vm["metadata"]!["annotations"]!["owner"]);
         Assert.Equal("centos-stopped", Words(Ok("get", "vm", "-l", "tier=gold", "-o", "name").Out.Trim().Replace("virtualmachine.kubevirt.io/", ""))[0]);
@@ -154,43 +156,43 @@ public sealed class KubectlTests : IDisposable
     {
         RequireKubectl();
         Assert.Contains("virtualmachine.kubevirt.io \"fedora-no-agent\" deleted", Ok("delete", "vm", "fedora-no-agent").Out);
-        Assert.Null(lab.Store.Get("vm", "vms", "fedora-no-agent"));
+        Assert.Null(_lab.Store.Get("vm", "vms", "fedora-no-agent"));
 
-        lab.Store.Update("vm", "vms", "centos-stopped", o => o["metadata"]!["finalizers"] = new JsonArray("example.com/hold"));
+        _lab.Store.Update("vm", "vms", "centos-stopped", o => o["metadata"]!["finalizers"] = new JsonArray("example.com/hold"));
         Ok("delete", "vm", "centos-stopped", "--wait=false");
-        var held = lab.Store.Get("vm", "vms", "centos-stopped")!;
+        JsonObject held = _lab.Store.Get("vm", "vms", "centos-stopped")!;
         Assert.NotNull(held["metadata"]!["deletionTimestamp"]);
         Assert.Equal(0L, (long?)held["metadata"]!["deletionGracePeriodSeconds"]);
 
         // delete --wait blocks until a "controller" removes the finalizer.
-        var release = Task.Run(async () =>
+        Task release = Task.Run(async () =>
         {
             await Task.Delay(1500);
-            lab.Store.Update("vm", "vms", "centos-stopped", o => ((JsonObject)o["metadata"]!).Remove("finalizers"));
+            _lab.Store.Update("vm", "vms", "centos-stopped", o => ((JsonObject)o["metadata"]!).Remove("finalizers"));
         });
-        var started = DateTime.UtcNow;
+        DateTime started = DateTime.UtcNow;
         Assert.Contains("deleted", Ok("delete", "vm", "centos-stopped", "--timeout=20s").Out);
         Assert.True(DateTime.UtcNow - started > TimeSpan.FromSeconds(1.2));
         release.Wait();
-        Assert.Null(lab.Store.Get("vm", "vms", "centos-stopped"));
+        Assert.Null(_lab.Store.Get("vm", "vms", "centos-stopped"));
     }
 
     [SkippableFact]
     public async Task WaitForJsonPathAndCondition()
     {
         RequireKubectl();
-        var flip = Task.Run(async () =>
+        Task flip = Task.Run(async () =>
         {
             await Task.Delay(1500);
-            lab.Store.Update("vm", "vms", "centos-stopped", o => o["status"]!["printableStatus"] = "Running");
+            _lab.Store.Update("vm", "vms", "centos-stopped", o => o["status"]!["printableStatus"] = "Running");
         });
-        var r = await kubectl.RunAsync(TimeSpan.FromSeconds(30), null, "wait", "vm/centos-stopped", "--for=jsonpath={.status.printableStatus}=Running", "--timeout=20s");
+        KubectlRunner.Result r = await _kubectl.RunAsync(TimeSpan.FromSeconds(30), null, "wait", "vm/centos-stopped", "--for=jsonpath={.status.printableStatus}=Running", "--timeout=20s");
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.Contains("condition met", r.Out);
         await flip;
 
         Ok("wait", "vm/win2k19-profound-gecko", "--for=condition=Ready", "--timeout=10s");
-        var timedOut = kubectl.Run("wait", "vm/centos-stopped", "--for=condition=Ready", "--timeout=2s");
+        KubectlRunner.Result timedOut = _kubectl.Run("wait", "vm/centos-stopped", "--for=condition=Ready", "--timeout=2s");
         Assert.Equal(1, timedOut.ExitCode);
         Assert.Contains("timed out waiting for the condition on virtualmachines/centos-stopped", timedOut.Err);
     }
@@ -199,21 +201,21 @@ public sealed class KubectlTests : IDisposable
     public async Task GetWatchPrintsTableRowsForChanges()
     {
         RequireKubectl();
-        using var p = kubectl.Start(false, "get", "vm", "-w");
-        var output = new System.Text.StringBuilder();
-        var reader = Task.Run(async () =>
+        using Process p = _kubectl.Start(false, "get", "vm", "-w");
+        StringBuilder output = new();
+        Task reader = Task.Run(async () =>
         {
             string? line;
             while ((line = await p.StandardOutput.ReadLineAsync()) != null) lock (output) output.AppendLine(line);
         });
         string Text() { lock (output) return output.ToString(); }
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
         while (!Text().Contains("app-paused") && DateTime.UtcNow < deadline) await Task.Delay(50);
-        lab.Store.Update("vm", "vms", "centos-stopped", o => o["status"]!["printableStatus"] = "Starting");
+        _lab.Store.Update("vm", "vms", "centos-stopped", o => o["status"]!["printableStatus"] = "Starting");
         while (!Text().Contains("Starting") && DateTime.UtcNow < deadline) await Task.Delay(50);
         p.Kill();
         await reader;
-        var lines = Text().Trim().Split('\n');
+        string[] lines = Text().Trim().Split('\n');
         Assert.Equal(["NAME", "AGE", "STATUS", "READY"], Words(lines[0]));
         Assert.Single(lines, l => l.StartsWith("NAME", StringComparison.Ordinal)); // one header: Table rows, not raw objects
         Assert.Contains(lines, l => l.StartsWith("centos-stopped", StringComparison.Ordinal) && l.Contains("Starting"));
@@ -224,9 +226,9 @@ public sealed class KubectlTests : IDisposable
     {
         RequireKubectl();
         Assert.Equal("yes", Ok("auth", "can-i", "create", "virtualmachinesnapshots.snapshot.kubevirt.io").Out.Trim());
-        var viewer = kubectl.Run("auth", "can-i", "create", "virtualmachinesnapshots.snapshot.kubevirt.io", "--token=viewer-token");
+        KubectlRunner.Result viewer = _kubectl.Run("auth", "can-i", "create", "virtualmachinesnapshots.snapshot.kubevirt.io", "--token=viewer-token");
         Assert.Equal("no", viewer.Out.Trim());
-        var forbidden = kubectl.Run("create", "-f", WriteManifest(DemoVm), "--token=viewer-token");
+        KubectlRunner.Result forbidden = _kubectl.Run("create", "-f", WriteManifest(DemoVm), "--token=viewer-token");
         Assert.Contains("virtualmachines.kubevirt.io is forbidden: User \"snapshot-viewer\" cannot create resource \"virtualmachines\" in API group \"kubevirt.io\" in the namespace \"vms\"", forbidden.Err);
     }
 }
@@ -234,16 +236,16 @@ public sealed class KubectlTests : IDisposable
 /// <summary>More kubectl flows: namespaces, delete -f, wait --for=delete, get -A -w.</summary>
 public sealed class KubectlMoreTests : IDisposable
 {
-    private readonly LabServer lab = StartLab(tls: true);
-    private readonly KubectlRunner kubectl;
+    private readonly LabServer _lab = StartLab(tls: true);
+    private readonly KubectlRunner _kubectl;
 
-    public KubectlMoreTests() => kubectl = new KubectlRunner(lab);
+    public KubectlMoreTests() => _kubectl = new KubectlRunner(_lab);
 
-    public void Dispose() => lab.Dispose();
+    public void Dispose() => _lab.Dispose();
 
     private KubectlRunner.Result Ok(params string[] args)
     {
-        var r = kubectl.Run(args);
+        KubectlRunner.Result r = _kubectl.Run(args);
         Assert.True(r.ExitCode == 0, $"kubectl {string.Join(' ', args)} failed ({r.ExitCode}): {r.Err}");
         return r;
     }
@@ -254,7 +256,7 @@ public sealed class KubectlMoreTests : IDisposable
         Skip.IfNot(KubectlRunner.Available, "kubectl is not installed at /usr/bin/kubectl");
         Assert.Contains("namespace/team-b created", Ok("create", "namespace", "team-b").Out);
         Assert.Equal("Active", Ok("get", "ns", "team-b", "-o", "jsonpath={.status.phase}").Out);
-        var file = Path.Combine(Path.GetTempPath(), $"lab-multi-{Guid.NewGuid():N}.yaml");
+        string file = Path.Combine(Path.GetTempPath(), $"lab-multi-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(file, """
             apiVersion: kubevirt.io/v1
             kind: VirtualMachine
@@ -275,24 +277,24 @@ public sealed class KubectlMoreTests : IDisposable
                 kind: VirtualMachine
                 name: one
             """);
-        var applied = Ok("apply", "-f", file).Out;
+        string applied = Ok("apply", "-f", file).Out;
         Assert.Contains("virtualmachine.kubevirt.io/one created", applied);
         Assert.Contains("virtualmachinesnapshot.snapshot.kubevirt.io/one-snap created", applied);
-        var deleted = Ok("delete", "-f", file).Out;
+        string deleted = Ok("delete", "-f", file).Out;
         Assert.Contains("virtualmachinesnapshot.snapshot.kubevirt.io \"one-snap\" deleted", deleted);
-        Assert.Null(lab.Store.Get("vm", "team-b", "one"));
+        Assert.Null(_lab.Store.Get("vm", "team-b", "one"));
     }
 
     [SkippableFact]
     public async Task WaitForDeleteReturnsWhenTheObjectGoes()
     {
         Skip.IfNot(KubectlRunner.Available, "kubectl is not installed at /usr/bin/kubectl");
-        var remove = Task.Run(async () =>
+        Task remove = Task.Run(async () =>
         {
             await Task.Delay(1500);
-            lab.Store.Delete("vmsnapshot", "vms", "fedora-no-agent-manual");
+            _lab.Store.Delete("vmsnapshot", "vms", "fedora-no-agent-manual");
         });
-        var r = await kubectl.RunAsync(TimeSpan.FromSeconds(30), null, "wait", "vmsnapshot/fedora-no-agent-manual", "--for=delete", "--timeout=20s");
+        KubectlRunner.Result r = await _kubectl.RunAsync(TimeSpan.FromSeconds(30), null, "wait", "vmsnapshot/fedora-no-agent-manual", "--for=delete", "--timeout=20s");
         await remove;
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.Contains("condition met", r.Out);
@@ -302,26 +304,26 @@ public sealed class KubectlMoreTests : IDisposable
     public async Task GetAllNamespacesWatchShowsTheNamespaceColumn()
     {
         Skip.IfNot(KubectlRunner.Available, "kubectl is not installed at /usr/bin/kubectl");
-        using var p = kubectl.Start(false, "get", "vmsnapshots", "-A", "-w");
-        var output = new System.Text.StringBuilder();
-        var reader = Task.Run(async () =>
+        using Process p = _kubectl.Start(false, "get", "vmsnapshots", "-A", "-w");
+        StringBuilder output = new();
+        Task reader = Task.Run(async () =>
         {
             string? line;
             while ((line = await p.StandardOutput.ReadLineAsync()) != null) lock (output) output.AppendLine(line);
         });
         string Text() { lock (output) return output.ToString(); }
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
         while (!Text().Contains("rhel8-brainy-bear-pre-patch") && DateTime.UtcNow < deadline) await Task.Delay(50);
-        lab.Store.Seed(System.Text.Json.Nodes.JsonNode.Parse("""
+        _lab.Store.Seed(System.Text.Json.Nodes.JsonNode.Parse("""
             {"apiVersion":"snapshot.kubevirt.io/v1beta1","kind":"VirtualMachineSnapshot","metadata":{"name":"late","namespace":"elsewhere"},
              "spec":{"source":{"apiGroup":"kubevirt.io","kind":"VirtualMachine","name":"x"}},"status":{"phase":"InProgress"}}
             """)!.AsObject());
         while (!Text().Contains("late") && DateTime.UtcNow < deadline) await Task.Delay(50);
         p.Kill();
         await reader;
-        var lines = Text().Trim().Split('\n');
+        string[] lines = Text().Trim().Split('\n');
         Assert.StartsWith("NAMESPACE", lines[0]);
-        var late = lines.Single(l => l.Contains(" late "));
+        string late = lines.Single(l => l.Contains(" late "));
         Assert.StartsWith("elsewhere", late);
         Assert.Contains("InProgress", late);
     }

@@ -1,9 +1,9 @@
-using Xunit;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using k8s;
 using VmSnapshot.Lab;
+using Xunit;
 
 namespace VmSnapshot.Tests.Lab;
 
@@ -23,10 +23,10 @@ internal static class LabTestSupport
 
     public static HttpClient Http(LabServer lab, string? token = null)
     {
-        var handler = new HttpClientHandler();
+        HttpClientHandler handler = new();
         if (lab.CertificateAuthorityPem != null)
             handler.ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert != null && cert.ExportCertificatePem() == lab.CertificateAuthorityPem;
-        var client = new HttpClient(handler) { BaseAddress = lab.Server, Timeout = TimeSpan.FromSeconds(30) };
+        HttpClient client = new(handler) { BaseAddress = lab.Server, Timeout = TimeSpan.FromSeconds(30) };
         if (token != "") client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token ?? lab.Token);
         return client;
     }
@@ -36,12 +36,12 @@ internal static class LabTestSupport
 
     public static async Task<(int Code, JsonNode? Body)> SendAsync(HttpClient http, HttpMethod method, string path, string? body = null, string contentType = "application/json", string? accept = null)
     {
-        using var req = new HttpRequestMessage(method, path);
+        using HttpRequestMessage req = new(method, path);
         if (body != null) req.Content = new StringContent(body, Encoding.UTF8, contentType);
         if (body != null) req.Content!.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         if (accept != null) req.Headers.TryAddWithoutValidation("Accept", accept);
-        using var resp = await http.SendAsync(req);
-        var text = await resp.Content.ReadAsStringAsync();
+        using HttpResponseMessage resp = await http.SendAsync(req);
+        string text = await resp.Content.ReadAsStringAsync();
         return ((int)resp.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 

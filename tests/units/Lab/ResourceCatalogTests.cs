@@ -1,6 +1,8 @@
-using Xunit;
+using System.Text.Json.Nodes;
+using VmSnapshot.Lab;
 using VmSnapshot.Lab.Api;
 using VmSnapshot.Lab.Store;
+using Xunit;
 using static VmSnapshot.Tests.Lab.LabTestSupport;
 
 namespace VmSnapshot.Tests.Lab;
@@ -16,7 +18,7 @@ public sealed class ResourceCatalogTests
     [Fact]
     public void ABareCatalogServesOnlyTheKubeApiserverBuiltIns()
     {
-        var catalog = new ResourceCatalog();
+        ResourceCatalog catalog = new();
         Assert.Equal(["storage.k8s.io", "authentication.k8s.io", "authorization.k8s.io"], catalog.Groups);
         Assert.Equal(
             ["namespaces", "persistentvolumeclaims", "persistentvolumes", "events", "storageclasses.storage.k8s.io",
@@ -27,8 +29,8 @@ public sealed class ResourceCatalogTests
     [Fact]
     public void ARegisteredKindIsResolvedAndListedAfterTheBuiltIns()
     {
-        var catalog = new ResourceCatalog();
-        var builtIns = catalog.All.Count;
+        ResourceCatalog catalog = new();
+        int builtIns = catalog.All.Count;
         catalog.Register(Widget());
         Assert.Equal(builtIns + 1, catalog.All.Count);
         Assert.Equal("widgets.example.com", catalog.All[^1].QualifiedResource);
@@ -38,9 +40,9 @@ public sealed class ResourceCatalogTests
     [Fact]
     public void RegisteringAKindTwiceIsRefused()
     {
-        var catalog = new ResourceCatalog();
+        ResourceCatalog catalog = new();
         catalog.Register(Widget());
-        var error = Assert.Throws<InvalidOperationException>(() => catalog.Register(Widget()));
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => catalog.Register(Widget()));
         Assert.Equal("widgets.example.com is already registered.", error.Message);
         Assert.Single(catalog.All, t => t.Plural == "widgets");
     }
@@ -48,10 +50,10 @@ public sealed class ResourceCatalogTests
     [Fact]
     public void RegisteringAfterTheStoreIsBuiltIsRefused()
     {
-        var catalog = new ResourceCatalog();
-        var before = catalog.All.Count;
-        using var store = new LabStore(catalog);
-        var error = Assert.Throws<InvalidOperationException>(() => catalog.Register(Widget()));
+        ResourceCatalog catalog = new();
+        int before = catalog.All.Count;
+        using LabStore store = new(catalog);
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => catalog.Register(Widget()));
         Assert.Equal("Register widgets.example.com before the store is built.", error.Message);
         Assert.Equal(before, catalog.All.Count);
     }
@@ -59,11 +61,11 @@ public sealed class ResourceCatalogTests
     [Fact]
     public async Task VolumeSnapshotClassTableColumnsAreTheCrdYamlPrinterColumns()
     {
-        using var lab = StartLab();
-        using var http = Http(lab);
-        var (code, table) = await GetAsync(http, "/apis/snapshot.storage.k8s.io/v1/volumesnapshotclasses", "application/json;as=Table;v=v1;g=meta.k8s.io");
+        using LabServer lab = StartLab();
+        using HttpClient http = Http(lab);
+        (int code, JsonNode? table) = await GetAsync(http, "/apis/snapshot.storage.k8s.io/v1/volumesnapshotclasses", "application/json;as=Table;v=v1;g=meta.k8s.io");
         Assert.Equal(200, code);
-        var columns = table!["columnDefinitions"]!.AsArray();
+        JsonArray columns = table!["columnDefinitions"]!.AsArray();
         Assert.Equal(["Name", "Driver", "DeletionPolicy", "Age"], columns.Select(c => (string?)c!["name"]));
         // The description is the CRD's own (client/config/crd in external-snapshotter), not the generic JSONPath one.
         Assert.Equal(

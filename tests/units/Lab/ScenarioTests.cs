@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using VmSnapshot.Lab;
 using VmSnapshot.Lab.Scenarios;
 using Xunit;
@@ -11,33 +12,33 @@ public sealed class ScenarioTests
     [Fact]
     public void TheDefaultScenarioHasTheDocumentedVirtualMachines()
     {
-        using var lab = StartLab();
+        using LabServer lab = StartLab();
         Assert.Equal("vms", lab.Namespace);
-        var vms = lab.Store.List("vm", "vms").ToDictionary(v => (string)v["metadata"]!["name"]!);
+        Dictionary<string, JsonObject> vms = lab.Store.List("vm", "vms").ToDictionary(v => (string)v["metadata"]!["name"]!);
         Assert.Equal(["app-paused", "centos-stopped", "db-nfs-data", "fedora-hotplug", "fedora-no-agent", "fedora-vmi-hotplug", "rhel8-brainy-bear", "win2k19-profound-gecko"], vms.Keys.Order());
         Assert.Equal("Paused", (string?)vms["app-paused"]["status"]!["printableStatus"]);
         Assert.Equal("Stopped", (string?)vms["centos-stopped"]["status"]!["printableStatus"]);
         Assert.Contains(vms["win2k19-profound-gecko"]["status"]!["conditions"]!.AsArray(), c => (string?)c!["type"] == "AgentConnected");
         Assert.DoesNotContain(vms["fedora-no-agent"]["status"]!["conditions"]!.AsArray(), c => (string?)c!["type"] == "AgentConnected");
-        var nfs = vms["db-nfs-data"]["status"]!["volumeSnapshotStatuses"]!.AsArray().Single(s => (string?)s!["name"] == "data")!;
+        JsonNode nfs = vms["db-nfs-data"]["status"]!["volumeSnapshotStatuses"]!.AsArray().Single(s => (string?)s!["name"] == "data")!;
         Assert.False((bool)nfs["enabled"]!);
         Assert.Equal("No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [nfs-csi] [data]", (string?)nfs["reason"]);
         Assert.Equal(2, vms["win2k19-profound-gecko"]["spec"]!["template"]!["spec"]!["domain"]!["devices"]!["disks"]!.AsArray().Count);
 
-        var snaps = lab.Store.List("vmsnapshot", "vms");
+        IReadOnlyList<JsonObject> snaps = lab.Store.List("vmsnapshot", "vms");
         Assert.Equal(5, snaps.Count);
         Assert.Equal(2, snaps.Count(s => (string?)s["spec"]!["source"]!["name"] == "win2k19-profound-gecko" && (string?)s["status"]!["phase"] == "Succeeded"));
-        var fedora = snaps.Single(s => (string?)s["spec"]!["source"]!["name"] == "fedora-no-agent");
+        JsonObject fedora = snaps.Single(s => (string?)s["spec"]!["source"]!["name"] == "fedora-no-agent");
         Assert.Equal(["NoGuestAgent", "Online"], fedora["status"]!["indications"]!.AsArray().Select(i => (string?)i));
-        var failed = snaps.Single(s => (string?)s["status"]!["phase"] == "Failed");
+        JsonObject failed = snaps.Single(s => (string?)s["status"]!["phase"] == "Failed");
         // A deadline failure as KubeVirt records it: the Failure condition only, no status.error, no creationTime.
         Assert.Null(failed["status"]!["error"]);
         Assert.Null(failed["status"]!["creationTime"]);
-        var failure = failed["status"]!["conditions"]!.AsArray().Single(c => (string?)c!["type"] == "Failure")!;
+        JsonNode failure = failed["status"]!["conditions"]!.AsArray().Single(c => (string?)c!["type"] == "Failure")!;
         Assert.Equal(("True", "snapshot deadline exceeded"), ((string?)failure["status"], (string?)failure["reason"]));
-        foreach (var s in snaps.Where(s => (string?)s["status"]!["phase"] == "Succeeded"))
+        foreach (JsonObject? s in snaps.Where(s => (string?)s["status"]!["phase"] == "Succeeded"))
         {
-            var content = lab.Store.Get("vmsnapshotcontent", "vms", (string)s["status"]!["virtualMachineSnapshotContentName"]!);
+            JsonObject? content = lab.Store.Get("vmsnapshotcontent", "vms", (string)s["status"]!["virtualMachineSnapshotContentName"]!);
             Assert.NotNull(content);
             Assert.Equal((string?)s["metadata"]!["uid"], (string?)content!["metadata"]!["ownerReferences"]![0]!["uid"]);
             Assert.Equal((string?)vms[(string)s["spec"]!["source"]!["name"]!]["metadata"]!["uid"], (string?)s["status"]!["sourceUID"]);
@@ -49,7 +50,7 @@ public sealed class ScenarioTests
     [Fact]
     public void TheEmptyScenarioHasOnlyTheDefaultNamespace()
     {
-        using var lab = StartLab("empty");
+        using LabServer lab = StartLab("empty");
         Assert.Equal("default", lab.Namespace);
         Assert.Equal(["default"], lab.Store.List("namespaces").Select(n => (string?)n["metadata"]!["name"]));
         Assert.Equal(0, lab.Store.Count("vm"));
@@ -58,7 +59,7 @@ public sealed class ScenarioTests
     [Fact]
     public async Task AScenarioFileCreatesNamespacesSettingsAndUsers()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"scenario-{Guid.NewGuid():N}.yaml");
+        string file = Path.Combine(Path.GetTempPath(), $"scenario-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(file, """
             apiVersion: lab.vmsnapshot.io/v1
             kind: LabSettings
@@ -81,12 +82,12 @@ public sealed class ScenarioTests
             status:
               printableStatus: Stopped
             """);
-        using var lab = LabServer.Start(new LabOptions { Scenario = file });
+        using LabServer lab = LabServer.Start(new LabOptions { Scenario = file });
         Assert.Equal("team-a", lab.Namespace);
         Assert.Contains("namespace: 'team-a'", File.ReadAllText(lab.KubeconfigPath));
         Assert.NotNull(lab.Store.Get("namespaces", null, "team-a"));
         Assert.Equal("Stopped", (string?)lab.Store.Get("vm", "team-a", "only-vm")!["status"]!["printableStatus"]);
-        using var restorer = Http(lab, "restorer-token");
+        using HttpClient restorer = Http(lab, "restorer-token");
         Assert.Equal(200, (await GetAsync(restorer, "/apis/snapshot.kubevirt.io/v1beta1/namespaces/team-a/virtualmachinerestores")).Code);
         Assert.Equal(403, (await GetAsync(restorer, "/apis/kubevirt.io/v1/namespaces/team-a/virtualmachines")).Code);
     }
@@ -94,19 +95,19 @@ public sealed class ScenarioTests
     [Fact]
     public void BadScenariosFailWithAClearMessage()
     {
-        var ex = Assert.Throws<FileNotFoundException>(() => LabServer.Start(new LabOptions { Scenario = "no-such-scenario" }));
+        FileNotFoundException ex = Assert.Throws<FileNotFoundException>(() => LabServer.Start(new LabOptions { Scenario = "no-such-scenario" }));
         Assert.Contains("neither a built-in scenario (", ex.Message);
-        var format = Assert.Throws<FormatException>(() => Scenario.Parse("apiVersion: v1\nkind: Namespace\n", "broken"));
+        FormatException format = Assert.Throws<FormatException>(() => Scenario.Parse("apiVersion: v1\nkind: Namespace\n", "broken"));
         Assert.Contains("metadata.name are required", format.Message);
         Assert.Throws<ArgumentException>(() => Scenario.Parse("apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n", "unknown").Objects.ToList()
-            .ForEach(o => { using var lab = StartLab("empty"); lab.Store.Seed(o); }));
+            .ForEach(o => { using LabServer lab = StartLab("empty"); lab.Store.Seed(o); }));
     }
 
     [Fact]
     public void SeveralLabsRunSideBySide()
     {
-        using var a = StartLab("empty");
-        using var b = StartLab("empty");
+        using LabServer a = StartLab("empty");
+        using LabServer b = StartLab("empty");
         Assert.NotEqual(a.Server.Port, b.Server.Port);
         a.Store.Seed(System.Text.Json.Nodes.JsonNode.Parse(VmJson("only-in-a", "default"))!.AsObject());
         Assert.Null(b.Store.Get("vm", "default", "only-in-a"));

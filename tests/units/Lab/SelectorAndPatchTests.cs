@@ -8,7 +8,7 @@ namespace VmSnapshot.Tests.Lab;
 /// <summary>The pure pieces: label selector grammar, merge and JSON patch, the Table's duration format.</summary>
 public sealed class SelectorAndPatchTests
 {
-    private static readonly Dictionary<string, string> Labels = new() { ["app"] = "db", ["tier"] = "gold", ["size"] = "7" };
+    private static readonly Dictionary<string, string> s_labels = new() { ["app"] = "db", ["tier"] = "gold", ["size"] = "7" };
 
     [Theory]
     [InlineData("", true)]
@@ -28,7 +28,7 @@ public sealed class SelectorAndPatchTests
     [InlineData("app=db,tier in (gold,silver),!missing", true)]
     [InlineData("app=db,tier=silver", false)]
     [InlineData("example.com/role", false)]
-    public void LabelSelectorGrammar(string selector, bool matches) => Assert.Equal(matches, LabelSelector.Parse(selector).Matches(Labels));
+    public void LabelSelectorGrammar(string selector, bool matches) => Assert.Equal(matches, LabelSelector.Parse(selector).Matches(s_labels));
 
     [Theory]
     [InlineData("app in web")]
@@ -36,7 +36,7 @@ public sealed class SelectorAndPatchTests
     [InlineData("a b c")]
     public void BadLabelSelectorsAreBadRequests(string selector)
     {
-        var ex = Assert.Throws<ApiException>(() => LabelSelector.Parse(selector));
+        ApiException ex = Assert.Throws<ApiException>(() => LabelSelector.Parse(selector));
         Assert.Equal(400, ex.Code);
         Assert.StartsWith("unable to parse requirement:", ex.Message);
     }
@@ -44,16 +44,16 @@ public sealed class SelectorAndPatchTests
     [Fact]
     public void MergePatchFollowsRfc7386()
     {
-        var target = JsonNode.Parse("{\"a\":\"b\",\"c\":{\"d\":\"e\",\"f\":\"g\"},\"l\":[1,2]}");
-        var patched = MergePatch.Apply(target, JsonNode.Parse("{\"a\":\"z\",\"c\":{\"f\":null},\"l\":[3],\"n\":{\"x\":1}}"));
+        JsonNode? target = JsonNode.Parse("{\"a\":\"b\",\"c\":{\"d\":\"e\",\"f\":\"g\"},\"l\":[1,2]}");
+        JsonNode? patched = MergePatch.Apply(target, JsonNode.Parse("{\"a\":\"z\",\"c\":{\"f\":null},\"l\":[3],\"n\":{\"x\":1}}"));
         Assert.Equal("{\"a\":\"z\",\"c\":{\"d\":\"e\"},\"l\":[3],\"n\":{\"x\":1}}", patched!.ToJsonString());
     }
 
     [Fact]
     public void JsonPatchSupportsEveryOperation()
     {
-        var doc = JsonNode.Parse("{\"spec\":{\"a\":1,\"list\":[\"x\",\"y\"]},\"meta\":{\"k/v\":\"1\"}}")!;
-        var ops = JsonNode.Parse("""
+        JsonNode doc = JsonNode.Parse("{\"spec\":{\"a\":1,\"list\":[\"x\",\"y\"]},\"meta\":{\"k/v\":\"1\"}}")!;
+        JsonArray ops = JsonNode.Parse("""
             [{"op":"test","path":"/spec/a","value":1},
              {"op":"add","path":"/spec/list/1","value":"between"},
              {"op":"add","path":"/spec/list/-","value":"end"},
@@ -62,10 +62,10 @@ public sealed class SelectorAndPatchTests
              {"op":"move","from":"/spec/a","path":"/spec/c"},
              {"op":"replace","path":"/spec/b","value":2}]
             """)!.AsArray();
-        var result = JsonPatch.Apply(doc, ops);
+        JsonNode result = JsonPatch.Apply(doc, ops);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("{\"spec\":{\"list\":[\"x\",\"between\",\"y\",\"end\"],\"b\":2,\"c\":1},\"meta\":{}}"), result), result.ToJsonString());
         Assert.Equal("{\"spec\":{\"a\":1,\"list\":[\"x\",\"y\"]},\"meta\":{\"k/v\":\"1\"}}", doc.ToJsonString()); // the input is untouched
-        var missing = Assert.Throws<PatchException>(() => JsonPatch.Apply(doc, JsonNode.Parse("[{\"op\":\"remove\",\"path\":\"/spec/nope\"}]")!.AsArray()));
+        PatchException missing = Assert.Throws<PatchException>(() => JsonPatch.Apply(doc, JsonNode.Parse("[{\"op\":\"remove\",\"path\":\"/spec/nope\"}]")!.AsArray()));
         Assert.False(missing.InvalidPatch);
     }
 
@@ -84,26 +84,26 @@ public sealed class SelectorAndPatchTests
     [Fact]
     public void StrategicPatchMergesContainersAndTheirListsByKey()
     {
-        var pod = JsonNode.Parse("""
+        JsonObject pod = JsonNode.Parse("""
             {"metadata":{"name":"p","ownerReferences":[{"uid":"1","name":"a"}]},
              "spec":{"containers":[{"name":"compute","image":"old","env":[{"name":"A","value":"1"}]},{"name":"guest-console-log","image":"log"}],
                      "tolerations":[{"key":"a"}]}}
             """)!.AsObject();
-        var patch = JsonNode.Parse("""
+        JsonObject patch = JsonNode.Parse("""
             {"metadata":{"ownerReferences":[{"uid":"2","name":"b"}]},
              "spec":{"containers":[{"name":"compute","image":"new","env":[{"name":"B","value":"2"}]},{"name":"sidecar","image":"s"}],
                      "tolerations":[{"key":"b"}]}}
             """)!.AsObject();
-        var podType = new ResourceType { Group = "", Versions = ["v1"], Kind = "Pod", Plural = "pods", Singular = "pod", IsCustomResource = false };
-        var merged = StrategicMergePatch.Apply(pod, patch, PatchStrategies.For(podType)!);
+        ResourceType podType = new() { Group = "", Versions = ["v1"], Kind = "Pod", Plural = "pods", Singular = "pod", IsCustomResource = false };
+        JsonObject merged = StrategicMergePatch.Apply(pod, patch, PatchStrategies.For(podType)!);
         Assert.Equal(["compute", "sidecar", "guest-console-log"], merged["spec"]!["containers"]!.AsArray().Select(c => (string?)c!["name"]));
-        var compute = merged["spec"]!["containers"]![0]!;
+        JsonNode compute = merged["spec"]!["containers"]![0]!;
         Assert.Equal("new", (string?)compute["image"]);
         Assert.Equal(["B", "A"], compute["env"]!.AsArray().Select(e => (string?)e!["name"]));
         Assert.Equal(["2", "1"], merged["metadata"]!["ownerReferences"]!.AsArray().Select(o => (string?)o!["uid"]));
         Assert.Equal(["b"], merged["spec"]!["tolerations"]!.AsArray().Select(t => (string?)t!["key"])); // atomic: replaced
 
-        var deleted = StrategicMergePatch.Apply(merged, JsonNode.Parse("""{"spec":{"containers":[{"name":"sidecar","$patch":"delete"}]}}""")!.AsObject(), PatchStrategies.For(podType)!);
+        JsonObject deleted = StrategicMergePatch.Apply(merged, JsonNode.Parse("""{"spec":{"containers":[{"name":"sidecar","$patch":"delete"}]}}""")!.AsObject(), PatchStrategies.For(podType)!);
         Assert.Equal(["compute", "guest-console-log"], deleted["spec"]!["containers"]!.AsArray().Select(c => (string?)c!["name"]));
     }
 }

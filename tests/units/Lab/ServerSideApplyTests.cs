@@ -11,15 +11,15 @@ namespace VmSnapshot.Tests.Lab;
 /// <summary>Server-side apply through KubernetesClient: ownership, conflicts, force, removal of dropped fields.</summary>
 public sealed class ServerSideApplyTests : IDisposable
 {
-    private readonly LabServer lab = StartLab("empty");
-    private readonly Kubernetes client;
+    private readonly LabServer _lab = StartLab("empty");
+    private readonly Kubernetes _client;
 
-    public ServerSideApplyTests() => client = Client(lab);
+    public ServerSideApplyTests() => _client = Client(_lab);
 
     public void Dispose()
     {
-        client.Dispose();
-        lab.Dispose();
+        _client.Dispose();
+        _lab.Dispose();
     }
 
     private static string Config(string runStrategy, string? label = null)
@@ -27,7 +27,7 @@ public sealed class ServerSideApplyTests : IDisposable
            + "},\"spec\":{\"runStrategy\":\"" + runStrategy + "\"}}";
 
     private async Task<JsonElement> Apply(string body, string manager, bool? force = null)
-        => (JsonElement)await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(body, V1Patch.PatchType.ApplyPatch),
+        => (JsonElement)await _client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(body, V1Patch.PatchType.ApplyPatch),
             "kubevirt.io", "v1", "default", "virtualmachines", "ssa", fieldManager: manager, force: force);
 
     private static List<string?> Managers(JsonElement o)
@@ -36,35 +36,35 @@ public sealed class ServerSideApplyTests : IDisposable
     [Fact]
     public async Task AnotherManagerConflictsUnlessForced()
     {
-        var created = await Apply(Config("Halted", "a"), "alice");
+        JsonElement created = await Apply(Config("Halted", "a"), "alice");
         Assert.Equal(["alice"], Managers(created));
         Assert.Equal("Apply", created.GetProperty("metadata").GetProperty("managedFields")[0].GetProperty("operation").GetString());
         Assert.True(created.GetProperty("metadata").GetProperty("managedFields")[0].GetProperty("fieldsV1").GetProperty("f:spec").TryGetProperty("f:runStrategy", out _));
 
         // Same value: shared ownership, no conflict.
         await Apply(Config("Halted"), "bob");
-        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Apply(Config("Always"), "bob"));
-        var status = KubernetesJson.Deserialize<V1Status>(ex.Response.Content);
+        HttpOperationException ex = await Assert.ThrowsAsync<HttpOperationException>(() => Apply(Config("Always"), "bob"));
+        V1Status status = KubernetesJson.Deserialize<V1Status>(ex.Response.Content);
         Assert.Equal(409, status.Code);
         Assert.Equal("Conflict", status.Reason);
         Assert.Equal("Apply failed with 1 conflict: conflict with \"alice\": .spec.runStrategy", status.Message);
         Assert.Equal("FieldManagerConflict", status.Details.Causes[0].Reason);
         Assert.Equal(".spec.runStrategy", status.Details.Causes[0].Field);
 
-        var forced = await Apply(Config("Always"), "bob", force: true);
+        JsonElement forced = await Apply(Config("Always"), "bob", force: true);
         Assert.Equal("Always", forced.GetProperty("spec").GetProperty("runStrategy").GetString());
     }
 
     [Fact]
     public async Task FieldsDroppedFromTheConfigurationAreRemoved()
     {
-        var first = await Apply(Config("Halted", "a"), "alice");
+        JsonElement first = await Apply(Config("Halted", "a"), "alice");
         Assert.Equal("a", first.GetProperty("metadata").GetProperty("labels").GetProperty("team").GetString());
-        var second = await Apply(Config("Halted"), "alice");
+        JsonElement second = await Apply(Config("Halted"), "alice");
         Assert.False(second.GetProperty("metadata").TryGetProperty("labels", out _));
         Assert.Equal(first.GetProperty("metadata").GetProperty("uid").GetString(), second.GetProperty("metadata").GetProperty("uid").GetString());
         // Applying the same configuration again is a no-op.
-        var third = await Apply(Config("Halted"), "alice");
+        JsonElement third = await Apply(Config("Halted"), "alice");
         Assert.Equal(second.GetProperty("metadata").GetProperty("resourceVersion").GetString(), third.GetProperty("metadata").GetProperty("resourceVersion").GetString());
     }
 
@@ -72,10 +72,10 @@ public sealed class ServerSideApplyTests : IDisposable
     public async Task UpdatesTakeOwnershipAndThenConflictWithApply()
     {
         await Apply(Config("Halted"), "alice");
-        await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch("{\"spec\":{\"runStrategy\":\"Manual\"}}", V1Patch.PatchType.MergePatch),
+        await _client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch("{\"spec\":{\"runStrategy\":\"Manual\"}}", V1Patch.PatchType.MergePatch),
             "kubevirt.io", "v1", "default", "virtualmachines", "ssa", fieldManager: "editor");
-        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Apply(Config("Halted"), "alice"));
-        var status = KubernetesJson.Deserialize<V1Status>(ex.Response.Content);
+        HttpOperationException ex = await Assert.ThrowsAsync<HttpOperationException>(() => Apply(Config("Halted"), "alice"));
+        V1Status status = KubernetesJson.Deserialize<V1Status>(ex.Response.Content);
         Assert.Matches("^Apply failed with 1 conflict: conflict with \"editor\" using kubevirt.io/v1 at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ: \\.spec\\.runStrategy$", status.Message);
     }
 }

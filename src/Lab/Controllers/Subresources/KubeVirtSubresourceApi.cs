@@ -14,10 +14,10 @@ namespace VmSnapshot.Lab.Controllers.Subresources;
 /// </summary>
 internal sealed class KubeVirtSubresourceApi(ControllerHost host) : IAggregatedApi
 {
-    private readonly LifecycleSubresources lifecycle = new(host);
-    private readonly GuestAgentSubresources agent = new(host);
+    private readonly LifecycleSubresources _lifecycle = new(host);
+    private readonly GuestAgentSubresources _agent = new(host);
 
-    private static readonly (string Resource, string Verb)[] Served =
+    private static readonly (string Resource, string Verb)[] s_served =
     [
         ("virtualmachines/start", "update"), ("virtualmachines/stop", "update"), ("virtualmachines/restart", "update"),
         ("virtualmachineinstances/freeze", "update"), ("virtualmachineinstances/unfreeze", "update"),
@@ -33,7 +33,7 @@ internal sealed class KubeVirtSubresourceApi(ControllerHost host) : IAggregatedA
         ["kind"] = "APIResourceList",
         ["apiVersion"] = "v1",
         ["groupVersion"] = $"{Group}/{version}",
-        ["resources"] = new JsonArray(Served.Select(s => (JsonNode)new JsonObject
+        ["resources"] = new JsonArray(s_served.Select(s => (JsonNode)new JsonObject
         {
             ["name"] = s.Resource, ["singularName"] = "", ["namespaced"] = true,
             ["kind"] = s.Resource.StartsWith("virtualmachines/", StringComparison.Ordinal) ? "VirtualMachine" : "VirtualMachineInstance",
@@ -45,26 +45,26 @@ internal sealed class KubeVirtSubresourceApi(ControllerHost host) : IAggregatedA
     {
         // namespaces/{ns}/{plural}/{name}/{subresource}
         if (rest.Length != 5 || rest[0] != "namespaces") throw Errors.UnknownPath();
-        var (ns, plural, name, sub) = (rest[1], rest[2], rest[3], rest[4]);
-        var entry = Served.FirstOrDefault(s => s.Resource == $"{plural}/{sub}");
+        (string? ns, string? plural, string? name, string? sub) = (rest[1], rest[2], rest[3], rest[4]);
+        (string Resource, string Verb) entry = s_served.FirstOrDefault(s => s.Resource == $"{plural}/{sub}");
         if (entry.Resource == null) throw Errors.UnknownPath();
-        var method = ctx.Request.Method;
+        string method = ctx.Request.Method;
         if ((entry.Verb == "update" && method != "PUT") || (entry.Verb == "get" && method != "GET")) throw Errors.MethodNotAllowed();
         if (!ctx.User.Can(entry.Verb, Group, entry.Resource, name))
             throw Errors.Forbidden(ctx.User.Name, entry.Verb, Group, plural, sub, name, ns);
-        var body = ParseBody(ctx);
-        var dryRun = body?["dryRun"] is JsonArray d && d.Any(x => x?.ToString() == "All");
+        JsonObject? body = ParseBody(ctx);
+        bool dryRun = body?["dryRun"] is JsonArray d && d.Any(x => x?.ToString() == "All");
 
         switch (entry.Resource)
         {
-            case "virtualmachines/start": lifecycle.Start(ns, name, body, dryRun); await Empty(ctx, 202); break;
-            case "virtualmachines/stop": lifecycle.Stop(ns, name, body, dryRun); await Empty(ctx, 202); break;
-            case "virtualmachines/restart": lifecycle.Restart(ns, name, body, dryRun); await Empty(ctx, 202); break;
-            case "virtualmachineinstances/pause": lifecycle.Pause(ns, name, dryRun); await Empty(ctx, 200); break;
-            case "virtualmachineinstances/unpause": lifecycle.Unpause(ns, name, dryRun); await Empty(ctx, 200); break;
-            case "virtualmachineinstances/freeze": await agent.FreezeAsync(ns, name, body, ctx.Cancellation); await Empty(ctx, 200); break;
-            case "virtualmachineinstances/unfreeze": agent.Unfreeze(ns, name); await Empty(ctx, 200); break;
-            default: await agent.ServeInfoAsync(ctx, ns, name, sub); break;
+            case "virtualmachines/start": _lifecycle.Start(ns, name, body, dryRun); await Empty(ctx, 202); break;
+            case "virtualmachines/stop": _lifecycle.Stop(ns, name, body, dryRun); await Empty(ctx, 202); break;
+            case "virtualmachines/restart": _lifecycle.Restart(ns, name, body, dryRun); await Empty(ctx, 202); break;
+            case "virtualmachineinstances/pause": _lifecycle.Pause(ns, name, dryRun); await Empty(ctx, 200); break;
+            case "virtualmachineinstances/unpause": _lifecycle.Unpause(ns, name, dryRun); await Empty(ctx, 200); break;
+            case "virtualmachineinstances/freeze": await _agent.FreezeAsync(ns, name, body, ctx.Cancellation); await Empty(ctx, 200); break;
+            case "virtualmachineinstances/unfreeze": _agent.Unfreeze(ns, name); await Empty(ctx, 200); break;
+            default: await _agent.ServeInfoAsync(ctx, ns, name, sub); break;
         }
     }
 

@@ -18,10 +18,10 @@ internal sealed class LifecycleSubresources(ControllerHost host)
 
     public void Start(string ns, string name, JsonObject? options, bool dryRun)
     {
-        var vm = Store.Get(Plurals.VirtualMachines, ns, name) ?? throw Errors.NotFound(Store.Catalog.Resolve(Plurals.VirtualMachines), name);
-        var vmi = Store.Get(Plurals.VirtualMachineInstances, ns, name);
-        var strategy = RunStrategy.Of(vm);
-        var phase = Obj.Str(vmi, "status", "phase");
+        JsonObject vm = Store.Get(Plurals.VirtualMachines, ns, name) ?? throw Errors.NotFound(Store.Catalog.Resolve(Plurals.VirtualMachines), name);
+        JsonObject? vmi = Store.Get(Plurals.VirtualMachineInstances, ns, name);
+        string strategy = RunStrategy.Of(vm);
+        string? phase = Obj.Str(vmi, "status", "phase");
         if (vmi != null && !RunStrategy.IsFinal(phase) && phase is not (null or "" or "Unknown"))
             throw SubresourceErrors.Conflict("virtualmachine", name, "VM is already running");
         switch (strategy)
@@ -41,10 +41,10 @@ internal sealed class LifecycleSubresources(ControllerHost host)
 
     public void Stop(string ns, string name, JsonObject? options, bool dryRun)
     {
-        var vm = Store.Get(Plurals.VirtualMachines, ns, name) ?? throw Errors.NotFound(Store.Catalog.Resolve(Plurals.VirtualMachines), name);
-        var vmi = Store.Get(Plurals.VirtualMachineInstances, ns, name);
-        var strategy = RunStrategy.Of(vm);
-        var running = vmi != null && !RunStrategy.IsFinal(Obj.Str(vmi, "status", "phase"));
+        JsonObject vm = Store.Get(Plurals.VirtualMachines, ns, name) ?? throw Errors.NotFound(Store.Catalog.Resolve(Plurals.VirtualMachines), name);
+        JsonObject? vmi = Store.Get(Plurals.VirtualMachineInstances, ns, name);
+        string strategy = RunStrategy.Of(vm);
+        bool running = vmi != null && !RunStrategy.IsFinal(Obj.Str(vmi, "status", "phase"));
         if (strategy == RunStrategy.Halted)
         {
             if (!running) throw SubresourceErrors.Conflict("virtualmachine", name, "VM is not running");
@@ -68,11 +68,11 @@ internal sealed class LifecycleSubresources(ControllerHost host)
     {
         if (options?["gracePeriodSeconds"] is JsonValue g && g.ToString() != "0")
             throw SubresourceErrors.BadRequest("For force restart, only gracePeriod=0 is supported for now");
-        var vm = Store.Get(Plurals.VirtualMachines, ns, name) ?? throw Errors.NotFound(Store.Catalog.Resolve(Plurals.VirtualMachines), name);
-        var strategy = RunStrategy.Of(vm);
+        JsonObject vm = Store.Get(Plurals.VirtualMachines, ns, name) ?? throw Errors.NotFound(Store.Catalog.Resolve(Plurals.VirtualMachines), name);
+        string strategy = RunStrategy.Of(vm);
         if (strategy is RunStrategy.Halted or RunStrategy.Once)
             throw SubresourceErrors.Conflict("virtualmachine", name, $"RunStategy {strategy} does not support manual restart requests");
-        var vmi = Store.Get(Plurals.VirtualMachineInstances, ns, name);
+        JsonObject? vmi = Store.Get(Plurals.VirtualMachineInstances, ns, name);
         if (vmi == null || RunStrategy.IsFinal(Obj.Str(vmi, "status", "phase")))
             throw SubresourceErrors.Conflict("virtualmachine", name, $"VM is not running: {strategy}");
         if (!dryRun) AddStateChanges(ns, name, new JsonObject { ["action"] = "Stop", ["uid"] = Obj.Uid(vmi) }, new JsonObject { ["action"] = "Start" });
@@ -80,7 +80,7 @@ internal sealed class LifecycleSubresources(ControllerHost host)
 
     public void Pause(string ns, string name, bool dryRun)
     {
-        var vmi = RunningVmi(ns, name);
+        JsonObject vmi = RunningVmi(ns, name);
         if (Obj.HasCondition(vmi, "Paused", "True")) throw SubresourceErrors.Conflict("virtualmachineinstance", name, "VMI is already paused");
         if (dryRun) return;
         Store.Update(Plurals.VirtualMachineInstances, ns, name, o => Obj.SetCondition(Obj.Status(o), "Paused", "True", "PausedByUser", "VMI was paused by user"));
@@ -89,8 +89,8 @@ internal sealed class LifecycleSubresources(ControllerHost host)
 
     public void Unpause(string ns, string name, bool dryRun)
     {
-        var vmi = RunningVmi(ns, name);
-        var vm = Store.Get(Plurals.VirtualMachines, ns, name);
+        JsonObject vmi = RunningVmi(ns, name);
+        JsonObject? vm = Store.Get(Plurals.VirtualMachines, ns, name);
         if (Obj.Str(vm, "status", "snapshotInProgress") != null) throw SubresourceErrors.Conflict("virtualmachineinstance", name, "VM snapshot is in progress");
         if (!Obj.HasCondition(vmi, "Paused", "True")) throw SubresourceErrors.Conflict("virtualmachineinstance", name, "VMI is not paused");
         if (dryRun) return;
@@ -100,7 +100,7 @@ internal sealed class LifecycleSubresources(ControllerHost host)
 
     private JsonObject RunningVmi(string ns, string name)
     {
-        var vmi = Store.Get(Plurals.VirtualMachineInstances, ns, name) ?? throw SubresourceErrors.NotFound("virtualmachineinstance", name);
+        JsonObject vmi = Store.Get(Plurals.VirtualMachineInstances, ns, name) ?? throw SubresourceErrors.NotFound("virtualmachineinstance", name);
         if (Obj.Str(vmi, "status", "phase") != "Running") throw SubresourceErrors.Conflict("virtualmachineinstance", name, "VMI is not running");
         return vmi;
     }
@@ -108,12 +108,12 @@ internal sealed class LifecycleSubresources(ControllerHost host)
     /// <summary>The JSON patch virt-api sends: spec.runStrategy (or spec.running), checked by the VM webhook.</summary>
     private void PatchRunStrategy(JsonObject vm, string strategy, bool dryRun)
     {
-        var denial = VirtualMachineWebhook.RunStateChangeDenial(vm);
+        ApiException? denial = VirtualMachineWebhook.RunStateChangeDenial(vm);
         if (denial != null) throw Errors.Internal(denial.Message);
         if (dryRun) return;
         Store.Update(Plurals.VirtualMachines, Obj.Namespace(vm), Obj.Name(vm), o =>
         {
-            var spec = Obj.Child(o, "spec");
+            JsonObject spec = Obj.Child(o, "spec");
             if (spec["running"] != null) spec["running"] = strategy == RunStrategy.Always;
             else spec["runStrategy"] = strategy;
         });
@@ -121,7 +121,7 @@ internal sealed class LifecycleSubresources(ControllerHost host)
 
     private void AddStateChanges(string ns, string name, params JsonObject[] requests) => Store.Update(Plurals.VirtualMachines, ns, name, o =>
     {
-        var list = Obj.Array(Obj.Status(o), "stateChangeRequests");
-        foreach (var r in requests) list.Add(r);
+        JsonArray list = Obj.Array(Obj.Status(o), "stateChangeRequests");
+        foreach (JsonObject r in requests) list.Add(r);
     });
 }

@@ -18,7 +18,7 @@ public static partial class ScaleScenario
     public static bool TryParseName(string name, out int namespaces, out int vmsPerNamespace)
     {
         namespaces = vmsPerNamespace = 0;
-        var m = NamePattern().Match(name);
+        Match m = NamePattern().Match(name);
         if (!m.Success) return false;
         namespaces = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
         vmsPerNamespace = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
@@ -29,7 +29,7 @@ public static partial class ScaleScenario
 
     public static Scenario Generate(int namespaces, int vmsPerNamespace)
     {
-        var objects = new List<JsonObject>
+        List<JsonObject> objects = new()
         {
             Parse("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"kubevirt"}}"""),
             Parse("""{"apiVersion":"kubevirt.io/v1","kind":"KubeVirt","metadata":{"name":"kubevirt","namespace":"kubevirt"},"spec":{"configuration":{"developerConfiguration":{"featureGates":["Snapshot"]}}},"status":{"phase":"Deployed","observedKubeVirtVersion":"v1.9.0"}}"""),
@@ -37,21 +37,21 @@ public static partial class ScaleScenario
             Parse("""{"apiVersion":"snapshot.storage.k8s.io/v1","kind":"VolumeSnapshotClass","metadata":{"name":"csi-snapclass","annotations":{"snapshot.storage.kubernetes.io/is-default-class":"true"}},"driver":"csi.trident.netapp.io","deletionPolicy":"Delete"}"""),
             Parse("""{"apiVersion":"cdi.kubevirt.io/v1beta1","kind":"StorageProfile","metadata":{"name":"trident-svm"},"spec":{},"status":{"provisioner":"csi.trident.netapp.io","storageClass":"trident-svm","snapshotClass":"csi-snapclass"}}"""),
         };
-        for (var n = 1; n <= namespaces; n++)
+        for (int n = 1; n <= namespaces; n++)
         {
-            var ns = $"scale-{n:000}";
+            string ns = $"scale-{n:000}";
             objects.Add(Parse(Fill("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"@NS@","labels":{"kubernetes.io/metadata.name":"@NS@"}},"status":{"phase":"Active"}}""", ns, "", "", "", "")));
-            for (var v = 1; v <= vmsPerNamespace; v++)
+            for (int v = 1; v <= vmsPerNamespace; v++)
             {
-                var vm = $"vm-{v:0000}";
-                var pvc = $"{vm}-rootdisk";
-                var uid = new Guid(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes($"{ns}/{vm}")));
+                string vm = $"vm-{v:0000}";
+                string pvc = $"{vm}-rootdisk";
+                Guid uid = new(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes($"{ns}/{vm}")));
                 objects.Add(Parse(Fill("""
                     {"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"@PVC@","namespace":"@NS@","labels":{"app":"@VM@"}},
                      "spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"20Gi"}},"storageClassName":"trident-svm","volumeMode":"Filesystem","volumeName":"pvc-@NS@-@VM@"},
                      "status":{"phase":"Bound","accessModes":["ReadWriteOnce"],"capacity":{"storage":"20Gi"}}}
                     """, ns, vm, pvc, uid.ToString(), "")));
-                var spec = Fill("""
+                string spec = Fill("""
                     {"domain":{"cpu":{"cores":1},"memory":{"guest":"2Gi"},"devices":{"disks":[{"name":"rootdisk","disk":{"bus":"virtio"}}],
                      "interfaces":[{"name":"default","masquerade":{}}]}},"networks":[{"name":"default","pod":{}}],
                      "volumes":[{"name":"rootdisk","persistentVolumeClaim":{"claimName":"@PVC@"}}]}
