@@ -10,6 +10,7 @@ BeforeDiscovery {
         'New-VMClone'        = 'Medium'   # creates a VM
         'Remove-VMSnapshot'  = 'High'     # deletes snapshot data
         'Restore-VMSnapshot' = 'High'     # overwrites a VM's disks
+        'Invoke-VMChange'    = 'High'     # runs a change on a VM and may roll its disks back
         'Test-GuestQuiesce'  = 'Medium'   # -Trial freezes the guest's file systems
         'Stop-KubeVirtLab'   = 'Medium'   # ends a lab and everything in it
     }
@@ -84,14 +85,14 @@ Describe 'Module manifest' {
         }
     }
 
-    It 'restores and deletes only after confirmation by default (ConfirmImpact High); nothing else prompts unasked' {
+    It 'restores, deletes and changes VMs only after confirmation by default (ConfirmImpact High); nothing else prompts unasked' {
         $impacts = @{}
         foreach ($name in $manifest.CmdletsToExport) {
             $attribute = (Get-Command -Module VmSnapshot -Name $name).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
             if ($attribute.SupportsShouldProcess) { $impacts[$name] = [string] $attribute.ConfirmImpact }
         }
-        # With the default $ConfirmPreference (High), exactly these two ask before they act.
-        @($impacts.Keys | Where-Object { $impacts[$_] -eq 'High' } | Sort-Object) | Should -Be @('Remove-VMSnapshot', 'Restore-VMSnapshot')
+        # With the default $ConfirmPreference (High), exactly these ask before they act.
+        @($impacts.Keys | Where-Object { $impacts[$_] -eq 'High' } | Sort-Object) | Should -Be @('Invoke-VMChange', 'Remove-VMSnapshot', 'Restore-VMSnapshot')
         $impacts['Test-GuestQuiesce'] | Should -Be 'Medium' -Because '-Trial freezes a guest, so it must honour -WhatIf and -Confirm'
     }
 
