@@ -28,6 +28,7 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
     private readonly Dictionary<string, List<string>> _targets = new(StringComparer.Ordinal);
     private readonly List<KubeVirtVMChange> _results = new();
     private readonly Dictionary<string, OperationProgress> _progress = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, KubeVirtVM> _vms = new(StringComparer.Ordinal);
     private SemaphoreSlim? _throttle;
     private volatile bool _stopStarting;
     private string _changeId = string.Empty;
@@ -219,7 +220,8 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
             }
         }
 
-        UserHealthCheck = HealthCheck is null ? null : (health, _) => OnPipelineThread(() => RunHealthCheck(health));
+        UserHealthCheck = HealthCheck is null ? null : (health, _) => OnPipelineThread(() => ScriptHealthCheck.Run(HealthCheck!,
+            _vms.GetValueOrDefault($"{health.Namespace}/{health.VMName}") ?? new KubeVirtVM { Name = health.VMName, Namespace = health.Namespace }, health));
         _throttle = new SemaphoreSlim(ThrottleLimit);
     }
 
@@ -322,6 +324,7 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
             else
             {
                 approved.Add((vm, check.Plan!));
+                _vms[$"{@namespace}/{vm}"] = check.Plan!.Vm;   // what -HealthCheck gets, as Get-KubeVirtVM gives it
             }
         }
 
@@ -492,27 +495,6 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
         return SessionState.PSVariable.GetValue("global:LASTEXITCODE") is int code && code != 0
             ? $"the script ended with $LASTEXITCODE {code}"
             : null;
-    }
-
-    /// <summary>Runs -HealthCheck on the pipeline thread, as Test-VMHealth does.</summary>
-    private VMHealthCheck RunHealthCheck(KubeVirtVMHealth health)
-    {
-        VMHealthCheck check = new() { Name = HealthCheckNames.Script };
-        try
-        {
-            System.Collections.ObjectModel.Collection<PSObject> output = HealthCheck!.Invoke(new KubeVirtVM { Name = health.VMName, Namespace = health.Namespace }, health);
-            object? value = output.Count == 1 ? output[0]?.BaseObject : output.Count == 0 ? null : output;
-            bool passed = value is bool b && b;
-            check.Status = passed ? HealthCheckStatus.Pass : HealthCheckStatus.Fail;
-            check.Message = passed ? "-HealthCheck returned $true." : $"-HealthCheck returned {(value is null ? "nothing" : LanguagePrimitives.ConvertTo<string>(value))}, not $true.";
-        }
-        catch (RuntimeException e) when (e is not PipelineStoppedException)
-        {
-            check.Status = HealthCheckStatus.Fail;
-            check.Message = $"-HealthCheck failed: {e.Message}";
-        }
-
-        return check;
     }
 
     /// <inheritdoc/>

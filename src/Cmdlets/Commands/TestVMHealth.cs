@@ -247,7 +247,7 @@ public sealed class TestVMHealthCommand : FollowingCmdlet
         HealthGatePolicy policy, OperationProgress progress)
     {
         Func<KubeVirtVMHealth, CancellationToken, Task<VMHealthCheck>>? userCheck =
-            HealthCheck is null ? null : (health, _) => OnPipelineThread(() => RunUserCheck(vm, health));
+            HealthCheck is null ? null : (health, _) => OnPipelineThread(() => ScriptHealthCheck.Run(HealthCheck!, vm, health));
 
         async Task<KubeVirtVMHealth?> Look(CancellationToken ct)
         {
@@ -294,29 +294,6 @@ public sealed class TestVMHealthCommand : FollowingCmdlet
             next();
             _nextToWrite++;
         }
-    }
-
-    /// <summary>Runs -HealthCheck on the pipeline thread: $true passes; a throw or anything else fails.</summary>
-    private VMHealthCheck RunUserCheck(KubeVirtVM vm, KubeVirtVMHealth health)
-    {
-        VMHealthCheck check = new() { Name = HealthCheckNames.Script };
-        try
-        {
-            System.Collections.ObjectModel.Collection<PSObject> output = HealthCheck!.Invoke(vm, health);
-            object? value = output.Count == 1 ? output[0]?.BaseObject : output.Count == 0 ? null : output;
-            bool passed = value is bool b && b;
-            check.Status = passed ? HealthCheckStatus.Pass : HealthCheckStatus.Fail;
-            check.Message = passed
-                ? "-HealthCheck returned $true."
-                : $"-HealthCheck returned {(value is null ? "nothing" : LanguagePrimitives.ConvertTo<string>(value))}, not $true.";
-        }
-        catch (RuntimeException e)
-        {
-            check.Status = HealthCheckStatus.Fail;
-            check.Message = $"-HealthCheck failed: {e.Message}";
-        }
-
-        return check;
     }
 
     /// <inheritdoc/>
