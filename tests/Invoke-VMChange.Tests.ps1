@@ -75,6 +75,7 @@ Describe 'Invoke-VMChange' {
         $claimPath = "api/v1/namespaces/vms/persistentvolumeclaims/$claim"
         Invoke-LabApi PATCH $claimPath '{"metadata":{"annotations":{"lab.vmsnapshot.io/files":"app.config,data.db"}}}' | Out-Null
         $before = Invoke-LabApi GET $vmPath
+        $mark = Checkpoint-KubeVirtLab
 
         $result = Invoke-VMChange rhel8-brainy-bear -ChangeId CHG0003 -ScriptBlock {
             Invoke-LabApi PATCH $vmPath '{"spec":{"template":{"spec":{"domain":{"memory":{"guest":"64Gi"}}}}}}' | Out-Null
@@ -94,6 +95,23 @@ Describe 'Invoke-VMChange' {
         (Invoke-LabApi GET $claimPath).metadata.annotations.'lab.vmsnapshot.io/files' | Should -Be 'app.config,data.db'
         Test-VMHealth rhel8-brainy-bear -Quiet | Should -BeTrue
         (Get-SafetySnapshot CHG0003).metadata.annotations.'vmsnapshot.io/change-state' | Should -Be 'RolledBack'
+
+        # The whole effect: the safety snapshot, the restore that replaced the VM's claim and spec, the restarted
+        # instance, and nothing else (no other VM, claim or snapshot touched).
+        Assert-LabChangeSet -Since $mark -IgnoreStatus -Expected @(
+            "Created VirtualMachineSnapshot vms/$($result.SnapshotName)"
+            'Created VirtualMachineSnapshotContent vms/*'
+            'Created VolumeSnapshot vms/*'
+            'Created VolumeSnapshotContent snapcontent-*'
+            'Created VirtualMachineRestore vms/rhel8-brainy-bear-restore-*'
+            "Deleted PersistentVolumeClaim vms/$claim"
+            "Created PersistentVolumeClaim vms/$claim"
+            'Created PersistentVolume pvc-*'
+            'Updated DataVolume vms/rhel8-brainy-bear-rootdisk'
+            'Updated VirtualMachine vms/rhel8-brainy-bear'
+            'Deleted VirtualMachineInstance vms/rhel8-brainy-bear'
+            'Created VirtualMachineInstance vms/rhel8-brainy-bear'
+        ) | Out-Null
     }
 
     It 'fails a change on a non-zero $LASTEXITCODE' {
