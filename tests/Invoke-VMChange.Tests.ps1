@@ -169,6 +169,15 @@ Describe 'Invoke-VMChange' {
         $warn.Count | Should -Be 1
     }
 
+    It 'starts no further VM after a failure with -StopOnFirstFailure' {
+        $results = Invoke-VMChange fedora-hotplug, rhel8-brainy-bear, win2k19-profound-gecko -ChangeId CHG0015 -ThrottleLimit 1 -StopOnFirstFailure -OnFailure Keep -ScriptBlock {
+            param($vm) if ($vm.Name -eq 'fedora-hotplug') { throw 'first one broke' }
+        } @fast -ErrorAction SilentlyContinue
+        ($results | Where-Object VMName -EQ 'fedora-hotplug').Outcome | Should -Be 'Failed'
+        ($results | Where-Object Outcome -EQ 'NotStarted').VMName | Sort-Object | Should -Be @('rhel8-brainy-bear', 'win2k19-profound-gecko')
+        @(Get-SafetySnapshot CHG0015).Count | Should -Be 1
+    }
+
     It 'runs the pre-flight with -WhatIf, never the script, and changes nothing' {
         $mark = Checkpoint-KubeVirtLab
         $script:ran = $false

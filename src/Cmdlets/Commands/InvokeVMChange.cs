@@ -374,7 +374,7 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
     private async Task RunOneAsync(ChangeRunner runner, KubeVirtConnection connection, ChangePreflightResult preflight)
     {
         await _throttle!.WaitAsync(CancelToken).ConfigureAwait(false);
-        KubeVirtVMChange result;
+        KubeVirtVMChange? result = null;
         try
         {
             if (_stopStarting)
@@ -408,12 +408,18 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
         }
         finally
         {
+            // Decided before the throttle lets the next VM start, so that it sees this failure.
+            if (StopOnFirstFailure && result is { Outcome: not (ChangeOutcome.Succeeded or ChangeOutcome.SnapshotTaken) })
+            {
+                _stopStarting = true;
+            }
+
             _throttle.Release();
         }
 
-        if (StopOnFirstFailure && result.Outcome is not (ChangeOutcome.Succeeded or ChangeOutcome.SnapshotTaken))
+        if (result is null)
         {
-            _stopStarting = true;
+            return;
         }
 
         // Recorded here, not on the pipeline thread: after Ctrl+C the pipeline no longer runs what is posted, and the
