@@ -211,6 +211,17 @@ Describe 'Invoke-VMChange' {
         Assert-LabChangeSet -Since $mark -Expected @() | Out-Null
     }
 
+    It 'refuses a VM that is not healthy before the change, unless the failing check is left out' {
+        $mark = Checkpoint-KubeVirtLab
+        $results = Invoke-VMChange centos-stopped, fedora-no-agent -ChangeId CHG0016 -ScriptBlock { } @fast -ErrorVariable err -ErrorAction SilentlyContinue
+        $results.Outcome | Should -Be @('Refused', 'Refused')
+        $err.FullyQualifiedErrorId | Should -Be @('VMUnhealthyBeforeChange,VmSnapshot.Commands.InvokeVMChangeCommand', 'VMUnhealthyBeforeChange,VmSnapshot.Commands.InvokeVMChangeCommand')
+        $results[0].Error | Should -BeLike "*centos-stopped*Running: The VM has no running instance*"
+        Assert-LabChangeSet -Since $mark -Expected @() | Out-Null
+
+        (Invoke-VMChange fedora-no-agent -ChangeId CHG0017 -SkipCheck AgentConnected -ScriptBlock { } @fast).Outcome | Should -Be 'Succeeded'
+    }
+
     It 'splits a change into -Phase Pre and -Phase Post for Azure Update Manager' {
         $pre = Invoke-VMChange rhel8-brainy-bear -Phase Pre -ChangeId patch-run-17 -Confirm:$false
         $pre.Outcome | Should -Be 'SnapshotTaken'
@@ -227,9 +238,11 @@ Describe 'Invoke-VMChange' {
         $err[0].FullyQualifiedErrorId | Should -Be 'SafetySnapshotNotFound,VmSnapshot.Commands.InvokeVMChangeCommand'
     }
 
-    It 'refuses a -ChangeId that cannot be a label value before anything is done' {
+    It 'refuses a -ChangeId that cannot be a label value, a zero expiry and a missing log folder before anything is done' {
         $mark = Checkpoint-KubeVirtLab
         { Invoke-VMChange rhel8-brainy-bear -ChangeId 'CHG 42/x' -ScriptBlock { } -Confirm:$false } | Should -Throw -ErrorId 'InvalidChangeId,VmSnapshot.Commands.InvokeVMChangeCommand'
+        { Invoke-VMChange rhel8-brainy-bear -KeepSnapshotFor 0 -ScriptBlock { } -Confirm:$false } | Should -Throw -ErrorId 'InvalidExpiry,VmSnapshot.Commands.InvokeVMChangeCommand'
+        { Invoke-VMChange rhel8-brainy-bear -LogPath /no/such/folder/x.json -ScriptBlock { } -Confirm:$false } | Should -Throw -ErrorId 'InvalidLogPath,VmSnapshot.Commands.InvokeVMChangeCommand'
         Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
     }
 

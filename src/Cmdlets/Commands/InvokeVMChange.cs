@@ -29,6 +29,7 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
     private readonly List<KubeVirtVMChange> _results = new();
     private readonly Dictionary<string, OperationProgress> _progress = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, KubeVirtVM> _vms = new(StringComparer.Ordinal);
+    // Not disposed: after Ctrl+C, changes still finish their records and release it after the command is gone.
     private SemaphoreSlim? _throttle;
     private volatile bool _stopStarting;
     private string _changeId = string.Empty;
@@ -84,7 +85,6 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
     /// -Expired deletes it). Default: 3 days. After a failure it is kept until you delete it.</para>
     /// </summary>
     [Parameter]
-    [ValidateTimeSpan]
     public TimeSpan KeepSnapshotFor { get; set; } = TimeSpan.FromDays(3);
 
     /// <summary><para type="description">Delete the safety snapshot as soon as the change succeeded.</para></summary>
@@ -125,6 +125,19 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? TcpHost { get; set; }
+
+    /// <summary>
+    /// <para type="description">An http or https endpoint that must answer after the change, as Test-VMHealth
+    /// -HttpUri.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Uri? HttpUri { get; set; }
+
+    /// <summary><para type="description">The HTTP status -HttpUri must answer with. Default: 200.</para></summary>
+    [Parameter]
+    [ValidateRange(100, 599)]
+    public int ExpectedStatus { get; set; } = 200;
 
     /// <summary>
     /// <para type="description">How long the health gate waits for the VM to be healthy, grace period included: more
@@ -210,6 +223,20 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
                 "Use letters, digits, '-', '_' and '.', at most 63 characters, e.g. CHG0042."));
         }
 
+        if (HttpUri is { } uri && (!uri.IsAbsoluteUri || uri.Scheme is not ("http" or "https")))
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new ArgumentException($"-HttpUri '{uri}' is not an absolute http or https URI."),
+                ErrorIds.InvalidHttpUri, ErrorCategory.InvalidArgument, uri, "For example -HttpUri https://web.example.com/healthz."));
+        }
+
+        // An expiry, not a wait: weeks are fine (New-VMSnapshot -ExpiresAfter allows the same ten years).
+        if (KeepSnapshotFor <= TimeSpan.Zero || KeepSnapshotFor > TimeSpan.FromDays(3650))
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(
+                    $"-KeepSnapshotFor {KeepSnapshotFor} is not allowed: give a positive age of at most 3650 days. Nothing was changed."),
+                ErrorIds.InvalidExpiry, ErrorCategory.InvalidArgument, KeepSnapshotFor, "For example -KeepSnapshotFor (New-TimeSpan -Days 14)."));
+        }
+
         if (LogPath is not null)
         {
             LogPath = GetUnresolvedProviderPathFromPSPath(LogPath);
@@ -242,7 +269,7 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
     {
         KubeVirtConnection connection = ResolveConnection();
         ChangeOptions options = new(_changeId, KeepSnapshotFor, RemoveSnapshotOnSuccess, RequireQuiesce, AllowPartial, OnFailure,
-            new HealthOptions(SkipCheck, TcpPort, TcpHost, null, 200, TimeSpan.FromSeconds(5)),
+            new HealthOptions(SkipCheck, TcpPort, TcpHost, HttpUri, ExpectedStatus, TimeSpan.FromSeconds(5)),
             new HealthGatePolicy(HealthTimeout, ConsecutivePasses, GracePeriod, HealthInterval),
             Timeout, Timeout, connection.User);
         ChangeRunner runner = new(connection, Watches(connection), options, this);
@@ -320,6 +347,10 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
             if (check.Refusal is { } refusal)
             {
                 Refuse(@namespace, vm, refusal);
+            }
+            else if (Phase != "Post" && Await(ChangePreflight.BaselineAsync(connection, check.Plan!, options, CancelToken)) is { } unhealthy)
+            {
+                Refuse(@namespace, vm, unhealthy);
             }
             else
             {
@@ -414,18 +445,20 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
                 _stopStarting = true;
             }
 
+            // Recorded here, not on the pipeline thread: after Ctrl+C the pipeline no longer runs what is posted, and
+            // the change record must still say how each VM was left.
+            if (result is not null)
+            {
+                Record(result);
+            }
+
             _throttle.Release();
         }
 
-        if (result is null)
+        if (result is not null)
         {
-            return;
+            PostToPipeline(() => Finish(result));
         }
-
-        // Recorded here, not on the pipeline thread: after Ctrl+C the pipeline no longer runs what is posted, and the
-        // change record must still say how each VM was left.
-        Record(result);
-        PostToPipeline(() => Finish(result));
     }
 
     private void Record(KubeVirtVMChange result)
@@ -512,8 +545,7 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
             _progress[key] = progress = new OperationProgress(this, $"Change '{_changeId}'", key, activityId: 20 + _progress.Count);
         }
 
-        progress.Report(step, message);
-        WriteVerbose($"{key}: {step}: {message}");
+        progress.Report(step, message);   // mirrored to -Verbose
     });
 
     private void WriteLog(KubeVirtConnection connection)
@@ -524,21 +556,11 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
         }
 
         // After Ctrl+C the changes still record where they stopped and release their VMs; give them a moment.
-        WaitForOperations(TimeSpan.FromSeconds(15));
+        WaitForOperations(TimeSpan.FromSeconds(30));
         lock (_results)
         {
             ChangeLog.Write(LogPath, _changeId, connection.User, connection.Origin, _results.ToList());
         }
     }
 
-    /// <inheritdoc/>
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _throttle?.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
 }

@@ -142,7 +142,7 @@ public sealed class NewVMSnapshotCommand : FollowingCmdlet
         {
             if (keepFor <= TimeSpan.Zero || keepFor > s_longestExpiry)
             {
-                ThrowTerminatingError(ErrorRecords.Create(new ArgumentOutOfRangeException(nameof(ExpiresAfter),
+                ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(
                         $"-ExpiresAfter {keepFor} is not allowed: give a positive age of at most {s_longestExpiry.TotalDays:0} days. Nothing was created."),
                     ErrorIds.InvalidExpiry, ErrorCategory.InvalidArgument, keepFor, "For example -ExpiresAfter (New-TimeSpan -Days 3)."));
             }

@@ -93,6 +93,7 @@ internal static class ErrorIds
     public const string QuiesceNotPossible = "QuiesceNotPossible";
     public const string VMBusy = "VMBusy";
     public const string VMInChange = "VMInChange";
+    public const string VMUnhealthyBeforeChange = "VMUnhealthyBeforeChange";
     public const string InvalidChangeId = "InvalidChangeId";
     public const string ChangeFailed = "ChangeFailed";
     public const string RollbackFailed = "RollbackFailed";

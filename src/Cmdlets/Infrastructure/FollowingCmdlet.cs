@@ -39,15 +39,21 @@ public abstract class FollowingCmdlet : NamespacedCmdlet
     private protected Task<T> OnPipelineThread<T>(Func<T> action)
     {
         TaskCompletionSource<T> done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // After Ctrl+C the pipeline thread runs nothing more: the caller must not wait for it forever.
+        CancellationTokenRegistration stopped = CancelToken.Register(() => done.TrySetCanceled(CancelToken));
         _queue.Post(() =>
         {
             try
             {
-                done.SetResult(action());
+                done.TrySetResult(action());
             }
             catch (Exception e)
             {
-                done.SetException(e);
+                done.TrySetException(e);
+            }
+            finally
+            {
+                stopped.Dispose();
             }
         });
         return done.Task;

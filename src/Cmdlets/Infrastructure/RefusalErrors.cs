@@ -49,6 +49,8 @@ internal static class RefusalErrors
                 "Wait for that snapshot or restore to finish (Get-KubeVirtVM shows it), then run the change again."),
             RefusalKind.VMInChange => (ErrorIds.VMInChange, ErrorCategory.ResourceBusy,
                 "Wait for that change to finish. If its session died, set the snapshot's vmsnapshot.io/change-state annotation to Abandoned (kubectl annotate --overwrite)."),
+            RefusalKind.VMUnhealthy => (ErrorIds.VMUnhealthyBeforeChange, ErrorCategory.InvalidOperation,
+                "Repair the VM first (Test-VMHealth shows what fails), or leave out checks that do not apply to it with -SkipCheck."),
             _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Kind, "A refusal kind without an ErrorId."),
         };
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Connection;
+using VmSnapshot.Core.Health;
 using VmSnapshot.Core.Json;
 using VmSnapshot.Core.Quiesce;
 using VmSnapshot.Core.Refusals;
@@ -97,6 +98,29 @@ public static class ChangePreflight
         }
 
         return new ChangePreflightResult(vm, readiness, running);
+    }
+
+    /// <summary>
+    /// The health gate's cluster checks (and TCP probes) before the change: a VM that is not healthy now would fail the
+    /// gate after any change and be rolled back for nothing, so it is refused. The user's own -HealthCheck is not part
+    /// of this baseline. Null when healthy.
+    /// </summary>
+    public static async Task<Refusal?> BaselineAsync(KubeVirtConnection connection, ChangePreflightResult preflight,
+        ChangeOptions options, CancellationToken cancelToken)
+    {
+        KubeVirtVM vm = preflight.Vm;
+        KubeVirtVMHealth? health = await HealthProbe.CheckAsync(connection, vm.Namespace, vm.Name, options.Health, null, cancelToken)
+            .ConfigureAwait(false);
+        if (health is null)
+        {
+            return Refusal.VMNotFound(vm.Name, vm.Namespace, "Nothing was changed.");
+        }
+
+        return health.Healthy
+            ? null
+            : new Refusal(RefusalKind.VMUnhealthy,
+                $"VM '{vm}' is not healthy before the change ({health.Summary}), so the health gate after it could not pass. Nothing was changed.",
+                vm.Name);
     }
 
     /// <summary>Per VM, its safety snapshot whose change is still in progress (name, change ID, created).</summary>

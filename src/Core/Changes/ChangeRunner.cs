@@ -243,13 +243,14 @@ public sealed class ChangeRunner(KubeVirtConnection connection, WatchSet watches
         {
             record.Skipped(ChangeStepNames.Rollback, "-OnFailure Keep: the VM was left as the change left it.");
             await MarkAsync(record, nameof(ChangeOutcome.Failed)).ConfigureAwait(false);
-            return record.Finish(ChangeOutcome.Failed, $"{failure} The VM was kept as it is; safety snapshot '{record.Change.SnapshotName}' was kept.");
+            return record.Finish(ChangeOutcome.Failed, $"{failure.TrimEnd('.')}. The VM was kept as it is; safety snapshot '{record.Change.SnapshotName}' was kept.");
         }
 
         string? rollbackFailure = await RollBackAsync(record, preflight, cancelToken).ConfigureAwait(false);
         rollbackFailure ??= await GateAsync(record, ChangeStepNames.RollbackHealthGate, cancelToken).ConfigureAwait(false);
         ChangeOutcome outcome = rollbackFailure is null ? ChangeOutcome.RolledBack : ChangeOutcome.RollbackFailed;
         await MarkAsync(record, outcome.ToString()).ConfigureAwait(false);
+        failure = failure.TrimEnd('.') + ".";
         return record.Finish(outcome, rollbackFailure is null
             ? $"{failure} It was rolled back to safety snapshot '{record.Change.SnapshotName}' and is healthy."
             : $"{failure} The rollback failed too: {rollbackFailure} Safety snapshot '{record.Change.SnapshotName}' was kept.");

@@ -59,4 +59,7 @@ public enum RefusalKind
 
     /// <summary>Another change holds the VM (its safety snapshot says InProgress).</summary>
     VMInChange,
+
+    /// <summary>The VM fails the health checks before the change: the health gate after it could never pass.</summary>
+    VMUnhealthy,
 }

@@ -37,9 +37,12 @@ internal sealed class FieldIndex(Func<JsonObject, IEnumerable<string>> values)
         }
     }
 
-    /// <summary>The keys of the objects in <paramref name="ns"/> with <paramref name="value"/> (a copy).</summary>
+    /// <summary>
+    /// The keys of the objects in <paramref name="ns"/> with <paramref name="value"/> (a copy), in name order as a
+    /// list would give them, so controllers work through them in a repeatable order.
+    /// </summary>
     public string[] Find(string? ns, string value) =>
-        _byValue.TryGetValue(Entry(ns, value), out HashSet<string>? keys) ? keys.ToArray() : [];
+        _byValue.TryGetValue(Entry(ns, value), out HashSet<string>? keys) ? keys.Order(StringComparer.Ordinal).ToArray() : [];
 
     private static string Entry(string? ns, string value) => (ns ?? "") + "\0" + value;
 }
