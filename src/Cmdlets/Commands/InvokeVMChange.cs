@@ -277,7 +277,23 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
         List<(string Namespace, ChangePreflightResult Preflight)> approved = new();
         foreach ((string @namespace, List<string> patterns) in _targets)
         {
-            foreach ((string vm, ChangePreflightResult preflight) in Preflight(connection, @namespace, patterns, options))
+            List<(string Vm, ChangePreflightResult Preflight)> ready;
+            try
+            {
+                ready = Preflight(connection, @namespace, patterns, options);
+            }
+            catch (KubeApiException e) when (!IsFatalForCommand(e))
+            {
+                WriteApiError(e, @namespace);   // nothing was done in this namespace; the others go on
+                continue;
+            }
+            catch (KubeApiException e)
+            {
+                ThrowApiError(e, @namespace);
+                throw;
+            }
+
+            foreach ((string vm, ChangePreflightResult preflight) in ready)
             {
                 if (ShouldProcess($"VM '{@namespace}/{vm}' on '{connection.Origin}'", Plan()))
                 {
