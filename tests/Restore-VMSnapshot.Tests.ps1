@@ -221,6 +221,11 @@ Describe 'Restore-VMSnapshot changes exactly what it should' {
         $snapshot = New-VMSnapshot rhel8-brainy-bear -Name rhel-rollback -Timeout $timeout
         $mark = Checkpoint-KubeVirtLab
         $snapshot | Restore-VMSnapshot -StopVM -StartVM -Confirm:$false -Timeout $timeout
+        # -StartVM sends the start (202 Accepted); the VM controller creates the new instance after that, on its own.
+        $deadline = [datetime]::Now.AddSeconds(20)
+        while (-not (Test-VMHealth rhel8-brainy-bear -SkipCheck AgentConnected, GuestAddress, Ready -Quiet) -and [datetime]::Now -lt $deadline) {
+            Start-Sleep -Milliseconds 100
+        }
         Assert-LabChangeSet -Since $mark -IgnoreStatus -Expected @(
             'Created VirtualMachineRestore vms/rhel8-brainy-bear-restore-*'
             'Deleted PersistentVolumeClaim vms/rhel8-brainy-bear-rootdisk'
