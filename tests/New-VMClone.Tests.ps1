@@ -60,6 +60,10 @@ Describe 'New-VMClone' {
         $clone = New-VMClone -VMName rhel8-brainy-bear -Name rhel-direct -Start -Timeout $timeout
         $clone.SourceKind | Should -Be 'VirtualMachine'
         (Get-LabVM rhel-direct).spec.runStrategy | Should -Be 'Always'
+        # -Start sends the start (202 Accepted); the VM controller creates the instance after that, on its own.
+        $deadline = [datetime]::Now.AddSeconds(20)
+        while (-not (Test-VMHealth rhel-direct -SkipCheck Ready, AgentConnected, GuestAddress, ClaimBound, DataVolume, VolumeAttached -Quiet) -and
+            [datetime]::Now -lt $deadline) { Start-Sleep -Milliseconds 100 }
         Assert-LabChangeSet -Since $mark -IgnoreStatus -Expected @(
             'Created VirtualMachineClone vms/rhel-direct-clone-*'
             # The temporary snapshot is deleted when the clone succeeds; its content and volume snapshots go after it,
