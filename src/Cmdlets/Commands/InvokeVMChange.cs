@@ -223,10 +223,9 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
                 "Use letters, digits, '-', '_' and '.', at most 63 characters, e.g. CHG0042."));
         }
 
-        if (HttpUri is { } uri && (!uri.IsAbsoluteUri || uri.Scheme is not ("http" or "https")))
+        if (HttpUriParameter.Problem(HttpUri) is { } badUri)
         {
-            ThrowTerminatingError(ErrorRecords.Create(new ArgumentException($"-HttpUri '{uri}' is not an absolute http or https URI."),
-                ErrorIds.InvalidHttpUri, ErrorCategory.InvalidArgument, uri, "For example -HttpUri https://web.example.com/healthz."));
+            ThrowTerminatingError(badUri);
         }
 
         // An expiry, not a wait: weeks are fine (New-VMSnapshot -ExpiresAfter allows the same ten years).
@@ -341,25 +340,18 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
     private List<(string Vm, ChangePreflightResult Preflight)> Preflight(KubeVirtConnection connection, string @namespace,
         List<string> patterns, ChangeOptions options)
     {
+        // One survey lists the VMs the patterns select and reads what the pre-flight judges: no separate list first.
         NameFilter filter = new(patterns);
-        IReadOnlyList<KubeVirtVM> vms = Await(VmReader.ListAsync(connection, @namespace, null, filter.IsMatch, CancelToken));
-        List<string> names = vms.Select(v => v.Name).ToList();
-        foreach (string missing in filter.Literals.Where(n => !names.Contains(n, StringComparer.OrdinalIgnoreCase)))
+        IReadOnlyList<(string VMName, Planned<ChangePreflightResult> Check)> checks =
+            Await(ChangePreflight.CheckAsync(connection, @namespace, filter.IsMatch, options, afterChange: Phase == "Post", CancelToken));
+        foreach (string missing in filter.Literals.Where(n => checks.All(c => !c.VMName.Equals(n, StringComparison.OrdinalIgnoreCase))))
         {
             Refuse(@namespace, missing, Refusal.VMNotFound(missing, @namespace, "Nothing was changed."));
         }
 
         List<(string, ChangePreflightResult)> approved = new();
-        if (names.Count == 0)
+        foreach ((string vm, Planned<ChangePreflightResult> check) in checks)
         {
-            return approved;
-        }
-
-        IReadOnlyDictionary<string, Planned<ChangePreflightResult>> checks =
-            Await(ChangePreflight.CheckAsync(connection, @namespace, names, options, afterChange: Phase == "Post", CancelToken));
-        foreach (string vm in names)
-        {
-            Planned<ChangePreflightResult> check = checks[vm];
             if (check.Refusal is { } refusal)
             {
                 Refuse(@namespace, vm, refusal);

@@ -153,10 +153,9 @@ public sealed class TestVMHealthCommand : FollowingCmdlet
                 ErrorIds.WaitParameterWithoutWait, ErrorCategory.InvalidArgument, null, "Add -Wait, or leave them out."));
         }
 
-        if (HttpUri is { } uri && (!uri.IsAbsoluteUri || uri.Scheme is not ("http" or "https")))
+        if (HttpUriParameter.Problem(HttpUri) is { } badUri)
         {
-            ThrowTerminatingError(ErrorRecords.Create(new ArgumentException($"-HttpUri '{uri}' is not an absolute http or https URI."),
-                ErrorIds.InvalidHttpUri, ErrorCategory.InvalidArgument, uri, "For example -HttpUri https://web.example.com/healthz."));
+            ThrowTerminatingError(badUri);
         }
 
         _throttle = new SemaphoreSlim(ThrottleLimit);

@@ -25,31 +25,32 @@ public sealed record ChangePreflightResult(KubeVirtVM Vm, QuiesceReadiness Readi
 public static class ChangePreflight
 {
     /// <summary>
-    /// Checks the VMs <paramref name="vmNames"/> of one namespace with one survey (one guest-agent sample) and one list
-    /// of safety snapshots: per VM a plan or the refusal.
+    /// Checks the VMs of one namespace that <paramref name="nameFilter"/> selects, with one survey (one list of VMs,
+    /// one guest-agent sample) and one list of safety snapshots: per VM found, in listing order, a plan or the refusal.
     /// </summary>
     /// <remarks>With <paramref name="afterChange"/> (-Phase Post) no snapshot will be taken, so coverage and quiesce do not
     /// matter, and this change's own safety snapshot is expected to hold the VM.</remarks>
-    public static async Task<IReadOnlyDictionary<string, Planned<ChangePreflightResult>>> CheckAsync(KubeVirtConnection connection,
-        string @namespace, IReadOnlyCollection<string> vmNames, ChangeOptions options, bool afterChange, CancellationToken cancelToken)
+    public static async Task<IReadOnlyList<(string VMName, Planned<ChangePreflightResult> Check)>> CheckAsync(
+        KubeVirtConnection connection, string @namespace, Func<string, bool> nameFilter, ChangeOptions options, bool afterChange,
+        CancellationToken cancelToken)
     {
         QuiesceSurvey survey = new(connection, samples: 1);
-        HashSet<string> wanted = new(vmNames, StringComparer.Ordinal);
-        IReadOnlyList<QuiesceInputs> found = await survey.ReadAsync(@namespace, wanted.Contains, cancelToken).ConfigureAwait(false);
-        IReadOnlyDictionary<string, (string Name, string? ChangeId, string? Created)> inChange =
-            await InChangeAsync(connection, @namespace, cancelToken).ConfigureAwait(false);
-        Dictionary<string, Planned<ChangePreflightResult>> results = new(StringComparer.Ordinal);
-        foreach (string vmName in vmNames)
+        IReadOnlyList<QuiesceInputs> found = await survey.ReadAsync(@namespace, nameFilter, cancelToken).ConfigureAwait(false);
+        if (found.Count == 0)
         {
-            QuiesceInputs? inputs = found.FirstOrDefault(i => i.Vm.Child("metadata").String("name") == vmName);
-            results[vmName] = inputs is null
-                ? Refusal.VMNotFound(vmName, @namespace, "Nothing was changed.")
-                : Check(connection, @namespace, vmName, inputs,
-                    inChange.TryGetValue(vmName, out (string Name, string? ChangeId, string? Created) other) && !(afterChange && other.ChangeId == options.ChangeId) ? other : null,
-                    options, afterChange);
+            return [];
         }
 
-        return results;
+        IReadOnlyDictionary<string, (string Name, string? ChangeId, string? Created)> inChange =
+            await InChangeAsync(connection, @namespace, cancelToken).ConfigureAwait(false);
+        return found.Select(inputs =>
+        {
+            string vmName = inputs.Vm.Child("metadata").String("name") ?? string.Empty;
+            (string Name, string? ChangeId, string? Created)? holder =
+                inChange.TryGetValue(vmName, out (string Name, string? ChangeId, string? Created) other) &&
+                !(afterChange && other.ChangeId == options.ChangeId) ? other : null;
+            return (vmName, Check(connection, @namespace, vmName, inputs, holder, options, afterChange));
+        }).ToList();
     }
 
     private static Planned<ChangePreflightResult> Check(KubeVirtConnection connection, string @namespace, string vmName,
