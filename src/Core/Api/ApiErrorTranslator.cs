@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http;
+using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text.Json;
 using k8s.Autorest;
@@ -30,7 +31,15 @@ internal static class ApiErrorTranslator
 
             case HttpRequestException transport:
                 return new KubeApiException(Innermost(transport) is AuthenticationException ? ApiErrorKind.TlsFailure : ApiErrorKind.Unreachable,
-                    DescribeTransport(transport), request, innerException: exception);
+                    DescribeTransport(transport), request, innerException: exception,
+                    connectionRefused: Innermost(transport) is SocketException { SocketErrorCode: SocketError.ConnectionRefused });
+
+            case IOException cut:
+                // The connection dropped while the answer was being read (a load balancer, a restarting server): the
+                // request may or may not have been acted on.
+                return new KubeApiException(ApiErrorKind.Unreachable,
+                    $"The connection to the API server was lost before its answer was complete while trying to " +
+                    $"{request.Describe()}: {Innermost(cut).Message}", request, innerException: exception);
 
             case AuthenticationException tls:
                 return new KubeApiException(ApiErrorKind.TlsFailure,
@@ -48,13 +57,18 @@ internal static class ApiErrorTranslator
     /// Authorization header, and $Error, Export-Clixml or a log of the ErrorRecord would show the bearer token.
     /// </remarks>
     private static KubeApiException FromStatus(HttpOperationException http, ApiRequest request) =>
-        FromResponse((int)http.Response.StatusCode, http.Response.Content, request);
+        FromResponse((int)http.Response.StatusCode, http.Response.Content, request,
+            retryAfterHeader: http.Response.Headers is { } headers && headers.TryGetValue("Retry-After", out IEnumerable<string>? values)
+                ? values.FirstOrDefault()
+                : null);
 
     /// <summary>Classifies a non-2xx answer from its code and body (a Status object, or plain text from virt-api).</summary>
-    public static KubeApiException FromResponse(int code, string? content, ApiRequest request, Exception? inner = null)
+    public static KubeApiException FromResponse(int code, string? content, ApiRequest request, Exception? inner = null,
+        string? retryAfterHeader = null)
     {
         string? reason = null;
         string? message = null;
+        TimeSpan? retryAfter = RetryAfterOf(retryAfterHeader);
         try
         {
             using JsonDocument status = JsonDocument.Parse(content ?? string.Empty);
@@ -62,6 +76,14 @@ internal static class ApiErrorTranslator
             {
                 reason = GetString(status.RootElement, "reason");
                 message = GetString(status.RootElement, "message");
+                // The apiserver puts the same wait into the Status (StatusDetails.RetryAfterSeconds) as into the header.
+                if (retryAfter is null && status.RootElement.TryGetProperty("details", out JsonElement details) &&
+                    details.ValueKind == JsonValueKind.Object &&
+                    details.TryGetProperty("retryAfterSeconds", out JsonElement seconds) &&
+                    seconds.ValueKind == JsonValueKind.Number && seconds.TryGetInt32(out int wait) && wait > 0)
+                {
+                    retryAfter = TimeSpan.FromSeconds(wait);
+                }
             }
         }
         catch (JsonException)
@@ -95,7 +117,26 @@ internal static class ApiErrorTranslator
                 "The token may have expired: get a new one and run Connect-KubeVirt again.";
         }
 
-        return new KubeApiException(kind, message, request, code, reason, inner);
+        return new KubeApiException(kind, message, request, code, reason, inner, retryAfter);
+    }
+
+    /// <summary>Retry-After in seconds (what the apiserver sends); an HTTP date is read too, as RFC 9110 allows.</summary>
+    private static TimeSpan? RetryAfterOf(string? header)
+    {
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return null;
+        }
+
+        if (int.TryParse(header.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int seconds))
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        return DateTimeOffset.TryParse(header, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out DateTimeOffset when) && when > DateTimeOffset.UtcNow
+            ? when - DateTimeOffset.UtcNow
+            : null;
     }
 
     private static string DescribeTransport(HttpRequestException transport)

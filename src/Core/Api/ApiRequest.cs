@@ -10,6 +10,12 @@ namespace VmSnapshot.Core.Api;
 /// <param name="Name">The object's name, for calls on one object.</param>
 public sealed record ApiRequest(string Verb, ResourceType Resource, string? Namespace, string? Name = null)
 {
+    /// <summary>
+    /// The first call to a server just connected to: a connection that cannot be made is reported at once (most likely a
+    /// wrong address or port, as kubectl reports it), not retried as an API server restart would be mid-run.
+    /// </summary>
+    public bool FirstContact { get; init; }
+
     /// <summary>A human description such as "list virtualmachinesnapshots.snapshot.kubevirt.io in namespace 'vms'".</summary>
     public string Describe()
     {

@@ -1,6 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using k8s;
+using k8s.Autorest;
+using VmSnapshot.Core.Json;
 
 namespace VmSnapshot.Core.Api;
 
@@ -47,15 +50,63 @@ internal static class CustomResources
         }
     }
 
-    /// <summary>POSTs a new object; returns what the server stored.</summary>
+    /// <summary>
+    /// The annotation that marks an object as made by one particular create call (a new GUID per call), so a create
+    /// that is sent again can tell its own object from someone else's of the same name.
+    /// </summary>
+    public const string RequestIdAnnotation = "vmsnapshot.io/request-id";
+
+    /// <summary>
+    /// POSTs a new object exactly once; returns what the server stored. When an attempt's answer is lost (the
+    /// connection dropped, a 500 or a timeout after the server may have stored it), the object is looked up by its
+    /// name and request id before the create is sent again, so a retry never makes a second object and never reports
+    /// someone else's object as its own.
+    /// </summary>
     public static async Task<JsonElement> CreateAsync(IKubernetes client, ResourceType type, string @namespace,
-        string name, object body, string fieldManager, CancellationToken cancelToken)
+        string name, JsonObject body, string fieldManager, CancellationToken cancelToken)
     {
-        object created = await ApiCall.RunAsync(new ApiRequest("create", type, @namespace, name),
-            ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(body, type.Group, type.Version, @namespace,
-                type.Plural, fieldManager: fieldManager, cancellationToken: ct), cancelToken).ConfigureAwait(false);
-        return (JsonElement)created;
+        string requestId = Guid.NewGuid().ToString("N");
+        JsonObject marked = body.DeepClone().AsObject();
+        JsonObject metadata = marked["metadata"] as JsonObject ?? new JsonObject();
+        marked["metadata"] = metadata;
+        JsonObject annotations = metadata["annotations"] as JsonObject ?? new JsonObject();
+        metadata["annotations"] = annotations;
+        annotations[RequestIdAnnotation] = requestId;
+
+        return await ApiCall.RunAsync(new ApiRequest("create", type, @namespace, name), async (attempt, ct) =>
+        {
+            if (attempt > 1 && await FindOwnAsync(client, type, @namespace, name, requestId, ct).ConfigureAwait(false) is { } earlier)
+            {
+                return earlier;
+            }
+
+            try
+            {
+                object created = await client.CustomObjects.CreateNamespacedCustomObjectAsync(marked, type.Group,
+                    type.Version, @namespace, type.Plural, fieldManager: fieldManager, cancellationToken: ct).ConfigureAwait(false);
+                return (JsonElement)created;
+            }
+            catch (HttpOperationException e) when ((int)e.Response.StatusCode is 400 or 403 or 409 or 422)
+            {
+                // HttpClient sends a request again by itself when a kept-alive connection drops before any byte of the
+                // answer; the copy is then refused (AlreadyExists, or a webhook that sees the first one in progress).
+                // If the object the refusal is about is ours, the create worked.
+                if (await FindOwnAsync(client, type, @namespace, name, requestId, ct).ConfigureAwait(false) is { } own)
+                {
+                    return own;
+                }
+
+                throw;
+            }
+        }, cancelToken).ConfigureAwait(false);
     }
+
+    private static async Task<JsonElement?> FindOwnAsync(IKubernetes client, ResourceType type, string @namespace,
+        string name, string requestId, CancellationToken cancelToken) =>
+        await GetAsync(client, type, @namespace, name, cancelToken).ConfigureAwait(false) is { } existing &&
+        existing.Child("metadata").Child("annotations").String(RequestIdAnnotation) == requestId
+            ? existing
+            : null;
 
     /// <summary>Gets one object; null when it does not exist.</summary>
     public static async Task<JsonElement?> GetAsync(IKubernetes client, ResourceType type, string @namespace,

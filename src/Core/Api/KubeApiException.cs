@@ -7,13 +7,16 @@ namespace VmSnapshot.Core.Api;
 public sealed class KubeApiException : Exception
 {
     public KubeApiException(ApiErrorKind kind, string message, ApiRequest request, int? statusCode = null,
-        string? reason = null, Exception? innerException = null)
+        string? reason = null, Exception? innerException = null, TimeSpan? retryAfter = null,
+        bool connectionRefused = false)
         : base(message, innerException)
     {
         Kind = kind;
         Request = request;
         StatusCode = statusCode;
         Reason = reason;
+        RetryAfter = retryAfter;
+        ConnectionRefused = connectionRefused;
     }
 
     /// <summary>The classification.</summary>
@@ -27,6 +30,22 @@ public sealed class KubeApiException : Exception
 
     /// <summary>The Status reason (NotFound, Forbidden, ...), when the server sent one.</summary>
     public string? Reason { get; }
+
+    /// <summary>How long the server asked to wait before trying again (Retry-After, or the Status's retryAfterSeconds).</summary>
+    public TimeSpan? RetryAfter { get; }
+
+    /// <summary>True when no connection was made at all (refused): the server cannot have acted on the request.</summary>
+    public bool ConnectionRefused { get; }
+
+    /// <summary>How often the call was sent, when it was sent more than once (see <see cref="ApiRetry"/>).</summary>
+    public int Attempts { get; private init; } = 1;
+
+    /// <summary>The same failure, its message extended with what was retried and what state the cluster may be in.</summary>
+    internal KubeApiException WithRetryHistory(int attempts, string history) =>
+        new(Kind, $"{Message} {history}", Request, StatusCode, Reason, InnerException, RetryAfter, ConnectionRefused)
+        {
+            Attempts = attempts,
+        };
 
     /// <summary>True when the call never reached a server that answered: unreachable, or TLS refused.</summary>
     public bool IsConnectionFailure => Kind is ApiErrorKind.Unreachable or ApiErrorKind.TlsFailure;

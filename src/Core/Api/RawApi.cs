@@ -34,7 +34,10 @@ public static class RawApi
             string content = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                throw ApiErrorTranslator.FromResponse((int)response.StatusCode, content, request);
+                throw ApiErrorTranslator.FromResponse((int)response.StatusCode, content, request,
+                    retryAfterHeader: response.Headers.TryGetValues("Retry-After", out IEnumerable<string>? values)
+                        ? values.FirstOrDefault()
+                        : null);
             }
 
             if (string.IsNullOrWhiteSpace(content))

@@ -17,7 +17,7 @@ public static class ServerProbe
 
         // Listing one snapshot with limit=1 proves reachability, authentication, that the API exists and that this
         // user may list snapshots here, in one cheap request.
-        ApiRequest request = new("list", snapshots, connection.Namespace);
+        ApiRequest request = new("list", snapshots, connection.Namespace) { FirstContact = true };
         await ApiCall.RunAsync(request, ct => handle.Client.CustomObjects.ListNamespacedCustomObjectAsync(
             snapshots.Group, snapshots.Version, connection.Namespace, snapshots.Plural, limit: 1,
             cancellationToken: ct), cancelToken).ConfigureAwait(false);

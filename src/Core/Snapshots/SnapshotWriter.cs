@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Connection;
@@ -29,12 +30,22 @@ public static class SnapshotWriter
     {
         ResourceType type = ResourceType.VirtualMachineSnapshot;
         IKubernetes client = ConnectionFactory.ClientFor(connection).Client;
-        object answer = await ApiCall.RunAsync(new ApiRequest("delete", type, @namespace, name),
-            ct => client.CustomObjects.DeleteNamespacedCustomObjectAsync(type.Group, type.Version, @namespace,
-                type.Plural, name, new V1DeleteOptions { PropagationPolicy = "Background" }, cancellationToken: ct),
-            cancelToken).ConfigureAwait(false);
-        JsonElement body = (JsonElement)answer;
-        return body.String("kind") == "Status" ? null : body;
+        JsonElement? answer = await ApiCall.RunAsync(new ApiRequest("delete", type, @namespace, name), async (attempt, ct) =>
+        {
+            try
+            {
+                return (JsonElement?)(JsonElement)await client.CustomObjects.DeleteNamespacedCustomObjectAsync(type.Group,
+                    type.Version, @namespace, type.Plural, name, new V1DeleteOptions { PropagationPolicy = "Background" },
+                    cancellationToken: ct).ConfigureAwait(false);
+            }
+            catch (HttpOperationException e) when (attempt > 1 && (int)e.Response.StatusCode == 404 &&
+                                                   e.Response.Content?.Contains($"\"{name}\"", StringComparison.Ordinal) == true)
+            {
+                // An earlier attempt's DELETE went through and only its answer was lost: the object is gone.
+                return null;
+            }
+        }, cancelToken).ConfigureAwait(false);
+        return answer is { } body && body.String("kind") != "Status" ? body : null;
     }
 
     /// <summary>Sets annotations on a snapshot with a JSON merge patch (only those keys change).</summary>
