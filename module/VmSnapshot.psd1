@@ -27,6 +27,8 @@
         'Get-KubeVirtLab'
         'Checkpoint-KubeVirtLab'
         'Get-KubeVirtLabChange'
+        'Set-KubeVirtLabFault'
+        'Get-KubeVirtLabFault'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

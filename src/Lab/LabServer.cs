@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using VmSnapshot.Lab.Api;
 using VmSnapshot.Lab.Auth;
 using VmSnapshot.Lab.Controllers;
+using VmSnapshot.Lab.Faults;
 using VmSnapshot.Lab.Http;
 using VmSnapshot.Lab.Installations;
 using VmSnapshot.Lab.Json;
@@ -68,7 +69,11 @@ public sealed class LabServer : IDisposable
         ApiHandler? handler = null;
         server = new LabHttpServer(options.Port, _certificate, options.MaxRequestBodyBytes,
             (req, resp, ct) => handler!.HandleAsync(req, resp, ct),
-            (code, message) => ErrorBody(code, message, options.MaxRequestBodyBytes));
+            (code, message) => ErrorBody(code, message, options.MaxRequestBodyBytes))
+        {
+            ExpiredWatchEvent = ExpiredWatchEvent,
+        };
+        server.Faults.Configure(scenario.Settings?["faults"]);
         handler = new ApiHandler(Store, authenticator, server.Stopping);
         _http = server;
         _api = handler;
@@ -134,6 +139,8 @@ public sealed class LabServer : IDisposable
     public string Namespace { get; }
     /// <summary>PEM of the self-signed serving certificate (also the CA) when TLS is on.</summary>
     public string? CertificateAuthorityPem { get; }
+    /// <summary>The fault rules (LabSettings <c>faults</c>, or set on the running lab) that make the server misbehave.</summary>
+    public FaultInjector Faults => _http.Faults;
     /// <summary>Total HTTP requests served.</summary>
     public long RequestCount => _api.RequestCount;
     public LabStore Store { get; }
@@ -154,6 +161,13 @@ public sealed class LabServer : IDisposable
     public void Dispose() => Stop();
 
     public override string ToString() => $"{ContextName} {Server}";
+
+    /// <summary>What the watch cache sends for compacted history: an ERROR event carrying a 410 Expired Status.</summary>
+    private static byte[] ExpiredWatchEvent(long fromRv)
+    {
+        ApiException expired = Errors.Expired($"too old resource version: {fromRv} ({fromRv + 1})");
+        return JsonUtil.ToBytes(new JsonObject { ["type"] = "ERROR", ["object"] = expired.Status.DeepClone() }).Concat("\n"u8.ToArray()).ToArray();
+    }
 
     private static byte[] ErrorBody(int code, string message, int limit)
     {

@@ -27,22 +27,14 @@ public sealed class CheckpointKubeVirtLabCommand : PSCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        string reason = string.Empty;
-        KubeVirtLabInfo? lab = Lab ?? LabRegistry.Default(out reason);
-        if (lab is null)
+        (KubeVirtLabInfo? lab, LabServer? server, ErrorRecord? error) = LabTarget.Resolve(Lab);
+        if (error is not null)
         {
-            WriteError(ErrorRecords.Create(new InvalidOperationException(reason), ErrorIds.LabNotFound,
-                ErrorCategory.ObjectNotFound, null, "Start a lab with Start-KubeVirtLab, or pass -Lab."));
+            WriteError(error);
             return;
         }
 
-        if (LabRegistry.ServerOf(lab.Id) is not LabServer server)
-        {
-            WriteError(LabChanges.NotRunning(lab));
-            return;
-        }
-
-        StoreCheckpoint checkpoint = server.Store.Checkpoint();
-        WriteObject(new KubeVirtLabCheckpoint(lab.Name, lab.Id, checkpoint.ResourceVersion, checkpoint.Time, checkpoint));
+        StoreCheckpoint checkpoint = server!.Store.Checkpoint();
+        WriteObject(new KubeVirtLabCheckpoint(lab!.Name, lab.Id, checkpoint.ResourceVersion, checkpoint.Time, checkpoint));
     }
 }

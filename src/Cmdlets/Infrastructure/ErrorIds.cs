@@ -78,6 +78,7 @@ internal static class ErrorIds
     public const string LabStartFailed = "LabStartFailed";
     public const string LabNotFound = "LabNotFound";
     public const string CheckpointExpired = "CheckpointExpired";
+    public const string InvalidFaultRule = "InvalidFaultRule";
 
     // Guest quiesce (Test-GuestQuiesce).
     public const string InvalidTrialHold = "InvalidTrialHold";

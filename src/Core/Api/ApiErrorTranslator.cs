@@ -106,6 +106,11 @@ internal static class ApiErrorTranslator
         };
 
         message ??= $"The API server answered {code}.";
+        if (code is 503 or 502 && reason is null)
+        {
+            // The aggregator (virt-api down) and proxies answer in plain text ("service unavailable"): say where.
+            message = $"The API server is unavailable ({code}) while trying to {request.Describe()}: {message.TrimEnd('.')}.";
+        }
         if (kind == ApiErrorKind.Throttled)
         {
             message = $"The API server is throttling requests (429 Too Many Requests) while trying to {request.Describe()}: {message}";

@@ -42,7 +42,7 @@ public sealed class KubeApiException : Exception
 
     /// <summary>The same failure, its message extended with what was retried and what state the cluster may be in.</summary>
     internal KubeApiException WithRetryHistory(int attempts, string history) =>
-        new(Kind, $"{Message} {history}", Request, StatusCode, Reason, InnerException, RetryAfter, ConnectionRefused)
+        new(Kind, $"{Message.TrimEnd()}{(Message.TrimEnd().EndsWith('.') ? "" : ".")} {history}", Request, StatusCode, Reason, InnerException, RetryAfter, ConnectionRefused)
         {
             Attempts = attempts,
         };

@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using VmSnapshot.Lab.Faults;
 
 namespace VmSnapshot.Lab.Http;
 
@@ -20,7 +21,7 @@ internal sealed class LabHttpServer : IDisposable
     /// <summary>Produces the body for a failure outside any handler (413, 400, 500): status code, message -> JSON.</summary>
     public delegate byte[] ErrorBody(int statusCode, string message);
 
-    private readonly TcpListener _listener;
+    private TcpListener _listener;
     private readonly X509Certificate2? _certificate;
     private readonly Handler _handler;
     private readonly ErrorBody _errorBody;
@@ -39,7 +40,13 @@ internal sealed class LabHttpServer : IDisposable
         this._maxBodyBytes = maxBodyBytes;
     }
 
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public int Port { get; private set; }
+
+    /// <summary>The fault rules requests are checked against (none unless a scenario or a test sets some).</summary>
+    public FaultInjector Faults { get; } = new();
+
+    /// <summary>The watch ERROR event line (410 Expired) for a watch resumed from the given resourceVersion.</summary>
+    public Func<long, byte[]>? ExpiredWatchEvent { get; init; }
 
     /// <summary>Cancelled when the server stops; watches link to it so they end promptly.</summary>
     public CancellationToken Stopping => _stopping.Token;
@@ -47,18 +54,20 @@ internal sealed class LabHttpServer : IDisposable
     public void Start()
     {
         _listener.Start(backlog: 128);
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        TcpListener listener = _listener;
+        _acceptLoop = Task.Run(() => AcceptLoopAsync(listener));
     }
 
-    private async Task AcceptLoopAsync()
+    private async Task AcceptLoopAsync(TcpListener listener)
     {
         while (!_stopping.IsCancellationRequested)
         {
             TcpClient client;
-            try { client = await _listener.AcceptTcpClientAsync(_stopping.Token); }
+            try { client = await listener.AcceptTcpClientAsync(_stopping.Token); }
             catch (OperationCanceledException) { return; }
-            catch (ObjectDisposedException) { return; }
-            catch (SocketException) { if (_stopping.IsCancellationRequested) return; continue; }
+            catch (Exception) when (!ReferenceEquals(listener, _listener) || _stopping.IsCancellationRequested) { return; } // stopped, or restarted
+            catch (SocketException) { continue; }
             client.NoDelay = true;
             _connections[client] = 0;
             _ = Task.Run(() => ServeConnectionAsync(client));
@@ -102,6 +111,13 @@ internal sealed class LabHttpServer : IDisposable
                 }
                 if (request == null) return;
 
+                FaultRule? fault = Faults.Decide(request);
+                if (fault != null)
+                {
+                    if (!await InjectAsync(fault, request, stream, ct)) return;
+                    continue;
+                }
+
                 HttpResponse response = new(stream) { CloseAfter = !request.KeepAlive };
                 try
                 {
@@ -132,6 +148,110 @@ internal sealed class LabHttpServer : IDisposable
         {
             _connections.TryRemove(client, out byte _);
             client.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Does what a fault rule says to one request (see <see cref="FaultKind"/>). Returns true when the connection stays
+    /// usable for the next request, false when it must be closed.
+    /// </summary>
+    private async Task<bool> InjectAsync(FaultRule fault, HttpRequest request, Stream stream, CancellationToken ct)
+    {
+        switch (fault.Kind)
+        {
+            case FaultKind.Throttle:
+                // k8s.io/apiserver pkg/server/filters/maxinflight.go, tooManyRequests: Retry-After and a plain-text body.
+                HttpResponse throttled = new(stream) { CloseAfter = !request.KeepAlive };
+                await throttled.SendAsync(429, Utf8("Too many requests, please try again later.\n"), "text/plain; charset=utf-8", ct,
+                    [new("Retry-After", ((int)Math.Ceiling(fault.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+                return !throttled.CloseAfter;
+            case FaultKind.Unavailable:
+                // k8s.io/kube-aggregator pkg/apiserver/handler_proxy.go, proxyError: plain text "service unavailable".
+                HttpResponse unavailable = new(stream) { CloseAfter = !request.KeepAlive };
+                await unavailable.SendAsync(503, Utf8("service unavailable\n"), "text/plain; charset=utf-8", ct);
+                return !unavailable.CloseAfter;
+            case FaultKind.Error:
+                HttpResponse failed = new(stream) { CloseAfter = !request.KeepAlive };
+                await failed.SendAsync(500, _errorBody(500, "the lab's fault rule failed this request"), "application/json", ct);
+                return !failed.CloseAfter;
+            case FaultKind.Reset:
+                return false;
+            case FaultKind.Restart:
+                _ = RestartAsync(fault.Duration);
+                return false;
+            case FaultKind.Slow:
+                await Task.Delay(fault.Delay, ct);
+                HttpResponse slow = new(stream) { CloseAfter = !request.KeepAlive };
+                await _handler(request, slow, ct);
+                await slow.CompleteAsync(ct);
+                return !slow.CloseAfter;
+            case FaultKind.ExpireWatch:
+                // The watch cache answers compacted history with 200 and an ERROR event (LabStore.Subscribe does the same).
+                long fromRv = long.TryParse(request.Query["resourceVersion"], out long rv) ? rv : 0;
+                HttpResponse expired = new(stream) { CloseAfter = true };
+                Stream events = await expired.BeginChunkedAsync(200, "application/json", ct);
+                await events.WriteAsync(ExpiredWatchEvent?.Invoke(fromRv) ?? [], ct);
+                await expired.CompleteAsync(ct);
+                return false;
+            case FaultKind.LostResponse:
+                // Carried out in full; not one byte of the answer reaches the client.
+                await _handler(request, new HttpResponse(Stream.Null), ct);
+                return false;
+            case FaultKind.Truncate:
+                HttpResponse cut = new(new CutStream(stream, fault.KeepBytes)) { CloseAfter = true };
+                await _handler(request, cut, ct);
+                await cut.CompleteAsync(ct);
+                return false;
+            case FaultKind.CloseWatch:
+                using (CancellationTokenSource closing = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                {
+                    closing.CancelAfter(fault.Duration);
+                    HttpResponse watch = new(new CutStream(stream, int.MaxValue, closing.Token)) { CloseAfter = true };
+                    try { await _handler(request, watch, closing.Token); }
+                    catch (Exception) when (closing.IsCancellationRequested) { }
+                }
+
+                return false; // closed without the final chunk: the client sees the stream break
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// The API server restarts: the listener closes, every open connection (watches too) is dropped, new connections
+    /// are refused for <paramref name="down"/>, then the same port listens again.
+    /// </summary>
+    public async Task RestartAsync(TimeSpan down)
+    {
+        TcpListener old = _listener;
+        old.Stop();
+        foreach (TcpClient c in _connections.Keys)
+        {
+            try { c.Client.Shutdown(SocketShutdown.Both); } catch (Exception) { /* already gone */ }
+            c.Dispose();
+        }
+
+        try { await Task.Delay(down, _stopping.Token); }
+        catch (OperationCanceledException) { return; }
+        for (int attempt = 0; ; attempt++)
+        {
+            TcpListener listener = new(IPAddress.Loopback, Port);
+            listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            try
+            {
+                listener.Start(backlog: 128);
+            }
+            catch (SocketException) when (attempt < 50 && !_stopping.IsCancellationRequested)
+            {
+                listener.Dispose();
+                await Task.Delay(100);
+                continue;
+            }
+
+            _listener = listener;
+            if (Volatile.Read(ref _stopped) == 1) { listener.Stop(); return; }
+            _acceptLoop = Task.Run(() => AcceptLoopAsync(listener));
+            return;
         }
     }
 

@@ -1,0 +1,115 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Text.Json.Nodes;
+using VmSnapshot.Commands.Infrastructure;
+using VmSnapshot.Lab;
+using VmSnapshot.Lab.Faults;
+
+namespace VmSnapshot.Commands;
+
+/// <summary>
+/// <para type="synopsis">Makes a running lab misbehave like a real API server under load, upgrade or a bad network.</para>
+/// <para type="description">Replaces the lab's fault rules. Each rule picks requests (by verb, resource and path, at a
+/// rate or in an exact sequence) and throttles them (429 with Retry-After), fails them (500, 503), drops the
+/// connection before or after the request is carried out, cuts the answer mid-body, closes or expires watches, slows
+/// them down, or restarts the API server (connections refused for a while). Every client sees the faults: this module,
+/// kubectl, your own scripts. Use it in Pester tests to prove a runbook rides through a flaky cluster. An empty -Rule
+/// turns faults off.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Set, "KubeVirtLabFault", SupportsShouldProcess = true)]
+[OutputType(typeof(KubeVirtLabFault))]
+public sealed class SetKubeVirtLabFaultCommand : PSCmdlet
+{
+    /// <summary>
+    /// <para type="description">The rules, in order (the first that picks a request wins), each a hashtable with the
+    /// keys of a LabSettings faults rule: fault (throttle, error, unavailable, reset, lostResponse, truncate,
+    /// closeWatch, expireWatch, slow, restart), and optionally verbs, resources, path, rate or sequence, count,
+    /// retryAfter (seconds), delay, duration (Go durations such as 500ms or 2s) and keepBytes. @() turns faults off.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [AllowEmptyCollection]
+    public Hashtable[] Rule { get; set; } = [];
+
+    /// <summary>
+    /// <para type="description">The seed of the random source rates draw from: the same seed and the same requests
+    /// give the same faults. Default: 0.</para>
+    /// </summary>
+    [Parameter]
+    public int Seed { get; set; }
+
+    /// <summary>
+    /// <para type="description">The lab, as returned by Start-KubeVirtLab or Get-KubeVirtLab. Default: the lab this
+    /// session is connected to, else the only lab running in this process.</para>
+    /// </summary>
+    [Parameter(ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public KubeVirtLabInfo? Lab { get; set; }
+
+    /// <summary>
+    /// <para type="description">Output the rules as set.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        (KubeVirtLabInfo? lab, LabServer? server, ErrorRecord? error) = LabTarget.Resolve(Lab);
+        if (error is not null)
+        {
+            WriteError(error);
+            return;
+        }
+
+        List<FaultRule> rules = new();
+        for (int i = 0; i < Rule.Length; i++)
+        {
+            try
+            {
+                rules.Add(FaultRule.Parse(ToJson(Rule[i]), $"-Rule[{i}]"));
+            }
+            catch (FormatException e)
+            {
+                // Nothing is changed when one rule is wrong.
+                WriteError(ErrorRecords.Create(e, ErrorIds.InvalidFaultRule, ErrorCategory.InvalidArgument, Rule[i],
+                    "Fix the rule (see Get-Help Set-KubeVirtLabFault -Parameter Rule); the lab's rules are unchanged."));
+                return;
+            }
+        }
+
+        string action = rules.Count == 0 ? "Turn off fault injection" : $"Set {rules.Count} fault rule(s) with seed {Seed}";
+        if (!ShouldProcess($"lab '{lab!.Name}'", action))
+        {
+            return;
+        }
+
+        server!.Faults.Set(rules, Seed);
+        if (PassThru)
+        {
+            WriteObject(LabFaults.Describe(lab, server), enumerateCollection: true);
+        }
+    }
+
+    /// <summary>A hashtable as the JSON a LabSettings rule is (keys match case-insensitively, as PowerShell's do).</summary>
+    private static JsonObject ToJson(Hashtable table)
+    {
+        JsonObject json = new(new JsonNodeOptions { PropertyNameCaseInsensitive = true });
+        foreach (DictionaryEntry entry in table)
+        {
+            json[entry.Key.ToString()!] = ToNode(entry.Value);
+        }
+
+        return json;
+    }
+
+    private static JsonNode? ToNode(object? value) => (value is PSObject ps ? ps.BaseObject : value) switch
+    {
+        null => null,
+        string s => JsonValue.Create(s),
+        bool b => JsonValue.Create(b),
+        TimeSpan t => JsonValue.Create($"{(long)t.TotalMilliseconds}ms"),
+        IEnumerable list => new JsonArray(list.Cast<object?>().Select(ToNode).ToArray()),
+        IConvertible number => JsonValue.Create(Convert.ToDouble(number, System.Globalization.CultureInfo.InvariantCulture)),
+        { } other => JsonValue.Create(other.ToString()),
+    };
+}
