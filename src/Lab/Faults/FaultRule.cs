@@ -88,7 +88,12 @@ public sealed class FaultRule
             throw new FormatException($"{where}: rate must be between 0 and 1, not {rate}.");
         }
 
-        int[] sequence = rule["sequence"] is JsonArray seq ? seq.Select(n => (int)Number(n ?? JsonValue.Create(0), where, "sequence")).ToArray() : [];
+        int[] sequence = rule["sequence"] switch
+        {
+            null => [],
+            JsonArray seq => seq.Select(n => (int)Number(n ?? JsonValue.Create(0), where, "sequence")).ToArray(),
+            JsonNode one => [(int)Number(one, where, "sequence")], // "sequence: 3" is the list [3]
+        };
         if (sequence.Any(n => n < 1))
         {
             throw new FormatException($"{where}: sequence counts matching requests from 1.");

@@ -2,7 +2,7 @@ namespace VmSnapshot.Lab.Http;
 
 /// <summary>
 /// Passes an answer's head (its first write) through, then only <c>keepBytes</c> more, and drops the rest: the client
-/// sees an answer that breaks off mid-body once the connection closes. Writes also stop once <c>cut</c> is cancelled.
+/// sees an answer that breaks off mid-body: the write past the cut throws, and the connection is closed. Writes also stop once <c>cut</c> is cancelled.
 /// Used by the fault rules Truncate and CloseWatch.
 /// </summary>
 internal sealed class CutStream(Stream inner, int keepBytes, CancellationToken cut = default) : Stream
@@ -42,6 +42,14 @@ internal sealed class CutStream(Stream inner, int keepBytes, CancellationToken c
         {
             _left -= pass;
             await inner.WriteAsync(buffer[..pass], cancellationToken);
+        }
+
+        if (pass < buffer.Length)
+        {
+            // The cut: the handler stops as if the client had gone (a watch would otherwise write into nothing for
+            // minutes while the client waits), and the connection is closed.
+            await inner.FlushAsync(cancellationToken);
+            throw new IOException("The lab's fault rule cut this answer off.");
         }
     }
 

@@ -199,8 +199,16 @@ internal sealed class LabHttpServer : IDisposable
                 return false;
             case FaultKind.Truncate:
                 HttpResponse cut = new(new CutStream(stream, fault.KeepBytes)) { CloseAfter = true };
-                await _handler(request, cut, ct);
-                await cut.CompleteAsync(ct);
+                try
+                {
+                    await _handler(request, cut, ct);
+                    await cut.CompleteAsync(ct);
+                }
+                catch (IOException)
+                {
+                    // The cut came: close.
+                }
+
                 return false;
             case FaultKind.CloseWatch:
                 using (CancellationTokenSource closing = CancellationTokenSource.CreateLinkedTokenSource(ct))
