@@ -192,6 +192,14 @@ public sealed class NewVMSnapshotCommand : FollowingCmdlet
 
             SnapshotRequest request = new(name, @namespace, vmName, Description, FailureDeadline, DeletionPolicy,
                 Labels(), AsManifest ? null : ResolveConnection().User, _expiresAt);
+
+            // -Label and -Description are the same for every VM: the API server would refuse them all, so the command
+            // ends here, before the first snapshot is created (or written as a manifest it would refuse).
+            if (SnapshotManifest.MetadataProblem(request) is { } badMetadata)
+            {
+                ThrowTerminatingError(MetadataErrors.For(badMetadata, "Nothing was created."));
+            }
+
             if (AsManifest)
             {
                 WriteObject(SnapshotManifest.ToYaml(request));
