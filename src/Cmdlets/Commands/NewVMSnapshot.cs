@@ -44,7 +44,10 @@ public sealed class NewVMSnapshotCommand : FollowingCmdlet
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
 
-    /// <summary><para type="description">Free text stored in the 'description' annotation.</para></summary>
+    /// <summary>
+    /// <para type="description">Free text stored in the 'description' annotation. An object's annotations may hold
+    /// 256 KiB in all; a longer description is refused before anything is created.</para>
+    /// </summary>
     [Parameter]
     public string? Description { get; set; }
 
@@ -64,7 +67,10 @@ public sealed class NewVMSnapshotCommand : FollowingCmdlet
     [ValidateSet("Delete", "Retain")]
     public string? DeletionPolicy { get; set; }
 
-    /// <summary><para type="description">Labels to put on the snapshot, e.g. @{ change = 'CHG0042' }.</para></summary>
+    /// <summary>
+    /// <para type="description">Labels to put on the snapshot, e.g. @{ change = 'CHG0042' }. Keys and values follow
+    /// the API server's rules and are checked before anything is created.</para>
+    /// </summary>
     [Parameter]
     public Hashtable? Label { get; set; }
 
