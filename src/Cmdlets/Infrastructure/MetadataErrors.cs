@@ -10,12 +10,15 @@ internal static class MetadataErrors
     public static ErrorRecord For(MetadataProblem problem, string nothingDone)
     {
         string value = ObjectMetadata.Shorten(problem.Value);
-        return problem.Field == MetadataField.Label
-            ? ErrorRecords.Create(new ArgumentException($"{problem.Message}. {nothingDone}"), ErrorIds.InvalidLabel,
-                ErrorCategory.InvalidArgument, value,
-                "Label keys are [prefix/]name, the name and each value at most 63 letters, digits, '-', '_' and '.' starting and ending with a letter or digit, e.g. @{ change = 'CHG0042' }.")
-            : ErrorRecords.Create(new ArgumentException($"{problem.Message}. {nothingDone}"), ErrorIds.InvalidAnnotation,
-                ErrorCategory.InvalidArgument, value,
-                "Shorten -Description: all of an object's annotations together may hold at most 256 KiB. Keep long notes elsewhere and put a link in the description.");
+        ArgumentException e = new($"{problem.Message}. {nothingDone}");
+        return problem.Field switch
+        {
+            MetadataField.Label => ErrorRecords.Create(e, ErrorIds.InvalidLabel, ErrorCategory.InvalidArgument, value,
+                "Label keys are [prefix/]name, the name and each value at most 63 letters, digits, '-', '_' and '.' starting and ending with a letter or digit, e.g. @{ change = 'CHG0042' }."),
+            MetadataField.AnnotationSize => ErrorRecords.Create(e, ErrorIds.InvalidAnnotation, ErrorCategory.InvalidArgument, value,
+                "Shorten -Description: all of an object's annotations together may hold at most 256 KiB. Keep long notes elsewhere and put a link in the description."),
+            _ => ErrorRecords.Create(e, ErrorIds.InvalidAnnotation, ErrorCategory.InvalidArgument, value,
+                "Annotation keys are [prefix/]name, the name at most 63 letters, digits, '-', '_' and '.' starting and ending with a letter or digit."),
+        };
     }
 }

@@ -3,8 +3,14 @@ namespace VmSnapshot.Core.Api;
 /// <summary>Which part of an object's metadata a <see cref="MetadataProblem"/> is about.</summary>
 public enum MetadataField
 {
+    /// <summary>A label key or value.</summary>
     Label,
+
+    /// <summary>An annotation key.</summary>
     Annotation,
+
+    /// <summary>The annotations' total size.</summary>
+    AnnotationSize,
 }
 
 /// <summary>Labels or annotations the API server would refuse: which part, the offending value, and why.</summary>
@@ -48,7 +54,7 @@ public static class ObjectMetadata
         {
             // The largest value is what to shorten (in practice a description).
             KeyValuePair<string, string> largest = all.MaxBy(a => a.Value.Length);
-            return new MetadataProblem(MetadataField.Annotation, largest.Value, $"the '{largest.Key}' annotation is too large: {sizeProblem}");
+            return new MetadataProblem(MetadataField.AnnotationSize, largest.Value, $"the '{largest.Key}' annotation is too large: {sizeProblem}");
         }
 
         return null;

@@ -25,7 +25,7 @@ public class ObjectMetadataTests
 
         MetadataProblem? over = SnapshotManifest.MetadataProblem(Request(new string('d', Limit - OwnBytes() + 1)));
         Assert.NotNull(over);
-        Assert.Equal(MetadataField.Annotation, over.Field);
+        Assert.Equal(MetadataField.AnnotationSize, over.Field);
         Assert.StartsWith("the 'description' annotation is too large:", over.Message, StringComparison.Ordinal);
         Assert.Contains($"these have {Limit + 1}", over.Message, StringComparison.Ordinal);
     }
