@@ -366,3 +366,61 @@ Describe 'One snapshot name for several VMs' {
         Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
     }
 }
+
+Describe 'Labels and annotations the API server would refuse' {
+    BeforeAll { $metaLab = Start-KubeVirtLab -Name 'meta-tests' -ClockSpeed 20 -Connect }
+    AfterAll { $metaLab | Stop-KubeVirtLab -Confirm:$false; Disconnect-KubeVirt }
+
+    It 'refuses -Label with a <Name> before sending anything: one InvalidLabel error, nothing created' -ForEach @(
+        @{ Name = 'key with a space and a !'; Label = @{ 'bad key!' = 'v' }; Target = 'bad key!' }
+        @{ Name = 'key with two slashes'; Label = @{ 'a/b/c' = 'v' }; Target = 'a/b/c' }
+        @{ Name = 'key in an upper-case domain'; Label = @{ 'Example.com/team' = 'v' }; Target = 'Example.com/team' }
+        @{ Name = 'value of 64 characters'; Label = @{ team = 'a' * 64 }; Target = ('a' * 60) + '... (64 characters)' }
+        @{ Name = 'value ending in a dash'; Label = @{ team = 'web-' }; Target = 'web-' }
+    ) {
+        $before = @(Get-VMSnapshot | ForEach-Object Name | Sort-Object)
+        $mark = Checkpoint-KubeVirtLab
+        $requests = $metaLab.RequestCount
+        $caught = @()
+        try { New-VMSnapshot centos-stopped -Name centos-labelled -Label $Label -NoWait -ErrorVariable err -ErrorAction Stop } catch { $caught += $_ }
+        $caught.Count | Should -Be 1
+        $err.Count | Should -Be 1
+        $caught[0].FullyQualifiedErrorId | Should -Be 'InvalidLabel,VmSnapshot.Commands.NewVMSnapshotCommand'
+        $caught[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $caught[0].TargetObject | Should -Be $Target
+        $caught[0].Exception.Message | Should -BeLike '*Nothing was created.'
+        $caught[0].ErrorDetails.RecommendedAction | Should -BeLike '*at most 63*'
+        $metaLab.RequestCount | Should -Be $requests
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
+        @(Get-VMSnapshot | ForEach-Object Name | Sort-Object) | Should -Be $before
+    }
+
+    It 'refuses a 300 KB -Description (annotations hold 256 KiB in all) before sending anything, also with -AsManifest' {
+        $description = 'd' * (300 * 1024)
+        $before = @(Get-VMSnapshot | ForEach-Object Name | Sort-Object)
+        $mark = Checkpoint-KubeVirtLab
+        $requests = $metaLab.RequestCount
+        $caught = @()
+        try { New-VMSnapshot centos-stopped -Name centos-described -Description $description -NoWait -ErrorVariable err -ErrorAction Stop } catch { $caught += $_ }
+        $caught.Count | Should -Be 1
+        $err.Count | Should -Be 1
+        $caught[0].FullyQualifiedErrorId | Should -Be 'InvalidAnnotation,VmSnapshot.Commands.NewVMSnapshotCommand'
+        $caught[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $caught[0].TargetObject | Should -Be (('d' * 60) + '... (307200 characters)')
+        $caught[0].Exception.Message | Should -BeLike "*'description' annotation is too large*262144 bytes*Nothing was created."
+        $caught[0].ErrorDetails.RecommendedAction | Should -BeLike 'Shorten -Description*'
+        { New-VMSnapshot centos-stopped -Name centos-described -Description $description -AsManifest -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidAnnotation,VmSnapshot.Commands.NewVMSnapshotCommand'
+        $metaLab.RequestCount | Should -Be $requests
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
+        @(Get-VMSnapshot | ForEach-Object Name | Sort-Object) | Should -Be $before
+    }
+
+    It 'accepts what the API server accepts: a prefixed key, an empty value and a 200 KB description' {
+        $snapshot = New-VMSnapshot centos-stopped -Name centos-big-note -Label @{ 'example.com/team' = ''; Tier_1 = 'A.b-c' } -Description ('d' * (200 * 1024)) -NoWait
+        $snapshot.Name | Should -Be 'centos-big-note'
+        $stored = Get-VMSnapshot -Name centos-big-note
+        $stored.Description.Length | Should -Be (200 * 1024)
+        $stored.Labels['example.com/team'] | Should -Be ''
+    }
+}

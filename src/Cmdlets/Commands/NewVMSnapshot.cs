@@ -44,7 +44,10 @@ public sealed class NewVMSnapshotCommand : FollowingCmdlet
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
 
-    /// <summary><para type="description">Free text stored in the 'description' annotation.</para></summary>
+    /// <summary>
+    /// <para type="description">Free text stored in the 'description' annotation. An object's annotations may hold
+    /// 256 KiB in all; a longer description is refused before anything is created.</para>
+    /// </summary>
     [Parameter]
     public string? Description { get; set; }
 
@@ -64,7 +67,10 @@ public sealed class NewVMSnapshotCommand : FollowingCmdlet
     [ValidateSet("Delete", "Retain")]
     public string? DeletionPolicy { get; set; }
 
-    /// <summary><para type="description">Labels to put on the snapshot, e.g. @{ change = 'CHG0042' }.</para></summary>
+    /// <summary>
+    /// <para type="description">Labels to put on the snapshot, e.g. @{ change = 'CHG0042' }. Keys and values follow
+    /// the API server's rules and are checked before anything is created.</para>
+    /// </summary>
     [Parameter]
     public Hashtable? Label { get; set; }
 
@@ -192,6 +198,14 @@ public sealed class NewVMSnapshotCommand : FollowingCmdlet
 
             SnapshotRequest request = new(name, @namespace, vmName, Description, FailureDeadline, DeletionPolicy,
                 Labels(), AsManifest ? null : ResolveConnection().User, _expiresAt);
+
+            // -Label and -Description are the same for every VM: the API server would refuse them all, so the command
+            // ends here, before the first snapshot is created (or written as a manifest it would refuse).
+            if (SnapshotManifest.MetadataProblem(request) is { } badMetadata)
+            {
+                ThrowTerminatingError(MetadataErrors.For(badMetadata, "Nothing was created."));
+            }
+
             if (AsManifest)
             {
                 WriteObject(SnapshotManifest.ToYaml(request));

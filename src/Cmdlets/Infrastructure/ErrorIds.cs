@@ -54,6 +54,7 @@ internal static class ErrorIds
     public const string InvalidVMName = "InvalidVMName";
     public const string InvalidName = "InvalidName";
     public const string InvalidLabel = "InvalidLabel";
+    public const string InvalidAnnotation = "InvalidAnnotation";
     public const string DuplicateTargetName = "DuplicateTargetName";
     public const string StartRequiresWait = "StartRequiresWait";
     public const string UnexpectedError = "UnexpectedError";

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace VmSnapshot.Core.Api;
@@ -16,6 +17,9 @@ public static partial class KubeNames
 
     /// <summary>Namespaces (DNS-1123 label) are at most 63 characters.</summary>
     public const int MaxNamespaceLength = 63;
+
+    /// <summary>All annotations of one object, keys and values together (objectmeta.go TotalAnnotationSizeLimitB).</summary>
+    public const int MaxAnnotationBytes = 256 * 1024;
 
     private const int MaxLabelValueLength = 63;
 
@@ -80,6 +84,25 @@ public static partial class KubeNames
             : "a label key's name must be 1-63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
     }
 
+    /// <summary>
+    /// Returns null when <paramref name="key"/> is a valid annotation key, else why not: the label key rule with case
+    /// ignored (k8s.io/apimachinery pkg/api/validation/objectmeta.go, ValidateAnnotations).
+    /// </summary>
+    public static string? AnnotationKeyProblem(string key) =>
+        LabelKeyProblem(key.ToLowerInvariant())?.Replace("a label key", "an annotation key", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Returns null when the annotations fit the API server's limit, else why not: the sum of every key's and value's
+    /// UTF-8 length is at most <see cref="MaxAnnotationBytes"/> (objectmeta.go, ValidateAnnotationsSize).
+    /// </summary>
+    public static string? AnnotationsSizeProblem(IEnumerable<KeyValuePair<string, string>> annotations)
+    {
+        long total = annotations.Sum(a => (long)Encoding.UTF8.GetByteCount(a.Key) + Encoding.UTF8.GetByteCount(a.Value));
+        return total <= MaxAnnotationBytes
+            ? null
+            : $"an object's annotations may hold at most {MaxAnnotationBytes} bytes in all (256 KiB, keys and values together); these have {total}";
+    }
+
     /// <summary>Returns null when <paramref name="value"/> is a valid label value (may be empty), else why not.</summary>
     public static string? LabelValueProblem(string value) =>
         value.Length == 0 || (value.Length <= MaxLabelValueLength && QualifiedName().IsMatch(value))
@@ -103,13 +126,14 @@ public static partial class KubeNames
         }
     }
 
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    // \z, not $: .NET's $ also matches before a final newline, Go's (the API server's) does not.
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\z")]
     private static partial Regex Dns1123Subdomain();
 
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?\\z")]
     private static partial Regex Dns1123Label();
 
-    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
+    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\\z")]
     private static partial Regex QualifiedName();
 }
 

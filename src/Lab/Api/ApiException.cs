@@ -89,7 +89,8 @@ internal static class Errors
 
     public static ApiException Invalid(string qualifiedKind, string group, string kind, string name, params Cause[] causes)
     {
-        List<string> parts = causes.Select(c => $"{c.Field}: {c.Message}").ToList();
+        // field.ErrorList.ToAggregate drops repeated messages from the text; details.causes keeps every one.
+        List<string> parts = causes.Select(c => $"{c.Field}: {c.Message}").Distinct().ToList();
         string joined = parts.Count == 1 ? parts[0] : "[" + string.Join(", ", parts) + "]";
         JsonObject details = new() { ["name"] = name };
         if (group.Length > 0) details["group"] = group;

@@ -8,18 +8,21 @@ internal sealed partial class ApiHandler
     /// <summary>
     /// What the apiserver does to an object before it is stored: prune fields the schema does not declare
     /// (fieldValidation=Strict refuses them, Warn - the default - reports them in Warning headers, Ignore drops
-    /// them silently), apply schema defaults, and refuse schema violations with 422 Invalid.
+    /// them silently), apply schema defaults, and refuse metadata (<see cref="ObjectMetaValidation"/>) and schema
+    /// violations with 422 Invalid. Every create, update and patch passes through here; <paramref name="creating"/>
+    /// picks the create rules (ValidateObjectMetaAccessor) over the update rules (ValidateObjectMetaAccessorUpdate).
     /// </summary>
-    private static void Admit(RequestContext ctx, ResourceType type, string name, JsonObject obj, string version)
+    private static void Admit(RequestContext ctx, ResourceType type, string name, JsonObject obj, string version, bool creating)
     {
         JsonObject? schema = SchemaCatalog.For(type);
         List<string> unknown;
-        List<Errors.Cause> errors = [];
+        // Metadata errors come first, as in customResourceValidator.Validate and the built-in strategies' Validate.
+        List<Errors.Cause> errors = ObjectMetaValidation.Check(obj, creating);
         if (schema != null)
         {
             SchemaValidator result = SchemaValidator.Run(obj, schema);
             unknown = result.Unknown;
-            errors = result.Errors;
+            errors.AddRange(result.Errors);
         }
         else
         {

@@ -38,7 +38,7 @@ internal sealed partial class ApiHandler
         ValidateName(type, name);
         if (type.HasStatus) obj.Remove("status"); // the status subresource: create ignores status
         ApplyBuiltInCreateDefaults(type, name, obj);
-        Admit(ctx, type, name, obj, p.Version);
+        Admit(ctx, type, name, obj, p.Version, creating: true);
         ManagedFields.RecordUpdate(null, obj, Manager(ctx), type.ApiVersionFor(p.Version));
         return store.Write(type, p.Namespace, name, current => current == null ? obj : throw Errors.AlreadyExists(type, name),
             new LabStore.WriteOptions { DryRun = ctx.DryRun, Admit = true });
@@ -104,7 +104,7 @@ internal sealed partial class ApiHandler
             }
 
             JsonObject desired = SplitStatus(type, p, current, obj);
-            Admit(ctx, type, p.Name!, desired, p.Version);
+            Admit(ctx, type, p.Name!, desired, p.Version, creating: false);
             if (p.Subresource == null) ManagedFields.RecordUpdate(current.ToJson(), desired, Manager(ctx), type.ApiVersionFor(p.Version));
             return desired;
         }, new LabStore.WriteOptions { DryRun = ctx.DryRun, Admit = p.Subresource == null });
@@ -200,7 +200,7 @@ internal sealed partial class ApiHandler
                     throw Errors.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({p.Name})");
                 ValidateName(type, p.Name!);
                 meta.Remove("resourceVersion");
-                Admit(ctx, type, p.Name!, fresh, p.Version);
+                Admit(ctx, type, p.Name!, fresh, p.Version, creating: true);
                 return fresh;
             }
             JsonObject original = current.ToJson();
@@ -227,7 +227,7 @@ internal sealed partial class ApiHandler
             if (!string.IsNullOrEmpty(rv) && rv != current.ResourceVersion.ToString()) throw Errors.Conflict(type, p.Name!);
             meta2["resourceVersion"] = current.ResourceVersion.ToString();
             JsonObject desired = SplitStatus(type, p, current, result);
-            Admit(ctx, type, p.Name!, desired, p.Version);
+            Admit(ctx, type, p.Name!, desired, p.Version, creating: false);
             if (!isApply && p.Subresource == null) ManagedFields.RecordUpdate(original, desired, Manager(ctx), type.ApiVersionFor(p.Version));
             return desired;
         }, new LabStore.WriteOptions { DryRun = ctx.DryRun, Admit = p.Subresource == null });
