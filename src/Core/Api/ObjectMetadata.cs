@@ -50,7 +50,9 @@ public static class ObjectMetadata
             }
         }
 
-        if (KubeNames.AnnotationsSizeProblem(all) is { } sizeProblem)
+        // Every create adds its request id (CustomResources.CreateAsync): it counts toward the server's limit too.
+        List<KeyValuePair<string, string>> sent = [.. all, KeyValuePair.Create(CustomResources.RequestIdAnnotation, Guid.Empty.ToString("N"))];
+        if (KubeNames.AnnotationsSizeProblem(sent) is { } sizeProblem)
         {
             // The largest value is what to shorten (in practice a description).
             KeyValuePair<string, string> largest = all.MaxBy(a => a.Value.Length);

@@ -14,9 +14,13 @@ public class ObjectMetadataTests
     private static SnapshotRequest Request(string? description, IReadOnlyDictionary<string, string>? labels = null) =>
         new("s", "vms", "web", description, null, null, labels ?? new Dictionary<string, string>(), "alice", s_expires);
 
-    /// <summary>The bytes the module's own annotations take: keys, the user name and the RFC 3339 expiry.</summary>
+    /// <summary>
+    /// The bytes the module's own annotations take: keys, the user name, the RFC 3339 expiry, and the request id every
+    /// create adds (a 32-digit GUID).
+    /// </summary>
     private static int OwnBytes() => "description".Length + SnapshotAnnotations.CreatedBy.Length + "alice".Length
-        + SnapshotAnnotations.ExpiresAt.Length + "2026-12-24T08:00:00Z".Length;
+        + SnapshotAnnotations.ExpiresAt.Length + "2026-12-24T08:00:00Z".Length
+        + CustomResources.RequestIdAnnotation.Length + 32;
 
     [Fact]
     public void The_annotation_total_counts_the_modules_own_annotations_up_to_exactly_the_limit()
