@@ -23,6 +23,7 @@ public sealed class LabServer : IDisposable
 {
     private readonly LabHttpServer _http;
     private readonly ApiHandler _api;
+    private readonly Authenticator _authenticator;
     private readonly X509Certificate2? _certificate;
     private int _stopped;
 
@@ -66,6 +67,7 @@ public sealed class LabServer : IDisposable
 
         LabHttpServer? server = null;
         Authenticator authenticator = new(Users);
+        _authenticator = authenticator;
         ApiHandler? handler = null;
         server = new LabHttpServer(options.Port, _certificate, options.MaxRequestBodyBytes,
             (req, resp, ct) => handler!.HandleAsync(req, resp, ct),
@@ -132,7 +134,7 @@ public sealed class LabServer : IDisposable
     /// <summary>e.g. http://127.0.0.1:41234 or https://127.0.0.1:41234.</summary>
     public Uri Server { get; private set; } = new("http://127.0.0.1");
     /// <summary>The admin bearer token: random per lab. Never logged.</summary>
-    public string Token { get; }
+    public string Token { get; private set; }
     public string KubeconfigPath { get; private set; } = "";
     public string ContextName { get; }
     /// <summary>The kubeconfig context's namespace (scenario setting, else "default").</summary>
@@ -145,7 +147,21 @@ public sealed class LabServer : IDisposable
     public long RequestCount => _api.RequestCount;
     public LabStore Store { get; }
     /// <summary>The admin and the scenario's users.</summary>
-    public IReadOnlyList<LabUser> Users { get; }
+    public IReadOnlyList<LabUser> Users { get; private set; }
+
+    /// <summary>
+    /// Gives the admin a new token, as an expired or rotated one would be replaced: the old token gets 401 from now
+    /// on, and the lab's kubeconfig holds the new one (as after a new `oc login`). Returns the new token.
+    /// </summary>
+    public string RotateToken()
+    {
+        LabUser rotated = new() { Name = Users[0].Name, Token = Authenticator.NewToken(), IsAdmin = true };
+        _authenticator.Replace(rotated);
+        Users = [rotated, .. Users.Skip(1)];
+        Token = rotated.Token;
+        KubeconfigWriter.Write(KubeconfigPath, Options.Name, Server, Token, Namespace, CertificateAuthorityPem);
+        return Token;
+    }
 
     /// <summary>Closes the listener and every open watch. Idempotent.</summary>
     public void Stop()

@@ -61,18 +61,29 @@ public static class ConnectionFactory
         string? tokenFile = TokenFileOf(files, merged, contextEntry);
         ExecCredentialPlugin? plugin = StartCredentialPlugin(merged, contextEntry, credentialTimeout, cancelToken);
         KubernetesClientConfiguration configuration;
+        IRefreshableCredential? credential = null;
         try
         {
             configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, contextName);
             if (plugin is not null)
             {
-                configuration.AccessToken = null;
-                configuration.TokenProvider = plugin;
+                credential = plugin;
             }
             else if (tokenFile is not null)
             {
+                credential = new TokenFileCredential(tokenFile); // re-read as it is rotated, and when refused
+            }
+            else if (!string.IsNullOrEmpty(configuration.AccessToken))
+            {
+                string? user = contextEntry.ContextDetails?.User;
+                credential = new KubeconfigTokenCredential(configuration.AccessToken,
+                    () => LoadMerged(files).Users?.FirstOrDefault(u => u.Name == user)?.UserCredentials?.Token);
+            }
+
+            if (credential is not null)
+            {
                 configuration.AccessToken = null;
-                configuration.TokenProvider = new TokenFileAuth(tokenFile); // re-reads the file as it is rotated
+                configuration.TokenProvider = credential;
             }
         }
         catch (Exception e) when (e is KubeConfigException or FormatException or CryptographicException or IOException)
@@ -102,7 +113,7 @@ public static class ConnectionFactory
         KubeVirtConnection connection = new(ConnectionSource.Kubeconfig, new Uri(configuration.Host), contextName,
             effectiveNamespace, contextEntry.ContextDetails?.User, joinedPaths, configuration.SkipTlsVerify,
             token: null, certificateAuthorityPath: null);
-        connection.ClientCache = new KubeClientHandle(configuration);
+        connection.ClientCache = new KubeClientHandle(configuration, credential);
         return connection;
     }
 
@@ -137,12 +148,30 @@ public static class ConnectionFactory
         }
 
         KubernetesClientConfiguration configuration = KubernetesClientConfiguration.InClusterConfig();
-        string? user = configuration.AccessToken is { } accessToken ? TokenSubject.TryRead(accessToken) : null;
+        // The projected service account token is rotated by the kubelet: read it as a file that changes.
+        // (where every pod gets it: https://kubernetes.io/docs/tasks/run-application/access-api-from-pod/).
+        TokenFileCredential credential = new("/var/run/secrets/kubernetes.io/serviceaccount/token");
+        configuration.TokenProvider = credential;
+        string? accessToken = configuration.AccessToken ?? TryReadToken(credential);
+        configuration.AccessToken = null;
+        string? user = accessToken is not null ? TokenSubject.TryRead(accessToken) : null;
         KubeVirtConnection connection = new(ConnectionSource.InCluster, new Uri(configuration.Host), context: null,
             FirstNonEmpty(@namespace, configuration.Namespace) ?? DefaultNamespace, user, kubeconfigPath: null,
             configuration.SkipTlsVerify, token: null, certificateAuthorityPath: null);
-        connection.ClientCache = new KubeClientHandle(configuration);
+        connection.ClientCache = new KubeClientHandle(configuration, credential);
         return connection;
+    }
+
+    private static string? TryReadToken(TokenFileCredential credential)
+    {
+        try
+        {
+            return credential.GetAuthenticationHeaderAsync(CancellationToken.None).GetAwaiter().GetResult().Parameter;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The client behind a connection, rebuilt from its recorded source if it has none yet.</summary>

@@ -17,7 +17,7 @@ namespace VmSnapshot.Core.Connection;
 /// failure names the exit code and the plugin's own message. The token is renewed by running the plugin again when
 /// its expirationTimestamp is near, as client-go does.
 /// </summary>
-public sealed class ExecCredentialPlugin : ITokenProvider
+public sealed class ExecCredentialPlugin : IRefreshableCredential
 {
     /// <summary>How long a plugin may run when nothing else is said: long enough for a browser login, not for a hang.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
@@ -66,6 +66,31 @@ public sealed class ExecCredentialPlugin : ITokenProvider
         }
 
         return new AuthenticationHeaderValue("Bearer", _token);
+    }
+
+    /// <summary>Runs the plugin again at once (the server refused its token); true when it gave a new token.</summary>
+    async Task<bool> IRefreshableCredential.RefreshAsync(CancellationToken cancelToken)
+    {
+        string before = _token;
+        await _renewing.WaitAsync(cancelToken).ConfigureAwait(false);
+        try
+        {
+            if (!string.Equals(before, _token, StringComparison.Ordinal))
+            {
+                return true; // another request renewed it meanwhile
+            }
+
+            await RenewAsync(cancelToken).ConfigureAwait(false);
+            return !string.Equals(before, _token, StringComparison.Ordinal);
+        }
+        catch (ConnectionException)
+        {
+            return false; // the plugin fails now: the 401 stands, with its own advice
+        }
+        finally
+        {
+            _renewing.Release();
+        }
     }
 
     private async Task RenewAsync(CancellationToken cancelToken)

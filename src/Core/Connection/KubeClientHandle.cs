@@ -8,10 +8,15 @@ namespace VmSnapshot.Core.Connection;
 /// </summary>
 internal sealed class KubeClientHandle : IDisposable
 {
-    public KubeClientHandle(KubernetesClientConfiguration configuration)
+    /// <param name="configuration">The client's configuration.</param>
+    /// <param name="credential">Where the bearer token can be read again when the server refuses it (null: nowhere,
+    /// e.g. a token given with -Token).</param>
+    public KubeClientHandle(KubernetesClientConfiguration configuration, IRefreshableCredential? credential = null)
     {
         Configuration = configuration;
-        Client = new Kubernetes(configuration);
+        Client = credential is null
+            ? new Kubernetes(configuration)
+            : new Kubernetes(configuration, new CredentialRefreshHandler(credential));
     }
 
     public KubernetesClientConfiguration Configuration { get; }

@@ -6,7 +6,11 @@ namespace VmSnapshot.Lab.Auth;
 /// <summary>Maps "Authorization: Bearer &lt;token&gt;" to a lab user. Tokens are compared in constant time.</summary>
 internal sealed class Authenticator(IEnumerable<LabUser> users)
 {
-    private readonly List<LabUser> _users = users.ToList();
+    private volatile LabUser[] _users = users.ToArray();
+
+    /// <summary>Puts <paramref name="rotated"/> in place of the user of the same name: the old token is refused from now on.</summary>
+    public void Replace(LabUser rotated) =>
+        _users = _users.Select(u => u.Name == rotated.Name ? rotated : u).ToArray();
 
     public LabUser? Authenticate(string? authorizationHeader)
     {
