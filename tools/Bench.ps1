@@ -8,8 +8,10 @@ them as ratios within one run.
    on the same lab, time to the first object, and the session's memory growth.
 3. Fleet: Get-KubeVirtVM | New-VMSnapshot over many VMs, each snapshot taking 2 s of lab time, against one snapshot,
    with the HTTP requests the lab served.
+4. Faults: every fault the lab injects, at a realistic rate, while 200 VMs are snapshotted and pruned, a few restored
+   and cloned, and 10,000 snapshots listed: made / duplicates / lost / errors / time against no faults.
 #>
-param([Parameter(Mandatory)] [string] $ModulePath, [int] $Runs = 5, [int] $FleetSize = 200)
+param([Parameter(Mandatory)] [string] $ModulePath, [int] $Runs = 5, [int] $FleetSize = 200, [switch] $FaultsOnly)
 
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -176,6 +178,114 @@ function Measure-Fleet {
     }
 }
 
+function Measure-Faults {
+    Write-Host "`n== Faults: what a runbook sees on a flaky cluster (lab clock at real speed; fault rates per matching request)" -ForegroundColor Green
+    $faults = [ordered]@{
+        'none'         = @()
+        'throttle'     = @(@{ fault = 'throttle'; rate = 0.1; retryAfter = 1 })
+        'error'        = @(@{ fault = 'error'; rate = 0.03 })
+        'unavailable'  = @(@{ fault = 'unavailable'; rate = 0.05 })
+        'reset'        = @(@{ fault = 'reset'; rate = 0.03 })
+        'lostResponse' = @(@{ fault = 'lostResponse'; rate = 0.03 })
+        'truncate'     = @(@{ fault = 'truncate'; rate = 0.03 })
+        'closeWatch'   = @(@{ fault = 'closeWatch'; duration = '2s' })
+        'expireWatch'  = @(@{ fault = 'expireWatch'; rate = 0.5 })
+        'slow'         = @(@{ fault = 'slow'; rate = 0.1; delay = '200ms' })
+        'restart'      = @(@{ fault = 'restart'; verbs = 'create'; sequence = 100; duration = '2s' })
+    }
+    $listScenario = New-ListScenario -Namespaces 20 -PerNamespace 500
+    $rows = [Collections.Generic.List[object]]::new()
+    $baseline = @{}
+    try {
+        foreach ($name in $faults.Keys) {
+            $rule = $faults[$name]
+            $row = { param($operation, $made, $duplicates, $lost, $errors, $seconds)
+                if ($name -eq 'none') { $baseline[$operation] = $seconds }
+                $rows.Add([pscustomobject]@{
+                        Fault = $name; Operation = $operation; Made = $made; Duplicates = $duplicates; Lost = $lost
+                        Errors = $errors; Seconds = [math]::Round($seconds, 2); VsNone = '{0:f2}x' -f ($seconds / $baseline[$operation])
+                    })
+            }
+
+            # 200 VMs in two namespaces: snapshot them all, then prune them all.
+            $lab = Start-KubeVirtLab -Scenario 'scale:2x100' -Name "bench-faults" -Connect
+            try {
+                Set-KubeVirtLabFault -Rule $rule -Seed 42
+                $sw = [Diagnostics.Stopwatch]::StartNew()
+                $made = @(Get-KubeVirtVM -AllNamespaces | New-VMSnapshot -Label @{ bench = 'faults' } -ErrorVariable err -ErrorAction SilentlyContinue)
+                $seconds = $sw.Elapsed.TotalSeconds
+                $injected = (Get-KubeVirtLabFault | Measure-Object Injected -Sum).Sum
+                Set-KubeVirtLabFault -Rule @()
+                $stored = @(Get-VMSnapshot -AllNamespaces -Label @{ bench = 'faults' })
+                $perVm = @($stored | Group-Object Namespace, VMName)
+                & $row "snapshot 200 VMs ($injected faults)" $made.Count ($stored.Count - $perVm.Count) (200 - $perVm.Count) $err.Count $seconds
+
+                Set-KubeVirtLabFault -Rule $rule -Seed 43
+                $sw.Restart()
+                $stored | Remove-VMSnapshot -Wait -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+                $seconds = $sw.Elapsed.TotalSeconds
+                Set-KubeVirtLabFault -Rule @()
+                $left = @(Get-VMSnapshot -AllNamespaces -Label @{ bench = 'faults' }).Count
+                & $row 'remove 200 snapshots' ($stored.Count - $left) 0 $left $err.Count $seconds
+            }
+            finally {
+                $lab | Stop-KubeVirtLab -Confirm:$false
+            }
+
+            # Three VMs restored in place and cloned (each restore stops and starts its VM).
+            $lab = Start-KubeVirtLab -Scenario 'scale:1x3' -Name "bench-faults-restore" -ClockSpeed 10 -Connect
+            try {
+                $snapshots = @(Get-KubeVirtVM | New-VMSnapshot)
+                $mark = Checkpoint-KubeVirtLab
+                Set-KubeVirtLabFault -Rule $rule -Seed 44
+                $sw = [Diagnostics.Stopwatch]::StartNew()
+                $restores = @($snapshots | Restore-VMSnapshot -StopVM -StartVM -Confirm:$false -PassThru -ErrorVariable err -ErrorAction SilentlyContinue)
+                $seconds = $sw.Elapsed.TotalSeconds
+                Set-KubeVirtLabFault -Rule @()
+                $created = @(Get-KubeVirtLabChange -Since $mark | Where-Object { $_.Kind -eq 'VirtualMachineRestore' -and $_.Change -eq 'Created' })
+                & $row 'restore 3 VMs' $created.Count ($created.Count - @($restores | Where-Object Complete).Count) (3 - $created.Count) $err.Count $seconds
+
+                $mark = Checkpoint-KubeVirtLab
+                Set-KubeVirtLabFault -Rule $rule -Seed 45
+                $sw.Restart()
+                $clones = @($snapshots | ForEach-Object { $_ | New-VMClone -Name "$($_.VMName)-copy" -ErrorVariable +cloneErr -ErrorAction SilentlyContinue })
+                $seconds = $sw.Elapsed.TotalSeconds
+                Set-KubeVirtLabFault -Rule @()
+                $created = @(Get-KubeVirtLabChange -Since $mark | Where-Object { $_.Kind -eq 'VirtualMachineClone' -and $_.Change -eq 'Created' })
+                & $row 'clone 3 VMs' $created.Count ($created.Count - $clones.Count) (3 - $created.Count) @($cloneErr).Count $seconds
+                $cloneErr = $null
+            }
+            finally {
+                $lab | Stop-KubeVirtLab -Confirm:$false
+            }
+
+            # 10,000 snapshots listed across 20 namespaces.
+            $lab = Start-KubeVirtLab -Scenario $listScenario -Name "bench-faults-list" -Connect
+            try {
+                Set-KubeVirtLabFault -Rule $rule -Seed 46
+                $sw = [Diagnostics.Stopwatch]::StartNew()
+                $names = @(Get-VMSnapshot -AllNamespaces -ErrorVariable err -ErrorAction SilentlyContinue | ForEach-Object { "$($_.Namespace)/$($_.Name)" })
+                $seconds = $sw.Elapsed.TotalSeconds
+                $distinct = @($names | Sort-Object -Unique).Count
+                & $row 'list 10,000 snapshots' $names.Count ($names.Count - $distinct) (10000 - $distinct) $err.Count $seconds
+            }
+            finally {
+                $lab | Stop-KubeVirtLab -Confirm:$false
+            }
+        }
+    }
+    finally {
+        Remove-Item $listScenario -ErrorAction SilentlyContinue
+    }
+    $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+}
+
+if ($FaultsOnly) {
+    Measure-Faults
+    return
+}
+
 Measure-Startup
 Measure-List
 Measure-Fleet
+Measure-Faults

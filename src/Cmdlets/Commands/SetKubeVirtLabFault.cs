@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Text.Json.Nodes;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Lab;
 using VmSnapshot.Lab.Faults;
@@ -66,7 +65,7 @@ public sealed class SetKubeVirtLabFaultCommand : PSCmdlet
         {
             try
             {
-                rules.Add(FaultRule.Parse(ToJson(Rule[i]), $"-Rule[{i}]"));
+                rules.Add(FaultRuleParameter.Parse(Rule[i], $"-Rule[{i}]"));
             }
             catch (FormatException e)
             {
@@ -89,27 +88,4 @@ public sealed class SetKubeVirtLabFaultCommand : PSCmdlet
             WriteObject(LabFaults.Describe(lab, server), enumerateCollection: true);
         }
     }
-
-    /// <summary>A hashtable as the JSON a LabSettings rule is (keys match case-insensitively, as PowerShell's do).</summary>
-    private static JsonObject ToJson(Hashtable table)
-    {
-        JsonObject json = new(new JsonNodeOptions { PropertyNameCaseInsensitive = true });
-        foreach (DictionaryEntry entry in table)
-        {
-            json[entry.Key.ToString()!] = ToNode(entry.Value);
-        }
-
-        return json;
-    }
-
-    private static JsonNode? ToNode(object? value) => (value is PSObject ps ? ps.BaseObject : value) switch
-    {
-        null => null,
-        string s => JsonValue.Create(s),
-        bool b => JsonValue.Create(b),
-        TimeSpan t => JsonValue.Create($"{(long)t.TotalMilliseconds}ms"),
-        IEnumerable list => new JsonArray(list.Cast<object?>().Select(ToNode).ToArray()),
-        IConvertible number => JsonValue.Create(Convert.ToDouble(number, System.Globalization.CultureInfo.InvariantCulture)),
-        { } other => JsonValue.Create(other.ToString()),
-    };
 }

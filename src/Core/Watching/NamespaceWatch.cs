@@ -170,11 +170,12 @@ public sealed class NamespaceWatch : IAsyncDisposable
             Dictionary<string, JsonElement> current = root.Child("items").EnumerateArraySafe()
                 .Where(item => item.Child("metadata").String("name") is not null)
                 .ToDictionary(item => item.Child("metadata").String("name")!, item => item.Clone(), StringComparer.Ordinal);
+            long? listVersion = long.TryParse(_resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out long rv) ? rv : null;
             foreach ((string name, Channel<WatchEvent> channel) in _subscribers)
             {
                 channel.Writer.TryWrite(current.TryGetValue(name, out JsonElement state)
-                    ? new WatchEvent(WatchChange.Updated, state)
-                    : new WatchEvent(WatchChange.Deleted, default));
+                    ? new WatchEvent(WatchChange.Updated, state, listVersion)
+                    : new WatchEvent(WatchChange.Deleted, default, listVersion));
             }
         }
         catch (Exception) when (!_stop.IsCancellationRequested)

@@ -28,6 +28,10 @@ public static class ResourceWaiter
             WatchEvent change = await events.ReadAsync(cancelToken).ConfigureAwait(false);
             switch (change.Change)
             {
+                case WatchChange.Deleted when IsBefore(change.ListResourceVersion, current):
+                    // A relist served before the version we already hold (the object was created after it) says
+                    // nothing about the object: wait on.
+                    continue;
                 case WatchChange.Deleted:
                     throw Deleted(type, @namespace, name);
                 default:
@@ -50,6 +54,12 @@ public static class ResourceWaiter
 
         return current;
     }
+
+    private static bool IsBefore(long? listResourceVersion, JsonElement current) =>
+        listResourceVersion is { } list &&
+        long.TryParse(current.Child("metadata").String("resourceVersion"), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out long held) &&
+        list < held;
 
     private static KubeApiException Deleted(ResourceType type, string @namespace, string name) =>
         new(ApiErrorKind.NotFound, $"The {type.Kind} '{name}' was deleted while waiting for it.",

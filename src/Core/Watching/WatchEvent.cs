@@ -16,4 +16,8 @@ public enum WatchChange
 }
 
 /// <summary>One change to one object, as delivered to a subscriber of a <see cref="NamespaceWatch"/>.</summary>
-public readonly record struct WatchEvent(WatchChange Change, JsonElement Object);
+/// <param name="Change">What happened.</param>
+/// <param name="Object">The object's state (default for an absence seen in a relist).</param>
+/// <param name="ListResourceVersion">For a state taken from a relist: the list's resourceVersion, so a waiter can tell
+/// a list that predates what it already knows (an object created after the list was served is not "deleted").</param>
+public readonly record struct WatchEvent(WatchChange Change, JsonElement Object, long? ListResourceVersion = null);
