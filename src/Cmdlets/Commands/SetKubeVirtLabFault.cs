@@ -31,7 +31,7 @@ public sealed class SetKubeVirtLabFaultCommand : PSCmdlet
 
     /// <summary>
     /// <para type="description">The seed of the random source rates draw from: the same seed and the same requests
-    /// give the same faults. Default: 0.</para>
+    /// give the same faults when they arrive in the same order. Default: 0.</para>
     /// </summary>
     [Parameter]
     public int Seed { get; set; }
