@@ -13,6 +13,7 @@ BeforeDiscovery {
         'Invoke-VMChange'    = 'High'     # runs a change on a VM and may roll its disks back
         'Test-GuestQuiesce'  = 'Medium'   # -Trial freezes the guest's file systems
         'Stop-KubeVirtLab'   = 'Medium'   # ends a lab and everything in it
+        'Set-KubeVirtLabFault' = 'Low'    # changes how a lab answers, never what it holds
     }
     $contracts = $cmdletNames | ForEach-Object { @{ Name = $_; Impact = $declaredImpact[$_] } }
 }

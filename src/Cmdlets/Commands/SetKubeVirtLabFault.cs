@@ -15,7 +15,7 @@ namespace VmSnapshot.Commands;
 /// kubectl, your own scripts. Use it in Pester tests to prove a runbook rides through a flaky cluster. An empty -Rule
 /// turns faults off.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "KubeVirtLabFault", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Set, "KubeVirtLabFault", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(KubeVirtLabFault))]
 public sealed class SetKubeVirtLabFaultCommand : PSCmdlet
 {

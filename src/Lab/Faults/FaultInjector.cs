@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using VmSnapshot.Lab.Api;
 using VmSnapshot.Lab.Http;
@@ -54,7 +55,12 @@ public sealed class FaultInjector
             throw new FormatException("LabSettings faults: must be a mapping with 'rules' (a list) and optionally 'seed'.");
         }
 
-        int seed = section["seed"] is JsonValue s && int.TryParse(s.ToString(), out int n) ? n : 0;
+        int seed = section["seed"] switch
+        {
+            null => 0,
+            JsonValue s when int.TryParse(s.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) => n,
+            { } other => throw new FormatException($"LabSettings faults: seed must be a whole number, not '{other}'."),
+        };
         JsonArray rules = section["rules"] as JsonArray ?? throw new FormatException("LabSettings faults: 'rules' must be a list.");
         Set(rules.Select((r, i) => FaultRule.Parse(r, $"LabSettings faults.rules[{i}]")).ToArray(), seed);
     }
@@ -84,9 +90,10 @@ public sealed class FaultInjector
                     continue;
                 }
 
-                bool picked = state.Rule.Sequence.Count > 0
-                    ? state.Rule.Sequence.Contains(state.Matched)
-                    : _random.NextDouble() < (state.Rule.Rate ?? 1);
+                // Only a rate draws from the random source, so adding a rule that picks every request (or a
+                // sequence) does not change which requests a rate rule picks.
+                bool picked = state.Rule.Sequence.Count > 0 ? state.Rule.Sequence.Contains(state.Matched)
+                    : state.Rule.Rate is not { } rate || _random.NextDouble() < rate;
                 if (picked)
                 {
                     state.Injected++;

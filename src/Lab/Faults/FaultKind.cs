@@ -12,7 +12,7 @@ public enum FaultKind
     /// <summary>503 "service unavailable", as the aggregator answers while virt-api (or any APIService) is down.</summary>
     Unavailable,
 
-    /// <summary>The connection is closed before the request is read to the end: nothing was done, nothing answered.</summary>
+    /// <summary>The connection is closed after the request arrived, before it is carried out: nothing was done, nothing answered.</summary>
     Reset,
 
     /// <summary>The request is carried out, then the connection is closed before any byte of the answer.</summary>

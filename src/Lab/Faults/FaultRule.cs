@@ -76,7 +76,7 @@ public sealed class FaultRule
             throw new FormatException($"{where}: fault '{kindText}' is not one of {KindNames}.");
         }
 
-        string[] verbs = Strings(rule["verbs"], where, "verbs");
+        string[] verbs = Strings(rule["verbs"], where, "verbs").Select(v => v.ToLowerInvariant()).ToArray();
         foreach (string verb in verbs.Where(v => !s_verbs.Contains(v)))
         {
             throw new FormatException($"{where}: verb '{verb}' is not one of {string.Join(", ", s_verbs)}.");
@@ -91,13 +91,9 @@ public sealed class FaultRule
         int[] sequence = rule["sequence"] switch
         {
             null => [],
-            JsonArray seq => seq.Select(n => (int)Number(n ?? JsonValue.Create(0), where, "sequence")).ToArray(),
-            JsonNode one => [(int)Number(one, where, "sequence")], // "sequence: 3" is the list [3]
+            JsonArray seq => seq.Select(n => WholeNumber(n ?? JsonValue.Create(0), where, "sequence", minimum: 1)).ToArray(),
+            JsonNode one => [WholeNumber(one, where, "sequence", minimum: 1)], // "sequence: 3" is the list [3]
         };
-        if (sequence.Any(n => n < 1))
-        {
-            throw new FormatException($"{where}: sequence counts matching requests from 1.");
-        }
 
         if (rate is not null && sequence.Length > 0)
         {
@@ -108,15 +104,20 @@ public sealed class FaultRule
         {
             Kind = kind,
             Verbs = verbs.Length > 0 ? verbs : kind is FaultKind.CloseWatch or FaultKind.ExpireWatch ? ["watch"] : [],
-            Resources = Strings(rule["resources"], where, "resources"),
+            Resources = Strings(rule["resources"], where, "resources").Select(r => r.ToLowerInvariant()).ToArray(),
             Path = JsonUtil.Str(rule["path"]),
             Rate = rate,
             Sequence = sequence,
-            Count = rule["count"] is { } c ? (int)Number(c, where, "count") : null,
-            RetryAfter = rule["retryAfter"] is { } ra ? TimeSpan.FromSeconds(Number(ra, where, "retryAfter")) : TimeSpan.FromSeconds(1),
+            Count = rule["count"] is { } c ? WholeNumber(c, where, "count", minimum: 1) : null,
+            // Retry-After is whole seconds on the wire; a Go duration (2s) is read too.
+            RetryAfter = rule["retryAfter"] is { } ra
+                ? TimeSpan.FromSeconds(double.TryParse(ra.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+                    ? WholeNumber(ra, where, "retryAfter", minimum: 0)
+                    : Math.Ceiling((ParseDuration(ra, where, "retryAfter") ?? TimeSpan.Zero).TotalSeconds))
+                : TimeSpan.FromSeconds(1),
             Delay = ParseDuration(rule["delay"], where, "delay") ?? TimeSpan.FromSeconds(1),
             Duration = ParseDuration(rule["duration"], where, "duration") ?? TimeSpan.FromSeconds(1),
-            KeepBytes = rule["keepBytes"] is { } kb ? (int)Number(kb, where, "keepBytes") : 64,
+            KeepBytes = rule["keepBytes"] is { } kb ? WholeNumber(kb, where, "keepBytes", minimum: 0) : 64,
         };
     }
 
@@ -156,8 +157,17 @@ public sealed class FaultRule
             ? value
             : throw new FormatException($"{where}: {field} must be a number, not '{node}'.");
 
+    /// <summary>A whole number at least <paramref name="minimum"/>.</summary>
+    private static int WholeNumber(JsonNode node, string where, string field, int minimum)
+    {
+        double value = Number(node, where, field);
+        return value == Math.Floor(value) && value >= minimum && value <= int.MaxValue
+            ? (int)value
+            : throw new FormatException($"{where}: {field} must be a whole number of at least {minimum}, not {node}.");
+    }
+
     private static TimeSpan? ParseDuration(JsonNode? node, string where, string field) =>
         node is null ? null
-        : GoDuration.TryParse(node.ToString(), out TimeSpan d) ? d
+        : GoDuration.TryParse(node.ToString(), out TimeSpan d) && d >= TimeSpan.Zero ? d
         : throw new FormatException($"{where}: {field} must be a Go duration such as 500ms or 2s, not '{node}'.");
 }

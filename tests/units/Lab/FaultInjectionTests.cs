@@ -137,10 +137,24 @@ public sealed class FaultInjectionTests : IDisposable
     [InlineData("""{"fault":"error","rate":2}""", "rule 0: rate must be between 0 and 1, not 2.")]
     [InlineData("""{"fault":"error","verbs":["fetch"]}""", "rule 0: verb 'fetch' is not one of get, list, watch, create, update, patch, delete, deletecollection.")]
     [InlineData("""{"fault":"slow","delay":"soon"}""", "rule 0: delay must be a Go duration such as 500ms or 2s, not 'soon'.")]
+    [InlineData("""{"fault":"slow","delay":"-1s"}""", "rule 0: delay must be a Go duration such as 500ms or 2s, not '-1s'.")]
+    [InlineData("""{"fault":"error","count":-1}""", "rule 0: count must be a whole number of at least 1, not -1.")]
+    [InlineData("""{"fault":"error","sequence":[1.7]}""", "rule 0: sequence must be a whole number of at least 1, not 1.7.")]
+    [InlineData("""{"fault":"throttle","retryAfter":-1}""", "rule 0: retryAfter must be a whole number of at least 0, not -1.")]
     public void A_wrong_rule_is_refused_with_what_to_fix(string rule, string message)
     {
         FormatException e = Assert.Throws<FormatException>(() => FaultRule.Parse(JsonNode.Parse(rule), "rule 0"));
         Assert.Equal(message, e.Message);
+    }
+
+    [Fact]
+    public void Verbs_and_resources_match_whatever_their_case_and_retryAfter_takes_a_duration()
+    {
+        FaultRule rule = FaultRule.Parse(JsonNode.Parse("""{"fault":"Throttle","verbs":["GET"],"resources":["VirtualMachines"],"retryAfter":"2000ms"}"""), "rule 0");
+
+        Assert.Equal(["get"], rule.Verbs);
+        Assert.Equal(["virtualmachines"], rule.Resources);
+        Assert.Equal(TimeSpan.FromSeconds(2), rule.RetryAfter);
     }
 
     [Fact]
