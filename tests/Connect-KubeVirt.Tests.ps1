@@ -75,6 +75,28 @@ contexts:
         @(Get-VMSnapshot).Count | Should -BeGreaterThan 0
     }
 
+    It 'warns that a token sent to a plain http:// server on another machine travels unencrypted' {
+        $address = [System.Net.NetworkInformation.NetworkInterface]::GetAllNetworkInterfaces() |
+            Where-Object OperationalStatus -EQ 'Up' |
+            ForEach-Object { $_.GetIPProperties().UnicastAddresses.Address } |
+            Where-Object { $_.AddressFamily -eq 'InterNetwork' -and -not [System.Net.IPAddress]::IsLoopback($_) } |
+            Select-Object -First 1
+        if (-not $address) { Set-ItResult -Skipped -Because 'this machine has no network address besides loopback'; return }
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()   # nothing listens there on $address
+
+        Connect-KubeVirt -Server "http://${address}:$port" -Token (ConvertTo-SecureString 'x' -AsPlainText) `
+            -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+
+        @($warnings).Count | Should -Be 1
+        $warnings[0].Message | Should -Be "http://${address}:$port/ is plain HTTP: the bearer token travels unencrypted to whoever answers. Use the API server's https:// address (oc whoami --show-server shows it)."
+    }
+
+    It 'does not warn about plain HTTP on loopback, where the token never leaves the machine' {
+        Connect-KubeVirt -Server $lab.Server -Token (ConvertTo-SecureString $token -AsPlainText) -Namespace vms -WarningVariable warnings
+        @($warnings).Count | Should -Be 0
+    }
+
     It 'refuses an unknown context, naming the known ones' {
         { Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -Context nope } |
             Should -Throw -ErrorId 'ContextNotFound,VmSnapshot.Commands.ConnectKubeVirtCommand'

@@ -97,6 +97,32 @@ Describe 'Start-KubeVirtLab' {
             Should -Throw -ErrorId 'LabStartFailed,VmSnapshot.Commands.StartKubeVirtLabCommand'
     }
 
+    It 'says a port in use is in use, recommends what to do, and starts nothing' {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        try {
+            $port = $listener.LocalEndpoint.Port
+            $before = @(Get-KubeVirtLab).Count
+            Start-KubeVirtLab -Scenario empty -Name 'busy-port' -Port $port -ErrorVariable err -ErrorAction SilentlyContinue
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'LabPortInUse,VmSnapshot.Commands.StartKubeVirtLabCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+            $err[0].TargetObject | Should -Be $port
+            $err[0].Exception.Message | Should -Be "Port $port on 127.0.0.1 is already in use (another lab, or another program). Nothing was started."
+            $err[0].ErrorDetails.RecommendedAction | Should -BeLike '*-Port 0*'
+            @(Get-KubeVirtLab).Count | Should -Be $before
+        }
+        finally {
+            $listener.Stop()
+        }
+    }
+
+    It 'removes the kubeconfig it wrote (it holds the token) when the process exits without Stop-KubeVirtLab' {
+        $path = Invoke-FreshPwsh -Script "Import-Module '$ModuleManifest'; (Start-KubeVirtLab -Scenario empty -Name exits).KubeconfigPath"
+        $path | Should -Not -BeNullOrEmpty
+        $path | Should -Not -Exist
+    }
+
     It 'reports stopping a lab that does not exist' {
         Stop-KubeVirtLab -Name 'never-started' -ErrorAction SilentlyContinue -ErrorVariable err
         $err.Count | Should -Be 1

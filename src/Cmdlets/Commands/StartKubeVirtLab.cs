@@ -119,6 +119,14 @@ public sealed class StartKubeVirtLabCommand : CancellableCmdlet
         {
             lab = LabRegistry.Start(options, scenario, ownsKubeconfig: kubeconfig is null);
         }
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(
+                new IOException($"Port {Port} on 127.0.0.1 is already in use (another lab, or another program). Nothing was started.", e),
+                ErrorIds.LabPortInUse, ErrorCategory.ResourceUnavailable, Port,
+                "Leave out -Port (or pass -Port 0) to let the lab pick a free port, or stop what listens on that port."));
+            return;
+        }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
             ThrowTerminatingError(ErrorRecords.Create(e, ErrorIds.LabStartFailed, ErrorCategory.InvalidOperation,

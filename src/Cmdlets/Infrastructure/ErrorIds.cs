@@ -77,6 +77,7 @@ internal static class ErrorIds
 
     // The lab.
     public const string LabStartFailed = "LabStartFailed";
+    public const string LabPortInUse = "LabPortInUse";
     public const string LabNotFound = "LabNotFound";
     public const string CheckpointExpired = "CheckpointExpired";
     public const string InvalidFaultRule = "InvalidFaultRule";

@@ -14,6 +14,26 @@ internal static class LabRegistry
     private static readonly List<Entry> s_labs = new();
     private static int s_nextId = 1;
 
+    static LabRegistry()
+    {
+        // A lab's kubeconfig holds its admin token: remove it also when the session ends without Stop-KubeVirtLab
+        // (exit, a runbook that ends, a test run that stops early).
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (KubeVirtLabInfo lab in All())
+            {
+                try
+                {
+                    Stop(lab);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Best effort while the process ends.
+                }
+            }
+        };
+    }
+
     public static KubeVirtLabInfo Start(LabOptions options, string scenarioDescription, bool ownsKubeconfig)
     {
         LabServer server = LabServer.Start(options);
