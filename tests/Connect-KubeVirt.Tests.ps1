@@ -85,8 +85,14 @@ contexts:
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()   # nothing listens there on $address
 
-        Connect-KubeVirt -Server "http://${address}:$port" -Token (ConvertTo-SecureString 'x' -AsPlainText) `
-            -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+        $record = $null
+        try {
+            Connect-KubeVirt -Server "http://${address}:$port" -Token (ConvertTo-SecureString 'x' -AsPlainText) `
+                -WarningVariable warnings -WarningAction SilentlyContinue
+        }
+        catch { $record = $_ }
+
+        $record.FullyQualifiedErrorId | Should -Be 'ClusterUnreachable,VmSnapshot.Commands.ConnectKubeVirtCommand'
 
         @($warnings).Count | Should -Be 1
         $warnings[0].Message | Should -Be "http://${address}:$port/ is plain HTTP: the bearer token travels unencrypted to whoever answers. Use the API server's https:// address (oc whoami --show-server shows it)."

@@ -103,13 +103,13 @@ Describe 'Start-KubeVirtLab' {
         try {
             $port = $listener.LocalEndpoint.Port
             $before = @(Get-KubeVirtLab).Count
-            Start-KubeVirtLab -Scenario empty -Name 'busy-port' -Port $port -ErrorVariable err -ErrorAction SilentlyContinue
-            $err.Count | Should -Be 1
-            $err[0].FullyQualifiedErrorId | Should -Be 'LabPortInUse,VmSnapshot.Commands.StartKubeVirtLabCommand'
-            $err[0].CategoryInfo.Category | Should -Be 'ResourceUnavailable'
-            $err[0].TargetObject | Should -Be $port
-            $err[0].Exception.Message | Should -Be "Port $port on 127.0.0.1 is already in use (another lab, or another program). Nothing was started."
-            $err[0].ErrorDetails.RecommendedAction | Should -BeLike '*-Port 0*'
+            $record = $null
+            try { Start-KubeVirtLab -Scenario empty -Name 'busy-port' -Port $port } catch { $record = $_ }
+            $record.FullyQualifiedErrorId | Should -Be 'LabPortInUse,VmSnapshot.Commands.StartKubeVirtLabCommand'
+            $record.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+            $record.TargetObject | Should -Be $port
+            $record.Exception.Message | Should -Be "Port $port on 127.0.0.1 is already in use (another lab, or another program). Nothing was started."
+            $record.ErrorDetails.RecommendedAction | Should -BeLike '*-Port 0*'
             @(Get-KubeVirtLab).Count | Should -Be $before
         }
         finally {

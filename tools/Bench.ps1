@@ -191,83 +191,83 @@ function Measure-Faults {
         'closeWatch'   = @(@{ fault = 'closeWatch'; duration = '2s' })
         'expireWatch'  = @(@{ fault = 'expireWatch'; rate = 0.5 })
         'slow'         = @(@{ fault = 'slow'; rate = 0.1; delay = '200ms' })
-        'restart'      = @(@{ fault = 'restart'; verbs = 'create'; sequence = 100; duration = '2s' })
+        'restart'      = @(@{ fault = 'restart'; verbs = 'create', 'delete'; sequence = 100; duration = '2s' })
     }
     $listScenario = New-ListScenario -Namespaces 20 -PerNamespace 500
     $rows = [Collections.Generic.List[object]]::new()
     $baseline = @{}
+
+    # Runs one operation with the fault rule on, then off; returns what it output, its errors, the seconds and the faults.
+    function Invoke-Faulted([hashtable[]] $Rule, [int] $Seed, [scriptblock] $Operation) {
+        Set-KubeVirtLabFault -Rule $Rule -Seed $Seed
+        $ErrorActionPreference = 'Continue'   # count the errors instead of stopping at the first
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $all = @(& $Operation 2>&1)
+        $seconds = $sw.Elapsed.TotalSeconds
+        $injected = [int](Get-KubeVirtLabFault | Measure-Object Injected -Sum).Sum
+        Set-KubeVirtLabFault -Rule @()
+        [pscustomobject]@{
+            Output = @($all | Where-Object { $_ -isnot [Management.Automation.ErrorRecord] })
+            Errors = @($all | Where-Object { $_ -is [Management.Automation.ErrorRecord] }).Count
+            Seconds = $seconds; Faults = $injected
+        }
+    }
+
+    function Add-Row([string] $Fault, [string] $Operation, $Run, [int] $Made, [int] $Duplicates, [int] $Lost) {
+        if ($Fault -eq 'none') { $baseline[$Operation] = $Run.Seconds }
+        $rows.Add([pscustomobject]@{
+                Fault = $Fault; Operation = $Operation; Faults = $Run.Faults; Made = $Made; Duplicates = $Duplicates
+                Lost = $Lost; Errors = $Run.Errors; Seconds = [math]::Round($Run.Seconds, 2)
+                VsNone = '{0:f2}x' -f ($Run.Seconds / $baseline[$Operation])
+            })
+    }
+
     try {
+        $index = 0
         foreach ($name in $faults.Keys) {
             $rule = $faults[$name]
-            $row = { param($operation, $made, $duplicates, $lost, $errors, $seconds)
-                if ($name -eq 'none') { $baseline[$operation] = $seconds }
-                $rows.Add([pscustomobject]@{
-                        Fault = $name; Operation = $operation; Made = $made; Duplicates = $duplicates; Lost = $lost
-                        Errors = $errors; Seconds = [math]::Round($seconds, 2); VsNone = '{0:f2}x' -f ($seconds / $baseline[$operation])
-                    })
-            }
+            $seed = 100 * $index++   # each fault kind draws its own requests
 
-            # 200 VMs in two namespaces: snapshot them all, then prune them all.
-            $lab = Start-KubeVirtLab -Scenario 'scale:2x100' -Name "bench-faults" -Connect
+            # 200 VMs in two namespaces: snapshot them all, then remove them all.
+            $lab = Start-KubeVirtLab -Scenario 'scale:2x100' -Name 'bench-faults' -Connect
             try {
-                Set-KubeVirtLabFault -Rule $rule -Seed 42
-                $sw = [Diagnostics.Stopwatch]::StartNew()
-                $made = @(Get-KubeVirtVM -AllNamespaces | New-VMSnapshot -Label @{ bench = 'faults' } -ErrorVariable err -ErrorAction SilentlyContinue)
-                $seconds = $sw.Elapsed.TotalSeconds
-                $injected = (Get-KubeVirtLabFault | Measure-Object Injected -Sum).Sum
-                Set-KubeVirtLabFault -Rule @()
+                $run = Invoke-Faulted $rule ($seed + 1) { Get-KubeVirtVM -AllNamespaces | New-VMSnapshot -Label @{ bench = 'faults' } }
                 $stored = @(Get-VMSnapshot -AllNamespaces -Label @{ bench = 'faults' })
-                $perVm = @($stored | Group-Object Namespace, VMName)
-                & $row "snapshot 200 VMs ($injected faults)" $made.Count ($stored.Count - $perVm.Count) (200 - $perVm.Count) $err.Count $seconds
+                $perVm = @($stored | Group-Object Namespace, VMName).Count
+                Add-Row $name 'snapshot 200 VMs' $run $run.Output.Count ($stored.Count - $perVm) (200 - $perVm)
 
-                Set-KubeVirtLabFault -Rule $rule -Seed 43
-                $sw.Restart()
-                $stored | Remove-VMSnapshot -Wait -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
-                $seconds = $sw.Elapsed.TotalSeconds
-                Set-KubeVirtLabFault -Rule @()
+                $run = Invoke-Faulted $rule ($seed + 2) { $stored | Remove-VMSnapshot -Wait -Confirm:$false }
                 $left = @(Get-VMSnapshot -AllNamespaces -Label @{ bench = 'faults' }).Count
-                & $row 'remove 200 snapshots' ($stored.Count - $left) 0 $left $err.Count $seconds
+                Add-Row $name 'remove 200 snapshots' $run ($stored.Count - $left) 0 $left
             }
             finally {
                 $lab | Stop-KubeVirtLab -Confirm:$false
             }
 
-            # Three VMs restored in place and cloned (each restore stops and starts its VM).
-            $lab = Start-KubeVirtLab -Scenario 'scale:1x3' -Name "bench-faults-restore" -ClockSpeed 10 -Connect
+            # Three VMs restored in place (each restore stops and starts its VM) and cloned.
+            $lab = Start-KubeVirtLab -Scenario 'scale:1x3' -Name 'bench-faults-restore' -ClockSpeed 10 -Connect
             try {
                 $snapshots = @(Get-KubeVirtVM | New-VMSnapshot)
                 $mark = Checkpoint-KubeVirtLab
-                Set-KubeVirtLabFault -Rule $rule -Seed 44
-                $sw = [Diagnostics.Stopwatch]::StartNew()
-                $restores = @($snapshots | Restore-VMSnapshot -StopVM -StartVM -Confirm:$false -PassThru -ErrorVariable err -ErrorAction SilentlyContinue)
-                $seconds = $sw.Elapsed.TotalSeconds
-                Set-KubeVirtLabFault -Rule @()
-                $created = @(Get-KubeVirtLabChange -Since $mark | Where-Object { $_.Kind -eq 'VirtualMachineRestore' -and $_.Change -eq 'Created' })
-                & $row 'restore 3 VMs' $created.Count ($created.Count - @($restores | Where-Object Complete).Count) (3 - $created.Count) $err.Count $seconds
+                $run = Invoke-Faulted $rule ($seed + 3) { $snapshots | Restore-VMSnapshot -StopVM -StartVM -Confirm:$false -PassThru }
+                $created = @(Get-KubeVirtLabChange -Since $mark | Where-Object { $_.Kind -eq 'VirtualMachineRestore' -and $_.Change -eq 'Created' }).Count
+                Add-Row $name 'restore 3 VMs' $run $created ($created - @($run.Output | Where-Object Complete).Count) (3 - $created)
 
                 $mark = Checkpoint-KubeVirtLab
-                Set-KubeVirtLabFault -Rule $rule -Seed 45
-                $sw.Restart()
-                $clones = @($snapshots | ForEach-Object { $_ | New-VMClone -Name "$($_.VMName)-copy" -ErrorVariable +cloneErr -ErrorAction SilentlyContinue })
-                $seconds = $sw.Elapsed.TotalSeconds
-                Set-KubeVirtLabFault -Rule @()
-                $created = @(Get-KubeVirtLabChange -Since $mark | Where-Object { $_.Kind -eq 'VirtualMachineClone' -and $_.Change -eq 'Created' })
-                & $row 'clone 3 VMs' $created.Count ($created.Count - $clones.Count) (3 - $created.Count) @($cloneErr).Count $seconds
-                $cloneErr = $null
+                $run = Invoke-Faulted $rule ($seed + 4) { $snapshots | ForEach-Object { $_ | New-VMClone -Name "$($_.VMName)-copy" } }
+                $created = @(Get-KubeVirtLabChange -Since $mark | Where-Object { $_.Kind -eq 'VirtualMachineClone' -and $_.Change -eq 'Created' }).Count
+                Add-Row $name 'clone 3 VMs' $run $created ($created - $run.Output.Count) (3 - $created)
             }
             finally {
                 $lab | Stop-KubeVirtLab -Confirm:$false
             }
 
             # 10,000 snapshots listed across 20 namespaces.
-            $lab = Start-KubeVirtLab -Scenario $listScenario -Name "bench-faults-list" -Connect
+            $lab = Start-KubeVirtLab -Scenario $listScenario -Name 'bench-faults-list' -Connect
             try {
-                Set-KubeVirtLabFault -Rule $rule -Seed 46
-                $sw = [Diagnostics.Stopwatch]::StartNew()
-                $names = @(Get-VMSnapshot -AllNamespaces -ErrorVariable err -ErrorAction SilentlyContinue | ForEach-Object { "$($_.Namespace)/$($_.Name)" })
-                $seconds = $sw.Elapsed.TotalSeconds
-                $distinct = @($names | Sort-Object -Unique).Count
-                & $row 'list 10,000 snapshots' $names.Count ($names.Count - $distinct) (10000 - $distinct) $err.Count $seconds
+                $run = Invoke-Faulted $rule ($seed + 5) { Get-VMSnapshot -AllNamespaces | ForEach-Object { "$($_.Namespace)/$($_.Name)" } }
+                $distinct = @($run.Output | Sort-Object -Unique).Count
+                Add-Row $name 'list 10,000 snapshots' $run $run.Output.Count ($run.Output.Count - $distinct) (10000 - $distinct)
             }
             finally {
                 $lab | Stop-KubeVirtLab -Confirm:$false
