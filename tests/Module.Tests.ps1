@@ -86,6 +86,37 @@ Describe 'Module manifest' {
         }
     }
 
+    It 'ships the conceptual topic <_>' -ForEach 'about_VmSnapshot', 'about_KubeVirtLab_Scenarios' {
+        $text = Get-Help $_ | Out-String
+        $text | Should -Match "TOPIC\s+$_"
+        $text | Should -Match 'SEE ALSO'
+    }
+
+    It 'about_VmSnapshot explains the Hyper-V name clash, restore policies, consistency and runbooks' {
+        $text = Get-Help about_VmSnapshot | Out-String
+        foreach ($section in 'CONSISTENCY', 'RESTORE POLICIES', 'THE HYPER-V NAME CLASH', 'RUNBOOKS', 'THE LAB') {
+            $text | Should -Match $section
+        }
+        $text | Should -Match ([regex]::Escape('Import-Module VmSnapshot -Prefix Kv'))
+    }
+
+    It 'runs the fault example of about_KubeVirtLab_Scenarios as written, and it shows what it says' {
+        $lines = (Get-Help about_KubeVirtLab_Scenarios | Out-String) -split '\r?\n'
+        $start = [array]::FindIndex($lines, [Predicate[string]] { $args[0] -match '^\s+Start-KubeVirtLab -Connect \| Out-Null' })
+        $start | Should -BeGreaterOrEqual 0
+        $example = ($lines[$start..($start + 4)] | ForEach-Object { ($_ -replace '#.*$', '').Trim() }) -join "`n"
+        $example | Should -Match 'Get-VMSnapshot -Name once'
+        try {
+            $output = @(& ([scriptblock]::Create($example)))
+            $output[0].Name | Should -Be 'once'
+            $output[1..2] | Should -Be @(1, 1)   # one fault injected; one snapshot made all the same
+        }
+        finally {
+            Get-KubeVirtLab | Where-Object Name -EQ 'kubevirt-lab' | Stop-KubeVirtLab -Confirm:$false
+            Disconnect-KubeVirt
+        }
+    }
+
     It 'restores, deletes and changes VMs only after confirmation by default (ConfirmImpact High); nothing else prompts unasked' {
         $impacts = @{}
         foreach ($name in $manifest.CmdletsToExport) {

@@ -87,6 +87,8 @@ function Write-Parameter([System.Xml.XmlWriter] $Writer, $Parameter, $SetData, [
 
 $culturePath = Join-Path $ModulePath 'en-US'
 New-Item -ItemType Directory -Force $culturePath | Out-Null
+# The conceptual topics (Get-Help about_VmSnapshot) ship as they are written.
+Copy-Item (Join-Path $DocsPath 'about_*.help.txt') $culturePath
 $helpFile = Join-Path $culturePath 'VmSnapshot.dll-Help.xml'
 $writer = [System.Xml.XmlWriter]::Create($helpFile, $settings)
 $writer.WriteStartDocument()
