@@ -109,6 +109,14 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// <para type="description">How many snapshots are deleted (and with -Wait, waited for) at the same time.
+    /// Default: 10.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 100)]
+    public int ThrottleLimit { get; set; } = 10;
+
+    /// <summary>
     /// <para type="description">Return each deleted snapshot.</para>
     /// </summary>
     [Parameter]
@@ -206,25 +214,31 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
             }
         }
 
+        // Confirmation stays one by one on the pipeline thread; the deletions (and with -Wait, the waits for their
+        // finalizers) run -ThrottleLimit at a time, so 200 snapshots cost about what a few do.
+        using SemaphoreSlim throttle = new(ThrottleLimit);
+        using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(CancelToken);
         foreach (KubeVirtVMSnapshot snapshot in plan.Remove)
         {
+            if (_fatal is not null)
+            {
+                break;
+            }
+
             if (!ShouldProcess($"snapshot '{snapshot.Namespace}/{snapshot.Name}' of VM '{snapshot.VMName}' on '{connection.Origin}'", "Delete"))
             {
                 continue;
             }
 
-            try
-            {
-                Delete(connection, snapshot);
-            }
-            catch (KubeApiException e) when (!IsFatalForCommand(e))
-            {
-                WriteError(e.Kind == ApiErrorKind.NotFound ? NotFound(snapshot.Name, snapshot.Namespace) : ErrorRecords.FromApi(e, snapshot));
-            }
-            catch (KubeApiException e)
-            {
-                ThrowApiError(e, snapshot);
-            }
+            StartOperation(() => DeleteAsync(connection, snapshot, throttle, stop), snapshot,
+                e => e.Kind == ApiErrorKind.NotFound ? NotFound(snapshot.Name, snapshot.Namespace) : ErrorRecords.FromApi(e, snapshot));
+        }
+
+        base.EndProcessing();
+        if (_fatal is { } fatal)
+        {
+            // The credentials or the connection failed: every other deletion would fail the same way.
+            ThrowApiError(fatal.Error, fatal.Snapshot);
         }
     }
 
@@ -256,6 +270,8 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
         }
     }
 
+    private FatalFailure? _fatal;
+
     private void AddCandidate(KubeVirtVMSnapshot snapshot)
     {
         if (_candidateKeys.Add($"{snapshot.Namespace}/{snapshot.Name}"))
@@ -264,24 +280,53 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
         }
     }
 
-    private void Delete(KubeVirtConnection connection, KubeVirtVMSnapshot snapshot)
+    private async Task DeleteAsync(KubeVirtConnection connection, KubeVirtVMSnapshot snapshot, SemaphoreSlim throttle,
+        CancellationTokenSource stop)
     {
-        if (!Wait)
+        try
         {
-            Await(SnapshotWriter.DeleteAsync(connection, snapshot.Namespace, snapshot.Name, CancelToken));
-            WriteVerbose($"{snapshot.Namespace}/{snapshot.Name}: deleted.");
+            await throttle.WaitAsync(stop.Token).ConfigureAwait(false);
         }
-        else
+        catch (OperationCanceledException) when (_fatal is not null)
         {
-            Await(SnapshotDeletion.DeleteAndWaitAsync(connection, Watches(connection), snapshot.Namespace, snapshot.Name,
-                Timeout, CancelToken));
+            return; // another deletion met a failure that ends the command
         }
 
-        if (PassThru)
+        try
         {
-            WriteObject(snapshot);
+            if (!Wait)
+            {
+                await SnapshotWriter.DeleteAsync(connection, snapshot.Namespace, snapshot.Name, stop.Token).ConfigureAwait(false);
+                PostToPipeline(() => WriteVerbose($"{snapshot.Namespace}/{snapshot.Name}: deleted."));
+            }
+            else
+            {
+                await SnapshotDeletion.DeleteAndWaitAsync(connection, Watches(connection), snapshot.Namespace, snapshot.Name,
+                    Timeout, stop.Token).ConfigureAwait(false);
+            }
+
+            if (PassThru)
+            {
+                PostToPipeline(() => WriteObject(snapshot));
+            }
+        }
+        catch (KubeApiException e) when (IsFatalForCommand(e))
+        {
+            Interlocked.CompareExchange(ref _fatal, new FatalFailure(e, snapshot), null);
+            stop.Cancel();
+        }
+        catch (OperationCanceledException) when (_fatal is not null && !CancelToken.IsCancellationRequested)
+        {
+            // Stopped because another deletion met a failure that ends the command.
+        }
+        finally
+        {
+            throttle.Release();
         }
     }
+
+    /// <summary>The first failure that ends the command, and the snapshot it happened on.</summary>
+    private sealed record FatalFailure(KubeApiException Error, KubeVirtVMSnapshot Snapshot);
 
     private static ErrorRecord NotFound(string name, string @namespace) =>
         RefusalErrors.ToErrorRecord(Refusal.SnapshotNotFound(name, @namespace, "Nothing was deleted."));
