@@ -74,7 +74,7 @@ internal sealed partial class ApiHandler
         }
 
         // Stream the items' stored bytes straight out: no per-item re-serialization for big lists.
-        Stream body = await ctx.Response.BeginChunkedAsync(200, "application/json", ctx.Cancellation);
+        Stream body = await ctx.Response.BeginChunkedAsync(200, "application/json", ctx.Cancellation, WarningHeaders(ctx));
         CancellationToken ct = ctx.Cancellation;
         await body.WriteAsync(Encoding.UTF8.GetBytes($"{{\"apiVersion\":\"{type.ApiVersionFor(p.Version)}\",\"items\":["), ct);
         for (int i = 0; i < page.Count; i++)

@@ -55,7 +55,7 @@ internal sealed partial class ApiHandler
         CancellationToken clientGone = ctx.Response.MonitorDisconnect(ctx.Cancellation);
         using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(ctx.Cancellation, stopping, timeoutCts.Token, clientGone);
         CancellationToken ct = linked.Token;
-        Stream body = await ctx.Response.BeginChunkedAsync(200, "application/json", ctx.Cancellation);
+        Stream body = await ctx.Response.BeginChunkedAsync(200, "application/json", ctx.Cancellation, WarningHeaders(ctx));
         bool headersSent = false;
 
         async Task Emit(WatchEvent e)

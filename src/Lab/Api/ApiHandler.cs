@@ -56,6 +56,7 @@ internal sealed partial class ApiHandler(LabStore store, Authenticator authentic
         if (apiPath.Namespace != null && !type.Namespaced) throw Errors.UnknownPath();
         if (apiPath.Namespace == null && type.Namespaced && apiPath.Name != null) throw Errors.UnknownPath();
         if (apiPath.Subresource != null && (apiPath.Subresource != "status" || !type.HasStatus)) throw Errors.UnknownPath();
+        if (type.DeprecatedVersions.TryGetValue(apiPath.Version, out string? deprecation)) ctx.Warnings.Add(deprecation);
 
         if (type.CreateOnly)
         {
@@ -163,6 +164,6 @@ internal sealed partial class ApiHandler(LabStore store, Authenticator authentic
         return ctx.Response.SendAsync(code, Encode(o, version), "application/json", ctx.Cancellation, WarningHeaders(ctx));
     }
 
-    private static IEnumerable<KeyValuePair<string, string>> WarningHeaders(RequestContext ctx)
+    internal static IEnumerable<KeyValuePair<string, string>> WarningHeaders(RequestContext ctx)
         => ctx.Warnings.Select(w => new KeyValuePair<string, string>("Warning", "299 - \"" + w.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\""));
 }

@@ -19,6 +19,11 @@ public sealed class ResourceType
     public required string Group { get; init; }
     /// <summary>Served versions, preferred (= storage) first. All share one schema, so conversion only rewrites apiVersion.</summary>
     public required string[] Versions { get; init; }
+    /// <summary>
+    /// Served versions marked deprecated, with their warning: every request to one gets it as a "Warning: 299" header,
+    /// as apiextensions-apiserver's crdHandler does for a CRD version with deprecated: true.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> DeprecatedVersions { get; init; } = new Dictionary<string, string>();
     public required string Kind { get; init; }
     public required string Plural { get; init; }
     public required string Singular { get; init; }

@@ -30,9 +30,9 @@ internal sealed class HttpResponse(Stream stream)
     }
 
     /// <summary>Sends the head with Transfer-Encoding: chunked and returns the body stream.</summary>
-    public async Task<Stream> BeginChunkedAsync(int status, string contentType, CancellationToken ct)
+    public async Task<Stream> BeginChunkedAsync(int status, string contentType, CancellationToken ct, IEnumerable<KeyValuePair<string, string>>? extraHeaders = null)
     {
-        StringBuilder head = Head(status, contentType, null);
+        StringBuilder head = Head(status, contentType, extraHeaders);
         head.Append("Transfer-Encoding: chunked\r\n\r\n");
         Started = true;
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), ct);

@@ -22,19 +22,25 @@ internal static class KubeVirtInstallation
 
     private static PrinterColumn Col(string name, string type, string path, int priority = 0) => new(name, type, path, priority);
 
+    private static readonly Dictionary<string, string> s_deprecatedV1alpha3 = new()
+    {
+        ["v1alpha3"] = "kubevirt.io/v1alpha3 is now deprecated and will be removed in a future release.",
+    };
+
     /// <summary>The CRDs; before the store is built.</summary>
     public static void Register(ResourceCatalog catalog)
     {
-        // kubevirt.io/v1
+        // kubevirt.io v1 (storage) and v1alpha3 (served, deprecated with a warning): api/core/v1/register.go,
+        // ApiSupportedVersions.
         catalog.Register(new ResourceType
         {
-            Group = "kubevirt.io", Versions = ["v1"], Kind = "VirtualMachine", Plural = "virtualmachines", Singular = "virtualmachine",
+            Group = "kubevirt.io", Versions = ["v1", "v1alpha3"], DeprecatedVersions = s_deprecatedV1alpha3, Kind = "VirtualMachine", Plural = "virtualmachines", Singular = "virtualmachine",
             ShortNames = ["vm", "vms"], Categories = ["all"], Verbs = s_verbs,
             Columns = [s_age, Col("Status", "string", ".status.printableStatus"), Col("Ready", "string", ".status.conditions[?(@.type=='Ready')].status")],
         });
         catalog.Register(new ResourceType
         {
-            Group = "kubevirt.io", Versions = ["v1"], Kind = "VirtualMachineInstance", Plural = "virtualmachineinstances", Singular = "virtualmachineinstance",
+            Group = "kubevirt.io", Versions = ["v1", "v1alpha3"], DeprecatedVersions = s_deprecatedV1alpha3, Kind = "VirtualMachineInstance", Plural = "virtualmachineinstances", Singular = "virtualmachineinstance",
             ShortNames = ["vmi", "vmis"], Categories = ["all"], Verbs = s_verbs,
             Columns =
             [
@@ -46,7 +52,7 @@ internal static class KubeVirtInstallation
         });
         catalog.Register(new ResourceType
         {
-            Group = "kubevirt.io", Versions = ["v1"], Kind = "KubeVirt", Plural = "kubevirts", Singular = "kubevirt",
+            Group = "kubevirt.io", Versions = ["v1", "v1alpha3"], DeprecatedVersions = s_deprecatedV1alpha3, Kind = "KubeVirt", Plural = "kubevirts", Singular = "kubevirt",
             ShortNames = ["kv", "kvs"], Categories = ["all"], Verbs = s_verbs,
             Columns = [s_age, Col("Phase", "string", ".status.phase")],
         });
