@@ -347,7 +347,7 @@ public static class ConnectionFactory
                         "'Copy login command'), or pass another with -Kubeconfig.", file);
                 }
 
-                current = KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), useRelativePaths: true);
+                current = KubeconfigReader.Read(file);
             }
             catch (Exception e) when (e is KubeConfigException or IOException or YamlDotNet.Core.YamlException)
             {
