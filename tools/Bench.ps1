@@ -11,7 +11,7 @@ them as ratios within one run.
 4. Faults: every fault the lab injects, at a realistic rate, while 200 VMs are snapshotted and pruned, a few restored
    and cloned, and 10,000 snapshots listed: made / duplicates / lost / errors / time against no faults.
 #>
-param([Parameter(Mandatory)] [string] $ModulePath, [int] $Runs = 5, [int] $FleetSize = 200, [switch] $FaultsOnly)
+param([Parameter(Mandatory)] [string] $ModulePath, [int] $Runs = 5, [int] $FleetSize = 200, [switch] $FaultsOnly, [switch] $StartupOnly)
 
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -41,15 +41,24 @@ Connect-KubeVirt -Kubeconfig '$($lab.KubeconfigPath)'
 "@
         $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($probe))
         $pwsh = Get-PwshCommand
+        # The anchor, measured in the same runs: a bare `pwsh -c 1` of the same PowerShell, started the same way.
         $rows = foreach ($run in 1..$Runs) {
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $null = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command 1
+            $bare = $sw.Elapsed.TotalMilliseconds
+            $sw.Restart()
             $line = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -EncodedCommand $encoded
+            $session = $sw.Elapsed.TotalMilliseconds
             $parts = ($line | Select-Object -Last 1) -split ';'
-            [pscustomobject]@{ Run = $run; ImportMs = [double]$parts[0]; ConnectMs = [double]$parts[1]
-                FirstGetMs = [double]$parts[2]; WarmGetMs = [double]$parts[3]; Snapshots = [int]$parts[4] }
+            [pscustomobject]@{ Run = $run; BareMs = [math]::Round($bare); SessionMs = [math]::Round($session)
+                ImportMs = [double]$parts[0]; ConnectMs = [double]$parts[1]; FirstGetMs = [double]$parts[2]
+                WarmGetMs = [double]$parts[3]; Snapshots = [int]$parts[4] }
         }
         $rows | Format-Table | Out-String | Write-Host
         Write-Host ('Median: import {0:f0} ms, connect {1:f0} ms, first Get-VMSnapshot {2:f0} ms, warm Get-VMSnapshot {3:f0} ms' -f
             (& $median $rows.ImportMs), (& $median $rows.ConnectMs), (& $median $rows.FirstGetMs), (& $median $rows.WarmGetMs))
+        Write-Host ('Cold start: a fresh pwsh that imports, connects and lists {0:f0} ms against a bare pwsh -c 1 {1:f0} ms ({2:f2}x)' -f
+            (& $median $rows.SessionMs), (& $median $rows.BareMs), ((& $median $rows.SessionMs) / (& $median $rows.BareMs)))
     }
     finally {
         $lab | Stop-KubeVirtLab -Confirm:$false
@@ -282,6 +291,11 @@ function Measure-Faults {
 
 if ($FaultsOnly) {
     Measure-Faults
+    return
+}
+
+if ($StartupOnly) {
+    Measure-Startup
     return
 }
 
