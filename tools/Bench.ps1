@@ -6,12 +6,12 @@ them as ratios within one run.
 1. Startup: module import and first-call times in fresh sessions against the lab.
 2. List: 10,000 snapshots across 20 namespaces: Get-VMSnapshot -AllNamespaces against kubectl get vmsnapshots -A -o json
    on the same lab, time to the first object, and the session's memory growth.
-3. Fleet: Get-KubeVirtVM | New-VMSnapshot over many VMs, each snapshot taking 2 s of lab time, against one snapshot,
+3. Fleet: Get-KubeVirtVM -AllNamespaces | New-VMSnapshot over 1,000 VMs in 10 namespaces, each snapshot taking 2 s of lab time,
    with the HTTP requests the lab served.
 4. Faults: every fault the lab injects, at a realistic rate, while 200 VMs are snapshotted and pruned, a few restored
    and cloned, and 10,000 snapshots listed: made / duplicates / lost / errors / time against no faults.
 #>
-param([Parameter(Mandatory)] [string] $ModulePath, [int] $Runs = 5, [int] $FleetSize = 200, [switch] $FaultsOnly, [switch] $StartupOnly)
+param([Parameter(Mandatory)] [string] $ModulePath, [int] $Runs = 5, [int] $FleetSize = 1000, [int] $FleetNamespaces = 10, [switch] $FaultsOnly, [switch] $StartupOnly, [switch] $FleetOnly)
 
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -163,24 +163,30 @@ function Measure-List {
 }
 
 function Measure-Fleet {
-    Write-Host "`n== Fleet: Get-KubeVirtVM | New-VMSnapshot over $FleetSize VMs (lab clock at real speed)" -ForegroundColor Green
-    $lab = Start-KubeVirtLab -Scenario "scale:1x$FleetSize" -Name bench-fleet
+    $perNamespace = [math]::Ceiling($FleetSize / $FleetNamespaces)
+    Write-Host "`n== Fleet: Get-KubeVirtVM -AllNamespaces | New-VMSnapshot over $FleetSize VMs in $FleetNamespaces namespaces (lab clock at real speed)" -ForegroundColor Green
+    $lab = Start-KubeVirtLab -Scenario "scale:${FleetNamespaces}x$perNamespace" -Name bench-fleet
     try {
         $connection = Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -PassThru
         $sw = [Diagnostics.Stopwatch]::StartNew()
-        $one = New-VMSnapshot -VMName vm-0001 -Name single -Connection $connection
+        $one = New-VMSnapshot -VMName vm-0001 -Namespace scale-001 -Name single -Connection $connection
         $single = $sw.Elapsed.TotalSeconds
         if (-not $one.ReadyToUse) { throw 'The single snapshot did not become ready.' }
 
+        [GC]::Collect()
+        $heapBefore = [GC]::GetTotalMemory($true)
         $requestsBefore = $lab.RequestCount
         $sw.Restart()
-        $vms = @(Get-KubeVirtVM -Connection $connection | Where-Object Name -ne 'vm-0001')
+        $vms = @(Get-KubeVirtVM -AllNamespaces -Connection $connection | Where-Object { -not ($_.Namespace -eq 'scale-001' -and $_.Name -eq 'vm-0001') })
         $results = @($vms | New-VMSnapshot -Connection $connection)
         $fleet = $sw.Elapsed.TotalSeconds
         $requests = $lab.RequestCount - $requestsBefore
+        $heapAfter = [GC]::GetTotalMemory($false)
         $ready = @($results | Where-Object ReadyToUse).Count
         Write-Host ('One snapshot: {0:f2} s. {1} VMs: {2:f2} s ({3:f2}x one snapshot); {4} ready.' -f $single, $vms.Count, $fleet, ($fleet / $single), $ready)
-        Write-Host ('HTTP requests for the fleet: {0} ({1:f2} per VM, including Get-KubeVirtVM''s lists and the shared watch).' -f $requests, ($requests / $vms.Count))
+        Write-Host ('HTTP requests for the fleet: {0} ({1:f2} per VM, including Get-KubeVirtVM''s lists and the shared watches).' -f $requests, ($requests / $vms.Count))
+        Write-Host ('Session (module and lab in one process): managed heap {0:f0} MB -> {1:f0} MB while the fleet ran; working set {2:f0} MB.' -f
+            ($heapBefore / 1MB), ($heapAfter / 1MB), ((Get-Process -Id $PID).WorkingSet64 / 1MB))
     }
     finally {
         $lab | Stop-KubeVirtLab -Confirm:$false
@@ -296,6 +302,11 @@ if ($FaultsOnly) {
 
 if ($StartupOnly) {
     Measure-Startup
+    return
+}
+
+if ($FleetOnly) {
+    Measure-Fleet
     return
 }
 
