@@ -108,6 +108,21 @@ Describe 'Riding through a flaky API server' {
         ($listed | Sort-Object) | Should -Be $expected
     }
 
+    It 'runs every example of Set-KubeVirtLabFault''s help as written, in order, without an error' {
+        $page = Get-Content (Join-Path $PSScriptRoot '../docs/en-US/Set-KubeVirtLabFault.md') -Raw
+        $examples = @([regex]::Matches($page, '```powershell\r?\n(.*?)```', 'Singleline') | ForEach-Object { $_.Groups[1].Value })
+        $examples.Count | Should -Be 5
+
+        $script = "Import-Module '$ModuleManifest'`n" + ($examples -join "`n") +
+            "`n@(Get-KubeVirtLab).Count; Get-KubeVirtLab | Stop-KubeVirtLab -Confirm:`$false"
+        $output = @(Invoke-FreshPwsh -Script $script)   # fails on the first error (ErrorActionPreference Stop)
+
+        $output[-1] | Should -Be 1 -Because 'the examples ran to their end with the one lab they started'
+        @($output | Where-Object { $_.Fault -eq 'throttle' -and $_.Injected -gt 0 }).Count | Should -BeGreaterThan 0 -Because 'Example 1 shows its throttling fired'
+        @($output | Where-Object { $_ -is [long] })[0] | Should -Be 1 -Because 'Example 2 counts one snapshot'
+
+    }
+
     It 'fails a create the server keeps failing with what was tried and what to check, and makes nothing' {
         Start-KubeVirtLab -Name 'faults-down' -ClockSpeed 20 -Connect | Out-Null
         $mark = Checkpoint-KubeVirtLab
