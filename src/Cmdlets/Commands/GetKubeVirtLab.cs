@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using VmSnapshot.Commands.Infrastructure;
+using VmSnapshot.Commands.Completers;
 
 namespace VmSnapshot.Commands;
 
@@ -17,6 +18,7 @@ public sealed class GetKubeVirtLabCommand : PSCmdlet
     [Parameter(Position = 0)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(LabNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <inheritdoc/>

@@ -4,6 +4,7 @@ using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Vms;
+using VmSnapshot.Commands.Completers;
 
 namespace VmSnapshot.Commands;
 
@@ -31,6 +32,7 @@ public sealed class GetKubeVirtVMCommand : NamespacedCmdlet
     [Alias("VMName")]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>

@@ -5,6 +5,7 @@ using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Snapshots;
 using VmSnapshot.Core.Vms;
+using VmSnapshot.Commands.Completers;
 
 namespace VmSnapshot.Commands;
 
@@ -31,6 +32,7 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
     [Alias("SnapshotName")]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SnapshotNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>
@@ -41,6 +43,7 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
     [SupportsWildcards]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[]? VMName { get; set; }
 
     /// <summary>

@@ -5,6 +5,7 @@ using VmSnapshot.Core.Changes;
 using VmSnapshot.Core.Health;
 using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Vms;
+using VmSnapshot.Commands.Completers;
 
 namespace VmSnapshot.Commands;
 
@@ -45,6 +46,7 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
     [NamesOnlyTransformation("VMName")]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[] VMName { get; set; } = Array.Empty<string>();
 
     /// <summary>

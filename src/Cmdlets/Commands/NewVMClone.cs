@@ -6,6 +6,7 @@ using VmSnapshot.Core.Clones;
 using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Snapshots;
 using VmSnapshot.Core.Vms;
+using VmSnapshot.Commands.Completers;
 
 namespace VmSnapshot.Commands;
 
@@ -41,12 +42,14 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
     [Parameter(ParameterSetName = VMSet, Mandatory = true)]
     [ValidateKubeName]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
     public string? VMName { get; set; }
 
     /// <summary><para type="description">Clone this snapshot.</para></summary>
     [Parameter(ParameterSetName = SnapshotSet, Mandatory = true)]
     [ValidateKubeName]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SnapshotNameCompleter))]
     public string? SnapshotName { get; set; }
 
     /// <summary><para type="description">The new VM's name. Refused if a VM of that name exists.</para></summary>

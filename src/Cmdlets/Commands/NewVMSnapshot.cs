@@ -3,6 +3,7 @@ using System.Management.Automation;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Snapshots;
+using VmSnapshot.Commands.Completers;
 
 namespace VmSnapshot.Commands;
 
@@ -33,6 +34,7 @@ public sealed class NewVMSnapshotCommand : FollowingCmdlet
     [NamesOnlyTransformation("VMName")]
     [ValidateKubeName(IgnoreCase = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[] VMName { get; set; } = Array.Empty<string>();
 
     /// <summary>

@@ -4,6 +4,7 @@ using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Snapshots;
+using VmSnapshot.Commands.Completers;
 
 namespace VmSnapshot.Commands;
 
@@ -49,6 +50,7 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
     [Alias("SnapshotName")]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SnapshotNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
     /// <summary>
@@ -60,6 +62,7 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
     [SupportsWildcards]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[]? VMName { get; set; }
 
     /// <summary>

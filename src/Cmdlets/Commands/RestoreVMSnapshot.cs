@@ -5,6 +5,7 @@ using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Restores;
 using VmSnapshot.Core.Snapshots;
 using VmSnapshot.Core.Vms;
+using VmSnapshot.Commands.Completers;
 
 namespace VmSnapshot.Commands;
 
@@ -39,6 +40,7 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
     [Alias("SnapshotName")]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SnapshotNameCompleter))]
     public string Name { get; set; } = string.Empty;
 
     /// <summary><para type="description">Only snapshots of this VM (wildcards supported).</para></summary>
@@ -46,6 +48,7 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
     [SupportsWildcards]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
     public string? VMName { get; set; }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Connection;
 using VmSnapshot.Lab;
+using VmSnapshot.Commands.Completers;
 
 namespace VmSnapshot.Commands;
 
@@ -24,6 +25,7 @@ public sealed class StartKubeVirtLabCommand : CancellableCmdlet
     /// </summary>
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ScenarioCompleter))]
     public string Scenario { get; set; } = "default";
 
     /// <summary>

@@ -4,6 +4,7 @@ using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Connection;
 using VmSnapshot.Core.Quiesce;
 using VmSnapshot.Core.Refusals;
+using VmSnapshot.Commands.Completers;
 
 namespace VmSnapshot.Commands;
 
@@ -42,6 +43,7 @@ public sealed class TestGuestQuiesceCommand : NamespacedCmdlet
     [NamesOnlyTransformation("VMName")]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[]? VMName { get; set; }
 
     /// <summary><para type="description">Check VMs in every namespace the caller may list.</para></summary>

@@ -4,6 +4,7 @@ using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Health;
 using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Vms;
+using VmSnapshot.Commands.Completers;
 
 namespace VmSnapshot.Commands;
 
@@ -41,6 +42,7 @@ public sealed class TestVMHealthCommand : FollowingCmdlet
     [NamesOnlyTransformation("VMName")]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[]? VMName { get; set; }
 
     /// <summary><para type="description">Check VMs in every namespace the caller may list.</para></summary>
