@@ -7,8 +7,8 @@ using VmSnapshot.Core.Completion;
 namespace VmSnapshot.Commands.Completers;
 
 /// <summary>
-/// Completes -Namespace with the namespaces the caller may list, plus the connection's own namespace (so a user who
-/// may not list namespaces still gets that one). For Connect-KubeVirt, before any connection exists, it reads
+/// Completes -Namespace with the namespaces the caller may list, plus the namespace of the -Connection typed or of the
+/// session's connection (so a user who may not list namespaces still gets that one, as before). For Connect-KubeVirt, before any connection exists, it reads
 /// through the kubeconfig and context typed (else the default kubeconfig and its current context); with -Server or
 /// -InCluster it offers nothing, as the credential typed there cannot be read from the command line.
 /// </summary>
@@ -30,7 +30,7 @@ public sealed class NamespaceCompleter : IArgumentCompleter
             : CompletionScope.Of(fakeBoundParameters);
         IReadOnlyList<CompletionName> namespaces = CompletionCache.Get(scope, "namespaces",
             (connection, _, cancelToken) => CompletionNameReader.NamespacesAsync(connection, cancelToken));
-        string? own = beforeConnect ? null : (scope.Connection ?? SessionConnections.Current)?.Namespace;
+        string? own = beforeConnect ? null : scope.Connection?.Namespace ?? (scope.Context is null ? SessionConnections.Current?.Namespace : null);
         List<(string, string?)> candidates = namespaces.Select(n => (n.Name, (string?)$"Namespace {n.Name}")).ToList();
         if (own is not null)
         {
