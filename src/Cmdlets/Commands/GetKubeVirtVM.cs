@@ -1,10 +1,10 @@
 using System.Collections;
 using System.Management.Automation;
+using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Vms;
-using VmSnapshot.Commands.Completers;
 
 namespace VmSnapshot.Commands;
 

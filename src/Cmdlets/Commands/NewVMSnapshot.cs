@@ -1,9 +1,9 @@
 using System.Collections;
 using System.Management.Automation;
+using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Snapshots;
-using VmSnapshot.Commands.Completers;
 
 namespace VmSnapshot.Commands;
 

@@ -1,9 +1,9 @@
 using System.Management.Automation;
 using System.Runtime.InteropServices;
+using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Connection;
 using VmSnapshot.Lab;
-using VmSnapshot.Commands.Completers;
 
 namespace VmSnapshot.Commands;
 

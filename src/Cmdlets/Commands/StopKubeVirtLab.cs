@@ -1,6 +1,6 @@
 using System.Management.Automation;
-using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Commands.Completers;
+using VmSnapshot.Commands.Infrastructure;
 
 namespace VmSnapshot.Commands;
 

@@ -1,10 +1,10 @@
 using System.Management.Automation;
+using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Connection;
 using VmSnapshot.Core.Quiesce;
 using VmSnapshot.Core.Refusals;
-using VmSnapshot.Commands.Completers;
 
 namespace VmSnapshot.Commands;
 

@@ -1,8 +1,8 @@
 using System.Management.Automation;
+using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Snapshots;
-using VmSnapshot.Commands.Completers;
 
 namespace VmSnapshot.Commands;
 
