@@ -10,7 +10,7 @@ namespace VmSnapshot.Core.Completion;
 
 /// <summary>
 /// Reads just the names tab completion offers, one list call each: no instances, no snapshot joins, so a Tab costs
-/// one round trip. The caller bounds it with <paramref name="cancelToken"/>s of its own.
+/// one round trip. The caller bounds each read with the cancellation token it passes.
 /// </summary>
 public static class CompletionNameReader
 {
