@@ -17,7 +17,7 @@ BeforeAll {
 AfterAll {
     $lab | Stop-KubeVirtLab -Confirm:$false
     Disconnect-KubeVirt
-    Remove-Variable -Scope Global -Name teamsConnection, goneConnection -ErrorAction Ignore
+    Remove-Variable -Scope Global -Name teamsConnection, goneConnection, cacheConnection -ErrorAction Ignore
 }
 
 Describe 'VM names' {
@@ -107,6 +107,33 @@ Describe 'Lab scenarios and lab names' {
         Complete 'Stop-KubeVirtLab -Name completion-t' | Should -Be @('completion-tests')
         Complete 'Get-KubeVirtLab -Name COMPLETION-' | Should -Be @('completion-tests')
         Complete 'Get-KubeVirtLab -Name nothing-like-it' | Should -Be @()
+    }
+}
+
+Describe 'The completion cache' {
+    It 'reads the cluster once for a burst of Tabs, and again for another namespace or kind' {
+        $cacheLab = Start-KubeVirtLab -Name 'completion-cache'
+        try {
+            $global:cacheConnection = Connect-KubeVirt -Kubeconfig $cacheLab.KubeconfigPath -PassThru
+            Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath
+            $before = $cacheLab.RequestCount
+
+            $burst = foreach ($i in 1..3) { , (Complete 'Get-VMSnapshot -Connection $cacheConnection -VMName ') }
+            $afterBurst = $cacheLab.RequestCount
+            $null = Complete 'Get-VMSnapshot -Connection $cacheConnection -VMName rhel'
+            $afterNarrower = $cacheLab.RequestCount
+            $null = Complete 'Get-VMSnapshot -Connection $cacheConnection -Namespace kubevirt -VMName '
+            $null = Complete 'Get-VMSnapshot -Connection $cacheConnection -Name '
+            $afterOthers = $cacheLab.RequestCount
+        }
+        finally {
+            $cacheLab | Stop-KubeVirtLab -Confirm:$false
+        }
+
+        $burst | ForEach-Object { $_ | Should -Be $defaultVms }
+        $afterBurst - $before | Should -Be 1
+        $afterNarrower | Should -Be $afterBurst
+        $afterOthers - $afterNarrower | Should -Be 2
     }
 }
 
