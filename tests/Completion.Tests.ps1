@@ -17,7 +17,7 @@ BeforeAll {
 AfterAll {
     $lab | Stop-KubeVirtLab -Confirm:$false
     Disconnect-KubeVirt
-    Remove-Variable -Scope Global -Name teamsConnection, goneConnection, cacheConnection -ErrorAction Ignore
+    Remove-Variable -Scope Global -Name teamsConnection, goneConnection, cacheConnection, viewerConnection -ErrorAction Ignore
 }
 
 Describe 'VM names' {
@@ -75,10 +75,25 @@ Describe 'Namespaces' {
         Complete 'Get-KubeVirtVM -Namespace KUBE' | Should -Be @('kubevirt')
     }
 
+    It 'offers a user who may not list namespaces the namespace of the connection' {
+        # snapshot-viewer of the default scenario may read snapshots only: the namespaces list is refused (403).
+        $viewerKubeconfig = Join-Path $TestDrive 'viewer.kubeconfig'
+        (Get-Content -LiteralPath $lab.KubeconfigPath -Raw) -replace '(?m)^(\s*token:).*$', '$1 viewer-token' |
+            Set-Content -LiteralPath $viewerKubeconfig
+        $global:viewerConnection = Connect-KubeVirt -Kubeconfig $viewerKubeconfig -PassThru
+        Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath
+
+        Complete 'Get-VMSnapshot -Connection $viewerConnection -Namespace ' | Should -Be @('vms')
+        Complete 'Get-VMSnapshot -Connection $viewerConnection -VMName ' | Should -Be @()
+        Complete 'Get-VMSnapshot -Connection $viewerConnection -Name rhel' | Should -Be @('rhel8-brainy-bear-before-upgrade', 'rhel8-brainy-bear-pre-patch')
+    }
+
     It 'offers Connect-KubeVirt the namespaces of the kubeconfig typed, before any connection exists' {
         Disconnect-KubeVirt
         try {
             Complete "Connect-KubeVirt -Kubeconfig '$($lab.KubeconfigPath)' -Namespace " | Should -Be @('default', 'kubevirt', 'vms')
+            Complete "Connect-KubeVirt -Kubeconfig '$($lab.KubeconfigPath)' -Context completion-tests -Namespace d" | Should -Be @('default')
+            Complete "Connect-KubeVirt -Kubeconfig '$($lab.KubeconfigPath)' -Context no-such-context -Namespace " | Should -Be @()
             Complete "Connect-KubeVirt -Server https://api.example.com:6443 -Namespace " | Should -Be @()
         }
         finally {
