@@ -17,7 +17,7 @@ BeforeAll {
 AfterAll {
     $lab | Stop-KubeVirtLab -Confirm:$false
     Disconnect-KubeVirt
-    Remove-Variable -Scope Global -Name teamsConnection, goneConnection, cacheConnection, viewerConnection -ErrorAction Ignore
+    Remove-Variable -Scope Global -Name teamsConnection, goneConnection, cacheConnection, viewerConnection, slowConnection -ErrorAction Ignore
 }
 
 Describe 'VM names' {
@@ -149,6 +149,35 @@ Describe 'The completion cache' {
         $afterBurst - $before | Should -Be 1
         $afterNarrower | Should -Be $afterBurst
         $afterOthers - $afterNarrower | Should -Be 2
+    }
+}
+
+Describe 'A slow cluster' {
+    It 'gives up at once on a slow list, and offers its answer at the next Tab' {
+        $slowLab = Start-KubeVirtLab -Name 'completion-slow'
+        try {
+            $global:slowConnection = Connect-KubeVirt -Kubeconfig $slowLab.KubeconfigPath -PassThru
+            Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath
+            Set-KubeVirtLabFault -Lab $slowLab -Rule @{ fault = 'slow'; verbs = 'list'; resources = 'virtualmachines'; delay = '1500ms' }
+
+            $firstWatch = [Diagnostics.Stopwatch]::StartNew()
+            $first = Complete 'Get-VMSnapshot -Connection $slowConnection -VMName '
+            $firstWatch.Stop()
+            Start-Sleep -Seconds 2 # the list answers in the background meanwhile
+            $secondWatch = [Diagnostics.Stopwatch]::StartNew()
+            $second = Complete 'Get-VMSnapshot -Connection $slowConnection -VMName '
+            $secondWatch.Stop()
+            $injected = (Get-KubeVirtLabFault -Lab $slowLab).Injected
+        }
+        finally {
+            $slowLab | Stop-KubeVirtLab -Confirm:$false
+        }
+
+        $first | Should -Be @()
+        $firstWatch.Elapsed | Should -BeLessThan ([timespan]::FromSeconds(1))
+        $second | Should -Be $defaultVms
+        $secondWatch.Elapsed | Should -BeLessThan ([timespan]::FromSeconds(1))
+        $injected | Should -Be @(1) # one list, slowed once: the second Tab read nothing
     }
 }
 

@@ -1,15 +1,16 @@
 using System.Collections.Concurrent;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
-using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Completion;
 
 namespace VmSnapshot.Commands.Completers;
 
 /// <summary>
-/// The cluster reads of tab completion: each answer is kept a few seconds per connection, namespace and kind (Tab is
-/// pressed in bursts), and each read, connection included, gets one short budget. A slow or unreachable cluster,
-/// a refused credential or anything else yields nothing: completion must never throw, prompt or hang the prompt.
+/// The cluster reads of tab completion. A Tab waits at most <see cref="Budget"/>, connecting included; a read that
+/// takes longer goes on in the background (up to <see cref="ReadLimit"/>) and the next Tab offers its answer. Answers
+/// are kept <see cref="Lifetime"/> per connection, namespace and kind, as Tab is pressed in bursts. A slow or
+/// unreachable cluster, a refused credential or anything else yields nothing: completion never throws, prompts or
+/// hangs the prompt.
 /// </summary>
 internal static class CompletionCache
 {
@@ -19,11 +20,14 @@ internal static class CompletionCache
     /// <summary>How long a Tab may wait for the cluster, connecting included.</summary>
     public static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(700);
 
+    /// <summary>How long a read may go on after the Tab that started it gave up.</summary>
+    public static readonly TimeSpan ReadLimit = TimeSpan.FromSeconds(10);
+
     private static readonly ConditionalWeakTable<KubeVirtConnection, ConcurrentDictionary<string, Entry>> s_entries = new();
 
     /// <summary>
     /// The names <paramref name="read"/> returns for the connection <paramref name="scope"/> resolves to, from the
-    /// cache when fresh; empty when the budget runs out or anything fails.
+    /// cache when fresh (or in flight); empty when the budget runs out or anything fails.
     /// </summary>
     public static IReadOnlyList<CompletionName> Get(CompletionScope scope, string kind,
         Func<KubeVirtConnection, string?, CancellationToken, Task<IReadOnlyList<CompletionName>>> read)
@@ -34,34 +38,44 @@ internal static class CompletionCache
             return Array.Empty<CompletionName>();
         }
 
-        CancellationTokenSource budget = new(Budget);
         try
         {
             // Resolving runs inside the budget too: a kubeconfig exec plugin may take its time.
             Task<IReadOnlyList<CompletionName>> task = Task.Run(async () =>
             {
-                KubeVirtConnection connection = scope.Connect(runspace, budget.Token);
+                using CancellationTokenSource connecting = new(Budget);
+                KubeVirtConnection connection = scope.Connect(runspace, connecting.Token);
                 string? @namespace = scope.AllNamespaces ? null : scope.Namespace ?? connection.Namespace;
-                string key = $"{kind}|{@namespace ?? "*"}";
-                ConcurrentDictionary<string, Entry> entries = s_entries.GetOrCreateValue(connection);
-                if (entries.TryGetValue(key, out Entry? cached) && DateTime.UtcNow - cached.ReadAt < Lifetime)
-                {
-                    return cached.Names;
-                }
-
-                IReadOnlyList<CompletionName> names = await read(connection, @namespace, budget.Token).ConfigureAwait(false);
-                entries[key] = new Entry(names, DateTime.UtcNow);
-                return names;
-            }, budget.Token);
-            _ = task.ContinueWith(_ => budget.Dispose(), TaskScheduler.Default);
+                Entry entry = s_entries.GetOrCreateValue(connection).AddOrUpdate($"{kind}|{@namespace ?? "*"}",
+                    _ => Entry.Start(read, connection, @namespace),
+                    (_, old) => old.IsUsable ? old : Entry.Start(read, connection, @namespace));
+                return await entry.Names.ConfigureAwait(false);
+            });
             return task.Wait(Budget) ? task.Result : Array.Empty<CompletionName>();
         }
         catch (Exception)
         {
-            // Unreachable, refused, cancelled, a bad kubeconfig: Tab offers nothing rather than an error.
+            // Unreachable, refused, a bad kubeconfig: Tab offers nothing rather than an error.
             return Array.Empty<CompletionName>();
         }
     }
 
-    private sealed record Entry(IReadOnlyList<CompletionName> Names, DateTime ReadAt);
+    private sealed record Entry(Task<IReadOnlyList<CompletionName>> Names, DateTime StartedAt)
+    {
+        /// <summary>In flight, or answered within the lifetime. A failed read is tried again at the next Tab.</summary>
+        public bool IsUsable => !Names.IsFaulted && !Names.IsCanceled && DateTime.UtcNow - StartedAt < Lifetime;
+
+        public static Entry Start(Func<KubeVirtConnection, string?, CancellationToken, Task<IReadOnlyList<CompletionName>>> read,
+            KubeVirtConnection connection, string? @namespace)
+        {
+            CancellationTokenSource limit = new(ReadLimit);
+            Task<IReadOnlyList<CompletionName>> names = read(connection, @namespace, limit.Token);
+            _ = names.ContinueWith(t =>
+            {
+                _ = t.Exception; // observed: a read no Tab waited for still must not surface as unobserved
+                limit.Dispose();
+            }, TaskScheduler.Default);
+            return new Entry(names, DateTime.UtcNow);
+        }
+    }
 }
