@@ -39,7 +39,7 @@ internal static class SessionConnections
     /// The connection to use when Connect-KubeVirt was not called: the current kubeconfig context, as kubectl would
     /// use it. Cached per runspace while the kubeconfig files are unchanged, so consecutive commands share one client.
     /// </summary>
-    public static KubeVirtConnection Implicit(string? context, Runspace runspace)
+    private static KubeVirtConnection Implicit(string? context, Runspace runspace)
     {
         IReadOnlyList<string> paths = KubeconfigLocator.DefaultPaths();
         string key = string.Join("|", paths.Select(p => $"{p}@{(File.Exists(p) ? File.GetLastWriteTimeUtc(p).Ticks : 0)}"))
