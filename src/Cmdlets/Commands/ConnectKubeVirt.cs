@@ -75,6 +75,7 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
     [Parameter]
     [ValidateKubeName(KubeNameKind.Namespace)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string? Namespace { get; set; }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 
 namespace VmSnapshot.Commands;
@@ -17,6 +18,7 @@ public sealed class GetKubeVirtLabCommand : PSCmdlet
     [Parameter(Position = 0)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(LabNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <inheritdoc/>

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Refusals;
@@ -31,6 +32,7 @@ public sealed class GetKubeVirtVMCommand : NamespacedCmdlet
     [Alias("VMName")]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>

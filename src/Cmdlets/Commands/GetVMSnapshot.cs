@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Refusals;
@@ -31,6 +32,7 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
     [Alias("SnapshotName")]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SnapshotNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>
@@ -41,6 +43,7 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
     [SupportsWildcards]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[]? VMName { get; set; }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Clones;
@@ -41,12 +42,14 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
     [Parameter(ParameterSetName = VMSet, Mandatory = true)]
     [ValidateKubeName]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
     public string? VMName { get; set; }
 
     /// <summary><para type="description">Clone this snapshot.</para></summary>
     [Parameter(ParameterSetName = SnapshotSet, Mandatory = true)]
     [ValidateKubeName]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SnapshotNameCompleter))]
     public string? SnapshotName { get; set; }
 
     /// <summary><para type="description">The new VM's name. Refused if a VM of that name exists.</para></summary>

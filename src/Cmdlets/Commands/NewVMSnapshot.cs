@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Snapshots;
@@ -33,6 +34,7 @@ public sealed class NewVMSnapshotCommand : FollowingCmdlet
     [NamesOnlyTransformation("VMName")]
     [ValidateKubeName(IgnoreCase = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[] VMName { get; set; } = Array.Empty<string>();
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Refusals;
@@ -49,6 +50,7 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
     [Alias("SnapshotName")]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SnapshotNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
     /// <summary>
@@ -60,6 +62,7 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
     [SupportsWildcards]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[]? VMName { get; set; }
 
     /// <summary>

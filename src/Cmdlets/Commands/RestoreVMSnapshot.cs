@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Refusals;
@@ -39,6 +40,7 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
     [Alias("SnapshotName")]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SnapshotNameCompleter))]
     public string Name { get; set; } = string.Empty;
 
     /// <summary><para type="description">Only snapshots of this VM (wildcards supported).</para></summary>
@@ -46,6 +48,7 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
     [SupportsWildcards]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
     public string? VMName { get; set; }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Runtime.InteropServices;
+using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Connection;
 using VmSnapshot.Lab;
@@ -24,6 +25,7 @@ public sealed class StartKubeVirtLabCommand : CancellableCmdlet
     /// </summary>
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ScenarioCompleter))]
     public string Scenario { get; set; } = "default";
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 
 namespace VmSnapshot.Commands;
@@ -29,6 +30,7 @@ public sealed class StopKubeVirtLabCommand : PSCmdlet
     [Parameter(ParameterSetName = NameSet, Position = 0)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(LabNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <inheritdoc/>

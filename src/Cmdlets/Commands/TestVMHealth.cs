@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Health;
@@ -41,6 +42,7 @@ public sealed class TestVMHealthCommand : FollowingCmdlet
     [NamesOnlyTransformation("VMName")]
     [ValidateKubeName(AllowWildcards = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[]? VMName { get; set; }
 
     /// <summary><para type="description">Check VMs in every namespace the caller may list.</para></summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Snapshots;
@@ -28,6 +29,7 @@ public sealed class WaitVMSnapshotCommand : FollowingCmdlet
     [NamesOnlyTransformation("Name", "SnapshotName")]
     [ValidateKubeName]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SnapshotNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
     /// <summary>

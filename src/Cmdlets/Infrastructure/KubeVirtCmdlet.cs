@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using VmSnapshot.Commands.Completers;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Connection;
@@ -38,10 +39,7 @@ public abstract class KubeVirtCmdlet : CancellableCmdlet
 
         try
         {
-            _resolved = Connection
-                ?? (Context is not null ? SessionConnections.Implicit(Context) : null)
-                ?? SessionConnections.Current
-                ?? SessionConnections.Implicit(context: null);
+            _resolved = SessionConnections.Resolve(Connection, Context, Runspace.DefaultRunspace);
         }
         catch (ConnectionException e)
         {

@@ -25,15 +25,26 @@ internal static class SessionConnections
     }
 
     /// <summary>
+    /// The connection a command uses: an explicit -Connection, else -Context from the current kubeconfig, else the
+    /// session's Connect-KubeVirt connection, else the kubeconfig's current context. Shared by the cmdlets and the
+    /// argument completers; <paramref name="runspace"/> lets a completer resolve off the pipeline thread.
+    /// </summary>
+    public static KubeVirtConnection Resolve(KubeVirtConnection? connection, string? context, Runspace runspace) =>
+        connection
+        ?? (context is not null ? Implicit(context, runspace) : null)
+        ?? (s_slots.TryGetValue(runspace, out Slot? slot) ? slot.Explicit : null)
+        ?? Implicit(context: null, runspace);
+
+    /// <summary>
     /// The connection to use when Connect-KubeVirt was not called: the current kubeconfig context, as kubectl would
     /// use it. Cached per runspace while the kubeconfig files are unchanged, so consecutive commands share one client.
     /// </summary>
-    public static KubeVirtConnection Implicit(string? context)
+    private static KubeVirtConnection Implicit(string? context, Runspace runspace)
     {
         IReadOnlyList<string> paths = KubeconfigLocator.DefaultPaths();
         string key = string.Join("|", paths.Select(p => $"{p}@{(File.Exists(p) ? File.GetLastWriteTimeUtc(p).Ticks : 0)}"))
             + $"#{context}";
-        Slot slot = s_slots.GetValue(Runspace.DefaultRunspace, _ => new Slot());
+        Slot slot = s_slots.GetValue(runspace, _ => new Slot());
         lock (slot)
         {
             if (slot.ImplicitKey != key || slot.Implicit is null)
