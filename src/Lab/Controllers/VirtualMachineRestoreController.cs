@@ -286,14 +286,25 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             Obj.SetCondition(status, "Ready", ready, readyReason ?? reason);
         });
 
+    /// <summary>
+    /// restore.go handleVMRestoreDeletion: with the finalizer, release the target's lock if this restore holds it
+    /// (UpdateDoneRestore), show "VM restore is deleting" in a pass of its own, and let the finalizer go in the next.
+    /// </summary>
     private void Delete(ObjectKey key, JsonObject restore, JsonObject? target)
     {
+        if (!Obj.HasFinalizer(restore, Finalizer)) { _firstSeen.Remove(Obj.Uid(restore)); return; }
         if (target != null && Obj.Str(target, "status", "restoreInProgress") == key.Name)
+            Store.Update(Plurals.VirtualMachines, key.Namespace, Obj.Name(target), o => Obj.Status(o).Remove("restoreInProgress"));
+        if (Condition(restore, "Progressing") != ("False", Deleting) || Condition(restore, "Ready") != ("False", Deleting))
         {
             SetConditions(key, "False", "False", Deleting);
-            Store.Update(Plurals.VirtualMachines, key.Namespace, Obj.Name(target), o => Obj.Status(o).Remove("restoreInProgress"));
+            Requeue(key, TimeSpan.Zero);
+            return;
         }
         Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, Finalizer));
         _firstSeen.Remove(Obj.Uid(restore));
     }
+
+    private static (string?, string?) Condition(JsonObject restore, string type)
+        => Obj.Items(restore["status"]?["conditions"]).Where(c => Obj.Str(c, "type") == type).Select(c => (Obj.Str(c, "status"), Obj.Str(c, "reason"))).FirstOrDefault();
 }

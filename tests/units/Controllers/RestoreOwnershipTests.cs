@@ -139,8 +139,13 @@ public sealed class RestoreOwnershipTests : IDisposable
         Assert.Equal("VirtualMachineRestore failed Restore target VMI must be powered off before restore operation",
             Str(Assert.Single(await Events("Operation failed")), "message"));
 
+        using HttpClient http = Lab.LabTestSupport.Http(_lab);
+        await using WatchRecorder restores = new(http, "virtualmachinerestores", "vms", "hasty");
         await _client.CustomObjects.DeleteNamespacedCustomObjectAsync("kubevirt.io", "v1", "vms", "virtualmachines", "fedora-no-agent");
         await WaitForRestore("hasty", r => r == null); // the garbage collector deletes it; the controller lets its finalizer go
+        // handleVMRestoreDeletion shows it is deleting before the finalizer goes.
+        Assert.Contains(restores.Versions, r => r["metadata"]?["deletionTimestamp"] != null &&
+            Condition(r, "Progressing") == "Progressing=False/VM restore is deleting" && Condition(r, "Ready") == "Ready=False/VM restore is deleting");
     }
 
     [Fact]
