@@ -64,8 +64,17 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
                     return;
                 }
             case "RestoreInProgress":
-                Restore(key, clone, uid, targetName);
-                return;
+                {
+                    // clone.go syncTargetVM, case RestoreInProgress: getSnapshot fails the clone once its snapshot is gone.
+                    string snapName = Obj.Str(clone, "status", "snapshotName") ?? "";
+                    if (Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, snapName) == null)
+                    {
+                        Fail(key, clone, "SnapshotDeleted", $"snapshot {snapName} does not exist anymore");
+                        return;
+                    }
+                    Restore(key, clone, uid, targetName);
+                    return;
+                }
             case "CreatingTargetVM":
                 {
                     JsonObject? target = Store.Get(Plurals.VirtualMachines, key.Namespace, targetName);
@@ -165,17 +174,8 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
             .Select(v => $"volume {Obj.Str(v, "name")} is not backed up in snapshot {snapName}").ToList();
         if (missing.Count > 0)
         {
-            // clone.go verifySnapshotContent (errors joined) and updateStatus's failing branch: phase Failed,
-            // Progressing False "Failed", Ready False with the error, a Normal event through logAndRecord.
-            string message = string.Join("\n", missing);
-            Host.Events.Record(clone, EventRecorder.Normal, "SnapshotContentInvalid", message, Component);
-            Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
-            {
-                JsonObject status = Obj.Status(o);
-                status["phase"] = "Failed";
-                Obj.SetCondition(status, "Progressing", "False", "Failed");
-                Obj.SetCondition(status, "Ready", "False", message);
-            });
+            // clone.go verifySnapshotContent: the errors joined; the clone fails.
+            Fail(key, clone, "SnapshotContentInvalid", string.Join("\n", missing));
             return;
         }
         List<string> patches = ClonePatches.For(clone, sourceVm);
@@ -245,6 +245,19 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
         {
             Obj.SetCondition(Obj.Status(o), "Progressing", "False", "Pending");
             Obj.SetCondition(Obj.Status(o), "Ready", "False", reason);
+        });
+    }
+
+    /// <summary>clone.go updateStatus, isCloneFailing: a Normal event (logAndRecord), phase Failed, Progressing "Failed", Ready with the reason.</summary>
+    private void Fail(ObjectKey key, JsonObject clone, string eventReason, string reason)
+    {
+        Host.Events.Record(clone, EventRecorder.Normal, eventReason, reason, Component);
+        Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
+        {
+            JsonObject status = Obj.Status(o);
+            status["phase"] = "Failed";
+            Obj.SetCondition(status, "Progressing", "False", "Failed");
+            Obj.SetCondition(status, "Ready", "False", reason);
         });
     }
 

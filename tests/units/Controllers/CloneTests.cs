@@ -136,6 +136,26 @@ public sealed class CloneTests : IDisposable
     }
 
     [Fact]
+    public async Task ACloneWhoseTemporarySnapshotIsDeletedWhileRestoringFails()
+    {
+        await CreateAsync(_http, "virtualmachineclones", "vms", CloneJson("first", "fedora-no-agent", "same-name"));
+        await Phase("first", "Succeeded");
+        JsonObject second = await CreateAsync(_http, "virtualmachineclones", "vms", CloneJson("second", "fedora-no-agent", "same-name"));
+        await Phase("second", "RestoreInProgress"); // held there by kubevirt#10935
+        string snapshot = $"tmp-snapshot-{Str(second, "metadata", "uid")}";
+        Assert.Equal(200, (await SendAsync(_http, HttpMethod.Delete, PathOf("virtualmachinesnapshots", "vms", snapshot))).Code);
+
+        await WaitForAsync(_http, "virtualmachinesnapshots", "vms", snapshot, s => s == null);
+        // clone.go getSnapshot: a snapshot gone while restoring fails the clone (updateStatus's failing branch).
+        JsonObject? failed = await Phase("second", "Failed");
+        Assert.Equal(["Progressing=False/Failed", $"Ready=False/snapshot {snapshot} does not exist anymore"], Conditions(failed));
+        JsonArray events = (await GetAsync(_http, "/api/v1/namespaces/vms/events?fieldSelector=involvedObject.name%3Dsecond,reason%3DSnapshotDeleted")).Body!["items"]!.AsArray();
+        JsonNode? deleted = Assert.Single(events);
+        Assert.Equal("Normal", Str(deleted, "type"));
+        Assert.Equal($"snapshot {snapshot} does not exist anymore", Str(deleted, "message"));
+    }
+
+    [Fact]
     public async Task AVmWithADiskThatCannotBeSnapshottedLeavesTheClonePending()
     {
         await CreateAsync(_http, "virtualmachineclones", "vms", CloneJson("nfs", "db-nfs-data", "nfs-copy"));
