@@ -57,25 +57,35 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
                 {
                     JsonObject? snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, Obj.Str(clone, "status", "snapshotName") ?? "");
                     if (snap == null || Obj.Bool(snap["status"]?["readyToUse"]) != true) return;
-                    Host.Events.Record(clone, EventRecorder.Normal, "SnapshotReady", $"Snapshot {Obj.Name(snap)} is ready", Component);
+                    // clone.go verifySnapshotReady (every event goes through logAndRecord, a Normal event, unless noted).
+                    Host.Events.Record(clone, EventRecorder.Normal, "SnapshotReady", $"snapshot {Obj.Name(snap)} for clone {key.Name} is ready to use", Component);
                     SetPhase(key, "RestoreInProgress");
                     Requeue(key, TimeSpan.Zero);
                     return;
                 }
             case "RestoreInProgress":
-                Restore(key, clone, uid, targetName);
-                return;
+                {
+                    // clone.go syncTargetVM, case RestoreInProgress: getSnapshot fails the clone once its snapshot is gone.
+                    string snapName = Obj.Str(clone, "status", "snapshotName") ?? "";
+                    if (Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, snapName) == null)
+                    {
+                        Fail(key, clone, "SnapshotDeleted", $"snapshot {snapName} does not exist anymore");
+                        return;
+                    }
+                    Restore(key, clone, uid, targetName);
+                    return;
+                }
             case "CreatingTargetVM":
                 {
                     JsonObject? target = Store.Get(Plurals.VirtualMachines, key.Namespace, targetName);
                     if (target == null) return;
-                    Host.Events.Record(clone, EventRecorder.Normal, "TargetVMCreated", $"created target VM {targetName}", Component);
+                    Host.Events.Record(clone, EventRecorder.Normal, "TargetVMCreated", $"created target VM {targetName} for clone {key.Name}", Component); // clone.go verifyVmReady
                     Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
                     {
                         JsonObject status = Obj.Status(o);
                         status["phase"] = "Succeeded";
                         status["targetName"] = targetName;
-                        status["creationTime"] = Obj.Timestamp();
+                        // clone.go updateStatus never sets status.creationTime: a clone has none.
                         Obj.SetCondition(status, "Progressing", "False", "Ready");
                         Obj.SetCondition(status, "Ready", "True", "Ready");
                     });
@@ -93,7 +103,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
         if (sourceKind == "VirtualMachineSnapshot")
         {
             JsonObject? snapshot = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, sourceName);
-            if (snapshot == null) { Pending(key, clone, $"Source doesnt exist: VirtualMachineSnapshot {key.Namespace}/{sourceName}"); return; }
+            if (snapshot == null) { Pending(key, clone, "SourceDoesNotExist", $"Source doesnt exist: VirtualMachineSnapshot {key.Namespace}/{sourceName}"); return; }
             if (Obj.Bool(snapshot["status"]?["readyToUse"]) != true) return;
             Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
             {
@@ -107,16 +117,18 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
             return;
         }
         JsonObject? vm = Store.Get(Plurals.VirtualMachines, key.Namespace, sourceName);
-        if (vm == null) { Pending(key, clone, $"Source doesnt exist: VirtualMachine {key.Namespace}/{sourceName}"); return; }
+        if (vm == null) { Pending(key, clone, "SourceDoesNotExist", $"Source doesnt exist: VirtualMachine {key.Namespace}/{sourceName}"); return; }
         Dictionary<string, bool?> statuses = Obj.Items(vm["status"]?["volumeSnapshotStatuses"]).ToDictionary(s => Obj.Str(s, "name") ?? "", s => Obj.Bool(s["enabled"]));
+        // clone.go validateVolumeSnapshotStatus: every unsupported volume, joined as errors.Join does ("\n"); the
+        // clone is then pending (createSnapshotFromVm) until a VM status change brings us back.
+        List<string> invalid = new();
         foreach (JsonObject? volume in VmVolumes.Of(vm).Where(v => VmVolumes.ClaimName(v) != null))
         {
             string name = Obj.Str(volume, "name") ?? "";
             if (statuses.TryGetValue(name, out bool? enabled) && enabled == true) continue;
-            string message = statuses.ContainsKey(name) ? $"Virtual Machine volume {name} does not support snapshots" : $"Virtual Machine volume {name} snapshot support unknown";
-            Host.Events.Record(clone, EventRecorder.Warning, "VMVolumeSnapshotsInvalid", message, Component);
-            return; // pending; a VM status change brings us back
+            invalid.Add(statuses.ContainsKey(name) ? $"Virtual Machine volume {name} does not support snapshots" : $"Virtual Machine volume {name} snapshot support unknown");
         }
+        if (invalid.Count > 0) { Pending(key, clone, "VMVolumeSnapshotsInvalid", string.Join("\n", invalid)); return; }
         string snapName = $"tmp-snapshot-{uid}";
         if (Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, snapName) == null)
         {
@@ -147,7 +159,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
         {
             JsonObject? existing = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, restoreName);
             if (Obj.Bool(existing?["status"]?["complete"]) != true) return; // kubevirt#10935: no error surfaces here
-            Host.Events.Record(clone, EventRecorder.Normal, "RestoreReady", $"Restore {restoreName} is ready", Component);
+            Host.Events.Record(clone, EventRecorder.Normal, "RestoreReady", $"restore {restoreName} for clone {key.Name} is ready to use", Component); // clone.go verifyRestoreReady
             SetPhase(key, "CreatingTargetVM");
             Requeue(key, TimeSpan.Zero);
             return;
@@ -158,18 +170,12 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
         if (content == null) return;
         JsonObject sourceVm = content["spec"]?["source"]?["virtualMachine"] as JsonObject ?? new JsonObject();
         HashSet<string?> backedUp = Obj.Items(content["spec"]?["volumeBackups"]).Select(b => Obj.Str(b, "volumeName")).ToHashSet();
-        JsonObject? missing = VmVolumes.Of(sourceVm).FirstOrDefault(v => VmVolumes.ClaimName(v) != null && !backedUp.Contains(Obj.Str(v, "name")));
-        if (missing != null)
+        List<string> missing = VmVolumes.Of(sourceVm).Where(v => VmVolumes.ClaimName(v) != null && !backedUp.Contains(Obj.Str(v, "name")))
+            .Select(v => $"volume {Obj.Str(v, "name")} is not backed up in snapshot {snapName}").ToList();
+        if (missing.Count > 0)
         {
-            string message = $"volume {Obj.Str(missing, "name")} is not backed up in snapshot {snapName}";
-            Host.Events.Record(clone, EventRecorder.Warning, "SnapshotContentInvalid", message, Component);
-            Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
-            {
-                JsonObject status = Obj.Status(o);
-                status["phase"] = "Failed";
-                Obj.SetCondition(status, "Progressing", "False", message);
-                Obj.SetCondition(status, "Ready", "False", message);
-            });
+            // clone.go verifySnapshotContent: the errors joined; the clone fails.
+            Fail(key, clone, "SnapshotContentInvalid", string.Join("\n", missing));
             return;
         }
         List<string> patches = ClonePatches.For(clone, sourceVm);
@@ -177,8 +183,9 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
         if (problems.Count > 0)
         {
             // The restore webhook refuses the generated patches (e.g. a MAC written with ":"): retried, never surfaced.
+            // clone.go createRestoreFromVm: a Warning, "failed creating restore <name> for clone <name>: <the create error>".
             Host.Events.Record(clone, EventRecorder.Warning, "RestoreCreationFailed",
-                $"admission webhook \"{VirtualMachineRestoreWebhook.Name}\" denied the request: {string.Join(", ", problems)}", Component);
+                $"failed creating restore tmp-restore-{uid} for clone {key.Name}: admission webhook \"{VirtualMachineRestoreWebhook.Name}\" denied the request: {string.Join(", ", problems)}", Component);
             Requeue(key, SnapshotNames.Retry);
             return;
         }
@@ -215,14 +222,11 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
             JsonObject? restore = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, restoreName);
             List<string> claims = Obj.Items(restore?["status"]?["restores"]).Select(r => Obj.Str(r, "persistentVolumeClaim") ?? "").ToList();
             if (claims.Any(c => Obj.Str(Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, c), "status", "phase") != "Bound")) return;
-            foreach (string? c in claims) Host.Events.Record(clone, EventRecorder.Normal, "PVCBound", $"PVC {c} is bound", Component);
+            Host.Events.Record(clone, EventRecorder.Normal, "PVCBound", $"all PVC for clone {key.Name} are bound", Component); // clone.go verifyPVCBound
             Store.Delete(Plurals.VirtualMachineRestores, key.Namespace, restoreName);
             string? snapName = Obj.Str(clone, "status", "snapshotName");
-            if (sourceKind == "VirtualMachine" && snapName != null)
-            {
-                Store.Delete(Plurals.VirtualMachineSnapshots, key.Namespace, snapName);
-                Host.Events.Record(clone, EventRecorder.Normal, "SnapshotDeleted", $"deleted temporary snapshot {snapName}", Component);
-            }
+            // clone.go cleanupSnapshot records no event (its SnapshotDeleted event means a snapshot that vanished).
+            if (sourceKind == "VirtualMachine" && snapName != null) Store.Delete(Plurals.VirtualMachineSnapshots, key.Namespace, snapName);
             Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
             {
                 Obj.Status(o).Remove("snapshotName");
@@ -233,13 +237,27 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
         if (Store.Get(Plurals.VirtualMachines, key.Namespace, targetName) == null) Store.Delete(Plurals.VirtualMachineClones, key.Namespace, key.Name);
     }
 
-    private void Pending(ObjectKey key, JsonObject clone, string reason)
+    /// <summary>clone.go updateStatus, isClonePending: a Normal event (logAndRecord), Progressing "Pending", Ready with the reason, no phase.</summary>
+    private void Pending(ObjectKey key, JsonObject clone, string eventReason, string reason)
     {
-        Host.Events.Record(clone, EventRecorder.Warning, "SourceDoesNotExist", reason, Component);
+        Host.Events.Record(clone, EventRecorder.Normal, eventReason, reason, Component);
         Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
         {
             Obj.SetCondition(Obj.Status(o), "Progressing", "False", "Pending");
             Obj.SetCondition(Obj.Status(o), "Ready", "False", reason);
+        });
+    }
+
+    /// <summary>clone.go updateStatus, isCloneFailing: a Normal event (logAndRecord), phase Failed, Progressing "Failed", Ready with the reason.</summary>
+    private void Fail(ObjectKey key, JsonObject clone, string eventReason, string reason)
+    {
+        Host.Events.Record(clone, EventRecorder.Normal, eventReason, reason, Component);
+        Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
+        {
+            JsonObject status = Obj.Status(o);
+            status["phase"] = "Failed";
+            Obj.SetCondition(status, "Progressing", "False", "Failed");
+            Obj.SetCondition(status, "Ready", "False", reason);
         });
     }
 

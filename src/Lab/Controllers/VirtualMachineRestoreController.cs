@@ -49,12 +49,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         string targetName = view.TargetName;
         JsonObject? target = Store.Get(Plurals.VirtualMachines, key.Namespace, targetName);
         if (Obj.Deleting(restore)) { Delete(key, restore, target); return; }
-        if (!Obj.HasFinalizer(restore, Finalizer))
-        {
-            Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o => Obj.AddFinalizer(o, Finalizer));
-            Requeue(key, TimeSpan.Zero);
-            return;
-        }
+        // restore.go updateVMRestore: the status is initialised first, in a pass of its own.
         if (restore["status"] == null)
         {
             SetConditions(key, "True", "False", Initializing, init: true);
@@ -62,6 +57,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             return;
         }
         if (view.Complete || Obj.HasCondition(restore, "Failure", "True")) return;
+        restore = OwnAndProtect(key, restore, target);
 
         // 2. The target must have no VMI.
         JsonObject? vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, targetName);
@@ -178,8 +174,8 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         });
         Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o =>
         {
-            JsonObject meta = Obj.Meta(o);
-            meta["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true));
+            // A target created by this pass: KubeVirt owns the restore on its next pass, before it completes.
+            if (o["metadata"]?["ownerReferences"] is not JsonArray { Count: > 0 }) Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true));
             JsonObject status = Obj.Status(o);
             status["complete"] = true;
             if (obsolete.Count > 0) status["deletedDataVolumes"] = new JsonArray(obsolete.Select(n => (JsonNode)JsonValue.Create(n)).ToArray());
@@ -193,6 +189,24 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         _firstSeen.Remove(uid);
     }
 
+    /// <summary>
+    /// restore.go updateVMRestore, on every pass of a restore still in progress and before the target's readiness is
+    /// checked (so also when it then waits, fails at once or its grace period expires): with no ownerReferences yet,
+    /// vmRestoreTarget.Own makes an existing target VM the restore's controller owner (blockOwnerDeletion true; a
+    /// missing target owns nothing), and the finalizer is added in the same metadata update.
+    /// </summary>
+    private JsonObject OwnAndProtect(ObjectKey key, JsonObject restore, JsonObject? target)
+    {
+        bool own = target != null && restore["metadata"]?["ownerReferences"] is not JsonArray { Count: > 0 };
+        if (!own && Obj.HasFinalizer(restore, Finalizer)) return restore;
+        Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o =>
+        {
+            if (own) Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target!, controller: true, blockOwnerDeletion: true));
+            Obj.AddFinalizer(o, Finalizer);
+        });
+        return Store.Get(Plurals.VirtualMachineRestores, key.Namespace, key.Name)!;
+    }
+
     private void WaitForTarget(ObjectKey key, JsonObject restore, JsonObject target, JsonObject vmi, string uid)
     {
         switch (Obj.Str(restore, "spec", "targetReadinessPolicy") ?? "WaitGracePeriod")
@@ -201,7 +215,8 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
                 Fail(key, FailImmediate);
                 return;
             case "StopTarget":
-                Host.Events.Record(restore, EventRecorder.Normal, "RestoreTargetNotReady", StopTarget, Component);
+                // restore.go stopTarget: a Warning, like the other not-ready events.
+                Host.Events.Record(restore, EventRecorder.Warning, "RestoreTargetNotReady", StopTarget, Component);
                 SetConditions(key, "False", "False", StopTarget);
                 if (!Obj.Deleting(vmi))
                 {
@@ -258,7 +273,8 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             Obj.SetCondition(status, "Failure", "True", reason);
         });
         JsonObject failed = Store.Get(Plurals.VirtualMachineRestores, key.Namespace, key.Name)!;
-        Host.Events.Record(failed, EventRecorder.Warning, "Operation failed", $"VirtualMachineRestore failed {key.Name}", Component);
+        // restore.go doUpdateErrorWithFailure: reason restoreFailedEvent ("Operation failed"), the message names the error.
+        Host.Events.Record(failed, EventRecorder.Warning, "Operation failed", $"VirtualMachineRestore failed {reason}", Component);
     }
 
     private void SetConditions(ObjectKey key, string progressing, string ready, string reason, bool init = false, string? readyReason = null)
@@ -270,14 +286,25 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             Obj.SetCondition(status, "Ready", ready, readyReason ?? reason);
         });
 
+    /// <summary>
+    /// restore.go handleVMRestoreDeletion: with the finalizer, release the target's lock if this restore holds it
+    /// (UpdateDoneRestore), show "VM restore is deleting" in a pass of its own, and let the finalizer go in the next.
+    /// </summary>
     private void Delete(ObjectKey key, JsonObject restore, JsonObject? target)
     {
+        if (!Obj.HasFinalizer(restore, Finalizer)) { _firstSeen.Remove(Obj.Uid(restore)); return; }
         if (target != null && Obj.Str(target, "status", "restoreInProgress") == key.Name)
+            Store.Update(Plurals.VirtualMachines, key.Namespace, Obj.Name(target), o => Obj.Status(o).Remove("restoreInProgress"));
+        if (Condition(restore, "Progressing") != ("False", Deleting) || Condition(restore, "Ready") != ("False", Deleting))
         {
             SetConditions(key, "False", "False", Deleting);
-            Store.Update(Plurals.VirtualMachines, key.Namespace, Obj.Name(target), o => Obj.Status(o).Remove("restoreInProgress"));
+            Requeue(key, TimeSpan.Zero);
+            return;
         }
         Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, Finalizer));
         _firstSeen.Remove(Obj.Uid(restore));
     }
+
+    private static (string?, string?) Condition(JsonObject restore, string type)
+        => Obj.Items(restore["status"]?["conditions"]).Where(c => Obj.Str(c, "type") == type).Select(c => (Obj.Str(c, "status"), Obj.Str(c, "reason"))).FirstOrDefault();
 }

@@ -254,10 +254,11 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
             {
                 status["virtualMachineSnapshotContentName"] = Obj.Name(content!);
                 if (contentStatus["error"] is JsonObject error) status["error"] = error.DeepClone(); else status.Remove("error");
+                // Copied like the rest: a content that got its creationTime in the pass the deadline passed leaves it on a Failed snapshot.
+                if (contentStatus["creationTime"] is { } created) status["creationTime"] = created.DeepClone(); else status.Remove("creationTime");
             }
             status["phase"] = "Failed";
             status["readyToUse"] = false;
-            status.Remove("creationTime");
             Obj.SetCondition(status, "Failure", "True", DeadlineExceeded);
             Obj.SetCondition(status, "Progressing", "False", OperationFailed);
             Obj.SetCondition(status, "Ready", "False", NotReady);

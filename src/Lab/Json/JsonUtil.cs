@@ -25,22 +25,33 @@ internal static class JsonUtil
     /// <summary>
     /// Returns a copy with object keys sorted ordinally and nulls removed, the way the apiserver stores an
     /// unstructured object (Go's encoding/json sorts map keys). It makes no-op detection a byte comparison.
+    /// With a structural schema, a null stays where the schema says nullable: true, as apiextensions-apiserver
+    /// prunes only the other nulls (pkg/apiserver/schema/defaulting prunenulls.go PruneNonNullableNullsWithoutDefaults);
+    /// so KubeVirt's conditions keep "lastProbeTime": null.
     /// </summary>
-    public static JsonNode? Canonical(JsonNode? node)
+    public static JsonNode? Canonical(JsonNode? node, JsonObject? schema = null)
     {
         switch (node)
         {
             case JsonObject obj:
                 JsonObject sorted = new();
+                JsonObject? properties = schema?["properties"] as JsonObject;
+                JsonObject? additional = schema?["additionalProperties"] as JsonObject;
                 foreach ((string k, JsonNode? v) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
                 {
-                    if (v == null) continue;
-                    sorted[k] = Canonical(v);
+                    JsonObject? child = properties?[k] as JsonObject ?? additional;
+                    if (v == null)
+                    {
+                        if (child?["nullable"]?.GetValueKind() == JsonValueKind.True) sorted[k] = null;
+                        continue;
+                    }
+                    sorted[k] = Canonical(v, child);
                 }
                 return sorted;
             case JsonArray arr:
                 JsonArray copy = new();
-                foreach (JsonNode? item in arr) copy.Add(Canonical(item));
+                JsonObject? items = schema?["items"] as JsonObject;
+                foreach (JsonNode? item in arr) copy.Add(Canonical(item, items));
                 return copy;
             case null:
                 return null;

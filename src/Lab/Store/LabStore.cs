@@ -257,7 +257,7 @@ public sealed partial class LabStore : IDisposable
 
     private static StoredObject Materialize(ResourceType type, JsonObject obj)
     {
-        JsonObject canonical = (JsonObject)JsonUtil.Canonical(obj)!;
+        JsonObject canonical = (JsonObject)JsonUtil.Canonical(obj, Schemas.SchemaCatalog.For(type))!;
         return new StoredObject(type, canonical, JsonUtil.ToBytes(canonical));
     }
 

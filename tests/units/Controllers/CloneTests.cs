@@ -79,6 +79,35 @@ public sealed class CloneTests : IDisposable
     }
 
     [Fact]
+    public async Task AFinishedCloneHasKubeVirtsEventTextsNoCreationTimeAndNullProbeTimes()
+    {
+        JsonObject created = await CreateAsync(_http, "virtualmachineclones", "vms", CloneJson("texts", "centos-stopped", "centos-copy"));
+        string uid = Str(created, "metadata", "uid")!;
+        JsonObject? done = await WaitForAsync(_http, "virtualmachineclones", "vms", "texts",
+            c => Str(c, "status", "phase") == "Succeeded" && c!["status"]!["restoreName"] == null && c["status"]!["snapshotName"] == null);
+
+        // clone.go updateStatus never writes status.creationTime; the conditions carry lastProbeTime: null.
+        JsonObject status = done!["status"]!.AsObject();
+        Assert.False(status.ContainsKey("creationTime"));
+        Assert.Equal(["Progressing=False/Ready", "Ready=True/Ready"], Conditions(done));
+        Assert.All(status["conditions"]!.AsArray(), c => Assert.True(c!.AsObject().TryGetPropertyValue("lastProbeTime", out JsonNode? probe) && probe == null));
+
+        // Every step through logAndRecord: Normal events with clone.go's texts, one PVCBound, no SnapshotDeleted.
+        JsonArray events = (await GetAsync(_http, "/api/v1/namespaces/vms/events?fieldSelector=involvedObject.name%3Dtexts")).Body!["items"]!.AsArray();
+        Assert.All(events, e => Assert.Equal("Normal", Str(e, "type")));
+        Dictionary<string, string?> messages = events.ToDictionary(e => Str(e, "reason")!, e => Str(e, "message"));
+        Assert.Equal(new Dictionary<string, string?>
+        {
+            ["SnapshotCreated"] = $"created snapshot tmp-snapshot-{uid} for clone texts",
+            ["SnapshotReady"] = $"snapshot tmp-snapshot-{uid} for clone texts is ready to use",
+            ["RestoreCreated"] = $"created restore tmp-restore-{uid} for clone texts",
+            ["RestoreReady"] = $"restore tmp-restore-{uid} for clone texts is ready to use",
+            ["TargetVMCreated"] = "created target VM centos-copy for clone texts",
+            ["PVCBound"] = "all PVC for clone texts are bound",
+        }, messages);
+    }
+
+    [Fact]
     public async Task ACloneCreatedBeforeItsSourceWaitsAsPending()
     {
         await CreateAsync(_http, "virtualmachineclones", "vms", CloneJson("early", "arrives-later", "arrived-copy"));
@@ -107,7 +136,27 @@ public sealed class CloneTests : IDisposable
     }
 
     [Fact]
-    public async Task AVmWithADiskThatCannotBeSnapshottedIsNotCloned()
+    public async Task ACloneWhoseTemporarySnapshotIsDeletedWhileRestoringFails()
+    {
+        await CreateAsync(_http, "virtualmachineclones", "vms", CloneJson("first", "fedora-no-agent", "same-name"));
+        await Phase("first", "Succeeded");
+        JsonObject second = await CreateAsync(_http, "virtualmachineclones", "vms", CloneJson("second", "fedora-no-agent", "same-name"));
+        await Phase("second", "RestoreInProgress"); // held there by kubevirt#10935
+        string snapshot = $"tmp-snapshot-{Str(second, "metadata", "uid")}";
+        Assert.Equal(200, (await SendAsync(_http, HttpMethod.Delete, PathOf("virtualmachinesnapshots", "vms", snapshot))).Code);
+
+        await WaitForAsync(_http, "virtualmachinesnapshots", "vms", snapshot, s => s == null);
+        // clone.go getSnapshot: a snapshot gone while restoring fails the clone (updateStatus's failing branch).
+        JsonObject? failed = await Phase("second", "Failed");
+        Assert.Equal(["Progressing=False/Failed", $"Ready=False/snapshot {snapshot} does not exist anymore"], Conditions(failed));
+        JsonArray events = (await GetAsync(_http, "/api/v1/namespaces/vms/events?fieldSelector=involvedObject.name%3Dsecond,reason%3DSnapshotDeleted")).Body!["items"]!.AsArray();
+        JsonNode? deleted = Assert.Single(events);
+        Assert.Equal("Normal", Str(deleted, "type"));
+        Assert.Equal($"snapshot {snapshot} does not exist anymore", Str(deleted, "message"));
+    }
+
+    [Fact]
+    public async Task AVmWithADiskThatCannotBeSnapshottedLeavesTheClonePending()
     {
         await CreateAsync(_http, "virtualmachineclones", "vms", CloneJson("nfs", "db-nfs-data", "nfs-copy"));
         for (int i = 0; i < 500; i++)
@@ -116,7 +165,11 @@ public sealed class CloneTests : IDisposable
             if (events.Count > 0)
             {
                 Assert.Equal("Virtual Machine volume data does not support snapshots", Str(events[0], "message"));
-                Assert.Null(Str(await GetAsync(_http, "virtualmachineclones", "vms", "nfs"), "status", "phase"));
+                Assert.Equal("Normal", Str(events[0], "type")); // clone.go logAndRecord
+                // createSnapshotFromVm: the clone is pending (updateStatus's isClonePending), no phase.
+                JsonObject? pending = await WaitForAsync(_http, "virtualmachineclones", "vms", "nfs", c => c?["status"]?["conditions"] != null);
+                Assert.Equal(["Progressing=False/Pending", "Ready=False/Virtual Machine volume data does not support snapshots"], Conditions(pending));
+                Assert.Null(Str(pending, "status", "phase"));
                 return;
             }
             await Task.Delay(10);

@@ -120,6 +120,25 @@ public sealed class SnapshotFailureTests : IDisposable
     }
 
     [Fact]
+    public async Task ASnapshotWhoseVmNeverAppearsFailsAtItsDeadlineWithOnlyTheFailureCondition()
+    {
+        await CreateAsync(_http, "virtualmachinesnapshots", "vms", SnapshotJson("sourceless", "never-there", failureDeadline: "1m"));
+
+        // snapshot.go updateSnapshotStatus: a snapshot past its deadline (vmSnapshotDeadlineExceeded, also with no
+        // source) is Failed with Failure=True "snapshot deadline exceeded" and Progressing "Operation failed"; the
+        // deadline never becomes status.error, and snapshotv1.Condition's zero lastProbeTime is written as null.
+        JsonObject? failed = await WaitForAsync(_http, "virtualmachinesnapshots", "vms", "sourceless", s => Str(s, "status", "phase") == "Failed");
+        Assert.Equal(["Progressing=False/Operation failed", "Ready=False/Not ready", "Failure=True/snapshot deadline exceeded"], Conditions(failed));
+        JsonObject status = failed!["status"]!.AsObject();
+        Assert.False(status.ContainsKey("error"));
+        Assert.False(status.ContainsKey("sourceUID"));
+        Assert.False(status.ContainsKey("creationTime"));
+        Assert.False(status.ContainsKey("virtualMachineSnapshotContentName"));
+        Assert.False(status["readyToUse"]!.GetValue<bool>());
+        Assert.All(status["conditions"]!.AsArray(), c => Assert.True(c!.AsObject().TryGetPropertyValue("lastProbeTime", out JsonNode? probe) && probe == null));
+    }
+
+    [Fact]
     public async Task ASnapshotCreatedBeforeItsVmWaitsWithSourceDoesNotExist()
     {
         await CreateAsync(_http, "virtualmachinesnapshots", "vms", SnapshotJson("early", "later-vm"));
