@@ -49,6 +49,15 @@ public sealed class KubeVirtVMSnapshot
     /// <summary>Volumes left out (no VolumeSnapshotClass, unsupported type): their data is not in the snapshot.</summary>
     public ValueList<string> ExcludedVolumes { get; set; } = ValueList<string>.Empty;
 
+    /// <summary>
+    /// Bytes of storage the snapshot's data takes, as the CSI driver reports it: the sum of its VolumeSnapshots'
+    /// status.restoreSize. Null when unknown (not cut yet, or you may not list VolumeSnapshots).
+    /// </summary>
+    public long? Size { get; set; }
+
+    /// <summary><see cref="Size"/> in GiB, rounded to two decimals (like PowerCLI's SizeGB).</summary>
+    public double? SizeGB => Size is { } bytes ? Math.Round(bytes / 1073741824.0, 2) : null;
+
     /// <summary>The <c>description</c> annotation, as the OpenShift console stores it.</summary>
     public string? Description { get; set; }
 
