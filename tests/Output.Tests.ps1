@@ -128,3 +128,24 @@ Describe 'Default table views' {
         ($lines | Where-Object { $_ -match '^rhel8-brainy-bear\s' }) | Should -Match '\s2\s+4Gi\s'
     }
 }
+
+Describe 'Snapshot size' {
+    It 'sums the restoreSize of a snapshot''s VolumeSnapshots, in a listing and for one snapshot' {
+        $all = Get-VMSnapshot
+        $nightly = $all | Where-Object Name -eq 'win2k19-profound-gecko-nightly-20261124'
+        $nightly.Size | Should -Be (280GB)   # rootdisk 80Gi + datadisk 200Gi
+        $nightly.SizeGB | Should -Be 280
+        ($all | Where-Object Name -eq 'rhel8-brainy-bear-before-upgrade').Size | Should -Be (30GB)
+        ($all | Where-Object Name -eq 'rhel8-brainy-bear-pre-patch').Size | Should -BeNullOrEmpty   # failed: no VolumeSnapshots
+        (Get-VMSnapshot -Name rhel8-brainy-bear-before-upgrade).SizeGB | Should -Be 30
+        (Get-VMSnapshot -Name rhel8-brainy-bear-before-upgrade | ConvertTo-Csv -NoTypeInformation | ConvertFrom-Csv).SizeGB | Should -Be '30'
+    }
+
+    It 'lists snapshots without a size, and without an error, for a user who may not list VolumeSnapshots' {
+        $viewer = Connect-KubeVirt -Server $lab.Server -Token (ConvertTo-SecureString 'viewer-token' -AsPlainText) -Namespace vms -PassThru -WarningAction SilentlyContinue
+        $snapshots = Get-VMSnapshot -Connection $viewer -ErrorVariable err
+        $err.Count | Should -Be 0
+        $snapshots.Count | Should -Be 5
+        @($snapshots | Where-Object { $null -ne $_.Size }).Count | Should -Be 0
+    }
+}

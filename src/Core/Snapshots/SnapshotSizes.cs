@@ -18,7 +18,7 @@ public static class SnapshotSizes
     /// <summary>
     /// Bytes per VirtualMachineSnapshotContent name, of one namespace or of all (null). A content with a
     /// VolumeSnapshot that has no restoreSize yet is left out: its size is not known. Null when the caller may not
-    /// list VolumeSnapshots (size is a nicety; reading snapshots must not fail for it).
+    /// list VolumeSnapshots or the list fails (size is a nicety; reading snapshots must not fail for it).
     /// </summary>
     public static async Task<IReadOnlyDictionary<string, long>?> ReadAsync(KubeVirtConnection connection, string? @namespace,
         CancellationToken cancelToken)
@@ -51,9 +51,10 @@ public static class SnapshotSizes
                 }
             }
         }
-        catch (KubeApiException e) when (e.Kind is ApiErrorKind.Forbidden or ApiErrorKind.NotFound)
+        catch (KubeApiException)
         {
-            // No RBAC for VolumeSnapshots, or no snapshot.storage.k8s.io API: the size stays unknown.
+            // No RBAC for VolumeSnapshots (the usual case for a snapshot viewer), no snapshot.storage.k8s.io API, or a
+            // failure the retries did not get past: the sizes stay unknown and the snapshots are still listed.
             return null;
         }
 
