@@ -142,10 +142,40 @@ Describe 'Snapshot size' {
     }
 
     It 'lists snapshots without a size, and without an error, for a user who may not list VolumeSnapshots' {
-        $viewer = Connect-KubeVirt -Server $lab.Server -Token (ConvertTo-SecureString 'viewer-token' -AsPlainText) -Namespace vms -PassThru -WarningAction SilentlyContinue
-        $snapshots = Get-VMSnapshot -Connection $viewer -ErrorVariable err
+        try {
+            $viewer = Connect-KubeVirt -Server $lab.Server -Token (ConvertTo-SecureString 'viewer-token' -AsPlainText) -Namespace vms -PassThru -WarningAction SilentlyContinue
+            $snapshots = Get-VMSnapshot -Connection $viewer -ErrorVariable err
+        }
+        finally {
+            Connect-KubeVirt -Server $lab.Server -Token $lab.GetToken() -Namespace vms -WarningAction SilentlyContinue | Out-Null
+        }
         $err.Count | Should -Be 0
         $snapshots.Count | Should -Be 5
         @($snapshots | Where-Object { $null -ne $_.Size }).Count | Should -Be 0
+    }
+}
+
+Describe 'Change results export readable values' {
+    It 'exports an Invoke-VMChange result to CSV with its steps and health looks as text' {
+        # Its own lab: the change takes a safety snapshot.
+        $changeLab = Start-KubeVirtLab -Name 'output-change' -ClockSpeed 100
+        try {
+            $connection = Connect-KubeVirt -Server $changeLab.Server -Token $changeLab.GetToken() -Namespace vms -PassThru -WarningAction SilentlyContinue
+            $result = Invoke-VMChange rhel8-brainy-bear -ChangeId CHG-OUT -ScriptBlock { } -Connection $connection `
+                -HealthInterval '00:00:00.1' -HealthTimeout '00:00:04' -Timeout '00:01:00' -Confirm:$false
+            $text = $result | ConvertTo-CsvText
+            $text | Should -Not -Match 'System\.'
+            $row = $text | ConvertFrom-Csv
+            $row.Outcome | Should -BeExactly 'Succeeded'
+            $row.Steps | Should -BeExactly 'Snapshot: Succeeded, Change: Succeeded, HealthGate: Succeeded, Cleanup: Succeeded'
+            $row.HealthSamples | Should -BeExactly 'vms/rhel8-brainy-bear: Healthy, vms/rhel8-brainy-bear: Healthy, vms/rhel8-brainy-bear: Healthy'
+            $json = $result | ConvertTo-Json -Depth 3 | ConvertFrom-Json
+            $json.Steps.GetType().IsArray | Should -BeTrue
+            $json.Steps.Name | Should -Be @('Snapshot', 'Change', 'HealthGate', 'Cleanup')
+        }
+        finally {
+            $changeLab | Stop-KubeVirtLab -Confirm:$false
+            Connect-KubeVirt -Server $lab.Server -Token $lab.GetToken() -Namespace vms -WarningAction SilentlyContinue | Out-Null
+        }
     }
 }
