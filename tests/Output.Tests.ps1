@@ -127,6 +127,15 @@ Describe 'Default table views' {
         ($lines | Where-Object { $_ -match '^Name\s' }) | Should -Match '\sCPU\s+Memory\s'
         ($lines | Where-Object { $_ -match '^rhel8-brainy-bear\s' }) | Should -Match '\s2\s+4Gi\s'
     }
+
+    It 'shows each snapshot''s age whole in the snapshot table at 120 columns' {
+        $lines = (Get-VMSnapshot | Format-Table | Out-String -Width 120) -split "`r?`n"
+        ($lines | Where-Object { $_ -match '^Name\s' }) | Should -Match '\sCoverage\s+Age$'
+        foreach ($snapshot in Get-VMSnapshot) {
+            $row = $lines | Where-Object { $_ -match "^$([regex]::Escape($snapshot.Name))\s" }
+            $row | Should -Match ("\s{0}d$" -f [math]::Floor($snapshot.Age.TotalDays))
+        }
+    }
 }
 
 Describe 'Snapshot size' {
