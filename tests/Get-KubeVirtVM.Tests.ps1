@@ -68,7 +68,7 @@ Describe 'Get-KubeVirtVM' {
 
     It 'shows a default table' {
         $table = Get-KubeVirtVM | Format-Table | Out-String -Width 200
-        $table | Should -Match 'Name\s+Status\s+RunStrategy\s+Agent\s+OS\s+Disks\s+LastSnapshot'
+        $table | Should -Match 'Name\s+Status\s+RunStrategy\s+Agent\s+OS\s+CPU\s+Memory\s+Disks\s+LastSnapshot'
         $table | Should -Match 'db-nfs-data\s+Running\s+Always\s+\S+\s+.*\s1/2'
     }
 }

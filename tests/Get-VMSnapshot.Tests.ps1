@@ -116,7 +116,7 @@ Describe 'Get-VMSnapshot' {
 
     It 'shows a default table with the snapshot columns' {
         $table = Get-VMSnapshot -Name web-before-patch | Format-Table | Out-String -Width 200
-        $table | Should -Match 'Name\s+VMName\s+Phase\s+Ready\s+Consistency\s+Coverage\s+CreationTime'
+        $table | Should -Match 'Name\s+VMName\s+Phase\s+Ready\s+Consistency\s+Coverage\s+Age'
         # No snapshotVolumes in this fixture: what it holds is not known, and the view says so.
         $table | Should -Match 'web-before-patch\s+web\s+Succeeded\s+True\s+ApplicationConsistent\s+Unknown'
     }
@@ -306,7 +306,7 @@ status:
 
     It 'shows the coverage in the default table' {
         $table = $byName['db-partial', 'db-all'] | Format-Table | Out-String -Width 200
-        $table | Should -Match 'Name\s+VMName\s+Phase\s+Ready\s+Consistency\s+Coverage\s+CreationTime'
+        $table | Should -Match 'Name\s+VMName\s+Phase\s+Ready\s+Consistency\s+Coverage\s+Age'
         $table | Should -Match 'db-partial\s+db\s+Succeeded\s+True\s+ApplicationConsistent\s+Partial\s'
         $table | Should -Match 'db-all\s+db\s+Succeeded\s+True\s+ApplicationConsistent\s+AllDisks\s'
     }

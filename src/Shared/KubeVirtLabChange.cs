@@ -50,7 +50,7 @@ public sealed class KubeVirtLabChange
     public string Uid { get; }
 
     /// <summary>For Updated: the dotted JSON paths that differ (metadata.resourceVersion and managedFields never count).</summary>
-    public string[] ChangedPaths { get; }
+    public ValueList<string> ChangedPaths { get; }
 
     /// <inheritdoc/>
     public override string ToString() => Namespace is null

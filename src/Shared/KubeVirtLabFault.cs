@@ -33,10 +33,10 @@ public sealed class KubeVirtLabFault
     public string Fault { get; }
 
     /// <summary>The verbs it applies to (empty: all).</summary>
-    public string[] Verbs { get; }
+    public ValueList<string> Verbs { get; }
 
     /// <summary>The resources it applies to (empty: all).</summary>
-    public string[] Resources { get; }
+    public ValueList<string> Resources { get; }
 
     /// <summary>The URL path wildcard it applies to, if any.</summary>
     public string? Path { get; }
@@ -45,7 +45,7 @@ public sealed class KubeVirtLabFault
     public double? Rate { get; }
 
     /// <summary>Which matching requests it picks (from 1), when it picks by sequence.</summary>
-    public int[] Sequence { get; }
+    public ValueList<int> Sequence { get; }
 
     /// <summary>At most this many faults, if limited.</summary>
     public int? Count { get; }

@@ -28,13 +28,28 @@ public sealed class KubeVirtVM
     public string? OS { get; set; }
 
     /// <summary>The VM's volumes and whether a snapshot would capture each.</summary>
-    public KubeVirtVMVolume[] Volumes { get; set; } = Array.Empty<KubeVirtVMVolume>();
+    public ValueList<KubeVirtVMVolume> Volumes { get; set; } = ValueList<KubeVirtVMVolume>.Empty;
 
     /// <summary>
-    /// The VM's networks as "name: target": the Multus networkName ("prod-net" or "ns/prod-net") or "pod network".
-    /// The keys of New-VMClone -NetworkMap are these Multus network names.
+    /// The VM's networks (Name, Type, Network), each reading "name: target": the Multus networkName ("prod-net" or
+    /// "ns/prod-net") or "pod network". The keys of New-VMClone -NetworkMap are these Multus network names.
     /// </summary>
-    public string[] Networks { get; set; } = Array.Empty<string>();
+    public ValueList<KubeVirtVMNetwork> Networks { get; set; } = ValueList<KubeVirtVMNetwork>.Empty;
+
+    /// <summary>
+    /// vCPUs: sockets x cores x threads of spec.template.spec.domain.cpu, else the CPU request or limit rounded up,
+    /// else 1 (KubeVirt's default). Null when an instancetype sets the CPUs (see <see cref="InstanceType"/>).
+    /// </summary>
+    public int? CPU { get; set; }
+
+    /// <summary>
+    /// Guest memory as written in the spec (domain.memory.guest, else resources.requests.memory), e.g. "4Gi". Null
+    /// when an instancetype sets it or the spec does not say.
+    /// </summary>
+    public string? Memory { get; set; }
+
+    /// <summary>spec.instancetype as "kind/name" (e.g. "VirtualMachineClusterInstancetype/u1.medium"), when one sets CPU and memory.</summary>
+    public string? InstanceType { get; set; }
 
     /// <summary>The name of the VM's newest snapshot that is ready to use (a rollback point), if any.</summary>
     public string? LastSnapshot { get; set; }

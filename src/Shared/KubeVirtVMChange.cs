@@ -22,10 +22,10 @@ public sealed class KubeVirtVMChange
     public string? SnapshotName { get; set; }
 
     /// <summary>Every step, in order, with its start, duration and result.</summary>
-    public ChangeStep[] Steps { get; set; } = Array.Empty<ChangeStep>();
+    public ValueList<ChangeStep> Steps { get; set; } = ValueList<ChangeStep>.Empty;
 
     /// <summary>Every health look of the health gates (after the change, and after a rollback).</summary>
-    public KubeVirtVMHealth[] HealthSamples { get; set; } = Array.Empty<KubeVirtVMHealth>();
+    public ValueList<KubeVirtVMHealth> HealthSamples { get; set; } = ValueList<KubeVirtVMHealth>.Empty;
 
     /// <summary>Why the change did not succeed, or null.</summary>
     public string? Error { get; set; }

@@ -17,11 +17,11 @@ public sealed class KubeVirtVMHealth
 
     /// <summary>The first failed check's message, or how many checks passed.</summary>
     public string Summary => Checks.FirstOrDefault(c => c.Status == HealthCheckStatus.Fail) is { } failed
-        ? failed.ToString() + ": " + failed.Message
+        ? failed.Label + ": " + failed.Message
         : $"{Checks.Count(c => c.Status == HealthCheckStatus.Pass)} checks passed";
 
     /// <summary>Every check made, in a stable order.</summary>
-    public VMHealthCheck[] Checks { get; set; } = Array.Empty<VMHealthCheck>();
+    public ValueList<VMHealthCheck> Checks { get; set; } = ValueList<VMHealthCheck>.Empty;
 
     /// <summary>How many checks failed.</summary>
     public int FailCount => Checks.Count(c => c.Status == HealthCheckStatus.Fail);
@@ -54,8 +54,11 @@ public sealed class VMHealthCheck
     /// <summary>What was found and, unless it passed, what it means.</summary>
     public string Message { get; set; } = string.Empty;
 
+    /// <summary>The check's name, with its target when it has one: "VolumeAttached (rootdisk)".</summary>
+    internal string Label => Target is null ? Name : $"{Name} ({Target})";
+
     /// <inheritdoc/>
-    public override string ToString() => Target is null ? Name : $"{Name} ({Target})";
+    public override string ToString() => Target is null ? $"{Name}: {Status}" : $"{Name} ({Target}): {Status}";
 }
 
 /// <summary>The result of one health check.</summary>

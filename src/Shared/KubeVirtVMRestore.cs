@@ -22,7 +22,7 @@ public sealed class KubeVirtVMRestore
     public DateTime? RestoreTime { get; set; }
 
     /// <summary>The volumes restored and the claims that now hold them.</summary>
-    public KubeVirtRestoredVolume[] RestoredVolumes { get; set; } = Array.Empty<KubeVirtRestoredVolume>();
+    public ValueList<KubeVirtRestoredVolume> RestoredVolumes { get; set; } = ValueList<KubeVirtRestoredVolume>.Empty;
 
     /// <summary>From creation to completion.</summary>
     public TimeSpan? Duration { get; set; }

@@ -35,7 +35,7 @@ public sealed class KubeVirtVMSnapshot
     public SnapshotCoverage Coverage { get; set; }
 
     /// <summary>status.indications as the cluster wrote them (values unknown to this version are kept).</summary>
-    public string[] Indications { get; set; } = Array.Empty<string>();
+    public ValueList<string> Indications { get; set; } = ValueList<string>.Empty;
 
     /// <summary>
     /// What went wrong: status.error.message (a freeze or storage error, while retrying or at the end), else the
@@ -44,10 +44,19 @@ public sealed class KubeVirtVMSnapshot
     public string? Error { get; set; }
 
     /// <summary>Volumes whose data the snapshot holds.</summary>
-    public string[] IncludedVolumes { get; set; } = Array.Empty<string>();
+    public ValueList<string> IncludedVolumes { get; set; } = ValueList<string>.Empty;
 
     /// <summary>Volumes left out (no VolumeSnapshotClass, unsupported type): their data is not in the snapshot.</summary>
-    public string[] ExcludedVolumes { get; set; } = Array.Empty<string>();
+    public ValueList<string> ExcludedVolumes { get; set; } = ValueList<string>.Empty;
+
+    /// <summary>
+    /// Bytes of storage the snapshot's data takes, as the CSI driver reports it: the sum of its VolumeSnapshots'
+    /// status.restoreSize. Null when unknown (not cut yet, or you may not list VolumeSnapshots).
+    /// </summary>
+    public long? Size { get; set; }
+
+    /// <summary><see cref="Size"/> in GiB, rounded to two decimals (like PowerCLI's SizeGB).</summary>
+    public double? SizeGB => Size is { } bytes ? Math.Round(bytes / 1073741824.0, 2) : null;
 
     /// <summary>The <c>description</c> annotation, as the OpenShift console stores it.</summary>
     public string? Description { get; set; }
@@ -56,7 +65,7 @@ public sealed class KubeVirtVMSnapshot
     public string? CreatedBy { get; set; }
 
     /// <summary>metadata.labels: select a runbook's own snapshots with Get-VMSnapshot/Remove-VMSnapshot -Label.</summary>
-    public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
+    public LabelDictionary Labels { get; set; } = new();
 
     /// <summary>When the snapshot expires (New-VMSnapshot -ExpiresAfter), in local time; null when it never does.</summary>
     public DateTime? ExpiresAt { get; set; }

@@ -22,5 +22,6 @@ public sealed class KubeVirtVMVolume
     public string? SnapshotReason { get; set; }
 
     /// <inheritdoc/>
-    public override string ToString() => SnapshotEnabled ? Name : $"{Name} (not captured)";
+    public override string ToString() =>
+        $"{Name} ({ClaimName ?? Type}{(Hotpluggable ? ", hot-plugged" : string.Empty)}{(SnapshotEnabled ? string.Empty : ", not captured")})";
 }

@@ -25,7 +25,7 @@ public sealed class QuiesceReadiness
     public string Summary { get; set; } = string.Empty;
 
     /// <summary>Every check made, in a stable order.</summary>
-    public QuiesceCheck[] Checks { get; set; } = Array.Empty<QuiesceCheck>();
+    public ValueList<QuiesceCheck> Checks { get; set; } = ValueList<QuiesceCheck>.Empty;
 
     /// <summary>How many checks failed.</summary>
     public int FailCount => Checks.Count(c => c.Status == CheckStatus.Fail);
@@ -55,7 +55,7 @@ public sealed class QuiesceReadiness
     public bool? FreezeCommandsEnabled { get; set; }
 
     /// <summary>Volumes whose data a snapshot would not contain.</summary>
-    public string[] NotCapturedVolumes { get; set; } = Array.Empty<string>();
+    public ValueList<string> NotCapturedVolumes { get; set; } = ValueList<string>.Empty;
 
     /// <summary>
     /// What a snapshot taken now would hold: AllDisks, Partial (a disk's data would be missing), ConfigOnly, or

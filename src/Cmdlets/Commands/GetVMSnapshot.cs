@@ -21,6 +21,9 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
     private const string NamespaceSet = "Namespace";
     private const string AllNamespacesSet = "AllNamespaces";
 
+    /// <summary>Snapshot sizes per namespace read ("" for all), read once per pipeline.</summary>
+    private readonly Dictionary<string, IReadOnlyDictionary<string, long>?> _sizes = new(StringComparer.Ordinal);
+
     #region Parameters
 
     /// <summary>
@@ -108,11 +111,13 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
         Action<KubeVirtVMSnapshot> write = held is null ? snapshot => WriteObject(snapshot) : held.Add;
         // A snapshot that left volumes out says no more on clusters before KubeVirt 1.9: its VM's spec tells.
         SnapshotCoverageResolver? coverage = null;
-        Action<KubeVirtVMSnapshot> emit = snapshot =>
-            write(Await((coverage ??= new SnapshotCoverageResolver(ResolveConnection())).ResolveAsync(snapshot, CancelToken)));
         NameFilter names = new(Name);
         NameFilter vmNames = new(VMName);
         string? @namespace = NamespaceOrAll(AllNamespaces);
+        Action<KubeVirtVMSnapshot> emit = snapshot =>
+            write(SnapshotSizes.Apply(
+                Await((coverage ??= new SnapshotCoverageResolver(ResolveConnection())).ResolveAsync(snapshot, CancelToken)),
+                SizesOf(@namespace)));
 
         try
         {
@@ -142,6 +147,22 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
             // -Latest needs every snapshot of a VM before it can tell which are the newest.
             WriteObject(RetentionRules.LatestPerVm(held, Latest!.Value, IncludeUnusable), enumerateCollection: true);
         }
+    }
+
+    /// <summary>
+    /// The snapshot sizes of a namespace (all when null): one list of VolumeSnapshots on the first snapshot written,
+    /// kept for the rest of the pipeline, so a thousand snapshots or piped VMs cost one request, not one each.
+    /// </summary>
+    private IReadOnlyDictionary<string, long>? SizesOf(string? @namespace)
+    {
+        string key = @namespace ?? string.Empty;
+        if (!_sizes.TryGetValue(key, out IReadOnlyDictionary<string, long>? sizes))
+        {
+            sizes = Await(SnapshotSizes.ReadAsync(ResolveConnection(), @namespace, CancelToken));
+            _sizes[key] = sizes;
+        }
+
+        return sizes;
     }
 
     /// <summary>The -OlderThan and -Phase filters, applied to every snapshot read.</summary>

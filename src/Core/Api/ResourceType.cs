@@ -39,6 +39,10 @@ public sealed record ResourceType(string Group, string Version, string Plural, s
     public static ResourceType PersistentVolumeClaim { get; } =
         new("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim");
 
+    /// <summary>CSI VolumeSnapshots: KubeVirt makes one per captured volume, owned by the VirtualMachineSnapshotContent.</summary>
+    public static ResourceType VolumeSnapshot { get; } =
+        new("snapshot.storage.k8s.io", "v1", "volumesnapshots", "VolumeSnapshot");
+
     /// <summary>"plural.group", the form the API server uses in its messages.</summary>
     public string QualifiedPlural => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
 }

@@ -48,9 +48,9 @@ public static class SnapshotMapper
         };
     }
 
-    private static Dictionary<string, string> ReadLabels(JsonElement labels)
+    private static LabelDictionary ReadLabels(JsonElement labels)
     {
-        Dictionary<string, string> result = new(StringComparer.Ordinal);
+        LabelDictionary result = new();
         if (labels.ValueKind == JsonValueKind.Object)
         {
             foreach (JsonProperty label in labels.EnumerateObject())

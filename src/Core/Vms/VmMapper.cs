@@ -25,6 +25,9 @@ public static class VmMapper
             OS = OperatingSystem(metadata, vmi),
             Volumes = Volumes(spec, status),
             Networks = Networks(spec),
+            CPU = Cpus(spec),
+            Memory = Memory(spec),
+            InstanceType = InstanceType(spec),
             LastSnapshot = lastSnapshot?.Name,
             LastSnapshotTime = lastSnapshot?.CreationTime,
             SnapshotInProgress = status.String("snapshotInProgress"),
@@ -34,11 +37,76 @@ public static class VmMapper
         };
     }
 
-    /// <summary>spec.template.spec.networks as "name: Multus networkName" or "name: pod network".</summary>
-    private static string[] Networks(JsonElement spec) =>
+    /// <summary>spec.template.spec.networks: each one's name, source (pod, multus, ...) and Multus networkName.</summary>
+    private static KubeVirtVMNetwork[] Networks(JsonElement spec) =>
         spec.Child("template").Child("spec").Child("networks").EnumerateArraySafe()
-            .Select(n => $"{n.String("name")}: {n.Child("multus").String("networkName") ?? (n.Child("pod").ValueKind == JsonValueKind.Object ? "pod network" : "other")}")
+            .Select(n => new KubeVirtVMNetwork
+            {
+                Name = n.String("name") ?? string.Empty,
+                Type = n.ValueKind == JsonValueKind.Object
+                    ? n.EnumerateObject().Select(p => p.Name).FirstOrDefault(p => p != "name") ?? "unknown"
+                    : "unknown",
+                Network = n.Child("multus").String("networkName"),
+            })
             .ToArray();
+
+    /// <summary>
+    /// vCPUs as virt-launcher gives the guest: sockets x cores x threads of domain.cpu (each 1 when left out), else
+    /// the CPU limit or request rounded up to whole CPUs, else 1. KubeVirt: pkg/virt-launcher/virtwrap/converter
+    /// (vcpu/vcpu.go, GetCPUTopology). With an instancetype and no domain.cpu the instancetype decides: null, as reading it
+    /// would cost a request per VM.
+    /// </summary>
+    private static int? Cpus(JsonElement spec)
+    {
+        JsonElement domain = spec.Child("template").Child("spec").Child("domain");
+        JsonElement cpu = domain.Child("cpu");
+        int Count(string field) => cpu.Child(field).ValueKind == JsonValueKind.Number && cpu.Child(field).TryGetInt32(out int n) && n > 0 ? n : 1;
+        if (cpu.ValueKind == JsonValueKind.Object &&
+            (cpu.Child("sockets").ValueKind == JsonValueKind.Number || cpu.Child("cores").ValueKind == JsonValueKind.Number ||
+             cpu.Child("threads").ValueKind == JsonValueKind.Number))
+        {
+            return Count("sockets") * Count("cores") * Count("threads");
+        }
+
+        JsonElement resources = domain.Child("resources");
+        if (CpuQuantity(resources.Child("limits").String("cpu") ?? resources.Child("requests").String("cpu")) is { } fromResources)
+        {
+            return fromResources;
+        }
+
+        return spec.Child("instancetype").ValueKind == JsonValueKind.Object ? null : 1;
+    }
+
+    /// <summary>A CPU quantity ("2", "500m", "1.5") rounded up to whole CPUs; null when absent or unreadable.</summary>
+    private static int? CpuQuantity(string? quantity)
+    {
+        if (string.IsNullOrEmpty(quantity))
+        {
+            return null;
+        }
+
+        bool milli = quantity.EndsWith('m');
+        return decimal.TryParse(milli ? quantity[..^1] : quantity, System.Globalization.NumberStyles.AllowDecimalPoint,
+                System.Globalization.CultureInfo.InvariantCulture, out decimal value) && value > 0
+            ? (int)Math.Ceiling(milli ? value / 1000m : value)
+            : null;
+    }
+
+    /// <summary>domain.memory.guest, else resources.requests.memory, as written; null when neither is set.</summary>
+    private static string? Memory(JsonElement spec)
+    {
+        JsonElement domain = spec.Child("template").Child("spec").Child("domain");
+        return domain.Child("memory").String("guest") ?? domain.Child("resources").Child("requests").String("memory");
+    }
+
+    /// <summary>spec.instancetype as "kind/name"; the kind defaults to VirtualMachineClusterInstancetype, as in KubeVirt.</summary>
+    private static string? InstanceType(JsonElement spec)
+    {
+        JsonElement instancetype = spec.Child("instancetype");
+        return instancetype.String("name") is { } name
+            ? $"{instancetype.String("kind") ?? "VirtualMachineClusterInstancetype"}/{name}"
+            : null;
+    }
 
     /// <summary>spec.runStrategy, else the deprecated spec.running (true = Always, false = Halted), else Halted.</summary>
     public static string RunStrategy(JsonElement spec) =>

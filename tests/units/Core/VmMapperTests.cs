@@ -61,4 +61,40 @@ public class VmMapperTests
         Assert.Equal(os, vm.OS);
         Assert.Equal(windows, VmMapper.IsWindows(vm.OS));
     }
+
+    [Theory]
+    [InlineData("""{"domain":{"cpu":{"sockets":2,"cores":4,"threads":2},"memory":{"guest":"8Gi"}}}""", null, 16, "8Gi", null)]
+    [InlineData("""{"domain":{"cpu":{"cores":3}}}""", null, 3, null, null)]
+    [InlineData("""{"domain":{"resources":{"requests":{"cpu":"1500m","memory":"2Gi"}}}}""", null, 2, "2Gi", null)]
+    [InlineData("""{"domain":{"resources":{"limits":{"cpu":"4"},"requests":{"cpu":"1"}}}}""", null, 4, null, null)]
+    [InlineData("""{"domain":{}}""", null, 1, null, null)]
+    [InlineData("""{"domain":{}}""", """{"name":"u1.medium"}""", null, null, "VirtualMachineClusterInstancetype/u1.medium")]
+    [InlineData("""{"domain":{}}""", """{"kind":"VirtualMachineInstancetype","name":"small"}""", null, null, "VirtualMachineInstancetype/small")]
+    public void Cpu_memory_and_instancetype_come_from_the_spec(string templateSpec, string? instancetype, int? cpu, string? memory, string? shown)
+    {
+        string spec = "{\"template\":{\"spec\":" + templateSpec + "}" + (instancetype is null ? string.Empty : ",\"instancetype\":" + instancetype) + "}";
+        KubeVirtVM vm = Map("{\"metadata\":{\"name\":\"v\",\"namespace\":\"vms\"},\"spec\":" + spec + "}");
+        Assert.Equal(cpu, vm.CPU);
+        Assert.Equal(memory, vm.Memory);
+        Assert.Equal(shown, vm.InstanceType);
+    }
+
+    [Fact]
+    public void Networks_are_objects_that_read_as_name_and_target()
+    {
+        KubeVirtVM vm = Map("""
+            {"metadata":{"name":"v","namespace":"vms"},"spec":{"template":{"spec":{"networks":[
+              {"name":"default","pod":{}},{"name":"prod","multus":{"networkName":"other-ns/prod-net"}}]}}}}
+            """);
+        Assert.Equal(new[] { "pod", "multus" }, vm.Networks.Select(n => n.Type));
+        Assert.Null(vm.Networks[0].Network);
+        Assert.Equal("other-ns/prod-net", vm.Networks[1].Network);
+        Assert.Equal("default: pod network, prod: other-ns/prod-net", vm.Networks.ToString());
+        Assert.Equal("root (db-root), cloudinit (cloudInitNoCloud, not captured)",
+            new ValueList<KubeVirtVMVolume>(new[]
+            {
+                new KubeVirtVMVolume { Name = "root", Type = "persistentVolumeClaim", ClaimName = "db-root", SnapshotEnabled = true },
+                new KubeVirtVMVolume { Name = "cloudinit", Type = "cloudInitNoCloud" },
+            }).ToString());
+    }
 }
