@@ -219,8 +219,9 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
 
         // Confirmation stays one by one on the pipeline thread; the deletions (and with -Wait, the waits for their
         // finalizers) run -ThrottleLimit at a time, so 200 snapshots cost about what a few do.
-        using SemaphoreSlim throttle = new(ThrottleLimit);
-        using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(CancelToken);
+        // Not disposed when Ctrl+C ends the wait early (base.EndProcessing throws): deletions still running use them.
+        SemaphoreSlim throttle = new(ThrottleLimit);
+        CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(CancelToken);
         foreach (KubeVirtVMSnapshot snapshot in plan.Remove)
         {
             if (_fatal is not null)
@@ -237,7 +238,9 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
                 e => e.Kind == ApiErrorKind.NotFound ? NotFound(snapshot.Name, snapshot.Namespace) : ErrorRecords.FromApi(e, snapshot));
         }
 
-        base.EndProcessing();
+        base.EndProcessing(); // returns once every deletion has ended
+        throttle.Dispose();
+        stop.Dispose();
         if (_fatal is { } fatal)
         {
             // The credentials or the connection failed: every other deletion would fail the same way.
