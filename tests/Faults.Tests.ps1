@@ -123,6 +123,24 @@ Describe 'Riding through a flaky API server' {
 
     }
 
+    It 'stops at a wrong rule (<Case>), so a test never runs without its fault, and keeps the rules it had' -ForEach @(
+        @{ Case = 'a misspelled resource'; Rule = @{ fault = 'error'; resources = 'vmsnapshots' }; Message = "-Rule[0]: the lab serves no resource 'vmsnapshots'. Use a plural" }
+        @{ Case = 'an unknown fault'; Rule = @{ fault = 'explode' }; Message = "-Rule[0]: fault 'explode' is not one of throttle," }
+        @{ Case = 'a misspelled key'; Rule = @{ fault = 'throttle'; retryAftr = 1 }; Message = "-Rule[0]: unknown field 'retryAftr'. Known: fault," }
+    ) {
+        Start-KubeVirtLab -Scenario empty -Name 'faults-wrong-rule' -Connect | Out-Null
+        Set-KubeVirtLabFault -Rule @{ fault = 'slow'; verbs = 'get' }
+
+        $record = $null
+        try { Set-KubeVirtLabFault -Rule $Rule; $reached = $true } catch { $record = $_ }
+
+        $reached | Should -BeNullOrEmpty -Because 'the error ends the command (and a test) at once'
+        $record.FullyQualifiedErrorId | Should -Be 'InvalidFaultRule,VmSnapshot.Commands.SetKubeVirtLabFaultCommand'
+        $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $record.Exception.Message.StartsWith($Message, [StringComparison]::Ordinal) | Should -BeTrue -Because $record.Exception.Message
+        (Get-KubeVirtLabFault).Fault | Should -Be 'slow'
+    }
+
     It 'fails a create the server keeps failing with what was tried and what to check, and makes nothing' {
         Start-KubeVirtLab -Name 'faults-down' -ClockSpeed 20 -Connect | Out-Null
         $mark = Checkpoint-KubeVirtLab

@@ -159,6 +159,15 @@ public sealed class LabServer : IDisposable
     public string Namespace { get; }
     /// <summary>PEM of the self-signed serving certificate (also the CA) when TLS is on.</summary>
     public string? CertificateAuthorityPem { get; }
+    /// <summary>
+    /// Every resource name a fault rule's <c>resources</c> can match: the served kinds' plurals, their status
+    /// subresource, and the aggregated groups' subresources (virtualmachines/start, ...).
+    /// </summary>
+    public IReadOnlySet<string> ServedResources =>
+        Store.Catalog.All.SelectMany(t => t.HasStatus ? new[] { t.Plural, t.Plural + "/status" } : new[] { t.Plural })
+            .Concat(Store.AggregatedApis.ResourceNames())
+            .ToHashSet(StringComparer.Ordinal);
+
     /// <summary>The fault rules (LabSettings <c>faults</c>, or set on the running lab) that make the server misbehave.</summary>
     public FaultInjector Faults => _http.Faults;
     /// <summary>Total HTTP requests served.</summary>

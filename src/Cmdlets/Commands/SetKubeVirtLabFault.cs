@@ -61,18 +61,26 @@ public sealed class SetKubeVirtLabFaultCommand : PSCmdlet
         }
 
         List<FaultRule> rules = new();
+        IReadOnlySet<string> served = server!.ServedResources;
         for (int i = 0; i < Rule.Length; i++)
         {
             try
             {
-                rules.Add(FaultRuleParameter.Parse(Rule[i], $"-Rule[{i}]"));
+                FaultRule rule = FaultRuleParameter.Parse(Rule[i], $"-Rule[{i}]");
+                if (rule.Resources.FirstOrDefault(r => !served.Contains(r)) is { } unknown)
+                {
+                    // A misspelled resource would match nothing, and a test would pass without its fault.
+                    throw new FormatException($"-Rule[{i}]: the lab serves no resource '{unknown}'. Use a plural such as " +
+                        "virtualmachinesnapshots, or plural/subresource such as virtualmachines/start.");
+                }
+
+                rules.Add(rule);
             }
             catch (FormatException e)
             {
-                // Nothing is changed when one rule is wrong.
-                WriteError(ErrorRecords.Create(e, ErrorIds.InvalidFaultRule, ErrorCategory.InvalidArgument, Rule[i],
+                // Terminating: a test whose fault rule is wrong must fail, not run without the fault. Nothing changes.
+                ThrowTerminatingError(ErrorRecords.Create(e, ErrorIds.InvalidFaultRule, ErrorCategory.InvalidArgument, Rule[i],
                     "Fix the rule (see Get-Help Set-KubeVirtLabFault -Parameter Rule); the lab's rules are unchanged."));
-                return;
             }
         }
 
@@ -82,7 +90,7 @@ public sealed class SetKubeVirtLabFaultCommand : PSCmdlet
             return;
         }
 
-        server!.Faults.Set(rules, Seed);
+        server.Faults.Set(rules, Seed);
         if (PassThru)
         {
             WriteObject(LabFaults.Describe(lab, server), enumerateCollection: true);

@@ -20,5 +20,6 @@ internal static class LabChanges
     public static ErrorRecord NotRunning(object target) => ErrorRecords.Create(
         new InvalidOperationException($"The lab of '{target}' is no longer running in this process."),
         ErrorIds.LabNotFound, ErrorCategory.ObjectNotFound, target,
-        "Checkpoints belong to one running lab: take a new one with Checkpoint-KubeVirtLab after Start-KubeVirtLab.");
+        "Use a running lab (Get-KubeVirtLab lists them) or start one with Start-KubeVirtLab; a checkpoint belongs to " +
+        "the lab it was taken in.");
 }

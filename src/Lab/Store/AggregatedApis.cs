@@ -27,6 +27,11 @@ public sealed class AggregatedApis
         lock (_apis) _apis.Add(api);
     }
 
+    /// <summary>The resource names the aggregated groups list in discovery (virtualmachines/start, ...).</summary>
+    internal IEnumerable<string> ResourceNames() =>
+        _apis.SelectMany(a => a.ResourceList(a.Versions[0])["resources"]?.AsArray() ?? [])
+            .Select(r => r?["name"]?.ToString()).OfType<string>();
+
     internal void Clear()
     {
         lock (_apis) _apis.Clear();
