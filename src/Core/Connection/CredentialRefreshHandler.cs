@@ -15,7 +15,16 @@ internal sealed class CredentialRefreshHandler(IRefreshableCredential credential
         // The body is kept so the request can be sent again (HttpClient sends a message only once).
         byte[]? body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         HttpResponseMessage response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Unauthorized || !await credential.RefreshAsync(cancellationToken).ConfigureAwait(false))
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        {
+            return response;
+        }
+
+        // Many requests in flight meet the expiry together: the first re-reads the token; the others find it already
+        // different from the one they were sent with, and only send again.
+        string? sent = request.Headers.Authorization?.Parameter;
+        string? current = (await credential.GetAuthenticationHeaderAsync(cancellationToken).ConfigureAwait(false)).Parameter;
+        if (string.Equals(sent, current, StringComparison.Ordinal) && !await credential.RefreshAsync(cancellationToken).ConfigureAwait(false))
         {
             return response;
         }

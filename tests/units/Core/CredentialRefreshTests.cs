@@ -64,6 +64,18 @@ public sealed class CredentialRefreshTests : IDisposable
     }
 
     [Fact]
+    public async Task Many_requests_refused_together_all_carry_on_with_the_token_read_again()
+    {
+        KubeVirtConnection connection = ConnectionFactory.FromKubeconfig([_lab.KubeconfigPath], null, null);
+        await ReadAsync(connection);
+
+        _lab.RotateToken();
+        KubeVirtVMSnapshot?[] results = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => ReadAsync(connection)));
+
+        Assert.All(results, Assert.Null); // each read answered "not found": none was refused
+    }
+
+    [Fact]
     public async Task A_token_file_is_read_again_at_once_when_the_server_refuses_it()
     {
         string tokenFile = Path.Combine(_folder, "token");
