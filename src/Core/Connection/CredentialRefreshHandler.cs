@@ -22,9 +22,7 @@ internal sealed class CredentialRefreshHandler(IRefreshableCredential credential
 
         // Many requests in flight meet the expiry together: the first re-reads the token; the others find it already
         // different from the one they were sent with, and only send again.
-        string? sent = request.Headers.Authorization?.Parameter;
-        string? current = (await credential.GetAuthenticationHeaderAsync(cancellationToken).ConfigureAwait(false)).Parameter;
-        if (string.Equals(sent, current, StringComparison.Ordinal) && !await credential.RefreshAsync(cancellationToken).ConfigureAwait(false))
+        if (!await credential.RefreshAsync(request.Headers.Authorization?.Parameter, cancellationToken).ConfigureAwait(false))
         {
             return response;
         }

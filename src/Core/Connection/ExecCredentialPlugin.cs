@@ -69,19 +69,18 @@ public sealed class ExecCredentialPlugin : IRefreshableCredential
     }
 
     /// <summary>Runs the plugin again at once (the server refused its token); true when it gave a new token.</summary>
-    async Task<bool> IRefreshableCredential.RefreshAsync(CancellationToken cancelToken)
+    async Task<bool> IRefreshableCredential.RefreshAsync(string? rejected, CancellationToken cancelToken)
     {
-        string before = _token;
         await _renewing.WaitAsync(cancelToken).ConfigureAwait(false);
         try
         {
-            if (!string.Equals(before, _token, StringComparison.Ordinal))
+            if (!string.Equals(rejected, _token, StringComparison.Ordinal))
             {
                 return true; // another request renewed it meanwhile
             }
 
             await RenewAsync(cancelToken).ConfigureAwait(false);
-            return !string.Equals(before, _token, StringComparison.Ordinal);
+            return !string.Equals(rejected, _token, StringComparison.Ordinal);
         }
         catch (ConnectionException)
         {

@@ -8,6 +8,9 @@ namespace VmSnapshot.Core.Connection;
 /// </summary>
 internal interface IRefreshableCredential : ITokenProvider
 {
-    /// <summary>Reads the token again from its source; true when that gave a different token (worth sending again).</summary>
-    Task<bool> RefreshAsync(CancellationToken cancelToken);
+    /// <summary>
+    /// The server refused <paramref name="rejected"/>: true when the credential now holds another token (read again from
+    /// its source now, or already by a request refused a moment earlier), so the request is worth sending again.
+    /// </summary>
+    Task<bool> RefreshAsync(string? rejected, CancellationToken cancelToken);
 }

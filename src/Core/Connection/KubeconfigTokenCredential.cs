@@ -8,29 +8,38 @@ namespace VmSnapshot.Core.Connection;
 /// </summary>
 internal sealed class KubeconfigTokenCredential(string token, Func<string?> reread) : IRefreshableCredential
 {
+    private readonly object _sync = new();
     private volatile string _token = token;
 
     public Task<AuthenticationHeaderValue> GetAuthenticationHeaderAsync(CancellationToken cancellationToken) =>
         Task.FromResult(new AuthenticationHeaderValue("Bearer", _token));
 
-    public Task<bool> RefreshAsync(CancellationToken cancelToken)
+    public Task<bool> RefreshAsync(string? rejected, CancellationToken cancelToken)
     {
-        string? current;
-        try
+        lock (_sync)
         {
-            current = reread();
-        }
-        catch (Exception e) when (e is ConnectionException or IOException)
-        {
-            return Task.FromResult(false); // the file is being rewritten or is gone: the 401 stands
-        }
+            if (!string.Equals(_token, rejected, StringComparison.Ordinal))
+            {
+                return Task.FromResult(true); // already read again for a request refused a moment earlier
+            }
 
-        if (string.IsNullOrEmpty(current) || string.Equals(current, _token, StringComparison.Ordinal))
-        {
-            return Task.FromResult(false);
-        }
+            string? current;
+            try
+            {
+                current = reread();
+            }
+            catch (Exception e) when (e is ConnectionException or IOException)
+            {
+                return Task.FromResult(false); // the file is being rewritten or is gone: the 401 stands
+            }
 
-        _token = current;
-        return Task.FromResult(true);
+            if (string.IsNullOrEmpty(current) || string.Equals(current, rejected, StringComparison.Ordinal))
+            {
+                return Task.FromResult(false);
+            }
+
+            _token = current;
+            return Task.FromResult(true);
+        }
     }
 }

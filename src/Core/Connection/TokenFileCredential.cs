@@ -12,7 +12,7 @@ internal sealed class TokenFileCredential(string path) : IRefreshableCredential
 {
     private static readonly TimeSpan s_reread = TimeSpan.FromMinutes(1);
     private readonly SemaphoreSlim _reading = new(1, 1);
-    private string _token = string.Empty;
+    private volatile string _token = string.Empty;
     private DateTimeOffset _readAt = DateTimeOffset.MinValue;
 
     public async Task<AuthenticationHeaderValue> GetAuthenticationHeaderAsync(CancellationToken cancellationToken)
@@ -25,11 +25,15 @@ internal sealed class TokenFileCredential(string path) : IRefreshableCredential
         return new AuthenticationHeaderValue("Bearer", _token);
     }
 
-    public async Task<bool> RefreshAsync(CancellationToken cancelToken)
+    public async Task<bool> RefreshAsync(string? rejected, CancellationToken cancelToken)
     {
-        string before = _token;
+        if (!string.Equals(_token, rejected, StringComparison.Ordinal))
+        {
+            return true; // already read again for a request refused a moment earlier
+        }
+
         await ReadAsync(cancelToken).ConfigureAwait(false);
-        return !string.Equals(before, _token, StringComparison.Ordinal);
+        return !string.Equals(_token, rejected, StringComparison.Ordinal);
     }
 
     private async Task ReadAsync(CancellationToken cancelToken)
