@@ -34,7 +34,20 @@ public sealed class FaultRule
     public IReadOnlyList<string> Resources { get; init; } = [];
 
     /// <summary>A wildcard (* and ?) on the URL path; null: any path.</summary>
-    public string? Path { get; init; }
+    public string? Path
+    {
+        get => _path;
+        init
+        {
+            _path = value;
+            // Built once here, not on every request the rule is tried against.
+            _pathPattern = value is null ? null
+                : new Regex("^" + Regex.Escape(value).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.CultureInvariant);
+        }
+    }
+
+    private readonly string? _path;
+    private readonly Regex? _pathPattern;
 
     /// <summary>The share of matching requests picked (0-1), drawn from the lab's seeded random source.</summary>
     public double? Rate { get; init; }
@@ -139,7 +152,7 @@ public sealed class FaultRule
             return false; // only a watch from a resourceVersion can find its history compacted
         }
 
-        return Path is null || Regex.IsMatch(path, "^" + Regex.Escape(Path).Replace("\\*", ".*").Replace("\\?", ".") + "$");
+        return _pathPattern is null || _pathPattern.IsMatch(path);
     }
 
     internal static string Camel(string name) => char.ToLowerInvariant(name[0]) + name[1..];

@@ -157,23 +157,25 @@ internal sealed class LabHttpServer : IDisposable
     /// </summary>
     private async Task<bool> InjectAsync(FaultRule fault, HttpRequest request, Stream stream, CancellationToken ct)
     {
+        // An answer instead of the handler's; the connection stays open when the client keeps it alive.
+        async Task<bool> AnswerAsync(int status, byte[] body, string contentType, KeyValuePair<string, string>[]? headers)
+        {
+            HttpResponse answer = new(stream) { CloseAfter = !request.KeepAlive };
+            await answer.SendAsync(status, body, contentType, ct, headers);
+            return !answer.CloseAfter;
+        }
+
         switch (fault.Kind)
         {
             case FaultKind.Throttle:
                 // k8s.io/apiserver pkg/server/filters/maxinflight.go, tooManyRequests: Retry-After and a plain-text body.
-                HttpResponse throttled = new(stream) { CloseAfter = !request.KeepAlive };
-                await throttled.SendAsync(429, Utf8("Too many requests, please try again later.\n"), "text/plain; charset=utf-8", ct,
+                return await AnswerAsync(429, Utf8("Too many requests, please try again later.\n"), "text/plain; charset=utf-8",
                     [new("Retry-After", ((int)Math.Ceiling(fault.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture))]);
-                return !throttled.CloseAfter;
             case FaultKind.Unavailable:
                 // k8s.io/kube-aggregator pkg/apiserver/handler_proxy.go, proxyError: plain text "service unavailable".
-                HttpResponse unavailable = new(stream) { CloseAfter = !request.KeepAlive };
-                await unavailable.SendAsync(503, Utf8("service unavailable\n"), "text/plain; charset=utf-8", ct);
-                return !unavailable.CloseAfter;
+                return await AnswerAsync(503, Utf8("service unavailable\n"), "text/plain; charset=utf-8", null);
             case FaultKind.Error:
-                HttpResponse failed = new(stream) { CloseAfter = !request.KeepAlive };
-                await failed.SendAsync(500, _errorBody(500, "the lab's fault rule failed this request"), "application/json", ct);
-                return !failed.CloseAfter;
+                return await AnswerAsync(500, _errorBody(500, "the lab's fault rule failed this request"), "application/json", null);
             case FaultKind.Reset:
                 return false;
             case FaultKind.Restart:
