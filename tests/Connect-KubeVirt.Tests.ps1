@@ -93,6 +93,8 @@ contexts:
         catch { $record = $_ }
 
         $record.FullyQualifiedErrorId | Should -Be 'ClusterUnreachable,VmSnapshot.Commands.ConnectKubeVirtCommand'
+        # A refused connection is not a certificate problem: the advice says to check the address and the server.
+        $record.ErrorDetails.RecommendedAction | Should -BeLike 'Nothing accepts connections at that address*running.'
 
         @($warnings).Count | Should -Be 1
         $warnings[0].Message | Should -Be "http://${address}:$port/ is plain HTTP: the bearer token travels unencrypted to whoever answers. Use the API server's https:// address (oc whoami --show-server shows it)."

@@ -79,16 +79,33 @@ Describe 'Start-KubeVirtLab' {
         $path | Should -Exist
     }
 
-    It 'connects the session with -Connect and forgets the connection when the lab stops' {
-        $lab = Start-KubeVirtLab -Connect -Name 'connected'
-        @(Get-VMSnapshot).Count | Should -BeGreaterThan 0
-        $lab | Stop-KubeVirtLab -Confirm:$false
-        $env:KUBECONFIG = Join-Path $TestDrive 'absent'
+    It 'connects the session with -Connect, and after the lab stops refuses to move on to the kubeconfig by itself' {
+        # "production" stands for whatever cluster the user's kubeconfig points at: a script tested against the lab
+        # must not go on against it just because the lab stopped.
+        $production = Start-KubeVirtLab -Name 'production' -Scenario empty
+        $env:KUBECONFIG = $production.KubeconfigPath
         try {
-            { Get-VMSnapshot } | Should -Throw -ErrorId 'KubeconfigNotFound,VmSnapshot.Commands.GetVMSnapshotCommand'
+            $lab = Start-KubeVirtLab -Connect -Name 'connected'
+            @(Get-VMSnapshot).Count | Should -BeGreaterThan 0
+            $lab | Stop-KubeVirtLab -Confirm:$false
+
+            $err = $null
+            try { Get-VMSnapshot } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -Be 'LabStopped,VmSnapshot.Commands.GetVMSnapshotCommand'
+            $err.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+            $err.TargetObject | Should -Be 'connected'
+            $err.Exception.Message | Should -BeLike "*lab 'connected', which was stopped*nothing was sent*"
+            $err.ErrorDetails.RecommendedAction | Should -BeLike '*Connect-KubeVirt*Disconnect-KubeVirt*'
+            { New-VMSnapshot -VMName anything -Confirm:$false } | Should -Throw -ErrorId 'LabStopped,VmSnapshot.Commands.NewVMSnapshotCommand'
+            @(Get-VMSnapshot -Context production).Count | Should -Be 0 -Because '-Context names the cluster explicitly'
+
+            # Disconnect-KubeVirt is the explicit choice of the kubeconfig's current context.
+            Disconnect-KubeVirt
+            @(Get-VMSnapshot -AllNamespaces).Count | Should -Be 0
         }
         finally {
             Remove-Item Env:KUBECONFIG
+            $production | Stop-KubeVirtLab -Confirm:$false
         }
     }
 

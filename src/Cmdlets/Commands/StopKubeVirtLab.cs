@@ -64,8 +64,9 @@ public sealed class StopKubeVirtLabCommand : PSCmdlet
             LabRegistry.Stop(lab);
             if (SessionConnections.Current is { } current && current.Server == lab.Server)
             {
-                SessionConnections.Current = null;
-                WriteVerbose($"The session was connected to lab '{lab.Name}'; that connection was cleared.");
+                SessionConnections.ClearStoppedLab(lab.Name);
+                WriteVerbose($"The session was connected to lab '{lab.Name}'; that connection was cleared. Choose the " +
+                    "next cluster with Connect-KubeVirt (or Disconnect-KubeVirt for the kubeconfig's current context).");
             }
         }
     }

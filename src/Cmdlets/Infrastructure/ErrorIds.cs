@@ -27,6 +27,7 @@ internal static class ErrorIds
     public const string CertificateAuthorityInvalid = "CertificateAuthorityInvalid";
     public const string InvalidServerUri = "InvalidServerUri";
     public const string CredentialPluginFailed = "CredentialPluginFailed";
+    public const string LabStopped = "LabStopped";
 
     // VMs.
     public const string VMNotFound = "VMNotFound";

@@ -21,7 +21,21 @@ internal static class SessionConnections
         {
             Slot slot = s_slots.GetValue(Runspace.DefaultRunspace, _ => new Slot());
             slot.Explicit = value;
+            slot.StoppedLab = null;
         }
+    }
+
+    /// <summary>
+    /// Clears the session's connection to a lab that Stop-KubeVirtLab stopped, and remembers why. The next command
+    /// without -Connection or -Context is refused rather than sent to the kubeconfig's current context: a script that
+    /// was tested against the lab must not go on against whatever cluster that context names (often production).
+    /// Connect-KubeVirt, Disconnect-KubeVirt and Start-KubeVirtLab each say which cluster comes next, and clear this.
+    /// </summary>
+    public static void ClearStoppedLab(string labName)
+    {
+        Slot slot = s_slots.GetValue(Runspace.DefaultRunspace, _ => new Slot());
+        slot.Explicit = null;
+        slot.StoppedLab = labName;
     }
 
     /// <summary>
@@ -29,11 +43,30 @@ internal static class SessionConnections
     /// session's Connect-KubeVirt connection, else the kubeconfig's current context. Shared by the cmdlets and the
     /// argument completers; <paramref name="runspace"/> lets a completer resolve off the pipeline thread.
     /// </summary>
-    public static KubeVirtConnection Resolve(KubeVirtConnection? connection, string? context, Runspace runspace) =>
-        connection
-        ?? (context is not null ? Implicit(context, runspace) : null)
-        ?? (s_slots.TryGetValue(runspace, out Slot? slot) ? slot.Explicit : null)
-        ?? Implicit(context: null, runspace);
+    public static KubeVirtConnection Resolve(KubeVirtConnection? connection, string? context, Runspace runspace)
+    {
+        if (connection is not null)
+        {
+            return connection;
+        }
+
+        if (context is not null)
+        {
+            return Implicit(context, runspace);
+        }
+
+        s_slots.TryGetValue(runspace, out Slot? slot);
+        if (slot?.Explicit is { } current)
+        {
+            return current;
+        }
+
+        return slot?.StoppedLab is { } lab
+            ? throw new ConnectionException(ConnectionFailure.LabStopped,
+                $"This session was connected to lab '{lab}', which was stopped. Commands do not move on to the " +
+                "kubeconfig's current context by themselves, so nothing was sent anywhere.", lab)
+            : Implicit(context: null, runspace);
+    }
 
     /// <summary>
     /// The connection to use when Connect-KubeVirt was not called: the current kubeconfig context, as kubectl would
@@ -67,5 +100,8 @@ internal static class SessionConnections
         public KubeVirtConnection? Implicit { get; set; }
 
         public string? ImplicitKey { get; set; }
+
+        /// <summary>The lab whose stop cleared <see cref="Explicit"/>; null once a cluster is chosen again.</summary>
+        public string? StoppedLab { get; set; }
     }
 }

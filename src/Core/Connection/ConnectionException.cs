@@ -23,6 +23,9 @@ public enum ConnectionFailure
 
     /// <summary>The kubeconfig's exec credential plugin failed, timed out or printed no token.</summary>
     CredentialPluginFailed,
+
+    /// <summary>The session's connection was to a lab that was stopped; nothing else was chosen since.</summary>
+    LabStopped,
 }
 
 /// <summary>A connection could not be built. Messages name files and contexts, never credentials.</summary>
