@@ -59,6 +59,9 @@ public sealed class LabServer : IDisposable
             });
         }
 
+        // No client can hold a continue token from before the lab served: the seeding's list snapshots go.
+        Store.ForgetListSnapshots();
+
         if (options.UseTls)
         {
             _certificate = SelfSignedCertificate.Create("kubevirt-lab");

@@ -35,7 +35,7 @@ public sealed partial class LabStore : IDisposable
         Catalog = catalog;
         catalog.Seal();
         this._historySize = historySize;
-        foreach (ResourceType t in catalog.All) _tables[t] = new TypeTable(historySize, snapshotCount: 64);
+        foreach (ResourceType t in catalog.All) _tables[t] = new TypeTable(historySize, ListSnapshotsKept);
         TimeSpan interval = bookmarkInterval ?? TimeSpan.FromSeconds(10);
         _bookmarkTimer = new Timer(_ => SendBookmarks(), null, interval, interval);
         _gcLoop = Task.Run(GarbageCollectorLoopAsync);
@@ -58,6 +58,25 @@ public sealed partial class LabStore : IDisposable
         {
             rv = _resourceVersion;
             return _tables[type].Objects;
+        }
+    }
+
+    /// <summary>
+    /// How many versions of a kind's object map a continue token can still page through. A real continue token
+    /// lasts until etcd compacts its resourceVersion, every 5 minutes by default (kube-apiserver
+    /// --etcd-compaction-interval, k8s.io/apiserver pkg/storage/storagebackend/factory/etcd3.go startCompactorOnce).
+    /// The lab counts writes instead of minutes to bound memory (each kept version holds only the tree nodes and
+    /// object versions it does not share): 4,096 writes to one kind is several minutes of a busy namespace, where 64
+    /// expired a paged list of 1,000 snapshots within a second of a fleet snapshot, which no real cluster does.
+    /// </summary>
+    internal const int ListSnapshotsKept = 4096;
+
+    /// <summary>Keeps only each kind's current map for list continues (after seeding, before anyone listed).</summary>
+    internal void ForgetListSnapshots()
+    {
+        lock (_gate)
+        {
+            foreach (TypeTable table in _tables.Values) table.ForgetSnapshots();
         }
     }
 

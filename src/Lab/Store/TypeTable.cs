@@ -45,6 +45,12 @@ internal sealed class TypeTable(int historySize, int snapshotCount)
         while (Snapshots.Count > snapshotCount) Snapshots.RemoveFirst();
     }
 
+    /// <summary>Drops every kept map but the current one.</summary>
+    public void ForgetSnapshots()
+    {
+        while (Snapshots.Count > 1) Snapshots.RemoveFirst();
+    }
+
     public void Record(WatchEvent e)
     {
         History.Enqueue(e);
