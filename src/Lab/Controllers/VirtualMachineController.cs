@@ -31,16 +31,9 @@ internal sealed class VirtualMachineController(ControllerHost host) : Controller
 
     private IEnumerable<ObjectKey> AllVms() => Store.List(Plurals.VirtualMachines).Select(v => new ObjectKey(Obj.Namespace(v), Obj.Name(v)));
 
-    private const string ByClaim = "spec.template.spec.volumes.claimName";
+    public override void AddIndexes() => VmVolumes.AddClaimIndex(Store);
 
-    /// <summary>
-    /// VMs by the claims their volumes name, as virt-controller's informer indexes them: a claim's change wakes its
-    /// VMs without reading every VM of the namespace (a fleet snapshot changes thousands of claims).
-    /// </summary>
-    public override void AddIndexes()
-        => Store.AddIndex(Plurals.VirtualMachines, ByClaim, vm => VmVolumes.Of(vm).Select(VmVolumes.ClaimName).OfType<string>().Distinct());
-
-    private IEnumerable<ObjectKey> VmsUsingClaim(string? ns, string claim) => Lookup(Plurals.VirtualMachines, ByClaim, ns, claim);
+    private IEnumerable<ObjectKey> VmsUsingClaim(string? ns, string claim) => Lookup(Plurals.VirtualMachines, VmVolumes.ByClaimIndex, ns, claim);
 
     public override void Reconcile(ObjectKey key)
     {

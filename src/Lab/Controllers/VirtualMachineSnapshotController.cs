@@ -22,16 +22,18 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
         new(Plurals.VirtualMachineSnapshotContents, e => Obj.Str(e.Object!.ToJson(), "spec", "virtualMachineSnapshotName") is { } s ? [new ObjectKey(e.Object.Namespace, s)] : []),
         new(Plurals.VirtualMachines, e => ForVm(e.Object!.Namespace, e.Object.Name)),
         new(Plurals.VirtualMachineInstances, e => ForVm(e.Object!.Namespace, e.Object.Name)),
-        new(Plurals.PersistentVolumeClaims, e => Lookup(Plurals.VirtualMachineSnapshots, ByPhase, e.Object!.Namespace, "InProgress")),
+        // A claim that binds, or goes, can let a snapshot of a VM using it lock its source (SnapshotSource): only those
+        // snapshots wake, found through the VMs that name the claim, as KubeVirt's handlePVC finds its VMs.
+        new(Plurals.PersistentVolumeClaims, e => Lookup(Plurals.VirtualMachines, VmVolumes.ByClaimIndex, e.Object!.Namespace, e.Object.Name)
+            .SelectMany(vm => ForVm(vm.Namespace, vm.Name))),
     ];
 
     private const string BySource = "spec.source.name";
-    private const string ByPhase = "status.phase";
 
     public override void AddIndexes()
     {
+        VmVolumes.AddClaimIndex(Store);
         Store.AddIndex(Plurals.VirtualMachineSnapshots, BySource, s => [Obj.Str(s, "spec", "source", "name") ?? ""]);
-        Store.AddIndex(Plurals.VirtualMachineSnapshots, ByPhase, s => [Obj.Str(s, "status", "phase") ?? ""]);
     }
 
     /// <summary>The snapshots of a VM that a change of the VM or its instance can move on: not yet final, or being deleted.</summary>
