@@ -222,12 +222,15 @@ public sealed partial class LabStore : IDisposable
 
         // A write that changes nothing is no write: same bytes, no resourceVersion bump, no event.
         meta["resourceVersion"] = current.ResourceVersion.ToString();
-        StoredObject candidate = Materialize(type, desired);
-        if (candidate.Json.AsSpan().SequenceEqual(current.Json)) return new WriteResult(ChangeKind.None, current, current);
+        JsonObject canonical = Canonical(type, desired);
+        if (JsonUtil.ToBytes(canonical).AsSpan().SequenceEqual(current.Json)) return new WriteResult(ChangeKind.None, current, current);
 
+        // The canonical form only needs its new resourceVersion: setting a property keeps its place, so the bytes
+        // are what canonicalizing again would give, without the second walk over the schema.
         long rv = _resourceVersion + 1;
         meta["resourceVersion"] = rv.ToString();
-        StoredObject stored = Materialize(type, desired);
+        canonical["metadata"]!["resourceVersion"] = rv.ToString();
+        StoredObject stored = new(type, canonical, JsonUtil.ToBytes(canonical));
         bool finished = stored.Deleting && stored.Finalizers.Length == 0;
         if (options.DryRun) return new WriteResult(finished ? ChangeKind.Deleted : ChangeKind.Updated, stored, current);
 
@@ -276,9 +279,11 @@ public sealed partial class LabStore : IDisposable
 
     private static StoredObject Materialize(ResourceType type, JsonObject obj)
     {
-        JsonObject canonical = (JsonObject)JsonUtil.Canonical(obj, Schemas.SchemaCatalog.For(type))!;
+        JsonObject canonical = Canonical(type, obj);
         return new StoredObject(type, canonical, JsonUtil.ToBytes(canonical));
     }
+
+    private static JsonObject Canonical(ResourceType type, JsonObject obj) => (JsonObject)JsonUtil.Canonical(obj, Schemas.SchemaCatalog.For(type))!;
 
     /// <summary>
     /// Registers a watch. fromRv null (or 0) replays the current objects as ADDED; N replays history after N
