@@ -5,7 +5,7 @@ using VmSnapshot.Lab.Store;
 
 namespace VmSnapshot.Commands;
 
-[Cmdlet(VerbsData.Checkpoint, "KubeVirtLab")]
+[Cmdlet(VerbsData.Checkpoint, "KubeVirtLab", HelpUri = HelpPages.Online + "Checkpoint-KubeVirtLab.md")]
 [OutputType(typeof(KubeVirtLabCheckpoint))]
 public sealed class CheckpointKubeVirtLabCommand : PSCmdlet
 {

@@ -7,7 +7,8 @@ using VmSnapshot.Core.Connection;
 
 namespace VmSnapshot.Commands;
 
-[Cmdlet(VerbsCommunications.Connect, "KubeVirt", DefaultParameterSetName = KubeconfigSet)]
+[Cmdlet(VerbsCommunications.Connect, "KubeVirt", DefaultParameterSetName = KubeconfigSet,
+    HelpUri = HelpPages.Online + "Connect-KubeVirt.md")]
 [OutputType(typeof(KubeVirtConnection))]
 public sealed class ConnectKubeVirtCommand : CancellableCmdlet
 {

@@ -3,7 +3,7 @@ using VmSnapshot.Commands.Infrastructure;
 
 namespace VmSnapshot.Commands;
 
-[Cmdlet(VerbsCommunications.Disconnect, "KubeVirt")]
+[Cmdlet(VerbsCommunications.Disconnect, "KubeVirt", HelpUri = HelpPages.Online + "Disconnect-KubeVirt.md")]
 [OutputType(typeof(void))]
 public sealed class DisconnectKubeVirtCommand : PSCmdlet
 {

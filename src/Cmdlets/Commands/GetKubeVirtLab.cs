@@ -4,7 +4,7 @@ using VmSnapshot.Commands.Infrastructure;
 
 namespace VmSnapshot.Commands;
 
-[Cmdlet(VerbsCommon.Get, "KubeVirtLab")]
+[Cmdlet(VerbsCommon.Get, "KubeVirtLab", HelpUri = HelpPages.Online + "Get-KubeVirtLab.md")]
 [OutputType(typeof(KubeVirtLabInfo))]
 public sealed class GetKubeVirtLabCommand : PSCmdlet
 {

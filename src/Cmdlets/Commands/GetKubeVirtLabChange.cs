@@ -5,7 +5,7 @@ using VmSnapshot.Lab.Store;
 
 namespace VmSnapshot.Commands;
 
-[Cmdlet(VerbsCommon.Get, "KubeVirtLabChange")]
+[Cmdlet(VerbsCommon.Get, "KubeVirtLabChange", HelpUri = HelpPages.Online + "Get-KubeVirtLabChange.md")]
 [OutputType(typeof(KubeVirtLabChange))]
 public sealed class GetKubeVirtLabChangeCommand : PSCmdlet
 {

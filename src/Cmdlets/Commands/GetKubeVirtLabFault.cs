@@ -4,7 +4,7 @@ using VmSnapshot.Lab;
 
 namespace VmSnapshot.Commands;
 
-[Cmdlet(VerbsCommon.Get, "KubeVirtLabFault")]
+[Cmdlet(VerbsCommon.Get, "KubeVirtLabFault", HelpUri = HelpPages.Online + "Get-KubeVirtLabFault.md")]
 [OutputType(typeof(KubeVirtLabFault))]
 public sealed class GetKubeVirtLabFaultCommand : PSCmdlet
 {

@@ -8,7 +8,8 @@ using VmSnapshot.Core.Vms;
 
 namespace VmSnapshot.Commands;
 
-[Cmdlet(VerbsCommon.Get, "KubeVirtVM", DefaultParameterSetName = NamespaceSet)]
+[Cmdlet(VerbsCommon.Get, "KubeVirtVM", DefaultParameterSetName = NamespaceSet,
+    HelpUri = HelpPages.Online + "Get-KubeVirtVM.md")]
 [OutputType(typeof(KubeVirtVM))]
 public sealed class GetKubeVirtVMCommand : NamespacedCmdlet
 {

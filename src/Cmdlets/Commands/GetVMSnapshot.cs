@@ -9,7 +9,8 @@ using VmSnapshot.Core.Vms;
 
 namespace VmSnapshot.Commands;
 
-[Cmdlet(VerbsCommon.Get, "VMSnapshot", DefaultParameterSetName = NamespaceSet)]
+[Cmdlet(VerbsCommon.Get, "VMSnapshot", DefaultParameterSetName = NamespaceSet,
+    HelpUri = HelpPages.Online + "Get-VMSnapshot.md")]
 [OutputType(typeof(KubeVirtVMSnapshot))]
 public sealed class GetVMSnapshotCommand : NamespacedCmdlet
 {

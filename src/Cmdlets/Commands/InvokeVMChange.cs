@@ -10,7 +10,8 @@ using VmSnapshot.Core.Vms;
 namespace VmSnapshot.Commands;
 
 [Cmdlet(VerbsLifecycle.Invoke, "VMChange", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
-    DefaultParameterSetName = ChangeSet)]
+    DefaultParameterSetName = ChangeSet,
+    HelpUri = HelpPages.Online + "Invoke-VMChange.md")]
 [OutputType(typeof(KubeVirtVMChange))]
 public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
 {

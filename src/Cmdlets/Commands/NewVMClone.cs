@@ -11,7 +11,8 @@ using VmSnapshot.Core.Vms;
 namespace VmSnapshot.Commands;
 
 [Cmdlet(VerbsCommon.New, "VMClone", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
-    DefaultParameterSetName = InputObjectSet)]
+    DefaultParameterSetName = InputObjectSet,
+    HelpUri = HelpPages.Online + "New-VMClone.md")]
 [OutputType(typeof(KubeVirtVMClone), typeof(string))]
 public sealed class NewVMCloneCommand : FollowingCmdlet
 {

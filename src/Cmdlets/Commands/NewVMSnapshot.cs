@@ -7,7 +7,8 @@ using VmSnapshot.Core.Snapshots;
 
 namespace VmSnapshot.Commands;
 
-[Cmdlet(VerbsCommon.New, "VMSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.New, "VMSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+    HelpUri = HelpPages.Online + "New-VMSnapshot.md")]
 [OutputType(typeof(KubeVirtVMSnapshot), typeof(string))]
 public sealed class NewVMSnapshotCommand : FollowingCmdlet
 {

@@ -9,7 +9,8 @@ using VmSnapshot.Core.Snapshots;
 namespace VmSnapshot.Commands;
 
 [Cmdlet(VerbsCommon.Remove, "VMSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
-    DefaultParameterSetName = InputObjectSet)]
+    DefaultParameterSetName = InputObjectSet,
+    HelpUri = HelpPages.Online + "Remove-VMSnapshot.md")]
 [OutputType(typeof(KubeVirtVMSnapshot))]
 public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
 {

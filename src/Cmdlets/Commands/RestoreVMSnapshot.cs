@@ -10,7 +10,8 @@ using VmSnapshot.Core.Vms;
 namespace VmSnapshot.Commands;
 
 [Cmdlet(VerbsData.Restore, "VMSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
-    DefaultParameterSetName = InputObjectSet)]
+    DefaultParameterSetName = InputObjectSet,
+    HelpUri = HelpPages.Online + "Restore-VMSnapshot.md")]
 [OutputType(typeof(KubeVirtVMRestore), typeof(string))]
 public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
 {

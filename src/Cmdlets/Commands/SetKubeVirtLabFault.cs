@@ -6,7 +6,8 @@ using VmSnapshot.Lab.Faults;
 
 namespace VmSnapshot.Commands;
 
-[Cmdlet(VerbsCommon.Set, "KubeVirtLabFault", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommon.Set, "KubeVirtLabFault", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low,
+    HelpUri = HelpPages.Online + "Set-KubeVirtLabFault.md")]
 [OutputType(typeof(KubeVirtLabFault))]
 public sealed class SetKubeVirtLabFaultCommand : PSCmdlet
 {

@@ -7,7 +7,7 @@ using VmSnapshot.Lab;
 
 namespace VmSnapshot.Commands;
 
-[Cmdlet(VerbsLifecycle.Start, "KubeVirtLab")]
+[Cmdlet(VerbsLifecycle.Start, "KubeVirtLab", HelpUri = HelpPages.Online + "Start-KubeVirtLab.md")]
 [OutputType(typeof(KubeVirtLabInfo))]
 public sealed class StartKubeVirtLabCommand : CancellableCmdlet
 {

@@ -4,7 +4,8 @@ using VmSnapshot.Commands.Infrastructure;
 
 namespace VmSnapshot.Commands;
 
-[Cmdlet(VerbsLifecycle.Stop, "KubeVirtLab", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
+[Cmdlet(VerbsLifecycle.Stop, "KubeVirtLab", SupportsShouldProcess = true, DefaultParameterSetName = NameSet,
+    HelpUri = HelpPages.Online + "Stop-KubeVirtLab.md")]
 [OutputType(typeof(void))]
 public sealed class StopKubeVirtLabCommand : PSCmdlet
 {

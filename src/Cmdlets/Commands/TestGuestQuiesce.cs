@@ -9,7 +9,8 @@ using VmSnapshot.Core.Refusals;
 namespace VmSnapshot.Commands;
 
 [Cmdlet(VerbsDiagnostic.Test, "GuestQuiesce", DefaultParameterSetName = NamespaceSet, SupportsShouldProcess = true,
-    ConfirmImpact = ConfirmImpact.Medium)]
+    ConfirmImpact = ConfirmImpact.Medium,
+    HelpUri = HelpPages.Online + "Test-GuestQuiesce.md")]
 [OutputType(typeof(QuiesceReadiness), typeof(bool))]
 public sealed class TestGuestQuiesceCommand : NamespacedCmdlet
 {

@@ -8,7 +8,8 @@ using VmSnapshot.Core.Vms;
 
 namespace VmSnapshot.Commands;
 
-[Cmdlet(VerbsDiagnostic.Test, "VMHealth", DefaultParameterSetName = NamespaceSet)]
+[Cmdlet(VerbsDiagnostic.Test, "VMHealth", DefaultParameterSetName = NamespaceSet,
+    HelpUri = HelpPages.Online + "Test-VMHealth.md")]
 [OutputType(typeof(KubeVirtVMHealth), typeof(bool))]
 public sealed class TestVMHealthCommand : FollowingCmdlet
 {

@@ -6,7 +6,7 @@ using VmSnapshot.Core.Snapshots;
 
 namespace VmSnapshot.Commands;
 
-[Cmdlet(VerbsLifecycle.Wait, "VMSnapshot")]
+[Cmdlet(VerbsLifecycle.Wait, "VMSnapshot", HelpUri = HelpPages.Online + "Wait-VMSnapshot.md")]
 [OutputType(typeof(KubeVirtVMSnapshot))]
 public sealed class WaitVMSnapshotCommand : FollowingCmdlet
 {
