@@ -90,7 +90,15 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
         }
 
         SessionConnections.Current = connection;
-        WriteVerbose($"Connected to {connection}; default namespace '{connection.Namespace}'.");
+        string connected = $"Connected to {connection}; namespace '{connection.Namespace}' ({connection.NamespaceOrigin}).";
+        WriteVerbose(connected);
+        if (!MyInvocation.BoundParameters.ContainsKey(nameof(Namespace)))
+        {
+            // The namespace every later command works in was chosen for the caller: say which, where it can be seen
+            // (-InformationAction Continue, -InformationVariable) without printing anything in a runbook by default.
+            WriteInformation($"{connected} Pass -Namespace to work in another.", ["VmSnapshot", "Namespace"]);
+        }
+
         if (PassThru)
         {
             WriteObject(connection);

@@ -13,6 +13,7 @@ public sealed class SetKubeVirtLabFaultCommand : PSCmdlet
 {
     [Parameter(Mandatory = true, Position = 0)]
     [AllowEmptyCollection]
+    [FaultRuleTransformation]
     public Hashtable[] Rule { get; set; } = [];
 
     [Parameter]
@@ -50,6 +51,17 @@ public sealed class SetKubeVirtLabFaultCommand : PSCmdlet
                 }
 
                 rules.Add(rule);
+            }
+            catch (FormatException e) when (Rule[i] is FaultRuleText text)
+            {
+                // 'text' that is no fault's name: say what a rule looks like, not only which faults exist.
+                string faults = string.Join(", ", Enum.GetNames<FaultKind>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]));
+                ThrowTerminatingError(ErrorRecords.Create(
+                    new FormatException($"-Rule[{i}]: '{text.Text}' is not a fault rule. A rule is a hashtable such as " +
+                        "@{ fault = 'throttle'; verbs = 'create'; rate = 0.2 }, or a fault's name alone for a rule that " +
+                        $"picks every request: {faults}.", e),
+                    ErrorIds.InvalidFaultRule, ErrorCategory.InvalidArgument, text.Text,
+                    "Fix the rule (see Get-Help Set-KubeVirtLabFault -Parameter Rule); the lab's rules are unchanged."));
             }
             catch (FormatException e)
             {
