@@ -114,4 +114,23 @@ Describe 'Help' {
     It '<_> shows RELATED LINKS in its full help' -ForEach $cmdletNames {
         (Get-Help $_ -Full | Out-String -Width 200) | Should -Match '(?m)^RELATED LINKS\s*\r?\n\s+Online Version: https://'
     }
+
+    It 'Start-KubeVirtLab''s help gives the scale:NxM scenario, and its example of it runs as written' {
+        $scenario = (Get-Help Start-KubeVirtLab -Parameter Scenario).description.Text -join ' '
+        $scenario | Should -Match "'scale:NxM', e\.g\. scale:20x10"
+        $scenario | Should -Match 'scale-001'
+        $example = @((Get-Help Start-KubeVirtLab).examples.example)[-1]
+        $example.code | Should -Match '-Scenario scale:3x20'
+
+        try {
+            $output = @(& ([scriptblock]::Create($example.code)))
+        }
+        finally {
+            Get-KubeVirtLab | Where-Object Name -EQ 'kubevirt-lab' | Stop-KubeVirtLab -Confirm:$false
+            Disconnect-KubeVirt
+        }
+
+        $output | Should -Be @(60) -Because 'the example counts 3 namespaces of 20 VMs and says so'
+        $example.code | Should -Match '# 60:'
+    }
 }
