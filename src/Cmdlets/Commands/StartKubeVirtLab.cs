@@ -90,6 +90,14 @@ public sealed class StartKubeVirtLabCommand : CancellableCmdlet
                 "Leave out -Port (or pass -Port 0) to let the lab pick a free port, or stop what listens on that port."));
             return;
         }
+        catch (Exception e) when (e is FormatException or FileNotFoundException)
+        {
+            // The scenario is wrong (its message names what and where): advice about ports would only mislead.
+            ThrowTerminatingError(ErrorRecords.Create(e, ErrorIds.LabStartFailed, ErrorCategory.InvalidArgument, Scenario,
+                "Nothing was started. Fix the scenario (Get-Help about_KubeVirtLab_Scenarios), or use a built-in one: " +
+                "default, empty or scale:NxM."));
+            return;
+        }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
             ThrowTerminatingError(ErrorRecords.Create(e, ErrorIds.LabStartFailed, ErrorCategory.InvalidOperation,
