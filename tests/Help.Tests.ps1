@@ -119,8 +119,9 @@ Describe 'Help' {
         $scenario = (Get-Help Start-KubeVirtLab -Parameter Scenario).description.Text -join ' '
         $scenario | Should -Match "'scale:NxM', e\.g\. scale:20x10"
         $scenario | Should -Match 'scale-001'
-        $example = @((Get-Help Start-KubeVirtLab).examples.example)[-1]
-        $example.code | Should -Match '-Scenario scale:3x20'
+        $example = @((Get-Help Start-KubeVirtLab).examples.example | Where-Object code -Match '-Scenario scale:3x20')
+        $example.Count | Should -Be 1
+        $example = $example[0]
 
         try {
             $output = @(& ([scriptblock]::Create($example.code)))
