@@ -68,6 +68,47 @@ contexts:
         (Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -Namespace elsewhere -PassThru).Namespace | Should -Be 'elsewhere'
     }
 
+    It 'says on the information stream which namespace it chose without -Namespace: <Case>' -ForEach @(
+        @{ Case = 'the context sets one'; Strip = $false; Namespace = 'vms'; Origin = "set by context 'connect-tests'" }
+        @{ Case = 'the context sets none'; Strip = $true; Namespace = 'default'; Origin = "context 'connect-tests' sets none" }
+    ) {
+        $text = Get-Content $lab.KubeconfigPath -Raw
+        if ($Strip) { $text = $text -replace '(?m)^\s+namespace:.*\r?\n', '' }
+        ($text -match 'namespace:') | Should -Be (-not $Strip)
+        $kubeconfig = Join-Path $TestDrive 'namespace.kubeconfig'
+        Set-Content -LiteralPath $kubeconfig -Value $text
+
+        $connection = Connect-KubeVirt -Kubeconfig $kubeconfig -PassThru -InformationVariable info -Verbose 4>&1 |
+            Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+
+        $connection.Namespace | Should -Be $Namespace
+        $info.Count | Should -Be 1
+        $info[0].Tags | Should -Contain 'VmSnapshot'
+        "$($info[0].MessageData)" | Should -Be ("Connected to $($lab.Context) ($($lab.Server)); namespace '$Namespace' ($Origin). " +
+            'Pass -Namespace to work in another.')
+    }
+
+    It 'keeps quiet about the namespace by default (a runbook prints nothing) and shows it with -InformationAction Continue' {
+        $pwsh = Get-PwshCommand
+        $connect = "Import-Module '$ModuleManifest'; Connect-KubeVirt -Kubeconfig '$($lab.KubeconfigPath)'"
+
+        $quiet = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $connect 2>&1
+        $quietExit = $LASTEXITCODE
+        $shown = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command "$connect -InformationAction Continue" 2>&1
+        $shownExit = $LASTEXITCODE
+
+        $quietExit | Should -Be 0
+        $shownExit | Should -Be 0
+        ($quiet -join "`n").Trim() | Should -BeNullOrEmpty
+        ($shown -join "`n") | Should -BeLike "*namespace 'vms' (set by context 'connect-tests'). Pass -Namespace to work in another.*"
+    }
+
+    It 'says nothing on the information stream when -Namespace chose the namespace, and names it in the verbose stream' {
+        $verbose = Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -Namespace elsewhere -InformationVariable info -Verbose 4>&1
+        $info.Count | Should -Be 0
+        @($verbose.Message) | Should -Contain "Connected to $($lab.Context) ($($lab.Server)); namespace 'elsewhere' (-Namespace)."
+    }
+
     It 'connects with -Server and a SecureString -Token' {
         $connection = Connect-KubeVirt -Server $lab.Server -Token (ConvertTo-SecureString $token -AsPlainText) -Namespace vms -PassThru
         $connection.Source | Should -Be 'Token'

@@ -127,6 +127,8 @@ Describe 'Riding through a flaky API server' {
         @{ Case = 'a misspelled resource'; Rule = @{ fault = 'error'; resources = 'vmsnapshots' }; Message = "-Rule[0]: the lab serves no resource 'vmsnapshots'. Use a plural" }
         @{ Case = 'an unknown fault'; Rule = @{ fault = 'explode' }; Message = "-Rule[0]: fault 'explode' is not one of throttle," }
         @{ Case = 'a misspelled key'; Rule = @{ fault = 'throttle'; retryAftr = 1 }; Message = "-Rule[0]: unknown field 'retryAftr'. Known: fault," }
+        @{ Case = 'text that names no fault'; Rule = 'text'; Message = "-Rule[0]: 'text' is not a fault rule. A rule is a hashtable such as @{ fault = 'throttle'; verbs = 'create'; rate = 0.2 }, or a fault's name alone for a rule that picks every request: throttle, error," }
+        @{ Case = 'a number'; Rule = 5; Message = "-Rule[0]: '5' is not a fault rule. A rule is a hashtable such as" }
     ) {
         Start-KubeVirtLab -Scenario empty -Name 'faults-wrong-rule' -Connect | Out-Null
         Set-KubeVirtLabFault -Rule @{ fault = 'slow'; verbs = 'get' }
@@ -139,6 +141,23 @@ Describe 'Riding through a flaky API server' {
         $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
         $record.Exception.Message.StartsWith($Message, [StringComparison]::Ordinal) | Should -BeTrue -Because $record.Exception.Message
         (Get-KubeVirtLabFault).Fault | Should -Be 'slow'
+    }
+
+    It 'takes a fault''s name alone as the rule for that fault on every request, and objects with the keys as properties' {
+        Start-KubeVirtLab -Scenario empty -Name 'faults-by-name' -Connect | Out-Null
+
+        $byName = Set-KubeVirtLabFault -Rule Slow -PassThru
+        $null = Get-VMSnapshot
+        $fired = (Get-KubeVirtLabFault).Injected
+        $fromJson = Set-KubeVirtLabFault -Rule ('[{"fault":"throttle","verbs":["create"],"rate":0.5}]' | ConvertFrom-Json) -PassThru
+
+        $byName.Fault | Should -Be 'slow'
+        $byName.Verbs | Should -BeNullOrEmpty -Because 'a fault''s name alone applies to every verb'
+        $byName.Resources | Should -BeNullOrEmpty
+        $fired | Should -BeGreaterThan 0 -Because 'the reads Get-VMSnapshot sent were slowed'
+        $fromJson.Fault | Should -Be 'throttle'
+        $fromJson.Verbs | Should -Be 'create'
+        $fromJson.Rate | Should -Be 0.5
     }
 
     It 'fails a create the server keeps failing with what was tried and what to check, and makes nothing' {

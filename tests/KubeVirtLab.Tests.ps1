@@ -114,6 +114,36 @@ Describe 'Start-KubeVirtLab' {
             Should -Throw -ErrorId 'LabStartFailed,VmSnapshot.Commands.StartKubeVirtLabCommand'
     }
 
+    It 'refuses a scenario with <Case>, naming the object and what to do, and starts nothing' -ForEach @(
+        @{
+            Case     = 'a kind the lab does not serve'
+            Document = "apiVersion: apps/v1`nkind: Deployment`nmetadata:`n  name: web`n  namespace: demo"
+            Message  = "Deployment 'demo/web' (apiVersion apps/v1) is of a kind the lab does not serve. Remove that document " +
+                'from the scenario; the kinds a scenario may contain are listed in Get-Help about_KubeVirtLab_Scenarios.'
+        }
+        @{
+            Case     = 'an apiVersion the lab does not serve for its kind'
+            Document = "apiVersion: snapshot.kubevirt.io/v1alpha9`nkind: VirtualMachineSnapshot`nmetadata:`n  name: old`n  namespace: vms"
+            Message  = "VirtualMachineSnapshot 'vms/old' has apiVersion snapshot.kubevirt.io/v1alpha9, which the lab does not " +
+                'serve for VirtualMachineSnapshot. Use apiVersion snapshot.kubevirt.io/v1beta1 or snapshot.kubevirt.io/v1alpha1.'
+        }
+    ) {
+        $path = New-ScenarioFile -Name 'unserved.yaml' -Document "apiVersion: v1`nkind: Namespace`nmetadata:`n  name: demo", $Document
+        $before = @(Get-KubeVirtLab).Count
+
+        $record = $null
+        try { Start-KubeVirtLab -Scenario $path -Name 'unserved'; $reached = $true } catch { $record = $_ }
+
+        $reached | Should -BeNullOrEmpty
+        $record.FullyQualifiedErrorId | Should -Be 'LabStartFailed,VmSnapshot.Commands.StartKubeVirtLabCommand'
+        $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $record.TargetObject | Should -Be $path
+        $record.Exception.Message | Should -Be "Scenario 'unserved': $Message"
+        $record.ErrorDetails.RecommendedAction | Should -Be ('Nothing was started. Fix the scenario (Get-Help about_KubeVirtLab_Scenarios), ' +
+            'or use a built-in one: default, empty or scale:NxM.')
+        @(Get-KubeVirtLab).Count | Should -Be $before
+    }
+
     It 'says a port in use is in use, recommends what to do, and starts nothing' {
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $listener.Start()

@@ -75,17 +75,6 @@ Describe 'Module manifest' {
         }
     }
 
-    It '<_> has help: synopsis, description, examples and every parameter described' -ForEach $cmdletNames {
-        $help = Get-Help $_ -Full
-        $help.Synopsis | Should -Not -BeNullOrEmpty
-        $help.Synopsis | Should -Not -BeLike "*$_ *[<]CommonParameters[>]*"   # not the auto-generated stub
-        $help.description.Text | Should -Not -BeNullOrEmpty
-        @($help.examples.example).Count | Should -BeGreaterThan 0
-        foreach ($parameter in @($help.parameters.parameter | Where-Object { $_ })) {
-            $parameter.description.Text | Should -Not -BeNullOrEmpty -Because "-$($parameter.name) of $_ needs a description"
-        }
-    }
-
     It 'ships the conceptual topic <_>' -ForEach 'about_VmSnapshot', 'about_KubeVirtLab_Scenarios' {
         $text = Get-Help $_ | Out-String
         $text | Should -Match "TOPIC\s+$_"

@@ -5,8 +5,9 @@ Builds the module's MAML help (VmSnapshot.dll-Help.xml) from docs/en-US/*.md and
 .DESCRIPTION
 platyPS is the usual tool, but it is not served by NuGet (our only registry) and it ships a YamlDotNet that clashes
 with other modules'. The markdown keeps platyPS's layout (SYNOPSIS, DESCRIPTION, EXAMPLES, PARAMETERS, INPUTS,
-OUTPUTS, NOTES) so moving to platyPS later is a rename. Syntax, parameter types, positions, pipeline input and
-wildcard support come from the compiled cmdlets, so they cannot drift from the code; only prose comes from markdown.
+OUTPUTS, NOTES, RELATED LINKS) so moving to platyPS later is a rename. Syntax, parameter types, positions, pipeline
+input, wildcard support and the online link (HelpUri) come from the compiled cmdlets, so they cannot drift from the
+code; only prose comes from markdown, and the cmdlet classes carry none (no <para type=...> doc comments).
 Runs in its own pwsh (build.ps1 starts it) because it imports the freshly built module.
 #>
 param(
@@ -16,7 +17,28 @@ param(
 
 $ErrorActionPreference = 'Stop'
 $module = Import-Module (Join-Path $ModulePath 'VmSnapshot.psd1') -PassThru
-$commonParameters = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+# -WhatIf and -Confirm are documented like the cmdlet's own parameters (each page says what they do there) and shown
+# in the syntax, as PowerShell's own help does; the other common parameters are <CommonParameters>.
+$shouldProcessParameters = 'WhatIf', 'Confirm'
+$commonParameters = [System.Management.Automation.Cmdlet]::CommonParameters +
+    ([System.Management.Automation.Cmdlet]::OptionalCommonParameters | Where-Object { $_ -notin $shouldProcessParameters })
+
+function Get-HelpTypeName([type] $Type, [switch] $FullName) {
+    # A reader wants TimeSpan, not Nullable`1 (its CLR name), and Dictionary[String, Object], not Dictionary`2.
+    $underlying = [Nullable]::GetUnderlyingType($Type)
+    if ($underlying) { $Type = $underlying }
+    if ($Type.IsArray) { return "$(Get-HelpTypeName $Type.GetElementType() -FullName:$FullName)[]" }
+    $name = if ($FullName) { "$($Type.Namespace).$($Type.Name)" } else { $Type.Name }
+    if (-not $Type.IsGenericType) { return $name }
+    $arguments = $Type.GetGenericArguments() | ForEach-Object { Get-HelpTypeName $_ -FullName:$FullName }
+    "$($name -replace '`\d+$', '')[$($arguments -join ', ')]"
+}
+
+function Get-OwnParameter($Parameters) {
+    # The parameters a page documents, -WhatIf and -Confirm last, as Get-Command's syntax shows them.
+    $own = @($Parameters | Where-Object Name -NotIn $commonParameters)
+    @($own | Where-Object Name -NotIn $shouldProcessParameters) + @($own | Where-Object Name -In $shouldProcessParameters)
+}
 
 function Read-HelpMarkdown([string] $Path) {
     # Splits the markdown into sections (## NAME) and, under EXAMPLES and PARAMETERS, sub-sections (### NAME).
@@ -76,11 +98,11 @@ function Write-Parameter([System.Xml.XmlWriter] $Writer, $Parameter, $SetData, [
         $Writer.WriteStartElement('command', 'parameterValue', $command)
         $Writer.WriteAttributeString('required', 'true')
         $Writer.WriteAttributeString('variableLength', $Parameter.ParameterType.IsArray.ToString().ToLower())
-        $Writer.WriteString($Parameter.ParameterType.Name)
+        $Writer.WriteString((Get-HelpTypeName $Parameter.ParameterType))
         $Writer.WriteEndElement()
     }
     $Writer.WriteStartElement('dev', 'type', $dev)
-    $Writer.WriteElementString('maml', 'name', $maml, $Parameter.ParameterType.FullName)
+    $Writer.WriteElementString('maml', 'name', $maml, (Get-HelpTypeName $Parameter.ParameterType -FullName))
     $Writer.WriteEndElement()
     $Writer.WriteEndElement()
 }
@@ -99,7 +121,7 @@ foreach ($cmdlet in $module.ExportedCmdlets.Values | Sort-Object Name) {
     $markdown = Join-Path $DocsPath "$($cmdlet.Name).md"
     if (-not (Test-Path $markdown)) { throw "No help page for $($cmdlet.Name): $markdown" }
     $doc = Read-HelpMarkdown $markdown
-    $own = $cmdlet.Parameters.Values | Where-Object Name -NotIn $commonParameters
+    $own = Get-OwnParameter $cmdlet.Parameters.Values
     foreach ($parameter in $own) {
         if (-not $doc.Parameters[$parameter.Name]) { throw "$markdown documents no parameter -$($parameter.Name)." }
     }
@@ -119,7 +141,7 @@ foreach ($cmdlet in $module.ExportedCmdlets.Values | Sort-Object Name) {
     foreach ($set in $cmdlet.ParameterSets) {
         $writer.WriteStartElement('command', 'syntaxItem', $command)
         $writer.WriteElementString('maml', 'name', $maml, $cmdlet.Name)
-        foreach ($setParameter in $set.Parameters | Where-Object Name -NotIn $commonParameters) {
+        foreach ($setParameter in Get-OwnParameter $set.Parameters) {
             Write-Parameter $writer $cmdlet.Parameters[$setParameter.Name] $setParameter $doc.Parameters[$setParameter.Name]
         }
         $writer.WriteEndElement()
@@ -170,6 +192,28 @@ foreach ($cmdlet in $module.ExportedCmdlets.Values | Sort-Object Name) {
             $writer.WriteElementString('maml', 'para', $maml, ($paragraph -replace '\s*\r?\n\s*', ' ').Trim())
         }
         $writer.WriteEndElement()
+        $writer.WriteEndElement()
+    }
+    $writer.WriteEndElement()
+
+    # RELATED LINKS: the online page (the cmdlet's HelpUri, so Get-Help -Online opens it), then the page's own list of
+    # [Name](Name.md) links, shown by name. A link to a help topic this module does not ship is a build error.
+    if (-not $cmdlet.HelpUri) { throw "$($cmdlet.Name) has no HelpUri (set it in its [Cmdlet] attribute)." }
+    if (-not $doc.Sections['RELATED LINKS']) { throw "$markdown has no RELATED LINKS." }
+    $writer.WriteStartElement('maml', 'relatedLinks', $maml)
+    $writer.WriteStartElement('maml', 'navigationLink', $maml)
+    $writer.WriteElementString('maml', 'linkText', $maml, 'Online Version:')
+    $writer.WriteElementString('maml', 'uri', $maml, $cmdlet.HelpUri)
+    $writer.WriteEndElement()
+    foreach ($line in ($doc.Sections['RELATED LINKS'] -split '\r?\n' | Where-Object { $_.Trim() })) {
+        if ($line -notmatch '^\s*\[([^\]]+)\]\(([^)]*)\)\s*$') { throw "$markdown has a related link that is not [Name](target): $line" }
+        $name = $Matches[1]
+        if (-not ($module.ExportedCmdlets.ContainsKey($name) -or (Test-Path (Join-Path $DocsPath "$name.help.txt")))) {
+            throw "$markdown links to $name, which is neither a cmdlet nor a help topic of this module."
+        }
+        $writer.WriteStartElement('maml', 'navigationLink', $maml)
+        $writer.WriteElementString('maml', 'linkText', $maml, $name)
+        $writer.WriteElementString('maml', 'uri', $maml, '')
         $writer.WriteEndElement()
     }
     $writer.WriteEndElement()

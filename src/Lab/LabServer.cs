@@ -45,6 +45,7 @@ public sealed class LabServer : IDisposable
         });
         foreach (JsonObject obj in scenario.Objects)
         {
+            CheckServed(Store.Catalog, scenario.Name, obj);
             JsonObject? existing = Store.Get(JsonUtil.Str(obj["kind"])!, JsonUtil.Str(obj["metadata"]?["namespace"]), JsonUtil.Str(obj["metadata"]?["name"])!);
             if (existing != null && JsonUtil.Str(obj["kind"]) == "Namespace") continue; // "default" is already there
             Store.Seed(obj);
@@ -85,6 +86,32 @@ public sealed class LabServer : IDisposable
     }
 
     public LabOptions Options { get; }
+
+    /// <summary>
+    /// Refuses, before anything is seeded, an object of a kind (or apiVersion) the lab does not serve, naming the object
+    /// and what to do: a real API server would answer 404 for its resource, and the catalog's own message names only
+    /// a parameter.
+    /// </summary>
+    private static void CheckServed(ResourceCatalog catalog, string scenario, JsonObject obj)
+    {
+        string apiVersion = JsonUtil.Str(obj["apiVersion"])!;
+        string kind = JsonUtil.Str(obj["kind"])!;
+        if (catalog.FindByApiVersionKind(apiVersion, kind) is not null)
+        {
+            return;
+        }
+
+        string? ns = JsonUtil.Str(obj["metadata"]?["namespace"]);
+        string what = $"{kind} '{(ns is null ? "" : ns + "/")}{JsonUtil.Str(obj["metadata"]?["name"])}'";
+        string[] served = catalog.All.Where(t => t.Kind == kind)
+            .SelectMany(t => t.Versions.Select(v => t.Group.Length == 0 ? v : $"{t.Group}/{v}")).ToArray();
+        throw new FormatException(served.Length > 0
+            ? $"Scenario '{scenario}': {what} has apiVersion {apiVersion}, which the lab does not serve for {kind}. " +
+              $"Use apiVersion {string.Join(" or ", served)}."
+            : $"Scenario '{scenario}': {what} (apiVersion {apiVersion}) is of a kind the lab does not serve. Remove " +
+              "that document from the scenario; the kinds a scenario may contain are listed in " +
+              "Get-Help about_KubeVirtLab_Scenarios.");
+    }
 
     /// <summary>The controllers, or null when <see cref="LabOptions.RunControllers"/> is false.</summary>
     public ControllerHost? Controllers { get; private set; }

@@ -90,6 +90,12 @@ public sealed class KubeVirtConnection
     /// <summary>How output objects name where they came from: the context, else the server.</summary>
     internal string Origin => Context ?? Server.ToString();
 
+    /// <summary>
+    /// Where <see cref="Namespace"/> came from, for Connect-KubeVirt to say ("set by context 'prod'", "context 'prod'
+    /// sets none"): a runbook that forgot -Namespace should be able to see which namespace it got.
+    /// </summary>
+    internal string NamespaceOrigin { get; set; } = "-Namespace";
+
     /// <inheritdoc/>
     public override string ToString() => Context is null ? Server.ToString() : $"{Context} ({Server})";
 }

@@ -7,13 +7,8 @@ using VmSnapshot.Core.Connection;
 
 namespace VmSnapshot.Commands;
 
-/// <summary>
-/// <para type="synopsis">Connects the session to a KubeVirt cluster.</para>
-/// <para type="description">Sets the session's default connection and namespace from a kubeconfig (default
-/// ~/.kube/config, or several files merged through KUBECONFIG), from a server and bearer token (runbooks that pull
-/// a token from a vault), or from the pod's service account. The connection is checked before it is kept.</para>
-/// </summary>
-[Cmdlet(VerbsCommunications.Connect, "KubeVirt", DefaultParameterSetName = KubeconfigSet)]
+[Cmdlet(VerbsCommunications.Connect, "KubeVirt", DefaultParameterSetName = KubeconfigSet,
+    HelpUri = HelpPages.Online + "Connect-KubeVirt.md")]
 [OutputType(typeof(KubeVirtConnection))]
 public sealed class ConnectKubeVirtCommand : CancellableCmdlet
 {
@@ -23,72 +18,41 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
 
     #region Parameters
 
-    /// <summary>
-    /// <para type="description">Kubeconfig file(s) to read, merged as kubectl merges KUBECONFIG. Default: the files
-    /// in KUBECONFIG, else ~/.kube/config.</para>
-    /// </summary>
     [Parameter(ParameterSetName = KubeconfigSet)]
     [ValidateNotNullOrEmpty]
     public string[]? Kubeconfig { get; set; }
 
-    /// <summary>
-    /// <para type="description">The kubeconfig context to use. Default: the kubeconfig's current-context.</para>
-    /// </summary>
     [Parameter(ParameterSetName = KubeconfigSet, Position = 0)]
     [ArgumentCompleter(typeof(KubeconfigContextCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Context { get; set; }
 
-    /// <summary>
-    /// <para type="description">The API server, e.g. https://api.cluster.example.com:6443.</para>
-    /// </summary>
     [Parameter(ParameterSetName = TokenSet, Mandatory = true)]
     [ValidateNotNull]
     [ServerUriTransformation]
     public Uri? Server { get; set; }
 
-    /// <summary>
-    /// <para type="description">The bearer token, as a SecureString (e.g. from Get-Secret or
-    /// Get-AzKeyVaultSecret). It is never written to any output stream.</para>
-    /// </summary>
     [Parameter(ParameterSetName = TokenSet, Mandatory = true)]
     [ValidateNotNull]
     public SecureString? Token { get; set; }
 
-    /// <summary>
-    /// <para type="description">A PEM file with the certificate authority that signed the API server's certificate.
-    /// Default: the system's trusted roots.</para>
-    /// </summary>
     [Parameter(ParameterSetName = TokenSet)]
     [ValidateNotNullOrEmpty]
     public string? CertificateAuthority { get; set; }
 
-    /// <summary>
-    /// <para type="description">Use the service account of the pod this session runs in.</para>
-    /// </summary>
     [Parameter(ParameterSetName = InClusterSet, Mandatory = true)]
     public SwitchParameter InCluster { get; set; }
 
-    /// <summary>
-    /// <para type="description">The session's default namespace. Default: the context's namespace, else 'default'.</para>
-    /// </summary>
     [Parameter]
     [ValidateKubeName(KubeNameKind.Namespace)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string? Namespace { get; set; }
 
-    /// <summary>
-    /// <para type="description">How long the kubeconfig's exec credential plugin (kubelogin, aws eks get-token, ...) may
-    /// run before it is stopped. Default: 60 seconds. Ctrl+C stops it at once.</para>
-    /// </summary>
     [Parameter(ParameterSetName = KubeconfigSet)]
     [ValidateTimeSpan]
     public TimeSpan? CredentialTimeout { get; set; }
 
-    /// <summary>
-    /// <para type="description">Return the connection object, to pass to other cmdlets with -Connection.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -126,7 +90,15 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
         }
 
         SessionConnections.Current = connection;
-        WriteVerbose($"Connected to {connection}; default namespace '{connection.Namespace}'.");
+        string connected = $"Connected to {connection}; namespace '{connection.Namespace}' ({connection.NamespaceOrigin}).";
+        WriteVerbose(connected);
+        if (!MyInvocation.BoundParameters.ContainsKey(nameof(Namespace)))
+        {
+            // The namespace every later command works in was chosen for the caller: say which, where it can be seen
+            // (-InformationAction Continue, -InformationVariable) without printing anything in a runbook by default.
+            WriteInformation($"{connected} Pass -Namespace to work in another.", ["VmSnapshot", "Namespace"]);
+        }
+
         if (PassThru)
         {
             WriteObject(connection);

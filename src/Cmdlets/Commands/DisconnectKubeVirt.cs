@@ -3,12 +3,7 @@ using VmSnapshot.Commands.Infrastructure;
 
 namespace VmSnapshot.Commands;
 
-/// <summary>
-/// <para type="synopsis">Forgets the session's default KubeVirt connection.</para>
-/// <para type="description">After this, cmdlets use the kubeconfig's current context again, as kubectl would.
-/// Connection objects kept in variables keep working with -Connection.</para>
-/// </summary>
-[Cmdlet(VerbsCommunications.Disconnect, "KubeVirt")]
+[Cmdlet(VerbsCommunications.Disconnect, "KubeVirt", HelpUri = HelpPages.Online + "Disconnect-KubeVirt.md")]
 [OutputType(typeof(void))]
 public sealed class DisconnectKubeVirtCommand : PSCmdlet
 {

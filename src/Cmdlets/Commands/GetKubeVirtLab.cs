@@ -4,17 +4,10 @@ using VmSnapshot.Commands.Infrastructure;
 
 namespace VmSnapshot.Commands;
 
-/// <summary>
-/// <para type="synopsis">Gets the lab clusters running in this process.</para>
-/// <para type="description">Returns the labs started with Start-KubeVirtLab that are still running.</para>
-/// </summary>
-[Cmdlet(VerbsCommon.Get, "KubeVirtLab")]
+[Cmdlet(VerbsCommon.Get, "KubeVirtLab", HelpUri = HelpPages.Online + "Get-KubeVirtLab.md")]
 [OutputType(typeof(KubeVirtLabInfo))]
 public sealed class GetKubeVirtLabCommand : PSCmdlet
 {
-    /// <summary>
-    /// <para type="description">Lab name(s); wildcards are supported.</para>
-    /// </summary>
     [Parameter(Position = 0)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]

@@ -8,13 +8,8 @@ using VmSnapshot.Core.Vms;
 
 namespace VmSnapshot.Commands;
 
-/// <summary>
-/// <para type="synopsis">Gets KubeVirt virtual machines with their snapshot readiness.</para>
-/// <para type="description">Lists VirtualMachines with status, run strategy, guest agent, OS, each volume's snapshot
-/// support (and the cluster's reason when a volume is not captured) and the newest snapshot. The objects pipe into
-/// every snapshot cmdlet.</para>
-/// </summary>
-[Cmdlet(VerbsCommon.Get, "KubeVirtVM", DefaultParameterSetName = NamespaceSet)]
+[Cmdlet(VerbsCommon.Get, "KubeVirtVM", DefaultParameterSetName = NamespaceSet,
+    HelpUri = HelpPages.Online + "Get-KubeVirtVM.md")]
 [OutputType(typeof(KubeVirtVM))]
 public sealed class GetKubeVirtVMCommand : NamespacedCmdlet
 {
@@ -23,10 +18,6 @@ public sealed class GetKubeVirtVMCommand : NamespacedCmdlet
 
     #region Parameters
 
-    /// <summary>
-    /// <para type="description">VM name(s). Wildcards are supported. A name without wildcards that does not exist
-    /// is reported as an error.</para>
-    /// </summary>
     [Parameter(Position = 0, ValueFromPipeline = true)]
     [SupportsWildcards]
     [Alias("VMName")]
@@ -35,13 +26,9 @@ public sealed class GetKubeVirtVMCommand : NamespacedCmdlet
     [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[]? Name { get; set; }
 
-    /// <summary>
-    /// <para type="description">Only VMs with these labels, e.g. @{ app = 'web' } (all must match).</para>
-    /// </summary>
     [Parameter]
     public Hashtable? Label { get; set; }
 
-    /// <summary><para type="description">Look in every namespace the caller may list.</para></summary>
     [Parameter(ParameterSetName = AllNamespacesSet, Mandatory = true)]
     [Alias("A")]
     public SwitchParameter AllNamespaces { get; set; }

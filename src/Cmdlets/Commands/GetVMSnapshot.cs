@@ -9,12 +9,8 @@ using VmSnapshot.Core.Vms;
 
 namespace VmSnapshot.Commands;
 
-/// <summary>
-/// <para type="synopsis">Gets KubeVirt VM snapshots (VirtualMachineSnapshots).</para>
-/// <para type="description">Lists the snapshots of a namespace, or of all namespaces, as typed objects. Names and
-/// VM names take wildcards. Results stream to the pipeline page by page as the server sends them.</para>
-/// </summary>
-[Cmdlet(VerbsCommon.Get, "VMSnapshot", DefaultParameterSetName = NamespaceSet)]
+[Cmdlet(VerbsCommon.Get, "VMSnapshot", DefaultParameterSetName = NamespaceSet,
+    HelpUri = HelpPages.Online + "Get-VMSnapshot.md")]
 [OutputType(typeof(KubeVirtVMSnapshot))]
 public sealed class GetVMSnapshotCommand : NamespacedCmdlet
 {
@@ -26,10 +22,6 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
 
     #region Parameters
 
-    /// <summary>
-    /// <para type="description">Snapshot name(s). Wildcards are supported. A name without wildcards that does not
-    /// exist is reported as an error; a wildcard that matches nothing is not.</para>
-    /// </summary>
     [Parameter(Position = 0)]
     [SupportsWildcards]
     [Alias("SnapshotName")]
@@ -38,10 +30,6 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
     [ArgumentCompleter(typeof(SnapshotNameCompleter))]
     public string[]? Name { get; set; }
 
-    /// <summary>
-    /// <para type="description">Only snapshots of these VMs. Wildcards are supported. Binds by property name, so
-    /// VM objects can be piped in.</para>
-    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateKubeName(AllowWildcards = true)]
@@ -49,50 +37,27 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
     [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[]? VMName { get; set; }
 
-    /// <summary>
-    /// <para type="description">Look in every namespace the caller may list.</para>
-    /// </summary>
     [Parameter(ParameterSetName = AllNamespacesSet, Mandatory = true)]
     [Alias("A")]
     public SwitchParameter AllNamespaces { get; set; }
 
-    /// <summary>
-    /// <para type="description">Only snapshots older than this: an age (TimeSpan, e.g. (New-TimeSpan -Days 30)) or a
-    /// point in time (DateTime).</para>
-    /// </summary>
     [Parameter]
     [PointInTimeTransformation]
     public DateTime? OlderThan { get; set; }
 
-    /// <summary><para type="description">Only snapshots in these phases.</para></summary>
     [Parameter]
     public SnapshotPhase[]? Phase { get; set; }
 
-    /// <summary>
-    /// <para type="description">Only the newest N usable (ready-to-use) snapshots of each VM, after the other filters,
-    /// so -Latest 1 | Restore-VMSnapshot never picks a failed one. Add -IncludeUnusable to count failed and unready
-    /// snapshots too.</para>
-    /// </summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int? Latest { get; set; }
 
-    /// <summary>
-    /// <para type="description">With -Latest: count failed, unready and in-progress snapshots as well.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter IncludeUnusable { get; set; }
 
-    /// <summary>
-    /// <para type="description">Only snapshots with all of these labels, e.g. @{ 'vmsnapshot.io/policy' = 'nightly' }
-    /// (a server-side label selector).</para>
-    /// </summary>
     [Parameter]
     public Hashtable? Label { get; set; }
 
-    /// <summary>
-    /// <para type="description">Only snapshots whose expiry has passed (New-VMSnapshot -ExpiresAfter).</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter Expired { get; set; }
 

@@ -9,17 +9,9 @@ using VmSnapshot.Core.Vms;
 
 namespace VmSnapshot.Commands;
 
-/// <summary>
-/// <para type="synopsis">Changes KubeVirt VMs under a safety snapshot: snapshot, run the change, check health, roll back
-/// on failure.</para>
-/// <para type="description">For each VM: a pre-flight (a safety snapshot must be possible and hold every disk; the VM
-/// must not be in a snapshot, restore or another change), a labelled safety snapshot with an expiry, waited until
-/// ready to use, your change script, a health gate (Test-VMHealth's checks and yours, with consecutive passes, grace
-/// period and timeout), and on failure a rollback to the snapshot (or nothing, with -OnFailure Keep). One result per
-/// VM; -LogPath writes the change record.</para>
-/// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "VMChange", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
-    DefaultParameterSetName = ChangeSet)]
+    DefaultParameterSetName = ChangeSet,
+    HelpUri = HelpPages.Online + "Invoke-VMChange.md")]
 [OutputType(typeof(KubeVirtVMChange))]
 public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
 {
@@ -37,10 +29,6 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
 
     #region Parameters
 
-    /// <summary>
-    /// <para type="description">The VM(s) to change. Takes names and, by property name, VM objects from
-    /// Get-KubeVirtVM. Wildcards are supported.</para>
-    /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [NamesOnlyTransformation("VMName")]
@@ -49,156 +37,89 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
     [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[] VMName { get; set; } = Array.Empty<string>();
 
-    /// <summary>
-    /// <para type="description">The change: a script block that gets the VM and a context (ChangeId, VM, Snapshot,
-    /// Connection). A throw (use -ErrorAction Stop inside) or a non-zero $LASTEXITCODE fails the change.</para>
-    /// </summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = ChangeSet)]
     [ValidateNotNull]
     public ScriptBlock? ScriptBlock { get; set; }
 
-    /// <summary>
-    /// <para type="description">For Azure Update Manager pre/post events: Pre takes the safety snapshot only; Post runs
-    /// the health gate after the patching and rolls back or cleans up. Both need the same -ChangeId.</para>
-    /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = PhaseSet)]
     [ValidateSet("Pre", "Post")]
     public string? Phase { get; set; }
 
-    /// <summary>
-    /// <para type="description">The change's ID (e.g. the change ticket, CHG0042): a label on the safety snapshot and
-    /// the key of the change record. Letters, digits, '-', '_' and '.', at most 63 characters. Default:
-    /// chg-yyyyMMdd-HHmmss. Required with -Phase.</para>
-    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ChangeId { get; set; }
 
-    /// <summary>
-    /// <para type="description">What to do when the change or its health gate fails: Rollback (default) restores the
-    /// safety snapshot in place, starts the VM and checks its health once more; Keep leaves the VM for
-    /// inspection.</para>
-    /// </summary>
     [Parameter]
     public FailureAction OnFailure { get; set; } = FailureAction.Rollback;
 
-    /// <summary>
-    /// <para type="description">How long the safety snapshot is kept after a success (its expiry; Remove-VMSnapshot
-    /// -Expired deletes it). Default: 3 days. After a failure it is kept until you delete it.</para>
-    /// </summary>
     [Parameter]
     public TimeSpan KeepSnapshotFor { get; set; } = TimeSpan.FromDays(3);
 
-    /// <summary><para type="description">Delete the safety snapshot as soon as the change succeeded.</para></summary>
     [Parameter]
     public SwitchParameter RemoveSnapshotOnSuccess { get; set; }
 
-    /// <summary>
-    /// <para type="description">Require an application-consistent safety snapshot: refuse a VM whose guest cannot be
-    /// frozen now, and fail (before the change) one whose snapshot was not frozen.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter RequireQuiesce { get; set; }
 
-    /// <summary>
-    /// <para type="description">Accept a safety snapshot that misses some disk's data (a rollback then leaves that
-    /// disk as the change left it). Without it such a VM is refused.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter AllowPartial { get; set; }
 
-    /// <summary><para type="description">Your own health check, as Test-VMHealth -HealthCheck.</para></summary>
     [Parameter]
     [ValidateNotNull]
     public ScriptBlock? HealthCheck { get; set; }
 
-    /// <summary><para type="description">Health checks to leave out, as Test-VMHealth -SkipCheck.</para></summary>
     [Parameter]
     [ValidateSet(HealthCheckNames.Running, HealthCheckNames.Ready, HealthCheckNames.AgentConnected, HealthCheckNames.GuestAddress,
         HealthCheckNames.ClaimBound, HealthCheckNames.DataVolume, HealthCheckNames.VolumeAttached)]
     public string[] SkipCheck { get; set; } = Array.Empty<string>();
 
-    /// <summary><para type="description">TCP ports that must answer after the change, as Test-VMHealth -TcpPort.</para></summary>
     [Parameter]
     [ValidateRange(1, 65535)]
     public int[] TcpPort { get; set; } = Array.Empty<int>();
 
-    /// <summary><para type="description">Where to connect for -TcpPort, as Test-VMHealth -TcpHost.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? TcpHost { get; set; }
 
-    /// <summary>
-    /// <para type="description">An http or https endpoint that must answer after the change, as Test-VMHealth
-    /// -HttpUri.</para>
-    /// </summary>
     [Parameter]
     [ValidateNotNull]
     public Uri? HttpUri { get; set; }
 
-    /// <summary><para type="description">The HTTP status -HttpUri must answer with. Default: 200.</para></summary>
     [Parameter]
     [ValidateRange(100, 599)]
     public int ExpectedStatus { get; set; } = 200;
 
-    /// <summary>
-    /// <para type="description">How long the health gate waits for the VM to be healthy, grace period included: more
-    /// than 0, at most 24 days. Default: 10 minutes.</para>
-    /// </summary>
     [Parameter]
     [ValidateTimeSpan]
     public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary><para type="description">How many healthy looks in a row pass the gate. Default: 3.</para></summary>
     [Parameter]
     [ValidateRange(1, 100)]
     public int ConsecutivePasses { get; set; } = 3;
 
-    /// <summary>
-    /// <para type="description">How long the health gate waits before its first look, for a guest that reboots after
-    /// the change. Default: none.</para>
-    /// </summary>
     [Parameter]
     [ValidateTimeSpan(AllowZero = true)]
     public TimeSpan GracePeriod { get; set; } = TimeSpan.Zero;
 
-    /// <summary><para type="description">The time between health looks. Default: 5 seconds.</para></summary>
     [Parameter]
     [ValidateTimeSpan]
     public TimeSpan HealthInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>
-    /// <para type="description">How long the safety snapshot may take to be ready to use, and a rollback's restore to
-    /// complete: more than 0, at most 24 days. Default: 30 minutes.</para>
-    /// </summary>
     [Parameter]
     [ValidateTimeSpan]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>
-    /// <para type="description">How many VMs are in a change at once (snapshots, health gates, rollbacks). The change
-    /// scripts themselves run one at a time in your session. Default: 5.</para>
-    /// </summary>
     [Parameter]
     [ValidateRange(1, 100)]
     public int ThrottleLimit { get; set; } = 5;
 
-    /// <summary>
-    /// <para type="description">Change this many VMs first; if any of them does not succeed, the others are not
-    /// started (Outcome NotStarted).</para>
-    /// </summary>
     [Parameter]
     [ValidateRange(1, 10000)]
     public int Canary { get; set; }
 
-    /// <summary><para type="description">Start no further VM once one has not succeeded.</para></summary>
     [Parameter]
     public SwitchParameter StopOnFirstFailure { get; set; }
 
-    /// <summary>
-    /// <para type="description">Write the change record (every VM's steps, health looks and outcome) to this JSON file
-    /// at the end, also when the command is stopped with Ctrl+C.</para>
-    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? LogPath { get; set; }

@@ -10,14 +10,9 @@ using VmSnapshot.Core.Vms;
 
 namespace VmSnapshot.Commands;
 
-/// <summary>
-/// <para type="synopsis">Clones a KubeVirt VM, or a VM snapshot, into a new VM.</para>
-/// <para type="description">Creates a VirtualMachineClone and waits through SnapshotInProgress, RestoreInProgress
-/// and CreatingTargetVM until the new VM exists. The clone gets new MAC addresses and SMBIOS serial, and its
-/// interfaces can be moved to other networks (-NetworkMap) so it comes up isolated.</para>
-/// </summary>
 [Cmdlet(VerbsCommon.New, "VMClone", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
-    DefaultParameterSetName = InputObjectSet)]
+    DefaultParameterSetName = InputObjectSet,
+    HelpUri = HelpPages.Online + "New-VMClone.md")]
 [OutputType(typeof(KubeVirtVMClone), typeof(string))]
 public sealed class NewVMCloneCommand : FollowingCmdlet
 {
@@ -30,79 +25,52 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
 
     #region Parameters
 
-    /// <summary>
-    /// <para type="description">The source, from the pipeline: a snapshot object clones that snapshot; a VM object
-    /// (anything with a VMName) or a string clones that VM.</para>
-    /// </summary>
     [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
     public PSObject? InputObject { get; set; }
 
-    /// <summary><para type="description">Clone this VM (the cluster takes a temporary snapshot).</para></summary>
     [Parameter(ParameterSetName = VMSet, Mandatory = true)]
     [ValidateKubeName]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(VmNameCompleter))]
     public string? VMName { get; set; }
 
-    /// <summary><para type="description">Clone this snapshot.</para></summary>
     [Parameter(ParameterSetName = SnapshotSet, Mandatory = true)]
     [ValidateKubeName]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(SnapshotNameCompleter))]
     public string? SnapshotName { get; set; }
 
-    /// <summary><para type="description">The new VM's name. Refused if a VM of that name exists.</para></summary>
     [Parameter(Mandatory = true, Position = 0)]
     [Alias("NewVMName")]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = string.Empty;
 
-    /// <summary>
-    /// <para type="description">Move the clone's interfaces to other Multus networks, e.g. @{ 'prod-net' =
-    /// 'dev-segment' }.</para>
-    /// </summary>
     [Parameter]
     public Hashtable? NetworkMap { get; set; }
 
-    /// <summary><para type="description">Give every interface a new MAC address (default). -NewMacAddress:$false keeps them.</para></summary>
     [Parameter]
     public SwitchParameter NewMacAddress { get; set; } = true;
 
-    /// <summary><para type="description">Give the clone a new SMBIOS serial (default). -NewSMBiosSerial:$false keeps it.</para></summary>
     [Parameter]
     public SwitchParameter NewSMBiosSerial { get; set; } = true;
 
-    /// <summary><para type="description">Which labels to copy, like virtctl create clone --label-filter (e.g. '*', '!app*').</para></summary>
     [Parameter]
     public string[] LabelFilter { get; set; } = Array.Empty<string>();
 
-    /// <summary><para type="description">Which annotations to copy, like --annotation-filter.</para></summary>
     [Parameter]
     public string[] AnnotationFilter { get; set; } = Array.Empty<string>();
 
-    /// <summary><para type="description">Start the new VM when the clone is done.</para></summary>
     [Parameter]
     public SwitchParameter Start { get; set; }
 
-    /// <summary>
-    /// <para type="description">Return the clone as soon as it is created, without waiting for the new VM.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    /// <summary>
-    /// <para type="description">How long to wait on this side, at most: more than 0, at most 24 days. Default: 30
-    /// minutes. When it runs out the clone is left to the cluster and an error says where it stood.</para>
-    /// </summary>
     [Parameter]
     [ValidateTimeSpan]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>
-    /// <para type="description">Write the VirtualMachineClone YAML that would be created, instead of creating it.
-    /// The checks still run first; nothing is sent to the cluster.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter AsManifest { get; set; }
 

@@ -7,13 +7,8 @@ using VmSnapshot.Core.Snapshots;
 
 namespace VmSnapshot.Commands;
 
-/// <summary>
-/// <para type="synopsis">Takes a snapshot of KubeVirt VMs (creates VirtualMachineSnapshots).</para>
-/// <para type="description">Creates a VirtualMachineSnapshot per VM and, by default, waits until it is ready to use
-/// or has failed. Many VMs are snapshotted concurrently (-ThrottleLimit) and all waits in a namespace share one
-/// watch.</para>
-/// </summary>
-[Cmdlet(VerbsCommon.New, "VMSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.New, "VMSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+    HelpUri = HelpPages.Online + "New-VMSnapshot.md")]
 [OutputType(typeof(KubeVirtVMSnapshot), typeof(string))]
 public sealed class NewVMSnapshotCommand : FollowingCmdlet
 {
@@ -27,9 +22,6 @@ public sealed class NewVMSnapshotCommand : FollowingCmdlet
 
     #region Parameters
 
-    /// <summary>
-    /// <para type="description">The VM(s) to snapshot. Accepts names and VM objects from Get-KubeVirtVM.</para>
-    /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [NamesOnlyTransformation("VMName")]
     [ValidateKubeName(IgnoreCase = true)]
@@ -37,99 +29,51 @@ public sealed class NewVMSnapshotCommand : FollowingCmdlet
     [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[] VMName { get; set; } = Array.Empty<string>();
 
-    /// <summary>
-    /// <para type="description">The snapshot's name. Default: &lt;vm&gt;-snapshot-yyyyMMdd-HHmmss, as the OpenShift
-    /// console names them. Only for a single VM.</para>
-    /// </summary>
     [Parameter(Position = 1)]
     [Alias("SnapshotName")]
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
 
-    /// <summary>
-    /// <para type="description">Free text stored in the 'description' annotation. An object's annotations may hold
-    /// 256 KiB in all; a longer description is refused before anything is created.</para>
-    /// </summary>
     [Parameter]
     public string? Description { get; set; }
 
-    /// <summary>
-    /// <para type="description">How long the cluster may take before it fails the snapshot (spec.failureDeadline).
-    /// Default: the cluster's (5 minutes). 0 means no deadline.</para>
-    /// </summary>
     [Parameter]
     [ValidateTimeSpan(AllowZero = true)]
     public TimeSpan? FailureDeadline { get; set; }
 
-    /// <summary>
-    /// <para type="description">Delete (the default) removes the snapshot's data with the snapshot; Retain keeps the
-    /// VirtualMachineSnapshotContent and its volume snapshots.</para>
-    /// </summary>
     [Parameter]
     [ValidateSet("Delete", "Retain")]
     public string? DeletionPolicy { get; set; }
 
-    /// <summary>
-    /// <para type="description">Labels to put on the snapshot, e.g. @{ change = 'CHG0042' }. Keys and values follow
-    /// the API server's rules and are checked before anything is created.</para>
-    /// </summary>
     [Parameter]
     public Hashtable? Label { get; set; }
 
-    /// <summary>
-    /// <para type="description">When the snapshot may be deleted, as an age from now (e.g. (New-TimeSpan -Days 3)).
-    /// Recorded in the vmsnapshot.io/expires-at annotation; Remove-VMSnapshot -Expired deletes expired snapshots and
-    /// Get-VMSnapshot shows ExpiresAt. The cluster itself never deletes anything by it.</para>
-    /// </summary>
     [Parameter]
     public TimeSpan? ExpiresAfter { get; set; }
 
-    /// <summary>
-    /// <para type="description">Refuse, before creating anything, a VM with a disk the snapshot would not capture.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter RequireAllVolumes { get; set; }
 
-    /// <summary>
-    /// <para type="description">Require an application-consistent result (guest agent froze the file systems).
-    /// Otherwise the snapshot is kept and an error says why.</para>
-    /// </summary>
     [Parameter]
     [Alias("Quiesce")]
     public SwitchParameter RequireQuiesce { get; set; }
 
-    /// <summary>
-    /// <para type="description">Return the snapshot as soon as it is created, without waiting for it to be ready
-    /// (Wait-VMSnapshot waits later).</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    /// <summary>
-    /// <para type="description">How long to wait on this side, at most: more than 0, at most 24 days. Default: 30
-    /// minutes. When it runs out the snapshot is left to the cluster and an error says where it stood.
-    /// Wait-VMSnapshot waits again.</para>
-    /// </summary>
     [Parameter]
     [ValidateTimeSpan]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary><para type="description">How many VMs to work on at once. Default: 10.</para></summary>
     [Parameter]
     [ValidateRange(1, 100)]
     public int ThrottleLimit { get; set; } = 10;
 
-    /// <summary>
-    /// <para type="description">Write the VirtualMachineSnapshot YAML that would be created, instead of creating it.
-    /// Nothing is sent to the cluster.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter AsManifest { get; set; }
 
-    /// <summary>
-    /// <para type="description">Not supported: KubeVirt snapshots hold disks and VM spec only, never memory. Present
-    /// so PowerCLI's habit (New-Snapshot -Memory) gets an explanation instead of a parameter error.</para>
-    /// </summary>
+    // KubeVirt snapshots hold no memory: the parameter is there so PowerCLI's habit (New-Snapshot -Memory) gets an
+    // explanation instead of a parameter error.
     [Parameter(DontShow = true)]
     public SwitchParameter Memory { get; set; }
 

@@ -8,15 +8,9 @@ using VmSnapshot.Core.Snapshots;
 
 namespace VmSnapshot.Commands;
 
-/// <summary>
-/// <para type="synopsis">Deletes KubeVirt VM snapshots, by name, by VM, or by a retention rule.</para>
-/// <para type="description">Deletes the selected VirtualMachineSnapshots. -Label, -KeepLast, -OlderThan and -Expired
-/// turn it into a one-line retention policy, applied per VM, that only counts usable snapshots as kept and never
-/// deletes a snapshot still being taken or one a restore or clone in progress reads from. Prompts before each
-/// deletion unless -Confirm:$false; -WhatIf lists exactly what would go.</para>
-/// </summary>
 [Cmdlet(VerbsCommon.Remove, "VMSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
-    DefaultParameterSetName = InputObjectSet)]
+    DefaultParameterSetName = InputObjectSet,
+    HelpUri = HelpPages.Online + "Remove-VMSnapshot.md")]
 [OutputType(typeof(KubeVirtVMSnapshot))]
 public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
 {
@@ -30,21 +24,12 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
 
     #region Parameters
 
-    /// <summary>
-    /// <para type="description">What to delete, from the pipeline: snapshot objects (from Get-VMSnapshot, or mocks
-    /// typed VmSnapshot.KubeVirtVMSnapshot) are deleted themselves; VM objects (anything with a VMName, e.g. from
-    /// Get-KubeVirtVM) select that VM's snapshots; strings are snapshot names. The kind is decided per object, by its
-    /// type, because letting PowerShell bind by property name would read a snapshot's VMName and select every
-    /// snapshot of its VM.</para>
-    /// </summary>
+    // Snapshot, VM or name is decided per object, by its type: binding by property name would read a snapshot's
+    // VMName and select every snapshot of its VM.
     [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
     public PSObject[] InputObject { get; set; } = Array.Empty<PSObject>();
 
-    /// <summary>
-    /// <para type="description">Snapshot name(s). Wildcards are supported. A literal name that does not exist is an
-    /// error.</para>
-    /// </summary>
     [Parameter(ParameterSetName = NameSet, Mandatory = true, Position = 0)]
     [SupportsWildcards]
     [Alias("SnapshotName")]
@@ -53,10 +38,6 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
     [ArgumentCompleter(typeof(SnapshotNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
-    /// <summary>
-    /// <para type="description">Delete snapshots of these VMs (wildcards supported). With -Name, narrows the names to
-    /// these VMs.</para>
-    /// </summary>
     [Parameter(ParameterSetName = VMNameSet, Mandatory = true)]
     [Parameter(ParameterSetName = NameSet)]
     [SupportsWildcards]
@@ -65,63 +46,33 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
     [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[]? VMName { get; set; }
 
-    /// <summary>
-    /// <para type="description">Only snapshots with all of these labels, e.g. @{ 'vmsnapshot.io/policy' = 'nightly' }
-    /// (a server-side label selector): a runbook deletes only the snapshots it took itself.</para>
-    /// </summary>
     [Parameter(ParameterSetName = NameSet)]
     [Parameter(ParameterSetName = VMNameSet)]
     [Parameter(ParameterSetName = InputObjectSet)]
     public Hashtable? Label { get; set; }
 
-    /// <summary>
-    /// <para type="description">Keep the newest N usable (ready-to-use) snapshots of each VM and delete the rest of the
-    /// selection. Failed or unready snapshots never count as kept; snapshots still being taken are never deleted.</para>
-    /// </summary>
     [Parameter]
     [ValidateRange(0, int.MaxValue)]
     public int? KeepLast { get; set; }
 
-    /// <summary>
-    /// <para type="description">Delete only snapshots older than this: an age (a positive TimeSpan such as
-    /// (New-TimeSpan -Days 30), or '7d', '12h', '30m') or a point in time in the past (DateTime).</para>
-    /// </summary>
     [Parameter]
     [PointInTimeTransformation]
     public DateTime? OlderThan { get; set; }
 
-    /// <summary>
-    /// <para type="description">Delete only snapshots whose expiry has passed (New-VMSnapshot -ExpiresAfter).
-    /// Snapshots without an expiry are never selected.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter Expired { get; set; }
 
-    /// <summary>
-    /// <para type="description">Wait until each snapshot is really gone (its finalizers have run).</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
-    /// <summary>
-    /// <para type="description">How long -Wait waits for each snapshot to be gone, at most: more than 0, at most 24
-    /// days. Default: 5 minutes. When it runs out the deletion goes on in the cluster and an error says so.</para>
-    /// </summary>
     [Parameter]
     [ValidateTimeSpan]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>
-    /// <para type="description">How many snapshots are deleted (and with -Wait, waited for) at the same time.
-    /// Default: 10.</para>
-    /// </summary>
     [Parameter]
     [ValidateRange(1, 100)]
     public int ThrottleLimit { get; set; } = 10;
 
-    /// <summary>
-    /// <para type="description">Return each deleted snapshot.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 

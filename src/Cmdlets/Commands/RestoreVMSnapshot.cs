@@ -9,13 +9,9 @@ using VmSnapshot.Core.Vms;
 
 namespace VmSnapshot.Commands;
 
-/// <summary>
-/// <para type="synopsis">Rolls a KubeVirt VM back to a snapshot, or restores the snapshot into a new VM.</para>
-/// <para type="description">Creates a VirtualMachineRestore and waits until it is complete. Refuses up front what
-/// would fail or hang: a failed or unready snapshot, a running VM without -StopVM, a new VM name that exists.</para>
-/// </summary>
 [Cmdlet(VerbsData.Restore, "VMSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
-    DefaultParameterSetName = InputObjectSet)]
+    DefaultParameterSetName = InputObjectSet,
+    HelpUri = HelpPages.Online + "Restore-VMSnapshot.md")]
 [OutputType(typeof(KubeVirtVMRestore), typeof(string))]
 public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
 {
@@ -26,15 +22,10 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
 
     #region Parameters
 
-    /// <summary><para type="description">The snapshot to restore, e.g. from Get-VMSnapshot -Latest 1.</para></summary>
     [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
     public KubeVirtVMSnapshot[] InputObject { get; set; } = Array.Empty<KubeVirtVMSnapshot>();
 
-    /// <summary>
-    /// <para type="description">The snapshot's name. Wildcards are supported, but must match exactly one snapshot per
-    /// VM.</para>
-    /// </summary>
     [Parameter(ParameterSetName = NameSet, Mandatory = true, Position = 0)]
     [SupportsWildcards]
     [Alias("SnapshotName")]
@@ -43,7 +34,6 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
     [ArgumentCompleter(typeof(SnapshotNameCompleter))]
     public string Name { get; set; } = string.Empty;
 
-    /// <summary><para type="description">Only snapshots of this VM (wildcards supported).</para></summary>
     [Parameter(ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateKubeName(AllowWildcards = true)]
@@ -51,68 +41,37 @@ public sealed class RestoreVMSnapshotCommand : FollowingCmdlet
     [ArgumentCompleter(typeof(VmNameCompleter))]
     public string? VMName { get; set; }
 
-    /// <summary>
-    /// <para type="description">Stop a running VM for the restore (targetReadinessPolicy StopTarget). Without it a
-    /// running VM is refused.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter StopVM { get; set; }
 
-    /// <summary><para type="description">Start the VM after a successful restore.</para></summary>
     [Parameter]
     public SwitchParameter StartVM { get; set; }
 
-    /// <summary><para type="description">The raw targetReadinessPolicy, for those who want it.</para></summary>
     [Parameter]
     [ValidateSet("StopTarget", "WaitGracePeriod", "FailImmediate", "WaitEventually")]
     public string? TargetReadinessPolicy { get; set; }
 
-    /// <summary>
-    /// <para type="description">How restored claims are named: InPlace (the original names), RandomizeNames
-    /// (restore-&lt;uid&gt;-&lt;volume&gt;) or PrefixTargetName (&lt;vm&gt;-&lt;volume&gt;). Default: InPlace when rolling the
-    /// snapshot's own VM back (so GitOps-managed claims survive), PrefixTargetName for a new VM. InPlace into a new VM
-    /// is refused: KubeVirt would delete the source VM's claims and recreate them for the new VM.</para>
-    /// </summary>
     [Parameter]
     [ValidateSet(RestorePlanner.InPlace, RestorePlanner.RandomizeNames, RestorePlanner.PrefixTargetName)]
     public string? VolumeRestorePolicy { get; set; }
 
-    /// <summary>
-    /// <para type="description">Restore into a new VM of this name (created stopped, with new MAC addresses) instead of
-    /// rolling back the snapshot's VM.</para>
-    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? NewVMName { get; set; }
 
-    /// <summary><para type="description">With -NewVMName: keep the snapshot's MAC addresses.</para></summary>
     [Parameter]
     public SwitchParameter KeepMacAddress { get; set; }
 
-    /// <summary>
-    /// <para type="description">Return the restore as soon as it is created, without waiting for it to complete.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    /// <summary>
-    /// <para type="description">How long to wait on this side, at most: more than 0, at most 24 days. Default: 30
-    /// minutes. When it runs out the restore is left to the cluster and an error says where it stood.</para>
-    /// </summary>
     [Parameter]
     [ValidateTimeSpan]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>
-    /// <para type="description">Write the VirtualMachineRestore YAML that would be created, instead of creating it.
-    /// The checks still run first; nothing is sent to the cluster.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter AsManifest { get; set; }
 
-    /// <summary>
-    /// <para type="description">Return the restore object.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 

@@ -6,47 +6,23 @@ using VmSnapshot.Lab.Faults;
 
 namespace VmSnapshot.Commands;
 
-/// <summary>
-/// <para type="synopsis">Makes a running lab misbehave like a real API server under load, upgrade or a bad network.</para>
-/// <para type="description">Replaces the lab's fault rules. Each rule picks requests (by verb, resource and path, at a
-/// rate or in an exact sequence) and throttles them (429 with Retry-After), fails them (500, 503), drops the
-/// connection before or after the request is carried out, cuts the answer mid-body, closes or expires watches, slows
-/// them down, or restarts the API server (connections refused for a while). Every client sees the faults: this module,
-/// kubectl, your own scripts. Use it in Pester tests to prove a runbook rides through a flaky cluster. An empty -Rule
-/// turns faults off.</para>
-/// </summary>
-[Cmdlet(VerbsCommon.Set, "KubeVirtLabFault", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommon.Set, "KubeVirtLabFault", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low,
+    HelpUri = HelpPages.Online + "Set-KubeVirtLabFault.md")]
 [OutputType(typeof(KubeVirtLabFault))]
 public sealed class SetKubeVirtLabFaultCommand : PSCmdlet
 {
-    /// <summary>
-    /// <para type="description">The rules, in order (the first that picks a request wins), each a hashtable with the
-    /// keys of a LabSettings faults rule: fault (throttle, error, unavailable, reset, lostResponse, truncate,
-    /// closeWatch, expireWatch, slow, restart), and optionally verbs, resources, path, rate or sequence, count,
-    /// retryAfter (seconds), delay, duration (Go durations such as 500ms or 2s) and keepBytes. @() turns faults off.</para>
-    /// </summary>
     [Parameter(Mandatory = true, Position = 0)]
     [AllowEmptyCollection]
+    [FaultRuleTransformation]
     public Hashtable[] Rule { get; set; } = [];
 
-    /// <summary>
-    /// <para type="description">The seed of the random source rates draw from: the same seed and the same requests
-    /// give the same faults when they arrive in the same order. Default: 0.</para>
-    /// </summary>
     [Parameter]
     public int Seed { get; set; }
 
-    /// <summary>
-    /// <para type="description">The lab, as returned by Start-KubeVirtLab or Get-KubeVirtLab. Default: the lab this
-    /// session is connected to, else the only lab running in this process.</para>
-    /// </summary>
     [Parameter(ValueFromPipeline = true)]
     [ValidateNotNull]
     public KubeVirtLabInfo? Lab { get; set; }
 
-    /// <summary>
-    /// <para type="description">Output the rules as set.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -75,6 +51,17 @@ public sealed class SetKubeVirtLabFaultCommand : PSCmdlet
                 }
 
                 rules.Add(rule);
+            }
+            catch (FormatException e) when (Rule[i] is FaultRuleText text)
+            {
+                // 'text' that is no fault's name: say what a rule looks like, not only which faults exist.
+                string faults = string.Join(", ", Enum.GetNames<FaultKind>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]));
+                ThrowTerminatingError(ErrorRecords.Create(
+                    new FormatException($"-Rule[{i}]: '{text.Text}' is not a fault rule. A rule is a hashtable such as " +
+                        "@{ fault = 'throttle'; verbs = 'create'; rate = 0.2 }, or a fault's name alone for a rule that " +
+                        $"picks every request: {faults}.", e),
+                    ErrorIds.InvalidFaultRule, ErrorCategory.InvalidArgument, text.Text,
+                    "Fix the rule (see Get-Help Set-KubeVirtLabFault -Parameter Rule); the lab's rules are unchanged."));
             }
             catch (FormatException e)
             {

@@ -7,81 +7,42 @@ using VmSnapshot.Lab;
 
 namespace VmSnapshot.Commands;
 
-/// <summary>
-/// <para type="synopsis">Starts a simulated KubeVirt cluster in this process.</para>
-/// <para type="description">The lab is a Kubernetes API server with KubeVirt's resources on a loopback port. It
-/// writes a kubeconfig (server, bearer token, context, namespace) that kubectl, KubernetesClient and this module can
-/// use, so change scripts and Pester tests can run without a cluster. Several labs can run side by side.</para>
-/// </summary>
-[Cmdlet(VerbsLifecycle.Start, "KubeVirtLab")]
+[Cmdlet(VerbsLifecycle.Start, "KubeVirtLab", HelpUri = HelpPages.Online + "Start-KubeVirtLab.md")]
 [OutputType(typeof(KubeVirtLabInfo))]
 public sealed class StartKubeVirtLabCommand : CancellableCmdlet
 {
     #region Parameters
 
-    /// <summary>
-    /// <para type="description">A built-in scenario ('default', 'empty') or the path of a scenario YAML file.
-    /// Default: 'default'.</para>
-    /// </summary>
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(ScenarioCompleter))]
     public string Scenario { get; set; } = "default";
 
-    /// <summary>
-    /// <para type="description">The loopback port to listen on. 0 (the default) picks a free port.</para>
-    /// </summary>
     [Parameter]
     [ValidateRange(0, 65535)]
     public int Port { get; set; }
 
-    /// <summary>
-    /// <para type="description">Where to write the lab's kubeconfig. Default: a new file in the temp folder,
-    /// deleted when the lab stops.</para>
-    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? KubeconfigPath { get; set; }
 
-    /// <summary>
-    /// <para type="description">The lab's name: its kubeconfig cluster, user and context name.</para>
-    /// </summary>
     [Parameter]
     [ValidatePattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     public string Name { get; set; } = "kubevirt-lab";
 
-    /// <summary>
-    /// <para type="description">Serve HTTPS with a self-signed certificate whose CA goes into the kubeconfig.
-    /// kubectl sends tokens only over HTTPS, so use this to drive the lab with kubectl.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter UseTls { get; set; }
 
-    /// <summary>
-    /// <para type="description">How fast the lab's clock runs against real time: 1 (the default) gives realistic
-    /// durations, 20 makes a 2-second snapshot take 0.1 s, 0.1 slows everything down tenfold. Deadlines and grace
-    /// periods run on the same clock.</para>
-    /// </summary>
     [Parameter]
     [ValidateRange(0.001, 10000)]
     public double ClockSpeed { get; set; } = 1;
 
-    /// <summary>
-    /// <para type="description">Make the lab the session's default connection, as Connect-KubeVirt would.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter Connect { get; set; }
 
-    /// <summary>
-    /// <para type="description">Overwrite the file named by -KubeconfigPath if it exists.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>
-    /// <para type="description">Keep running until Ctrl+C (or SIGTERM), then stop the lab. For serving kubectl
-    /// from a terminal.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
@@ -127,6 +88,14 @@ public sealed class StartKubeVirtLabCommand : CancellableCmdlet
                 new IOException($"Port {Port} on 127.0.0.1 is already in use (another lab, or another program). Nothing was started.", e),
                 ErrorIds.LabPortInUse, ErrorCategory.ResourceUnavailable, Port,
                 "Leave out -Port (or pass -Port 0) to let the lab pick a free port, or stop what listens on that port."));
+            return;
+        }
+        catch (Exception e) when (e is FormatException or FileNotFoundException)
+        {
+            // The scenario is wrong (its message names what and where): advice about ports would only mislead.
+            ThrowTerminatingError(ErrorRecords.Create(e, ErrorIds.LabStartFailed, ErrorCategory.InvalidArgument, Scenario,
+                "Nothing was started. Fix the scenario (Get-Help about_KubeVirtLab_Scenarios), or use a built-in one: " +
+                "default, empty or scale:NxM."));
             return;
         }
         catch (Exception e) when (e is not PipelineStoppedException)

@@ -4,29 +4,18 @@ using VmSnapshot.Commands.Infrastructure;
 
 namespace VmSnapshot.Commands;
 
-/// <summary>
-/// <para type="synopsis">Stops lab clusters started with Start-KubeVirtLab.</para>
-/// <para type="description">Closes the lab's port and open watches and deletes the kubeconfig the lab created
-/// itself. Without -Lab or -Name, stops every lab in this process. If the session was connected to a stopped lab,
-/// the session connection is cleared.</para>
-/// </summary>
-[Cmdlet(VerbsLifecycle.Stop, "KubeVirtLab", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
+[Cmdlet(VerbsLifecycle.Stop, "KubeVirtLab", SupportsShouldProcess = true, DefaultParameterSetName = NameSet,
+    HelpUri = HelpPages.Online + "Stop-KubeVirtLab.md")]
 [OutputType(typeof(void))]
 public sealed class StopKubeVirtLabCommand : PSCmdlet
 {
     private const string NameSet = "Name";
     private const string LabSet = "Lab";
 
-    /// <summary>
-    /// <para type="description">The lab to stop, as returned by Start-KubeVirtLab or Get-KubeVirtLab.</para>
-    /// </summary>
     [Parameter(ParameterSetName = LabSet, Mandatory = true, ValueFromPipeline = true, Position = 0)]
     [ValidateNotNull]
     public KubeVirtLabInfo[]? Lab { get; set; }
 
-    /// <summary>
-    /// <para type="description">Name(s) of the labs to stop; wildcards are supported.</para>
-    /// </summary>
     [Parameter(ParameterSetName = NameSet, Position = 0)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]

@@ -8,15 +8,9 @@ using VmSnapshot.Core.Refusals;
 
 namespace VmSnapshot.Commands;
 
-/// <summary>
-/// <para type="synopsis">Tells whether a snapshot of a KubeVirt VM taken now would be application-consistent, and if
-/// not, why.</para>
-/// <para type="description">Checks the VM's state, the QEMU guest agent (sampled several times, because agents
-/// flap), its freeze commands and OS, every volume, hot-plugged volumes, the Snapshot feature gate, the caller's
-/// rights and the VM's newest snapshot, and gives a verdict per VM. -Trial freezes and thaws the guest for real.</para>
-/// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "GuestQuiesce", DefaultParameterSetName = NamespaceSet, SupportsShouldProcess = true,
-    ConfirmImpact = ConfirmImpact.Medium)]
+    ConfirmImpact = ConfirmImpact.Medium,
+    HelpUri = HelpPages.Online + "Test-GuestQuiesce.md")]
 [OutputType(typeof(QuiesceReadiness), typeof(bool))]
 public sealed class TestGuestQuiesceCommand : NamespacedCmdlet
 {
@@ -34,10 +28,6 @@ public sealed class TestGuestQuiesceCommand : NamespacedCmdlet
 
     #region Parameters
 
-    /// <summary>
-    /// <para type="description">The VM(s) to check. Wildcards are supported; without it every VM of the namespace is
-    /// checked. Takes names and, by property name, VM objects from Get-KubeVirtVM.</para>
-    /// </summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [NamesOnlyTransformation("VMName")]
@@ -46,39 +36,19 @@ public sealed class TestGuestQuiesceCommand : NamespacedCmdlet
     [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[]? VMName { get; set; }
 
-    /// <summary><para type="description">Check VMs in every namespace the caller may list.</para></summary>
     [Parameter(ParameterSetName = AllNamespacesSet, Mandatory = true)]
     [Alias("A")]
     public SwitchParameter AllNamespaces { get; set; }
 
-    /// <summary>
-    /// <para type="description">Return only $true (a snapshot now would be application-consistent and hold every
-    /// disk's data) or $false per VM, for if statements in change scripts. A VM with a disk a snapshot would miss
-    /// gives $false unless -AllowPartial is given too.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
-    /// <summary>
-    /// <para type="description">Accept that a snapshot would miss the data of some disk (no VolumeSnapshotClass for
-    /// its storage, hot-plugged into the running instance only): the verdict, and -Quiet, then judge the consistency
-    /// of what is captured instead of giving Partial. The Coverage property and the failed Volume check still name the
-    /// disk.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter AllowPartial { get; set; }
 
-    /// <summary>
-    /// <para type="description">Really freeze and thaw the guest's file systems through KubeVirt's freeze and
-    /// unfreeze subresources, and measure the freeze. Guest writes pause while it is frozen.</para>
-    /// </summary>
     [Parameter]
     public SwitchParameter Trial { get; set; }
 
-    /// <summary>
-    /// <para type="description">With -Trial: keep the guest frozen this long before thawing, to rehearse a snapshot's
-    /// freeze window (Windows VSS gives up after about 10 seconds). Default: thaw at once. At most 5 minutes.</para>
-    /// </summary>
     [Parameter]
     public TimeSpan TrialHold { get; set; } = TimeSpan.Zero;
 

@@ -15,16 +15,9 @@ public abstract class KubeVirtCmdlet : CancellableCmdlet
 {
     private KubeVirtConnection? _resolved;
 
-    /// <summary>
-    /// <para type="description">A connection from Connect-KubeVirt -PassThru, to work against another cluster than
-    /// the session's default without changing it.</para>
-    /// </summary>
     [Parameter]
     public KubeVirtConnection? Connection { get; set; }
 
-    /// <summary>
-    /// <para type="description">A context of the current kubeconfig to use for this command only.</para>
-    /// </summary>
     [Parameter]
     [ArgumentCompleter(typeof(KubeconfigContextCompleter))]
     public string? Context { get; set; }

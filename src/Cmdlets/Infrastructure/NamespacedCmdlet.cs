@@ -8,10 +8,6 @@ namespace VmSnapshot.Commands.Infrastructure;
 /// <summary>Base of cmdlets that work in one namespace: adds -Namespace, defaulting to the connection's namespace.</summary>
 public abstract class NamespacedCmdlet : KubeVirtCmdlet
 {
-    /// <summary>
-    /// <para type="description">The namespace to work in. Defaults to the connection's namespace (the kubeconfig
-    /// context's, else 'default'). Binds by property name, so piped snapshot and VM objects keep their namespace.</para>
-    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(NamespaceCompleter))]
     [ValidateKubeName(KubeNameKind.Namespace)]

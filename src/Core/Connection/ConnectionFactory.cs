@@ -113,6 +113,8 @@ public static class ConnectionFactory
         KubeVirtConnection connection = new(ConnectionSource.Kubeconfig, new Uri(configuration.Host), contextName,
             effectiveNamespace, contextEntry.ContextDetails?.User, joinedPaths, configuration.SkipTlsVerify,
             token: null, certificateAuthorityPath: null);
+        connection.NamespaceOrigin = DescribeNamespaceOrigin(@namespace, configuration.Namespace,
+            $"set by context '{contextName}'", $"context '{contextName}' sets none");
         connection.ClientCache = new KubeClientHandle(configuration, credential);
         return connection;
     }
@@ -133,6 +135,7 @@ public static class ConnectionFactory
             @namespace: FirstNonEmpty(@namespace) ?? DefaultNamespace, user: TokenSubject.TryRead(configuration.AccessToken!),
             kubeconfigPath: null, skipTlsVerify: false, token.Copy(), certificateAuthorityPath);
         connection.Token!.MakeReadOnly();
+        connection.NamespaceOrigin = DescribeNamespaceOrigin(@namespace, null, "", "no -Namespace was given");
         connection.ClientCache = new KubeClientHandle(configuration);
         return connection;
     }
@@ -158,9 +161,17 @@ public static class ConnectionFactory
         KubeVirtConnection connection = new(ConnectionSource.InCluster, new Uri(configuration.Host), context: null,
             FirstNonEmpty(@namespace, configuration.Namespace) ?? DefaultNamespace, user, kubeconfigPath: null,
             configuration.SkipTlsVerify, token: null, certificateAuthorityPath: null);
+        connection.NamespaceOrigin = DescribeNamespaceOrigin(@namespace, configuration.Namespace,
+            "the service account's", "the service account has none");
         connection.ClientCache = new KubeClientHandle(configuration, credential);
         return connection;
     }
+
+    /// <summary>Says which of the namespace's sources was used, in the order FirstNonEmpty tries them.</summary>
+    private static string DescribeNamespaceOrigin(string? given, string? configured, string fromConfigured, string fromNone) =>
+        FirstNonEmpty(given) is not null ? "-Namespace"
+        : FirstNonEmpty(configured) is not null ? fromConfigured
+        : fromNone;
 
     private static string? TryReadToken(TokenFileCredential credential)
     {

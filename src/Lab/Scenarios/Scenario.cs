@@ -38,7 +38,7 @@ public sealed class Scenario
             return Parse(reader.ReadToEnd(), nameOrPath);
         }
         if (!File.Exists(nameOrPath))
-            throw new FileNotFoundException($"Scenario '{nameOrPath}' is neither a built-in scenario ({string.Join(", ", BuiltInNames)}) nor an existing file.", nameOrPath);
+            throw new FileNotFoundException($"Scenario '{nameOrPath}' is neither a built-in scenario ({string.Join(", ", BuiltInNames)}, scale:NxM) nor an existing file.", nameOrPath);
         return Parse(File.ReadAllText(nameOrPath), Path.GetFileNameWithoutExtension(nameOrPath));
     }
 
