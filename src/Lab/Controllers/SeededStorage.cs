@@ -31,16 +31,26 @@ internal static class SeededStorage
             dataVolumes.TryGetValue((ns, name), out JsonObject? owner);
             bool bound = Obj.Str(pvc, "status", "phase") == "Bound";
             string pvName = Obj.Str(pvc, "spec", "volumeName") ?? $"pvc-{Obj.Uid(pvc)}";
+            string? className = Obj.Str(pvc, "spec", "storageClassName");
+            JsonObject? storageClass = className == null ? null : store.Get(Plurals.StorageClasses, null, className);
+            string? provisioner = Obj.Str(storageClass, "provisioner");
             store.Update(Plurals.PersistentVolumeClaims, ns, name, o =>
             {
                 Obj.AddFinalizer(o, StorageObjectInUseProtection.PvcProtection);
                 if (owner != null && o["metadata"]?["ownerReferences"] is not JsonArray { Count: > 0 })
                     Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(owner, controller: true, blockOwnerDeletion: true));
-                if (bound) Obj.Child(o, "spec")["volumeName"] = pvName;
+                if (!bound) return;
+                Obj.Child(o, "spec")["volumeName"] = pvName;
+                // The PV controller's marks of a claim it bound to a provisioned volume (pkg/controller/volume/persistentvolume/
+                // pv_controller.go bindClaimToVolume and setClaimProvisioner), as the binder writes them.
+                JsonObject annotations = Obj.Child(Obj.Meta(o), "annotations");
+                annotations["pv.kubernetes.io/bind-completed"] ??= "yes";
+                annotations["pv.kubernetes.io/bound-by-controller"] ??= "yes";
+                if (provisioner == null) return;
+                annotations["volume.beta.kubernetes.io/storage-provisioner"] ??= provisioner;
+                annotations["volume.kubernetes.io/storage-provisioner"] ??= provisioner;
             });
             if (!bound || store.Get(Plurals.PersistentVolumes, null, pvName) != null) continue;
-            string? className = Obj.Str(pvc, "spec", "storageClassName");
-            JsonObject? storageClass = className == null ? null : store.Get(Plurals.StorageClasses, null, className);
             string capacity = Obj.Str(pvc, "status", "capacity", "storage") ?? Obj.Str(pvc, "spec", "resources", "requests", "storage") ?? "1Gi";
             store.Seed(PersistentVolumes.Build(store.Get(Plurals.PersistentVolumeClaims, ns, name)!, pvName, storageClass, capacity));
         }
