@@ -6,9 +6,10 @@ namespace VmSnapshot.Lab.Controllers;
 
 /// <summary>
 /// Completes a scenario's storage the way the cluster it describes would hold it: a scenario is a snapshot of a
-/// running cluster, whose claims and volumes went through the apiserver and the storage controllers. Claims carry
-/// kubernetes.io/pvc-protection and volumes kubernetes.io/pv-protection (StorageObjectInUseProtection admission);
-/// a claim named after a DataVolume of its namespace is owned by it (CDI's pkg/controller/datavolume/controller-base.go
+/// running cluster, whose claims and volumes went through the apiserver and the storage controllers. Volumes carry
+/// kubernetes.io/pv-protection (StorageObjectInUseProtection admission; claims get kubernetes.io/pvc-protection on
+/// the PV binder's first pass, so a lab without controllers can still delete them, having no pvc-protection
+/// controller to let them go); a claim named after a DataVolume of its namespace is owned by it (CDI's pkg/controller/datavolume/controller-base.go
 /// newPersistentVolumeClaim: metav1.NewControllerRef, so controller and blockOwnerDeletion true); a Bound claim has
 /// its PersistentVolume (the one spec.volumeName names, else pvc-&lt;uid&gt;, see <see cref="PersistentVolumes"/>).
 /// What the scenario spells out itself (finalizers, ownerReferences, a PersistentVolume) is kept.
@@ -36,7 +37,6 @@ internal static class SeededStorage
             string? provisioner = Obj.Str(storageClass, "provisioner");
             store.Update(Plurals.PersistentVolumeClaims, ns, name, o =>
             {
-                Obj.AddFinalizer(o, StorageObjectInUseProtection.PvcProtection);
                 if (owner != null && o["metadata"]?["ownerReferences"] is not JsonArray { Count: > 0 })
                     Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(owner, controller: true, blockOwnerDeletion: true));
                 if (!bound) return;

@@ -75,25 +75,6 @@ public sealed class StorageConformanceTests : IDisposable
     }
 
     [Fact]
-    public async Task Scenario_claims_carry_pvc_protection_before_any_controller_runs()
-    {
-        using LabServer bare = LabServer.Start(new LabOptions
-        {
-            RunControllers = false,
-            KubeconfigPath = Path.Combine(Path.GetTempPath(), $"lab-bare-{Guid.NewGuid():N}.kubeconfig"),
-        });
-        using Kubernetes client = LabTestSupport.Client(bare);
-
-        V1PersistentVolumeClaimList claims = await client.CoreV1.ListNamespacedPersistentVolumeClaimAsync("vms");
-        V1PersistentVolumeList volumes = await client.CoreV1.ListPersistentVolumeAsync();
-
-        Assert.NotEmpty(claims.Items);
-        Assert.All(claims.Items, c => Assert.Contains(PvcProtection, c.Metadata.Finalizers ?? []));
-        Assert.NotEmpty(volumes.Items);
-        Assert.All(volumes.Items, v => Assert.Contains("kubernetes.io/pv-protection", v.Metadata.Finalizers ?? []));
-    }
-
-    [Fact]
     public async Task A_DataVolume_claim_is_owned_by_its_DataVolume_as_CDI_creates_it()
     {
         JsonObject dv = (await Custom("cdi.kubevirt.io", "v1beta1", "vms", "datavolumes", "rhel8-brainy-bear-rootdisk"))!;
