@@ -39,7 +39,7 @@ internal sealed partial class CsiSnapshotter
     private JsonObject? BoundContent(JsonObject vs)
     {
         string? name = Obj.Str(vs, "status", "boundVolumeSnapshotContentName")
-            ?? (Obj.Str(vs, "spec", "source", "persistentVolumeClaimName") != null ? $"snapcontent-{Obj.Uid(vs)}" : null);
+            ?? (Obj.Str(vs, "spec", "source", "persistentVolumeClaimName") != null ? VolumeSnapshotContents.NameFor(vs) : null);
         JsonObject? content = name == null ? null : Store.Get(Plurals.VolumeSnapshotContents, null, name);
         return content != null && Obj.Str(content, "spec", "volumeSnapshotRef", "uid") == Obj.Uid(vs)
             && Obj.Str(content, "spec", "volumeSnapshotRef", "name") == Obj.Name(vs)

@@ -93,30 +93,9 @@ internal sealed partial class CsiSnapshotter(ControllerHost host) : Controller(h
         StorageBehaviour behaviour = Host.Storage.For(storageClass);
         if (behaviour.SnapshotError != null) { Fail(key, behaviour.SnapshotError); return; }
 
-        string contentName = $"snapcontent-{Obj.Uid(vs)}";
+        string contentName = VolumeSnapshotContents.NameFor(vs);
         if (Store.Get(Plurals.VolumeSnapshotContents, null, contentName) == null)
-        {
-            Store.Seed(new JsonObject
-            {
-                ["apiVersion"] = "snapshot.storage.k8s.io/v1",
-                ["kind"] = "VolumeSnapshotContent",
-                ["metadata"] = new JsonObject { ["name"] = contentName, ["finalizers"] = new JsonArray(ContentFinalizer) },
-                ["spec"] = new JsonObject
-                {
-                    ["volumeSnapshotRef"] = new JsonObject
-                    {
-                        ["apiVersion"] = "snapshot.storage.k8s.io/v1", ["kind"] = "VolumeSnapshot",
-                        ["name"] = key.Name, ["namespace"] = key.Namespace, ["uid"] = Obj.Uid(vs),
-                    },
-                    ["deletionPolicy"] = Obj.Str(vsc, "deletionPolicy") ?? "Delete",
-                    ["driver"] = provisioner,
-                    ["volumeSnapshotClassName"] = className,
-                    ["source"] = new JsonObject { ["volumeHandle"] = handle },
-                    ["sourceVolumeMode"] = Obj.Str(pvc, "spec", "volumeMode") ?? "Filesystem",
-                },
-                ["status"] = new JsonObject { ["readyToUse"] = false },
-            });
-        }
+            Store.Seed(VolumeSnapshotContents.Build(vs, contentName, vsc, provisioner, className, handle, Obj.Str(pvc, "spec", "volumeMode")));
 
         Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
         {
@@ -137,7 +116,7 @@ internal sealed partial class CsiSnapshotter(ControllerHost host) : Controller(h
         {
             status["creationTime"] = (now - DateTime.UnixEpoch).Ticks * 100;
             status["restoreSize"] = Obj.QuantityBytes(size);
-            status["snapshotHandle"] = $"snapshot-{contentName[(contentName.IndexOf('-') + 1)..]}";
+            status["snapshotHandle"] = VolumeSnapshotContents.SnapshotHandle(contentName);
             status["readyToUse"] = false;
         });
         Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>

@@ -11,7 +11,8 @@ namespace VmSnapshot.Lab.Controllers;
 /// the PV binder's first pass, so a lab without controllers can still delete them, having no pvc-protection
 /// controller to let them go); a claim named after a DataVolume of its namespace is owned by it (CDI's pkg/controller/datavolume/controller-base.go
 /// newPersistentVolumeClaim: metav1.NewControllerRef, so controller and blockOwnerDeletion true); a Bound claim has
-/// its PersistentVolume (the one spec.volumeName names, else pvc-&lt;uid&gt;, see <see cref="PersistentVolumes"/>).
+/// its PersistentVolume (the one spec.volumeName names, else pvc-&lt;uid&gt;, see <see cref="PersistentVolumes"/>), and a
+/// bound VolumeSnapshot its VolumeSnapshotContent (see <see cref="VolumeSnapshotContents"/>).
 /// What the scenario spells out itself (finalizers, ownerReferences, a PersistentVolume) is kept.
 /// </summary>
 internal static class SeededStorage
@@ -54,5 +55,28 @@ internal static class SeededStorage
             string capacity = Obj.Str(pvc, "status", "capacity", "storage") ?? Obj.Str(pvc, "spec", "resources", "requests", "storage") ?? "1Gi";
             store.Seed(PersistentVolumes.Build(store.Get(Plurals.PersistentVolumeClaims, ns, name)!, pvName, storageClass, capacity));
         }
+        foreach (JsonObject vs in store.List(Plurals.VolumeSnapshots)) CompleteContent(store, vs);
+    }
+
+    /// <summary>A VolumeSnapshot bound to a content the scenario leaves out gets it, cut and ready as the snapshot says.</summary>
+    private static void CompleteContent(LabStore store, JsonObject vs)
+    {
+        string? contentName = Obj.Str(vs, "status", "boundVolumeSnapshotContentName");
+        string? claim = Obj.Str(vs, "spec", "source", "persistentVolumeClaimName");
+        if (contentName == null || claim == null || store.Get(Plurals.VolumeSnapshotContents, null, contentName) != null) return;
+        string? className = Obj.Str(vs, "spec", "volumeSnapshotClassName");
+        JsonObject? snapshotClass = className == null ? null : store.Get(Plurals.VolumeSnapshotClasses, null, className);
+        JsonObject? pvc = store.Get(Plurals.PersistentVolumeClaims, Obj.Namespace(vs), claim);
+        string handle = Obj.Str(pvc, "spec", "volumeName") ?? (pvc == null ? claim : $"pvc-{Obj.Uid(pvc)}");
+        JsonObject content = VolumeSnapshotContents.Build(vs, contentName, snapshotClass, Obj.Str(snapshotClass, "driver"), className, handle, Obj.Str(pvc, "spec", "volumeMode"));
+        JsonObject status = Obj.Status(content);
+        status["readyToUse"] = Obj.Bool(vs["status"]?["readyToUse"]) == true;
+        if (Obj.ParseTime(Obj.Str(vs, "status", "creationTime")) is DateTime created)
+        {
+            status["creationTime"] = (created.ToUniversalTime() - DateTime.UnixEpoch).Ticks * 100; // nanoseconds, as the sidecar writes it
+            status["snapshotHandle"] = VolumeSnapshotContents.SnapshotHandle(contentName);
+        }
+        if (Obj.Str(vs, "status", "restoreSize") is string size) status["restoreSize"] = Obj.QuantityBytes(size);
+        store.Seed(content);
     }
 }

@@ -131,6 +131,29 @@ public sealed class StorageConformanceTests : IDisposable
     }
 
     [Fact]
+    public async Task Scenario_VolumeSnapshots_have_their_contents_and_the_snapshotter_finalizers()
+    {
+        JsonArray snapshots = Parse(await _client.CustomObjects.ListNamespacedCustomObjectAsync(SnapshotGroup, "v1", "vms", "volumesnapshots"))["items"]!.AsArray();
+        Assert.NotEmpty(snapshots);
+
+        foreach (JsonObject vs in snapshots.Select(v => v!.AsObject()))
+        {
+            JsonObject content = (await ClusterCustom(SnapshotGroup, "v1", "volumesnapshotcontents", Str(vs, "status", "boundVolumeSnapshotContentName")!))!;
+            V1PersistentVolumeClaim claim = await _client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync(Str(vs, "spec", "source", "persistentVolumeClaimName"), "vms");
+            Assert.Equal([AsSource, Bound], Strings(vs["metadata"]!["finalizers"]));
+            Assert.Equal([ContentBound], Strings(content["metadata"]!["finalizers"]));
+            Assert.Equal((Str(vs, "metadata", "name"), "vms", Str(vs, "metadata", "uid")),
+                (Str(content, "spec", "volumeSnapshotRef", "name"), Str(content, "spec", "volumeSnapshotRef", "namespace"), Str(content, "spec", "volumeSnapshotRef", "uid")));
+            Assert.Equal(("Delete", "csi.trident.netapp.io", "csi-snapclass", claim.Spec.VolumeName),
+                (Str(content, "spec", "deletionPolicy"), Str(content, "spec", "driver"), Str(content, "spec", "volumeSnapshotClassName"), Str(content, "spec", "source", "volumeHandle")));
+            Assert.True(content["status"]!["readyToUse"]!.GetValue<bool>());
+            Assert.Equal(new ResourceQuantity(Str(vs, "status", "restoreSize")).ToInt64(), content["status"]!["restoreSize"]!.GetValue<long>());
+            Assert.Equal(DateTime.Parse(Str(vs, "status", "creationTime")!, null, System.Globalization.DateTimeStyles.AdjustToUniversal),
+                DateTime.UnixEpoch.AddTicks(content["status"]!["creationTime"]!.GetValue<long>() / 100));
+        }
+    }
+
+    [Fact]
     public async Task Deleting_a_VolumeSnapshot_with_policy_Delete_holds_it_until_its_content_is_gone()
     {
         using HttpClient http = LabTestSupport.Http(_lab);
