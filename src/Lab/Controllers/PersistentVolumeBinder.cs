@@ -16,6 +16,11 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
 
     public override string Name => "persistentvolume-binder";
 
+    private const string ByClaim = "claimRef";
+
+    public override void AddIndexes() => Store.AddIndex(Plurals.PersistentVolumes, ByClaim,
+        pv => Obj.Str(pv, "spec", "claimRef", "name") is string claim ? [$"{Obj.Str(pv, "spec", "claimRef", "namespace")}/{claim}"] : []);
+
     public override IEnumerable<ControllerWatch> Watches() =>
     [
         Own(Plurals.PersistentVolumeClaims),
@@ -30,7 +35,8 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
     public override void Reconcile(ObjectKey key)
     {
         JsonObject? pvc = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, key.Name);
-        if (pvc == null) { ReleaseVolumes(key); return; }
+        ReleaseVolumes(key, pvc);
+        if (pvc == null) return;
         if (Obj.Deleting(pvc)) { Unprotect(key, pvc); return; }
         if (!Obj.HasFinalizer(pvc, Protection))
         {
@@ -107,13 +113,21 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
         if (!inUse) Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, Protection));
     }
 
-    private void ReleaseVolumes(ObjectKey key)
+    /// <summary>
+    /// The PV controller's reclaim (pkg/controller/volume/persistentvolume/pv_controller.go syncVolume and
+    /// reclaimVolume): a volume whose claim is gone, or was replaced by a new claim of the same name (another uid), is
+    /// released, and deleted when its reclaimPolicy is Delete; then nothing uses it, so pv-protection lets it go.
+    /// </summary>
+    private void ReleaseVolumes(ObjectKey key, JsonObject? pvc)
     {
-        foreach (JsonObject? pv in Store.List(Plurals.PersistentVolumes).Where(pv => Obj.Str(pv, "spec", "claimRef", "namespace") == key.Namespace
-                     && Obj.Str(pv, "spec", "claimRef", "name") == key.Name && Obj.Str(pv, "spec", "persistentVolumeReclaimPolicy") == "Delete"))
+        foreach (string name in Store.Lookup(Plurals.PersistentVolumes, ByClaim, null, key.ToString()))
         {
-            Store.Update(Plurals.PersistentVolumes, null, Obj.Name(pv), o => Obj.RemoveFinalizer(o, PersistentVolumes.PvProtection));
-            Store.Delete(Plurals.PersistentVolumes, null, Obj.Name(pv));
+            JsonObject? pv = Store.Get(Plurals.PersistentVolumes, null, name);
+            string? boundUid = Obj.Str(pv, "spec", "claimRef", "uid");
+            if (pv == null || (pvc != null && (boundUid == null || boundUid == Obj.Uid(pvc)))) continue; // a claimRef without uid is a pre-binding
+            if (Obj.Str(pv, "spec", "persistentVolumeReclaimPolicy") != "Delete") continue;
+            Store.Update(Plurals.PersistentVolumes, null, name, o => Obj.RemoveFinalizer(o, PersistentVolumes.PvProtection));
+            Store.Delete(Plurals.PersistentVolumes, null, name);
         }
     }
 }
