@@ -8,17 +8,6 @@ BeforeAll {
         $token = [System.Net.NetworkCredential]::new('', $lab.GetToken()).Password
         Invoke-RestMethod -Method $Method -Uri "$($lab.Server)$Path" -Headers @{ Authorization = "Bearer $token" } -ContentType $ContentType -Body $Body
     }
-
-    function Wait-VolumeGone([string] $Name) {
-        # True once the PersistentVolume is gone: the PV controller deletes a replaced claim's volume (reclaimPolicy
-        # Delete) after the restore is done, on its own.
-        $deadline = [datetime]::UtcNow.AddSeconds(10)
-        do {
-            $gone = -not (Invoke-LabApi GET 'api/v1/persistentvolumes').items.Where({ $_.metadata.name -eq $Name })
-            if (-not $gone) { Start-Sleep -Milliseconds 50 }
-        } until ($gone -or [datetime]::UtcNow -gt $deadline)
-        $gone
-    }
 }
 
 Describe 'Restore-VMSnapshot' {
@@ -218,7 +207,7 @@ Describe 'Restore-VMSnapshot changes exactly what it should' {
         $snapshot = New-VMSnapshot centos-stopped -Name centos-rollback -Timeout $timeout
         $mark = Checkpoint-KubeVirtLab
         $snapshot | Restore-VMSnapshot -Confirm:$false -Timeout $timeout
-        Wait-VolumeGone pvc-3f0a9c1e-1111-4a2b-9c3d-000000000007 | Should -BeTrue
+        Wait-LabVolumeGone $lab pvc-3f0a9c1e-1111-4a2b-9c3d-000000000007 | Should -BeTrue
         $changes = Assert-LabChangeSet -Since $mark -Expected @(
             'Created VirtualMachineRestore vms/centos-stopped-restore-*'
             'Deleted PersistentVolumeClaim vms/centos-stopped-rootdisk'
@@ -239,7 +228,7 @@ Describe 'Restore-VMSnapshot changes exactly what it should' {
         while (-not (Test-VMHealth rhel8-brainy-bear -SkipCheck AgentConnected, GuestAddress, Ready -Quiet) -and [datetime]::Now -lt $deadline) {
             Start-Sleep -Milliseconds 100
         }
-        Wait-VolumeGone pvc-3f0a9c1e-1111-4a2b-9c3d-000000000003 | Should -BeTrue
+        Wait-LabVolumeGone $lab pvc-3f0a9c1e-1111-4a2b-9c3d-000000000003 | Should -BeTrue
         Assert-LabChangeSet -Since $mark -IgnoreStatus -Expected @(
             'Created VirtualMachineRestore vms/rhel8-brainy-bear-restore-*'
             'Deleted PersistentVolumeClaim vms/rhel8-brainy-bear-rootdisk'
