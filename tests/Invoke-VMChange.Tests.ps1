@@ -96,8 +96,9 @@ Describe 'Invoke-VMChange' {
         Test-VMHealth rhel8-brainy-bear -Quiet | Should -BeTrue
         (Get-SafetySnapshot CHG0003).metadata.annotations.'vmsnapshot.io/change-state' | Should -Be 'RolledBack'
 
-        # The whole effect: the safety snapshot, the restore that replaced the VM's claim and spec, the restarted
-        # instance, and nothing else (no other VM, claim or snapshot touched).
+        # The whole effect: the safety snapshot, the restore that replaced the VM's claim (and so its volume) and spec,
+        # the restarted instance, and nothing else (no other VM, claim or snapshot touched).
+        Wait-LabVolumeGone $lab pvc-3f0a9c1e-1111-4a2b-9c3d-000000000003 | Should -BeTrue
         Assert-LabChangeSet -Since $mark -IgnoreStatus -Expected @(
             "Created VirtualMachineSnapshot vms/$($result.SnapshotName)"
             'Created VirtualMachineSnapshotContent vms/*'
@@ -106,6 +107,7 @@ Describe 'Invoke-VMChange' {
             'Created VirtualMachineRestore vms/rhel8-brainy-bear-restore-*'
             "Deleted PersistentVolumeClaim vms/$claim"
             "Created PersistentVolumeClaim vms/$claim"
+            'Deleted PersistentVolume pvc-3f0a9c1e-1111-4a2b-9c3d-000000000003'
             'Created PersistentVolume pvc-*'
             'Updated DataVolume vms/rhel8-brainy-bear-rootdisk'
             'Updated VirtualMachine vms/rhel8-brainy-bear'

@@ -44,14 +44,18 @@ Describe 'New-VMClone' {
         foreach ($mac in $copy.spec.template.spec.domain.devices.interfaces.macAddress) {
             $original.spec.template.spec.domain.devices.interfaces.macAddress | Should -Not -Contain $mac
         }
-        # The source: same spec, same claims (uids and resourceVersions), same networks.
+        # The source: same spec, same claims (uids, metadata and spec; the resourceVersion moves, as the CSI
+        # snapshot-controller adds and removes snapshot.storage.kubernetes.io/pvc-as-source-protection), same networks.
         $after = Get-LabVM rhel8-brainy-bear
         ($after.spec | ConvertTo-Json -Depth 20) | Should -Be ($original.spec | ConvertTo-Json -Depth 20)
         $claimsAfter = (Get-LabObject 'api/v1/namespaces/vms/persistentvolumeclaims').items
         foreach ($claim in $claimsBefore) {
             $now = $claimsAfter | Where-Object { $_.metadata.name -eq $claim.metadata.name }
             $now.metadata.uid | Should -Be $claim.metadata.uid
-            $now.metadata.resourceVersion | Should -Be $claim.metadata.resourceVersion
+            ($now.metadata.finalizers -join ',') | Should -Be ($claim.metadata.finalizers -join ',')
+            ($now.metadata.labels | ConvertTo-Json -Compress) | Should -Be ($claim.metadata.labels | ConvertTo-Json -Compress)
+            ($now.metadata.annotations | ConvertTo-Json -Compress) | Should -Be ($claim.metadata.annotations | ConvertTo-Json -Compress)
+            ($now.spec | ConvertTo-Json -Depth 10 -Compress) | Should -Be ($claim.spec | ConvertTo-Json -Depth 10 -Compress)
         }
     }
 

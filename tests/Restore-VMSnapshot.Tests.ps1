@@ -207,9 +207,11 @@ Describe 'Restore-VMSnapshot changes exactly what it should' {
         $snapshot = New-VMSnapshot centos-stopped -Name centos-rollback -Timeout $timeout
         $mark = Checkpoint-KubeVirtLab
         $snapshot | Restore-VMSnapshot -Confirm:$false -Timeout $timeout
+        Wait-LabVolumeGone $lab pvc-3f0a9c1e-1111-4a2b-9c3d-000000000007 | Should -BeTrue
         $changes = Assert-LabChangeSet -Since $mark -Expected @(
             'Created VirtualMachineRestore vms/centos-stopped-restore-*'
             'Deleted PersistentVolumeClaim vms/centos-stopped-rootdisk'
+            'Deleted PersistentVolume pvc-3f0a9c1e-1111-4a2b-9c3d-000000000007' # the replaced claim's volume (reclaimPolicy Delete)
             'Created PersistentVolumeClaim vms/centos-stopped-rootdisk'
             'Created PersistentVolume pvc-*'
             'Updated VirtualMachine vms/centos-stopped'
@@ -226,9 +228,11 @@ Describe 'Restore-VMSnapshot changes exactly what it should' {
         while (-not (Test-VMHealth rhel8-brainy-bear -SkipCheck AgentConnected, GuestAddress, Ready -Quiet) -and [datetime]::Now -lt $deadline) {
             Start-Sleep -Milliseconds 100
         }
+        Wait-LabVolumeGone $lab pvc-3f0a9c1e-1111-4a2b-9c3d-000000000003 | Should -BeTrue
         Assert-LabChangeSet -Since $mark -IgnoreStatus -Expected @(
             'Created VirtualMachineRestore vms/rhel8-brainy-bear-restore-*'
             'Deleted PersistentVolumeClaim vms/rhel8-brainy-bear-rootdisk'
+            'Deleted PersistentVolume pvc-3f0a9c1e-1111-4a2b-9c3d-000000000003' # the replaced claim's volume (reclaimPolicy Delete)
             'Created PersistentVolumeClaim vms/rhel8-brainy-bear-rootdisk'
             'Created PersistentVolume pvc-*'
             'Updated DataVolume vms/rhel8-brainy-bear-rootdisk'

@@ -139,3 +139,20 @@ function Assert-LabChangeSet {
     }
     $changes
 }
+
+function Wait-LabVolumeGone {
+    <#
+    .SYNOPSIS
+    True once the PersistentVolume is gone from the lab, false after -Seconds. The PV controller deletes the volume of
+    a deleted or replaced claim (reclaimPolicy Delete) on its own, after the cmdlet that replaced the claim returned.
+    #>
+    param([Parameter(Mandatory)] $Lab, [Parameter(Mandatory)] [string] $Name, [int] $Seconds = 10)
+    $token = [System.Net.NetworkCredential]::new('', $Lab.GetToken()).Password
+    $deadline = [datetime]::UtcNow.AddSeconds($Seconds)
+    do {
+        $volumes = Invoke-RestMethod -Uri "$($Lab.Server)api/v1/persistentvolumes" -Headers @{ Authorization = "Bearer $token" }
+        $gone = -not $volumes.items.Where({ $_.metadata.name -eq $Name })
+        if (-not $gone) { Start-Sleep -Milliseconds 50 }
+    } until ($gone -or [datetime]::UtcNow -gt $deadline)
+    $gone
+}

@@ -36,6 +36,7 @@ public sealed class LabServer : IDisposable
         Users = [new LabUser { Name = options.Name + "-admin", Token = Token, IsAdmin = true }, .. scenario.Users];
 
         Store = new LabStore(Catalog(), options.WatchHistorySize, options.BookmarkInterval);
+        Store.Admission.Register(new StorageObjectInUseProtection()); // a built-in admission plugin: on with or without add-ons
         Store.Seed(new System.Text.Json.Nodes.JsonObject
         {
             ["apiVersion"] = "v1", ["kind"] = "Namespace",
@@ -50,6 +51,7 @@ public sealed class LabServer : IDisposable
             if (existing != null && JsonUtil.Str(obj["kind"]) == "Namespace") continue; // "default" is already there
             Store.Seed(obj);
         }
+        SeededStorage.Complete(Store); // what the storage controllers did before the scenario's snapshot was taken
         if (Store.Get("namespaces", null, Namespace) == null)
         {
             Store.Seed(new System.Text.Json.Nodes.JsonObject

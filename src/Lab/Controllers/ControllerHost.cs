@@ -40,6 +40,7 @@ public sealed class ControllerHost : IDisposable
             new VirtualMachineInstanceController(this),
             new PersistentVolumeBinder(this),
             new CsiSnapshotter(this),
+            new SnapshotContentSidecar(this),
             new VirtualMachineSnapshotController(this),
             new VirtualMachineSnapshotContentController(this),
             new VirtualMachineRestoreController(this),

@@ -7,9 +7,9 @@ namespace VmSnapshot.Lab.Controllers;
 /// PVC gets a VolumeSnapshotContent snapcontent-&lt;uid&gt; bound both ways, is cut after the StorageClass's
 /// snapshotCutDelay (creationTime, restoreSize) and readyToUse after snapshotReadyDelay more. A missing class,
 /// a class whose driver is not the PVC's provisioner, or an injected snapshotError show up in status.error.
-/// Deleting the VolumeSnapshot deletes its content when the deletionPolicy is Delete.
+/// Finalizers and deletion (the source claim's, the snapshot's, the content's) are in CsiSnapshotter.Deletion.cs.
 /// </summary>
-internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
+internal sealed partial class CsiSnapshotter(ControllerHost host) : Controller(host)
 {
     private const string Component = "snapshot-controller";
     private readonly Dictionary<string, DateTime> _boundAt = new(StringComparer.Ordinal);
@@ -21,14 +21,25 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
         Own(Plurals.VolumeSnapshots),
         new(Plurals.PersistentVolumeClaims, e => Store.List(Plurals.VolumeSnapshots, e.Object!.Namespace)
             .Where(vs => Obj.Str(vs, "spec", "source", "persistentVolumeClaimName") == e.Object.Name)
-            .Select(vs => new ObjectKey(e.Object.Namespace, Obj.Name(vs)))),
+            .Select(vs => new ObjectKey(e.Object.Namespace, Obj.Name(vs)))
+            .Concat(RestoredFrom(e.Object.ToJson(), e.Object.Namespace))),
+        // A content that goes lets its snapshot's bound-protection finalizer go (processSnapshotWithDeletionTimestamp).
+        new(Plurals.VolumeSnapshotContents, e => Obj.Str(e.Object!.ToJson(), "spec", "volumeSnapshotRef", "name") is string name
+            ? [new ObjectKey(Obj.Str(e.Object.ToJson(), "spec", "volumeSnapshotRef", "namespace"), name)] : []),
     ];
+
+    /// <summary>The VolumeSnapshot a claim is restored from: its deletion waits while the claim is Pending.</summary>
+    private static IEnumerable<ObjectKey> RestoredFrom(JsonObject pvc, string? ns)
+        => pvc["spec"]?["dataSource"] is JsonObject ds && Obj.Str(ds, "kind") == "VolumeSnapshot" && Obj.Str(ds, "name") is string name
+            ? [new ObjectKey(ns, name)] : [];
 
     public override void Reconcile(ObjectKey key)
     {
         JsonObject? vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, key.Name);
-        if (vs == null) { DeleteContents(key); return; }
-        if (Obj.Deleting(vs)) return;
+        if (vs == null) return; // a content outlives a snapshot that went without finalizers (syncContent deletes nothing then)
+        CheckAndRemovePvcFinalizer(vs, skipCurrentSnapshot: false);
+        if (Obj.Deleting(vs)) { ProcessDeletion(key, vs); return; }
+        if (CheckAndAddSnapshotFinalizers(key, vs)) return; // the update requeues this snapshot
         string uid = Obj.Uid(vs);
         string? contentName = Obj.Str(vs, "status", "boundVolumeSnapshotContentName");
         if (contentName == null) { Bind(key, vs); return; }
@@ -52,7 +63,9 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
         string? pvcName = Obj.Str(vs, "spec", "source", "persistentVolumeClaimName");
         if (pvcName == null) return; // pre-provisioned snapshots (source.volumeSnapshotContentName) are not emulated
         JsonObject? pvc = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, pvcName);
-        if (pvc == null) { Fail(key, $"Failed to create snapshot content with error snapshot controller failed to update {key.Namespace}/{key.Name} on API server: cannot get claim from snapshot"); return; }
+        // createSnapshotContent's ensurePVCFinalizer comes first; its errors name the snapshot, then the claim (newControllerUpdateError).
+        if (pvc == null) { Fail(key, $"Failed to create snapshot content with error snapshot controller failed to update {key.Name} on API server: cannot get claim from snapshot"); return; }
+        if (!EnsurePvcFinalizer(key, pvc)) return;
         if (Obj.Str(pvc, "status", "phase") != "Bound") return; // the snapshotter waits for the claim to be bound
         string? storageClass = Host.Storage.ClassOf(pvc);
         JsonObject? sc = storageClass == null ? null : Store.Get(Plurals.StorageClasses, null, storageClass);
@@ -80,30 +93,9 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
         StorageBehaviour behaviour = Host.Storage.For(storageClass);
         if (behaviour.SnapshotError != null) { Fail(key, behaviour.SnapshotError); return; }
 
-        string contentName = $"snapcontent-{Obj.Uid(vs)}";
+        string contentName = VolumeSnapshotContents.NameFor(vs);
         if (Store.Get(Plurals.VolumeSnapshotContents, null, contentName) == null)
-        {
-            Store.Seed(new JsonObject
-            {
-                ["apiVersion"] = "snapshot.storage.k8s.io/v1",
-                ["kind"] = "VolumeSnapshotContent",
-                ["metadata"] = new JsonObject { ["name"] = contentName, ["finalizers"] = new JsonArray("snapshot.storage.kubernetes.io/volumesnapshotcontent-bound-protection") },
-                ["spec"] = new JsonObject
-                {
-                    ["volumeSnapshotRef"] = new JsonObject
-                    {
-                        ["apiVersion"] = "snapshot.storage.k8s.io/v1", ["kind"] = "VolumeSnapshot",
-                        ["name"] = key.Name, ["namespace"] = key.Namespace, ["uid"] = Obj.Uid(vs),
-                    },
-                    ["deletionPolicy"] = Obj.Str(vsc, "deletionPolicy") ?? "Delete",
-                    ["driver"] = provisioner,
-                    ["volumeSnapshotClassName"] = className,
-                    ["source"] = new JsonObject { ["volumeHandle"] = handle },
-                    ["sourceVolumeMode"] = Obj.Str(pvc, "spec", "volumeMode") ?? "Filesystem",
-                },
-                ["status"] = new JsonObject { ["readyToUse"] = false },
-            });
-        }
+            Store.Seed(VolumeSnapshotContents.Build(vs, contentName, vsc, provisioner, className, handle, Obj.Str(pvc, "spec", "volumeMode")));
 
         Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
         {
@@ -124,7 +116,7 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
         {
             status["creationTime"] = (now - DateTime.UnixEpoch).Ticks * 100;
             status["restoreSize"] = Obj.QuantityBytes(size);
-            status["snapshotHandle"] = $"snapshot-{contentName[(contentName.IndexOf('-') + 1)..]}";
+            status["snapshotHandle"] = VolumeSnapshotContents.SnapshotHandle(contentName);
             status["readyToUse"] = false;
         });
         Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
@@ -134,6 +126,9 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
             status["restoreSize"] = size;
             status["readyToUse"] = false;
         });
+        // updateSnapshotStatus: the event of the status update that first sets creationTime.
+        JsonObject vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, key.Name)!;
+        Host.Events.Record(vs, EventRecorder.Normal, "SnapshotCreated", $"Snapshot {key} was successfully created by the CSI driver.", Component);
     }
 
     private void MarkReady(ObjectKey key, string contentName, string uid)
@@ -159,16 +154,5 @@ internal sealed class CsiSnapshotter(ControllerHost host) : Controller(host)
             status["readyToUse"] = false;
             if (Obj.Str(status, "error", "message") != message) status["error"] = new JsonObject { ["message"] = message, ["time"] = Obj.Timestamp() };
         });
-    }
-
-    private void DeleteContents(ObjectKey key)
-    {
-        foreach (JsonObject? vsc in Store.List(Plurals.VolumeSnapshotContents).Where(c => Obj.Str(c, "spec", "volumeSnapshotRef", "namespace") == key.Namespace
-                     && Obj.Str(c, "spec", "volumeSnapshotRef", "name") == key.Name))
-        {
-            if (Obj.Str(vsc, "spec", "deletionPolicy") == "Retain") continue;
-            Store.Update(Plurals.VolumeSnapshotContents, null, Obj.Name(vsc), o => Obj.RemoveFinalizer(o, "snapshot.storage.kubernetes.io/volumesnapshotcontent-bound-protection"));
-            Store.Delete(Plurals.VolumeSnapshotContents, null, Obj.Name(vsc));
-        }
     }
 }

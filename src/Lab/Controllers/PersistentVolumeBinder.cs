@@ -11,10 +11,15 @@ namespace VmSnapshot.Lab.Controllers;
 /// </summary>
 internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(host)
 {
-    private const string Protection = "kubernetes.io/pvc-protection";
+    private const string Protection = Api.StorageObjectInUseProtection.PvcProtection;
     private readonly Dictionary<string, DateTime> _firstSeen = new(StringComparer.Ordinal);
 
     public override string Name => "persistentvolume-binder";
+
+    private const string ByClaim = "claimRef";
+
+    public override void AddIndexes() => Store.AddIndex(Plurals.PersistentVolumes, ByClaim,
+        pv => Obj.Str(pv, "spec", "claimRef", "name") is string claim ? [$"{Obj.Str(pv, "spec", "claimRef", "namespace")}/{claim}"] : []);
 
     public override IEnumerable<ControllerWatch> Watches() =>
     [
@@ -30,14 +35,15 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
     public override void Reconcile(ObjectKey key)
     {
         JsonObject? pvc = Store.Get(Plurals.PersistentVolumeClaims, key.Namespace, key.Name);
-        if (pvc == null) { ReleaseVolumes(key); return; }
+        ReleaseVolumes(key, pvc);
+        if (pvc == null) return;
         if (Obj.Deleting(pvc)) { Unprotect(key, pvc); return; }
         if (!Obj.HasFinalizer(pvc, Protection))
         {
             // Every claim carries the finalizer from its creation: kube-apiserver's StorageObjectInUseProtection admission
-            // plugin adds it (plugin/pkg/admission/storage/storageobjectinuseprotection/admission.go, Admit). The lab adds
-            // it on the binder's first pass, which a new lab finishes before it answers. Without it a claim in use by a
-            // running VM would vanish at once on delete, where a real cluster keeps it Terminating.
+            // plugin adds it (plugin/pkg/admission/storage/storageobjectinuseprotection/admission.go, Admit; the lab's is
+            // Api/StorageObjectInUseProtection, and SeededStorage does it for the scenario). Claims the lab's controllers
+            // write in-process skip admission, so they get it here, on the binder's first pass.
             Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o => Obj.AddFinalizer(o, Protection));
             return; // the update requeues this claim
         }
@@ -64,28 +70,9 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
         string provisioner = Obj.Str(sc, "provisioner") ?? "";
         if (Store.Get(Plurals.PersistentVolumes, null, pvName) == null)
         {
-            Store.Seed(new JsonObject
-            {
-                ["apiVersion"] = "v1",
-                ["kind"] = "PersistentVolume",
-                ["metadata"] = new JsonObject
-                {
-                    ["name"] = pvName,
-                    ["annotations"] = new JsonObject { ["pv.kubernetes.io/provisioned-by"] = provisioner },
-                    ["finalizers"] = new JsonArray("kubernetes.io/pv-protection"),
-                },
-                ["spec"] = new JsonObject
-                {
-                    ["capacity"] = new JsonObject { ["storage"] = capacity },
-                    ["accessModes"] = Obj.Clone(pvc["spec"]?["accessModes"]) ?? new JsonArray("ReadWriteOnce"),
-                    ["persistentVolumeReclaimPolicy"] = Obj.Str(sc, "reclaimPolicy") ?? "Delete",
-                    ["storageClassName"] = storageClass,
-                    ["volumeMode"] = Obj.Str(pvc, "spec", "volumeMode") ?? "Filesystem",
-                    ["claimRef"] = new JsonObject { ["kind"] = "PersistentVolumeClaim", ["namespace"] = key.Namespace, ["name"] = key.Name, ["uid"] = uid, ["apiVersion"] = "v1" },
-                    ["csi"] = new JsonObject { ["driver"] = provisioner, ["volumeHandle"] = pvName, ["fsType"] = "ext4" },
-                },
-                ["status"] = new JsonObject { ["phase"] = "Bound" },
-            });
+            JsonObject claim = (JsonObject)pvc.DeepClone();
+            Obj.Child(claim, "spec")["storageClassName"] = storageClass;
+            Store.Seed(PersistentVolumes.Build(claim, pvName, sc, capacity));
         }
 
         Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o =>
@@ -126,13 +113,21 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
         if (!inUse) Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, Protection));
     }
 
-    private void ReleaseVolumes(ObjectKey key)
+    /// <summary>
+    /// The PV controller's reclaim (pkg/controller/volume/persistentvolume/pv_controller.go syncVolume and
+    /// reclaimVolume): a volume whose claim is gone, or was replaced by a new claim of the same name (another uid), is
+    /// released, and deleted when its reclaimPolicy is Delete; then nothing uses it, so pv-protection lets it go.
+    /// </summary>
+    private void ReleaseVolumes(ObjectKey key, JsonObject? pvc)
     {
-        foreach (JsonObject? pv in Store.List(Plurals.PersistentVolumes).Where(pv => Obj.Str(pv, "spec", "claimRef", "namespace") == key.Namespace
-                     && Obj.Str(pv, "spec", "claimRef", "name") == key.Name && Obj.Str(pv, "spec", "persistentVolumeReclaimPolicy") == "Delete"))
+        foreach (string name in Store.Lookup(Plurals.PersistentVolumes, ByClaim, null, key.ToString()))
         {
-            Store.Update(Plurals.PersistentVolumes, null, Obj.Name(pv), o => Obj.RemoveFinalizer(o, "kubernetes.io/pv-protection"));
-            Store.Delete(Plurals.PersistentVolumes, null, Obj.Name(pv));
+            JsonObject? pv = Store.Get(Plurals.PersistentVolumes, null, name);
+            string? boundUid = Obj.Str(pv, "spec", "claimRef", "uid");
+            if (pv == null || (pvc != null && (boundUid == null || boundUid == Obj.Uid(pvc)))) continue; // a claimRef without uid is a pre-binding
+            if (Obj.Str(pv, "spec", "persistentVolumeReclaimPolicy") != "Delete") continue;
+            Store.Update(Plurals.PersistentVolumes, null, name, o => Obj.RemoveFinalizer(o, PersistentVolumes.PvProtection));
+            Store.Delete(Plurals.PersistentVolumes, null, name);
         }
     }
 }

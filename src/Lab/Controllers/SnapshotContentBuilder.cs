@@ -83,12 +83,15 @@ internal static class SnapshotContentBuilder
         return new JsonObject { ["metadata"] = meta, ["spec"] = spec, ["status"] = new JsonObject() };
     }
 
-    private static JsonObject ClaimMetadata(JsonObject pvc) => new()
+    /// <summary>
+    /// The claim's whole ObjectMeta as the informer holds it (uid, resourceVersion, creationTimestamp, labels,
+    /// annotations, ownerReferences, finalizers, ...) without managedFields: snapshot/util.go getSimplifiedMetaObject,
+    /// called by snapshot.go createContent.
+    /// </summary>
+    private static JsonObject ClaimMetadata(JsonObject pvc)
     {
-        ["name"] = Obj.Name(pvc),
-        ["namespace"] = Obj.Namespace(pvc),
-        ["labels"] = Obj.Clone(pvc["metadata"]?["labels"]),
-        ["annotations"] = Obj.Clone(pvc["metadata"]?["annotations"]),
-        ["finalizers"] = Obj.Clone(pvc["metadata"]?["finalizers"]),
-    };
+        JsonObject meta = (JsonObject)(pvc["metadata"]?.DeepClone() ?? new JsonObject());
+        meta.Remove("managedFields");
+        return meta;
+    }
 }

@@ -119,10 +119,12 @@ internal sealed class SchemaValidator
         }
         if (actual is "integer" or "number")
         {
-            double number = value.GetValue<double>();
-            if (schema["minimum"] is JsonValue minimum && number < minimum.GetValue<double>())
+            // The JSON text, not GetValue<double>: the schema's bounds (and values the lab wrote in-process) may hold a long.
+            static double Number(JsonValue v) => double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture);
+            double number = Number(value);
+            if (schema["minimum"] is JsonValue minimum && number < Number(minimum))
                 Errors.Add(new("FieldValueInvalid", path, $"Invalid value: {text}: {path} in body should be greater than or equal to {minimum.ToJsonString()}"));
-            if (schema["maximum"] is JsonValue maximum && number > maximum.GetValue<double>())
+            if (schema["maximum"] is JsonValue maximum && number > Number(maximum))
                 Errors.Add(new("FieldValueInvalid", path, $"Invalid value: {text}: {path} in body should be less than or equal to {maximum.ToJsonString()}"));
         }
     }

@@ -215,11 +215,12 @@ public sealed class ApiConformanceTests : IDisposable
         RequireKubectl();
         Ok("create", "-f", WriteManifest(Claim.Replace("FINALIZERS", "example.com/a")));
         // kubectl patch's default type is strategic: the new finalizer joins the list (patch items first, as
-        // mergeSortedSlice in k8s.io/apimachinery/pkg/util/strategicpatch/patch.go orders them).
+        // mergeSortedSlice in k8s.io/apimachinery/pkg/util/strategicpatch/patch.go orders them). The create added
+        // kubernetes.io/pvc-protection (the StorageObjectInUseProtection admission plugin).
         Ok("patch", "pvc", "smp", "-p", "{\"metadata\":{\"finalizers\":[\"example.com/b\"]}}");
-        Assert.True(JsonNode.DeepEquals(new JsonArray("example.com/b", "example.com/a"), Finalizers()), Finalizers()?.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(new JsonArray("example.com/b", "example.com/a", "kubernetes.io/pvc-protection"), Finalizers()), Finalizers()?.ToJsonString());
         Ok("patch", "pvc", "smp", "-p", "{\"metadata\":{\"$deleteFromPrimitiveList/finalizers\":[\"example.com/b\"]}}");
-        Assert.True(JsonNode.DeepEquals(new JsonArray("example.com/a"), Finalizers()), Finalizers()?.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(new JsonArray("example.com/a", "kubernetes.io/pvc-protection"), Finalizers()), Finalizers()?.ToJsonString());
 
         // status.conditions merge by type.
         Ok("patch", "pvc", "smp", "--subresource=status", "-p", "{\"status\":{\"conditions\":[{\"type\":\"Resizing\",\"status\":\"True\"}]}}");
@@ -237,8 +238,8 @@ public sealed class ApiConformanceTests : IDisposable
     public void ClientSideApplyOfABuiltInKeepsFinalizersItDoesNotManage()
     {
         RequireKubectl();
-        Ok("apply", "-f", WriteManifest(Claim.Replace("FINALIZERS", "example.com/x")));
-        _lab.Store.Update("pvc", "vms", "smp", o => o["metadata"]!["finalizers"]!.AsArray().Add("kubernetes.io/pvc-protection"));
+        Ok("apply", "-f", WriteManifest(Claim.Replace("FINALIZERS", "example.com/x"))); // the create adds kubernetes.io/pvc-protection
+        Assert.True(JsonNode.DeepEquals(new JsonArray("example.com/x", "kubernetes.io/pvc-protection"), Finalizers()), Finalizers()?.ToJsonString());
         // kubectl sends {"$setElementOrder/finalizers":[x,z],"finalizers":[z]}: the server's own finalizer stays.
         Assert.Contains("configured", Ok("apply", "-f", WriteManifest(Claim.Replace("FINALIZERS", "example.com/x, example.com/z"))).Out);
         Assert.True(JsonNode.DeepEquals(new JsonArray("example.com/x", "example.com/z", "kubernetes.io/pvc-protection"), Finalizers()), Finalizers()?.ToJsonString());
