@@ -77,8 +77,9 @@ internal sealed partial class CsiSnapshotter
     }
 
     /// <summary>isVolumeBeingCreatedFromSnapshot: a Pending claim of the namespace has this snapshot as its dataSource.</summary>
-    private bool IsVolumeBeingCreatedFromSnapshot(JsonObject vs) => Store.List(Plurals.PersistentVolumeClaims, Obj.Namespace(vs)).Any(pvc =>
-        pvc["spec"]?["dataSource"] is JsonObject ds && Obj.Str(ds, "name") == Obj.Name(vs) && Obj.Str(ds, "kind") == "VolumeSnapshot"
+    private bool IsVolumeBeingCreatedFromSnapshot(JsonObject vs) => Store.Lookup(Plurals.PersistentVolumeClaims, StorageIndexes.ClaimsByDataSource, Obj.Namespace(vs), Obj.Name(vs))
+        .Select(name => Store.Get(Plurals.PersistentVolumeClaims, Obj.Namespace(vs), name)).Any(pvc =>
+        pvc?["spec"]?["dataSource"] is JsonObject ds && Obj.Str(ds, "name") == Obj.Name(vs) && Obj.Str(ds, "kind") == "VolumeSnapshot"
         && Obj.Str(ds, "apiGroup") == "snapshot.storage.k8s.io" && Obj.Str(pvc, "status", "phase") == "Pending");
 
     /// <summary>ensurePVCFinalizer: false (and the snapshot's error) when the claim is being deleted.</summary>
@@ -102,8 +103,10 @@ internal sealed partial class CsiSnapshotter
         string? ns = Obj.Namespace(vs);
         JsonObject? pvc = Store.Get(Plurals.PersistentVolumeClaims, ns, claim);
         if (pvc == null || !Obj.HasFinalizer(pvc, PvcFinalizer)) return;
-        bool inUse = Store.List(Plurals.VolumeSnapshots, ns).Any(s => !(skipCurrentSnapshot && Obj.Name(s) == Obj.Name(vs))
-            && Obj.Str(s, "spec", "source", "persistentVolumeClaimName") == claim && Obj.Bool(s["status"]?["readyToUse"]) != true);
+        bool inUse = Store.Lookup(Plurals.VolumeSnapshots, StorageIndexes.SnapshotsBySourceClaim, ns, claim)
+            .Where(name => !(skipCurrentSnapshot && name == Obj.Name(vs)))
+            .Select(name => Store.Get(Plurals.VolumeSnapshots, ns, name))
+            .Any(s => s != null && Obj.Bool(s["status"]?["readyToUse"]) != true);
         if (!inUse) Store.Update(Plurals.PersistentVolumeClaims, ns, claim, o => Obj.RemoveFinalizer(o, PvcFinalizer));
     }
 }

@@ -16,12 +16,12 @@ internal sealed partial class CsiSnapshotter(ControllerHost host) : Controller(h
 
     public override string Name => "csi-snapshotter";
 
+    public override void AddIndexes() => StorageIndexes.Add(Store);
+
     public override IEnumerable<ControllerWatch> Watches() =>
     [
         Own(Plurals.VolumeSnapshots),
-        new(Plurals.PersistentVolumeClaims, e => Store.List(Plurals.VolumeSnapshots, e.Object!.Namespace)
-            .Where(vs => Obj.Str(vs, "spec", "source", "persistentVolumeClaimName") == e.Object.Name)
-            .Select(vs => new ObjectKey(e.Object.Namespace, Obj.Name(vs)))
+        new(Plurals.PersistentVolumeClaims, e => Lookup(Plurals.VolumeSnapshots, StorageIndexes.SnapshotsBySourceClaim, e.Object!.Namespace, e.Object.Name)
             .Concat(RestoredFrom(e.Object.ToJson(), e.Object.Namespace))),
         // A content that goes lets its snapshot's bound-protection finalizer go (processSnapshotWithDeletionTimestamp).
         new(Plurals.VolumeSnapshotContents, e => Obj.Str(e.Object!.ToJson(), "spec", "volumeSnapshotRef", "name") is string name

@@ -18,13 +18,17 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
 
     private const string ByClaim = "claimRef";
 
-    public override void AddIndexes() => Store.AddIndex(Plurals.PersistentVolumes, ByClaim,
-        pv => Obj.Str(pv, "spec", "claimRef", "name") is string claim ? [$"{Obj.Str(pv, "spec", "claimRef", "namespace")}/{claim}"] : []);
+    public override void AddIndexes()
+    {
+        Store.AddIndex(Plurals.PersistentVolumes, ByClaim,
+            pv => Obj.Str(pv, "spec", "claimRef", "name") is string claim ? [$"{Obj.Str(pv, "spec", "claimRef", "namespace")}/{claim}"] : []);
+        StorageIndexes.Add(Store);
+    }
 
     public override IEnumerable<ControllerWatch> Watches() =>
     [
         Own(Plurals.PersistentVolumeClaims),
-        new(Plurals.VolumeSnapshots, e => ClaimsIn(e.Object!.Namespace, pvc => Obj.Str(pvc, "spec", "dataSource", "name") == e.Object.Name)),
+        new(Plurals.VolumeSnapshots, e => Lookup(Plurals.PersistentVolumeClaims, StorageIndexes.ClaimsByDataSource, e.Object!.Namespace, e.Object.Name)),
         new(Plurals.VirtualMachineInstances, e => e.Type == "DELETED" || e.Object!.ToJson()["metadata"]?["deletionTimestamp"] != null
             ? ClaimsIn(e.Object!.Namespace, Obj.Deleting) : []),
     ];
