@@ -133,7 +133,7 @@ internal static class LauncherPods
         return new JsonObject
         {
             ["name"] = name,
-            ["image"] = Obj.Str(pod["spec"]?["containers"]?[0], "image"),
+            ["image"] = Obj.Str(Obj.Items(pod["spec"]?["containers"]).FirstOrDefault(), "image"),
             ["ready"] = ready,
             ["restartCount"] = 0,
             ["started"] = true,
@@ -172,6 +172,6 @@ internal static class LauncherPods
 
     /// <summary>The pod network address: with masquerade binding the VMI reports it as its interface address.</summary>
     private static string PodAddress(JsonObject vmi)
-        => Obj.Str(vmi["status"]?["interfaces"]?[0], "ipAddress") is { Length: > 0 } ip ? ip
+        => Obj.Str(Obj.Items(vmi["status"]?["interfaces"]).FirstOrDefault(), "ipAddress") is { Length: > 0 } ip ? ip
             : $"10.128.3.{10 + Math.Abs(Obj.Uid(vmi).GetHashCode()) % 200}"; // what the VMI controller will report
 }
