@@ -97,7 +97,7 @@ Describe 'Invoke-VMChange' {
         (Get-SafetySnapshot CHG0003).metadata.annotations.'vmsnapshot.io/change-state' | Should -Be 'RolledBack'
 
         # The whole effect: the safety snapshot, the restore that replaced the VM's claim and spec, the restarted
-        # instance, and nothing else (no other VM, claim or snapshot touched).
+        # instance with its new virt-launcher pod, and nothing else (no other VM, claim, pod or snapshot touched).
         Assert-LabChangeSet -Since $mark -IgnoreStatus -Expected @(
             "Created VirtualMachineSnapshot vms/$($result.SnapshotName)"
             'Created VirtualMachineSnapshotContent vms/*'
@@ -111,6 +111,8 @@ Describe 'Invoke-VMChange' {
             'Updated VirtualMachine vms/rhel8-brainy-bear'
             'Deleted VirtualMachineInstance vms/rhel8-brainy-bear'
             'Created VirtualMachineInstance vms/rhel8-brainy-bear'
+            'Deleted Pod vms/virt-launcher-rhel8-brainy-bear-*'
+            'Created Pod vms/virt-launcher-rhel8-brainy-bear-*'
         ) | Out-Null
     }
 
