@@ -91,7 +91,7 @@ internal static class LauncherPods
     /// <summary>
     /// The scheduler binds the pod to the VMI's node and the kubelet runs it: phase Running, the node's and the pod's
     /// addresses, the containers' states, and the conditions kubelet computes (pkg/kubelet/status/generate.go): Ready
-    /// needs compute ready (a guest failing its readiness probe is not) and the readiness gate virt-handler keeps at
+    /// needs compute ready (a guest failing its readiness probe is not) and the readiness gate virt-controller keeps at
     /// the VMI's pause state. Idempotent: an unchanged VMI leaves the pod as it was (transition times included).
     /// </summary>
     public static void Run(JsonObject pod, JsonObject vmi, string node)
@@ -110,7 +110,9 @@ internal static class LauncherPods
 
         bool computeReady = !GuestHealth.IsNotReady(vmi);
         bool unpaused = !Obj.HasCondition(vmi, "Paused", "True");
-        Obj.SetCondition(status, UnpausedGate, unpaused ? "True" : "False", unpaused ? "" : "PausedByUser", unpaused ? null : "VMI was paused by user");
+        // virt-controller's syncPausedConditionToPod (watch/vmi/lifecycle.go) keeps the readiness gate at the pause state.
+        Obj.SetCondition(status, UnpausedGate, unpaused ? "True" : "False", unpaused ? "NotPaused" : "Paused",
+            unpaused ? "the virtual machine is not paused" : "the virtual machine is paused");
         Obj.SetCondition(status, "PodReadyToStartContainers", "True", "");
         Obj.SetCondition(status, "Initialized", "True", "");
         if (!computeReady)

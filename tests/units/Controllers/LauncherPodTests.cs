@@ -107,7 +107,7 @@ public sealed class LauncherPodTests : IDisposable
         Assert.Equal(["compute"], pod["spec"]!["containers"]!.AsArray().Select(c => Str(c, "name")!));
         Assert.Equal("Running", Str(pod, "status", "phase"));
         Assert.Equal("Ready=True/", Condition(pod, "Ready"));
-        Assert.Equal("kubevirt.io/virtual-machine-unpaused=False/PausedByUser", Condition(await LauncherPodOf("app-paused"), "kubevirt.io/virtual-machine-unpaused"));
+        Assert.Equal("kubevirt.io/virtual-machine-unpaused=False/Paused", Condition(await LauncherPodOf("app-paused"), "kubevirt.io/virtual-machine-unpaused"));
     }
 
     [Fact]
