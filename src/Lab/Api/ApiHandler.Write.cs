@@ -58,6 +58,9 @@ internal sealed partial class ApiHandler
             case "persistentvolumeclaims":
                 obj["status"] = new JsonObject { ["phase"] = "Pending" };
                 break;
+            case "pods":
+                obj["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = PodPrinter.QosClass(obj) };
+                break;
         }
     }
 

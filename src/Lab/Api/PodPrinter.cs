@@ -44,6 +44,38 @@ internal static class PodPrinter
         ],
     };
 
+    /// <summary>
+    /// The part of ValidatePodCreate (kubernetes pkg/apis/core/validation/validation.go validateContainers) a pod
+    /// cannot run without: at least one container, each with a name and an image. The rest of the spec is not checked.
+    /// </summary>
+    public static IEnumerable<Errors.Cause> ValidateContainers(JsonObject pod)
+    {
+        if (pod["spec"]?["containers"] is not JsonArray { Count: > 0 } containers)
+        {
+            yield return new Errors.Cause("FieldValueRequired", "spec.containers", "Required value");
+            yield break;
+        }
+        for (int i = 0; i < containers.Count; i++)
+        {
+            if (string.IsNullOrEmpty(JsonUtil.Str(containers[i]?["name"]))) yield return new Errors.Cause("FieldValueRequired", $"spec.containers[{i}].name", "Required value");
+            if (string.IsNullOrEmpty(JsonUtil.Str(containers[i]?["image"]))) yield return new Errors.Cause("FieldValueRequired", $"spec.containers[{i}].image", "Required value");
+        }
+    }
+
+    /// <summary>
+    /// qos.GetPodQOS (pkg/apis/core/helper/qos): BestEffort without any request or limit, Guaranteed when every
+    /// container limits cpu and memory and requests (if any) equal the limits, else Burstable.
+    /// </summary>
+    public static string QosClass(JsonObject pod)
+    {
+        List<JsonObject> containers = [.. Items(pod["spec"]?["containers"]), .. Items(pod["spec"]?["initContainers"])];
+        bool any = containers.Any(c => c["resources"]?["requests"] is JsonObject { Count: > 0 } || c["resources"]?["limits"] is JsonObject { Count: > 0 });
+        if (!any) return "BestEffort";
+        bool guaranteed = containers.All(c => c["resources"]?["limits"] is JsonObject limits && limits["cpu"] != null && limits["memory"] != null
+            && (c["resources"]?["requests"] as JsonObject ?? []).All(r => JsonUtil.Str(limits[r.Key]) == JsonUtil.Str(r.Value)));
+        return guaranteed ? "Guaranteed" : "Burstable";
+    }
+
     private static string OrNone(JsonNode? value) => JsonUtil.Str(value) is { Length: > 0 } s ? s : "<none>";
 
     private static IEnumerable<JsonObject> Items(JsonNode? n) => (n as JsonArray ?? []).OfType<JsonObject>();

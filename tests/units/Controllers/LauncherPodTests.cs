@@ -163,6 +163,24 @@ public sealed class LauncherPodTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pod_created_through_the_API_needs_a_container_and_stays_Pending_with_no_node_and_no_log()
+    {
+        AssertStatus(await SendAsync(_http, HttpMethod.Post, Pods, "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"bad\"},\"spec\":{}}"),
+            422, "Invalid", "Pod \"bad\" is invalid: spec.containers: Required value");
+        AssertStatus(await SendAsync(_http, HttpMethod.Post, Pods, "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"bad\"},\"spec\":{\"containers\":[{\"name\":\"c\"}]}}"),
+            422, "Invalid", "Pod \"bad\" is invalid: spec.containers[0].image: Required value");
+
+        JsonObject created = await CreateAsync(_http, "pods", "vms",
+            "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"tools\"},\"spec\":{\"containers\":[{\"name\":\"sh\",\"image\":\"busybox\"}]},\"status\":{\"phase\":\"Running\"}}");
+
+        Assert.Equal(["Pending", "BestEffort"], [Str(created, "status", "phase")!, Str(created, "status", "qosClass")!]);
+        using HttpResponseMessage log = await _http.GetAsync($"{Pods}/tools/log");
+        Assert.Equal(200, (int)log.StatusCode);
+        Assert.Equal("", await log.Content.ReadAsStringAsync());
+        AssertStatus(await SendAsync(_http, HttpMethod.Post, $"{Pods}/tools/exec?command=sh", ""), 400, "BadRequest", "pod tools does not have a host assigned");
+    }
+
+    [Fact]
     public async Task Discovery_lists_pods_with_their_verbs_short_name_category_and_connect_subresources()
     {
         JsonArray resources = (await LabTestSupport.GetAsync(_http, "/api/v1")).Body!["resources"]!.AsArray();
