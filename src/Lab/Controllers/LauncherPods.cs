@@ -36,7 +36,11 @@ internal static class LauncherPods
         foreach ((string key, JsonNode? value) in vmi["metadata"]?["annotations"] as JsonObject ?? [])
         {
             if (key.StartsWith("kubectl.kubernetes.io", StringComparison.Ordinal) || key.StartsWith("kubevirt.io/storage-observed-api-version", StringComparison.Ordinal)
-                || key.StartsWith("kubevirt.io/latest-observed-api-version", StringComparison.Ordinal)) continue;
+                || key.StartsWith("kubevirt.io/latest-observed-api-version", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             annotations[key] = value?.DeepClone();
         }
         annotations["kubectl.kubernetes.io/default-container"] = "compute";
