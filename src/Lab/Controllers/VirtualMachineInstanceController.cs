@@ -90,11 +90,19 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
                 return false;
             }
             if (phase == "Pending") return true; // the boot step to Scheduling makes it
-            pod = Store.Seed(LauncherPods.Render(vmi, LauncherImage));
         }
         string? node = Obj.Str(vmi, "status", "nodeName");
-        if (phase is "Scheduled" or "Running" && node != null)
-            pod = Store.Update(Plurals.Pods, key.Namespace, Obj.Name(pod), p => LauncherPods.Run(p, vmi, node));
+        bool runs = phase is "Scheduled" or "Running" && node != null;
+        if (pod == null)
+        {
+            JsonObject rendered = LauncherPods.Render(vmi, LauncherImage);
+            if (runs) LauncherPods.Run(rendered, vmi, node!);
+            pod = Store.Seed(rendered);
+        }
+        else if (runs)
+        {
+            pod = Store.Update(Plurals.Pods, key.Namespace, Obj.Name(pod), p => LauncherPods.Run(p, vmi, node!));
+        }
         string podUid = Obj.Uid(pod), podNode = Obj.Str(pod, "spec", "nodeName") ?? "";
         if (Obj.Str(vmi, "status", "activePods", podUid) != podNode || vmi["status"]?["activePods"] is not JsonObject { Count: 1 })
             Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o => SetActivePods(o, podUid, podNode));
