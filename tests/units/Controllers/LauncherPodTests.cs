@@ -181,6 +181,22 @@ public sealed class LauncherPodTests : IDisposable
     }
 
     [Fact]
+    public async Task The_pod_Table_has_printPods_columns_and_cells()
+    {
+        string pod = Str(await LauncherPodOf("app-paused"), "metadata", "name")!;
+
+        JsonNode table = (await LabTestSupport.GetAsync(_http, $"{Pods}/{pod}", "application/json;as=Table;v=v1;g=meta.k8s.io")).Body!;
+
+        JsonArray columns = table["columnDefinitions"]!.AsArray();
+        Assert.Equal(["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node", "Nominated Node", "Readiness Gates"], columns.Select(c => Str(c, "name")!));
+        Assert.All(columns, c => Assert.Equal("string", Str(c, "type")));
+        Assert.Equal([0, 0, 0, 0, 0, 1, 1, 1, 1], columns.Select(c => (int)c!["priority"]!));
+        string[] cells = Strings(table["rows"]![0]!["cells"]);
+        Assert.Equal([pod, "2/2", "Running", "0"], cells[..4]);
+        Assert.Equal(["worker-2.example.internal", "<none>", "0/1"], cells[6..]);
+    }
+
+    [Fact]
     public async Task Discovery_lists_pods_with_their_verbs_short_name_category_and_connect_subresources()
     {
         JsonArray resources = (await LabTestSupport.GetAsync(_http, "/api/v1")).Body!["resources"]!.AsArray();
