@@ -133,6 +133,34 @@ internal static class LauncherPods
             status["initContainerStatuses"] = new JsonArray(ContainerStatus(status["initContainerStatuses"], pod, "guest-console-log", true, now));
     }
 
+    /// <summary>
+    /// virt-launcher exited after the domain shut down: phase Succeeded, every container terminated with exit code 0
+    /// (Completed), Ready and ContainersReady False with reason PodCompleted, as the kubelet reports a finished pod.
+    /// </summary>
+    public static void Complete(JsonObject pod)
+    {
+        JsonObject status = Obj.Status(pod);
+        if (Obj.Str(status, "phase") == "Succeeded") return;
+        string now = Obj.Timestamp();
+        status["phase"] = "Succeeded";
+        Obj.SetCondition(status, "PodReadyToStartContainers", "False", "");
+        Obj.SetCondition(status, "Ready", "False", "PodCompleted");
+        Obj.SetCondition(status, "ContainersReady", "False", "PodCompleted");
+        foreach (string list in new[] { "containerStatuses", "initContainerStatuses" })
+        {
+            foreach (JsonObject container in Obj.Items(status[list]))
+            {
+                string startedAt = Obj.Str(container, "state", "running", "startedAt") ?? now;
+                container["ready"] = false;
+                container["started"] = false;
+                container["state"] = new JsonObject
+                {
+                    ["terminated"] = new JsonObject { ["exitCode"] = 0, ["reason"] = "Completed", ["startedAt"] = startedAt, ["finishedAt"] = now },
+                };
+            }
+        }
+    }
+
     private static JsonObject ContainerStatus(JsonNode? existing, JsonObject pod, string name, bool ready, string now)
     {
         string startedAt = Obj.Str(Obj.Items(existing).FirstOrDefault(s => Obj.Str(s, "name") == name), "state", "running", "startedAt") ?? now;

@@ -74,8 +74,7 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
     /// </summary>
     private bool SyncLauncherPod(ObjectKey key, JsonObject vmi, string phase)
     {
-        JsonObject? pod = Store.Lookup(Plurals.Pods, LauncherPods.ByVmiIndex, key.Namespace, Obj.Uid(vmi))
-            .Select(name => Store.Get(Plurals.Pods, key.Namespace, name)).FirstOrDefault(p => p != null);
+        JsonObject? pod = LauncherPodOf(key, vmi);
         if (pod == null)
         {
             if (vmi["status"]?["activePods"] is JsonObject { Count: > 0 })
@@ -109,6 +108,10 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
         return true;
     }
 
+    private JsonObject? LauncherPodOf(ObjectKey key, JsonObject vmi)
+        => Store.Lookup(Plurals.Pods, LauncherPods.ByVmiIndex, key.Namespace, Obj.Uid(vmi))
+            .Select(name => Store.Get(Plurals.Pods, key.Namespace, name)).FirstOrDefault(p => p != null);
+
     private static void SetActivePods(JsonObject vmi, string podUid, string node)
         => Obj.Status(vmi)["activePods"] = new JsonObject { [podUid] = node };
 
@@ -119,6 +122,10 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
         Host.Agents.Shutdown(vmi);
         DateTime due = since + Host.Settings.VmStopDuration;
         if (LabNow < due) { Requeue(key, due - LabNow); return; }
+        // The domain is down, so virt-launcher exits and the kubelet reports its pod Succeeded; the pod goes with the
+        // VMI (garbage collector).
+        if (LauncherPodOf(key, vmi) is { } pod)
+            Store.Update(Plurals.Pods, key.Namespace, Obj.Name(pod), LauncherPods.Complete);
         Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o =>
         {
             if (Obj.Uid(o) != uid) return;

@@ -237,9 +237,17 @@ public sealed class LauncherPodTests : IDisposable
         Assert.Equal(Str(vmi, "status", "nodeName"), Str(pod, "spec", "nodeName"));
         Assert.Equal(Str(vmi, "status", "nodeName"), Str(vmi, "status", "activePods", Str(pod, "metadata", "uid")!));
 
+        await using WatchRecorder podVersions = new(_http, "pods", "vms", Str(pod, "metadata", "name"));
         Assert.Equal(202, (await SendAsync(_http, HttpMethod.Put, sub + "/stop", "{}")).Code);
         await WaitForAsync(_http, "virtualmachineinstances", "vms", "centos-stopped", v => v == null);
         await WaitForAsync(_http, "pods", "vms", Str(pod, "metadata", "name")!, p => p == null);
+
+        // virt-launcher exits once the domain is down: the pod is Succeeded (Completed) before the garbage collector takes it.
+        Assert.Equal("DELETED", podVersions.Events[^1].Type);
+        JsonObject last = podVersions.Events[^1].Object;
+        Assert.Equal("Succeeded", Str(last, "status", "phase"));
+        Assert.Equal("Completed", Str(last["status"]!["containerStatuses"]![0], "state", "terminated", "reason"));
+        Assert.Equal("Ready=False/PodCompleted", Condition(last, "Ready"));
     }
 
     [Fact]
