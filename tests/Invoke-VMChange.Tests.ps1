@@ -97,7 +97,8 @@ Describe 'Invoke-VMChange' {
         (Get-SafetySnapshot CHG0003).metadata.annotations.'vmsnapshot.io/change-state' | Should -Be 'RolledBack'
 
         # The whole effect: the safety snapshot, the restore that replaced the VM's claim (and so its volume) and spec,
-        # the restarted instance, and nothing else (no other VM, claim or snapshot touched).
+        # the restarted instance with its new virt-launcher pod, and nothing else (no other VM, claim, pod or snapshot
+        # touched).
         Wait-LabVolumeGone $lab pvc-3f0a9c1e-1111-4a2b-9c3d-000000000003 | Should -BeTrue
         Assert-LabChangeSet -Since $mark -IgnoreStatus -Expected @(
             "Created VirtualMachineSnapshot vms/$($result.SnapshotName)"
@@ -113,6 +114,8 @@ Describe 'Invoke-VMChange' {
             'Updated VirtualMachine vms/rhel8-brainy-bear'
             'Deleted VirtualMachineInstance vms/rhel8-brainy-bear'
             'Created VirtualMachineInstance vms/rhel8-brainy-bear'
+            'Deleted Pod vms/virt-launcher-rhel8-brainy-bear-*'
+            'Created Pod vms/virt-launcher-rhel8-brainy-bear-*'
         ) | Out-Null
     }
 

@@ -79,6 +79,7 @@ Describe 'New-VMClone' {
             'CreatedAndDeleted VirtualMachineRestore vms/tmp-restore-*'
             'Created VirtualMachine vms/rhel-direct'
             'Created VirtualMachineInstance vms/rhel-direct'
+            'Created Pod vms/virt-launcher-rhel-direct-*'
             'Created DataVolume vms/restore-*-rootdisk'
             'Created PersistentVolumeClaim vms/restore-*-rootdisk'
             'Created PersistentVolume pvc-*'

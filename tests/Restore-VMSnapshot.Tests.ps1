@@ -239,6 +239,8 @@ Describe 'Restore-VMSnapshot changes exactly what it should' {
             'Updated VirtualMachine vms/rhel8-brainy-bear'
             'Deleted VirtualMachineInstance vms/rhel8-brainy-bear'
             'Created VirtualMachineInstance vms/rhel8-brainy-bear'
+            'Deleted Pod vms/virt-launcher-rhel8-brainy-bear-*'
+            'Created Pod vms/virt-launcher-rhel8-brainy-bear-*'
         ) | Out-Null
         (Get-KubeVirtVM rhel8-brainy-bear).RunStrategy | Should -Be 'Always'
     }

@@ -18,6 +18,7 @@ internal sealed partial class ApiHandler
         List<string> unknown;
         // Metadata errors come first, as in customResourceValidator.Validate and the built-in strategies' Validate.
         List<Errors.Cause> errors = ObjectMetaValidation.Check(obj, creating);
+        if (creating && !type.IsCustomResource && type.Plural == "pods") errors.AddRange(PodPrinter.ValidateContainers(obj));
         if (schema != null)
         {
             SchemaValidator result = SchemaValidator.Run(obj, schema);

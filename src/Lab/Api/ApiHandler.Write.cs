@@ -58,6 +58,9 @@ internal sealed partial class ApiHandler
             case "persistentvolumeclaims":
                 obj["status"] = new JsonObject { ["phase"] = "Pending" };
                 break;
+            case "pods":
+                obj["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = PodPrinter.QosClass(obj) };
+                break;
         }
     }
 
@@ -71,7 +74,7 @@ internal sealed partial class ApiHandler
     }
 
     /// <summary>generateName suffix: 5 characters from the apiserver's alphabet (no vowels, no look-alikes).</summary>
-    private static string RandomSuffix()
+    internal static string RandomSuffix()
     {
         const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
         return string.Concat(Enumerable.Range(0, 5).Select(_ => alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)]));

@@ -55,6 +55,11 @@ internal sealed partial class ApiHandler(LabStore store, Authenticator authentic
         ResourceType type = Catalog.Find(apiPath.Group, apiPath.Version, apiPath.Plural) ?? throw Errors.UnknownPath();
         if (apiPath.Namespace != null && !type.Namespaced) throw Errors.UnknownPath();
         if (apiPath.Namespace == null && type.Namespaced && apiPath.Name != null) throw Errors.UnknownPath();
+        if (apiPath.Subresource != null && apiPath.Name != null && type.ConnectSubresources.ContainsKey(apiPath.Subresource))
+        {
+            await ConnectAsync(ctx, type, apiPath);
+            return;
+        }
         if (apiPath.Subresource != null && (apiPath.Subresource != "status" || !type.HasStatus)) throw Errors.UnknownPath();
         if (type.DeprecatedVersions.TryGetValue(apiPath.Version, out string? deprecation)) ctx.Warnings.Add(deprecation);
 

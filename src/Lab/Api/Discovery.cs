@@ -74,15 +74,18 @@ internal static class Discovery
             if (t.Categories.Length > 0) r["categories"] = new JsonArray(t.Categories.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
             if (t.IsCustomResource) r["storageVersionHash"] = StorageVersionHash(t);
             resources.Add(r);
-            if (t.HasStatus)
+            // Subresources in name order, as the apiserver sorts them (pods/attach ... pods/log ... pods/status).
+            Dictionary<string, string[]> subresources = new(t.ConnectSubresources);
+            if (t.HasStatus) subresources["status"] = ["get", "patch", "update"];
+            foreach ((string sub, string[] verbs) in subresources.OrderBy(s => s.Key, StringComparer.Ordinal))
             {
                 resources.Add(new JsonObject
                 {
-                    ["name"] = $"{t.Plural}/status",
+                    ["name"] = $"{t.Plural}/{sub}",
                     ["singularName"] = "",
                     ["namespaced"] = t.Namespaced,
-                    ["kind"] = t.Kind,
-                    ["verbs"] = new JsonArray("get", "patch", "update"),
+                    ["kind"] = sub == "status" ? t.Kind : t.ConnectKind(sub),
+                    ["verbs"] = new JsonArray(verbs.Select(v => (JsonNode)JsonValue.Create(v)).ToArray()),
                 });
             }
         }

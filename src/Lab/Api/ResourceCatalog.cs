@@ -48,6 +48,7 @@ public sealed class ResourceCatalog
                     Col("VolumeMode", "string", ".spec.volumeMode", 1),
                 ],
             },
+            PodPrinter.Type,
             // Bound by the lab's PV binder, as the kube-controller-manager's binder binds real ones.
             new ResourceType
             {

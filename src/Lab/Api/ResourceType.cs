@@ -45,6 +45,11 @@ public sealed class ResourceType
     public PrinterColumn[] Columns { get; init; } = [];
     /// <summary>When the server printer decorates the name cell (StorageClass: "fast (default)").</summary>
     internal Func<System.Text.Json.Nodes.JsonObject, string>? NameCell { get; init; }
+    /// <summary>
+    /// Connect subresources besides status, with their discovery verbs (pods/log, pods/exec, ...): the apiserver answers
+    /// them by proxying to the node's kubelet (Api/ApiHandler.NodeProxy.cs), never from the store.
+    /// </summary>
+    public IReadOnlyDictionary<string, string[]> ConnectSubresources { get; init; } = new Dictionary<string, string[]>();
     /// <summary>Only create is served (SelfSubjectAccessReview); nothing is stored.</summary>
     public bool CreateOnly { get; init; }
     /// <summary>
@@ -54,6 +59,14 @@ public sealed class ResourceType
     public string? SchemaFile { get; init; }
 
     public string StorageVersion => Versions[0];
+    /// <summary>The kind discovery names for a connect subresource: pods/log streams a Pod; exec, attach, portforward take their options kinds.</summary>
+    public string ConnectKind(string subresource) => subresource switch
+    {
+        "exec" => Kind + "ExecOptions",
+        "attach" => Kind + "AttachOptions",
+        "portforward" => Kind + "PortForwardOptions",
+        _ => Kind,
+    };
     public string ApiVersionFor(string version) => Group.Length == 0 ? version : $"{Group}/{version}";
     public string StorageApiVersion => ApiVersionFor(StorageVersion);
     public string ListKind => Kind + "List";

@@ -27,4 +27,5 @@ internal static class Plurals
     public const string PersistentVolumes = "persistentvolumes";
     public const string StorageClasses = "storageclasses";
     public const string Events = "events";
+    public const string Pods = "pods";
 }

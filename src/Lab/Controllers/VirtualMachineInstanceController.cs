@@ -17,7 +17,16 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
 
     public override string Name => "virtualmachineinstance";
 
-    public override IEnumerable<ControllerWatch> Watches() => [Own(Plurals.VirtualMachineInstances), Own(Plurals.VirtualMachines)];
+    public override IEnumerable<ControllerWatch> Watches() =>
+    [
+        Own(Plurals.VirtualMachineInstances),
+        Own(Plurals.VirtualMachines),
+        new(Plurals.Pods, e => Obj.Items(e.Object!.ToJson()["metadata"]?["ownerReferences"])
+            .Where(r => Obj.Str(r, "kind") == "VirtualMachineInstance").Select(r => new ObjectKey(e.Object.Namespace, Obj.Str(r, "name") ?? ""))),
+    ];
+
+    public override void AddIndexes()
+        => Store.AddIndex(Plurals.Pods, LauncherPods.ByVmiIndex, p => Obj.Label(p, LauncherPods.CreatedByLabel) is { } uid ? [uid] : []);
 
     public override void Reconcile(ObjectKey key)
     {
@@ -29,6 +38,7 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
 
         if (Obj.Deleting(vmi)) { ShutDown(key, vmi, uid); return; }
         if (RunStrategy.IsFinal(phase)) return;
+        if (!SyncLauncherPod(key, vmi, phase)) return;
 
         int index = Array.IndexOf(s_bootPhases, phase);
         if (index is >= 0 and < 3)
@@ -38,13 +48,72 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
             if (LabNow < due) { Requeue(key, due - LabNow); return; }
             string next = s_bootPhases[index + 1];
             if (next == "Running") Host.Agents.MarkBooted(vmi);
-            Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o => SetPhase(o, next));
+            // virt-controller creates the launcher pod of a Pending VMI and moves it to Scheduling (watch/vmi
+            // lifecycle.go); the scheduler and kubelet then run it on the node the VMI reports from Scheduled on.
+            string? podUid = next == "Scheduling" ? Obj.Uid(Store.Seed(LauncherPods.Render(vmi, LauncherImage))) : null;
+            JsonObject updated = Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o =>
+            {
+                SetPhase(o, next);
+                if (podUid != null) SetActivePods(o, podUid, "");
+            });
+            if (next == "Scheduled") SyncLauncherPod(key, updated, next);
             Requeue(key, TimeSpan.Zero);
             return;
         }
         Host.Agents.Tick(vmi);
         UpdateAgentStatus(key);
     }
+
+    private string LauncherImage => "registry.example.internal/kubevirt/virt-launcher:" + Host.Settings.KubeVirt.Version;
+
+    /// <summary>
+    /// Keeps the VMI's launcher pod in step with it; false when the pod is gone under a VMI that had one, which
+    /// fails the VMI as virt-controller does for a pod that went down (watch/vmi lifecycle.go isPodDownOrGoingDown).
+    /// A VMI past Pending without a pod, as a scenario seeds running ones, gets its pod as the cluster it was
+    /// taken from had it. status.activePods maps the pod's uid to its node (setActivePods).
+    /// </summary>
+    private bool SyncLauncherPod(ObjectKey key, JsonObject vmi, string phase)
+    {
+        JsonObject? pod = LauncherPodOf(key, vmi);
+        if (pod == null)
+        {
+            if (vmi["status"]?["activePods"] is JsonObject { Count: > 0 })
+            {
+                Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o =>
+                {
+                    if (Obj.Uid(o) != Obj.Uid(vmi)) return;
+                    SetPhase(o, "Failed");
+                    Obj.Status(o)["activePods"] = new JsonObject();
+                    Obj.RemoveCondition(Obj.Status(o), "AgentConnected");
+                });
+                return false;
+            }
+            if (phase == "Pending") return true; // the boot step to Scheduling makes it
+        }
+        string? node = Obj.Str(vmi, "status", "nodeName");
+        bool runs = phase is "Scheduled" or "Running" && node != null;
+        if (pod == null)
+        {
+            JsonObject rendered = LauncherPods.Render(vmi, LauncherImage);
+            if (runs) LauncherPods.Run(rendered, vmi, node!);
+            pod = Store.Seed(rendered);
+        }
+        else if (runs)
+        {
+            pod = Store.Update(Plurals.Pods, key.Namespace, Obj.Name(pod), p => LauncherPods.Run(p, vmi, node!));
+        }
+        string podUid = Obj.Uid(pod), podNode = Obj.Str(pod, "spec", "nodeName") ?? "";
+        if (Obj.Str(vmi, "status", "activePods", podUid) != podNode || vmi["status"]?["activePods"] is not JsonObject { Count: 1 })
+            Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o => SetActivePods(o, podUid, podNode));
+        return true;
+    }
+
+    private JsonObject? LauncherPodOf(ObjectKey key, JsonObject vmi)
+        => Store.Lookup(Plurals.Pods, LauncherPods.ByVmiIndex, key.Namespace, Obj.Uid(vmi))
+            .Select(name => Store.Get(Plurals.Pods, key.Namespace, name)).FirstOrDefault(p => p != null);
+
+    private static void SetActivePods(JsonObject vmi, string podUid, string node)
+        => Obj.Status(vmi)["activePods"] = new JsonObject { [podUid] = node };
 
     private void ShutDown(ObjectKey key, JsonObject vmi, string uid)
     {
@@ -53,6 +122,10 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
         Host.Agents.Shutdown(vmi);
         DateTime due = since + Host.Settings.VmStopDuration;
         if (LabNow < due) { Requeue(key, due - LabNow); return; }
+        // The domain is down, so virt-launcher exits and the kubelet reports its pod Succeeded; the pod goes with the
+        // VMI (garbage collector).
+        if (LauncherPodOf(key, vmi) is { } pod)
+            Store.Update(Plurals.Pods, key.Namespace, Obj.Name(pod), LauncherPods.Complete);
         Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o =>
         {
             if (Obj.Uid(o) != uid) return;

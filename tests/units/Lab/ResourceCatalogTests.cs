@@ -21,7 +21,7 @@ public sealed class ResourceCatalogTests
         ResourceCatalog catalog = new();
         Assert.Equal(["storage.k8s.io", "authentication.k8s.io", "authorization.k8s.io"], catalog.Groups);
         Assert.Equal(
-            ["namespaces", "persistentvolumeclaims", "persistentvolumes", "events", "storageclasses.storage.k8s.io",
+            ["namespaces", "persistentvolumeclaims", "pods", "persistentvolumes", "events", "storageclasses.storage.k8s.io",
              "selfsubjectreviews.authentication.k8s.io", "selfsubjectaccessreviews.authorization.k8s.io", "selfsubjectrulesreviews.authorization.k8s.io"],
             catalog.All.Select(t => t.QualifiedResource));
     }
