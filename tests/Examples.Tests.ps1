@@ -1,0 +1,165 @@
+# Every example of every help page and every PowerShell block of README.md runs, as written, against a lab: the
+# default scenario unless the example's marker names another (tests/examples/Read-Example.ps1). An example passes when
+# it ends without a terminating error and writes no error record; some also say something about their output.
+# Examples that are Pester tests run in Invoke-Pester in a fresh pwsh whose PSModulePath holds only the built module,
+# as they would for someone who installed the package.
+BeforeDiscovery {
+    . "$PSScriptRoot/examples/Read-Example.ps1"
+    $pages = @(
+        foreach ($file in Get-ChildItem "$PSScriptRoot/../docs/en-US/*.md" | Sort-Object Name) {
+            @{ Page = $file.BaseName; Examples = @(Read-HelpExample $file.FullName) }
+        }
+        @{ Page = 'README'; Examples = @(Read-ReadmeExample "$PSScriptRoot/../README.md") }
+    )
+}
+
+BeforeAll {
+    . "$PSScriptRoot/common.ps1"
+    Import-Module $ModuleManifest -Force
+    $fixtures = Join-Path $PSScriptRoot 'examples'
+    $pester = (Get-Module Pester).Path
+    # The labs the harness starts run their controllers ten times faster: an example's snapshots, restores and reboots
+    # take seconds instead of a minute. Examples that start their own lab get exactly what they ask for.
+    $clockSpeed = 10
+
+    # Examples that cannot run against a lab, by nature. Keep this list short: rewrite an example to run where that
+    # keeps it true to what a user would do.
+    $notRunnable = @{
+        'Connect-KubeVirt/Example 3: A runbook with a token from Azure Key Vault' = 'needs Azure (Connect-AzAccount, Key Vault) and a real cluster at api.ocp.example.com'
+        'README/Install #1' = 'installs the package that build.ps1 -Task Package makes; that task runs exactly these steps'
+        'README/Connect-KubeVirt / Disconnect-KubeVirt #1' = 'names real clusters (api.ocp.example.com, ./ocp.kubeconfig, the context prod) and a pod''s service account (-InCluster); Connect-KubeVirt.Tests.ps1 covers each form against the lab'
+        'README/In an Azure Automation runbook #1' = 'needs Azure (Connect-AzAccount -Identity, Key Vault) and a real cluster at api.ocp.example.com'
+        'README/With Azure Update Manager: pre and post events #1' = 'a runbook of an Azure Update Manager event: $MaintenanceRunId comes from the event''s data'
+    }
+
+    # Assertions on what an example printed, where they are cheap. $Output is what it wrote to the pipeline.
+    $expectations = @{
+        'Set-KubeVirtLabFault/Example 2: The answer to a create is lost, and still only one snapshot is made' = { param($Output) $Output[-1] | Should -Be 1 }
+    }
+
+    function Assert-SampleOutput([string[]] $Sample, [string] $Text) {
+        # A transcript's sample output must be what the command prints today: the same column headers and the same
+        # rows (by their first column; numbers such as a lab's Id left out).
+        $split = {
+            param([string[]] $Lines)
+            $lines = @($Lines | ForEach-Object { $_ -split '\r?\n' } | ForEach-Object TrimEnd | Where-Object { $_ })
+            $headers = for ($i = 1; $i -lt $lines.Count; $i++) { if ($lines[$i] -match '^[- ]+$') { ($lines[$i - 1].Trim() -split '\s+') -join ' ' } }
+            $rows = $lines | Where-Object { $_ -notmatch '^[- ]+$' } | ForEach-Object { ($_.Trim() -split '\s+')[0] } |
+                Where-Object { $_ -notmatch '^\d+$' }
+            @{ Headers = @($headers); Rows = @($rows | Sort-Object) }
+        }
+        $expected = & $split $Sample
+        $actual = & $split $Text
+        $actual.Headers | Should -Be $expected.Headers -Because "the README shows these columns; the command printed:`n$Text"
+        $actual.Rows | Should -Be $expected.Rows -Because "the README shows these rows; the command printed:`n$Text"
+    }
+
+    function Start-ExampleLab($Example) {
+        $options = @{ Scenario = $Example.Scenario; ClockSpeed = $clockSpeed }
+        if ($Example.Lab) { $options.Name = $Example.Lab }
+        Start-KubeVirtLab @options
+    }
+
+    function New-ExampleFolder($Example) {
+        $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+        New-Item -ItemType Directory $folder | Out-Null
+        foreach ($file in $Example.Files) { Copy-Item (Join-Path $fixtures $file) $folder }
+        $folder
+    }
+
+    function Invoke-SessionExample($Example, $Lab, [string] $Folder) {
+        # As in a user's session whose kubeconfig points at the lab, connected to it.
+        if ($Lab) {
+            $env:KUBECONFIG = $Lab.KubeconfigPath
+            Connect-KubeVirt -Kubeconfig $Lab.KubeconfigPath
+        }
+        else { Disconnect-KubeVirt }
+        $script = [scriptblock]::Create($Example.Code)
+        $Error.Clear()
+        Push-Location $Folder
+        try {
+            $ErrorActionPreference = 'Stop'
+            $ConfirmPreference = 'None'   # a ConfirmImpact High example would prompt; a test cannot answer
+            $ProgressPreference = 'SilentlyContinue'
+            $output = @(& $script 6>$null)
+            $text = $output | Out-String -Width 120   # formatting the output must work too
+        }
+        finally { Pop-Location }
+        [pscustomobject]@{ Output = $output; Text = $text; Errors = @($Error) }
+    }
+
+    function Invoke-PesterExample($Example, [string] $Folder) {
+        $code = $Example.Code
+        if ($code -notmatch '(?m)^\s*Describe\s') {
+            # A part of a test file: in a Describe, with the lab the README's test file starts ($lab), unless it starts one.
+            $body = if ($code -match '(?m)^\s*It\s') { $code } else { "It '$($Example.Title)' {`n$code`n}" }
+            $setup = if ($code -match 'Start-KubeVirtLab') { '' } else {
+                $name = if ($Example.Lab) { " -Name $($Example.Lab)" } else { '' }
+                "BeforeAll { `$lab = Start-KubeVirtLab -Scenario $($Example.Scenario)$name -ClockSpeed $clockSpeed -Connect }`n" +
+                "AfterAll { `$lab | Stop-KubeVirtLab -Confirm:`$false }`n"
+            }
+            $code = "Describe 'the example' {`n$setup$body`n}"
+        }
+        $file = Join-Path $Folder 'Example.Tests.ps1'
+        Set-Content -LiteralPath $file -Value $code
+        $modules = (Split-Path (Split-Path $ModulePath)) + [IO.Path]::PathSeparator + (Join-Path $PSHOME 'Modules')
+        Invoke-FreshPwsh -Environment @{ PSModulePath = $modules; KUBECONFIG = $null } -Script @"
+Set-Location '$Folder'
+Import-Module '$pester'
+`$configuration = New-PesterConfiguration
+`$configuration.Run.Path = '$file'
+`$configuration.Run.PassThru = `$true
+`$configuration.Output.Verbosity = 'None'
+`$result = Invoke-Pester -Configuration `$configuration
+[pscustomobject]@{
+    Result = `$result.Result
+    Passed = `$result.PassedCount
+    Failed = `$result.FailedCount + `$result.FailedBlocksCount + `$result.FailedContainersCount
+    Errors = @(`$result.Failed | ForEach-Object { "`$(`$_.ExpandedPath): `$(`$_.ErrorRecord | Out-String)" }) +
+        @(`$result.Containers | ForEach-Object { `$_.ErrorRecord | Out-String })
+}
+"@
+    }
+}
+
+Describe 'The examples of <Page>' -ForEach $pages {
+    BeforeAll {
+        $state = @{ Shared = $null }   # the lab the page's examples share, started by the first one that needs it
+        $savedKubeconfig = $env:KUBECONFIG
+    }
+    AfterAll {
+        Get-KubeVirtLab | Stop-KubeVirtLab -Confirm:$false
+        Disconnect-KubeVirt
+        $env:KUBECONFIG = $savedKubeconfig
+    }
+
+    It '<Title>' -ForEach $Examples {
+        $reason = $notRunnable[$Key]
+        if ($reason) { Set-ItResult -Skipped -Because $reason; return }
+        $folder = New-ExampleFolder $_
+
+        if ($IsPester) {
+            $result = Invoke-PesterExample $_ $folder
+            ($result.Errors -join "`n") | Should -BeNullOrEmpty
+            $result.Failed | Should -Be 0
+            $result.Passed | Should -BeGreaterThan 0 -Because 'its tests ran'
+            return
+        }
+
+        # An example that starts its own lab gets no other; one that needs a scenario of its own, or changes what the
+        # page's other examples rely on (marker "fresh"), gets its own; the rest share the page's lab.
+        $before = @(Get-KubeVirtLab).Name
+        $lab = if ($Code -match 'Start-KubeVirtLab') { $null }
+        elseif ($Fresh -or $Scenario -ne 'default' -or $Lab) { Start-ExampleLab $_ }
+        else {
+            if (-not $state.Shared -or -not $state.Shared.Running) { $state.Shared = Start-ExampleLab $_; $before += $state.Shared.Name }
+            $state.Shared
+        }
+        try { $result = Invoke-SessionExample $_ $lab $folder }
+        finally { Get-KubeVirtLab | Where-Object Name -NotIn $before | Stop-KubeVirtLab -Confirm:$false }
+
+        ($result.Errors | Out-String) | Should -BeNullOrEmpty
+        if ($expectations[$Key]) { & $expectations[$Key] $result.Output }
+        if ($SampleOutput) { Assert-SampleOutput -Sample $SampleOutput -Text $result.Text }
+    }
+}
