@@ -55,7 +55,7 @@ BeforeAll {
     }
 
     function Start-ExampleLab($Example) {
-        $options = @{ Scenario = $Example.Scenario; ClockSpeed = $clockSpeed }
+        $options = @{ Scenario = $Example.Scenario; ClockSpeed = $clockSpeed; UseTls = $Example.Tls }
         if ($Example.Lab) { $options.Name = $Example.Lab }
         Start-KubeVirtLab @options
     }
@@ -81,18 +81,41 @@ BeforeAll {
             $ErrorActionPreference = 'Stop'
             $ConfirmPreference = 'None'   # a ConfirmImpact High example would prompt; a test cannot answer
             $ProgressPreference = 'SilentlyContinue'
-            $output = @(& $script 6>$null)
+            $PSNativeCommandUseErrorActionPreference = $true   # kubectl's exit code counts
+            $output = @(& $script 3>$null 4>$null 6>$null)
             $text = $output | Out-String -Width 120   # formatting the output must work too
         }
         finally { Pop-Location }
         [pscustomobject]@{ Output = $output; Text = $text; Errors = @($Error) }
     }
 
+    function Invoke-ServingExample($Example, [string] $Folder) {
+        # Runs until Ctrl+C: in a fresh pwsh, until the kubeconfig it writes exists; then kubectl gets the lab's
+        # snapshots through it, as the example's remarks say, and the pwsh is stopped.
+        $Example.Code -match '-KubeconfigPath\s+(\S+)' | Should -BeTrue -Because 'a serving example names its kubeconfig'
+        $kubeconfig = Join-Path $Folder $Matches[1]
+        $script = "Set-Location '$Folder'; Import-Module '$ModuleManifest'; `$ErrorActionPreference = 'Stop'`n$($Example.Code)"
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
+        $pwsh = Get-PwshCommand
+        $log = Join-Path $Folder 'serve.log'
+        $process = Start-Process -FilePath $pwsh[0] -ArgumentList (@($pwsh | Select-Object -Skip 1) + '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded) `
+            -RedirectStandardError $log -RedirectStandardOutput "$log.out" -PassThru
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not (Test-Path $kubeconfig) -and -not $process.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            $process.HasExited | Should -BeFalse -Because "it serves until Ctrl+C: $(Get-Content $log -Raw)"
+            $names = & kubectl --kubeconfig $kubeconfig get vmsnapshots -o name 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because "kubectl must reach the lab: $names"
+            @($names).Count | Should -Be 5 -Because 'the default scenario holds five snapshots'
+        }
+        finally { if (-not $process.HasExited) { $process.Kill($true); $process.WaitForExit() } }
+    }
+
     function Invoke-PesterExample($Example, [string] $Folder) {
         $code = $Example.Code
         if ($code -notmatch '(?m)^\s*Describe\s') {
             # A part of a test file: in a Describe, with the lab the README's test file starts ($lab), unless it starts one.
-            $body = if ($code -match '(?m)^\s*It\s') { $code } else { "It '$($Example.Title)' {`n$code`n}" }
+            $body = if ($code -match '(?m)^\s*It\s') { $code } else { "It 'runs' {`n`$ErrorActionPreference = 'Stop'`n$code`n}" }
             $setup = if ($code -match 'Start-KubeVirtLab') { '' } else {
                 $name = if ($Example.Lab) { " -Name $($Example.Lab)" } else { '' }
                 "BeforeAll { `$lab = Start-KubeVirtLab -Scenario $($Example.Scenario)$name -ClockSpeed $clockSpeed -Connect }`n" +
@@ -138,7 +161,11 @@ Describe 'The examples of <Page>' -ForEach $pages {
         if ($reason) { Set-ItResult -Skipped -Because $reason; return }
         $folder = New-ExampleFolder $_
 
-        if ($IsPester) {
+        if ($Serve) {
+            Invoke-ServingExample $_ $folder
+            return
+        }
+        if ($IsPester -or $Pwsh) {
             $result = Invoke-PesterExample $_ $folder
             ($result.Errors -join "`n") | Should -BeNullOrEmpty
             $result.Failed | Should -Be 0

@@ -7,10 +7,14 @@
 #   <!-- example: lab=prod-cluster -->        the lab's name, so the kubeconfig context has that name
 #   <!-- example: fresh -->                   a lab of its own, not the one the page's other examples share
 #   <!-- example: files=Invoke-NightlySnapshot.ps1 -->   files from tests/examples/ the example's folder holds
+#   <!-- example: tls -->                     the lab serves HTTPS (Start-KubeVirtLab -UseTls), as kubectl needs
+#   <!-- example: pwsh -->                    runs in a fresh pwsh (an example that imports the module itself)
+#   <!-- example: serve -->                   serves until Ctrl+C (Start-KubeVirtLab -Wait): runs in a fresh pwsh
+#                                             until its -KubeconfigPath exists, then the test runs kubectl against it
 # Several settings go in one comment, separated by spaces.
 
 function Read-ExampleMarker([string[]] $Lines) {
-    $marker = @{ Scenario = 'default'; Lab = $null; Fresh = $false; Files = @() }
+    $marker = @{ Scenario = 'default'; Lab = $null; Fresh = $false; Files = @(); Tls = $false; Pwsh = $false; Serve = $false }
     foreach ($line in $Lines) {
         if ($line -notmatch '^\s*<!--\s*example:\s*(.*?)\s*-->\s*$') { continue }
         foreach ($setting in ($Matches[1] -split '\s+')) {
@@ -20,6 +24,9 @@ function Read-ExampleMarker([string[]] $Lines) {
                 'lab' { $marker.Lab = $value }
                 'fresh' { $marker.Fresh = $true }
                 'files' { $marker.Files = @($value -split ',') }
+                'tls' { $marker.Tls = $true }
+                'pwsh' { $marker.Pwsh = $true }
+                'serve' { $marker.Serve = $true }
                 default { throw "Unknown example marker setting '$setting' in: $line" }
             }
         }
@@ -49,6 +56,9 @@ function New-Example([string] $Page, [string] $Title, [string[]] $Code, [string[
         Lab = $marker.Lab
         Fresh = $marker.Fresh
         Files = $marker.Files
+        Tls = $marker.Tls
+        Pwsh = $marker.Pwsh
+        Serve = $marker.Serve
     }
 }
 
