@@ -32,6 +32,14 @@ BeforeAll {
         'README/With Azure Update Manager: pre and post events #1' = 'a runbook of an Azure Update Manager event: $MaintenanceRunId comes from the event''s data'
     }
 
+    # How many tests a Pester example holds: all of them must pass. The README's first one is the test file a user
+    # writes after Install-PSResource: it runs exactly as written, from a folder outside the repository.
+    $pesterTests = @{
+        'README/Testing your change scripts with Pester #1' = 2
+        'README/Prove your script touched nothing else: lab change sets #1' = 2
+        'README/Test a runbook against a flaky cluster #1' = 1
+    }
+
     # Assertions on what an example printed, where they are cheap. $Output is what it wrote to the pipeline.
     $expectations = @{
         'Set-KubeVirtLabFault/Example 2: The answer to a create is lost, and still only one snapshot is made' = { param($Output) $Output[-1] | Should -Be 1 }
@@ -125,8 +133,11 @@ BeforeAll {
         }
         $file = Join-Path $Folder 'Example.Tests.ps1'
         Set-Content -LiteralPath $file -Value $code
+        # Only the built module on PSModulePath (and pwsh's own modules), as for someone who installed the package.
         $modules = (Split-Path (Split-Path $ModulePath)) + [IO.Path]::PathSeparator + (Join-Path $PSHOME 'Modules')
-        Invoke-FreshPwsh -Environment @{ PSModulePath = $modules; KUBECONFIG = $null } -Script @"
+        $resultFile = Join-Path $Folder 'result.json'
+        # The result goes to a file: what the tests print (What if: ..., Write-Host) goes to the child's stdout.
+        $script = @"
 Set-Location '$Folder'
 Import-Module '$pester'
 `$configuration = New-PesterConfiguration
@@ -135,13 +146,23 @@ Import-Module '$pester'
 `$configuration.Output.Verbosity = 'None'
 `$result = Invoke-Pester -Configuration `$configuration
 [pscustomobject]@{
-    Result = `$result.Result
     Passed = `$result.PassedCount
     Failed = `$result.FailedCount + `$result.FailedBlocksCount + `$result.FailedContainersCount
     Errors = @(`$result.Failed | ForEach-Object { "`$(`$_.ExpandedPath): `$(`$_.ErrorRecord | Out-String)" }) +
         @(`$result.Containers | ForEach-Object { `$_.ErrorRecord | Out-String })
-}
+} | ConvertTo-Json -Depth 3 | Set-Content -LiteralPath '$resultFile'
 "@
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
+        $pwsh = Get-PwshCommand
+        $saved = $env:PSModulePath, $env:KUBECONFIG
+        try {
+            $env:PSModulePath = $modules
+            $env:KUBECONFIG = $null
+            $printed = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1
+        }
+        finally { $env:PSModulePath, $env:KUBECONFIG = $saved }
+        Test-Path $resultFile | Should -BeTrue -Because "Invoke-Pester must end with a result: $($printed -join "`n")"
+        Get-Content -LiteralPath $resultFile -Raw | ConvertFrom-Json
     }
 }
 
@@ -170,6 +191,7 @@ Describe 'The examples of <Page>' -ForEach $pages {
             ($result.Errors -join "`n") | Should -BeNullOrEmpty
             $result.Failed | Should -Be 0
             $result.Passed | Should -BeGreaterThan 0 -Because 'its tests ran'
+            if ($pesterTests[$Key]) { $result.Passed | Should -Be $pesterTests[$Key] }
             return
         }
 
@@ -177,7 +199,11 @@ Describe 'The examples of <Page>' -ForEach $pages {
         # page's other examples rely on (marker "fresh"), gets its own; the rest share the page's lab.
         $before = @(Get-KubeVirtLab).Name
         $lab = if ($Code -match 'Start-KubeVirtLab') { $null }
-        elseif ($Fresh -or $Scenario -ne 'default' -or $Lab) { Start-ExampleLab $_ }
+        elseif ($Fresh -or $SampleOutput -or $Scenario -ne 'default' -or $Lab -or $Tls) {
+            # A lab of its own (a transcript shows the lab as it starts); alone, so that it gets the name it asks for.
+            if ($state.Shared) { $state.Shared | Where-Object Running | Stop-KubeVirtLab -Confirm:$false; $state.Shared = $null }
+            Start-ExampleLab $_
+        }
         else {
             if (-not $state.Shared -or -not $state.Shared.Running) { $state.Shared = Start-ExampleLab $_; $before += $state.Shared.Name }
             $state.Shared
