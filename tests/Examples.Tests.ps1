@@ -42,8 +42,44 @@ BeforeAll {
 
     # Assertions on what an example printed, where they are cheap. $Output is what it wrote to the pipeline.
     $expectations = @{
+        'Checkpoint-KubeVirtLab/Example 1: See everything a script changed' = {
+            param($Output)
+            $changes = @($Output | Where-Object { $_.PSObject.Properties['Change'] })
+            ($changes.Kind | Sort-Object) | Should -Be 'VirtualMachineSnapshot', 'VirtualMachineSnapshotContent', 'VolumeSnapshot', 'VolumeSnapshotContent'
+            ($changes.Change | Sort-Object -Unique) | Should -Be 'Created'
+        }
+        'Get-KubeVirtLabChange/Example 3: What happened to claims during a restore' = {
+            param($Output)
+            $claims = @($Output | Where-Object { $_.Kind -eq 'PersistentVolumeClaim' -and $_.Change -eq 'Created' })
+            $claims.Count | Should -BeGreaterThan 0
+            @($claims | Where-Object Name -NotLike 'rhel8-copy-*') | Should -BeNullOrEmpty -Because 'the source VM''s claims are not touched'
+        }
+        'Get-KubeVirtLabFault/Example 1: What the faults did to a run' = {
+            param($Output) ($Output | Where-Object Fault -EQ 'error').Injected | Should -Be 2
+        }
+        'Get-KubeVirtVM/Example 2: Which disks would a snapshot miss, and why' = {
+            param($Output) ($Output | Where-Object Snapshot -EQ $false).Name | Should -Be 'data'
+        }
+        'Get-VMSnapshot/Example 1: Snapshots in the session''s namespace' = { param($Output) $Output.Count | Should -Be 5 }
+        'Invoke-VMChange/Example 1: Patch with a safety net' = { param($Output) $Output.Outcome | Should -Be 'Succeeded' }
+        'Invoke-VMChange/Example 4: Azure Update Manager pre and post events' = {
+            param($Output) $Output.Outcome | Should -Be 'SnapshotTaken', 'Succeeded'
+        }
+        'New-VMClone/Example 1: A test copy on the development network' = { param($Output) $Output.VMName | Should -Be 'rhel8-test' }
+        'New-VMClone/Example 2: From the snapshot taken before a change' = { param($Output) $Output.VMName | Should -Be 'rhel8-before-upgrade' }
+        'Remove-VMSnapshot/Example 6: Delete failed snapshots and wait until they are gone' = {
+            param($Output) $Output.Name | Should -Be 'rhel8-brainy-bear-pre-patch'
+        }
         'Set-KubeVirtLabFault/Example 2: The answer to a create is lost, and still only one snapshot is made' = { param($Output) $Output[-1] | Should -Be 1 }
+        'Test-GuestQuiesce/Example 5: Accept a disk that is not captured, knowingly' = {
+            param($Output) $Output[0].Verdict | Should -Be 'Partial'; $Output[0].NotCapturedVolumes | Should -Be 'data'
+        }
+        'Test-VMHealth/Example 5: The whole namespace, unhealthy VMs only' = {
+            param($Output) ($Output.VMName | Sort-Object) | Should -Be 'app-paused', 'centos-stopped', 'fedora-no-agent'
+        }
     }
+    # Every expectation names an example that exists (a renamed example must not leave its assertion behind).
+    $expectationKeys = @($expectations.Keys) + @($pesterTests.Keys) + @($notRunnable.Keys)
 
     function Assert-SampleOutput([string[]] $Sample, [string] $Text) {
         # A transcript's sample output must be what the command prints today: the same column headers and the same
@@ -214,5 +250,12 @@ Describe 'The examples of <Page>' -ForEach $pages {
         ($result.Errors | Out-String) | Should -BeNullOrEmpty
         if ($expectations[$Key]) { & $expectations[$Key] $result.Output }
         if ($SampleOutput) { Assert-SampleOutput -Sample $SampleOutput -Text $result.Text }
+    }
+}
+
+Describe 'The example lists of this file' {
+    It 'name only examples that exist' -ForEach @{ Known = @($pages | ForEach-Object { $_.Examples } | ForEach-Object { $_.Key }) } {
+        $Known.Count | Should -BeGreaterThan 90
+        @($expectationKeys | Where-Object { $_ -notin $Known }) | Should -BeNullOrEmpty
     }
 }
