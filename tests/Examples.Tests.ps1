@@ -58,7 +58,7 @@ BeforeAll {
             param($Output) ($Output | Where-Object Fault -EQ 'error').Injected | Should -Be 2
         }
         'Get-KubeVirtVM/Example 2: Which disks would a snapshot miss, and why' = {
-            param($Output) ($Output | Where-Object Snapshot -EQ $false).Name | Should -Be 'data'
+            param($Output) ($Output | Where-Object SnapshotEnabled -EQ $false).Name | Should -Be 'data'
         }
         'Get-VMSnapshot/Example 1: Snapshots in the session''s namespace' = { param($Output) $Output.Count | Should -Be 5 }
         'Invoke-VMChange/Example 1: Patch with a safety net' = { param($Output) $Output.Outcome | Should -Be 'Succeeded' }
