@@ -70,9 +70,24 @@ BeforeAll {
         'Remove-VMSnapshot/Example 6: Delete failed snapshots and wait until they are gone' = {
             param($Output) $Output.Name | Should -Be 'rhel8-brainy-bear-pre-patch'
         }
+        'Restore-VMSnapshot/Example 3: Restore beside the original, to inspect the old state' = {
+            param($Output)
+            $inspect = Get-KubeVirtVM rhel8-inspect
+            $inspect.Status | Should -Be 'Stopped'
+            $inspect.Volumes.ClaimName | Should -Contain 'rhel8-inspect-rootdisk'
+            (Get-KubeVirtVM rhel8-brainy-bear).Volumes.ClaimName | Should -Contain 'rhel8-brainy-bear-rootdisk'
+        }
+        'Set-KubeVirtLabFault/Example 1: Snapshot every VM while the API server throttles a fifth of the requests' = {
+            param($Output)
+            ($Output | Where-Object Fault -EQ 'throttle').Injected | Should -BeGreaterThan 0 -Because 'the example shows its throttling'
+            @($Output | Where-Object { $_ -is [VmSnapshot.KubeVirtVMSnapshot] }).Count | Should -Be 8 -Because 'every VM gets exactly one snapshot'
+        }
         'Set-KubeVirtLabFault/Example 2: The answer to a create is lost, and still only one snapshot is made' = { param($Output) $Output[-1] | Should -Be 1 }
         'Test-GuestQuiesce/Example 5: Accept a disk that is not captured, knowingly' = {
             param($Output) $Output[0].Verdict | Should -Be 'Partial'; $Output[0].NotCapturedVolumes | Should -Be 'data'
+        }
+        'Test-GuestQuiesce/Example 3: Why is this VM only crash-consistent?' = {
+            param($Output) ($Output | Where-Object Status -EQ 'Fail').Name | Should -Contain 'AgentConnected'
         }
         'Test-VMHealth/Example 5: The whole namespace, unhealthy VMs only' = {
             param($Output) ($Output.VMName | Sort-Object) | Should -Be 'app-paused', 'centos-stopped', 'fedora-no-agent'
@@ -216,6 +231,9 @@ Describe 'The examples of <Page>' -ForEach $pages {
     It '<Title>' -ForEach $Examples {
         $reason = $notRunnable[$Key]
         if ($reason) { Set-ItResult -Skipped -Because $reason; return }
+        if ($Code -match '\bkubectl\b' -and -not (Get-Command kubectl -ErrorAction Ignore)) {
+            Set-ItResult -Skipped -Because 'kubectl is not installed'; return
+        }
         $folder = New-ExampleFolder $_
 
         if ($Serve) {
