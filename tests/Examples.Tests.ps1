@@ -231,7 +231,7 @@ Describe 'The examples of <Page>' -ForEach $pages {
     It '<Title>' -ForEach $Examples {
         $reason = $notRunnable[$Key]
         if ($reason) { Set-ItResult -Skipped -Because $reason; return }
-        if ($Code -match '\bkubectl\b' -and -not (Get-Command kubectl -ErrorAction Ignore)) {
+        if (($Serve -or $Code -match '\bkubectl\b') -and -not (Get-Command kubectl -ErrorAction Ignore)) {
             Set-ItResult -Skipped -Because 'kubectl is not installed'; return
         }
         $folder = New-ExampleFolder $_
