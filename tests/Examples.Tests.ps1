@@ -18,6 +18,10 @@ BeforeAll {
     Import-Module $ModuleManifest -Force
     $fixtures = Join-Path $PSScriptRoot 'examples'
     $pester = (Get-Module Pester).Path
+    # What Install-PSResource leaves: a modules folder that holds VmSnapshot/<version> and nothing else.
+    $installed = Join-Path ([IO.Path]::GetTempPath()) "vmsnapshot-examples-$([guid]::NewGuid().ToString('n'))"
+    New-Item -ItemType Directory "$installed/VmSnapshot" | Out-Null
+    Copy-Item $ModulePath "$installed/VmSnapshot" -Recurse
     # The labs the harness starts run their controllers ten times faster: an example's snapshots, restores and reboots
     # take seconds instead of a minute. Examples that start their own lab get exactly what they ask for.
     $clockSpeed = 10
@@ -26,7 +30,7 @@ BeforeAll {
     # keeps it true to what a user would do.
     $notRunnable = @{
         'Connect-KubeVirt/Example 3: A runbook with a token from Azure Key Vault' = 'needs Azure (Connect-AzAccount, Key Vault) and a real cluster at api.ocp.example.com'
-        'README/Install #1' = 'installs the package that build.ps1 -Task Package makes; that task runs exactly these steps'
+        'README/Install #1' = 'installs the package that build.ps1 -Task Package makes; that task registers its folder and installs from it the same way (tools/Package.ps1)'
         'README/Connect-KubeVirt / Disconnect-KubeVirt #1' = 'names real clusters (api.ocp.example.com, ./ocp.kubeconfig, the context prod) and a pod''s service account (-InCluster); Connect-KubeVirt.Tests.ps1 covers each form against the lab'
         'README/In an Azure Automation runbook #1' = 'needs Azure (Connect-AzAccount -Identity, Key Vault) and a real cluster at api.ocp.example.com'
         'README/With Azure Update Manager: pre and post events #1' = 'a runbook of an Azure Update Manager event: $MaintenanceRunId comes from the event''s data'
@@ -185,7 +189,7 @@ BeforeAll {
         $file = Join-Path $Folder 'Example.Tests.ps1'
         Set-Content -LiteralPath $file -Value $code
         # Only the built module on PSModulePath (and pwsh's own modules), as for someone who installed the package.
-        $modules = (Split-Path (Split-Path $ModulePath)) + [IO.Path]::PathSeparator + (Join-Path $PSHOME 'Modules')
+        $modules = $installed + [IO.Path]::PathSeparator + (Join-Path $PSHOME 'Modules')
         $resultFile = Join-Path $Folder 'result.json'
         # The result goes to a file: what the tests print (What if: ..., Write-Host) goes to the child's stdout.
         $script = @"
@@ -216,6 +220,8 @@ Import-Module '$pester'
         Get-Content -LiteralPath $resultFile -Raw | ConvertFrom-Json
     }
 }
+
+AfterAll { Remove-Item $installed -Recurse -Force }
 
 Describe 'The examples of <Page>' -ForEach $pages {
     BeforeAll {
