@@ -108,21 +108,6 @@ Describe 'Riding through a flaky API server' {
         ($listed | Sort-Object) | Should -Be $expected
     }
 
-    It 'runs every example of Set-KubeVirtLabFault''s help as written, in order, without an error' {
-        $page = Get-Content (Join-Path $PSScriptRoot '../docs/en-US/Set-KubeVirtLabFault.md') -Raw
-        $examples = @([regex]::Matches($page, '```powershell\r?\n(.*?)```', 'Singleline') | ForEach-Object { $_.Groups[1].Value })
-        $examples.Count | Should -Be 5
-
-        $script = "Import-Module '$ModuleManifest'`n" + ($examples -join "`n") +
-            "`n@(Get-KubeVirtLab).Count; Get-KubeVirtLab | Stop-KubeVirtLab -Confirm:`$false"
-        $output = @(Invoke-FreshPwsh -Script $script)   # fails on the first error (ErrorActionPreference Stop)
-
-        $output[-1] | Should -Be 1 -Because 'the examples ran to their end with the one lab they started'
-        @($output | Where-Object { $_.Fault -eq 'throttle' -and $_.Injected -gt 0 }).Count | Should -BeGreaterThan 0 -Because 'Example 1 shows its throttling fired'
-        @($output | Where-Object { $_ -is [long] })[0] | Should -Be 1 -Because 'Example 2 counts one snapshot'
-
-    }
-
     It 'stops at a wrong rule (<Case>), so a test never runs without its fault, and keeps the rules it had' -ForEach @(
         @{ Case = 'a misspelled resource'; Rule = @{ fault = 'error'; resources = 'vmsnapshots' }; Message = "-Rule[0]: the lab serves no resource 'vmsnapshots'. Use a plural" }
         @{ Case = 'an unknown fault'; Rule = @{ fault = 'explode' }; Message = "-Rule[0]: fault 'explode' is not one of throttle," }
