@@ -87,15 +87,48 @@ function Invoke-UnitTests {
 }
 
 function Invoke-PesterTests {
-    Write-Host '==> Pester (fresh pwsh, built module)' -ForegroundColor Cyan
+    Write-Host '==> Pester (fresh pwsh per shard, built module)' -ForegroundColor Cyan
     $pester = Join-Path (Get-NuGetPackageFolder) 'pester/6.2.0/tools/Pester.psd1'
     if (-not (Test-Path $pester)) { throw "Pester 6.2.0 was not restored to $pester." }
-    $summary = Join-Path $outRoot 'TestResults/pester-summary.json'
+    $results = Join-Path $outRoot 'TestResults'
+    $null = New-Item -ItemType Directory -Force -Path $results
+    # Two shards run side by side: the tests mostly wait on the lab's clock, not on the CPU, so two fresh pwsh
+    # processes halve the wall time on 2 cores. The examples file (every help and README example, many of them waiting
+    # as an admin would) is about half of the whole, so it is one shard and every other file the other.
+    $all = @(Get-ChildItem "$PSScriptRoot/tests" -Filter '*.Tests.ps1' | Sort-Object Name)
+    $shards = @(@(
+            , @($all | Where-Object Name -EQ 'Examples.Tests.ps1')
+            , @($all | Where-Object Name -NE 'Examples.Tests.ps1')
+        ) | Where-Object { $_.Count -gt 0 })
     $pwsh = Get-PwshCommand
-    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File "$PSScriptRoot/tools/PesterTest.ps1" `
-        -PesterPath $pester -ModulePath $modulePath -TestPath "$PSScriptRoot/tests" -SummaryPath $summary
-    if (-not (Test-Path $summary)) { throw 'Pester produced no summary (the run crashed?).' }
-    Get-Content $summary -Raw | ConvertFrom-Json
+    $runs = for ($i = 0; $i -lt @($shards).Count; $i++) {
+        $summary = Join-Path $results "pester-summary-$i.json"
+        $log = Join-Path $results "pester-$i.log"
+        Remove-Item $summary, $log -ErrorAction SilentlyContinue
+        $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', "$PSScriptRoot/tools/PesterTest.ps1",
+            '-PesterPath', $pester, '-ModulePath', $modulePath, '-SummaryPath', $summary,
+            '-TestPath', ($shards[$i].FullName -join [IO.Path]::PathSeparator))
+        # A thread job runs the native pwsh, so PowerShell quotes each argument (paths with spaces included).
+        $exe = $pwsh[0]
+        [pscustomobject]@{
+            Summary = $summary; Log = $log
+            Job     = Start-ThreadJob { $arguments = $using:arguments; & $using:exe @arguments *> $using:log }
+        }
+    }
+    $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    foreach ($run in $runs) {
+        $null = $run.Job | Wait-Job
+        $run.Job | Remove-Job
+        Get-Content $run.Log -ErrorAction SilentlyContinue | Out-Host
+        if (-not (Test-Path $run.Summary)) {
+            Write-Host "Pester produced no summary for $($run.Log) (the run crashed?)." -ForegroundColor Red
+            $totals.Failed++
+            continue
+        }
+        $shard = Get-Content $run.Summary -Raw | ConvertFrom-Json
+        $totals.Passed += $shard.Passed; $totals.Failed += $shard.Failed; $totals.Skipped += $shard.Skipped
+    }
+    [pscustomobject]$totals
 }
 
 # One style for the solution (.editorconfig): counted as one check, so a style slip fails the Test task like a test.

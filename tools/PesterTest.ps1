@@ -17,7 +17,8 @@ Import-Module $PesterPath -Force
 $env:VMSNAPSHOT_MODULE_PATH = $ModulePath
 
 $configuration = New-PesterConfiguration
-$configuration.Run.Path = $TestPath
+# build.ps1 passes a shard's files as one argument, joined like PATH.
+$configuration.Run.Path = @($TestPath | ForEach-Object { $_ -split [regex]::Escape([IO.Path]::PathSeparator) } | Where-Object { $_ })
 $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = 'Detailed'
 $configuration.TestResult.Enabled = $true
