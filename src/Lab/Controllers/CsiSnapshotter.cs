@@ -95,7 +95,7 @@ internal sealed partial class CsiSnapshotter(ControllerHost host) : Controller(h
 
         string contentName = VolumeSnapshotContents.NameFor(vs);
         if (Store.Get(Plurals.VolumeSnapshotContents, null, contentName) == null)
-            Store.Seed(VolumeSnapshotContents.Build(vs, contentName, vsc, provisioner, className, handle, Obj.Str(pvc, "spec", "volumeMode")));
+            Store.Create(VolumeSnapshotContents.Build(vs, contentName, vsc, provisioner, className, handle, Obj.Str(pvc, "spec", "volumeMode")));
 
         Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using VmSnapshot.Lab.Api;
 using VmSnapshot.Lab.Store;
 
 namespace VmSnapshot.Lab.Controllers;
@@ -44,22 +45,31 @@ internal sealed class EventRecorder(LabStore store)
                 ["resourceVersion"] = Obj.Str(involved, "metadata", "resourceVersion"),
             };
             if (Obj.Namespace(involved) != null) involvedRef["namespace"] = Obj.Namespace(involved);
-            store.Seed(new JsonObject
+            // An event for an object whose namespace is gone is refused (NotFound), and client-go's recorder only logs
+            // that (tools/record/event.go recordToSink): the event is dropped, the namespace is not brought back.
+            try
             {
-                ["apiVersion"] = "v1",
-                ["kind"] = "Event",
-                ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
-                ["involvedObject"] = involvedRef,
-                ["reason"] = reason,
-                ["message"] = message,
-                ["type"] = type,
-                ["count"] = 1,
-                ["firstTimestamp"] = now,
-                ["lastTimestamp"] = now,
-                ["source"] = new JsonObject { ["component"] = component },
-                ["reportingComponent"] = component,
-                ["reportingInstance"] = "",
-            });
+                store.Create(new JsonObject
+                {
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "Event",
+                    ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+                    ["involvedObject"] = involvedRef,
+                    ["reason"] = reason,
+                    ["message"] = message,
+                    ["type"] = type,
+                    ["count"] = 1,
+                    ["firstTimestamp"] = now,
+                    ["lastTimestamp"] = now,
+                    ["source"] = new JsonObject { ["component"] = component },
+                    ["reportingComponent"] = component,
+                    ["reportingInstance"] = "",
+                });
+            }
+            catch (ApiException e) when (e.Code == 404)
+            {
+                _names.Remove(key);
+            }
         }
     }
 }

@@ -76,7 +76,7 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
         {
             JsonObject claim = (JsonObject)pvc.DeepClone();
             Obj.Child(claim, "spec")["storageClassName"] = storageClass;
-            Store.Seed(PersistentVolumes.Build(claim, pvName, sc, capacity));
+            Store.Create(PersistentVolumes.Build(claim, pvName, sc, capacity));
         }
 
         Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o =>

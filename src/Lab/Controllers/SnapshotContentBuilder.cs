@@ -36,7 +36,7 @@ internal static class SnapshotContentBuilder
                 ["volumeSnapshotName"] = VolumeSnapshot(uid, volumeName),
             });
         }
-        return store.Seed(new JsonObject
+        return store.Create(new JsonObject
         {
             ["apiVersion"] = "snapshot.kubevirt.io/v1beta1",
             ["kind"] = "VirtualMachineSnapshotContent",

@@ -132,7 +132,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
         string snapName = $"tmp-snapshot-{uid}";
         if (Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, snapName) == null)
         {
-            Store.Seed(new JsonObject
+            Store.Create(new JsonObject
             {
                 ["apiVersion"] = "snapshot.kubevirt.io/v1beta1",
                 ["kind"] = "VirtualMachineSnapshot",
@@ -200,7 +200,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
         spec["volumeRestorePolicy"] = Obj.Str(clone, "spec", "volumeNamePolicy") == "PrefixTargetName" ? "PrefixTargetName" : "RandomizeNames";
         if (Store.Get(Plurals.VirtualMachineRestores, key.Namespace, restoreName) == null)
         {
-            Store.Seed(new JsonObject
+            Store.Create(new JsonObject
             {
                 ["apiVersion"] = "snapshot.kubevirt.io/v1beta1",
                 ["kind"] = "VirtualMachineRestore",

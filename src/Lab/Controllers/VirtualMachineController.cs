@@ -107,7 +107,7 @@ internal sealed class VirtualMachineController(ControllerHost host) : Controller
             ["finalizers"] = new JsonArray("kubevirt.io/virtualMachineControllerFinalize", VmiFinalizer),
         };
         if (template["metadata"]?["annotations"] is JsonObject annotations) meta["annotations"] = annotations.DeepClone();
-        JsonObject vmi = Store.Seed(new JsonObject
+        JsonObject vmi = Store.Create(new JsonObject
         {
             ["apiVersion"] = "kubevirt.io/v1",
             ["kind"] = "VirtualMachineInstance",

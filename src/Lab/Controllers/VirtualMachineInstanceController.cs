@@ -50,7 +50,7 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
             if (next == "Running") Host.Agents.MarkBooted(vmi);
             // virt-controller creates the launcher pod of a Pending VMI and moves it to Scheduling (watch/vmi
             // lifecycle.go); the scheduler and kubelet then run it on the node the VMI reports from Scheduled on.
-            string? podUid = next == "Scheduling" ? Obj.Uid(Store.Seed(LauncherPods.Render(vmi, LauncherImage))) : null;
+            string? podUid = next == "Scheduling" ? Obj.Uid(Store.Create(LauncherPods.Render(vmi, LauncherImage))) : null;
             JsonObject updated = Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o =>
             {
                 SetPhase(o, next);
@@ -96,7 +96,7 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
         {
             JsonObject rendered = LauncherPods.Render(vmi, LauncherImage);
             if (runs) LauncherPods.Run(rendered, vmi, node!);
-            pod = Store.Seed(rendered);
+            pod = Store.Create(rendered);
         }
         else if (runs)
         {

@@ -122,9 +122,9 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
                 if (template != null)
                 {
                     Obj.Child(Obj.Meta(definition), "annotations")[RestoredDataVolumes.PopulatedFor] = claim;
-                    if (Store.Get(Plurals.DataVolumes, key.Namespace, claim) == null) Store.Seed(RestoredDataVolumes.Build(restore, template, claim));
+                    if (Store.Get(Plurals.DataVolumes, key.Namespace, claim) == null) Store.Create(RestoredDataVolumes.Build(restore, template, claim));
                 }
-                Store.Seed(definition);
+                Store.Create(definition);
                 allBound = false;
                 continue;
             }
@@ -149,7 +149,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             JsonObject created;
             try { created = RestoredVmBuilder.NewTarget(restore, content, spec); }
             catch (Json.PatchException ex) { Error(key, restore, ex.Message); return; }
-            target = Store.Seed(created);
+            target = Store.Create(created);
         }
         else
         {

@@ -147,7 +147,7 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
         catch (SnapshotClassException) { snapshotClass = null; }
         JsonObject spec = new() { ["source"] = new JsonObject { ["persistentVolumeClaimName"] = claim } };
         if (!string.IsNullOrEmpty(snapshotClass)) spec["volumeSnapshotClassName"] = snapshotClass;
-        JsonObject vs = Store.Seed(new JsonObject
+        JsonObject vs = Store.Create(new JsonObject
         {
             ["apiVersion"] = "snapshot.storage.k8s.io/v1",
             ["kind"] = "VolumeSnapshot",

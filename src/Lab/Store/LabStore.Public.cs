@@ -60,7 +60,16 @@ public sealed partial class LabStore
     /// Adds an object as a scenario would: status, uid and creationTimestamp are kept when given, and a
     /// missing namespace is created. The type comes from apiVersion and kind. Throws AlreadyExists.
     /// </summary>
-    public JsonObject Seed(JsonObject obj)
+    public JsonObject Seed(JsonObject obj) => Add(obj, createsNamespace: true);
+
+    /// <summary>
+    /// Creates an object as a controller does (status, uid and creationTimestamp kept when given) in a namespace that
+    /// must exist: a controller creating in a deleted namespace gets NotFound, as the apiserver answers it, instead of
+    /// bringing the namespace back as a new, empty one. Throws AlreadyExists.
+    /// </summary>
+    public JsonObject Create(JsonObject obj) => Add(obj, createsNamespace: false);
+
+    private JsonObject Add(JsonObject obj, bool createsNamespace)
     {
         string apiVersion = JsonUtil.Str(obj["apiVersion"]) ?? throw new ArgumentException("apiVersion is missing");
         string kind = JsonUtil.Str(obj["kind"]) ?? throw new ArgumentException("kind is missing");
@@ -68,7 +77,8 @@ public sealed partial class LabStore
         string name = JsonUtil.Str(obj["metadata"]?["name"]) ?? throw new ArgumentException("metadata.name is missing");
         string? ns = type.Namespaced ? JsonUtil.Str(obj["metadata"]?["namespace"]) ?? "default" : null;
         JsonObject copy = obj.DeepClone().AsObject();
-        return Write(type, ns, name, current => current == null ? copy : throw Errors.AlreadyExists(type, name), new WriteOptions { Seed = true }).Object!.ToJson();
+        return Write(type, ns, name, current => current == null ? copy : throw Errors.AlreadyExists(type, name),
+            new WriteOptions { Seed = true, CreatesNamespace = createsNamespace }).Object!.ToJson();
     }
 
     /// <summary>Changes an object in place (spec, metadata and status alike). Throws NotFound.</summary>

@@ -102,8 +102,10 @@ public sealed partial class LabStore : IDisposable
     internal sealed class WriteOptions
     {
         public bool DryRun { get; init; }
-        /// <summary>Seeding: keep uid, creationTimestamp, generation and deletion fields as given; create missing namespaces.</summary>
+        /// <summary>Seeding: keep uid, creationTimestamp, generation and deletion fields as given.</summary>
         public bool Seed { get; init; }
+        /// <summary>With <see cref="Seed"/>: a missing namespace is created (a scenario's); controllers' creates leave it missing.</summary>
+        public bool CreatesNamespace { get; init; }
         /// <summary>The delete path may set deletionTimestamp; ordinary updates may not.</summary>
         public bool SetsDeletion { get; init; }
         /// <summary>A client create/update of the main resource: the admission webhooks (<see cref="Admission"/>) review it.</summary>
@@ -143,7 +145,7 @@ public sealed partial class LabStore : IDisposable
     {
         if (ns != null && !NamespaceExistsLocked(ns))
         {
-            if (!options.Seed) throw Errors.NamespaceNotFound(ns);
+            if (!options.Seed || !options.CreatesNamespace) throw Errors.NamespaceNotFound(ns);
             ResourceType nsType = Catalog.Resolve("namespaces");
             JsonObject nsObject = NewNamespace(ns);
             CreateLocked(nsType, _tables[nsType], null, nsObject, (JsonObject)nsObject["metadata"]!, new WriteOptions());

@@ -196,6 +196,21 @@ public sealed class StorageConformanceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_deleted_namespace_stays_deleted_while_controllers_still_work_on_its_objects()
+    {
+        // Running VMs, their pods and events: the controllers that were busy with them must not bring the namespace
+        // back by creating in it (the apiserver answers NotFound for a create in a namespace that is gone).
+        await _client.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync("rhel8-brainy-bear-rootdisk", "vms"); // in use: stays Terminating
+        await _client.CoreV1.DeleteNamespaceAsync("vms");
+        _lab.Controllers!.WaitForIdle(TimeSpan.FromSeconds(10));
+        await Task.Delay(500);
+
+        HttpOperationException missing = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.ReadNamespaceAsync("vms"));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.Response.StatusCode);
+        Assert.Empty((await _client.CoreV1.ListNamespacedPodAsync("vms")).Items);
+    }
+
+    [Fact]
     public async Task The_snapshot_controller_records_CreatingSnapshot_SnapshotCreated_and_SnapshotReady()
     {
         await CreateVolumeSnapshot("evented", "centos-stopped-rootdisk", "csi-snapclass");
