@@ -166,11 +166,35 @@ contexts:
         { Connect-KubeVirt -InCluster } | Should -Throw -ErrorId 'NotInCluster,VmSnapshot.Commands.ConnectKubeVirtCommand'
     }
 
-    It 'keeps the session connection unchanged when a connect fails' {
+    It 'connects nowhere after a connect fails: later commands are refused, not sent to the previous cluster or the kubeconfig' {
+        # A runbook that goes on after a failed connect (no -ErrorAction Stop) must not act on the cluster the session
+        # was connected to before, nor on the kubeconfig's current context, when it meant another cluster.
+        $env:KUBECONFIG = $lab.KubeconfigPath
         Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath
         { Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -Context nope } |
             Should -Throw -ErrorId 'ContextNotFound,VmSnapshot.Commands.ConnectKubeVirtCommand'
+
+        $err = $null
+        try { Get-VMSnapshot } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'LastConnectFailed,VmSnapshot.Commands.GetVMSnapshotCommand'
+        $err.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+        $err.TargetObject | Should -Be "context 'nope'"
+        $err.Exception.Message | Should -BeLike "*last Connect-KubeVirt (to context 'nope') failed*Nothing was sent anywhere."
+        { Remove-VMSnapshot -Name rhel8-brainy-bear-before-upgrade -Confirm:$false } | Should -Throw -ErrorId 'LastConnectFailed,VmSnapshot.Commands.RemoveVMSnapshotCommand'
+
+        # The same after a connect whose server does not answer.
+        Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+        { Connect-KubeVirt -Server "http://127.0.0.1:$port" -Token (ConvertTo-SecureString 'x' -AsPlainText) } |
+            Should -Throw -ErrorId 'ClusterUnreachable,VmSnapshot.Commands.ConnectKubeVirtCommand'
+        { Get-VMSnapshot } | Should -Throw -ErrorId 'LastConnectFailed,VmSnapshot.Commands.GetVMSnapshotCommand'
+
+        # A later connect that works, or an explicit -Context, is a choice again.
+        @(Get-VMSnapshot -Context connect-tests).Count | Should -BeGreaterThan 0
+        Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath
         @(Get-VMSnapshot).Count | Should -BeGreaterThan 0
+        (Get-VMSnapshot -Name rhel8-brainy-bear-before-upgrade).Name | Should -Be 'rhel8-brainy-bear-before-upgrade' -Because 'the refused removal sent nothing'
     }
 }
 

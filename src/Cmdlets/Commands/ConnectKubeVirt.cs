@@ -73,6 +73,7 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
         }
         catch (ConnectionException e)
         {
+            SessionConnections.ClearAfterFailedConnect(DescribeTarget());
             ThrowTerminatingError(ErrorRecords.FromConnection(e));
             return;
         }
@@ -86,6 +87,7 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
         }
         catch (KubeApiException e)
         {
+            SessionConnections.ClearAfterFailedConnect(connection.ToString());
             ThrowTerminatingError(ErrorRecords.FromApi(e, connection.Server));
         }
 
@@ -109,6 +111,14 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
     /// On a worker thread, so that Ctrl+C ends the command at once and kills a credential plugin that is still running.
     /// Paths are resolved before: the session state belongs to the pipeline thread.
     /// </summary>
+    /// <summary>What the failed connect was aimed at, for the refusals that follow it (no credential in it).</summary>
+    private string DescribeTarget() => ParameterSetName switch
+    {
+        TokenSet => $"{Server}",
+        InClusterSet => "the pod's service account",
+        _ => Context is { } context ? $"context '{context}'" : Kubeconfig is { Length: > 0 } files ? string.Join(", ", files) : "the kubeconfig",
+    };
+
     private KubeVirtConnection FromKubeconfig(string[]? paths) =>
         Await(Task.Run(() => ConnectionFactory.FromKubeconfig(paths, Context, Namespace, CredentialTimeout, CancelToken)));
 

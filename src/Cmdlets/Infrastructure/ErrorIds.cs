@@ -28,6 +28,7 @@ internal static class ErrorIds
     public const string InvalidServerUri = "InvalidServerUri";
     public const string CredentialPluginFailed = "CredentialPluginFailed";
     public const string LabStopped = "LabStopped";
+    public const string LastConnectFailed = "LastConnectFailed";
 
     // VMs.
     public const string VMNotFound = "VMNotFound";

@@ -21,7 +21,7 @@ internal static class SessionConnections
         {
             Slot slot = s_slots.GetValue(Runspace.DefaultRunspace, _ => new Slot());
             slot.Explicit = value;
-            slot.StoppedLab = null;
+            slot.Refusal = null;
         }
     }
 
@@ -29,13 +29,28 @@ internal static class SessionConnections
     /// Clears the session's connection to a lab that Stop-KubeVirtLab stopped, and remembers why. The next command
     /// without -Connection or -Context is refused rather than sent to the kubeconfig's current context: a script that
     /// was tested against the lab must not go on against whatever cluster that context names (often production).
-    /// Connect-KubeVirt, Disconnect-KubeVirt and Start-KubeVirtLab each say which cluster comes next, and clear this.
+    /// Connect-KubeVirt, Disconnect-KubeVirt and Start-KubeVirtLab -Connect each say which cluster comes next, and
+    /// clear this.
     /// </summary>
-    public static void ClearStoppedLab(string labName)
+    public static void ClearStoppedLab(string labName) => Refuse(new ConnectionException(ConnectionFailure.LabStopped,
+        $"This session was connected to lab '{labName}', which was stopped. Commands do not move on to the " +
+        "kubeconfig's current context by themselves, so nothing was sent anywhere.", labName));
+
+    /// <summary>
+    /// Clears the session's connection after a Connect-KubeVirt that failed: a runbook that goes on after the failed
+    /// connect (no -ErrorAction Stop) must not act on the cluster it was connected to before, nor on the kubeconfig's
+    /// current context, when it meant another cluster.
+    /// </summary>
+    public static void ClearAfterFailedConnect(string target) => Refuse(new ConnectionException(ConnectionFailure.LastConnectFailed,
+        $"This session's last Connect-KubeVirt (to {target}) failed, so the session is connected to no cluster: " +
+        "commands do not go on against the cluster it was connected to before, nor the kubeconfig's current " +
+        "context. Nothing was sent anywhere.", target));
+
+    private static void Refuse(ConnectionException refusal)
     {
         Slot slot = s_slots.GetValue(Runspace.DefaultRunspace, _ => new Slot());
         slot.Explicit = null;
-        slot.StoppedLab = labName;
+        slot.Refusal = refusal;
     }
 
     /// <summary>
@@ -61,10 +76,8 @@ internal static class SessionConnections
             return current;
         }
 
-        return slot?.StoppedLab is { } lab
-            ? throw new ConnectionException(ConnectionFailure.LabStopped,
-                $"This session was connected to lab '{lab}', which was stopped. Commands do not move on to the " +
-                "kubeconfig's current context by themselves, so nothing was sent anywhere.", lab)
+        return slot?.Refusal is { } refusal
+            ? throw new ConnectionException(refusal.Failure, refusal.Message, refusal.Target)
             : Implicit(context: null, runspace);
     }
 
@@ -101,7 +114,7 @@ internal static class SessionConnections
 
         public string? ImplicitKey { get; set; }
 
-        /// <summary>The lab whose stop cleared <see cref="Explicit"/>; null once a cluster is chosen again.</summary>
-        public string? StoppedLab { get; set; }
+        /// <summary>Why <see cref="Explicit"/> was cleared (a lab stopped, a connect failed); null once a cluster is chosen again.</summary>
+        public ConnectionException? Refusal { get; set; }
     }
 }

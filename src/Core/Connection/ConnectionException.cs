@@ -26,6 +26,9 @@ public enum ConnectionFailure
 
     /// <summary>The session's connection was to a lab that was stopped; nothing else was chosen since.</summary>
     LabStopped,
+
+    /// <summary>The session's last Connect-KubeVirt failed; nothing else was chosen since.</summary>
+    LastConnectFailed,
 }
 
 /// <summary>A connection could not be built. Messages name files and contexts, never credentials.</summary>
