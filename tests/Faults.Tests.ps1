@@ -114,6 +114,7 @@ Describe 'Riding through a flaky API server' {
         @{ Case = 'a misspelled key'; Rule = @{ fault = 'throttle'; retryAftr = 1 }; Message = "-Rule[0]: unknown field 'retryAftr'. Known: fault," }
         @{ Case = 'text that names no fault'; Rule = 'text'; Message = "-Rule[0]: 'text' is not a fault rule. A rule is a hashtable such as @{ fault = 'throttle'; verbs = 'create'; rate = 0.2 }, or a fault's name alone for a rule that picks every request: throttle, error," }
         @{ Case = 'a number'; Rule = 5; Message = "-Rule[0]: '5' is not a fault rule. A rule is a hashtable such as" }
+        @{ Case = 'JSON text'; Rule = '{"fault":"error"}'; Message = "-Rule[0]: '{`"fault`":`"error`"}' is not a fault rule."; Contains = 'through ConvertFrom-Json' }
     ) {
         Start-KubeVirtLab -Scenario empty -Name 'faults-wrong-rule' -Connect | Out-Null
         Set-KubeVirtLabFault -Rule @{ fault = 'slow'; verbs = 'get' }
@@ -125,6 +126,7 @@ Describe 'Riding through a flaky API server' {
         $record.FullyQualifiedErrorId | Should -Be 'InvalidFaultRule,VmSnapshot.Commands.SetKubeVirtLabFaultCommand'
         $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
         $record.Exception.Message.StartsWith($Message, [StringComparison]::Ordinal) | Should -BeTrue -Because $record.Exception.Message
+        if ($Contains) { $record.Exception.Message | Should -BeLike "*$Contains*" }
         (Get-KubeVirtLabFault).Fault | Should -Be 'slow'
     }
 

@@ -59,7 +59,10 @@ public sealed class SetKubeVirtLabFaultCommand : PSCmdlet
                 ThrowTerminatingError(ErrorRecords.Create(
                     new FormatException($"-Rule[{i}]: '{text.Text}' is not a fault rule. A rule is a hashtable such as " +
                         "@{ fault = 'throttle'; verbs = 'create'; rate = 0.2 }, or a fault's name alone for a rule that " +
-                        $"picks every request: {faults}.", e),
+                        $"picks every request: {faults}." +
+                        (text.Text.TrimStart().StartsWith('{') || text.Text.TrimStart().StartsWith('[')
+                            ? " JSON text becomes a rule through ConvertFrom-Json: -Rule ($json | ConvertFrom-Json)."
+                            : string.Empty), e),
                     ErrorIds.InvalidFaultRule, ErrorCategory.InvalidArgument, text.Text,
                     "Fix the rule (see Get-Help Set-KubeVirtLabFault -Parameter Rule); the lab's rules are unchanged."));
             }

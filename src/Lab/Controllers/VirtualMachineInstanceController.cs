@@ -147,8 +147,8 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
         Obj.Array(status, "phaseTransitionTimestamps").Add(new JsonObject { ["phase"] = phase, ["phaseTransitionTimestamp"] = Obj.Timestamp() });
         if (phase == "Scheduled" || phase == "Running")
         {
-            status["nodeName"] = "worker-1.lab.internal";
-            Obj.Child(Obj.Meta(vmi), "labels")["kubevirt.io/nodeName"] = "worker-1.lab.internal";
+            status["nodeName"] = "worker-1.example.internal";
+            Obj.Child(Obj.Meta(vmi), "labels")["kubevirt.io/nodeName"] = "worker-1.example.internal";
         }
         if (phase != "Running") return;
         // virt-controller copies the virt-launcher pod's Ready condition to the VMI (pkg/virt-controller/watch/vmi.go),

@@ -64,7 +64,7 @@ public static partial class ScaleScenario
                     {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"@VM@","namespace":"@NS@","labels":{"kubevirt.io/domain":"@VM@"},
                       "ownerReferences":[{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","name":"@VM@","uid":"@UID@","controller":true,"blockOwnerDeletion":true}]},
                      "spec":@SPEC@,
-                     "status":{"phase":"Running","nodeName":"worker-1.lab.internal","conditions":[{"type":"Ready","status":"True"},{"type":"AgentConnected","status":"True"}],
+                     "status":{"phase":"Running","nodeName":"worker-1.example.internal","conditions":[{"type":"Ready","status":"True"},{"type":"AgentConnected","status":"True"}],
                       "interfaces":[{"name":"default","interfaceName":"eth0","ipAddress":"@IP@","ipAddresses":["@IP@"],"infoSource":"domain, guest-agent"}],
                       "volumeStatus":[{"name":"rootdisk","target":"vda"}]}}
                     """, ns, vm, pvc, uid.ToString(), spec).Replace("@IP@", $"10.{128 + n / 250}.{n % 250}.{v % 250 + 2}", StringComparison.Ordinal)));
