@@ -9,6 +9,26 @@ namespace VmSnapshot.Tests.Lab;
 /// <summary>The built-in scenarios and the scenario file format.</summary>
 public sealed class ScenarioTests
 {
+    [Theory]
+    [InlineData("scale:3x20", 3, 20)]
+    [InlineData("scale:3X20", 3, 20)]
+    [InlineData("scale:1000x1", 1000, 1)]
+    public void AScaleNameGivesItsCounts(string name, int namespaces, int vms)
+    {
+        Assert.True(ScaleScenario.TryParseName(name, out int n, out int v));
+        Assert.Equal((namespaces, vms), (n, v));
+    }
+
+    [Theory]
+    [InlineData("scale:0x5")]
+    [InlineData("scale:100000x100")]
+    [InlineData("scale:3x99999999999999999999")]
+    public void AScaleNameOutOfRangeSaysTheRange(string name)
+    {
+        FormatException e = Assert.Throws<FormatException>(() => ScaleScenario.TryParseName(name, out _, out _));
+        Assert.Equal($"Scenario '{name}': both numbers of scale:NxM must be between 1 and 1000.", e.Message);
+    }
+
     [Fact]
     public void TheDefaultScenarioHasTheDocumentedVirtualMachines()
     {

@@ -12,7 +12,9 @@ namespace VmSnapshot.Lab.Scenarios;
 /// </summary>
 public static partial class ScaleScenario
 {
-    [GeneratedRegex(@"^scale:(\d{1,4})x(\d{1,4})$")]
+    // Any count is matched (and then refused when out of range) and the x is taken in either case, so scale:3X20 and
+    // scale:100000x100 get the range message rather than "not a scenario".
+    [GeneratedRegex(@"^scale:(\d+)[xX](\d+)$")]
     private static partial Regex NamePattern();
 
     public static bool TryParseName(string name, out int namespaces, out int vmsPerNamespace)
@@ -20,8 +22,8 @@ public static partial class ScaleScenario
         namespaces = vmsPerNamespace = 0;
         Match m = NamePattern().Match(name);
         if (!m.Success) return false;
-        namespaces = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-        vmsPerNamespace = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+        namespaces = int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : int.MaxValue;
+        vmsPerNamespace = int.TryParse(m.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? v : int.MaxValue;
         if (namespaces is < 1 or > 1000 || vmsPerNamespace is < 1 or > 1000)
             throw new FormatException($"Scenario '{name}': both numbers of scale:NxM must be between 1 and 1000.");
         return true;
