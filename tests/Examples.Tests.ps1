@@ -133,7 +133,6 @@ BeforeAll {
                     Should -BeGreaterThan 0 -Because "the example gives $($command.Name) -$($parameter.ParameterName), which must be one of its parameters"
             }
         }
-        $calls.Count
     }
 
     function Start-ExampleLab($Example) {
@@ -256,7 +255,7 @@ Describe 'The examples of <Page>' -ForEach $pages {
     It '<Title>' -ForEach $Examples {
         if ($notRunnable[$Key]) {
             # Not run (the reason is in $notRunnable), but checked: it parses and binds to this module's parameters.
-            $null = Assert-ExampleBinds $Code
+            Assert-ExampleBinds $Code
             return
         }
         if (($Serve -or $Code -match '\bkubectl\b') -and -not (Get-Command kubectl -ErrorAction Ignore)) {

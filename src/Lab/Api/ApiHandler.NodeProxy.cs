@@ -42,8 +42,9 @@ internal sealed partial class ApiHandler
         {
             // LogLocation: a pod no node runs yet has no location; the streamer then answers an empty stream.
             if (string.IsNullOrEmpty(node)) { await ctx.Response.SendAsync(200, ReadOnlyMemory<byte>.Empty, "text/plain", ctx.Cancellation); return; }
-            string url = $"https://{KubeletHost(pod, node)}:{KubeletPort}/containerLogs/{p.Namespace}/{p.Name}/{container}{LogParams(ctx)}";
-            throw Unreachable($"Get \"{url}\": dial tcp {KubeletHost(pod, node)}:{KubeletPort}: connect: connection refused");
+            string kubelet = KubeletHost(pod, node);
+            string url = $"https://{kubelet}:{KubeletPort}/containerLogs/{p.Namespace}/{p.Name}/{container}{LogParams(ctx)}";
+            throw Unreachable($"Get \"{url}\": dial tcp {kubelet}:{KubeletPort}: connect: connection refused");
         }
         if (string.IsNullOrEmpty(node)) throw Errors.BadRequest($"pod {p.Name} does not have a host assigned");
         string host = KubeletHost(pod, node);

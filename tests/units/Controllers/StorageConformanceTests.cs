@@ -4,6 +4,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using VmSnapshot.Lab;
+using VmSnapshot.Lab.Api;
 using VmSnapshot.Tests.Lab;
 using Xunit;
 using static VmSnapshot.Tests.Controllers.ControllerTestSupport;
@@ -208,6 +209,26 @@ public sealed class StorageConformanceTests : IDisposable
         HttpOperationException missing = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.ReadNamespaceAsync("vms"));
         Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.Response.StatusCode);
         Assert.Empty((await _client.CoreV1.ListNamespacedPodAsync("vms")).Items);
+    }
+
+    [Fact]
+    public void A_controller_create_in_a_missing_namespace_is_NotFound_and_leaves_the_namespace_missing()
+    {
+        // The mechanism behind the test above: what controllers write goes through Store.Create, which answers a
+        // create in a namespace that is gone as the apiserver does; only a scenario's Seed makes its namespaces.
+        JsonObject pod() => new()
+        {
+            ["apiVersion"] = "v1", ["kind"] = "Pod",
+            ["metadata"] = new JsonObject { ["name"] = "p", ["namespace"] = "gone" },
+            ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "c", ["image"] = "i" }) },
+        };
+
+        ApiException refused = Assert.Throws<ApiException>(() => _lab.Store.Create(pod()));
+        Assert.Equal(404, refused.Code);
+        Assert.Null(_lab.Store.Get("namespaces", null, "gone"));
+
+        _lab.Store.Seed(pod());
+        Assert.NotNull(_lab.Store.Get("namespaces", null, "gone"));
     }
 
     [Fact]
