@@ -19,6 +19,12 @@ $ProgressPreference = 'SilentlyContinue'
 $manifest = Join-Path $ModulePath 'VmSnapshot.psd1'
 Import-Module $manifest
 $median = { param($values) @($values | Sort-Object)[[math]::Floor(@($values).Count / 2)] }
+$quartiles = {
+    param($values)
+    $sorted = [double[]]@($values)
+    [Array]::Sort($sorted)
+    $sorted[[math]::Floor($sorted.Count / 4)], $sorted[[math]::Floor($sorted.Count / 2)], $sorted[[math]::Floor($sorted.Count * 3 / 4)]
+}
 
 function Measure-Startup {
     Write-Host "`n== Startup ($Runs fresh sessions)" -ForegroundColor Green
@@ -139,54 +145,58 @@ function Measure-List {
             } while ($continue)
             $objects
         }
-        $null = & $pagedList
-        $null = @(Get-VMSnapshot -AllNamespaces -Connection $connection)   # warm-up: JIT, connection pool
+        # Warm-up: JIT (tiered: a method is recompiled after about 30 calls), the connection pools, the lab's code.
+        foreach ($i in 1..40) { $null = & $pagedList; $null = Get-VMSnapshot -AllNamespaces -Connection $connection }
         if ($kubectl) { $null = & $kubectl --kubeconfig $lab.KubeconfigPath --cache-dir $cache get vmsnapshots -A -o json }
 
-        $rows = foreach ($run in 1..3) {
+        # Module and anchor run in turn, and each pair gives a ratio: the wall time of either drifts by a third
+        # between minutes on a shared 2-core machine, the ratio of neighbours much less.
+        $pairs = foreach ($run in 1..15) {
             [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
             $memoryBefore = [GC]::GetTotalMemory($true)
             # Collected into a variable: a ForEach-Object block would add PowerShell's own cost per object (about 60 ms
-            # for 10,000 here) to the module's. The first object is timed in its own run, stopping the list there.
+            # for 10,000 here) to the module's.
             $sw = [Diagnostics.Stopwatch]::StartNew()
             $all = Get-VMSnapshot -AllNamespaces -Connection $connection
             $module = $sw.Elapsed.TotalMilliseconds
-            $memoryAfter = [GC]::GetTotalMemory($false)
+            $growth = [GC]::GetTotalMemory($false) - $memoryBefore
             $count = $all.Count
             $all = $null
-            $sw.Restart()
-            $null = Get-VMSnapshot -AllNamespaces -Connection $connection | Select-Object -First 1
-            $first = $sw.Elapsed.TotalMilliseconds
+            [GC]::Collect()
             $sw.Restart()
             $wireObjects = & $pagedList
             $wireMs = $sw.Elapsed.TotalMilliseconds
             if ($wireObjects -ne $count) { throw "The paged list saw $wireObjects objects, Get-VMSnapshot $count." }
-            $kubectlMs = $null
-            if ($kubectl) {
-                $sw.Restart()
-                $json = & $kubectl --kubeconfig $lab.KubeconfigPath --cache-dir $cache get vmsnapshots -A -o json
-                $kubectlMs = $sw.Elapsed.TotalMilliseconds
-                $null = $json
-            }
-            [pscustomobject]@{
-                Run = $run; Objects = $count; GetVMSnapshotMs = [math]::Round($module); FirstObjectMs = [math]::Round($first)
-                PagedListMs = [math]::Round($wireMs)
-                KubectlMs = if ($kubectlMs) { [math]::Round($kubectlMs) } else { 'n/a' }
-                ManagedGrowthMB = [math]::Round(($memoryAfter - $memoryBefore) / 1MB, 1)
+            [pscustomobject]@{ Objects = $count; ModuleMs = $module; PagedListMs = $wireMs; Ratio = $module / $wireMs; GrowthMB = $growth / 1MB }
+        }
+        # The first object: the list stopped there, as Select-Object -First stops it.
+        $first = foreach ($run in 1..5) {
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $null = Get-VMSnapshot -AllNamespaces -Connection $connection | Select-Object -First 1
+            $sw.Elapsed.TotalMilliseconds
+        }
+        $kubectlRuns = if ($kubectl) {
+            foreach ($run in 1..3) {
+                $sw = [Diagnostics.Stopwatch]::StartNew()
+                $null = & $kubectl --kubeconfig $lab.KubeconfigPath --cache-dir $cache get vmsnapshots -A -o json
+                $sw.Elapsed.TotalMilliseconds
             }
         }
-        $rows | Format-Table | Out-String | Write-Host
-        $moduleMedian = & $median $rows.GetVMSnapshotMs
-        Write-Host ('Median: Get-VMSnapshot -AllNamespaces {0} ms against a bare paged list of the same objects in this process {1} ms ({2:f2}x)' -f
-            $moduleMedian, (& $median $rows.PagedListMs), ($moduleMedian / (& $median $rows.PagedListMs)))
+        $ratio = & $quartiles $pairs.Ratio
+        $moduleMedian = (& $quartiles $pairs.ModuleMs)[1]
+        Write-Host ('{0} objects in each of {1} runs, module and paged list in turn.' -f $pairs[0].Objects, @($pairs).Count)
+        Write-Host ('Median: Get-VMSnapshot -AllNamespaces {0:f0} ms against a bare paged list of the same objects in this process {1:f0} ms; ratio per pair {2:f2}x (quartiles {3:f2}-{4:f2})' -f
+            $moduleMedian, (& $quartiles $pairs.PagedListMs)[1], $ratio[1], $ratio[0], $ratio[2])
+        Write-Host ('First object after {0:f0} ms (median of 5); managed memory grew {1:f1} MB while the list was held (median).' -f
+            (& $quartiles $first)[1], (& $quartiles $pairs.GrowthMB)[1])
         $wire.Dispose()
         if ($kubectl) {
-            $kubectlMedian = & $median $rows.KubectlMs
-            Write-Host ('Median: Get-VMSnapshot -AllNamespaces {0} ms, kubectl get -A -o json {1} ms (ratio {2:f2}); first object after {3} ms' -f
-                $moduleMedian, $kubectlMedian, ($moduleMedian / $kubectlMedian), (& $median $rows.FirstObjectMs))
+            $kubectlMedian = (& $quartiles $kubectlRuns)[1]
+            Write-Host ('kubectl get -A -o json: {0:f0} ms (median of 3); Get-VMSnapshot -AllNamespaces takes {1:f2} of it' -f
+                $kubectlMedian, ($moduleMedian / $kubectlMedian))
         }
         else {
-            Write-Host "kubectl is not installed; Get-VMSnapshot -AllNamespaces median $moduleMedian ms."
+            Write-Host 'kubectl is not installed: skipped its measurement.'
         }
         Write-Host ('Lab process working set: {0:f0} MB' -f ((Get-Process -Id $PID).WorkingSet64 / 1MB))
 

@@ -81,7 +81,9 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
         string? @namespace = NamespaceOrAll(AllNamespaces);
         Action<KubeVirtVMSnapshot> emit = snapshot =>
             write(SnapshotSizes.Apply(
-                Await((coverage ??= new SnapshotCoverageResolver(ResolveConnection())).ResolveAsync(snapshot, CancelToken)),
+                CoverageRules.NeedsVm(snapshot)
+                    ? Await((coverage ??= new SnapshotCoverageResolver(ResolveConnection())).ResolveAsync(snapshot, CancelToken))
+                    : snapshot,
                 SizesOf(@namespace)));
 
         try

@@ -53,8 +53,15 @@ public abstract class CancellableCmdlet : PSCmdlet, IDisposable
         IAsyncEnumerator<T> enumerator = source.GetAsyncEnumerator(CancelToken);
         try
         {
-            while (Await(enumerator.MoveNextAsync().AsTask()))
+            while (true)
             {
+                // Most items of a page are already there: only a step that waits for the next page needs a Task.
+                ValueTask<bool> step = enumerator.MoveNextAsync();
+                if (!(step.IsCompletedSuccessfully ? step.Result : Await(step.AsTask())))
+                {
+                    break;
+                }
+
                 onItem(enumerator.Current);
             }
         }

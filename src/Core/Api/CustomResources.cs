@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
@@ -11,44 +13,59 @@ namespace VmSnapshot.Core.Api;
 internal static class CustomResources
 {
     /// <summary>
-    /// Lists objects with limit/continue and yields them as soon as their page arrives. The next page is requested
-    /// before the current one is handed out, so the pipeline works on page N while page N+1 is on the wire.
+    /// Lists objects with limit/continue and yields them as soon as their page arrives. Items stay valid after
+    /// their page: a caller may keep them.
     /// </summary>
     public static async IAsyncEnumerable<JsonElement> ListAsync(IKubernetes client, ResourceType type,
         string? @namespace, string? labelSelector, string? fieldSelector, int pageSize,
         [EnumeratorCancellation] CancellationToken cancelToken)
     {
+        await foreach (JsonDocument page in ListPagesAsync(client, type, @namespace, labelSelector, fieldSelector,
+                           pageSize, cancelToken).ConfigureAwait(false))
+        {
+            // Not disposed: an item handed out reads from its page's buffers for as long as the caller keeps it.
+            foreach (JsonElement item in Items(page))
+            {
+                yield return item;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Lists pages with limit/continue. The next page is requested before the current one is handed out, so the
+    /// caller works on page N while page N+1 is on the wire. The caller owns each page: one that is done with a
+    /// page's items when it moves on disposes it, which returns its buffers to the pool.
+    /// </summary>
+    public static async IAsyncEnumerable<JsonDocument> ListPagesAsync(IKubernetes client, ResourceType type,
+        string? @namespace, string? labelSelector, string? fieldSelector, int pageSize,
+        [EnumeratorCancellation] CancellationToken cancelToken)
+    {
         ApiRequest request = new("list", type, @namespace);
-        Task<JsonElement> next = FetchPageAsync(client, type, @namespace, labelSelector, fieldSelector, pageSize,
-            continueToken: null, request, cancelToken);
+        Task<JsonDocument> next = FetchPageAsync(client, ListPath(type, @namespace, labelSelector, fieldSelector,
+            pageSize, continueToken: null), request, cancelToken);
         while (true)
         {
-            JsonElement page = await next.ConfigureAwait(false);
-            string? continueToken = page.TryGetProperty("metadata", out JsonElement metadata) &&
-                metadata.TryGetProperty("continue", out JsonElement token) &&
-                token.ValueKind == JsonValueKind.String && token.GetString() is { Length: > 0 } value
-                    ? value
-                    : null;
+            JsonDocument page = await next.ConfigureAwait(false);
+            string? continueToken = page.RootElement.Child("metadata"u8).String("continue"u8) is { Length: > 0 } value
+                ? value
+                : null;
             if (continueToken is not null)
             {
-                next = FetchPageAsync(client, type, @namespace, labelSelector, fieldSelector, pageSize, continueToken,
-                    request, cancelToken);
+                next = FetchPageAsync(client, ListPath(type, @namespace, labelSelector, fieldSelector, pageSize,
+                    continueToken), request, cancelToken);
             }
 
-            if (page.TryGetProperty("items", out JsonElement items) && items.ValueKind == JsonValueKind.Array)
-            {
-                foreach (JsonElement item in items.EnumerateArray())
-                {
-                    yield return item;
-                }
-            }
-
+            yield return page;
             if (continueToken is null)
             {
                 yield break;
             }
         }
     }
+
+    /// <summary>The items of a list page.</summary>
+    public static JsonElement.ArrayEnumerator Items(JsonDocument page) =>
+        page.RootElement.Child("items"u8) is { ValueKind: JsonValueKind.Array } items ? items.EnumerateArray() : default;
 
     /// <summary>
     /// The annotation that marks an object as made by one particular create call (a new GUID per call), so a create
@@ -130,18 +147,32 @@ internal static class CustomResources
         }
     }
 
-    private static Task<JsonElement> FetchPageAsync(IKubernetes client, ResourceType type, string? @namespace,
-        string? labelSelector, string? fieldSelector, int pageSize, string? continueToken, ApiRequest request,
+    private static Task<JsonDocument> FetchPageAsync(IKubernetes client, string pathAndQuery, ApiRequest request,
         CancellationToken cancelToken) =>
-        ApiCall.RunAsync(request, async ct =>
+        ApiCall.RunAsync(request, ct => RawApi.GetDocumentAsync(client, pathAndQuery, request, ct), cancelToken);
+
+    /// <summary>The list URL as KubernetesClient's CustomObjects list builds it (AbstractKubernetes.CustomObjects.cs).</summary>
+    private static string ListPath(ResourceType type, string? @namespace, string? labelSelector, string? fieldSelector,
+        int pageSize, string? continueToken)
+    {
+        StringBuilder path = new(type.Group.Length == 0 ? $"api/{type.Version}/" : $"apis/{type.Group}/{type.Version}/");
+        if (@namespace is not null)
         {
-            object page = @namespace is null
-                ? await client.CustomObjects.ListClusterCustomObjectAsync(type.Group, type.Version, type.Plural,
-                    continueParameter: continueToken, fieldSelector: fieldSelector, labelSelector: labelSelector,
-                    limit: pageSize, cancellationToken: ct).ConfigureAwait(false)
-                : await client.CustomObjects.ListNamespacedCustomObjectAsync(type.Group, type.Version, @namespace,
-                    type.Plural, continueParameter: continueToken, fieldSelector: fieldSelector,
-                    labelSelector: labelSelector, limit: pageSize, cancellationToken: ct).ConfigureAwait(false);
-            return (JsonElement)page;
-        }, cancelToken);
+            path.Append("namespaces/").Append(Uri.EscapeDataString(@namespace)).Append('/');
+        }
+
+        path.Append(type.Plural).Append("?limit=").Append(pageSize.ToString(CultureInfo.InvariantCulture));
+        AppendQuery(path, "continue", continueToken);
+        AppendQuery(path, "fieldSelector", fieldSelector);
+        AppendQuery(path, "labelSelector", labelSelector);
+        return path.ToString();
+    }
+
+    private static void AppendQuery(StringBuilder path, string name, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            path.Append('&').Append(name).Append('=').Append(Uri.EscapeDataString(value));
+        }
+    }
 }

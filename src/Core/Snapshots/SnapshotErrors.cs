@@ -17,7 +17,7 @@ public static class SnapshotErrors
     /// </summary>
     public static string? Describe(JsonElement status)
     {
-        string? error = NullIfEmpty(status.Child("error").String("message"));
+        string? error = NullIfEmpty(status.Child("error"u8).String("message"u8));
         string? failure = Failure(status);
         return (failure, error) switch
         {
@@ -30,13 +30,13 @@ public static class SnapshotErrors
     /// <summary>The Failure=True condition's reason and message (KubeVirt fills only the reason), or null.</summary>
     public static string? Failure(JsonElement status)
     {
-        if (status.Condition("Failure") is not { } condition || condition.String("status") != "True")
+        if (status.Condition("Failure") is not { } condition || condition.String("status"u8) != "True")
         {
             return null;
         }
 
-        string? reason = NullIfEmpty(condition.String("reason"));
-        string? message = NullIfEmpty(condition.String("message"));
+        string? reason = NullIfEmpty(condition.String("reason"u8));
+        string? message = NullIfEmpty(condition.String("message"u8));
         return reason is null ? message : message is null ? reason : $"{reason}: {message}";
     }
 

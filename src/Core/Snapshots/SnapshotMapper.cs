@@ -8,27 +8,28 @@ namespace VmSnapshot.Core.Snapshots;
 /// <summary>Maps a VirtualMachineSnapshot's JSON to the module's <see cref="KubeVirtVMSnapshot"/>.</summary>
 public static class SnapshotMapper
 {
+    /// <remarks>Property names are UTF-8 literals: a list maps thousands of objects through here.</remarks>
     public static KubeVirtVMSnapshot FromJson(JsonElement item, string? context, string? server = null)
     {
-        JsonElement metadata = item.Child("metadata");
-        JsonElement spec = item.Child("spec");
-        JsonElement status = item.Child("status");
-        JsonElement annotations = metadata.Child("annotations");
+        JsonElement metadata = item.Child("metadata"u8);
+        JsonElement spec = item.Child("spec"u8);
+        JsonElement status = item.Child("status"u8);
+        JsonElement annotations = metadata.Child("annotations"u8);
 
-        SnapshotPhase phase = ParsePhase(status.String("phase"));
-        string[] indications = status.Child("indications").Strings();
-        JsonElement volumes = status.Child("snapshotVolumes");
-        string[] included = volumes.Child("includedVolumes").Strings();
-        string[] excluded = volumes.Child("excludedVolumes").Strings();
+        SnapshotPhase phase = ParsePhase(status.String("phase"u8));
+        string[] indications = status.Child("indications"u8).Strings();
+        JsonElement volumes = status.Child("snapshotVolumes"u8);
+        string[] included = volumes.Child("includedVolumes"u8).Strings();
+        string[] excluded = volumes.Child("excludedVolumes"u8).Strings();
 
         return new KubeVirtVMSnapshot
         {
-            Name = metadata.String("name") ?? string.Empty,
-            Namespace = metadata.String("namespace") ?? string.Empty,
-            VMName = spec.Child("source").String("name") ?? string.Empty,
+            Name = metadata.String("name"u8) ?? string.Empty,
+            Namespace = metadata.String("namespace"u8) ?? string.Empty,
+            VMName = spec.Child("source"u8).String("name"u8) ?? string.Empty,
             Phase = phase,
-            ReadyToUse = status.IsTrue("readyToUse"),
-            CreationTime = status.LocalTime("creationTime") ?? metadata.LocalTime("creationTimestamp"),
+            ReadyToUse = status.IsTrue("readyToUse"u8),
+            CreationTime = status.LocalTime("creationTime"u8) ?? metadata.LocalTime("creationTimestamp"u8),
             Indications = indications,
             Consistency = ConsistencyRules.Derive(phase, indications),
             Coverage = CoverageRules.Derive(phase, indications, volumes.ValueKind == JsonValueKind.Object, included, excluded),
@@ -37,12 +38,12 @@ public static class SnapshotMapper
             ExcludedVolumes = excluded,
             Description = annotations.String(SnapshotAnnotations.Description),
             CreatedBy = annotations.String(SnapshotAnnotations.CreatedBy),
-            Labels = ReadLabels(metadata.Child("labels")),
+            Labels = ReadLabels(metadata.Child("labels"u8)),
             ExpiresAt = ParseTime(annotations.String(SnapshotAnnotations.ExpiresAt)),
-            DeletionPolicy = spec.String("deletionPolicy") ?? "Delete",
-            FailureDeadline = GoDuration.TryParse(spec.String("failureDeadline"), out TimeSpan deadline) ? deadline : null,
-            Uid = metadata.String("uid"),
-            ContentName = status.String("virtualMachineSnapshotContentName"),
+            DeletionPolicy = spec.String("deletionPolicy"u8) ?? "Delete",
+            FailureDeadline = GoDuration.TryParse(spec.String("failureDeadline"u8), out TimeSpan deadline) ? deadline : null,
+            Uid = metadata.String("uid"u8),
+            ContentName = status.String("virtualMachineSnapshotContentName"u8),
             Context = context,
             Server = server,
         };

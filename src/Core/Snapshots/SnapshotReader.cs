@@ -18,10 +18,19 @@ public static class SnapshotReader
     {
         KubeClientHandle handle = ConnectionFactory.ClientFor(connection);
         string context = connection.Origin;
-        await foreach (JsonElement item in CustomResources.ListAsync(handle.Client, ResourceType.VirtualMachineSnapshot,
-                           @namespace, labelSelector, fieldSelector: null, pageSize, cancelToken).ConfigureAwait(false))
+        string server = connection.Server.ToString();
+        await foreach (JsonDocument page in CustomResources.ListPagesAsync(handle.Client,
+                           ResourceType.VirtualMachineSnapshot, @namespace, labelSelector, fieldSelector: null, pageSize,
+                           cancelToken).ConfigureAwait(false))
         {
-            yield return SnapshotMapper.FromJson(item, context, connection.Server.ToString());
+            // Each item is mapped before it is handed out, so the page's pooled buffers go back once it is read.
+            using (page)
+            {
+                foreach (JsonElement item in CustomResources.Items(page))
+                {
+                    yield return SnapshotMapper.FromJson(item, context, server);
+                }
+            }
         }
     }
 

@@ -50,6 +50,36 @@ public class SnapshotMapperTests
         Assert.Null(snapshot.Error);
     }
 
+    [Theory]
+    [InlineData("2026-11-20T12:00:05+02:00")] // an explicit offset, read straight from the UTF-8
+    [InlineData("2026-11-20T10:00:05.000000Z")] // fractional seconds, as metav1.MicroTime writes them
+    [InlineData("2026-11-20T10:00:05")] // no offset: the slow path, which takes it as UTC
+    [InlineData("Fri, 20 Nov 2026 10:00:05 GMT")] // not RFC 3339 at all: the slow path still reads it
+    public void Reads_a_creation_time_in_any_form_as_the_same_local_time(string creationTime)
+    {
+        using JsonDocument document = JsonDocument.Parse($$"""
+            { "metadata": { "name": "s", "namespace": "n" }, "status": { "creationTime": "{{creationTime}}" } }
+            """);
+
+        KubeVirtVMSnapshot snapshot = SnapshotMapper.FromJson(document.RootElement, null);
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 20, 10, 0, 5, TimeSpan.Zero).LocalDateTime, snapshot.CreationTime);
+        Assert.Equal(DateTimeKind.Local, snapshot.CreationTime!.Value.Kind);
+    }
+
+    [Fact]
+    public void An_unreadable_creation_time_falls_back_to_the_object_creation_timestamp()
+    {
+        using JsonDocument document = JsonDocument.Parse("""
+            { "metadata": { "name": "s", "namespace": "n", "creationTimestamp": "2026-11-20T10:00:00Z" },
+              "status": { "creationTime": "soon" } }
+            """);
+
+        KubeVirtVMSnapshot snapshot = SnapshotMapper.FromJson(document.RootElement, null);
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero).LocalDateTime, snapshot.CreationTime);
+    }
+
     [Fact]
     public void Maps_a_new_snapshot_without_status()
     {
