@@ -85,14 +85,17 @@ public sealed partial class LabStore
     public JsonObject Update(string resource, string? ns, string name, Action<JsonObject> mutate)
     {
         ResourceType type = Catalog.Resolve(resource);
+        JsonObject? unchanged = null;
         WriteResult result = Write(type, type.Namespaced ? ns : null, name, current =>
         {
             if (current == null) throw Errors.NotFound(type, name);
             JsonObject copy = current.ToJson();
             mutate(copy);
-            return copy;
+            if (!JsonUtil.ToBytes(copy).AsSpan().SequenceEqual(current.Json)) return copy;
+            unchanged = copy;
+            return Unchanged;
         });
-        return result.Object!.ToJson();
+        return unchanged ?? result.Object!.ToJson();
     }
 
     /// <summary>Deletes like a client would (finalizers honoured). Returns false when the object did not exist.</summary>

@@ -113,6 +113,13 @@ public sealed partial class LabStore : IDisposable
     }
 
     /// <summary>
+    /// What a decide function of <see cref="Write"/> returns for a change that left the object byte for byte as
+    /// stored. The stored bytes are canonical, so the canonical form of the same bytes is the same: no write, as
+    /// below, without the walk over the schema. Half the controllers' updates in a fleet snapshot are such no-ops.
+    /// </summary>
+    internal static readonly JsonObject Unchanged = new();
+
+    /// <summary>
     /// The one write path. <paramref name="decide"/> runs under the store lock, sees the current version and
     /// returns the desired object (null = remove); it may throw an ApiException to refuse.
     /// </summary>
@@ -125,6 +132,7 @@ public sealed partial class LabStore : IDisposable
             string key = StoredObject.KeyOf(ns, name);
             StoredObject? current = table.Objects.GetValueOrDefault(key);
             JsonObject? desired = decide(current);
+            if (ReferenceEquals(desired, Unchanged)) return new WriteResult(ChangeKind.None, current, current);
             if (desired == null)
                 return current == null ? new WriteResult(ChangeKind.None, null, null) : RemoveLocked(table, current, options.DryRun);
 

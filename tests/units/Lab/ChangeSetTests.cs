@@ -47,6 +47,29 @@ public sealed class ChangeSetTests : IDisposable
     }
 
     [Fact]
+    public void A_rewrite_of_equal_content_is_no_change_and_a_real_change_after_it_is_one()
+    {
+        JsonObject claim = Claim("disk");
+        claim["status"]!["conditions"] = new JsonArray(new JsonObject { ["type"] = "Resizing", ["status"] = "False" });
+        Store.Seed(claim);
+        string? rv = (string?)Store.Get("persistentvolumeclaims", "vms", "disk")!["metadata"]!["resourceVersion"];
+        StoreCheckpoint mark = Store.Checkpoint();
+
+        // Unchanged bytes take the store's short way (LabStore.Unchanged); the same content built anew, keys in
+        // another order, takes the canonical way. Neither is a write.
+        JsonObject same = Store.Update("persistentvolumeclaims", "vms", "disk", _ => { });
+        Store.Update("persistentvolumeclaims", "vms", "disk", o => o["status"]!["conditions"] =
+            new JsonArray(new JsonObject { ["status"] = "False", ["type"] = "Resizing" }));
+        Assert.Empty(Store.ChangesSince(mark));
+        Assert.Equal(rv, (string?)same["metadata"]!["resourceVersion"]);
+        Assert.Equal(rv, (string?)Store.Get("persistentvolumeclaims", "vms", "disk")!["metadata"]!["resourceVersion"]);
+
+        JsonObject changed = Store.Update("persistentvolumeclaims", "vms", "disk", o => o["status"]!["phase"] = "Bound");
+        Assert.Equal(["Updated PersistentVolumeClaim vms/disk"], Lines(Store.ChangesSince(mark)));
+        Assert.NotEqual(rv, (string?)changed["metadata"]!["resourceVersion"]);
+    }
+
+    [Fact]
     public void CreatedUpdatedDeletedAndCreatedAndDeletedAreEachReported()
     {
         Store.Seed(Network("keep", "1"));
