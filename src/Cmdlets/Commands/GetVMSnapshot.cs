@@ -125,8 +125,20 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
         string key = @namespace ?? string.Empty;
         if (!_sizes.TryGetValue(key, out IReadOnlyDictionary<string, long>? sizes))
         {
-            sizes = Await(SnapshotSizes.ReadAsync(ResolveConnection(), @namespace, CancelToken));
+            (sizes, KubeApiException? failure) = Await(SnapshotSizes.ReadAsync(ResolveConnection(), @namespace, CancelToken));
             _sizes[key] = sizes;
+            if (failure is not null)
+            {
+                string unknown = $"Size is left empty: the VolumeSnapshots that hold it could not be read. {failure.Message}";
+                if (SnapshotSizes.IsExpected(failure))
+                {
+                    WriteVerbose(unknown); // a viewer without rights on VolumeSnapshots meets this on every call
+                }
+                else
+                {
+                    WriteWarning($"{unknown} Run the command again for sizes; the snapshots themselves were read.");
+                }
+            }
         }
 
         return sizes;

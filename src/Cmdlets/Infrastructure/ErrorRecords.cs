@@ -31,11 +31,11 @@ internal static class ErrorRecords
             ApiErrorKind.TlsFailure => (ErrorIds.TlsFailure, ErrorCategory.SecurityError,
                 "Trust the cluster's CA: -CertificateAuthority PATH, or certificate-authority-data in the kubeconfig (oc get configmap kube-root-ca.crt)."),
             ApiErrorKind.Throttled => (ErrorIds.ApiThrottled, ErrorCategory.LimitsExceeded,
-                "The cluster is busy (API Priority and Fairness). Wait a little and run the command again, or lower -ThrottleLimit."),
+                "The cluster is busy (API Priority and Fairness). Wait a little and run the command again, or lower -ThrottleLimit where the command has one."),
             ApiErrorKind.Unreachable when e.ConnectionRefused => (ErrorIds.ClusterUnreachable, ErrorCategory.ConnectionError,
                 "Nothing accepts connections at that address: check the server address and port, and that the API server (or the lab) is running."),
             ApiErrorKind.Unreachable => (ErrorIds.ClusterUnreachable, ErrorCategory.ConnectionError,
-                "Check the server address, your network path to it, and the cluster's certificate authority."),
+                "Check the server address and your network path to it (a proxy or load balancer that drops connections), and that the API server is up; then run the command again."),
             _ => (ErrorIds.ApiServerError, ErrorCategory.InvalidResult,
                 "The API server failed to answer the request. Try again; if it persists, check the cluster's health."),
         };

@@ -17,11 +17,12 @@ public static class SnapshotSizes
 {
     /// <summary>
     /// Bytes per VirtualMachineSnapshotContent name, of one namespace or of all (null). A content with a
-    /// VolumeSnapshot that has no restoreSize yet is left out: its size is not known. Null when the caller may not
-    /// list VolumeSnapshots or the list fails (size is a nicety; reading snapshots must not fail for it).
+    /// VolumeSnapshot that has no restoreSize yet is left out: its size is not known. When the caller may not list
+    /// VolumeSnapshots or the list fails, Sizes is null and Failure says why: size is a nicety, and reading snapshots
+    /// must not fail for it, but the caller should tell the user why Size is empty.
     /// </summary>
-    public static async Task<IReadOnlyDictionary<string, long>?> ReadAsync(KubeVirtConnection connection, string? @namespace,
-        CancellationToken cancelToken)
+    public static async Task<(IReadOnlyDictionary<string, long>? Sizes, KubeApiException? Failure)> ReadAsync(
+        KubeVirtConnection connection, string? @namespace, CancellationToken cancelToken)
     {
         Dictionary<string, long> sizes = new(StringComparer.Ordinal);
         HashSet<string> unknown = new(StringComparer.Ordinal);
@@ -51,11 +52,11 @@ public static class SnapshotSizes
                 }
             }
         }
-        catch (KubeApiException)
+        catch (KubeApiException e)
         {
             // No RBAC for VolumeSnapshots (the usual case for a snapshot viewer), no snapshot.storage.k8s.io API, or a
             // failure the retries did not get past: the sizes stay unknown and the snapshots are still listed.
-            return null;
+            return (null, e);
         }
 
         foreach (string key in unknown)
@@ -63,8 +64,15 @@ public static class SnapshotSizes
             sizes.Remove(key);
         }
 
-        return sizes;
+        return (sizes, null);
     }
+
+    /// <summary>
+    /// True for a failure a reader of snapshots meets on a healthy cluster: no right to list VolumeSnapshots, or no
+    /// VolumeSnapshot API. Anything else (the server failing, the connection dropping) is worth a warning.
+    /// </summary>
+    public static bool IsExpected(KubeApiException failure) =>
+        failure.Kind is ApiErrorKind.Forbidden or ApiErrorKind.NotFound;
 
     /// <summary>Sets <see cref="KubeVirtVMSnapshot.Size"/> from <paramref name="sizes"/>; unknown stays null.</summary>
     public static KubeVirtVMSnapshot Apply(KubeVirtVMSnapshot snapshot, IReadOnlyDictionary<string, long>? sizes)
