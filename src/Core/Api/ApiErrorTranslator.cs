@@ -111,6 +111,12 @@ internal static class ApiErrorTranslator
             // The aggregator (virt-api down) and proxies answer in plain text ("service unavailable"): say where.
             message = $"The API server is unavailable ({code}) while trying to {request.Describe()}: {message.TrimEnd('.')}.";
         }
+        else if (code >= 500)
+        {
+            // A Status from the server itself ("Internal error occurred: ...") names no request: say which one failed.
+            message = $"The API server failed ({code}) while trying to {request.Describe()}: {message}";
+        }
+
         if (kind == ApiErrorKind.Throttled)
         {
             message = $"The API server is throttling requests (429 Too Many Requests) while trying to {request.Describe()}: {message}";

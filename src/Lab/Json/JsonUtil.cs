@@ -28,8 +28,18 @@ internal static class JsonUtil
         writer.Reset(buffer);
         node.WriteTo(writer);
         writer.Flush();
-        return buffer.WrittenSpan.ToArray();
+        byte[] bytes = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > MaxKeptBuffer)
+        {
+            // A table of thousands of rows or the OpenAPI document: not worth keeping per thread.
+            s_buffer = null;
+            s_writer = null;
+        }
+
+        return bytes;
     }
+
+    private const int MaxKeptBuffer = 1 << 20;
 
     public static string ToText(JsonNode node) => node.ToJsonString(SerializerOptions);
 

@@ -27,6 +27,16 @@ public class ApiErrorTranslatorTests
     }
 
     [Fact]
+    public void A_500_says_which_request_failed_and_keeps_the_servers_words()
+    {
+        KubeApiException e = ApiErrorTranslator.FromResponse(500,
+            """{"kind":"Status","status":"Failure","message":"Internal error occurred: etcdserver: request timed out","reason":"InternalError","code":500}""", s_list);
+        Assert.Equal(ApiErrorKind.ServerError, e.Kind);
+        Assert.Equal("The API server failed (500) while trying to list virtualmachinesnapshots.snapshot.kubevirt.io in " +
+            "namespace 'vms': Internal error occurred: etcdserver: request timed out", e.Message);
+    }
+
+    [Fact]
     public void A_refused_certificate_is_a_tls_failure_and_a_refused_connection_is_unreachable()
     {
         KubeApiException tls = ApiErrorTranslator.Translate(
