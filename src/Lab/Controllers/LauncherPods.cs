@@ -107,9 +107,9 @@ internal static class LauncherPods
         string podIp = PodAddress(vmi);
         status["phase"] = "Running";
         status["hostIP"] = hostIp;
-        Obj.Replace(status, "hostIPs", new JsonArray(new JsonObject { ["ip"] = hostIp }));
+        status["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = hostIp });
         status["podIP"] = podIp;
-        Obj.Replace(status, "podIPs", new JsonArray(new JsonObject { ["ip"] = podIp }));
+        status["podIPs"] = new JsonArray(new JsonObject { ["ip"] = podIp });
         status["startTime"] ??= now;
 
         bool computeReady = !GuestHealth.IsNotReady(vmi);
@@ -128,9 +128,9 @@ internal static class LauncherPods
         Obj.SetCondition(status, "ContainersReady", computeReady ? "True" : "False", computeReady ? "" : "ContainersNotReady", computeReady ? null : "containers with unready status: [compute]");
         Obj.SetCondition(status, "PodScheduled", "True", "");
 
-        Obj.Replace(status, "containerStatuses", new JsonArray(ContainerStatus(status["containerStatuses"], pod, "compute", computeReady, now)));
+        status["containerStatuses"] = new JsonArray(ContainerStatus(status["containerStatuses"], pod, "compute", computeReady, now));
         if (pod["spec"]?["initContainers"] is JsonArray { Count: > 0 })
-            Obj.Replace(status, "initContainerStatuses", new JsonArray(ContainerStatus(status["initContainerStatuses"], pod, "guest-console-log", true, now)));
+            status["initContainerStatuses"] = new JsonArray(ContainerStatus(status["initContainerStatuses"], pod, "guest-console-log", true, now));
     }
 
     /// <summary>

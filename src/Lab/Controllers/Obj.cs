@@ -71,16 +71,6 @@ internal static class Obj
 
     public static JsonNode? Clone(JsonNode? n) => n?.DeepClone();
 
-    /// <summary>
-    /// Sets a field to a freshly built value only when the value differs. A rewrite with equal content would still
-    /// change the field's bytes (a new object keeps its keys in build order, the store sorts them), so the store could
-    /// not see the update as the no-op it is without canonicalizing the whole object (LabStore.Unchanged).
-    /// </summary>
-    public static void Replace(JsonObject parent, string key, JsonNode? value)
-    {
-        if (!JsonNode.DeepEquals(parent[key], value)) parent[key] = value;
-    }
-
     /// <summary>Sets status.conditions[type] like KubeVirt's updateCondition: a new lastTransitionTime only when status or reason changes.</summary>
     public static void SetCondition(JsonObject status, string type, string conditionStatus, string reason, string? message = null)
     {

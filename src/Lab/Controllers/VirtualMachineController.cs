@@ -161,7 +161,7 @@ internal sealed class VirtualMachineController(ControllerHost host) : Controller
             long generation = vm["metadata"]?["generation"]?.GetValue<long>() ?? 1;
             status["observedGeneration"] = generation;
             status["desiredGeneration"] = generation;
-            Obj.Replace(status, "volumeSnapshotStatuses", VmVolumes.SnapshotStatuses(Store, vm));
+            status["volumeSnapshotStatuses"] = VmVolumes.SnapshotStatuses(Store, vm);
             MirrorConditions(status, vmi);
         });
     }

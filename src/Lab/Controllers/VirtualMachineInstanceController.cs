@@ -189,7 +189,7 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
                 Obj.SetCondition(status, "AgentConnected", "True", "");
                 // What the scenario seeded stays, unless the settings describe another OS or override fields.
                 if (settings.OsInfo != null || Obj.Str(status, "guestOSInfo", "id") != GuestOsInfo.For(settings, o)["id"]?.ToString())
-                    Obj.Replace(status, "guestOSInfo", GuestOsInfo.For(settings, o));
+                    status["guestOSInfo"] = GuestOsInfo.For(settings, o);
             }
             else
             {

@@ -177,7 +177,7 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
         JsonObject status = Obj.Status(o);
         status["readyToUse"] = ready;
         if (creation != null) status["creationTime"] = creation; else status.Remove("creationTime");
-        if (statuses.Count > 0) Obj.Replace(status, "volumeSnapshotStatus", statuses); else status.Remove("volumeSnapshotStatus");
+        if (statuses.Count > 0) status["volumeSnapshotStatus"] = statuses; else status.Remove("volumeSnapshotStatus");
         if (error == null) status.Remove("error");
         else if (Obj.Str(status, "error", "message") != error) status["error"] = new JsonObject { ["time"] = Obj.Timestamp(), ["message"] = error };
     });

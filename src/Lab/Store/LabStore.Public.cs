@@ -91,7 +91,8 @@ public sealed partial class LabStore
             if (current == null) throw Errors.NotFound(type, name);
             JsonObject copy = current.ToJson();
             mutate(copy);
-            if (!JsonUtil.ToBytes(copy).AsSpan().SequenceEqual(current.Json)) return copy;
+            // By content, not bytes: a controller that rebuilds an equal array or object writes its keys in build order.
+            if (!JsonNode.DeepEquals(copy, current.ToJson())) return copy;
             unchanged = copy;
             return Unchanged;
         });

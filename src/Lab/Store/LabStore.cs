@@ -113,9 +113,9 @@ public sealed partial class LabStore : IDisposable
     }
 
     /// <summary>
-    /// What a decide function of <see cref="Write"/> returns for a change that left the object byte for byte as
-    /// stored. The stored bytes are canonical, so the canonical form of the same bytes is the same: no write, as
-    /// below, without the walk over the schema. Half the controllers' updates in a fleet snapshot are such no-ops.
+    /// What a decide function of <see cref="Write"/> returns for a change that left the object's content as stored
+    /// (keys in any order). The stored bytes are canonical, and equal content has the same canonical form: no write,
+    /// as below, without the walk over the schema. Half the controllers' updates in a fleet snapshot are such no-ops.
     /// </summary>
     internal static readonly JsonObject Unchanged = new();
 

@@ -55,8 +55,8 @@ public sealed class ChangeSetTests : IDisposable
         string? rv = (string?)Store.Get("persistentvolumeclaims", "vms", "disk")!["metadata"]!["resourceVersion"];
         StoreCheckpoint mark = Store.Checkpoint();
 
-        // Unchanged bytes take the store's short way (LabStore.Unchanged); the same content built anew, keys in
-        // another order, takes the canonical way. Neither is a write.
+        // An untouched copy, and the same content built anew with its keys in another order (as controllers rebuild
+        // status arrays): neither is a write.
         JsonObject same = Store.Update("persistentvolumeclaims", "vms", "disk", _ => { });
         Store.Update("persistentvolumeclaims", "vms", "disk", o => o["status"]!["conditions"] =
             new JsonArray(new JsonObject { ["status"] = "False", ["type"] = "Resizing" }));
