@@ -122,7 +122,7 @@ internal sealed partial class ApiHandler
     {
         JsonObject json = o.ToJson();
         json["metadata"]!["resourceVersion"] = rv.ToString();
-        return new StoredObject(o.Type, json, JsonUtil.ToBytes(json));
+        return new StoredObject(o.Type, JsonUtil.ToBytes(json));
     }
 
     private static async Task WriteLineAsync(Stream body, string type, byte[] payload, CancellationToken ct)

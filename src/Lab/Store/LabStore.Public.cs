@@ -91,8 +91,7 @@ public sealed partial class LabStore
             if (current == null) throw Errors.NotFound(type, name);
             JsonObject copy = current.ToJson();
             mutate(copy);
-            // By content, not bytes: a controller that rebuilds an equal array or object writes its keys in build order.
-            if (!JsonNode.DeepEquals(copy, current.ToJson())) return copy;
+            if (!JsonUtil.HasContent(copy, Schemas.SchemaCatalog.For(type), current.Json)) return copy;
             unchanged = copy;
             return Unchanged;
         });

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using VmSnapshot.Lab.Api;
@@ -113,9 +114,9 @@ public sealed partial class LabStore : IDisposable
     }
 
     /// <summary>
-    /// What a decide function of <see cref="Write"/> returns for a change that left the object's content as stored
-    /// (keys in any order). The stored bytes are canonical, and equal content has the same canonical form: no write,
-    /// as below, without the walk over the schema. Half the controllers' updates in a fleet snapshot are such no-ops.
+    /// What a decide function of <see cref="Write"/> returns for a copy whose content is what is stored
+    /// (<see cref="JsonUtil.HasContent"/>): no write, as below, without the rest of the update path. Half the
+    /// controllers' updates in a fleet snapshot are such no-ops.
     /// </summary>
     internal static readonly JsonObject Unchanged = new();
 
@@ -194,17 +195,20 @@ public sealed partial class LabStore : IDisposable
 
     private WriteResult UpdateLocked(ResourceType type, TypeTable table, StoredObject current, JsonObject desired, JsonObject meta, WriteOptions options)
     {
-        JsonObject old = current.ToJson();
-        JsonObject oldMeta = (JsonObject)old["metadata"]!;
+        // The stored version is read where it lies, never built as a tree: an update only needs a few of its fields.
+        using JsonDocument oldDocument = JsonDocument.Parse(current.Json);
+        JsonElement old = oldDocument.RootElement;
+        JsonElement oldMeta = old.GetProperty("metadata"u8);
+        JsonObject? schema = Schemas.SchemaCatalog.For(type);
 
         // System fields are the server's: a client cannot change them with an update.
-        meta["uid"] = oldMeta["uid"]?.DeepClone();
-        meta["creationTimestamp"] = oldMeta["creationTimestamp"]?.DeepClone();
+        meta["uid"] = ValueOf(oldMeta, "uid"u8);
+        meta["creationTimestamp"] = ValueOf(oldMeta, "creationTimestamp"u8);
         meta.Remove("selfLink");
         if (!options.SetsDeletion || current.Deleting)
         {
-            meta["deletionTimestamp"] = oldMeta["deletionTimestamp"]?.DeepClone();
-            meta["deletionGracePeriodSeconds"] = oldMeta["deletionGracePeriodSeconds"]?.DeepClone();
+            meta["deletionTimestamp"] = ValueOf(oldMeta, "deletionTimestamp"u8);
+            meta["deletionGracePeriodSeconds"] = ValueOf(oldMeta, "deletionGracePeriodSeconds"u8);
         }
         string[] newFinalizers = meta["finalizers"] is JsonArray fa ? fa.Select(x => x?.ToString() ?? "").ToArray() : [];
         if (meta["finalizers"] is JsonArray { Count: 0 }) meta.Remove("finalizers");
@@ -220,8 +224,8 @@ public sealed partial class LabStore : IDisposable
 
         if (type.HasGeneration)
         {
-            long generation = oldMeta["generation"]?.GetValue<long>() ?? 1L;
-            if (!options.Seed && SpecChanged(old, desired)) generation++;
+            long generation = oldMeta.TryGetProperty("generation"u8, out JsonElement g) && g.TryGetInt64(out long n) ? n : 1L;
+            if (!options.Seed && SpecChanged(current.Json, desired, schema)) generation++;
             if (!current.Deleting && meta["deletionTimestamp"] != null) generation++;
             if (!options.Seed || meta["generation"] == null) meta["generation"] = generation;
         }
@@ -232,15 +236,11 @@ public sealed partial class LabStore : IDisposable
 
         // A write that changes nothing is no write: same bytes, no resourceVersion bump, no event.
         meta["resourceVersion"] = current.ResourceVersion.ToString();
-        JsonObject canonical = Canonical(type, desired);
-        if (JsonUtil.ToBytes(canonical).AsSpan().SequenceEqual(current.Json)) return new WriteResult(ChangeKind.None, current, current);
+        if (JsonUtil.HasContent(desired, schema, current.Json)) return new WriteResult(ChangeKind.None, current, current);
 
-        // The canonical form only needs its new resourceVersion: setting a property keeps its place, so the bytes
-        // are what canonicalizing again would give, without the second walk over the schema.
         long rv = _resourceVersion + 1;
         meta["resourceVersion"] = rv.ToString();
-        canonical["metadata"]!["resourceVersion"] = rv.ToString();
-        StoredObject stored = new(type, canonical, JsonUtil.ToBytes(canonical));
+        StoredObject stored = new(type, JsonUtil.ToCanonicalBytes(desired, schema));
         bool finished = stored.Deleting && stored.Finalizers.Length == 0;
         if (options.DryRun) return new WriteResult(finished ? ChangeKind.Deleted : ChangeKind.Updated, stored, current);
 
@@ -279,21 +279,47 @@ public sealed partial class LabStore : IDisposable
         return new WriteResult(ChangeKind.Deleted, final, current);
     }
 
-    /// <summary>generation moves when anything outside metadata and status changed.</summary>
-    private static bool SpecChanged(JsonObject old, JsonObject desired)
+    /// <summary>
+    /// generation moves when anything outside metadata and status changed. Each such part is compared in canonical
+    /// form against the stored bytes, which are canonical already.
+    /// </summary>
+    private static bool SpecChanged(ReadOnlySpan<byte> old, JsonObject desired, JsonObject? schema)
     {
-        IEnumerable<string> keys = old.Select(p => p.Key).Concat(desired.Select(p => p.Key)).Distinct()
-            .Where(k => k is not ("metadata" or "status" or "apiVersion" or "kind"));
-        return keys.Any(k => !JsonNode.DeepEquals(old[k], desired[k]));
+        static bool Tracked(string key) => key is not ("metadata" or "status" or "apiVersion" or "kind");
+        JsonObject? properties = schema?["properties"] as JsonObject;
+        int trackedInOld = 0;
+        Utf8JsonReader reader = new(old);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            string key = reader.GetString()!;
+            reader.Read();
+            int start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            if (!Tracked(key)) continue;
+            trackedInOld++;
+            if (!desired.TryGetPropertyValue(key, out JsonNode? value) || value == null) return true;
+            if (!JsonUtil.HasContent(value, properties?[key] as JsonObject, old[start..(int)reader.BytesConsumed])) return true;
+        }
+        // Every tracked part of the old version is in the new one, equal; one more in the new one is a change.
+        return desired.Count(p => Tracked(p.Key) && p.Value != null) != trackedInOld;
+    }
+
+    /// <summary>A copy of a scalar field of the stored version, or null where it has none.</summary>
+    private static JsonNode? ValueOf(JsonElement obj, ReadOnlySpan<byte> name)
+    {
+        if (!obj.TryGetProperty(name, out JsonElement value)) return null;
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => JsonValue.Create(value.GetString()),
+            JsonValueKind.Number => value.TryGetInt64(out long n) ? JsonValue.Create(n) : JsonValue.Create(value.GetDouble()),
+            JsonValueKind.Null => null,
+            _ => JsonNode.Parse(value.GetRawText()),
+        };
     }
 
     private static StoredObject Materialize(ResourceType type, JsonObject obj)
-    {
-        JsonObject canonical = Canonical(type, obj);
-        return new StoredObject(type, canonical, JsonUtil.ToBytes(canonical));
-    }
-
-    private static JsonObject Canonical(ResourceType type, JsonObject obj) => (JsonObject)JsonUtil.Canonical(obj, Schemas.SchemaCatalog.For(type))!;
+        => new(type, JsonUtil.ToCanonicalBytes(obj, Schemas.SchemaCatalog.For(type)));
 
     /// <summary>
     /// Registers a watch. fromRv null (or 0) replays the current objects as ADDED; N replays history after N

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using VmSnapshot.Lab.Api;
 using VmSnapshot.Lab.Json;
@@ -11,24 +12,36 @@ namespace VmSnapshot.Lab.Store;
 /// </summary>
 public sealed class StoredObject
 {
-    internal StoredObject(ResourceType type, JsonObject canonical, byte[] json)
+    /// <summary>Reads the metadata the store needs from the JSON itself, so no writer has to keep a tree for it.</summary>
+    internal StoredObject(ResourceType type, byte[] json)
     {
         Type = type;
         Json = json;
-        JsonObject meta = canonical["metadata"] as JsonObject ?? new JsonObject();
-        Name = JsonUtil.Str(meta["name"]) ?? "";
-        Namespace = JsonUtil.Str(meta["namespace"]);
-        Uid = JsonUtil.Str(meta["uid"]) ?? "";
-        ResourceVersion = long.TryParse(JsonUtil.Str(meta["resourceVersion"]), out long rv) ? rv : 0;
-        Labels = meta["labels"] is JsonObject labels
-            ? labels.Where(p => p.Value is JsonValue).ToDictionary(p => p.Key, p => p.Value!.ToString())
+        using JsonDocument document = JsonDocument.Parse(json);
+        JsonElement meta = document.RootElement.TryGetProperty("metadata"u8, out JsonElement m) && m.ValueKind == JsonValueKind.Object ? m : default;
+        Name = StringOf(meta, "name"u8) ?? "";
+        Namespace = StringOf(meta, "namespace"u8);
+        Uid = StringOf(meta, "uid"u8) ?? "";
+        ResourceVersion = long.TryParse(StringOf(meta, "resourceVersion"u8), out long rv) ? rv : 0;
+        Labels = Member(meta, "labels"u8) is { ValueKind: JsonValueKind.Object } labels
+            ? labels.EnumerateObject().Where(p => p.Value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null))
+                .ToDictionary(p => p.Name, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText())
             : new Dictionary<string, string>();
-        Finalizers = meta["finalizers"] is JsonArray f ? f.Select(x => x?.ToString() ?? "").ToArray() : [];
-        Deleting = meta["deletionTimestamp"] != null;
-        Owners = meta["ownerReferences"] is JsonArray refs
-            ? refs.OfType<JsonObject>().Select(r => new OwnerRef(JsonUtil.Str(r["uid"]) ?? "", r["blockOwnerDeletion"]?.GetValueKind() == System.Text.Json.JsonValueKind.True)).ToArray()
+        Finalizers = Member(meta, "finalizers"u8) is { ValueKind: JsonValueKind.Array } f
+            ? f.EnumerateArray().Select(x => x.ValueKind switch { JsonValueKind.String => x.GetString()!, JsonValueKind.Null => "", _ => x.GetRawText() }).ToArray()
+            : [];
+        Deleting = Member(meta, "deletionTimestamp"u8) is { ValueKind: not JsonValueKind.Null };
+        Owners = Member(meta, "ownerReferences"u8) is { ValueKind: JsonValueKind.Array } refs
+            ? refs.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.Object)
+                .Select(r => new OwnerRef(StringOf(r, "uid"u8) ?? "", Member(r, "blockOwnerDeletion"u8)?.ValueKind == JsonValueKind.True)).ToArray()
             : [];
     }
+
+    private static JsonElement? Member(JsonElement obj, ReadOnlySpan<byte> name)
+        => obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement value) ? value : null;
+
+    private static string? StringOf(JsonElement obj, ReadOnlySpan<byte> name)
+        => Member(obj, name) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
 
     public ResourceType Type { get; }
     public string Name { get; }

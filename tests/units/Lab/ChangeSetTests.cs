@@ -70,6 +70,39 @@ public sealed class ChangeSetTests : IDisposable
     }
 
     [Fact]
+    public void Generation_moves_with_the_spec_only_however_the_spec_was_built()
+    {
+        Store.Seed(new JsonObject
+        {
+            ["apiVersion"] = "kubevirt.io/v1",
+            ["kind"] = "VirtualMachine",
+            ["metadata"] = new JsonObject { ["name"] = "vm", ["namespace"] = "vms" },
+            ["spec"] = new JsonObject { ["runStrategy"] = "Halted", ["template"] = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["a"] = "1", ["b"] = "2" } } } },
+        });
+        long Generation() => (long)Store.Get("virtualmachines", "vms", "vm")!["metadata"]!["generation"]!;
+        StoreCheckpoint mark = Store.Checkpoint();
+
+        // The same spec built anew, its keys in another order and with a null the schema prunes: no write at all.
+        Store.Update("virtualmachines", "vms", "vm", o => o["spec"] = new JsonObject
+        {
+            ["template"] = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["b"] = "2", ["a"] = "1" } } },
+            ["running"] = null,
+            ["runStrategy"] = "Halted",
+        });
+        Assert.Empty(Store.ChangesSince(mark));
+
+        Store.Update("virtualmachines", "vms", "vm", o => o["status"] = new JsonObject { ["printableStatus"] = "Stopped" });
+        Assert.Equal(1L, Generation());
+        Store.Update("virtualmachines", "vms", "vm", o => o["spec"]!["runStrategy"] = "Always");
+        Assert.Equal(2L, Generation());
+        Store.Update("virtualmachines", "vms", "vm", o => o["spec"]!["template"]!["metadata"]!["labels"]!["c"] = "3");
+        Assert.Equal(3L, Generation());
+        // A part of the spec taken away is a change too.
+        Store.Update("virtualmachines", "vms", "vm", o => o["spec"]!.AsObject().Remove("template"));
+        Assert.Equal(4L, Generation());
+    }
+
+    [Fact]
     public void CreatedUpdatedDeletedAndCreatedAndDeletedAreEachReported()
     {
         Store.Seed(Network("keep", "1"));
