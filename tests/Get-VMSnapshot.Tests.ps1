@@ -24,6 +24,10 @@ metadata:
 kind: Namespace
 metadata:
   name: dev'
+        'apiVersion: v1
+kind: Namespace
+metadata:
+  name: quiet'
         (New-SnapshotManifest -Name 'web-before-patch' -Namespace vms -VMName web)
         (New-SnapshotManifest -Name 'web-after-patch' -Namespace vms -VMName web -Indications Online, NoGuestAgent)
         (New-SnapshotManifest -Name 'db-nightly' -Namespace vms -VMName db -Phase Failed -Indications @())
@@ -45,6 +49,16 @@ Describe 'Get-VMSnapshot' {
         $snapshots.Name | Sort-Object | Should -Be @('db-nightly', 'db-offline', 'web-after-patch', 'web-before-patch')
         $snapshots | ForEach-Object { $_ | Should -BeOfType ([VmSnapshot.KubeVirtVMSnapshot]) }
         $snapshots.Namespace | Sort-Object -Unique | Should -Be 'vms'
+    }
+
+    It 'lists nothing, without an error, in a namespace that exists but holds no snapshots' {
+        Get-VMSnapshot -Namespace quiet -ErrorVariable err | Should -BeNullOrEmpty
+        $err.Count | Should -Be 0
+        # One wrong namespace in a pipeline is one error, however many names come through it.
+        'web', 'db' | Get-KubeVirtVM -Namespace quite -ErrorVariable err2 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        @($err2.FullyQualifiedErrorId) | Should -Be @('NamespaceNotFound,VmSnapshot.Commands.GetKubeVirtVMCommand')
+        Get-KubeVirtVM -Namespace quiet -ErrorVariable err3 | Should -BeNullOrEmpty
+        $err3.Count | Should -Be 0
     }
 
     It 'maps phase, readiness, consistency and time' {
@@ -292,6 +306,9 @@ status:
         $seen['db-all'].Coverage | Should -Be 'Unknown'
         $seen['db-partial'].Coverage | Should -Be 'Partial'
         $seen['db-offline'].Coverage | Should -Be 'AllDisks'
+        # May not read namespaces: an empty list in a namespace that is not there stays an empty list, without a guess.
+        Get-VMSnapshot -Namespace nosuch -Connection $reader -ErrorVariable nsErr | Should -BeNullOrEmpty
+        $nsErr.Count | Should -Be 0
     }
 
     It 'reads a deadline failure from the Failure condition, which is all a real cluster records' {
@@ -334,6 +351,18 @@ Describe 'Get-VMSnapshot on the default scenario' {
         $snapshot.ExcludedVolumes | Should -Be @('cloudinitdisk')
         $snapshot.Coverage | Should -Be 'AllDisks'
         (Get-VMSnapshot -VMName win2k19-profound-gecko -Connection $connection).Coverage | Sort-Object -Unique | Should -Be 'AllDisks'
+    }
+
+    It 'says so when the namespace does not exist, where the server would list nothing' {
+        Get-VMSnapshot -Namespace vmss -Connection $connection -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceNotFound,VmSnapshot.Commands.GetVMSnapshotCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err[0].TargetObject | Should -Be 'vmss'
+        $err[0].ErrorDetails.RecommendedAction | Should -BeLike '*Get-KubeVirtVM -AllNamespaces*'
+        # Literal names there: the one error explains them all.
+        Get-VMSnapshot web-before-patch, db-nightly -VMName web -Namespace vmss -Connection $connection -ErrorVariable err2 -ErrorAction SilentlyContinue | Out-Null
+        @($err2.FullyQualifiedErrorId) | Should -Be @('NamespaceNotFound,VmSnapshot.Commands.GetVMSnapshotCommand')
     }
 
     It 'reports a literal -VMName that is no VM, so a typo in a runbook is not read as "no snapshots"' {

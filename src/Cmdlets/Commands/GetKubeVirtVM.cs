@@ -62,6 +62,11 @@ public sealed class GetKubeVirtVMCommand : NamespacedCmdlet
             WriteObject(vm);
         }
 
+        if (vms.Count == 0 && ReportMissingNamespace(@namespace))
+        {
+            return;
+        }
+
         foreach (string missing in names.Literals.Where(n => vms.All(vm => !vm.Name.Equals(n, StringComparison.OrdinalIgnoreCase))))
         {
             WriteError(RefusalErrors.ToErrorRecord(Refusal.VMNotFound(missing, @namespace)));

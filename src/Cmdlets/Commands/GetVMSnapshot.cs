@@ -97,6 +97,11 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
                     emit(snapshot);
                 }
             }, labels);
+            if (vmsSeen.Count == 0 && ReportMissingNamespace(@namespace))
+            {
+                return;
+            }
+
             foreach (string name in missing)
             {
                 WriteNotFound(name, @namespace);

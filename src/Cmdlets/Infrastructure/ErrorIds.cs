@@ -32,6 +32,7 @@ internal static class ErrorIds
 
     // VMs.
     public const string VMNotFound = "VMNotFound";
+    public const string NamespaceNotFound = "NamespaceNotFound";
 
     // Snapshots.
     public const string SnapshotNotFound = "SnapshotNotFound";

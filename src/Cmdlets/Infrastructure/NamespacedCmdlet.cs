@@ -1,6 +1,8 @@
 using System.Management.Automation;
 using VmSnapshot.Commands.Completers;
 using VmSnapshot.Core.Api;
+using VmSnapshot.Core.Namespaces;
+using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Snapshots;
 
 namespace VmSnapshot.Commands.Infrastructure;
@@ -13,6 +15,9 @@ public abstract class NamespacedCmdlet : KubeVirtCmdlet
     [ValidateKubeName(KubeNameKind.Namespace)]
     [ValidateNotNullOrEmpty]
     public string? Namespace { get; set; }
+
+    /// <summary>What <see cref="ReportMissingNamespace"/> learnt of each namespace it asked about, for the rest of the pipeline.</summary>
+    private readonly Dictionary<string, bool?> _namespaceExists = new(StringComparer.Ordinal);
 
     /// <summary>The namespace this command works in.</summary>
     protected string EffectiveNamespace => string.IsNullOrEmpty(Namespace) ? ResolveConnection().Namespace : Namespace;
@@ -32,6 +37,31 @@ public abstract class NamespacedCmdlet : KubeVirtCmdlet
         }
 
         return allNamespaces ? null : EffectiveNamespace;
+    }
+
+    /// <summary>
+    /// For a read in one namespace that found nothing: when the namespace itself does not exist, says so once per
+    /// pipeline (NamespaceNotFound) and returns true, so the caller leaves out the not-found errors of its names, which
+    /// that one explains. One GET, and only on an empty result; a user who may not read namespaces hears nothing more.
+    /// </summary>
+    private protected bool ReportMissingNamespace(string? @namespace)
+    {
+        if (@namespace is null)
+        {
+            return false; // -AllNamespaces
+        }
+
+        if (!_namespaceExists.TryGetValue(@namespace, out bool? exists))
+        {
+            exists = Await(NamespaceReader.ExistsAsync(ResolveConnection(), @namespace, CancelToken));
+            _namespaceExists[@namespace] = exists;
+            if (exists == false)
+            {
+                WriteError(RefusalErrors.ToErrorRecord(Refusal.NamespaceNotFound(@namespace)));
+            }
+        }
+
+        return exists == false;
     }
 
     /// <summary>

@@ -15,6 +15,8 @@ internal static class RefusalErrors
         {
             RefusalKind.VMNotFound => (ErrorIds.VMNotFound, ErrorCategory.ObjectNotFound,
                 "Check the VM name with Get-KubeVirtVM (wildcards are allowed) and the namespace, or add -AllNamespaces."),
+            RefusalKind.NamespaceNotFound => (ErrorIds.NamespaceNotFound, ErrorCategory.ObjectNotFound,
+                "Check the name: Get-KubeVirtVM -AllNamespaces shows the namespaces that hold VMs, kubectl get namespaces lists them all."),
             RefusalKind.SnapshotNotFound => (ErrorIds.SnapshotNotFound, ErrorCategory.ObjectNotFound,
                 "Check the name with Get-VMSnapshot (wildcards are allowed) and the namespace."),
             RefusalKind.CloneSourceNotFound => (ErrorIds.CloneSourceNotFound, ErrorCategory.ObjectNotFound,

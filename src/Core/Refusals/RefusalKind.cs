@@ -9,6 +9,9 @@ public enum RefusalKind
     /// <summary>The VM named does not exist.</summary>
     VMNotFound,
 
+    /// <summary>The namespace named does not exist.</summary>
+    NamespaceNotFound,
+
     /// <summary>The snapshot named does not exist (or no longer does).</summary>
     SnapshotNotFound,
 
