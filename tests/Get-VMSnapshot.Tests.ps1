@@ -309,6 +309,11 @@ status:
         # May not read namespaces: an empty list in a namespace that is not there stays an empty list, without a guess.
         Get-VMSnapshot -Namespace nosuch -Connection $reader -ErrorVariable nsErr | Should -BeNullOrEmpty
         $nsErr.Count | Should -Be 0
+        # Nor VMs: whether a -VMName with no snapshots is a VM cannot be told, and the list is not cut short for it.
+        $stream = Get-VMSnapshot -VMName db-typo -Connection $reader -ErrorVariable vmErr -Verbose 4>&1
+        ($stream | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n" |
+            Should -BeLike "*Whether VM 'db-typo' exists in namespace 'cov' could not be checked*"
+        $vmErr.Count | Should -Be 0
     }
 
     It 'reads a deadline failure from the Failure condition, which is all a real cluster records' {
@@ -360,6 +365,11 @@ Describe 'Get-VMSnapshot on the default scenario' {
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $err[0].TargetObject | Should -Be 'vmss'
         $err[0].ErrorDetails.RecommendedAction | Should -BeLike '*Get-KubeVirtVM -AllNamespaces*'
+        $err[0].Exception.Message | Should -Be "Namespace 'vmss' does not exist."
+        # The connection's own namespace: the message says where it came from.
+        $typo = Connect-KubeVirt -Kubeconfig $defaultLab.KubeconfigPath -Namespace vmss -PassThru
+        Get-VMSnapshot -Connection $typo -ErrorVariable connErr -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $connErr[0].Exception.Message | Should -BeLike "*It is the connection's namespace (from Connect-KubeVirt -Namespace or the kubeconfig context)*"
         # Literal names there: the one error explains them all.
         Get-VMSnapshot web-before-patch, db-nightly -VMName web -Namespace vmss -Connection $connection -ErrorVariable err2 -ErrorAction SilentlyContinue | Out-Null
         @($err2.FullyQualifiedErrorId) | Should -Be @('NamespaceNotFound,VmSnapshot.Commands.GetVMSnapshotCommand')

@@ -122,6 +122,20 @@ Describe 'Remove-VMSnapshot' {
         @(Get-VMSnapshot).Count | Should -Be 7
     }
 
+    It 'says which namespace or VM a selection missed, and deletes nothing for it' {
+        $mark = Checkpoint-KubeVirtLab
+        Remove-VMSnapshot -VMName '*' -Expired -Namespace vmz -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        @($err.FullyQualifiedErrorId) | Should -Be @('NamespaceNotFound,VmSnapshot.Commands.RemoveVMSnapshotCommand')
+        # A retention job over a misspelt VM would otherwise never delete anything, and never say why.
+        Remove-VMSnapshot -VMName dbb -KeepLast 1 -Confirm:$false -ErrorVariable err2 -ErrorAction SilentlyContinue
+        @($err2.FullyQualifiedErrorId) | Should -Be @('VMNotFound,VmSnapshot.Commands.RemoveVMSnapshotCommand')
+        $err2[0].TargetObject | Should -Be 'dbb'
+        # Snapshots of a VM that is gone are still its snapshots: no error, and -KeepLast keeps them.
+        Remove-VMSnapshot -VMName web -KeepLast 10 -Confirm:$false -ErrorVariable err3
+        $err3.Count | Should -Be 0
+        Assert-LabChangeSet -Since $mark -Expected @() | Out-Null
+    }
+
     It 'waits until the snapshot is really gone with -Wait' {
         Remove-VMSnapshot -Name web-2 -Wait -Confirm:$false
         Get-VMSnapshot -Name web-2 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty

@@ -333,6 +333,9 @@ Describe 'Test-GuestQuiesce on the default scenario' {
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $err[0].TargetObject | Should -Be 'no-such-vm'
 
+        Test-GuestQuiesce -Namespace vmz -ErrorVariable nsErr -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        @($nsErr.FullyQualifiedErrorId) | Should -Be @('NamespaceNotFound,VmSnapshot.Commands.TestGuestQuiesceCommand')
+
         { Test-GuestQuiesce -TrialHold 00:00:05 -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvalidTrialHold,VmSnapshot.Commands.TestGuestQuiesceCommand'
         { Test-GuestQuiesce -Trial -TrialHold 01:00:00 -ErrorAction Stop } |

@@ -67,6 +67,14 @@ Describe 'Test-VMHealth' {
         $health.VMName | Should -Be 'rhel8-brainy-bear'
     }
 
+    It 'reports a namespace that does not exist, so a health gate over a typo never passes on nothing checked' {
+        $health = Test-VMHealth -Namespace vmz -ErrorVariable err -ErrorAction SilentlyContinue
+        $health | Should -BeNullOrEmpty
+        @($err.FullyQualifiedErrorId) | Should -Be @('NamespaceNotFound,VmSnapshot.Commands.TestVMHealthCommand')
+        $err[0].TargetObject | Should -Be 'vmz'
+        { Test-VMHealth -Namespace vmz -Quiet -ErrorAction Stop } | Should -Throw -ErrorId 'NamespaceNotFound,VmSnapshot.Commands.TestVMHealthCommand'
+    }
+
     It 'runs -HealthCheck with the VM and the health so far; a throw fails the Script check only' {
         $script:received = $null
         $health = Test-VMHealth rhel8-brainy-bear -HealthCheck { param($vm, $soFar) $script:received = @($vm.Name, $soFar.Checks.Count); $true }

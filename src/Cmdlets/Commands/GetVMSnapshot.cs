@@ -5,7 +5,6 @@ using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Snapshots;
-using VmSnapshot.Core.Vms;
 
 namespace VmSnapshot.Commands;
 
@@ -154,26 +153,6 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
         (OlderThan is not { } cutoff || (snapshot.CreationTime is { } created && created < cutoff)) &&
         (Phase is null || Phase.Contains(snapshot.Phase)) &&
         (!Expired || RetentionRules.IsExpired(snapshot, DateTime.Now));
-
-    /// <summary>
-    /// A literal -VMName with no snapshots may be a typo: when no such VM exists either, say so (a runbook that
-    /// checks a misspelt VM must not read "no snapshots" as an answer). One GET per such name, and only then.
-    /// </summary>
-    private void ReportMissingVms(NameFilter vmNames, HashSet<string> vmsSeen, string? @namespace)
-    {
-        if (@namespace is null)
-        {
-            return; // -AllNamespaces: a VM name is not one object there.
-        }
-
-        foreach (string vm in vmNames.Literals.Where(v => !vmsSeen.Contains(v)))
-        {
-            if (Await(VmReader.GetRawAsync(ResolveConnection(), @namespace, vm, CancelToken)) is null)
-            {
-                WriteError(RefusalErrors.ToErrorRecord(Refusal.VMNotFound(vm, @namespace)));
-            }
-        }
-    }
 
     private void WriteNotFound(string name, string? @namespace)
     {

@@ -97,7 +97,8 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
         {
             if (ParameterSetName != InputObjectSet)
             {
-                Select(EffectiveNamespace, new NameFilter(ParameterSetName == NameSet ? Name : null), new NameFilter(VMName), _labels);
+                Select(EffectiveNamespace, new NameFilter(ParameterSetName == NameSet ? Name : null), new NameFilter(VMName), _labels,
+                    checkVms: true);
                 return;
             }
 
@@ -199,11 +200,33 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
         }
     }
 
-    private void Select(string @namespace, NameFilter names, NameFilter vmNames, IReadOnlyDictionary<string, string>? labels = null)
+    /// <summary>
+    /// Adds the snapshots that match to the candidates. What matched nothing is said: a missing namespace once, else each
+    /// literal name, and with <paramref name="checkVms"/> each literal -VMName that is no VM (a retention job over a
+    /// misspelt VM would otherwise never delete anything, and never say why).
+    /// </summary>
+    private void Select(string @namespace, NameFilter names, NameFilter vmNames, IReadOnlyDictionary<string, string>? labels = null,
+        bool checkVms = false)
     {
-        foreach (string missing in SelectSnapshots(@namespace, names, vmNames, AddCandidate, labels))
+        HashSet<string> vmsSeen = new(StringComparer.OrdinalIgnoreCase);
+        IReadOnlyList<string> missing = SelectSnapshots(@namespace, names, vmNames, snapshot =>
         {
-            WriteError(NotFound(missing, @namespace));
+            vmsSeen.Add(snapshot.VMName);
+            AddCandidate(snapshot);
+        }, labels);
+        if (vmsSeen.Count == 0 && ReportMissingNamespace(@namespace))
+        {
+            return;
+        }
+
+        foreach (string name in missing)
+        {
+            WriteError(NotFound(name, @namespace));
+        }
+
+        if (checkVms)
+        {
+            ReportMissingVms(vmNames, vmsSeen, @namespace);
         }
     }
 

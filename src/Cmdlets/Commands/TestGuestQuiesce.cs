@@ -136,6 +136,11 @@ public sealed class TestGuestQuiesceCommand : NamespacedCmdlet
             return;
         }
 
+        if (found.Count == 0 && ReportMissingNamespace(@namespace))
+        {
+            return;
+        }
+
         foreach (QuiesceInputs inputs in found)
         {
             QuiesceInputs judged = Trial ? RunTrial(connection, inputs, progress) : inputs;

@@ -158,6 +158,11 @@ public sealed class TestVMHealthCommand : FollowingCmdlet
                 throw;
             }
 
+            if (vms.Count == 0 && ReportMissingNamespace(@namespace))
+            {
+                continue; // a health gate over a misspelt namespace must not pass on nothing checked
+            }
+
             foreach (string missing in filter.Literals.Where(n => vms.All(vm => !vm.Name.Equals(n, StringComparison.OrdinalIgnoreCase))))
             {
                 WriteError(RefusalErrors.ToErrorRecord(Refusal.VMNotFound(missing, @namespace)));

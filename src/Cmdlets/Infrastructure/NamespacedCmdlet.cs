@@ -1,9 +1,11 @@
 using System.Management.Automation;
+using System.Text.Json;
 using VmSnapshot.Commands.Completers;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Namespaces;
 using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Snapshots;
+using VmSnapshot.Core.Vms;
 
 namespace VmSnapshot.Commands.Infrastructure;
 
@@ -57,11 +59,50 @@ public abstract class NamespacedCmdlet : KubeVirtCmdlet
             _namespaceExists[@namespace] = exists;
             if (exists == false)
             {
-                WriteError(RefusalErrors.ToErrorRecord(Refusal.NamespaceNotFound(@namespace)));
+                // Not given here: it is the connection's, which the user may not know they chose.
+                bool fromConnection = string.IsNullOrEmpty(Namespace);
+                WriteError(RefusalErrors.ToErrorRecord(Refusal.NamespaceNotFound(@namespace, fromConnection)));
             }
         }
 
         return exists == false;
+    }
+
+    /// <summary>
+    /// A literal -VMName with no snapshots may be a typo: when no such VM exists either, say so (a runbook that checks or
+    /// prunes a misspelt VM must not read "no snapshots" as an answer). One GET per such name, and only then. A caller
+    /// who may not read VMs cannot be told either way, and hears it in the verbose stream only.
+    /// </summary>
+    private protected void ReportMissingVms(NameFilter vmNames, ISet<string> vmsSeen, string? @namespace)
+    {
+        if (@namespace is null)
+        {
+            return; // -AllNamespaces: a VM name is not one object there.
+        }
+
+        foreach (string vm in vmNames.Literals.Where(v => !vmsSeen.Contains(v)))
+        {
+            JsonElement? found;
+            try
+            {
+                found = Await(VmReader.GetRawAsync(ResolveConnection(), @namespace, vm, CancelToken));
+            }
+            catch (KubeApiException e) when (e.Kind == ApiErrorKind.Forbidden)
+            {
+                WriteVerbose($"Whether VM '{vm}' exists in namespace '{@namespace}' could not be checked: {e.Message}");
+                continue;
+            }
+            catch (KubeApiException e) when (!IsFatalForCommand(e))
+            {
+                WriteApiError(e, vm);
+                continue;
+            }
+
+            if (found is null)
+            {
+                WriteError(RefusalErrors.ToErrorRecord(Refusal.VMNotFound(vm, @namespace)));
+            }
+        }
     }
 
     /// <summary>

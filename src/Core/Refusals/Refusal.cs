@@ -10,9 +10,13 @@ public sealed record Refusal(RefusalKind Kind, string Message, object Target)
     public static Refusal VMNotFound(string name, string? @namespace, string? consequence = null) =>
         new(RefusalKind.VMNotFound, With($"No VM named '{name}' was found in {Where(@namespace)}.", consequence), name);
 
-    /// <summary>No namespace of that name on the cluster.</summary>
-    public static Refusal NamespaceNotFound(string @namespace) =>
-        new(RefusalKind.NamespaceNotFound, $"Namespace '{@namespace}' does not exist.", @namespace);
+    /// <summary>No namespace of that name on the cluster (<paramref name="fromConnection"/>: the connection's default one).</summary>
+    public static Refusal NamespaceNotFound(string @namespace, bool fromConnection = false) =>
+        new(RefusalKind.NamespaceNotFound,
+            fromConnection
+                ? $"Namespace '{@namespace}' does not exist. It is the connection's namespace (from Connect-KubeVirt -Namespace or the kubeconfig context); give -Namespace, or connect again with another."
+                : $"Namespace '{@namespace}' does not exist.",
+            @namespace);
 
     /// <summary>No snapshot matching <paramref name="name"/> (optionally of VM <paramref name="vmName"/>).</summary>
     public static Refusal SnapshotNotFound(string name, string? @namespace, string? consequence = null,
