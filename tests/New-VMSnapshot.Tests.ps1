@@ -159,10 +159,18 @@ Describe 'New-VMSnapshot' {
         Get-VMSnapshot -Name rhel-manifest -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
-    It 'creates nothing with -WhatIf' {
+    It 'creates nothing with -WhatIf, and previews the refusals and warnings the real run would give' {
         $mark = Checkpoint-KubeVirtLab
         New-VMSnapshot rhel8-brainy-bear -Name rhel-whatif -WhatIf
-        Get-KubeVirtVM | New-VMSnapshot -WhatIf
+        Get-KubeVirtVM | New-VMSnapshot -WhatIf -WarningAction SilentlyContinue
+        New-VMSnapshot no-such-vm -WhatIf -ErrorVariable err -ErrorAction SilentlyContinue
+        @($err.FullyQualifiedErrorId) | Should -Be @('VMNotFound,VmSnapshot.Commands.NewVMSnapshotCommand')
+        $err[0].Exception.Message | Should -BeLike "No VM named 'no-such-vm'*Nothing was created."
+        New-VMSnapshot db-nfs-data -WhatIf -WarningVariable warned -WarningAction SilentlyContinue
+        @($warned).Count | Should -BeGreaterThan 0
+        $warned[0].Message | Should -BeLike "VM 'db-nfs-data': the snapshot will not contain the data of disk*"
+        New-VMSnapshot db-nfs-data -RequireAllVolumes -WhatIf -ErrorVariable err2 -ErrorAction SilentlyContinue
+        @($err2.FullyQualifiedErrorId) | Should -Be @('VolumesNotCaptured,VmSnapshot.Commands.NewVMSnapshotCommand')
         Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
     }
 

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
+using VmSnapshot.Core.Refusals;
 using VmSnapshot.Core.Snapshots;
 
 namespace VmSnapshot.Commands;
@@ -158,6 +159,11 @@ public sealed class NewVMSnapshotCommand : FollowingCmdlet
                 continue;
             }
 
+            if (IsWhatIf() && !Preview(request))
+            {
+                continue;
+            }
+
             if (!ShouldProcess($"VM '{@namespace}/{vmName}'", $"Create snapshot '{name}'"))
             {
                 continue;
@@ -170,6 +176,48 @@ public sealed class NewVMSnapshotCommand : FollowingCmdlet
             StartOperation(() => TakeAsync(connection, request), vmName, e => CreateError(e, request));
         }
     }
+
+    /// <summary>
+    /// -WhatIf says what the real run would: the engine's checks run (reads only), so a misspelt VM is the VMNotFound
+    /// the run would give, not the promise of a snapshot, and a disk the snapshot would miss is warned about. Without
+    /// -WhatIf the same checks run in the background, next to the create, so many VMs are checked at once.
+    /// </summary>
+    private bool Preview(SnapshotRequest request)
+    {
+        Planned<SnapshotPlan> planned;
+        try
+        {
+            planned = Await(SnapshotPlanner.CheckAsync(ResolveConnection(), request, RequireAllVolumes, CancelToken));
+        }
+        catch (KubeApiException e) when (!IsFatalForCommand(e))
+        {
+            WriteApiError(e, request.VMName);
+            return false;
+        }
+        catch (KubeApiException e)
+        {
+            ThrowApiError(e, request.VMName);
+            throw;
+        }
+
+        if (planned.Refusal is { } refusal)
+        {
+            WriteError(RefusalErrors.ToErrorRecord(refusal));
+            return false;
+        }
+
+        foreach (string warning in planned.Plan!.Warnings)
+        {
+            WriteWarning(warning);
+        }
+
+        return true;
+    }
+
+    /// <summary>-WhatIf given, or $WhatIfPreference set and not overridden by -WhatIf:$false.</summary>
+    private bool IsWhatIf() => MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? given)
+        ? given is SwitchParameter { IsPresent: true }
+        : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
 
     /// <inheritdoc/>
     private protected override void OnOperationsEnded() => _follower?.Complete();
