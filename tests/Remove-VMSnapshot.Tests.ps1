@@ -235,6 +235,13 @@ Describe 'Retention deletes only what its policy owns' {
         Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
     }
 
+    It 'says to quote a short age that PowerShell read as a number, and deletes nothing' {
+        $mark = Checkpoint-KubeVirtLab
+        { Remove-VMSnapshot -VMName * -OlderThan 7d -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,VmSnapshot.Commands.RemoveVMSnapshotCommand' -ExpectedMessage "*'7' is a number, not an age*Quote a short age ('7d'*"
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
+    }
+
     It 'takes -OlderThan as 7d, 12h or a TimeSpan' {
         $mark = Checkpoint-KubeVirtLab
         Remove-VMSnapshot -VMName db -Label $nightly -OlderThan '7d' -Wait -Confirm:$false

@@ -25,6 +25,9 @@ public sealed class PointInTimeTransformationAttribute : ArgumentTransformationA
             string text when ShortAge(text) is { } age => now - Positive(age),
             string text when TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan parsedAge) => now - Positive(parsedAge),
             string text when DateTime.TryParse(text, CultureInfo.CurrentCulture, DateTimeStyles.AssumeLocal, out DateTime parsedTime) => parsedTime,
+            // Unquoted, 7d is PowerShell's decimal literal 7 (and 1mb a number too): the 'd' never reaches the command.
+            decimal or double or float or int or long => throw new ArgumentTransformationMetadataException(
+                $"'{value}' is a number, not an age: PowerShell reads 7d without quotes as the decimal number 7. Quote a short age ('7d', '12h', '30m') or give (New-TimeSpan -Days 7)."),
             _ => throw new ArgumentTransformationMetadataException(
                 $"'{value}' is neither an age (a TimeSpan such as (New-TimeSpan -Days 30), or '7d', '12h', '30m') nor a point in time (DateTime)."),
         };
