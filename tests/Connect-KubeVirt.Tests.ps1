@@ -64,8 +64,15 @@ contexts:
         @($snapshots | Where-Object { $_ -is [VmSnapshot.KubeVirtVMSnapshot] }).Count | Should -BeGreaterThan 0
     }
 
-    It 'overrides the namespace with -Namespace' {
-        (Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -Namespace elsewhere -PassThru).Namespace | Should -Be 'elsewhere'
+    It 'overrides the namespace with -Namespace, and warns when that namespace does not exist' {
+        $connection = Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -Namespace elsewhere -PassThru -WarningVariable warnings -WarningAction SilentlyContinue
+        $connection.Namespace | Should -Be 'elsewhere'
+        @($warnings).Count | Should -Be 1
+        $warnings[0].Message | Should -BeLike "Namespace 'elsewhere' (*) does not exist on $($lab.Server)*Connect again with -Namespace to work in another."
+        # An existing namespace is no warning, whether it holds snapshots or none.
+        Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -Namespace vms -WarningVariable none1
+        Connect-KubeVirt -Kubeconfig $lab.KubeconfigPath -Namespace default -WarningVariable none2
+        @($none1).Count + @($none2).Count | Should -Be 0
     }
 
     It 'says on the information stream which namespace it chose without -Namespace: <Case>' -ForEach @(

@@ -4,6 +4,7 @@ using VmSnapshot.Commands.Completers;
 using VmSnapshot.Commands.Infrastructure;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Connection;
+using VmSnapshot.Core.Namespaces;
 
 namespace VmSnapshot.Commands;
 
@@ -81,14 +82,23 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
         InsecureTls.WarnOnce(this, connection);
         WriteVerbose($"Checking {connection.Server} as {connection.User ?? "the given credentials"} in namespace " +
             $"'{connection.Namespace}'.");
+        bool holdsSnapshots = false;
         try
         {
-            Await(ServerProbe.CheckAsync(connection, CancelToken));
+            holdsSnapshots = Await(ServerProbe.CheckAsync(connection, CancelToken));
         }
         catch (KubeApiException e)
         {
             SessionConnections.ClearAfterFailedConnect(connection.ToString());
             ThrowTerminatingError(ErrorRecords.FromApi(e, connection.Server));
+        }
+
+        // The list answers alike for an empty namespace and a missing one; only then is the namespace itself read. The
+        // connection still stands (the namespace may be created later, as kubectl config set-context allows).
+        if (!holdsSnapshots && Await(NamespaceReader.ExistsAsync(connection, connection.Namespace, CancelToken)) == false)
+        {
+            WriteWarning($"Namespace '{connection.Namespace}' ({connection.NamespaceOrigin}) does not exist on {connection.Server}: " +
+                "commands without -Namespace will find nothing there. Connect again with -Namespace to work in another.");
         }
 
         SessionConnections.Current = connection;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using k8s;
 using VmSnapshot.Core.Api;
 
@@ -9,8 +10,11 @@ namespace VmSnapshot.Core.Connection;
 /// </summary>
 public static class ServerProbe
 {
-    /// <summary>Throws <see cref="KubeApiException"/> when the connection cannot be used.</summary>
-    public static async Task CheckAsync(KubeVirtConnection connection, CancellationToken cancelToken)
+    /// <summary>
+    /// Throws <see cref="KubeApiException"/> when the connection cannot be used. Returns whether the namespace holds a
+    /// snapshot: when it holds none, it may not exist either (a list in a missing namespace is an empty list).
+    /// </summary>
+    public static async Task<bool> CheckAsync(KubeVirtConnection connection, CancellationToken cancelToken)
     {
         KubeClientHandle handle = ConnectionFactory.ClientFor(connection);
         ResourceType snapshots = ResourceType.VirtualMachineSnapshot;
@@ -18,8 +22,10 @@ public static class ServerProbe
         // Listing one snapshot with limit=1 proves reachability, authentication, that the API exists and that this
         // user may list snapshots here, in one cheap request.
         ApiRequest request = new("list", snapshots, connection.Namespace) { FirstContact = true };
-        await ApiCall.RunAsync(request, ct => handle.Client.CustomObjects.ListNamespacedCustomObjectAsync(
+        object list = await ApiCall.RunAsync(request, ct => handle.Client.CustomObjects.ListNamespacedCustomObjectAsync(
             snapshots.Group, snapshots.Version, connection.Namespace, snapshots.Plural, limit: 1,
             cancellationToken: ct), cancelToken).ConfigureAwait(false);
+        return list is JsonElement { ValueKind: JsonValueKind.Object } body &&
+               body.TryGetProperty("items", out JsonElement items) && items.ValueKind == JsonValueKind.Array && items.GetArrayLength() > 0;
     }
 }
