@@ -51,7 +51,7 @@ Describe 'Get-VMSnapshot' {
         $snapshots.Namespace | Sort-Object -Unique | Should -Be 'vms'
     }
 
-    It 'lists nothing, without an error, in a namespace that exists but holds no snapshots' {
+    It 'lists nothing, without an error, in a namespace that exists but is empty; a missing one is one error however many names are piped' {
         Get-VMSnapshot -Namespace quiet -ErrorVariable err | Should -BeNullOrEmpty
         $err.Count | Should -Be 0
         # One wrong namespace in a pipeline is one error, however many names come through it.

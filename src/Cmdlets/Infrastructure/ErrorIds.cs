@@ -32,6 +32,8 @@ internal static class ErrorIds
 
     // VMs.
     public const string VMNotFound = "VMNotFound";
+
+    // Namespaces.
     public const string NamespaceNotFound = "NamespaceNotFound";
 
     // Snapshots.

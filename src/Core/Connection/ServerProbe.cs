@@ -1,6 +1,7 @@
 using System.Text.Json;
 using k8s;
 using VmSnapshot.Core.Api;
+using VmSnapshot.Core.Json;
 
 namespace VmSnapshot.Core.Connection;
 
@@ -25,7 +26,6 @@ public static class ServerProbe
         object list = await ApiCall.RunAsync(request, ct => handle.Client.CustomObjects.ListNamespacedCustomObjectAsync(
             snapshots.Group, snapshots.Version, connection.Namespace, snapshots.Plural, limit: 1,
             cancellationToken: ct), cancelToken).ConfigureAwait(false);
-        return list is JsonElement { ValueKind: JsonValueKind.Object } body &&
-               body.TryGetProperty("items", out JsonElement items) && items.ValueKind == JsonValueKind.Array && items.GetArrayLength() > 0;
+        return list is JsonElement body && body.Child("items"u8) is { ValueKind: JsonValueKind.Array } items && items.GetArrayLength() > 0;
     }
 }
