@@ -11,7 +11,7 @@ internal sealed partial class ApiHandler
     private static readonly TimeSpan s_defaultWatchTimeout = TimeSpan.FromMinutes(30);
 
     /// <summary>
-    /// A watch: 200 with chunked, newline-delimited {"type","object"} events, flushed one by one. The status
+    /// A watch: 200 with chunked, newline-delimited {"type","object"} events, flushed when no more wait. The status
     /// line and headers go out at once, before any event, as WatchServer.HandleHTTP in k8s.io/apiserver
     /// pkg/endpoints/handlers/watch.go does (WriteHeader(200), then Flush): a client waiting for headers with a
     /// request timeout (kubectl get -w --request-timeout) would otherwise give up and retry on a quiet watch.
@@ -82,14 +82,20 @@ internal sealed partial class ApiHandler
                 payload = Encode(obj!, p.Version);
             }
 
-            await WriteLineAsync(body, kind, payload, ct);
+            await WriteLineAsync(body, kind, payload, ct, flush: false);
         }
 
+        // Events go out when no more are waiting, as WatchServer.HandleHTTP flushes only when len(ch) == 0: a burst
+        // of changes leaves in few chunks (ChunkedStream still emits every 32 KiB), a lone change at once.
         try
         {
             foreach (WatchEvent e in subscription.Initial) await Emit(e);
+            await body.FlushAsync(ct);
             while (await subscription.Reader.WaitToReadAsync(ct))
+            {
                 while (subscription.Reader.TryRead(out WatchEvent? e)) await Emit(e);
+                await body.FlushAsync(ct);
+            }
         }
         catch (OperationCanceledException) when (!ctx.Cancellation.IsCancellationRequested)
         {
@@ -125,11 +131,11 @@ internal sealed partial class ApiHandler
         return new StoredObject(o.Type, JsonUtil.ToBytes(json));
     }
 
-    private static async Task WriteLineAsync(Stream body, string type, byte[] payload, CancellationToken ct)
+    private static async Task WriteLineAsync(Stream body, string type, byte[] payload, CancellationToken ct, bool flush = true)
     {
         await body.WriteAsync(Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"object\":"), ct);
         await body.WriteAsync(payload, ct);
         await body.WriteAsync("}\n"u8.ToArray(), ct);
-        await body.FlushAsync(ct);
+        if (flush) await body.FlushAsync(ct);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 
 namespace VmSnapshot.Lab.Api;
@@ -15,6 +16,7 @@ public sealed class ResourceCatalog
 
     private readonly List<ResourceType> _all;
     private bool _sealedForStore;
+    private readonly ConcurrentDictionary<string, ResourceType> _resolved = new(StringComparer.Ordinal);
 
     /// <summary>Built-ins first, then registered kinds in registration order (the order discovery lists them).</summary>
     public IReadOnlyList<ResourceType> All => _all;
@@ -149,10 +151,14 @@ public sealed class ResourceCatalog
     /// <summary>Resolves what a person would type: plural, singular, short name, Kind, or "plural.group".</summary>
     public ResourceType Resolve(string name)
     {
+        // The controllers resolve a plural on every store call: once the kinds are fixed, each name is searched once.
+        if (_sealedForStore && _resolved.TryGetValue(name, out ResourceType? known)) return known;
         string lower = name.ToLowerInvariant();
-        return All.FirstOrDefault(t => t.QualifiedResource == lower)
+        ResourceType type = All.FirstOrDefault(t => t.QualifiedResource == lower)
             ?? All.FirstOrDefault(t => t.Plural == lower || t.Singular == lower || t.ShortNames.Contains(lower) || t.Kind.Equals(name, StringComparison.OrdinalIgnoreCase))
             ?? throw new ArgumentException($"The lab serves no resource called '{name}'.", nameof(name));
+        if (_sealedForStore) _resolved.TryAdd(name, type);
+        return type;
     }
 
     /// <summary>The annotations the storage printer treats as "this is the default StorageClass".</summary>

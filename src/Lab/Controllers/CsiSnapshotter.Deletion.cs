@@ -27,7 +27,7 @@ internal sealed partial class CsiSnapshotter
         bool addBound = content != null && !Obj.HasFinalizer(vs, BoundFinalizer)
             && Obj.Str(vs, "status", "boundVolumeSnapshotContentName") != null && Obj.Str(content, "spec", "deletionPolicy") == "Delete";
         if (!addSource && !addBound) return false;
-        Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
+        Store.Change(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
         {
             if (addSource) Obj.AddFinalizer(o, AsSourceFinalizer);
             if (addBound) Obj.AddFinalizer(o, BoundFinalizer);
@@ -62,13 +62,13 @@ internal sealed partial class CsiSnapshotter
         {
             string contentName = Obj.Name(content);
             if (Obj.Annotation(content, BeingDeletedAnnotation) == null)
-                Store.Update(Plurals.VolumeSnapshotContents, null, contentName, o => Obj.Child(Obj.Meta(o), "annotations")[BeingDeletedAnnotation] = "yes");
+                Store.Change(Plurals.VolumeSnapshotContents, null, contentName, o => Obj.Child(Obj.Meta(o), "annotations")[BeingDeletedAnnotation] = "yes");
             if (deleteContent && !Obj.Deleting(content)) Store.Delete(Plurals.VolumeSnapshotContents, null, contentName);
         }
         // removeSnapshotFinalizer: the source claim first (this snapshot no longer counts), then the snapshot's own.
         CheckAndRemovePvcFinalizer(vs, skipCurrentSnapshot: true);
         bool removeBound = !(content != null && deleteContent);
-        Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
+        Store.Change(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
         {
             Obj.RemoveFinalizer(o, AsSourceFinalizer);
             if (removeBound) Obj.RemoveFinalizer(o, BoundFinalizer);
@@ -91,7 +91,7 @@ internal sealed partial class CsiSnapshotter
             Fail(key, $"Failed to create snapshot content with error snapshot controller failed to update {Obj.Name(pvc)} on API server: cannot add finalizer on claim because it is being deleted");
             return false;
         }
-        Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, Obj.Name(pvc), o => Obj.AddFinalizer(o, PvcFinalizer));
+        Store.Change(Plurals.PersistentVolumeClaims, key.Namespace, Obj.Name(pvc), o => Obj.AddFinalizer(o, PvcFinalizer));
         return true;
     }
 
@@ -107,6 +107,6 @@ internal sealed partial class CsiSnapshotter
             .Where(name => !(skipCurrentSnapshot && name == Obj.Name(vs)))
             .Select(name => Store.Get(Plurals.VolumeSnapshots, ns, name))
             .Any(s => s != null && Obj.Bool(s["status"]?["readyToUse"]) != true);
-        if (!inUse) Store.Update(Plurals.PersistentVolumeClaims, ns, claim, o => Obj.RemoveFinalizer(o, PvcFinalizer));
+        if (!inUse) Store.Change(Plurals.PersistentVolumeClaims, ns, claim, o => Obj.RemoveFinalizer(o, PvcFinalizer));
     }
 }

@@ -97,7 +97,7 @@ internal sealed partial class CsiSnapshotter(ControllerHost host) : Controller(h
         if (Store.Get(Plurals.VolumeSnapshotContents, null, contentName) == null)
             Store.Create(VolumeSnapshotContents.Build(vs, contentName, vsc, provisioner, className, handle, Obj.Str(pvc, "spec", "volumeMode")));
 
-        Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
+        Store.Change(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
         {
             Obj.Child(o, "spec")["volumeSnapshotClassName"] = className;
             JsonObject status = Obj.Status(o);
@@ -119,7 +119,7 @@ internal sealed partial class CsiSnapshotter(ControllerHost host) : Controller(h
             status["snapshotHandle"] = VolumeSnapshotContents.SnapshotHandle(contentName);
             status["readyToUse"] = false;
         });
-        Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
+        Store.Change(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
         {
             JsonObject status = Obj.Status(o);
             status["creationTime"] = Obj.Timestamp();
@@ -134,7 +134,7 @@ internal sealed partial class CsiSnapshotter(ControllerHost host) : Controller(h
     private void MarkReady(ObjectKey key, string contentName, string uid)
     {
         UpdateContent(contentName, status => status["readyToUse"] = true);
-        Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o => Obj.Status(o)["readyToUse"] = true);
+        Store.Change(Plurals.VolumeSnapshots, key.Namespace, key.Name, o => Obj.Status(o)["readyToUse"] = true);
         JsonObject vs = Store.Get(Plurals.VolumeSnapshots, key.Namespace, key.Name)!;
         Host.Events.Record(vs, EventRecorder.Normal, "SnapshotReady", $"Snapshot {key} is ready to use.", Component);
         _boundAt.Remove(uid);
@@ -143,12 +143,12 @@ internal sealed partial class CsiSnapshotter(ControllerHost host) : Controller(h
     private void UpdateContent(string name, Action<JsonObject> mutate)
     {
         if (Store.Get(Plurals.VolumeSnapshotContents, null, name) == null) return;
-        Store.Update(Plurals.VolumeSnapshotContents, null, name, o => mutate(Obj.Status(o)));
+        Store.Change(Plurals.VolumeSnapshotContents, null, name, o => mutate(Obj.Status(o)));
     }
 
     private void Fail(ObjectKey key, string message)
     {
-        Store.Update(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
+        Store.Change(Plurals.VolumeSnapshots, key.Namespace, key.Name, o =>
         {
             JsonObject status = Obj.Status(o);
             status["readyToUse"] = false;

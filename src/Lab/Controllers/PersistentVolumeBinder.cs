@@ -48,7 +48,7 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
             // plugin adds it (plugin/pkg/admission/storage/storageobjectinuseprotection/admission.go, Admit; the lab's is
             // Api/StorageObjectInUseProtection, and SeededStorage does it for the scenario). Claims the lab's controllers
             // write in-process skip admission, so they get it here, on the binder's first pass.
-            Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o => Obj.AddFinalizer(o, Protection));
+            Store.Change(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o => Obj.AddFinalizer(o, Protection));
             return; // the update requeues this claim
         }
         if (Obj.Str(pvc, "status", "phase") == "Bound") return;
@@ -79,7 +79,7 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
             Store.Create(PersistentVolumes.Build(claim, pvName, sc, capacity));
         }
 
-        Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o =>
+        Store.Change(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o =>
         {
             JsonObject spec = Obj.Child(o, "spec");
             spec["volumeName"] = pvName;
@@ -103,7 +103,7 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
         _firstSeen.Remove(uid);
     }
 
-    private void SetPending(ObjectKey key) => Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o =>
+    private void SetPending(ObjectKey key) => Store.Change(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o =>
     {
         if (Obj.Str(o, "status", "phase") == null) Obj.Status(o)["phase"] = "Pending";
     });
@@ -114,7 +114,7 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
         bool inUse = Store.List(Plurals.VirtualMachineInstances, key.Namespace).Any(vmi =>
             !Obj.Deleting(vmi) && !RunStrategy.IsFinal(Obj.Str(vmi, "status", "phase"))
             && Obj.Items(vmi["spec"]?["volumes"]).Any(v => VmVolumes.ClaimName(v) == key.Name));
-        if (!inUse) Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, Protection));
+        if (!inUse) Store.Change(Plurals.PersistentVolumeClaims, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, Protection));
     }
 
     /// <summary>
@@ -130,7 +130,7 @@ internal sealed class PersistentVolumeBinder(ControllerHost host) : Controller(h
             string? boundUid = Obj.Str(pv, "spec", "claimRef", "uid");
             if (pv == null || (pvc != null && (boundUid == null || boundUid == Obj.Uid(pvc)))) continue; // a claimRef without uid is a pre-binding
             if (Obj.Str(pv, "spec", "persistentVolumeReclaimPolicy") != "Delete") continue;
-            Store.Update(Plurals.PersistentVolumes, null, name, o => Obj.RemoveFinalizer(o, PersistentVolumes.PvProtection));
+            Store.Change(Plurals.PersistentVolumes, null, name, o => Obj.RemoveFinalizer(o, PersistentVolumes.PvProtection));
             Store.Delete(Plurals.PersistentVolumes, null, name);
         }
     }

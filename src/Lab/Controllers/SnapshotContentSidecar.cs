@@ -24,12 +24,12 @@ internal sealed class SnapshotContentSidecar(ControllerHost host) : Controller(h
         if (!Obj.Deleting(content))
         {
             if (Obj.Str(content, "spec", "volumeSnapshotRef", "uid") is { Length: > 0 } && !Obj.HasFinalizer(content, CsiSnapshotter.ContentFinalizer))
-                Store.Update(Plurals.VolumeSnapshotContents, null, key.Name, o => Obj.AddFinalizer(o, CsiSnapshotter.ContentFinalizer));
+                Store.Change(Plurals.VolumeSnapshotContents, null, key.Name, o => Obj.AddFinalizer(o, CsiSnapshotter.ContentFinalizer));
             return;
         }
         bool preProvisionedUnbound = Obj.Str(content, "spec", "source", "snapshotHandle") != null && string.IsNullOrEmpty(Obj.Str(content, "spec", "volumeSnapshotRef", "uid"));
         bool shouldDelete = preProvisionedUnbound || Obj.Annotation(content, CsiSnapshotter.BeingDeletedAnnotation) != null;
         if (shouldDelete && Obj.HasFinalizer(content, CsiSnapshotter.ContentFinalizer))
-            Store.Update(Plurals.VolumeSnapshotContents, null, key.Name, o => Obj.RemoveFinalizer(o, CsiSnapshotter.ContentFinalizer));
+            Store.Change(Plurals.VolumeSnapshotContents, null, key.Name, o => Obj.RemoveFinalizer(o, CsiSnapshotter.ContentFinalizer));
     }
 }

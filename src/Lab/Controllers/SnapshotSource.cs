@@ -45,7 +45,7 @@ internal sealed class SnapshotSource(ControllerHost host, string? ns, string vmN
     /// <summary>Takes the lock for <paramref name="snapshot"/>; returns the VM as locked.</summary>
     public JsonObject Lock(string snapshot)
     {
-        Store.Update(Plurals.VirtualMachines, ns, vmName, o =>
+        Store.Change(Plurals.VirtualMachines, ns, vmName, o =>
         {
             Obj.AddFinalizer(o, SourceFinalizer);
             Obj.Status(o)["snapshotInProgress"] = snapshot;
@@ -57,7 +57,7 @@ internal sealed class SnapshotSource(ControllerHost host, string? ns, string vmN
     public void Unlock(string snapshot)
     {
         if (!LockedBy(snapshot)) return;
-        Store.Update(Plurals.VirtualMachines, ns, vmName, o =>
+        Store.Change(Plurals.VirtualMachines, ns, vmName, o =>
         {
             if (Obj.Str(o, "status", "snapshotInProgress") != snapshot) return;
             Obj.Status(o).Remove("snapshotInProgress");

@@ -80,7 +80,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
                     JsonObject? target = Store.Get(Plurals.VirtualMachines, key.Namespace, targetName);
                     if (target == null) return;
                     Host.Events.Record(clone, EventRecorder.Normal, "TargetVMCreated", $"created target VM {targetName} for clone {key.Name}", Component); // clone.go verifyVmReady
-                    Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
+                    Store.Change(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
                     {
                         JsonObject status = Obj.Status(o);
                         status["phase"] = "Succeeded";
@@ -105,7 +105,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
             JsonObject? snapshot = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, sourceName);
             if (snapshot == null) { Pending(key, clone, "SourceDoesNotExist", $"Source doesnt exist: VirtualMachineSnapshot {key.Namespace}/{sourceName}"); return; }
             if (Obj.Bool(snapshot["status"]?["readyToUse"]) != true) return;
-            Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
+            Store.Change(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
             {
                 JsonObject status = Obj.Status(o);
                 status["phase"] = "RestoreInProgress";
@@ -142,7 +142,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
         }
 
         Host.Events.Record(clone, EventRecorder.Normal, "SnapshotCreated", $"created snapshot {snapName} for clone {key.Name}", Component);
-        Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
+        Store.Change(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
         {
             JsonObject status = Obj.Status(o);
             status["phase"] = "SnapshotInProgress";
@@ -210,7 +210,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
         }
 
         Host.Events.Record(clone, EventRecorder.Normal, "RestoreCreated", $"created restore {restoreName} for clone {key.Name}", Component);
-        Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o => Obj.Status(o)["restoreName"] = restoreName);
+        Store.Change(Plurals.VirtualMachineClones, key.Namespace, key.Name, o => Obj.Status(o)["restoreName"] = restoreName);
     }
 
     /// <summary>Once the restored PVCs are Bound: delete the temporary restore (and snapshot, for a VM source); later, follow the target's deletion.</summary>
@@ -227,7 +227,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
             string? snapName = Obj.Str(clone, "status", "snapshotName");
             // clone.go cleanupSnapshot records no event (its SnapshotDeleted event means a snapshot that vanished).
             if (sourceKind == "VirtualMachine" && snapName != null) Store.Delete(Plurals.VirtualMachineSnapshots, key.Namespace, snapName);
-            Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
+            Store.Change(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
             {
                 Obj.Status(o).Remove("snapshotName");
                 Obj.Status(o).Remove("restoreName");
@@ -241,7 +241,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
     private void Pending(ObjectKey key, JsonObject clone, string eventReason, string reason)
     {
         Host.Events.Record(clone, EventRecorder.Normal, eventReason, reason, Component);
-        Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
+        Store.Change(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
         {
             Obj.SetCondition(Obj.Status(o), "Progressing", "False", "Pending");
             Obj.SetCondition(Obj.Status(o), "Ready", "False", reason);
@@ -252,7 +252,7 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
     private void Fail(ObjectKey key, JsonObject clone, string eventReason, string reason)
     {
         Host.Events.Record(clone, EventRecorder.Normal, eventReason, reason, Component);
-        Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
+        Store.Change(Plurals.VirtualMachineClones, key.Namespace, key.Name, o =>
         {
             JsonObject status = Obj.Status(o);
             status["phase"] = "Failed";
@@ -261,5 +261,5 @@ internal sealed class VirtualMachineCloneController(ControllerHost host) : Contr
         });
     }
 
-    private void SetPhase(ObjectKey key, string phase) => Store.Update(Plurals.VirtualMachineClones, key.Namespace, key.Name, o => Obj.Status(o)["phase"] = phase);
+    private void SetPhase(ObjectKey key, string phase) => Store.Change(Plurals.VirtualMachineClones, key.Namespace, key.Name, o => Obj.Status(o)["phase"] = phase);
 }

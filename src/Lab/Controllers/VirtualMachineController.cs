@@ -133,7 +133,7 @@ internal sealed class VirtualMachineController(ControllerHost host) : Controller
     private void UpdateStatus(ObjectKey key, string strategy, int handledRequests)
     {
         JsonObject? vmi = Store.Get(Plurals.VirtualMachineInstances, key.Namespace, key.Name);
-        Store.Update(Plurals.VirtualMachines, key.Namespace, key.Name, vm =>
+        Store.Change(Plurals.VirtualMachines, key.Namespace, key.Name, vm =>
         {
             JsonObject status = Obj.Status(vm);
             if (handledRequests > 0 && status["stateChangeRequests"] is JsonArray requests)

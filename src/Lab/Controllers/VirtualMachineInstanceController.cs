@@ -79,7 +79,7 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
         {
             if (vmi["status"]?["activePods"] is JsonObject { Count: > 0 })
             {
-                Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o =>
+                Store.Change(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o =>
                 {
                     if (Obj.Uid(o) != Obj.Uid(vmi)) return;
                     SetPhase(o, "Failed");
@@ -104,7 +104,7 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
         }
         string podUid = Obj.Uid(pod), podNode = Obj.Str(pod, "spec", "nodeName") ?? "";
         if (Obj.Str(vmi, "status", "activePods", podUid) != podNode || vmi["status"]?["activePods"] is not JsonObject { Count: 1 })
-            Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o => SetActivePods(o, podUid, podNode));
+            Store.Change(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o => SetActivePods(o, podUid, podNode));
         return true;
     }
 
@@ -125,8 +125,8 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
         // The domain is down, so virt-launcher exits and the kubelet reports its pod Succeeded; the pod goes with the
         // VMI (garbage collector).
         if (LauncherPodOf(key, vmi) is { } pod)
-            Store.Update(Plurals.Pods, key.Namespace, Obj.Name(pod), LauncherPods.Complete);
-        Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o =>
+            Store.Change(Plurals.Pods, key.Namespace, Obj.Name(pod), LauncherPods.Complete);
+        Store.Change(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o =>
         {
             if (Obj.Uid(o) != uid) return;
             SetPhase(o, "Succeeded");
@@ -181,7 +181,7 @@ internal sealed class VirtualMachineInstanceController(ControllerHost host) : Co
         bool connected = Host.Agents.ConnectedAt(vmi, LabNow, out DateTime? nextChange);
         GuestAgentSettings settings = Host.Agents.SettingsFor(vmi);
         bool frozen = Host.Agents.IsFrozen(vmi);
-        Store.Update(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o =>
+        Store.Change(Plurals.VirtualMachineInstances, key.Namespace, key.Name, o =>
         {
             JsonObject status = Obj.Status(o);
             if (connected)

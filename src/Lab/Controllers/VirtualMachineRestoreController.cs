@@ -89,7 +89,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         if (problem == null && holder != null && holder != key.Name) problem = $"vm restore {holder} in progress";
         if (problem != null) { Error(key, restore, problem); return; }
         if (target != null && holder == null)
-            Store.Update(Plurals.VirtualMachines, key.Namespace, targetName, o => Obj.Status(o)["restoreInProgress"] = key.Name);
+            Store.Change(Plurals.VirtualMachines, key.Namespace, targetName, o => Obj.Status(o)["restoreInProgress"] = key.Name);
 
         // 6–7. The restored PVCs.
         string sourceVmName = Obj.Str(content, "spec", "source", "virtualMachine", "metadata", "name") ?? "";
@@ -110,7 +110,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
                 // marked pre-populated so CDI does not import it again.
                 if (!Obj.Deleting(pvc)) Store.Delete(Plurals.PersistentVolumeClaims, key.Namespace, claim);
                 if (Store.Get(Plurals.DataVolumes, key.Namespace, claim) != null)
-                    Store.Update(Plurals.DataVolumes, key.Namespace, claim, o => Obj.Child(Obj.Meta(o), "annotations")[RestoredDataVolumes.PrePopulated] = "true");
+                    Store.Change(Plurals.DataVolumes, key.Namespace, claim, o => Obj.Child(Obj.Meta(o), "annotations")[RestoredDataVolumes.PrePopulated] = "true");
                 allBound = false;
                 continue;
             }
@@ -132,7 +132,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             if (phase is not (null or "Pending" or "Bound")) { Error(key, restore, $"PVC {key.Namespace}/{claim} in status \"{phase}\""); return; }
             if (phase != "Bound") allBound = false;
         }
-        Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o => Obj.Status(o)["restores"] = restores.DeepClone());
+        Store.Change(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o => Obj.Status(o)["restores"] = restores.DeepClone());
         if (!allBound)
         {
             SetConditions(key, "True", "False", CreatingPvcs, readyReason: WaitingForPvcs);
@@ -153,7 +153,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         }
         else
         {
-            Store.Update(Plurals.VirtualMachines, key.Namespace, targetName, o =>
+            Store.Change(Plurals.VirtualMachines, key.Namespace, targetName, o =>
             {
                 JsonObject? current = o["spec"] as JsonObject;
                 if (current?["running"] != null) spec["running"] = false;
@@ -168,11 +168,11 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
         foreach (string dv in obsolete) Store.Delete(Plurals.DataVolumes, key.Namespace, dv);
 
         // 9. Done: release the lock, then complete.
-        Store.Update(Plurals.VirtualMachines, key.Namespace, targetName, o =>
+        Store.Change(Plurals.VirtualMachines, key.Namespace, targetName, o =>
         {
             if (Obj.Str(o, "status", "restoreInProgress") == key.Name) Obj.Status(o).Remove("restoreInProgress");
         });
-        Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o =>
+        Store.Change(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o =>
         {
             // A target created by this pass: KubeVirt owns the restore on its next pass, before it completes.
             if (o["metadata"]?["ownerReferences"] is not JsonArray { Count: > 0 }) Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true));
@@ -199,7 +199,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
     {
         bool own = target != null && restore["metadata"]?["ownerReferences"] is not JsonArray { Count: > 0 };
         if (!own && Obj.HasFinalizer(restore, Finalizer)) return restore;
-        Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o =>
+        Store.Change(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o =>
         {
             if (own) Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target!, controller: true, blockOwnerDeletion: true));
             Obj.AddFinalizer(o, Finalizer);
@@ -246,12 +246,12 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
             JsonObject? dv = Store.Get(Plurals.DataVolumes, key.Namespace, claim);
             if (dv != null)
             {
-                Store.Update(Plurals.DataVolumes, key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true)));
-                Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(dv, controller: true, blockOwnerDeletion: true)));
+                Store.Change(Plurals.DataVolumes, key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true)));
+                Store.Change(Plurals.PersistentVolumeClaims, key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(dv, controller: true, blockOwnerDeletion: true)));
             }
             else if (Obj.Str(restore, "spec", "volumeOwnershipPolicy") != "None")
             {
-                Store.Update(Plurals.PersistentVolumeClaims, key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true)));
+                Store.Change(Plurals.PersistentVolumeClaims, key.Namespace, claim, o => Obj.Meta(o)["ownerReferences"] = new JsonArray(Obj.OwnerRef(target, controller: true, blockOwnerDeletion: true)));
             }
         }
     }
@@ -265,7 +265,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
 
     private void Fail(ObjectKey key, string reason)
     {
-        Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o =>
+        Store.Change(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o =>
         {
             JsonObject status = Obj.Status(o);
             Obj.SetCondition(status, "Progressing", "False", reason);
@@ -278,7 +278,7 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
     }
 
     private void SetConditions(ObjectKey key, string progressing, string ready, string reason, bool init = false, string? readyReason = null)
-        => Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o =>
+        => Store.Change(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o =>
         {
             JsonObject status = Obj.Status(o);
             if (init) status["complete"] = false;
@@ -294,14 +294,14 @@ internal sealed class VirtualMachineRestoreController(ControllerHost host) : Con
     {
         if (!Obj.HasFinalizer(restore, Finalizer)) { _firstSeen.Remove(Obj.Uid(restore)); return; }
         if (target != null && Obj.Str(target, "status", "restoreInProgress") == key.Name)
-            Store.Update(Plurals.VirtualMachines, key.Namespace, Obj.Name(target), o => Obj.Status(o).Remove("restoreInProgress"));
+            Store.Change(Plurals.VirtualMachines, key.Namespace, Obj.Name(target), o => Obj.Status(o).Remove("restoreInProgress"));
         if (Condition(restore, "Progressing") != ("False", Deleting) || Condition(restore, "Ready") != ("False", Deleting))
         {
             SetConditions(key, "False", "False", Deleting);
             Requeue(key, TimeSpan.Zero);
             return;
         }
-        Store.Update(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, Finalizer));
+        Store.Change(Plurals.VirtualMachineRestores, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, Finalizer));
         _firstSeen.Remove(Obj.Uid(restore));
     }
 

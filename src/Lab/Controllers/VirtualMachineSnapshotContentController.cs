@@ -31,11 +31,11 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
         if (Obj.Deleting(content))
         {
             // The VolumeSnapshots follow through their ownerReference.
-            Store.Update(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, ContentFinalizer));
+            Store.Change(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, ContentFinalizer));
             return;
         }
         if (!Obj.HasFinalizer(content, ContentFinalizer))
-            Store.Update(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name, o => Obj.AddFinalizer(o, ContentFinalizer));
+            Store.Change(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name, o => Obj.AddFinalizer(o, ContentFinalizer));
 
         string snapName = Obj.Str(content, "spec", "virtualMachineSnapshotName") ?? "";
         JsonObject? snap = Store.Get(Plurals.VirtualMachineSnapshots, key.Namespace, snapName);
@@ -164,7 +164,7 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
         return vs;
     }
 
-    private void SetError(ObjectKey key, string message, bool clearCreation) => Store.Update(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name, o =>
+    private void SetError(ObjectKey key, string message, bool clearCreation) => Store.Change(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name, o =>
     {
         JsonObject status = Obj.Status(o);
         status["readyToUse"] = false;
@@ -172,7 +172,7 @@ internal sealed class VirtualMachineSnapshotContentController(ControllerHost hos
         if (Obj.Str(status, "error", "message") != message) status["error"] = new JsonObject { ["time"] = Obj.Timestamp(), ["message"] = message };
     });
 
-    private void WriteStatus(ObjectKey key, JsonArray statuses, bool ready, string? error, string? creation) => Store.Update(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name, o =>
+    private void WriteStatus(ObjectKey key, JsonArray statuses, bool ready, string? error, string? creation) => Store.Change(Plurals.VirtualMachineSnapshotContents, key.Namespace, key.Name, o =>
     {
         JsonObject status = Obj.Status(o);
         status["readyToUse"] = ready;

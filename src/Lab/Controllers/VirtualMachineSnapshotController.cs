@@ -51,7 +51,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
         if (view.Deleting) { Delete(key, snap); return; }
         if (!Obj.HasFinalizer(snap, SnapshotFinalizer))
         {
-            Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o => Obj.AddFinalizer(o, SnapshotFinalizer));
+            Store.Change(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o => Obj.AddFinalizer(o, SnapshotFinalizer));
             Requeue(key, TimeSpan.Zero);
             return;
         }
@@ -78,7 +78,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
         }
         if (vm == null)
         {
-            Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o => Obj.SetCondition(Obj.Status(o), "Progressing", "False", SourceDoesNotExist));
+            Store.Change(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o => Obj.SetCondition(Obj.Status(o), "Progressing", "False", SourceDoesNotExist));
             return; // a VM event with this name brings it back
         }
         if (!source.LockedBy(key.Name))
@@ -86,7 +86,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
             string? blocker = source.LockBlocker(vm, key.Name);
             if (blocker != null)
             {
-                Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
+                Store.Change(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
                 {
                     Obj.Status(o)["sourceUID"] = Obj.Uid(vm);
                     Obj.SetCondition(Obj.Status(o), "Progressing", "False", SourceNotLocked + blocker);
@@ -101,7 +101,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
         JsonObject? content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, contentName);
         if (content == null)
         {
-            Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
+            Store.Change(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
             {
                 Obj.Status(o)["sourceUID"] = Obj.Uid(vm);
                 Obj.SetCondition(Obj.Status(o), "Progressing", "True", SourceLocked);
@@ -114,7 +114,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
 
     private void Initialize(ObjectKey key, JsonObject? vm)
     {
-        Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
+        Store.Change(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
         {
             JsonObject status = new() { ["readyToUse"] = false, ["phase"] = "InProgress" };
             if (vm != null) status["sourceUID"] = Obj.Uid(vm);
@@ -131,7 +131,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
         JsonObject? contentStatus = content["status"] as JsonObject;
         string? creationTime = Obj.Str(contentStatus, "creationTime");
         bool succeeded = false;
-        Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
+        Store.Change(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
         {
             JsonObject status = Obj.Status(o);
             status["sourceUID"] = Obj.Uid(vm);
@@ -225,7 +225,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
         source.Unlock(key.Name);
         JsonObject? content = Store.Get(Plurals.VirtualMachineSnapshotContents, key.Namespace, new SnapshotView(snap).ContentName ?? "");
         if (content?["status"] is not JsonObject cs) return;
-        Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
+        Store.Change(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
         {
             JsonObject status = Obj.Status(o);
             bool ready = Obj.Bool(cs["readyToUse"]) == true;
@@ -249,7 +249,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
         if (content != null && Obj.Bool(contentStatus?["readyToUse"]) != true) Store.Delete(Plurals.VirtualMachineSnapshotContents, key.Namespace, Obj.Name(content));
         source.UnfreezeIfLockedBy(key.Name);
         source.Unlock(key.Name);
-        Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
+        Store.Change(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
         {
             JsonObject status = Obj.Status(o);
             if (contentStatus != null)
@@ -274,7 +274,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
         string? phase = view.Phase;
         if (phase is not ("Succeeded" or "Failed" or "Deleting") && snap["status"] != null)
         {
-            Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
+            Store.Change(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o =>
             {
                 Obj.Status(o)["phase"] = "Deleting";
                 Obj.SetCondition(Obj.Status(o), "Progressing", "False", Deleting);
@@ -292,7 +292,7 @@ internal sealed class VirtualMachineSnapshotController(ControllerHost host) : Co
             if (!Obj.Deleting(content)) Store.Delete(Plurals.VirtualMachineSnapshotContents, key.Namespace, contentName);
             return; // the content's disappearance brings us back
         }
-        Store.Update(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, SnapshotFinalizer));
+        Store.Change(Plurals.VirtualMachineSnapshots, key.Namespace, key.Name, o => Obj.RemoveFinalizer(o, SnapshotFinalizer));
         _firstSeen.Remove(Obj.Uid(snap));
     }
 

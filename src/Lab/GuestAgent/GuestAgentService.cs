@@ -226,7 +226,7 @@ internal sealed class GuestAgentService(ControllerHost host)
     {
         try
         {
-            host.Store.Update(Plurals.VirtualMachineInstances, Obj.Namespace(vmi), Obj.Name(vmi), o =>
+            host.Store.Change(Plurals.VirtualMachineInstances, Obj.Namespace(vmi), Obj.Name(vmi), o =>
             {
                 if (Obj.Uid(o) != Obj.Uid(vmi)) return;
                 // virt-handler maps the launcher's "thawed" to an empty field (reference §3.2).

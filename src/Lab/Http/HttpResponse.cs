@@ -11,6 +11,9 @@ internal sealed class HttpResponse(Stream stream)
 {
     private ChunkedStream? _chunked;
 
+    /// <summary>Bodies up to this size are copied behind the head and sent with it; bigger ones are not worth a copy.</summary>
+    private const int OneWriteLimit = 64 * 1024;
+
     /// <summary>True once the status line has gone out; after that an error can only close the connection.</summary>
     public bool Started { get; private set; }
     public bool Completed { get; private set; }
@@ -23,8 +26,20 @@ internal sealed class HttpResponse(Stream stream)
         StringBuilder head = Head(status, contentType, extraHeaders);
         head.Append("Content-Length: ").Append(body.Length.ToString(CultureInfo.InvariantCulture)).Append("\r\n\r\n");
         Started = true;
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), ct);
-        if (body.Length > 0) await stream.WriteAsync(body, ct);
+        byte[] headBytes = Encoding.ASCII.GetBytes(head.ToString());
+        if (body.Length <= OneWriteLimit)
+        {
+            // Head and body in one write: one segment on a NoDelay connection rather than two.
+            byte[] message = new byte[headBytes.Length + body.Length];
+            headBytes.CopyTo(message, 0);
+            body.Span.CopyTo(message.AsSpan(headBytes.Length));
+            await stream.WriteAsync(message, ct);
+        }
+        else
+        {
+            await stream.WriteAsync(headBytes, ct);
+            await stream.WriteAsync(body, ct);
+        }
         await stream.FlushAsync(ct);
         Completed = true;
     }

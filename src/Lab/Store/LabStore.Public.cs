@@ -81,8 +81,20 @@ public sealed partial class LabStore
             new WriteOptions { Seed = true, CreatesNamespace = createsNamespace }).Object!.ToJson();
     }
 
-    /// <summary>Changes an object in place (spec, metadata and status alike). Throws NotFound.</summary>
+    /// <summary>Changes an object in place (spec, metadata and status alike) and returns it as stored. Throws NotFound.</summary>
     public JsonObject Update(string resource, string? ns, string name, Action<JsonObject> mutate)
+    {
+        (WriteResult result, JsonObject? unchanged) = Modify(resource, ns, name, mutate);
+        return unchanged ?? result.Object!.ToJson();
+    }
+
+    /// <summary>
+    /// <see cref="Update"/> for a caller that does not read the result, as most controller writes do: it spares
+    /// parsing the stored version once more.
+    /// </summary>
+    internal void Change(string resource, string? ns, string name, Action<JsonObject> mutate) => Modify(resource, ns, name, mutate);
+
+    private (WriteResult Result, JsonObject? Unchanged) Modify(string resource, string? ns, string name, Action<JsonObject> mutate)
     {
         ResourceType type = Catalog.Resolve(resource);
         JsonObject? unchanged = null;
@@ -94,9 +106,12 @@ public sealed partial class LabStore
             if (!JsonUtil.HasContent(copy, Schemas.SchemaCatalog.For(type), current.Json)) return copy;
             unchanged = copy;
             return Unchanged;
-        });
-        return unchanged ?? result.Object!.ToJson();
+        }, s_knownChange);
+        return (result, unchanged);
     }
+
+    /// <summary>What <see cref="Modify"/> hands to a write: its copy was compared with the stored version already.</summary>
+    private static readonly WriteOptions s_knownChange = new() { DiffersFromCurrent = true };
 
     /// <summary>Deletes like a client would (finalizers honoured). Returns false when the object did not exist.</summary>
     public bool Delete(string resource, string? ns, string name, string? propagationPolicy = null)

@@ -111,6 +111,12 @@ public sealed partial class LabStore : IDisposable
         public bool SetsDeletion { get; init; }
         /// <summary>A client create/update of the main resource: the admission webhooks (<see cref="Admission"/>) review it.</summary>
         public bool Admit { get; init; }
+        /// <summary>
+        /// The decide function returned a copy of the current version that differs from it as written (or
+        /// <see cref="Unchanged"/>): unless the copy changed a system field, which the update puts back, the update
+        /// need not compare it again.
+        /// </summary>
+        public bool DiffersFromCurrent { get; init; }
     }
 
     /// <summary>
@@ -200,6 +206,7 @@ public sealed partial class LabStore : IDisposable
         JsonElement old = oldDocument.RootElement;
         JsonElement oldMeta = old.GetProperty("metadata"u8);
         JsonObject? schema = Schemas.SchemaCatalog.For(type);
+        bool differs = options.DiffersFromCurrent && SystemFieldsAsStored(meta, oldMeta);
 
         // System fields are the server's: a client cannot change them with an update.
         meta["uid"] = ValueOf(oldMeta, "uid"u8);
@@ -236,7 +243,7 @@ public sealed partial class LabStore : IDisposable
 
         // A write that changes nothing is no write: same bytes, no resourceVersion bump, no event.
         meta["resourceVersion"] = current.ResourceVersion.ToString();
-        if (JsonUtil.HasContent(desired, schema, current.Json)) return new WriteResult(ChangeKind.None, current, current);
+        if (!differs && JsonUtil.HasContent(desired, schema, current.Json)) return new WriteResult(ChangeKind.None, current, current);
 
         long rv = _resourceVersion + 1;
         meta["resourceVersion"] = rv.ToString();
@@ -305,18 +312,34 @@ public sealed partial class LabStore : IDisposable
         return desired.Count(p => Tracked(p.Key) && p.Value != null) != trackedInOld;
     }
 
+    /// <summary>
+    /// Whether the copy carries every system field the update resets as the stored version has it (and no empty
+    /// finalizer list, which the update drops): then the reset cannot make a changed copy equal to what is stored.
+    /// </summary>
+    private static bool SystemFieldsAsStored(JsonObject meta, JsonElement oldMeta)
+    {
+        ReadOnlySpan<string> names = ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "resourceVersion", "selfLink"];
+        foreach (string name in names)
+        {
+            // A false "differs" only costs the full comparison; a false "same" cannot happen.
+            JsonNode? stored = oldMeta.TryGetProperty(name, out JsonElement value) ? NodeOf(value) : null;
+            if (!JsonNode.DeepEquals(meta[name], stored)) return false;
+        }
+        return meta["finalizers"] is not JsonArray { Count: 0 };
+    }
+
     /// <summary>A copy of a scalar field of the stored version, or null where it has none.</summary>
     private static JsonNode? ValueOf(JsonElement obj, ReadOnlySpan<byte> name)
-    {
-        if (!obj.TryGetProperty(name, out JsonElement value)) return null;
-        return value.ValueKind switch
+        => obj.TryGetProperty(name, out JsonElement value) ? NodeOf(value) : null;
+
+    private static JsonNode? NodeOf(JsonElement value)
+        => value.ValueKind switch
         {
             JsonValueKind.String => JsonValue.Create(value.GetString()),
             JsonValueKind.Number => value.TryGetInt64(out long n) ? JsonValue.Create(n) : JsonValue.Create(value.GetDouble()),
             JsonValueKind.Null => null,
             _ => JsonNode.Parse(value.GetRawText()),
         };
-    }
 
     private static StoredObject Materialize(ResourceType type, JsonObject obj)
         => new(type, JsonUtil.ToCanonicalBytes(obj, Schemas.SchemaCatalog.For(type)));

@@ -165,6 +165,25 @@ internal sealed class WatchRecorder : IAsyncDisposable
 
     public IReadOnlyList<JsonObject> Versions => Events.Where(e => e.Type != "BOOKMARK").Select(e => e.Object).ToList();
 
+    /// <summary>
+    /// Every version received up to an event of <paramref name="type"/> (waiting up to 10 s for it): for a test that
+    /// knows the stream's last event, where a quiet moment on a loaded machine is no proof that the stream is done.
+    /// </summary>
+    public IReadOnlyList<JsonObject> VersionsUntil(string type)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            lock (_events)
+            {
+                int end = _events.FindIndex(e => e.Type == type);
+                if (end >= 0) return _events.Take(end + 1).Where(e => e.Type != "BOOKMARK").Select(e => e.Object).ToList();
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"No {type} event in time.");
+            Thread.Sleep(20);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _cts.Cancel();

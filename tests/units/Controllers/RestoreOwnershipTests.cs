@@ -144,7 +144,7 @@ public sealed class RestoreOwnershipTests : IDisposable
         await _client.CustomObjects.DeleteNamespacedCustomObjectAsync("kubevirt.io", "v1", "vms", "virtualmachines", "fedora-no-agent");
         await WaitForRestore("hasty", r => r == null); // the garbage collector deletes it; the controller lets its finalizer go
         // handleVMRestoreDeletion shows it is deleting before the finalizer goes.
-        Assert.Contains(restores.Versions, r => r["metadata"]?["deletionTimestamp"] != null &&
+        Assert.Contains(restores.VersionsUntil("DELETED"), r => r["metadata"]?["deletionTimestamp"] != null &&
             Condition(r, "Progressing") == "Progressing=False/VM restore is deleting" && Condition(r, "Ready") == "Ready=False/VM restore is deleting");
     }
 

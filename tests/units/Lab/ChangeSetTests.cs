@@ -103,6 +103,40 @@ public sealed class ChangeSetTests : IDisposable
     }
 
     [Fact]
+    public void An_update_that_only_rewrites_server_fields_writes_nothing_and_a_real_one_keeps_them()
+    {
+        Store.Seed(Network("n", "1"));
+        JsonObject before = Store.Get(Nads, "vms", "n")!;
+        long rv = Store.ResourceVersion;
+        StoreCheckpoint mark = Store.Checkpoint();
+
+        // uid, creationTimestamp, resourceVersion and an empty finalizer list are the server's to set: other values
+        // there change nothing, so this is no write (no new resourceVersion, no event).
+        Store.Update(Nads, "vms", "n", o =>
+        {
+            o["metadata"]!["uid"] = "forged";
+            o["metadata"]!["creationTimestamp"] = "2000-01-01T00:00:00Z";
+            o["metadata"]!["resourceVersion"] = "1";
+            o["metadata"]!["finalizers"] = new JsonArray();
+        });
+        Assert.Empty(Store.ChangesSince(mark));
+        Assert.Equal(rv, Store.ResourceVersion);
+
+        // Beside a real change, the change is written and the server's fields stay as they were.
+        Store.Update(Nads, "vms", "n", o =>
+        {
+            o["metadata"]!["uid"] = "forged";
+            o["spec"]!["config"] = "2";
+        });
+        JsonObject after = Store.Get(Nads, "vms", "n")!;
+        Assert.Equal((string?)before["metadata"]!["uid"], (string?)after["metadata"]!["uid"]);
+        Assert.Equal((string?)before["metadata"]!["creationTimestamp"], (string?)after["metadata"]!["creationTimestamp"]);
+        Assert.Equal("2", (string?)after["spec"]!["config"]);
+        Assert.Equal(rv + 1, Store.ResourceVersion);
+        Assert.Equal((rv + 1).ToString(), (string?)after["metadata"]!["resourceVersion"]);
+    }
+
+    [Fact]
     public void CreatedUpdatedDeletedAndCreatedAndDeletedAreEachReported()
     {
         Store.Seed(Network("keep", "1"));

@@ -83,7 +83,7 @@ internal sealed class LifecycleSubresources(ControllerHost host)
         JsonObject vmi = RunningVmi(ns, name);
         if (Obj.HasCondition(vmi, "Paused", "True")) throw SubresourceErrors.Conflict("virtualmachineinstance", name, "VMI is already paused");
         if (dryRun) return;
-        Store.Update(Plurals.VirtualMachineInstances, ns, name, o => Obj.SetCondition(Obj.Status(o), "Paused", "True", "PausedByUser", "VMI was paused by user"));
+        Store.Change(Plurals.VirtualMachineInstances, ns, name, o => Obj.SetCondition(Obj.Status(o), "Paused", "True", "PausedByUser", "VMI was paused by user"));
         host.Events.Record(vmi, EventRecorder.Normal, "Paused", "VirtualMachineInstance paused", "virt-handler");
     }
 
@@ -94,7 +94,7 @@ internal sealed class LifecycleSubresources(ControllerHost host)
         if (Obj.Str(vm, "status", "snapshotInProgress") != null) throw SubresourceErrors.Conflict("virtualmachineinstance", name, "VM snapshot is in progress");
         if (!Obj.HasCondition(vmi, "Paused", "True")) throw SubresourceErrors.Conflict("virtualmachineinstance", name, "VMI is not paused");
         if (dryRun) return;
-        Store.Update(Plurals.VirtualMachineInstances, ns, name, o => Obj.RemoveCondition(Obj.Status(o), "Paused"));
+        Store.Change(Plurals.VirtualMachineInstances, ns, name, o => Obj.RemoveCondition(Obj.Status(o), "Paused"));
         host.Events.Record(vmi, EventRecorder.Normal, "Unpaused", "VirtualMachineInstance unpaused", "virt-handler");
     }
 
@@ -111,7 +111,7 @@ internal sealed class LifecycleSubresources(ControllerHost host)
         ApiException? denial = VirtualMachineWebhook.RunStateChangeDenial(vm);
         if (denial != null) throw Errors.Internal(denial.Message);
         if (dryRun) return;
-        Store.Update(Plurals.VirtualMachines, Obj.Namespace(vm), Obj.Name(vm), o =>
+        Store.Change(Plurals.VirtualMachines, Obj.Namespace(vm), Obj.Name(vm), o =>
         {
             JsonObject spec = Obj.Child(o, "spec");
             if (spec["running"] != null) spec["running"] = strategy == RunStrategy.Always;
@@ -119,7 +119,7 @@ internal sealed class LifecycleSubresources(ControllerHost host)
         });
     }
 
-    private void AddStateChanges(string ns, string name, params JsonObject[] requests) => Store.Update(Plurals.VirtualMachines, ns, name, o =>
+    private void AddStateChanges(string ns, string name, params JsonObject[] requests) => Store.Change(Plurals.VirtualMachines, ns, name, o =>
     {
         JsonArray list = Obj.Array(Obj.Status(o), "stateChangeRequests");
         foreach (JsonObject r in requests) list.Add(r);
