@@ -17,11 +17,15 @@ internal static class KubeconfigReader
     /// <summary>The kubeconfig at <paramref name="path"/>; a file that is no kubeconfig mapping throws KubeConfigException.</summary>
     public static K8SConfiguration Read(string path)
     {
+        using StreamReader reader = new(path);
+        return Parse(reader, path);
+    }
+
+    /// <summary>A kubeconfig's text, read as the file at <paramref name="path"/> (which is not opened).</summary>
+    public static K8SConfiguration Parse(TextReader reader, string path)
+    {
         YamlStream yaml = new();
-        using (StreamReader reader = new(path))
-        {
-            yaml.Load(reader);
-        }
+        yaml.Load(reader);
 
         if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is not YamlMappingNode root)
         {

@@ -134,4 +134,11 @@ public sealed class KubeconfigReaderTests : IDisposable
         }),
         Contexts = (c.Contexts ?? []).Select(x => new { x.Name, x.ContextDetails?.Cluster, x.ContextDetails?.User, x.ContextDetails?.Namespace }),
     }, s_json);
+
+    [Fact]
+    public void The_import_warm_up_reads_its_sample_kubeconfig_and_runs_each_step_without_a_server()
+    {
+        // Start swallows failures (nothing depends on it), so a warm-up broken by a change would go unseen but here.
+        ClientWarmup.Run();
+    }
 }
