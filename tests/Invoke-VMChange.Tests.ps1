@@ -202,6 +202,7 @@ Describe 'Invoke-VMChange' {
         $results.Outcome | Should -Be @('Refused', 'Refused')
         $err.Count | Should -Be 2
         $err.FullyQualifiedErrorId | Sort-Object | Should -Be @('ChangeNotProtected,VmSnapshot.Commands.InvokeVMChangeCommand', 'VMInChange,VmSnapshot.Commands.InvokeVMChangeCommand')
+        ($err | Where-Object FullyQualifiedErrorId -Like 'ChangeNotProtected*').Exception.Message | Should -Match "would not hold the data of '[^']+'"
         $script:ran | Should -BeFalse
         Assert-LabChangeSet -Since $mark -Expected @() | Out-Null
     }

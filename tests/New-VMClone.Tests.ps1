@@ -101,6 +101,7 @@ Describe 'New-VMClone' {
         $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'NetworkNotFound,VmSnapshot.Commands.NewVMCloneCommand'
         $err[0].Exception.Message | Should -BeLike '*prod-net*'
+        $err[0].TargetObject | Should -Be 'no-such-net'
         Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
     }
 
@@ -114,6 +115,7 @@ Describe 'New-VMClone' {
         $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'TargetNetworkNotFound,VmSnapshot.Commands.NewVMCloneCommand'
         $err[0].Exception.Message | Should -BeLike $Why
+        $err[0].TargetObject | Should -BeLike $Why
         Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
     }
 
@@ -127,6 +129,8 @@ Describe 'New-VMClone' {
         New-VMClone -VMName db-nfs-data -Name db-copy -ErrorVariable err -ErrorAction SilentlyContinue
         $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'VolumesNotCaptured,VmSnapshot.Commands.NewVMCloneCommand'
+        $err[0].ErrorDetails.RecommendedAction | Should -BeLike '*a clone cannot leave them out*'
+        $err[0].ErrorDetails.RecommendedAction | Should -Not -BeLike '*leave out -RequireAllVolumes*'
         Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
     }
 

@@ -36,7 +36,7 @@ internal static class RefusalErrors
             RefusalKind.InPlaceRestoreToNewVM => (ErrorIds.InPlaceRestoreToNewVM, ErrorCategory.InvalidArgument,
                 "Leave out -VolumeRestorePolicy (a new VM gets PrefixTargetName: new claims named <vm>-<volume>), or use RandomizeNames."),
             RefusalKind.VolumesNotCaptured => (ErrorIds.VolumesNotCaptured, ErrorCategory.InvalidOperation,
-                "Ask the cluster administrator for a VolumeSnapshotClass for those storage classes, or leave out -RequireAllVolumes where the command has it."),
+                "Ask the cluster administrator for a VolumeSnapshotClass for those storage classes. New-VMSnapshot without -RequireAllVolumes takes the snapshot anyway, without their data; a clone cannot leave them out."),
             RefusalKind.NetworkNotFound => (ErrorIds.NetworkNotFound, ErrorCategory.InvalidArgument,
                 "Use the network names shown, as keys of -NetworkMap."),
             RefusalKind.TargetNetworkNotFound => (ErrorIds.TargetNetworkNotFound, ErrorCategory.ObjectNotFound,

@@ -39,7 +39,9 @@ internal sealed class SnapshotProgressReporter
         string timeLeft = progress.Deadline is { } deadline && !progress.IsFinal
             ? $" ({Math.Max(0, (int)(deadline - DateTimeOffset.UtcNow).TotalSeconds)} s to the failure deadline)"
             : string.Empty;
-        string volumes = _volumes.TryGetValue(snapshotKey, out VolumeProgress? counted) ? $"; {counted}" : string.Empty;
+        // The volume counts come from the content's own watch, which may lag the snapshot's: a final state says it all,
+        // and a count from before it (ready 2/3 beside "ready to use") would only mislead.
+        string volumes = !progress.IsFinal && _volumes.TryGetValue(snapshotKey, out VolumeProgress? counted) ? $"; {counted}" : string.Empty;
         _cmdlet.WriteVerbose($"{snapshotKey}: {progress.Stage}: {progress.Message}{volumes}{timeLeft}");
 
         ProgressRecord record = new(_activityId, _activity,
@@ -48,11 +50,6 @@ internal sealed class SnapshotProgressReporter
             CurrentOperation = $"{snapshotKey}: {progress.Message}{volumes}{timeLeft}",
             PercentComplete = Total == 0 ? 0 : Math.Min(100, _finished * 100 / Total),
         };
-        if (Total == 1 && progress.Deadline is { } single && !progress.IsFinal)
-        {
-            record.SecondsRemaining = Math.Max(0, (int)(single - DateTimeOffset.UtcNow).TotalSeconds);
-        }
-
         _cmdlet.WriteProgress(record);
     }
 

@@ -86,7 +86,7 @@ public static class ChangePreflight
 
         if (!options.AllowPartial && readiness.Coverage is SnapshotCoverage.Partial or SnapshotCoverage.ConfigOnly)
         {
-            string missed = readiness.NotCapturedVolumes.Length > 0 ? string.Join(", ", readiness.NotCapturedVolumes) : "every disk";
+            string missed = readiness.NotCapturedVolumes.Length > 0 ? string.Join(", ", readiness.NotCapturedVolumes.Select(v => $"'{v}'")) : "every disk";
             return new Refusal(RefusalKind.ChangeNotProtected,
                 $"A safety snapshot of {where} would not hold the data of {missed} ({readiness.Coverage}): a rollback could not " +
                 "bring that back. Nothing was changed.", vmName);

@@ -45,10 +45,10 @@ public static class ClonePlanner
         {
             patches = NetworkPatches(spec, options.NetworkMap);
         }
-        catch (KeyNotFoundException e)
+        catch (UnknownNetworkException e)
         {
             return new Refusal(RefusalKind.NetworkNotFound,
-                $"Cannot map the networks of '{options.SourceName}': {e.Message} Nothing was cloned.", options.NetworkMap);
+                $"Cannot map the networks of '{options.SourceName}': {e.Message} Nothing was cloned.", e.Network);
         }
 
         IReadOnlyList<string> missing = await NetworkTargets.MissingAsync(connection, @namespace, options.NetworkMap.Values, cancelToken)
@@ -57,7 +57,7 @@ public static class ClonePlanner
         {
             return new Refusal(RefusalKind.TargetNetworkNotFound,
                 $"-NetworkMap points the clone at networks that do not exist: {string.Join(", ", missing)}. The clone could not start on them. Nothing was cloned.",
-                options.NetworkMap);
+                string.Join(", ", missing));
         }
 
         return new CloneRequest(SnapshotNaming.ForClone(options.TargetName, now), @namespace, options.SourceKind,
@@ -113,7 +113,7 @@ public static class ClonePlanner
 
     /// <summary>
     /// JSON-patch strings that re-point networks attached to a Multus network in <paramref name="networkMap"/> (old →
-    /// new). Throws <see cref="KeyNotFoundException"/> naming the VM's networks when a key matches none of them.
+    /// new). Throws <see cref="UnknownNetworkException"/> naming the VM's networks when a key matches none of them.
     /// </summary>
     public static IReadOnlyList<string> NetworkPatches(JsonElement vmSpec, IReadOnlyDictionary<string, string> networkMap)
     {
@@ -140,7 +140,7 @@ public static class ClonePlanner
             if (!matched)
             {
                 string known = string.Join(", ", networks.Select(n => n.Child("multus").String("networkName") ?? $"{n.String("name")} (pod network)"));
-                throw new KeyNotFoundException($"The VM has no interface on the network '{from}'; its networks are: {(known.Length == 0 ? "none" : known)}.");
+                throw new UnknownNetworkException(from, $"The VM has no interface on the network '{from}'; its networks are: {(known.Length == 0 ? "none" : known)}.");
             }
         }
 
@@ -178,4 +178,10 @@ public static class ClonePlanner
         newSerial
             ? Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant()
             : vmSpec.Child("template").Child("spec").Child("domain").Child("firmware").String("serial");
+
+    /// <summary>A -NetworkMap key that names none of the VM's networks (the refusal's target is that key).</summary>
+    private sealed class UnknownNetworkException(string network, string message) : KeyNotFoundException(message)
+    {
+        public string Network { get; } = network;
+    }
 }
