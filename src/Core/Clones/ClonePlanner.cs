@@ -180,7 +180,7 @@ public static class ClonePlanner
             : vmSpec.Child("template").Child("spec").Child("domain").Child("firmware").String("serial");
 
     /// <summary>A -NetworkMap key that names none of the VM's networks (the refusal's target is that key).</summary>
-    private sealed class UnknownNetworkException(string network, string message) : KeyNotFoundException(message)
+    internal sealed class UnknownNetworkException(string network, string message) : KeyNotFoundException(message)
     {
         public string Network { get; } = network;
     }

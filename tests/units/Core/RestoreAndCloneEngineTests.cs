@@ -185,9 +185,10 @@ public class RestoreAndCloneEngineTests
         Assert.Equal("dev-segment", (string?)parsed["value"]);
         Assert.Single(ClonePlanner.NetworkPatches(Spec(), new Dictionary<string, string> { ["vms/prod-net"] = "dev-segment" }));
 
-        KeyNotFoundException e = Assert.Throws<KeyNotFoundException>(() =>
+        ClonePlanner.UnknownNetworkException e = Assert.Throws<ClonePlanner.UnknownNetworkException>(() =>
             ClonePlanner.NetworkPatches(Spec(), new Dictionary<string, string> { ["nope"] = "x" }));
         Assert.Contains("vms/prod-net", e.Message);
+        Assert.Equal("nope", e.Network);
     }
 
     [Fact]
