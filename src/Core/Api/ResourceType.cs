@@ -35,6 +35,10 @@ public sealed record ResourceType(string Group, string Version, string Plural, s
     public static ResourceType DataVolume { get; } =
         new("cdi.kubevirt.io", "v1beta1", "datavolumes", "DataVolume");
 
+    /// <summary>Namespaces of the core API group (cluster-scoped).</summary>
+    public static ResourceType Namespace { get; } =
+        new("", "v1", "namespaces", "Namespace");
+
     /// <summary>Claims of the core API group (read through <see cref="RawApi"/>: the custom-object client needs a group).</summary>
     public static ResourceType PersistentVolumeClaim { get; } =
         new("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim");

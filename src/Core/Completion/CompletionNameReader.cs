@@ -31,7 +31,7 @@ public static class CompletionNameReader
     {
         IKubernetes client = ConnectionFactory.ClientFor(connection).Client;
         V1NamespaceList list = await ApiCall.RunAsync(
-            new ApiRequest("list", new ResourceType(string.Empty, "v1", "namespaces", "Namespace"), null),
+            new ApiRequest("list", ResourceType.Namespace, null),
             ct => client.CoreV1.ListNamespaceAsync(cancellationToken: ct), cancelToken).ConfigureAwait(false);
         return list.Items
             .Select(n => n.Metadata?.Name)

@@ -11,8 +11,6 @@ namespace VmSnapshot.Core.Namespaces;
 /// </summary>
 public static class NamespaceReader
 {
-    private static readonly ResourceType s_namespaces = new(string.Empty, "v1", "namespaces", "Namespace");
-
     /// <summary>
     /// False only when the API server says the namespace does not exist; null when that cannot be told (a user without
     /// the right to read namespaces, as namespaced service accounts often are, or a read that failed), so the caller
@@ -23,7 +21,7 @@ public static class NamespaceReader
         IKubernetes client = ConnectionFactory.ClientFor(connection).Client;
         try
         {
-            await ApiCall.RunAsync(new ApiRequest("get", s_namespaces, null, @namespace),
+            await ApiCall.RunAsync(new ApiRequest("get", ResourceType.Namespace, null, @namespace),
                 ct => client.CoreV1.ReadNamespaceAsync(@namespace, cancellationToken: ct), cancelToken).ConfigureAwait(false);
             return true;
         }
