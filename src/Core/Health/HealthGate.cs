@@ -21,7 +21,8 @@ public static class HealthGate
     /// <summary>
     /// Looks with <paramref name="look"/> every <see cref="HealthGatePolicy.Interval"/> after the grace period until
     /// <see cref="HealthGatePolicy.ConsecutivePasses"/> looks in a row are healthy (passed) or the timeout is reached
-    /// (not passed; the last look says why). A look that returns null (the VM is gone) ends the wait at once.
+    /// (not passed; the last look, taken at the timeout, says why). A look that returns null (the VM is gone) ends the
+    /// wait at once.
     /// </summary>
     public static async Task<HealthGateResult?> WaitAsync(Func<CancellationToken, Task<KubeVirtVMHealth?>> look,
         HealthGatePolicy policy, Action<KubeVirtVMHealth>? onLook, TimeProvider? time, CancellationToken cancelToken)
@@ -53,12 +54,15 @@ public static class HealthGate
                 return new HealthGateResult(true, health, samples, elapsed);
             }
 
-            if (elapsed + policy.Interval > policy.Timeout)
+            if (elapsed >= policy.Timeout)
             {
                 return new HealthGateResult(false, health, samples, elapsed);
             }
 
-            await Task.Delay(policy.Interval, time, cancelToken).ConfigureAwait(false);
+            // The last look comes at the timeout, not an interval before it: -Timeout 10s with looks every 5 s looks
+            // at 0, 5 and 10 s, where stopping when the next look would be late gave up after 5 s.
+            TimeSpan remaining = policy.Timeout - elapsed;
+            await Task.Delay(remaining < policy.Interval ? remaining : policy.Interval, time, cancelToken).ConfigureAwait(false);
         }
     }
 }

@@ -130,6 +130,21 @@ public class HealthRulesTests
     }
 
     [Fact]
+    public async Task The_gate_takes_its_last_look_at_the_timeout_not_an_interval_before()
+    {
+        // Looks every 300 ms within 500 ms: at 0, 300 and 500 ms. Giving up when the next look would be late stopped at 300.
+        System.Diagnostics.Stopwatch took = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan lastLook = TimeSpan.Zero;
+        HealthGateResult? result = await HealthGate.WaitAsync(_ => { lastLook = took.Elapsed; return Task.FromResult<KubeVirtVMHealth?>(Look(false)); },
+            new HealthGatePolicy(TimeSpan.FromMilliseconds(500), 2, TimeSpan.Zero, TimeSpan.FromMilliseconds(300)), null, null, CancellationToken.None);
+        Assert.NotNull(result);
+        Assert.False(result.Passed);
+        Assert.True(lastLook >= TimeSpan.FromMilliseconds(480), $"the last look came after {lastLook}");
+        Assert.True(result.Took >= TimeSpan.FromMilliseconds(480), $"gave up after {result.Took}");
+        Assert.InRange(result.Samples.Count, 2, 3);
+    }
+
+    [Fact]
     public async Task A_VM_that_is_gone_ends_the_gate_at_once()
     {
         HealthGateResult? result = await HealthGate.WaitAsync(_ => Task.FromResult<KubeVirtVMHealth?>(null),
