@@ -20,6 +20,19 @@ Describe 'Connect-KubeVirt refuses what cannot work, with stable ErrorIds' {
         $caught.Exception.Message | Should -BeLike '*not an API server address*https://api.ocp.example.com:6443*'
     }
 
+    It 'suggests the https:// form only for what becomes an address with it' {
+        $caught = $null
+        try { Connect-KubeVirt -Server 'api.ocp.example.com' -Token $token -ErrorAction Stop } catch { $caught = $_ }
+        $caught.Exception.Message | Should -BeLike "*Did you mean 'https://api.ocp.example.com'?*"
+        $caught = $null
+        try { Connect-KubeVirt -Server 'api.ocp.example.com:6443' -Token $token -ErrorAction Stop } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -Be 'InvalidServerUri,VmSnapshot.Commands.ConnectKubeVirtCommand'
+        $caught.Exception.Message | Should -BeLike "*Did you mean 'https://api.ocp.example.com:6443'?*"
+        $caught = $null
+        try { Connect-KubeVirt -Server 'not a uri' -Token $token -ErrorAction Stop } catch { $caught = $_ }
+        $caught.Exception.Message | Should -Not -BeLike '*Did you mean*'
+    }
+
     It 'refuses an empty kubeconfig as KubeconfigInvalid and says what to do' {
         $empty = Join-Path $TestDrive 'empty.kubeconfig'
         Set-Content -LiteralPath $empty -Value ''

@@ -25,7 +25,11 @@ public sealed class ServerUriTransformationAttribute : ArgumentTransformationAtt
             return parsed; // Scheme and host are checked with the rest of the connection (InvalidServerUri).
         }
 
-        string hint = text.Contains("://", StringComparison.Ordinal) ? string.Empty : $" Did you mean 'https://{text}'?";
+        // Only a host (and port) that becomes a valid address with the scheme in front is suggested: not 'not a uri'.
+        string hint = !text.Contains("://", StringComparison.Ordinal) && Uri.TryCreate($"https://{text}", UriKind.Absolute, out Uri? withScheme)
+                      && Uri.CheckHostName(withScheme.IdnHost) != UriHostNameType.Unknown && !text.Contains(' ', StringComparison.Ordinal)
+            ? $" Did you mean 'https://{text}'?"
+            : string.Empty;
         throw new ArgumentTransformationMetadataException(
             $"'{text}' is not an API server address: give an absolute URI such as https://api.ocp.example.com:6443.{hint}");
     }

@@ -125,9 +125,16 @@ public static class ConnectionFactory
     {
         if (!server.IsAbsoluteUri || server.Scheme is not ("https" or "http") || string.IsNullOrEmpty(server.Host))
         {
+            // 'api.example.com:6443' parses as an absolute URI whose scheme is the host name: the scheme was left out.
+            string afterScheme = server.IsAbsoluteUri && server.OriginalString.StartsWith(server.Scheme + ":", StringComparison.OrdinalIgnoreCase)
+                ? server.OriginalString[(server.Scheme.Length + 1)..]
+                : string.Empty;
+            string hint = afterScheme.Length > 0 && afterScheme.All(char.IsAsciiDigit)
+                ? $" Did you mean 'https://{server.OriginalString}'?"
+                : string.Empty;
             throw new ConnectionException(ConnectionFailure.InvalidServerUri,
                 $"'{server.OriginalString}' is not an API server address: give an absolute https:// URI such as " +
-                "https://api.ocp.example.com:6443 (oc whoami --show-server shows it).", server.OriginalString);
+                $"https://api.ocp.example.com:6443 (oc whoami --show-server shows it).{hint}", server.OriginalString);
         }
 
         KubernetesClientConfiguration configuration = BuildTokenConfiguration(server, token, certificateAuthorityPath);
