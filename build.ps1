@@ -13,7 +13,8 @@ Tasks:
            "N passed, N failed" and fails on any failure.
   Demo     Build, start the lab and take the tour of the module on it.
   Bench    Build and measure: the lab with 10,000 snapshots (kubectl, KubernetesClient), import and first-call time
-           of fresh sessions, Get-VMSnapshot -AllNamespaces against kubectl, and a 200-VM snapshot fleet.
+           of fresh sessions against a bare pwsh, Get-VMSnapshot -AllNamespaces against a bare paged list and kubectl,
+           a 1,000-VM snapshot fleet against one snapshot, and the lab's faults against none.
   Package  Build a PowerShell Gallery nupkg with Publish-PSResource, then install it into a temporary path
            with Install-PSResource and import it, exactly as a user would.
 
