@@ -36,6 +36,7 @@ public static class HealthGate
 
         List<KubeVirtVMHealth> samples = new();
         int inARow = 0;
+        bool lastLook = false;
         while (true)
         {
             KubeVirtVMHealth? health = await look(cancelToken).ConfigureAwait(false);
@@ -54,15 +55,17 @@ public static class HealthGate
                 return new HealthGateResult(true, health, samples, elapsed);
             }
 
-            if (elapsed >= policy.Timeout)
+            if (lastLook || elapsed >= policy.Timeout)
             {
                 return new HealthGateResult(false, health, samples, elapsed);
             }
 
             // The last look comes at the timeout, not an interval before it: -Timeout 10s with looks every 5 s looks
-            // at 0, 5 and 10 s, where stopping when the next look would be late gave up after 5 s.
+            // at 0, 5 and 10 s, where stopping when the next look would be late gave up after 5 s. It is the last even
+            // when the timer fires a moment early.
             TimeSpan remaining = policy.Timeout - elapsed;
-            await Task.Delay(remaining < policy.Interval ? remaining : policy.Interval, time, cancelToken).ConfigureAwait(false);
+            lastLook = remaining <= policy.Interval;
+            await Task.Delay(lastLook ? remaining : policy.Interval, time, cancelToken).ConfigureAwait(false);
         }
     }
 }

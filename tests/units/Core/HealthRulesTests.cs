@@ -141,7 +141,7 @@ public class HealthRulesTests
         Assert.False(result.Passed);
         Assert.True(lastLook >= TimeSpan.FromMilliseconds(480), $"the last look came after {lastLook}");
         Assert.True(result.Took >= TimeSpan.FromMilliseconds(480), $"gave up after {result.Took}");
-        Assert.InRange(result.Samples.Count, 2, 3);
+        Assert.InRange(result.Samples.Count, 2, 3); // 2 only when the look at 300 ms came after 500 ms on a busy machine
     }
 
     [Fact]
