@@ -163,6 +163,21 @@ Describe 'Invoke-VMChange' {
         (Get-SafetySnapshot CHG0007).metadata.annotations.'vmsnapshot.io/change-state' | Should -Be 'Failed'
     }
 
+    It 'never lets a failed change''s safety snapshot expire, whatever -KeepSnapshotFor said' {
+        # A nightly Remove-VMSnapshot -Expired must not take the rollback point of a VM left broken.
+        $result = Invoke-VMChange rhel8-brainy-bear -ChangeId CHG0090 -KeepSnapshotFor 00:00:01 -ScriptBlock { throw 'patch failed' } -OnFailure Keep @fast -ErrorAction SilentlyContinue
+        $result.Outcome | Should -Be 'Failed'
+        Start-Sleep -Seconds 2
+        (Get-SafetySnapshot CHG0090).metadata.annotations.'vmsnapshot.io/expires-at' | Should -Not -BeNullOrEmpty
+        $safety = Get-VMSnapshot -Name $result.SnapshotName
+        $safety.ExpiresAt | Should -BeNullOrEmpty
+        Get-VMSnapshot -VMName rhel8-brainy-bear -Expired | Where-Object Name -EQ $result.SnapshotName | Should -BeNullOrEmpty
+        $mark = Checkpoint-KubeVirtLab
+        Remove-VMSnapshot -VMName rhel8-brainy-bear -Expired -Confirm:$false
+        Get-KubeVirtLabChange -Since $mark | Should -BeNullOrEmpty
+        Get-VMSnapshot -Name $result.SnapshotName | Should -Not -BeNullOrEmpty
+    }
+
     It 'stops after a failed canary: the other VMs are not started and get no snapshot' {
         $results = Invoke-VMChange rhel8-brainy-bear, win2k19-profound-gecko, fedora-hotplug -ChangeId CHG0008 -Canary 1 -ScriptBlock {
             param($vm) if ($vm.Name -eq 'fedora-hotplug') { throw 'canary broke' }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using VmSnapshot.Core.Changes;
 using VmSnapshot.Core.Json;
 using VmSnapshot.Core.Text;
 
@@ -39,7 +40,7 @@ public static class SnapshotMapper
             Description = annotations.String(SnapshotAnnotations.Description),
             CreatedBy = annotations.String(SnapshotAnnotations.CreatedBy),
             Labels = ReadLabels(metadata.Child("labels"u8)),
-            ExpiresAt = ParseTime(annotations.String(SnapshotAnnotations.ExpiresAt)),
+            ExpiresAt = ExpiryOf(metadata.Child("labels"u8), annotations),
             DeletionPolicy = spec.String("deletionPolicy"u8) ?? "Delete",
             FailureDeadline = GoDuration.TryParse(spec.String("failureDeadline"u8), out TimeSpan deadline) ? deadline : null,
             Uid = metadata.String("uid"u8),
@@ -62,6 +63,18 @@ public static class SnapshotMapper
 
         return result;
     }
+
+    /// <summary>
+    /// When the snapshot expires (Remove-VMSnapshot -Expired). A change's safety snapshot expires only once its change
+    /// succeeded: while the change runs, and after it failed, was rolled back or was stopped, it is the VM's rollback
+    /// point, which Invoke-VMChange keeps until you delete it whatever -KeepSnapshotFor set. A cleanup job must not
+    /// take it, even when the change could not write its outcome on it.
+    /// </summary>
+    private static DateTime? ExpiryOf(JsonElement labels, JsonElement annotations) =>
+        labels.String(ChangeLabels.Purpose) == ChangeLabels.SafetySnapshot &&
+        annotations.String(ChangeLabels.State) != nameof(ChangeOutcome.Succeeded)
+            ? null
+            : ParseTime(annotations.String(SnapshotAnnotations.ExpiresAt));
 
     /// <summary>An RFC 3339 time in local time; null when absent or unreadable (an expiry nobody can read never fires).</summary>
     private static DateTime? ParseTime(string? text) =>

@@ -21,6 +21,30 @@ public class SnapshotMapperTests
         }
         """;
 
+    [Theory]
+    [InlineData(null, null, true)]                            // an ordinary snapshot: its expiry stands
+    [InlineData("change-safety", "Succeeded", true)]          // a safety snapshot of a change that succeeded
+    [InlineData("change-safety", "InProgress", false)]        // the change still runs: it is the rollback point
+    [InlineData("change-safety", "Failed", false)]            // kept after a failure until someone deletes it
+    [InlineData("change-safety", "RolledBack", false)]
+    [InlineData("change-safety", "RollbackFailed", false)]
+    [InlineData("change-safety", "Stopped", false)]
+    [InlineData("change-safety", null, false)]                // the outcome could not be written
+    public void A_safety_snapshot_expires_only_after_its_change_succeeded(string? purpose, string? state, bool expires)
+    {
+        string labels = purpose is null ? "{}" : $$"""{ "vmsnapshot.io/purpose": "{{purpose}}" }""";
+        string stateAnnotation = state is null ? string.Empty : $$""", "vmsnapshot.io/change-state": "{{state}}" """;
+        string json = $$"""
+            { "metadata": { "name": "s", "namespace": "vms", "labels": {{labels}},
+                            "annotations": { "vmsnapshot.io/expires-at": "2026-11-20T10:00:00Z"{{stateAnnotation}} } },
+              "spec": { "source": { "name": "web" } }, "status": { "phase": "Succeeded", "readyToUse": true } }
+            """;
+        using JsonDocument document = JsonDocument.Parse(json);
+        KubeVirtVMSnapshot snapshot = SnapshotMapper.FromJson(document.RootElement, "lab");
+        Assert.Equal(expires, snapshot.ExpiresAt is not null);
+        Assert.Equal(expires, RetentionRules.IsExpired(snapshot, new DateTime(2026, 12, 1)));
+    }
+
     [Fact]
     public void Maps_every_field_of_a_succeeded_snapshot()
     {
