@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VmSnapshot.Core.Connection;
 
 namespace VmSnapshot.Commands.Infrastructure;
 
@@ -25,12 +26,7 @@ public sealed class ServerUriTransformationAttribute : ArgumentTransformationAtt
             return parsed; // Scheme and host are checked with the rest of the connection (InvalidServerUri).
         }
 
-        // Only a host (and port) that becomes a valid address with the scheme in front is suggested: not 'not a uri'.
-        string hint = !text.Contains("://", StringComparison.Ordinal) && Uri.TryCreate($"https://{text}", UriKind.Absolute, out Uri? withScheme)
-                      && Uri.CheckHostName(withScheme.IdnHost) != UriHostNameType.Unknown && !text.Contains(' ', StringComparison.Ordinal)
-            ? $" Did you mean 'https://{text}'?"
-            : string.Empty;
         throw new ArgumentTransformationMetadataException(
-            $"'{text}' is not an API server address: give an absolute URI such as https://api.ocp.example.com:6443.{hint}");
+            $"'{text}' is not an API server address: give an absolute URI such as https://api.ocp.example.com:6443.{ConnectionFactory.SchemeHint(text)}");
     }
 }

@@ -119,6 +119,17 @@ public static class ConnectionFactory
         return connection;
     }
 
+    /// <summary>
+    /// " Did you mean 'https://TEXT'?" when the server text lacks only its scheme (a host, with or without a port), or
+    /// "" when putting https:// in front would not make an address of it ('not a uri', a file path, mailto:...).
+    /// </summary>
+    public static string SchemeHint(string text) =>
+        !text.Contains("://", StringComparison.Ordinal) && !text.Contains(' ', StringComparison.Ordinal) &&
+        Uri.TryCreate($"https://{text}", UriKind.Absolute, out Uri? withScheme) && withScheme.UserInfo.Length == 0 &&
+        Uri.CheckHostName(withScheme.IdnHost) != UriHostNameType.Unknown
+            ? $" Did you mean 'https://{text}'?"
+            : string.Empty;
+
     /// <summary>Connects with a server URI and a bearer token. TLS is always verified (system roots or the given CA).</summary>
     public static KubeVirtConnection FromToken(Uri server, SecureString token, string? certificateAuthorityPath,
         string? @namespace)
@@ -126,12 +137,7 @@ public static class ConnectionFactory
         if (!server.IsAbsoluteUri || server.Scheme is not ("https" or "http") || string.IsNullOrEmpty(server.Host))
         {
             // 'api.example.com:6443' parses as an absolute URI whose scheme is the host name: the scheme was left out.
-            string afterScheme = server.IsAbsoluteUri && server.OriginalString.StartsWith(server.Scheme + ":", StringComparison.OrdinalIgnoreCase)
-                ? server.OriginalString[(server.Scheme.Length + 1)..]
-                : string.Empty;
-            string hint = afterScheme.Length > 0 && afterScheme.All(char.IsAsciiDigit)
-                ? $" Did you mean 'https://{server.OriginalString}'?"
-                : string.Empty;
+            string hint = SchemeHint(server.OriginalString);
             throw new ConnectionException(ConnectionFailure.InvalidServerUri,
                 $"'{server.OriginalString}' is not an API server address: give an absolute https:// URI such as " +
                 $"https://api.ocp.example.com:6443 (oc whoami --show-server shows it).{hint}", server.OriginalString);

@@ -16,6 +16,7 @@ public static class SnapshotMapper
         JsonElement spec = item.Child("spec"u8);
         JsonElement status = item.Child("status"u8);
         JsonElement annotations = metadata.Child("annotations"u8);
+        JsonElement labels = metadata.Child("labels"u8);
 
         SnapshotPhase phase = ParsePhase(status.String("phase"u8));
         string[] indications = status.Child("indications"u8).Strings();
@@ -39,8 +40,8 @@ public static class SnapshotMapper
             ExcludedVolumes = excluded,
             Description = annotations.String(SnapshotAnnotations.Description),
             CreatedBy = annotations.String(SnapshotAnnotations.CreatedBy),
-            Labels = ReadLabels(metadata.Child("labels"u8)),
-            ExpiresAt = ExpiryOf(metadata.Child("labels"u8), annotations),
+            Labels = ReadLabels(labels),
+            ExpiresAt = ExpiryOf(labels, annotations),
             DeletionPolicy = spec.String("deletionPolicy"u8) ?? "Delete",
             FailureDeadline = GoDuration.TryParse(spec.String("failureDeadline"u8), out TimeSpan deadline) ? deadline : null,
             Uid = metadata.String("uid"u8),
