@@ -170,6 +170,13 @@ Describe 'Boundary values of times and counts' {
         $outcome.Errors.Count | Should -Be 1
         Get-Verdict $outcome | Should -Be 'refused'
     }
+
+    It 'quotes the age the user typed when it refuses it (<Age>)' -ForEach @(
+        @{ Age = '0d' }
+        @{ Age = '-00:30:00' }
+    ) {
+        { Get-VMSnapshot -OlderThan $Age -ErrorAction Stop } | Should -Throw "*An age of '$Age' is not allowed*positive age*"
+    }
 }
 
 Describe 'Objects of another type piped where names are expected' {

@@ -20,6 +20,20 @@ Describe 'Connect-KubeVirt refuses what cannot work, with stable ErrorIds' {
         $caught.Exception.Message | Should -BeLike '*not an API server address*https://api.ocp.example.com:6443*'
     }
 
+    It 'refuses -Server <Server> as InvalidServerUri before any request, and never echoes a password' -ForEach @(
+        @{ Server = 'https://admin:s3cret@127.0.0.1:1'; Why = 'user name or password' }
+        @{ Server = 'ftp://admin:s3cret@127.0.0.1:1'; Why = 'not an API server address' }
+        @{ Server = 'https://127.0.0.1:1/?x=1'; Why = "has a query ('?x=1')" }
+        @{ Server = 'https://127.0.0.1:1/#top'; Why = "has a fragment ('#top')" }
+    ) {
+        $caught = $null
+        try { Connect-KubeVirt -Server $Server -Token $token -ErrorAction Stop } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -Be 'InvalidServerUri,VmSnapshot.Commands.ConnectKubeVirtCommand'
+        $caught.Exception.Message | Should -BeLike "*$([WildcardPattern]::Escape($Why))*"
+        ($caught | Out-String) + $caught.TargetObject + $caught.Exception.Message | Should -Not -BeLike '*s3cret*'
+        $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
     It 'suggests the https:// form only for what becomes an address with it' {
         $caught = $null
         try { Connect-KubeVirt -Server 'api.ocp.example.com' -Token $token -ErrorAction Stop } catch { $caught = $_ }
@@ -67,6 +81,19 @@ Describe 'TLS that is not verified' {
         try { Connect-KubeVirt -Kubeconfig $bad -ErrorAction Stop } catch { $caught = $_ }
         $caught.FullyQualifiedErrorId | Should -Be 'CertificateAuthorityInvalid,VmSnapshot.Commands.ConnectKubeVirtCommand'
         $caught.Exception.Message | Should -BeLike "*certificate-authority-data of cluster 'insecure'*is not a certificate*"
+        $lab.RequestCount | Should -Be $requests
+    }
+
+    It 'refuses a kubeconfig server address with a password in it, before any request and without echoing it' {
+        $withPassword = Join-Path $TestDrive 'password.kubeconfig'
+        $withCa -replace "(?m)^(\s+server: '?https://)", '$1admin:s3cret@' | Set-Content -LiteralPath $withPassword
+        (Get-Content -LiteralPath $withPassword -Raw) | Should -BeLike '*admin:s3cret@*'
+        $requests = $lab.RequestCount
+        $caught = $null
+        try { Connect-KubeVirt -Kubeconfig $withPassword -ErrorAction Stop } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -Be 'KubeconfigInvalid,VmSnapshot.Commands.ConnectKubeVirtCommand'
+        $caught.Exception.Message | Should -BeLike "*names the server 'https://``*``*``*@*user name or password*"
+        ($caught | Out-String) + $caught.Exception.Message | Should -Not -BeLike '*s3cret*'
         $lab.RequestCount | Should -Be $requests
     }
 

@@ -72,10 +72,26 @@ $maml = 'http://schemas.microsoft.com/maml/2004/10'
 $command = 'http://schemas.microsoft.com/maml/dev/command/2004/10'
 $dev = 'http://schemas.microsoft.com/maml/dev/2004/10'
 
+# The markdown's paragraphs as MAML paras: lines of one paragraph are joined, but each item of a list ("- ", "* ",
+# "1. ") is a para of its own, so Get-Help shows a list as a list rather than one run-on paragraph.
+function Get-Paragraphs([string] $Text) {
+    foreach ($block in ($Text -split '\r?\n\s*\r?\n')) {
+        $current = [System.Collections.Generic.List[string]]::new()
+        foreach ($line in ($block -split '\r?\n')) {
+            if ($line -match '^\s*([-*]|\d+\.)\s' -and $current.Count -gt 0) {
+                ($current -join ' ').Trim()
+                $current.Clear()
+            }
+            $current.Add($line.Trim())
+        }
+        ($current -join ' ').Trim()
+    }
+}
+
 function Write-Paragraphs([System.Xml.XmlWriter] $Writer, [string] $Text) {
     $Writer.WriteStartElement('maml', 'description', $maml)
-    foreach ($paragraph in ($Text -split '\r?\n\s*\r?\n')) {
-        $Writer.WriteElementString('maml', 'para', $maml, ($paragraph -replace '\s*\r?\n\s*', ' ').Trim())
+    foreach ($paragraph in (Get-Paragraphs $Text)) {
+        $Writer.WriteElementString('maml', 'para', $maml, $paragraph)
     }
     $Writer.WriteEndElement()
 }
@@ -173,8 +189,8 @@ foreach ($cmdlet in $module.ExportedCmdlets.Values | Sort-Object Name) {
     if ($doc.Sections['NOTES']) {
         $writer.WriteStartElement('maml', 'alertSet', $maml)
         $writer.WriteStartElement('maml', 'alert', $maml)
-        foreach ($paragraph in ($doc.Sections['NOTES'] -split '\r?\n\s*\r?\n')) {
-            $writer.WriteElementString('maml', 'para', $maml, ($paragraph -replace '\s*\r?\n\s*', ' ').Trim())
+        foreach ($paragraph in (Get-Paragraphs $doc.Sections['NOTES'])) {
+            $writer.WriteElementString('maml', 'para', $maml, $paragraph)
         }
         $writer.WriteEndElement()
         $writer.WriteEndElement()
@@ -188,8 +204,8 @@ foreach ($cmdlet in $module.ExportedCmdlets.Values | Sort-Object Name) {
         $writer.WriteElementString('maml', 'title', $maml, "-------------------------- $($example.Title) --------------------------")
         $writer.WriteElementString('dev', 'code', $dev, $parts.Code)
         $writer.WriteStartElement('dev', 'remarks', $dev)
-        foreach ($paragraph in ($parts.Remarks -split '\r?\n\s*\r?\n')) {
-            $writer.WriteElementString('maml', 'para', $maml, ($paragraph -replace '\s*\r?\n\s*', ' ').Trim())
+        foreach ($paragraph in (Get-Paragraphs $parts.Remarks)) {
+            $writer.WriteElementString('maml', 'para', $maml, $paragraph)
         }
         $writer.WriteEndElement()
         $writer.WriteEndElement()

@@ -46,7 +46,7 @@ public sealed class KubeVirtVMChange
 /// <summary>One step of a change.</summary>
 public sealed class ChangeStep
 {
-    /// <summary>Preflight, Snapshot, Change, HealthGate, Rollback, RollbackHealthGate or Cleanup.</summary>
+    /// <summary>Snapshot, Change, HealthGate, Rollback, RollbackHealthGate or Cleanup.</summary>
     public string Name { get; set; } = string.Empty;
 
     /// <summary>Succeeded, Failed or Skipped.</summary>

@@ -18,7 +18,7 @@ public sealed class KubeVirtVMHealth
     /// <summary>The first failed check's message, or how many checks passed.</summary>
     public string Summary => Checks.FirstOrDefault(c => c.Status == HealthCheckStatus.Fail) is { } failed
         ? failed.Label + ": " + failed.Message
-        : $"{Checks.Count(c => c.Status == HealthCheckStatus.Pass)} checks passed";
+        : Checks.Count(c => c.Status == HealthCheckStatus.Pass) is var passed && passed == 1 ? "1 check passed" : $"{passed} checks passed";
 
     /// <summary>Every check made, in a stable order.</summary>
     public ValueList<VMHealthCheck> Checks { get; set; } = ValueList<VMHealthCheck>.Empty;

@@ -230,7 +230,7 @@ public sealed class TestVMHealthCommand : FollowingCmdlet
             if (gate is { Passed: false })
             {
                 PostToPipeline(() => WriteWarning(
-                    $"VM '{vm}' was not healthy {ConsecutivePasses} looks in a row within {Timeout} ({gate.Samples.Count} looks): {gate.Last.Summary}"));
+                    $"VM '{vm}': {gate.DescribeFailure(policy)}."));
             }
         }
 

@@ -21,9 +21,9 @@ public sealed class PointInTimeTransformationAttribute : ArgumentTransformationA
         {
             DateTime time => time,
             DateTimeOffset offset => offset.LocalDateTime,
-            TimeSpan age => now - Positive(age),
-            string text when ShortAge(text) is { } age => now - Positive(age),
-            string text when TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan parsedAge) => now - Positive(parsedAge),
+            TimeSpan age => now - Positive(age, age.ToString()),
+            string text when ShortAge(text) is { } age => now - Positive(age, text),
+            string text when TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan parsedAge) => now - Positive(parsedAge, text),
             string text when DateTime.TryParse(text, CultureInfo.CurrentCulture, DateTimeStyles.AssumeLocal, out DateTime parsedTime) => parsedTime,
             // Unquoted, 7d is PowerShell's decimal literal 7 (and 1mb a number too): the 'd' never reaches the command.
             decimal or double or float or int or long => throw new ArgumentTransformationMetadataException(
@@ -42,10 +42,11 @@ public sealed class PointInTimeTransformationAttribute : ArgumentTransformationA
         return cutoff;
     }
 
-    private static TimeSpan Positive(TimeSpan age) => age > TimeSpan.Zero
+    /// <summary>The age itself, or a refusal that quotes what the user typed ('0d', not 00:00:00).</summary>
+    private static TimeSpan Positive(TimeSpan age, string typed) => age > TimeSpan.Zero
         ? age
         : throw new ArgumentTransformationMetadataException(
-            $"An age of {age} is not allowed: give a positive age such as (New-TimeSpan -Days 30) or '7d'.");
+            $"An age of '{typed}' is not allowed: -OlderThan takes a positive age, such as (New-TimeSpan -Days 30) or '30d'.");
 
     /// <summary>The short forms admins type: 7d, 12h, 30m.</summary>
     private static TimeSpan? ShortAge(string text)

@@ -209,7 +209,7 @@ public sealed class ChangeRunner(KubeVirtConnection connection, WatchSet watches
             return null;
         }
 
-        string why = $"Not healthy within {options.Gate.Timeout} ({gate.Samples.Count} looks): {gate.Last.Summary}";
+        string why = gate.DescribeFailure(options.Gate) + ".";
         step.End(ChangeStepResult.Failed, why);
         return why;
     }
@@ -253,7 +253,7 @@ public sealed class ChangeRunner(KubeVirtConnection connection, WatchSet watches
         failure = failure.TrimEnd('.') + ".";
         return record.Finish(outcome, rollbackFailure is null
             ? $"{failure} It was rolled back to safety snapshot '{record.Change.SnapshotName}' and is healthy."
-            : $"{failure} The rollback failed too: {rollbackFailure} Safety snapshot '{record.Change.SnapshotName}' was kept.");
+            : $"{failure} The rollback failed too: {rollbackFailure.TrimEnd('.')}. Safety snapshot '{record.Change.SnapshotName}' was kept.");
     }
 
     /// <summary>Restores the safety snapshot in place (stopping the VM), then starts the VM if it ran before; null on success.</summary>

@@ -101,6 +101,13 @@ public static class ConnectionFactory
                 "insecure-skip-tls-verify from the cluster entry (the CA is what verifies the server).", contextName);
         }
 
+        if (Uri.TryCreate(configuration.Host, UriKind.Absolute, out Uri? host) && ServerAddressProblem(host) is { } addressProblem)
+        {
+            throw new ConnectionException(ConnectionFailure.KubeconfigInvalid,
+                $"The kubeconfig context '{contextName}' names the server '{Redacted(host)}', which {addressProblem}. Fix the " +
+                "cluster entry's server (kubectl config set-cluster NAME --server=https://HOST:PORT).", contextName);
+        }
+
         string effectiveNamespace = FirstNonEmpty(@namespace, configuration.Namespace) ?? DefaultNamespace;
         if (KubeNames.NamespaceProblem(effectiveNamespace) is { } problem)
         {
@@ -130,6 +137,22 @@ public static class ConnectionFactory
             ? $" Did you mean 'https://{text}'?"
             : string.Empty;
 
+    /// <summary>
+    /// What makes an absolute server URI unfit, or null. A user name and password in it would be shown in the
+    /// connection's Server and in errors (Go's HTTP client, under kubectl, would even send them as basic auth); a query
+    /// or fragment is no part of a server address and would be silently kept or dropped.
+    /// </summary>
+    internal static string? ServerAddressProblem(Uri server) =>
+        server.UserInfo.Length > 0 ? "carries a user name or password (give the token with -Token, never in the address)"
+        : server.Query.Length > 0 ? $"has a query ('{server.Query}')"
+        : server.Fragment.Length > 0 ? $"has a fragment ('{server.Fragment}')"
+        : null;
+
+    /// <summary>The URI as text with any user information replaced, for messages and error targets.</summary>
+    internal static string Redacted(Uri server) =>
+        server.UserInfo.Length == 0 ? server.OriginalString
+        : $"{server.Scheme}://***@{server.GetComponents(UriComponents.HostAndPort | UriComponents.PathAndQuery | UriComponents.Fragment, UriFormat.UriEscaped)}";
+
     /// <summary>Connects with a server URI and a bearer token. TLS is always verified (system roots or the given CA).</summary>
     public static KubeVirtConnection FromToken(Uri server, SecureString token, string? certificateAuthorityPath,
         string? @namespace)
@@ -138,9 +161,18 @@ public static class ConnectionFactory
         {
             // 'api.example.com:6443' parses as an absolute URI whose scheme is the host name: the scheme was left out.
             string hint = SchemeHint(server.OriginalString);
+            string shown = server.IsAbsoluteUri ? Redacted(server) : server.OriginalString;
             throw new ConnectionException(ConnectionFailure.InvalidServerUri,
-                $"'{server.OriginalString}' is not an API server address: give an absolute https:// URI such as " +
-                $"https://api.ocp.example.com:6443 (oc whoami --show-server shows it).{hint}", server.OriginalString);
+                $"'{shown}' is not an API server address: give an absolute https:// URI such as " +
+                $"https://api.ocp.example.com:6443 (oc whoami --show-server shows it).{hint}", shown);
+        }
+
+        if (ServerAddressProblem(server) is { } problem)
+        {
+            string shown = Redacted(server);
+            throw new ConnectionException(ConnectionFailure.InvalidServerUri,
+                $"'{shown}' is not an API server address: it {problem}. Give the scheme, host, port and (behind a proxy) " +
+                "path only, such as https://api.ocp.example.com:6443 (oc whoami --show-server shows it).", shown);
         }
 
         KubernetesClientConfiguration configuration = BuildTokenConfiguration(server, token, certificateAuthorityPath);

@@ -13,7 +13,24 @@ public sealed record HealthGatePolicy(TimeSpan Timeout, int ConsecutivePasses, T
 }
 
 /// <summary>The end of a health wait: passed or not, the last look, and every look taken.</summary>
-public sealed record HealthGateResult(bool Passed, KubeVirtVMHealth Last, IReadOnlyList<KubeVirtVMHealth> Samples, TimeSpan Took);
+public sealed record HealthGateResult(bool Passed, KubeVirtVMHealth Last, IReadOnlyList<KubeVirtVMHealth> Samples, TimeSpan Took)
+{
+    /// <summary>How many of the last looks in a row were healthy.</summary>
+    public int HealthyInARow => Samples.Reverse().TakeWhile(s => s.Healthy).Count();
+
+    /// <summary>
+    /// Why a wait did not pass, in one sentence without a final full stop: a VM healthy at the last look but not
+    /// long enough says so ("healthy only 2 looks in a row of the 3 needed"), rather than "not healthy: 8 checks passed".
+    /// </summary>
+    public string DescribeFailure(HealthGatePolicy policy)
+    {
+        int inARow = HealthyInARow;
+        string how = inARow > 0
+            ? $"Healthy only {inARow} {(inARow == 1 ? "look" : "looks")} in a row of the {policy.ConsecutivePasses} needed"
+            : $"Not healthy {policy.ConsecutivePasses} {(policy.ConsecutivePasses == 1 ? "look" : "looks")} in a row";
+        return $"{how} within {policy.Timeout} ({Samples.Count} looks); the last look: {Last.Summary.TrimEnd('.')}";
+    }
+}
 
 /// <summary>Waits until a VM is healthy several looks in a row, or the time is up.</summary>
 public static class HealthGate

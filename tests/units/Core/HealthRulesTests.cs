@@ -152,6 +152,21 @@ public class HealthRulesTests
         Assert.Null(result);
     }
 
+    [Theory]
+    [InlineData(new[] { false, true, true }, "Healthy only 2 looks in a row of the 3 needed within 00:00:06 (3 looks); the last look: 1 check passed")]
+    [InlineData(new[] { true, false, true }, "Healthy only 1 look in a row of the 3 needed within 00:00:06 (3 looks); the last look: 1 check passed")]
+    [InlineData(new[] { true, true, false }, "Not healthy 3 looks in a row within 00:00:06 (3 looks); the last look: Ready: down")]
+    public void A_failed_gate_says_whether_the_VM_was_unhealthy_or_healthy_too_briefly(bool[] looks, string expected)
+    {
+        // "Not healthy ...: 8 checks passed" read as a contradiction to the trial's user when the VM was healthy at the end.
+        List<KubeVirtVMHealth> samples = looks.Select(healthy => new KubeVirtVMHealth
+        {
+            Checks = [new VMHealthCheck { Name = "Ready", Message = "down.", Status = healthy ? HealthCheckStatus.Pass : HealthCheckStatus.Fail }],
+        }).ToList();
+        HealthGateResult result = new(false, samples[^1], samples, TimeSpan.FromSeconds(6));
+        Assert.Equal(expected, result.DescribeFailure(new HealthGatePolicy(TimeSpan.FromSeconds(6), 3, TimeSpan.Zero, TimeSpan.FromSeconds(2))));
+    }
+
     [Fact]
     public async Task The_first_look_comes_after_the_grace_period()
     {
