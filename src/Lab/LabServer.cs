@@ -231,6 +231,13 @@ public sealed class LabServer : IDisposable
         _http.Stop();
         Store.Dispose();
         _certificate?.Dispose();
+        if (Options.KubeconfigPath is null && KubeconfigPath.Length > 0)
+        {
+            // A kubeconfig the lab named itself in the temp folder is the lab's: it holds the admin token of a lab that
+            // no longer exists, and every unit test run left hundreds of them. One the caller named is the caller's.
+            try { File.Delete(KubeconfigPath); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
     }
 
     public void Dispose() => Stop();

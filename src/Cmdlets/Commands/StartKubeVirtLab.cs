@@ -80,7 +80,7 @@ public sealed class StartKubeVirtLabCommand : CancellableCmdlet
         KubeVirtLabInfo lab;
         try
         {
-            lab = LabRegistry.Start(options, scenario, ownsKubeconfig: kubeconfig is null);
+            lab = LabRegistry.Start(options, scenario);
         }
         catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
         {

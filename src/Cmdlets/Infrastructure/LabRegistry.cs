@@ -34,7 +34,7 @@ internal static class LabRegistry
         };
     }
 
-    public static KubeVirtLabInfo Start(LabOptions options, string scenarioDescription, bool ownsKubeconfig)
+    public static KubeVirtLabInfo Start(LabOptions options, string scenarioDescription)
     {
         LabServer server = LabServer.Start(options);
         RestrictToOwner(server.KubeconfigPath);
@@ -44,7 +44,7 @@ internal static class LabRegistry
         {
             KubeVirtLabInfo info = new(s_nextId++, options.Name, server.Server, server.KubeconfigPath,
                 server.ContextName, server.Namespace, token, scenarioDescription, () => server.RequestCount);
-            s_labs.Add(new Entry(info, server, ownsKubeconfig));
+            s_labs.Add(new Entry(info, server));
             return info;
         }
     }
@@ -103,12 +103,8 @@ internal static class LabRegistry
             s_labs.Remove(entry);
         }
 
-        entry.Server.Stop();
+        entry.Server.Stop(); // also deletes the kubeconfig when the lab chose its path (no -KubeconfigPath)
         entry.Info.Running = false;
-        if (entry.OwnsKubeconfig && File.Exists(entry.Info.KubeconfigPath))
-        {
-            File.Delete(entry.Info.KubeconfigPath);
-        }
     }
 
     /// <summary>The kubeconfig holds the lab's admin token: readable by the owner only, like kubectl's own files.</summary>
@@ -120,5 +116,5 @@ internal static class LabRegistry
         }
     }
 
-    private sealed record Entry(KubeVirtLabInfo Info, LabServer Server, bool OwnsKubeconfig);
+    private sealed record Entry(KubeVirtLabInfo Info, LabServer Server);
 }

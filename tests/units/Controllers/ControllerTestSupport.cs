@@ -22,7 +22,6 @@ internal static class ControllerTestSupport
             Scenario = scenario,
             UseTls = tls,
             ClockSpeed = speed,
-            KubeconfigPath = Path.Combine(Path.GetTempPath(), $"lab-ctl-{Guid.NewGuid():N}.kubeconfig"),
         });
 
     /// <summary>Stops the lab and fails the test if any reconcile threw (the controllers retry silently otherwise).</summary>

@@ -21,7 +21,6 @@ public sealed class QuiesceLabTests : IDisposable
         {
             Scenario = "default",
             ClockSpeed = clockSpeed,
-            KubeconfigPath = Path.Combine(Path.GetTempPath(), $"quiesce-test-{Guid.NewGuid():N}.kubeconfig"),
         });
         return ConnectionFactory.FromKubeconfig(new[] { _lab.KubeconfigPath }, null, null);
     }

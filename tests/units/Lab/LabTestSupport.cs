@@ -15,7 +15,6 @@ internal static class LabTestSupport
         {
             Scenario = scenario,
             UseTls = tls,
-            KubeconfigPath = Path.Combine(Path.GetTempPath(), $"lab-test-{Guid.NewGuid():N}.kubeconfig"),
             BookmarkInterval = bookmarkInterval ?? TimeSpan.FromSeconds(10),
             WatchHistorySize = historySize,
             RunControllers = false, // the API-server tests count exact watch events; controllers are tested in tests/units/Controllers

@@ -113,6 +113,31 @@ public sealed class ScenarioTests
     }
 
     [Fact]
+    public void Stopping_a_lab_deletes_the_kubeconfig_it_named_and_keeps_one_the_caller_named()
+    {
+        LabServer own = LabServer.Start(new LabOptions { Scenario = "empty" });
+        string ownPath = own.KubeconfigPath;
+        Assert.True(File.Exists(ownPath));
+        own.Dispose();
+        Assert.False(File.Exists(ownPath), "the lab's own kubeconfig (with its admin token) outlived the lab");
+
+        string named = Path.Combine(Path.GetTempPath(), $"named-{Guid.NewGuid():N}.kubeconfig");
+        try
+        {
+            using (LabServer lab = LabServer.Start(new LabOptions { Scenario = "empty", KubeconfigPath = named }))
+            {
+                Assert.Equal(named, lab.KubeconfigPath);
+            }
+
+            Assert.True(File.Exists(named), "a kubeconfig the caller named is the caller's to delete");
+        }
+        finally
+        {
+            File.Delete(named);
+        }
+    }
+
+    [Fact]
     public void BadScenariosFailWithAClearMessage()
     {
         FileNotFoundException ex = Assert.Throws<FileNotFoundException>(() => LabServer.Start(new LabOptions { Scenario = "no-such-scenario" }));
