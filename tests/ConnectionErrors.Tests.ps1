@@ -8,8 +8,10 @@ BeforeAll {
 
 Describe 'Connect-KubeVirt refuses what cannot work, with stable ErrorIds' {
     It 'refuses -Server <Server> with <Id>' -ForEach @(
-        @{ Server = 'not a uri'; Id = 'ParameterArgumentTransformationError' }
-        @{ Server = 'https://'; Id = 'ParameterArgumentTransformationError' }
+        @{ Server = 'not a uri'; Id = 'InvalidServerUri' }
+        @{ Server = 'https://'; Id = 'InvalidServerUri' }
+        @{ Server = 'api.example.com'; Id = 'InvalidServerUri' }
+        @{ Server = 'api.example.com:6443'; Id = 'InvalidServerUri' }
         @{ Server = 'ftp://api.example.com'; Id = 'InvalidServerUri' }
         @{ Server = '/relative/path'; Id = 'InvalidServerUri' }
     ) {
@@ -23,6 +25,7 @@ Describe 'Connect-KubeVirt refuses what cannot work, with stable ErrorIds' {
     It 'refuses -Server <Server> as InvalidServerUri before any request, and never echoes a password' -ForEach @(
         @{ Server = 'https://admin:s3cret@127.0.0.1:1'; Why = 'user name or password' }
         @{ Server = 'ftp://admin:s3cret@127.0.0.1:1'; Why = 'not an API server address' }
+        @{ Server = 'admin:s3cret@127.0.0.1:1'; Why = 'not an API server address' }
         @{ Server = 'https://127.0.0.1:1/?x=1'; Why = "has a query ('?x=1')" }
         @{ Server = 'https://127.0.0.1:1/#top'; Why = "has a fragment ('#top')" }
     ) {

@@ -29,9 +29,8 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
     public string? Context { get; set; }
 
     [Parameter(ParameterSetName = TokenSet, Mandatory = true)]
-    [ValidateNotNull]
-    [ServerUriTransformation]
-    public Uri? Server { get; set; }
+    [ValidateNotNullOrEmpty]
+    public string? Server { get; set; }
 
     [Parameter(ParameterSetName = TokenSet, Mandatory = true)]
     [ValidateNotNull]
@@ -67,7 +66,7 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
         {
             connection = ParameterSetName switch
             {
-                TokenSet => ConnectionFactory.FromToken(Server!, Token!, ResolvePath(CertificateAuthority), Namespace),
+                TokenSet => ConnectionFactory.FromToken(ConnectionFactory.ParseServer(Server!), Token!, ResolvePath(CertificateAuthority), Namespace),
                 InClusterSet => ConnectionFactory.InCluster(Namespace),
                 _ => FromKubeconfig(Kubeconfig?.Select(p => ResolvePath(p)!).ToArray()),
             };
@@ -124,7 +123,7 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
     /// <summary>What the failed connect was aimed at, for the refusals that follow it (no credential in it).</summary>
     private string DescribeTarget() => ParameterSetName switch
     {
-        TokenSet => $"{Server}",
+        TokenSet => ConnectionFactory.RedactUserInfo(Server ?? string.Empty),
         InClusterSet => "the pod's service account",
         _ => Context is { } context ? $"context '{context}'" : Kubeconfig is { Length: > 0 } files ? string.Join(", ", files) : "the kubeconfig",
     };

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
 using k8s;
 using k8s.Authentication;
 using k8s.Exceptions;
@@ -104,7 +105,7 @@ public static class ConnectionFactory
         if (Uri.TryCreate(configuration.Host, UriKind.Absolute, out Uri? host) && ServerAddressProblem(host) is { } addressProblem)
         {
             throw new ConnectionException(ConnectionFailure.KubeconfigInvalid,
-                $"The kubeconfig context '{contextName}' names the server '{Redacted(host)}', which {addressProblem}. Fix the " +
+                $"The kubeconfig context '{contextName}' names the server '{RedactUserInfo(host.OriginalString)}', which {addressProblem}. Fix the " +
                 "cluster entry's server (kubectl config set-cluster NAME --server=https://HOST:PORT).", contextName);
         }
 
@@ -130,7 +131,7 @@ public static class ConnectionFactory
     /// " Did you mean 'https://TEXT'?" when the server text lacks only its scheme (a host, with or without a port), or
     /// "" when putting https:// in front would not make an address of it ('not a uri', a file path, mailto:...).
     /// </summary>
-    public static string SchemeHint(string text) =>
+    private static string SchemeHint(string text) =>
         !text.Contains("://", StringComparison.Ordinal) && !text.Contains(' ', StringComparison.Ordinal) &&
         Uri.TryCreate($"https://{text}", UriKind.Absolute, out Uri? withScheme) && withScheme.UserInfo.Length == 0 &&
         Uri.CheckHostName(withScheme.IdnHost) != UriHostNameType.Unknown
@@ -148,33 +149,56 @@ public static class ConnectionFactory
         : server.Fragment.Length > 0 ? $"has a fragment ('{server.Fragment}')"
         : null;
 
-    /// <summary>The URI as text with any user information replaced, for messages and error targets.</summary>
-    internal static string Redacted(Uri server) =>
-        server.UserInfo.Length == 0 ? server.OriginalString
-        : $"{server.Scheme}://***@{server.GetComponents(UriComponents.HostAndPort | UriComponents.PathAndQuery | UriComponents.Fragment, UriFormat.UriEscaped)}";
+    /// <summary>
+    /// Server text with any user information ("user:password@") shown as ***, for messages and error targets. Text,
+    /// not a Uri: 'admin:secret@host' (no scheme) parses as a URI with no user information at all.
+    /// </summary>
+    public static string RedactUserInfo(string text) =>
+        Regex.Replace(text, "^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@]*@", "$1***@", RegexOptions.CultureInvariant);
 
-    /// <summary>Connects with a server URI and a bearer token. TLS is always verified (system roots or the given CA).</summary>
-    public static KubeVirtConnection FromToken(Uri server, SecureString token, string? certificateAuthorityPath,
-        string? @namespace)
+    /// <summary>
+    /// The API server address in -Server text, or InvalidServerUri: one refusal, with one ErrorId, for every slip
+    /// (no scheme, another scheme, a file path, a password, a query), where PowerShell's own conversion to Uri refused
+    /// some of them with ParameterArgumentTransformationError and let others through.
+    /// </summary>
+    public static Uri ParseServer(string text)
     {
+        text = text.Trim();
+        return Uri.TryCreate(text, UriKind.Absolute, out Uri? server) ? CheckServer(server) : throw NotAnAddress(text);
+    }
+
+    private static Uri CheckServer(Uri server)
+    {
+        // 'api.example.com:6443' parses as an absolute URI whose scheme is the host name: the scheme was left out.
         if (!server.IsAbsoluteUri || server.Scheme is not ("https" or "http") || string.IsNullOrEmpty(server.Host))
         {
-            // 'api.example.com:6443' parses as an absolute URI whose scheme is the host name: the scheme was left out.
-            string hint = SchemeHint(server.OriginalString);
-            string shown = server.IsAbsoluteUri ? Redacted(server) : server.OriginalString;
-            throw new ConnectionException(ConnectionFailure.InvalidServerUri,
-                $"'{shown}' is not an API server address: give an absolute https:// URI such as " +
-                $"https://api.ocp.example.com:6443 (oc whoami --show-server shows it).{hint}", shown);
+            throw NotAnAddress(server.OriginalString);
         }
 
         if (ServerAddressProblem(server) is { } problem)
         {
-            string shown = Redacted(server);
+            string shown = RedactUserInfo(server.OriginalString);
             throw new ConnectionException(ConnectionFailure.InvalidServerUri,
                 $"'{shown}' is not an API server address: it {problem}. Give the scheme, host, port and (behind a proxy) " +
                 "path only, such as https://api.ocp.example.com:6443 (oc whoami --show-server shows it).", shown);
         }
 
+        return server;
+    }
+
+    private static ConnectionException NotAnAddress(string text)
+    {
+        string shown = RedactUserInfo(text);
+        return new ConnectionException(ConnectionFailure.InvalidServerUri,
+            $"'{shown}' is not an API server address: give an absolute https:// URI such as " +
+            $"https://api.ocp.example.com:6443 (oc whoami --show-server shows it).{SchemeHint(text)}", shown);
+    }
+
+    /// <summary>Connects with a server URI and a bearer token. TLS is always verified (system roots or the given CA).</summary>
+    public static KubeVirtConnection FromToken(Uri server, SecureString token, string? certificateAuthorityPath,
+        string? @namespace)
+    {
+        server = CheckServer(server);
         KubernetesClientConfiguration configuration = BuildTokenConfiguration(server, token, certificateAuthorityPath);
         KubeVirtConnection connection = new(ConnectionSource.Token, server, context: null,
             @namespace: FirstNonEmpty(@namespace) ?? DefaultNamespace, user: TokenSubject.TryRead(configuration.AccessToken!),

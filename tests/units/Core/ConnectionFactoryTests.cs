@@ -141,4 +141,31 @@ public sealed class ConnectionFactoryTests : IDisposable
 
         Assert.Equal(ConnectionFailure.CertificateAuthorityInvalid, e.Failure);
     }
+    [Theory]
+    [InlineData("not a uri", "'not a uri' is not an API server address", false)]
+    [InlineData("https://", "'https://' is not an API server address", false)]
+    [InlineData("api.example.com", "Did you mean 'https://api.example.com'?", true)]
+    [InlineData("api.example.com:6443", "Did you mean 'https://api.example.com:6443'?", true)]
+    [InlineData("ftp://api.example.com", "'ftp://api.example.com' is not an API server address", false)]
+    [InlineData("/api", "'/api' is not an API server address", false)]
+    [InlineData("https://admin:s3cret@api.example.com", "'https://***@api.example.com' is not an API server address: it carries a user name or password", false)]
+    [InlineData("admin:s3cret@api.example.com", "'***@api.example.com' is not an API server address", false)]
+    [InlineData("https://api.example.com/?x=1", "has a query ('?x=1')", false)]
+    [InlineData("https://api.example.com/#top", "has a fragment ('#top')", false)]
+    public void Every_unusable_server_text_is_InvalidServerUri_and_never_shows_a_password(string text, string expected, bool hinted)
+    {
+        ConnectionException e = Assert.Throws<ConnectionException>(() => ConnectionFactory.ParseServer(text));
+        Assert.Equal(ConnectionFailure.InvalidServerUri, e.Failure);
+        Assert.Contains(expected, e.Message);
+        Assert.Equal(hinted, e.Message.Contains("Did you mean", StringComparison.Ordinal));
+        Assert.DoesNotContain("s3cret", e.Message);
+        Assert.DoesNotContain("s3cret", e.Target?.ToString() ?? "");
+    }
+
+    [Theory]
+    [InlineData(" https://api.example.com:6443 ", "https://api.example.com:6443/")]
+    [InlineData("https://rancher.example.com/k8s/clusters/c-1", "https://rancher.example.com/k8s/clusters/c-1")]
+    [InlineData("http://127.0.0.1:8080", "http://127.0.0.1:8080/")]
+    public void A_server_address_parses_with_its_path_kept(string text, string expected)
+        => Assert.Equal(expected, ConnectionFactory.ParseServer(text).ToString());
 }
