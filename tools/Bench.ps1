@@ -248,12 +248,19 @@ function Measure-Fleet {
             [GC]::Collect()
             $heapBefore = [GC]::GetTotalMemory($true)
             $requestsBefore = $lab.RequestCount
+            $process = Get-Process -Id $PID
+            $cpuBefore = $process.TotalProcessorTime
             $sw.Restart()
             $vms = @(Get-KubeVirtVM -AllNamespaces -Connection $connection | Where-Object { -not ($_.Namespace -eq 'scale-001' -and $_.Name -eq 'vm-0001') })
             $results = @($vms | New-VMSnapshot -Connection $connection)
             $fleet = $sw.Elapsed.TotalSeconds
+            $process.Refresh()
+            $cpu = ($process.TotalProcessorTime - $cpuBefore).TotalSeconds
             [pscustomobject]@{
                 Run = $run; SingleS = [math]::Round($single, 2); FleetS = [math]::Round($fleet, 2); Ratio = [math]::Round($fleet / $single, 2)
+                # Module and lab share this process and the machine's cores: CPU seconds over wall seconds says how
+                # much of the fleet was waiting (the lab's CSI delay, its controllers' queue) and how much was work.
+                CpuS = [math]::Round($cpu, 1); Cores = [math]::Round($cpu / $fleet, 2)
                 VMs = $vms.Count; Ready = @($results | Where-Object ReadyToUse).Count; Requests = $lab.RequestCount - $requestsBefore
                 HeapBeforeMB = [int]($heapBefore / 1MB); HeapAfterMB = [int]([GC]::GetTotalMemory($false) / 1MB)
                 WorkingSetMB = [int]((Get-Process -Id $PID).WorkingSet64 / 1MB)
@@ -268,6 +275,7 @@ function Measure-Fleet {
     Write-Host ('One snapshot: {0:f2} s. {1} VMs: {2:f2} s ({3:f2}x one snapshot, the median run; runs {4}); {5} ready.' -f
         $middle.SingleS, $middle.VMs, $middle.FleetS, $middle.Ratio, (($rows.Ratio | ForEach-Object { '{0:f2}x' -f $_ }) -join ', '), $middle.Ready)
     Write-Host ('HTTP requests for the fleet: {0} ({1:f2} per VM, including Get-KubeVirtVM''s lists and the shared watches).' -f $middle.Requests, ($middle.Requests / $middle.VMs))
+    Write-Host ('CPU while the fleet ran (module and lab together): {0:f1} s in {1:f2} s, {2:f2} of {3} cores.' -f $middle.CpuS, $middle.FleetS, $middle.Cores, [Environment]::ProcessorCount)
     Write-Host ('Session (module and lab in one process): managed heap {0} MB -> {1} MB while the fleet ran; working set {2} MB.' -f
         $middle.HeapBeforeMB, $middle.HeapAfterMB, $middle.WorkingSetMB)
 }
