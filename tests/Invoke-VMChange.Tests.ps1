@@ -147,7 +147,7 @@ Describe 'Invoke-VMChange' {
         $result.Steps[-1].Result | Should -Be 'Failed'
         $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'RollbackFailed,VmSnapshot.Commands.InvokeVMChangeCommand'
-        $err[0].Exception.Message | Should -Match 'The rollback failed too: (Not healthy|Healthy only) .+ looks? in a row .+[^.]\. Safety snapshot '
+        $err[0].Exception.Message | Should -Match 'The rollback failed too: (Not healthy|Healthy only) .+ within .+[^.]\. Safety snapshot '
         @((Invoke-LabApi GET 'apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinerestores').items).Count | Should -Be 1   # never loops
     }
 

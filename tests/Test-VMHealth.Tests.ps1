@@ -131,7 +131,21 @@ Describe 'Test-VMHealth' {
         $late.Healthy | Should -BeFalse
         $late.Samples | Should -BeGreaterThan 1
         $warn.Count | Should -Be 1
-        $warn[0].Message | Should -BeLike "*centos-stopped*not healthy 3 looks in a row*"
+        $warn[0].Message | Should -BeLike "*centos-stopped*Not healthy at any of * looks within 00:00:01; the last look: Running:*"
+    }
+
+    It 'answers Healthy false (and -Quiet $false) when the VM was healthy at the end of the wait but not long enough' {
+        # A VM that settles too slowly must not pass a runbook's "if (-not (Test-VMHealth -Wait -Quiet)) { throw }".
+        $short = @{ Wait = $true; Timeout = '00:00:01'; Interval = '00:00:00.4'; ConsecutivePasses = 10; WarningAction = 'SilentlyContinue' }
+        Test-VMHealth rhel8-brainy-bear @short -Quiet | Should -BeExactly $false
+        $late = Test-VMHealth rhel8-brainy-bear @short -WarningVariable warn
+        $late.Healthy | Should -BeFalse
+        $stable = $late.Checks | Where-Object Name -EQ 'Stable'
+        $stable.Status | Should -Be 'Fail'
+        $stable.Message | Should -BeLike "Healthy only * looks in a row of the 10 needed (-ConsecutivePasses) when -Timeout 00:00:01 ran out."
+        ($late.Checks | Where-Object Name -NE 'Stable').Status | Should -Not -Contain 'Fail'
+        $warn[0].Message | Should -BeLike "*rhel8-brainy-bear*Healthy only * looks in a row of the 10 needed within 00:00:01 (* looks); the last look: * checks passed."
+        Test-VMHealth rhel8-brainy-bear -Wait -Interval 00:00:00.1 -ConsecutivePasses 2 -Quiet | Should -BeExactly $true
     }
 
     It 'refuses -Wait parameters without -Wait, and an -HttpUri that is not http(s), changing nothing' {

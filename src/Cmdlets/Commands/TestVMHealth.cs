@@ -226,7 +226,7 @@ public sealed class TestVMHealthCommand : FollowingCmdlet
             HealthGateResult? gate = await HealthGate.WaitAsync(Look, policy,
                 look => PostToPipeline(() => progress.Report($"{vm}", $"look {look.Samples}: {look.Summary}")), null, CancelToken)
                 .ConfigureAwait(false);
-            result = gate?.Last;
+            result = gate?.Verdict(policy);
             if (gate is { Passed: false })
             {
                 PostToPipeline(() => WriteWarning(

@@ -33,6 +33,12 @@ public static class HealthCheckNames
     /// <summary>The user's own check (a script block).</summary>
     public const string Script = "Script";
 
+    /// <summary>
+    /// With -Wait, on a wait that ran out while the VM was healthy but for fewer looks in a row than needed: without it
+    /// the last look alone read Healthy, and `Test-VMHealth -Wait -Quiet` said $true of a VM that had not settled.
+    /// </summary>
+    public const string Stable = "Stable";
+
     /// <summary>The checks read from the cluster, which -SkipCheck may leave out.</summary>
     public static IReadOnlyList<string> ClusterChecks { get; } =
         [Running, Ready, AgentConnected, GuestAddress, ClaimBound, DataVolume, VolumeAttached];

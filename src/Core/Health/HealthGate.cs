@@ -18,18 +18,49 @@ public sealed record HealthGateResult(bool Passed, KubeVirtVMHealth Last, IReadO
     /// <summary>How many of the last looks in a row were healthy.</summary>
     public int HealthyInARow => Samples.Reverse().TakeWhile(s => s.Healthy).Count();
 
+    /// <summary>The most looks in a row that were healthy, anywhere in the wait.</summary>
+    public int LongestHealthyRun => Samples.Aggregate((Run: 0, Longest: 0), (acc, s) =>
+        s.Healthy ? (acc.Run + 1, Math.Max(acc.Longest, acc.Run + 1)) : (0, acc.Longest)).Longest;
+
     /// <summary>
-    /// Why a wait did not pass, in one sentence without a final full stop: a VM healthy at the last look but not
-    /// long enough says so ("healthy only 2 looks in a row of the 3 needed"), rather than "not healthy: 8 checks passed".
+    /// Why a wait did not pass, in one sentence without a final full stop. It tells a VM that was never healthy from
+    /// one healthy at the end but not long enough ("healthy only 2 looks in a row of the 3 needed"), where one
+    /// wording ("not healthy: 8 checks passed") read as a contradiction.
     /// </summary>
     public string DescribeFailure(HealthGatePolicy policy)
     {
         int inARow = HealthyInARow;
-        string how = inARow > 0
-            ? $"Healthy only {inARow} {(inARow == 1 ? "look" : "looks")} in a row of the {policy.ConsecutivePasses} needed"
-            : $"Not healthy {policy.ConsecutivePasses} {(policy.ConsecutivePasses == 1 ? "look" : "looks")} in a row";
-        return $"{how} within {policy.Timeout} ({Samples.Count} looks); the last look: {Last.Summary.TrimEnd('.')}";
+        int longest = LongestHealthyRun;
+        string needed = $"of the {policy.ConsecutivePasses} needed";
+        string how = inARow > 0 ? $"Healthy only {Looks(inARow)} in a row {needed}"
+            : longest > 0 ? $"Not healthy at the last look (at most {Looks(longest)} in a row {needed})"
+            : Samples.Count == 1 ? "Not healthy at its only look"
+            : $"Not healthy at any of {Looks(Samples.Count)}";
+        string counted = inARow > 0 || longest > 0 ? $" ({Looks(Samples.Count)})" : string.Empty;
+        return $"{how} within {policy.Timeout}{counted}; the last look: {Last.Summary.TrimEnd('.')}";
     }
+
+    /// <summary>
+    /// What the wait answers: the last look, unless it was healthy but the wait did not pass. Then it is that look
+    /// with a failed Stable check, so Healthy (and -Quiet) say false, as the wait's outcome does.
+    /// </summary>
+    public KubeVirtVMHealth Verdict(HealthGatePolicy policy) => Passed || !Last.Healthy ? Last : new KubeVirtVMHealth
+    {
+        VMName = Last.VMName,
+        Namespace = Last.Namespace,
+        CheckedAt = Last.CheckedAt,
+        Samples = Last.Samples,
+        Context = Last.Context,
+        Checks = [.. Last.Checks, new VMHealthCheck
+        {
+            Name = HealthCheckNames.Stable,
+            Status = HealthCheckStatus.Fail,
+            Message = $"Healthy only {Looks(HealthyInARow)} in a row of the {policy.ConsecutivePasses} needed " +
+                $"(-ConsecutivePasses) when -Timeout {policy.Timeout} ran out.",
+        }],
+    };
+
+    private static string Looks(int count) => count == 1 ? "1 look" : $"{count} looks";
 }
 
 /// <summary>Waits until a VM is healthy several looks in a row, or the time is up.</summary>

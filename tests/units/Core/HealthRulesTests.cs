@@ -155,7 +155,9 @@ public class HealthRulesTests
     [Theory]
     [InlineData(new[] { false, true, true }, "Healthy only 2 looks in a row of the 3 needed within 00:00:06 (3 looks); the last look: 1 check passed")]
     [InlineData(new[] { true, false, true }, "Healthy only 1 look in a row of the 3 needed within 00:00:06 (3 looks); the last look: 1 check passed")]
-    [InlineData(new[] { true, true, false }, "Not healthy 3 looks in a row within 00:00:06 (3 looks); the last look: Ready: down")]
+    [InlineData(new[] { true, true, false }, "Not healthy at the last look (at most 2 looks in a row of the 3 needed) within 00:00:06 (3 looks); the last look: Ready: down")]
+    [InlineData(new[] { false, false, false }, "Not healthy at any of 3 looks within 00:00:06; the last look: Ready: down")]
+    [InlineData(new[] { false }, "Not healthy at its only look within 00:00:06; the last look: Ready: down")]
     public void A_failed_gate_says_whether_the_VM_was_unhealthy_or_healthy_too_briefly(bool[] looks, string expected)
     {
         // "Not healthy ...: 8 checks passed" read as a contradiction to the trial's user when the VM was healthy at the end.
@@ -165,6 +167,22 @@ public class HealthRulesTests
         }).ToList();
         HealthGateResult result = new(false, samples[^1], samples, TimeSpan.FromSeconds(6));
         Assert.Equal(expected, result.DescribeFailure(new HealthGatePolicy(TimeSpan.FromSeconds(6), 3, TimeSpan.Zero, TimeSpan.FromSeconds(2))));
+    }
+
+    [Fact]
+    public void A_wait_that_ran_out_on_a_healthy_look_answers_unhealthy_with_a_failed_Stable_check()
+    {
+        HealthGatePolicy policy = new(TimeSpan.FromSeconds(6), 3, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+        List<KubeVirtVMHealth> samples = [Look(false), Look(true), Look(true)];
+        KubeVirtVMHealth verdict = new HealthGateResult(false, samples[^1], samples, TimeSpan.FromSeconds(6)).Verdict(policy);
+        Assert.False(verdict.Healthy);
+        VMHealthCheck stable = Assert.Single(verdict.Checks, c => c.Name == HealthCheckNames.Stable);
+        Assert.Equal("Healthy only 2 looks in a row of the 3 needed (-ConsecutivePasses) when -Timeout 00:00:06 ran out.", stable.Message);
+        Assert.True(samples[^1].Healthy); // the look itself, kept in Samples, is not changed
+
+        Assert.Same(samples[^1], new HealthGateResult(true, samples[^1], samples, TimeSpan.FromSeconds(6)).Verdict(policy));
+        List<KubeVirtVMHealth> failing = [Look(true), Look(false)];
+        Assert.Same(failing[^1], new HealthGateResult(false, failing[^1], failing, TimeSpan.FromSeconds(6)).Verdict(policy));
     }
 
     [Fact]
