@@ -62,6 +62,35 @@ Describe 'Remove-VMSnapshot' {
         (Get-VMSnapshot -VMName web).Name | Sort-Object | Should -Be @('web-3', 'web-4')
     }
 
+    It 'deletes only the reviewed snapshot when it comes back from <Via>, never its siblings' -ForEach @(
+        @{ Via = 'Export-Csv and Import-Csv'; RoundTrip = { param($s) $csv = Join-Path $TestDrive 'review.csv'; $s | Export-Csv $csv; Import-Csv $csv } }
+        @{ Via = 'ConvertTo-Json and ConvertFrom-Json'; RoundTrip = { param($s) $s | ConvertTo-Json -Depth 3 | ConvertFrom-Json } }
+        @{ Via = 'Select-Object Name, VMName, Namespace'; RoundTrip = { param($s) $s | Select-Object Name, VMName, Namespace } }
+    ) {
+        # Review-then-delete: the trial's Import-Csv | Remove-VMSnapshot read each row as its VM and deleted all of them.
+        $reviewed = & $RoundTrip (Get-VMSnapshot -Name web-2)
+        $mark = Checkpoint-KubeVirtLab
+        $reviewed | Remove-VMSnapshot -Wait -Confirm:$false
+        Assert-LabChangeSet -Since $mark -Expected @('Deleted VirtualMachineSnapshot vms/web-2') | Out-Null
+        (Get-VMSnapshot -VMName web).Name | Sort-Object | Should -Be @('web-1', 'web-3', 'web-4')
+    }
+
+    It 'still selects the VM''s snapshots from a VM that comes back from Import-Csv' {
+        $csv = Join-Path $TestDrive 'vms.csv'
+        Get-KubeVirtVM db | Export-Csv $csv
+        $mark = Checkpoint-KubeVirtLab
+        Import-Csv $csv | Remove-VMSnapshot -OlderThan ([datetime]'2026-11-01') -Wait -Confirm:$false
+        Assert-LabChangeSet -Since $mark -Expected @('Deleted VirtualMachineSnapshot vms/db-1') | Out-Null
+    }
+
+    It 'deletes nothing for a snapshot record whose name belongs to another VM' {
+        $mark = Checkpoint-KubeVirtLab
+        [pscustomobject]@{ Name = 'web-1'; VMName = 'db'; Namespace = 'vms'; ReadyToUse = 'True' } |
+            Remove-VMSnapshot -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        @(Get-KubeVirtLabChange -Since $mark).Count | Should -Be 0
+    }
+
     It 'deletes nothing for an empty line, an empty name or another kind of object from the pipeline' {
         $lines = Join-Path $TestDrive 'names.txt'
         Set-Content $lines -Value "web-1`n`n   "

@@ -132,7 +132,8 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
                 break;
             case PipelineInputKind.Snapshot or PipelineInputKind.Name:
                 // A name, a mock or a deserialized snapshot: read the real one, so retention sees its real time and VM.
-                Select(@namespace, new NameFilter(new[] { input.Name }), new NameFilter(null), _labels);
+                // A snapshot record that names its VM matches only a snapshot of that VM.
+                Select(@namespace, new NameFilter(new[] { input.Name }), new NameFilter(input.VMName is { } vm ? new[] { vm } : null), _labels);
                 break;
             case PipelineInputKind.VM:
                 Select(@namespace, new NameFilter(null), new NameFilter(new[] { input.Name }), _labels);

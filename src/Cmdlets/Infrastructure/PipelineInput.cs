@@ -22,10 +22,15 @@ internal enum PipelineInputKind
 /// Decides per object, by its type, what a piped object is. PowerShell's own by-property-name binding cannot be used
 /// for this: a snapshot also has a VMName, and binding it as a VM would select every snapshot of that VM.
 /// </summary>
-internal readonly record struct PipelineInput(PipelineInputKind Kind, string Name, string? Namespace, KubeVirtVMSnapshot? Snapshot)
+/// <param name="VMName">For a snapshot known only by its name: the VM it belongs to, when the object said so.</param>
+internal readonly record struct PipelineInput(PipelineInputKind Kind, string Name, string? Namespace, KubeVirtVMSnapshot? Snapshot,
+    string? VMName = null)
 {
     /// <summary>Other output types of this module: they carry a VMName too, but are not VMs.</summary>
     private static readonly string[] s_notVms = { "VmSnapshot.KubeVirtVMRestore", "VmSnapshot.KubeVirtVMClone", "VmSnapshot.KubeVirtLabInfo" };
+
+    /// <summary>Properties only a snapshot has (a VM's Name is its VMName; these are never a VM's).</summary>
+    private static readonly string[] s_snapshotOnly = { "ReadyToUse", "ContentName", "Consistency", "DeletionPolicy" };
 
     public static PipelineInput Classify(PSObject item)
     {
@@ -52,8 +57,22 @@ internal readonly record struct PipelineInput(PipelineInputKind Kind, string Nam
                 : unknown;
         }
 
-        return item.Properties["VMName"]?.Value is string vmName && !string.IsNullOrWhiteSpace(vmName)
-            ? new(PipelineInputKind.VM, vmName, @namespace, null)
-            : unknown;
+        string? vmName = item.Properties["VMName"]?.Value?.ToString()?.Trim() is { Length: > 0 } vm ? vm : null;
+        if (vmName is null)
+        {
+            return unknown;
+        }
+
+        // A snapshot that lost its type on the way (Export-Csv and Import-Csv, ConvertTo-Json and ConvertFrom-Json) is a
+        // plain object with the snapshot's Name, its VMName and a snapshot's own properties. Read as a VM it selected
+        // every snapshot of that VM, so Import-Csv | Remove-VMSnapshot deleted the reviewed snapshot's siblings too. It
+        // stands for the one snapshot of that name and VM; a VM's own objects have Name equal to VMName.
+        string? recordName = item.Properties["Name"]?.Value?.ToString()?.Trim() is { Length: > 0 } n ? n : null;
+        if (recordName is not null && (recordName != vmName || s_snapshotOnly.Any(p => item.Properties[p] is not null)))
+        {
+            return new(PipelineInputKind.Snapshot, recordName, @namespace, null, vmName);
+        }
+
+        return new(PipelineInputKind.VM, vmName, @namespace, null);
     }
 }
