@@ -26,8 +26,8 @@ Describe 'Connect-KubeVirt refuses what cannot work, with stable ErrorIds' {
         @{ Server = 'https://admin:s3cret@127.0.0.1:1'; Why = 'user name or password' }
         @{ Server = 'ftp://admin:s3cret@127.0.0.1:1'; Why = 'not an API server address' }
         @{ Server = 'admin:s3cret@127.0.0.1:1'; Why = 'not an API server address' }
-        @{ Server = 'https://127.0.0.1:1/?x=1'; Why = "has a query ('?x=1')" }
-        @{ Server = 'https://127.0.0.1:1/#top'; Why = "has a fragment ('#top')" }
+        @{ Server = 'https://127.0.0.1:1/?token=s3cret'; Why = "'https://127.0.0.1:1/?***' is not an API server address: it has a query" }
+        @{ Server = 'https://127.0.0.1:1/#s3cret'; Why = "'https://127.0.0.1:1/#***' is not an API server address: it has a fragment" }
     ) {
         $caught = $null
         try { Connect-KubeVirt -Server $Server -Token $token -ErrorAction Stop } catch { $caught = $_ }
@@ -35,6 +35,27 @@ Describe 'Connect-KubeVirt refuses what cannot work, with stable ErrorIds' {
         $caught.Exception.Message | Should -BeLike "*$([WildcardPattern]::Escape($Why))*"
         ($caught | Out-String) + $caught.TargetObject + $caught.Exception.Message | Should -Not -BeLike '*s3cret*'
         $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'refuses <What> with <Id> and ends the session''s previous connection, as every failed connect does' -ForEach @(
+        @{ What = 'an empty -Server'; Server = ''; WithToken = $true; Id = 'InvalidServerUri' }
+        @{ What = 'a null -Server'; Server = $null; WithToken = $true; Id = 'InvalidServerUri' }
+        @{ What = 'a null -Token'; Server = 'https://127.0.0.1:1'; WithToken = $false; Id = 'TokenMissing' }
+    ) {
+        # A runbook's $env:K8S_SERVER or vault lookup that came back empty: a binding error left the session on the
+        # cluster it was connected to before, and the next command ran there.
+        $lab = Start-KubeVirtLab -Name 'previous' -Scenario empty -Connect
+        try {
+            $caught = $null
+            try { Connect-KubeVirt -Server $Server -Token $(if ($WithToken) { $token } else { $null }) -ErrorAction Stop } catch { $caught = $_ }
+            $caught.FullyQualifiedErrorId | Should -Be "$Id,VmSnapshot.Commands.ConnectKubeVirtCommand"
+            $caught.Exception.Message | Should -BeLike '*is empty*Check the * it was read from*'
+            { Get-KubeVirtVM -ErrorAction Stop } | Should -Throw -ErrorId 'LastConnectFailed,VmSnapshot.Commands.GetKubeVirtVMCommand'
+        }
+        finally {
+            $lab | Stop-KubeVirtLab -Confirm:$false
+            Disconnect-KubeVirt
+        }
     }
 
     It 'suggests the https:// form only for what becomes an address with it' {

@@ -28,12 +28,15 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
     [ValidateNotNullOrEmpty]
     public string? Context { get; set; }
 
+    // Empty and null are let through binding on purpose: refused in EndProcessing (InvalidServerUri, TokenMissing), a
+    // failed connect also ends the previous one, where a binding error left the session on the cluster before.
     [Parameter(ParameterSetName = TokenSet, Mandatory = true)]
-    [ValidateNotNullOrEmpty]
+    [AllowNull]
+    [AllowEmptyString]
     public string? Server { get; set; }
 
     [Parameter(ParameterSetName = TokenSet, Mandatory = true)]
-    [ValidateNotNull]
+    [AllowNull]
     public SecureString? Token { get; set; }
 
     [Parameter(ParameterSetName = TokenSet)]
@@ -66,7 +69,7 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
         {
             connection = ParameterSetName switch
             {
-                TokenSet => ConnectionFactory.FromToken(ConnectionFactory.ParseServer(Server!), Token!, ResolvePath(CertificateAuthority), Namespace),
+                TokenSet => ConnectionFactory.FromToken(ConnectionFactory.ParseServer(Server), Token, ResolvePath(CertificateAuthority), Namespace),
                 InClusterSet => ConnectionFactory.InCluster(Namespace),
                 _ => FromKubeconfig(Kubeconfig?.Select(p => ResolvePath(p)!).ToArray()),
             };
@@ -123,7 +126,7 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
     /// <summary>What the failed connect was aimed at, for the refusals that follow it (no credential in it).</summary>
     private string DescribeTarget() => ParameterSetName switch
     {
-        TokenSet => ConnectionFactory.RedactUserInfo(Server ?? string.Empty),
+        TokenSet => string.IsNullOrWhiteSpace(Server) ? "an empty -Server" : ConnectionFactory.RedactUserInfo(Server),
         InClusterSet => "the pod's service account",
         _ => Context is { } context ? $"context '{context}'" : Kubeconfig is { Length: > 0 } files ? string.Join(", ", files) : "the kubeconfig",
     };

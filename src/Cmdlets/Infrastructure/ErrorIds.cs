@@ -26,6 +26,7 @@ internal static class ErrorIds
     public const string NotInCluster = "NotInCluster";
     public const string CertificateAuthorityInvalid = "CertificateAuthorityInvalid";
     public const string InvalidServerUri = "InvalidServerUri";
+    public const string TokenMissing = "TokenMissing";
     public const string CredentialPluginFailed = "CredentialPluginFailed";
     public const string LabStopped = "LabStopped";
     public const string LastConnectFailed = "LastConnectFailed";

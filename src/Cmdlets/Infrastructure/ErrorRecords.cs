@@ -63,6 +63,8 @@ internal static class ErrorRecords
                 "Fix what the failed Connect-KubeVirt reported and run it again (Disconnect-KubeVirt to use the kubeconfig's current context)."),
             ConnectionFailure.InvalidServerUri => (ErrorIds.InvalidServerUri, ErrorCategory.InvalidArgument,
                 "Give the API server as https://host:port, e.g. -Server https://api.ocp.example.com:6443."),
+            ConnectionFailure.TokenMissing => (ErrorIds.TokenMissing, ErrorCategory.InvalidArgument,
+                "Pass the bearer token as a SecureString with -Token, e.g. (Get-Secret -Name k8s-token)."),
             _ => (ErrorIds.KubeconfigInvalid, ErrorCategory.InvalidData,
                 "Check the kubeconfig (kubectl config view) or get a fresh one from the cluster's console."),
         };

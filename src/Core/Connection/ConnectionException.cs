@@ -21,6 +21,9 @@ public enum ConnectionFailure
     /// <summary>-Server is not an absolute http(s) URI.</summary>
     InvalidServerUri,
 
+    /// <summary>-Token is null or empty (a vault lookup that found nothing).</summary>
+    TokenMissing,
+
     /// <summary>The kubeconfig's exec credential plugin failed, timed out or printed no token.</summary>
     CredentialPluginFailed,
 

@@ -145,25 +145,36 @@ public static class ConnectionFactory
     /// </summary>
     internal static string? ServerAddressProblem(Uri server) =>
         server.UserInfo.Length > 0 ? "carries a user name or password (give the token with -Token, never in the address)"
-        : server.Query.Length > 0 ? $"has a query ('{server.Query}')"
-        : server.Fragment.Length > 0 ? $"has a fragment ('{server.Fragment}')"
+        : server.Query.Length > 0 ? "has a query (the part from '?', which may carry a secret and is shown as ***)"
+        : server.Fragment.Length > 0 ? "has a fragment (the part from '#', shown as ***)"
         : null;
 
     /// <summary>
-    /// Server text with any user information ("user:password@") shown as ***, for messages and error targets. Text,
-    /// not a Uri: 'admin:secret@host' (no scheme) parses as a URI with no user information at all.
+    /// Server text with any user information ("user:password@"), query and fragment shown as ***, for messages and
+    /// error targets: each may carry a secret (a password, ?token=...). Text, not a Uri: 'admin:secret@host' (no
+    /// scheme) parses as a URI with no user information at all.
     /// </summary>
     public static string RedactUserInfo(string text) =>
-        Regex.Replace(text, "^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@]*@", "$1***@", RegexOptions.CultureInvariant);
+        Regex.Replace(Regex.Replace(text, "^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@?#]*@", "$1***@", RegexOptions.CultureInvariant),
+            "([?#])[^#]*", "$1***", RegexOptions.CultureInvariant);
 
     /// <summary>
     /// The API server address in -Server text, or InvalidServerUri: one refusal, with one ErrorId, for every slip
     /// (no scheme, another scheme, a file path, a password, a query), where PowerShell's own conversion to Uri refused
     /// some of them with ParameterArgumentTransformationError and let others through.
     /// </summary>
-    public static Uri ParseServer(string text)
+    public static Uri ParseServer(string? text)
     {
-        text = text.Trim();
+        // An empty -Server is usually a variable that was never set ($env:K8S_SERVER in a runbook): refused here, not
+        // by PowerShell's binding, so that the failed connect also ends the session's previous one.
+        text = text?.Trim() ?? string.Empty;
+        if (text.Length == 0)
+        {
+            throw new ConnectionException(ConnectionFailure.InvalidServerUri,
+                "-Server is empty: give the API server's address, such as https://api.ocp.example.com:6443 (oc whoami " +
+                "--show-server shows it). Check the variable or vault entry it was read from.", string.Empty);
+        }
+
         return Uri.TryCreate(text, UriKind.Absolute, out Uri? server) ? CheckServer(server) : throw NotAnAddress(text);
     }
 
@@ -195,10 +206,17 @@ public static class ConnectionFactory
     }
 
     /// <summary>Connects with a server URI and a bearer token. TLS is always verified (system roots or the given CA).</summary>
-    public static KubeVirtConnection FromToken(Uri server, SecureString token, string? certificateAuthorityPath,
+    public static KubeVirtConnection FromToken(Uri server, SecureString? token, string? certificateAuthorityPath,
         string? @namespace)
     {
         server = CheckServer(server);
+        if (token is null || token.Length == 0)
+        {
+            throw new ConnectionException(ConnectionFailure.TokenMissing,
+                "-Token is empty: give the bearer token as a SecureString (for example from Get-Secret or " +
+                "Get-AzKeyVaultSecret). Check the vault entry it was read from; oc whoami --show-token prints yours.",
+                RedactUserInfo(server.OriginalString));
+        }
         KubernetesClientConfiguration configuration = BuildTokenConfiguration(server, token, certificateAuthorityPath);
         KubeVirtConnection connection = new(ConnectionSource.Token, server, context: null,
             @namespace: FirstNonEmpty(@namespace) ?? DefaultNamespace, user: TokenSubject.TryRead(configuration.AccessToken!),

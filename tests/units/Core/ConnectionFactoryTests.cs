@@ -150,8 +150,10 @@ public sealed class ConnectionFactoryTests : IDisposable
     [InlineData("/api", "'/api' is not an API server address", false)]
     [InlineData("https://admin:s3cret@api.example.com", "'https://***@api.example.com' is not an API server address: it carries a user name or password", false)]
     [InlineData("admin:s3cret@api.example.com", "'***@api.example.com' is not an API server address", false)]
-    [InlineData("https://api.example.com/?x=1", "has a query ('?x=1')", false)]
-    [InlineData("https://api.example.com/#top", "has a fragment ('#top')", false)]
+    [InlineData("https://api.example.com/?token=s3cret", "'https://api.example.com/?***' is not an API server address: it has a query", false)]
+    [InlineData("https://api.example.com/#s3cret", "'https://api.example.com/#***' is not an API server address: it has a fragment", false)]
+    [InlineData("", "-Server is empty", false)]
+    [InlineData("   ", "-Server is empty", false)]
     public void Every_unusable_server_text_is_InvalidServerUri_and_never_shows_a_password(string text, string expected, bool hinted)
     {
         ConnectionException e = Assert.Throws<ConnectionException>(() => ConnectionFactory.ParseServer(text));
