@@ -231,10 +231,18 @@ public sealed class LabServer : IDisposable
         _http.Stop();
         Store.Dispose();
         _certificate?.Dispose();
+        DeleteOwnKubeconfig();
+    }
+
+    /// <summary>
+    /// Deletes the kubeconfig when the lab named it itself (in the temp folder): it holds the admin token of a lab that
+    /// no longer exists, and every unit test run left hundreds of them. One the caller named is the caller's. Also
+    /// called on its own when the process is being killed (SIGTERM), where there is no time to stop the lab.
+    /// </summary>
+    public void DeleteOwnKubeconfig()
+    {
         if (Options.KubeconfigPath is null && KubeconfigPath.Length > 0)
         {
-            // A kubeconfig the lab named itself in the temp folder is the lab's: it holds the admin token of a lab that
-            // no longer exists, and every unit test run left hundreds of them. One the caller named is the caller's.
             try { File.Delete(KubeconfigPath); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }

@@ -120,23 +120,19 @@ public sealed class StartKubeVirtLabCommand : CancellableCmdlet
         }
     }
 
-    /// <summary>Blocks until Ctrl+C (StopProcessing) or SIGTERM, then stops the lab.</summary>
+    /// <summary>
+    /// Blocks until Ctrl+C (StopProcessing), then stops the lab. On SIGTERM the handler stops the lab and lets the signal
+    /// end the process, as it would have: cancelling it to return normally left the script running after a kill.
+    /// </summary>
     private void WaitForStop(KubeVirtLabInfo lab)
     {
-        using CancellationTokenSource terminated = new();
         using PosixSignalRegistration? sigterm = OperatingSystem.IsWindows()
             ? null
-            : PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-            {
-                context.Cancel = true; // we stop cleanly ourselves
-                terminated.Cancel();
-            });
-        using CancellationTokenSource either = CancellationTokenSource.CreateLinkedTokenSource(CancelToken,
-            terminated.Token);
+            : PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => LabRegistry.Stop(lab));
         WriteVerbose("Serving until Ctrl+C or SIGTERM.");
         try
         {
-            either.Token.WaitHandle.WaitOne();
+            CancelToken.WaitHandle.WaitOne();
         }
         finally
         {

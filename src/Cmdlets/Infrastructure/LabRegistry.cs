@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Security;
 using VmSnapshot.Lab;
 
@@ -14,8 +15,33 @@ internal static class LabRegistry
     private static readonly List<Entry> s_labs = new();
     private static int s_nextId = 1;
 
+    /// <summary>Kept alive for the process: a registration that is collected stops handling its signal.</summary>
+    private static readonly List<PosixSignalRegistration> s_signals = new();
+
     static LabRegistry()
     {
+        // pwsh ends on SIGTERM (kill, systemd, a container stop) and SIGHUP (the terminal closed) without raising
+        // ProcessExit, so the handler below never ran and the lab's kubeconfig, with its admin token, stayed in the temp
+        // folder. This handler only deletes those files (there is no time to stop the labs) and does not cancel the
+        // signal: the process ends as it would have.
+        foreach (PosixSignal signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGHUP })
+        {
+            try
+            {
+                s_signals.Add(PosixSignalRegistration.Create(signal, _ =>
+                {
+                    foreach (Entry entry in Entries())
+                    {
+                        entry.Server.DeleteOwnKubeconfig();
+                    }
+                }));
+            }
+            catch (PlatformNotSupportedException)
+            {
+                // Not on this platform: ProcessExit below is all there is.
+            }
+        }
+
         // A lab's kubeconfig holds its admin token: remove it also when the session ends without Stop-KubeVirtLab
         // (exit, a runbook that ends, a test run that stops early).
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
@@ -46,6 +72,14 @@ internal static class LabRegistry
                 server.ContextName, server.Namespace, token, scenarioDescription, () => server.RequestCount);
             s_labs.Add(new Entry(info, server));
             return info;
+        }
+    }
+
+    private static Entry[] Entries()
+    {
+        lock (s_sync)
+        {
+            return s_labs.ToArray();
         }
     }
 
