@@ -38,7 +38,7 @@ Describe 'Output objects export readable values' {
         $rows = Import-Csv -LiteralPath $path
         $nightly = $rows | Where-Object Name -eq 'win2k19-profound-gecko-nightly-20261124'
         $nightly.Indications | Should -BeExactly 'GuestAgent, Online'
-        $nightly.Labels | Should -BeExactly 'schedule=nightly'
+        $nightly.Labels | Should -BeExactly 'vmsnapshot.io/policy=nightly'
         $nightly.Consistency | Should -BeExactly 'ApplicationConsistent'
         $nightly.FailureDeadline | Should -BeExactly '00:05:00'
         $bear = $rows | Where-Object Name -eq 'rhel8-brainy-bear-before-upgrade'
@@ -69,7 +69,7 @@ Describe 'Output objects export readable values' {
         $snapshot = Get-VMSnapshot -Name win2k19-profound-gecko-nightly-20261124 | ConvertTo-Json -Depth 3 | ConvertFrom-Json
         $snapshot.Indications.GetType().IsArray | Should -BeTrue
         $snapshot.Indications | Should -Be @('GuestAgent', 'Online')
-        $snapshot.Labels.schedule | Should -BeExactly 'nightly'
+        $snapshot.Labels.'vmsnapshot.io/policy' | Should -BeExactly 'nightly'
 
         $health = Test-VMHealth -VMName rhel8-brainy-bear | ConvertTo-Json -Depth 3 | ConvertFrom-Json
         $health.Checks.GetType().IsArray | Should -BeTrue
@@ -86,7 +86,7 @@ Describe 'Output objects export readable values' {
         $vm.Networks.ToString() | Should -BeExactly 'default: pod network, prod: prod-net'
         $snapshot = Get-VMSnapshot -Name win2k19-profound-gecko-nightly-20261124
         $snapshot.Indications -contains 'GuestAgent' | Should -BeTrue
-        $snapshot.Labels['schedule'] | Should -BeExactly 'nightly'
+        $snapshot.Labels['vmsnapshot.io/policy'] | Should -BeExactly 'nightly'
     }
 }
 

@@ -213,7 +213,7 @@ public sealed class CollectionTests : IDisposable
     [Fact]
     public async Task DeleteCollectionHonoursTheLabelSelector()
     {
-        (int Code, JsonNode? Body) r = await SendAsync(_http, HttpMethod.Delete, "/apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinesnapshots?labelSelector=schedule%3Dnightly");
+        (int Code, JsonNode? Body) r = await SendAsync(_http, HttpMethod.Delete, "/apis/snapshot.kubevirt.io/v1beta1/namespaces/vms/virtualmachinesnapshots?labelSelector=vmsnapshot.io%2Fpolicy%3Dnightly");
         Assert.Equal(200, r.Code);
         Assert.Equal("VirtualMachineSnapshotList", (string?)r.Body!["kind"]);
         Assert.Equal(2, r.Body["items"]!.AsArray().Count);
