@@ -171,6 +171,10 @@ Describe 'Boundary values of times and counts' {
         Get-Verdict $outcome | Should -Be 'refused'
     }
 
+    It 'names the user''s own number when an unquoted 11d arrives as the number 11' {
+        { Get-VMSnapshot -OlderThan 11d -ErrorAction Stop } | Should -Throw "*'11' is a number, not an age: without quotes PowerShell reads 11d as the decimal number 11. Quote a short age ('11d', *"
+    }
+
     It 'quotes the age the user typed when it refuses it (<Age>)' -ForEach @(
         @{ Age = '0d' }
         @{ Age = '-00:30:00' }

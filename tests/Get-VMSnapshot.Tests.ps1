@@ -101,6 +101,12 @@ Describe 'Get-VMSnapshot' {
         $err[0].Exception.Message | Should -BeLike "*'no-such-snapshot'*namespace 'vms'*"
     }
 
+    It 'names the VM it looked at when a snapshot of that name exists for another VM' {
+        Get-VMSnapshot -Name 'web-before-patch' -VMName 'db' -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -Be 'SnapshotNotFound,VmSnapshot.Commands.GetVMSnapshotCommand'
+        $err[0].Exception.Message | Should -BeLike "No VM snapshot named 'web-before-patch' of VM 'db' was found in namespace 'vms'*"
+    }
+
     It 'is silent when a wildcard matches nothing' {
         $found = Get-VMSnapshot -Name 'zzz*' -ErrorVariable err
         $found | Should -BeNullOrEmpty

@@ -156,6 +156,8 @@ public sealed class GetVMSnapshotCommand : NamespacedCmdlet
 
     private void WriteNotFound(string name, string? @namespace)
     {
-        WriteError(RefusalErrors.ToErrorRecord(Refusal.SnapshotNotFound(name, @namespace)));
+        // With -VMName the snapshot may well exist, of another VM: say which VM was looked at.
+        WriteError(RefusalErrors.ToErrorRecord(Refusal.SnapshotNotFound(name, @namespace,
+            vmName: VMName is { Length: > 0 } vms ? string.Join("' or '", vms) : null)));
     }
 }

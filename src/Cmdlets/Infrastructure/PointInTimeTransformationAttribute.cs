@@ -26,8 +26,7 @@ public sealed class PointInTimeTransformationAttribute : ArgumentTransformationA
             string text when TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan parsedAge) => now - Positive(parsedAge, text),
             string text when DateTime.TryParse(text, CultureInfo.CurrentCulture, DateTimeStyles.AssumeLocal, out DateTime parsedTime) => parsedTime,
             // Unquoted, 7d is PowerShell's decimal literal 7 (and 1mb a number too): the 'd' never reaches the command.
-            decimal or double or float or int or long => throw new ArgumentTransformationMetadataException(
-                $"'{value}' is a number, not an age: PowerShell reads 7d without quotes as the decimal number 7. Quote a short age ('7d', '12h', '30m') or give (New-TimeSpan -Days 7)."),
+            decimal or double or float or int or long => throw new ArgumentTransformationMetadataException(NumberIsNotAnAge(value)),
             _ => throw new ArgumentTransformationMetadataException(
                 $"'{value}' is neither an age (a TimeSpan such as (New-TimeSpan -Days 30), or '7d', '12h', '30m') nor a point in time (DateTime)."),
         };
@@ -47,6 +46,17 @@ public sealed class PointInTimeTransformationAttribute : ArgumentTransformationA
         ? age
         : throw new ArgumentTransformationMetadataException(
             $"An age of '{typed}' is not allowed: -OlderThan takes a positive age, such as (New-TimeSpan -Days 30) or '30d'.");
+
+    /// <summary>The refusal of a number, in the user's own number when it is a whole one ('11d' for 11d typed).</summary>
+    private static string NumberIsNotAnAge(object number)
+    {
+        string text = Convert.ToString(number, CultureInfo.InvariantCulture) ?? string.Empty;
+        string days = decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal n) && n > 0 && n == decimal.Truncate(n)
+            ? text
+            : "7";
+        return $"'{text}' is a number, not an age: without quotes PowerShell reads {days}d as the decimal number {days}. " +
+            $"Quote a short age ('{days}d', '12h', '30m') or give (New-TimeSpan -Days {days}).";
+    }
 
     /// <summary>The short forms admins type: 7d, 12h, 30m.</summary>
     private static TimeSpan? ShortAge(string text)
