@@ -151,6 +151,10 @@ Describe 'Test-VMHealth' {
     It 'refuses -Wait parameters without -Wait, and an -HttpUri that is not http(s), changing nothing' {
         $mark = Checkpoint-KubeVirtLab
         { Test-VMHealth rhel8-brainy-bear -ConsecutivePasses 2 } | Should -Throw -ErrorId 'WaitParameterWithoutWait,VmSnapshot.Commands.TestVMHealthCommand'
+        { Test-VMHealth rhel8-brainy-bear -Timeout 00:00:05 } | Should -Throw -ErrorId 'WaitParameterWithoutWait,VmSnapshot.Commands.TestVMHealthCommand'
+        { Test-VMHealth rhel8-brainy-bear -Wait -GracePeriod 00:00:20 -Timeout 00:00:05 } | Should -Throw -ErrorId 'InvalidGracePeriod,VmSnapshot.Commands.TestVMHealthCommand'
+        { Invoke-VMChange rhel8-brainy-bear -ScriptBlock { throw 'never runs' } -GracePeriod 00:10:00 -HealthTimeout 00:05:00 -Confirm:$false } |
+            Should -Throw -ErrorId 'InvalidGracePeriod,VmSnapshot.Commands.InvokeVMChangeCommand'
         { Test-VMHealth rhel8-brainy-bear -HttpUri 'ftp://example.com/x' } | Should -Throw -ErrorId 'InvalidHttpUri,VmSnapshot.Commands.TestVMHealthCommand'
         Test-VMHealth | Out-Null
         Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null   # checking health writes nothing

@@ -82,7 +82,7 @@ public sealed class ConnectKubeVirtCommand : CancellableCmdlet
         }
 
         InsecureTls.WarnOnce(this, connection);
-        WriteVerbose($"Checking {connection.Server} as {connection.User ?? "the given credentials"} in namespace " +
+        WriteVerbose($"Checking {connection.Server} {(connection.User is { } user ? $"as {user}" : "with the given credentials")} in namespace " +
             $"'{connection.Namespace}'.");
         bool holdsSnapshots = false;
         try

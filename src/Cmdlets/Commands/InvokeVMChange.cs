@@ -151,6 +151,11 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
             ThrowTerminatingError(badUri);
         }
 
+        if (ErrorRecords.GracePeriodBeyondTimeout(GracePeriod, HealthTimeout, "-HealthTimeout") is { } graceTooLong)
+        {
+            ThrowTerminatingError(graceTooLong);
+        }
+
         // An expiry, not a wait: weeks are fine (New-VMSnapshot -ExpiresAfter allows the same ten years).
         if (KeepSnapshotFor <= TimeSpan.Zero || KeepSnapshotFor > TimeSpan.FromDays(3650))
         {

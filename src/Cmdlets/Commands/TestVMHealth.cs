@@ -96,11 +96,17 @@ public sealed class TestVMHealthCommand : FollowingCmdlet
     {
         if (!Wait && (MyInvocation.BoundParameters.ContainsKey(nameof(ConsecutivePasses)) ||
                       MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriod)) ||
-                      MyInvocation.BoundParameters.ContainsKey(nameof(Interval))))
+                      MyInvocation.BoundParameters.ContainsKey(nameof(Interval)) ||
+                      MyInvocation.BoundParameters.ContainsKey(nameof(Timeout))))
         {
             ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(
-                    "-ConsecutivePasses, -GracePeriod and -Interval only have a meaning with -Wait."),
+                    "-ConsecutivePasses, -GracePeriod, -Interval and -Timeout only have a meaning with -Wait."),
                 ErrorIds.WaitParameterWithoutWait, ErrorCategory.InvalidArgument, null, "Add -Wait, or leave them out."));
+        }
+
+        if (ErrorRecords.GracePeriodBeyondTimeout(GracePeriod, Timeout, "-Timeout") is { } graceTooLong)
+        {
+            ThrowTerminatingError(graceTooLong);
         }
 
         if (HttpUriParameter.Problem(HttpUri) is { } badUri)

@@ -71,6 +71,17 @@ internal static class ErrorRecords
         return Create(e, id, category, e.Target, action);
     }
 
+    /// <summary>
+    /// A grace period that is not shorter than the timeout leaves the health gate one look, after its time is up:
+    /// null when the two fit.
+    /// </summary>
+    public static ErrorRecord? GracePeriodBeyondTimeout(TimeSpan gracePeriod, TimeSpan timeout, string timeoutParameter) =>
+        gracePeriod < timeout ? null : Create(new ArgumentException(
+                $"-GracePeriod {gracePeriod} is not shorter than {timeoutParameter} {timeout}: the first look would come when the " +
+                "time is already up. Nothing was checked or changed."),
+            ErrorIds.InvalidGracePeriod, ErrorCategory.InvalidArgument, gracePeriod,
+            $"Give a -GracePeriod shorter than {timeoutParameter} (it counts into it), or a longer {timeoutParameter}.");
+
     public static ErrorRecord Create(Exception e, string id, ErrorCategory category, object? target,
         string? recommendedAction)
     {
