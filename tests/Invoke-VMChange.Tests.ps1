@@ -263,7 +263,7 @@ Describe 'Invoke-VMChange' {
     It 'refuses a -ChangeId that cannot be a label value, a zero expiry and a missing log folder before anything is done' {
         $mark = Checkpoint-KubeVirtLab
         { Invoke-VMChange rhel8-brainy-bear -ChangeId 'CHG 42/x' -ScriptBlock { } -Confirm:$false } | Should -Throw -ErrorId 'InvalidChangeId,VmSnapshot.Commands.InvokeVMChangeCommand'
-        { Invoke-VMChange rhel8-brainy-bear -KeepSnapshotFor 0 -ScriptBlock { } -Confirm:$false } | Should -Throw -ErrorId 'InvalidExpiry,VmSnapshot.Commands.InvokeVMChangeCommand'
+        { Invoke-VMChange rhel8-brainy-bear -KeepSnapshotFor '0d' -ScriptBlock { } -Confirm:$false } | Should -Throw -ErrorId 'InvalidExpiry,VmSnapshot.Commands.InvokeVMChangeCommand'
         { Invoke-VMChange rhel8-brainy-bear -LogPath /no/such/folder/x.json -ScriptBlock { } -Confirm:$false } | Should -Throw -ErrorId 'InvalidLogPath,VmSnapshot.Commands.InvokeVMChangeCommand'
         Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
     }

@@ -357,7 +357,28 @@ Describe 'New-VMSnapshot -ExpiresAfter' {
             Should -Match "vmsnapshot.io/expires-at: '?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
     }
 
-    It 'refuses an expiry of <_> before creating anything' -ForEach @('00:00:00', '-1.00:00:00', '3651.00:00:00') {
+    It 'takes the short forms -OlderThan takes (<Age>)' -ForEach @(
+        @{ Age = '3d'; Expected = [timespan]::FromDays(3) }
+        @{ Age = '12h'; Expected = [timespan]::FromHours(12) }
+        @{ Age = '90m'; Expected = [timespan]::FromMinutes(90) }
+    ) {
+        $manifest = New-VMSnapshot centos-stopped -Name centos-short-expiry -ExpiresAfter $Age -AsManifest
+        $at = [datetime]::Parse(([regex]::Match($manifest, "vmsnapshot.io/expires-at: '?([0-9TZ:-]+)")).Groups[1].Value,
+            [cultureinfo]::InvariantCulture, [Globalization.DateTimeStyles]::AdjustToUniversal)
+        ($at - [datetime]::UtcNow - $Expected).Duration() | Should -BeLessThan ([timespan]::FromMinutes(1))
+    }
+
+    It 'refuses a bare number (<_>), which PowerShell would make a TimeSpan of that many ticks, before creating anything' -ForEach @(7, 3.5) {
+        # -ExpiresAfter 7 was 7 ticks: a snapshot that expired at once and went with the next Remove-VMSnapshot -Expired.
+        $mark = Checkpoint-KubeVirtLab
+        { New-VMSnapshot centos-stopped -Name centos-number-expiry -ExpiresAfter $_ -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,VmSnapshot.Commands.NewVMSnapshotCommand' -ExpectedMessage "*is a number, not an age*"
+        { Invoke-VMChange centos-stopped -ScriptBlock { } -KeepSnapshotFor $_ -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,VmSnapshot.Commands.InvokeVMChangeCommand'
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
+    }
+
+    It 'refuses an expiry of <_> before creating anything' -ForEach @('00:00:00', '-1.00:00:00', '3651.00:00:00', '0d', '-2d') {
         $mark = Checkpoint-KubeVirtLab
         { New-VMSnapshot centos-stopped -Name centos-bad-expiry -ExpiresAfter $_ -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvalidExpiry,VmSnapshot.Commands.NewVMSnapshotCommand'

@@ -53,6 +53,7 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
     public FailureAction OnFailure { get; set; } = FailureAction.Rollback;
 
     [Parameter]
+    [AgeTransformation]
     public TimeSpan KeepSnapshotFor { get; set; } = TimeSpan.FromDays(3);
 
     [Parameter]

@@ -50,6 +50,7 @@ public sealed class NewVMSnapshotCommand : FollowingCmdlet
     public Hashtable? Label { get; set; }
 
     [Parameter]
+    [AgeTransformation]
     public TimeSpan? ExpiresAfter { get; set; }
 
     [Parameter]

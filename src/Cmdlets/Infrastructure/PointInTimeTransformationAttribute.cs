@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Management.Automation;
-using System.Text.RegularExpressions;
 
 namespace VmSnapshot.Commands.Infrastructure;
 
@@ -22,11 +21,11 @@ public sealed class PointInTimeTransformationAttribute : ArgumentTransformationA
             DateTime time => time,
             DateTimeOffset offset => offset.LocalDateTime,
             TimeSpan age => now - Positive(age, age.ToString()),
-            string text when ShortAge(text) is { } age => now - Positive(age, text),
+            string text when AgeText.ShortAge(text) is { } age => now - Positive(age, text),
             string text when TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan parsedAge) => now - Positive(parsedAge, text),
             string text when DateTime.TryParse(text, CultureInfo.CurrentCulture, DateTimeStyles.AssumeLocal, out DateTime parsedTime) => parsedTime,
             // Unquoted, 7d is PowerShell's decimal literal 7 (and 1mb a number too): the 'd' never reaches the command.
-            decimal or double or float or int or long => throw new ArgumentTransformationMetadataException(NumberIsNotAnAge(value)),
+            decimal or double or float or int or long => throw new ArgumentTransformationMetadataException(AgeText.NumberIsNotAnAge(value)),
             _ => throw new ArgumentTransformationMetadataException(
                 $"'{value}' is neither an age (a TimeSpan such as (New-TimeSpan -Days 30), or '7d', '12h', '30m') nor a point in time (DateTime)."),
         };
@@ -46,32 +45,4 @@ public sealed class PointInTimeTransformationAttribute : ArgumentTransformationA
         ? age
         : throw new ArgumentTransformationMetadataException(
             $"An age of '{typed}' is not allowed: -OlderThan takes a positive age, such as (New-TimeSpan -Days 30) or '30d'.");
-
-    /// <summary>The refusal of a number, in the user's own number when it is a whole one ('11d' for 11d typed).</summary>
-    private static string NumberIsNotAnAge(object number)
-    {
-        string text = Convert.ToString(number, CultureInfo.InvariantCulture) ?? string.Empty;
-        string days = decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal n) && n > 0 && n == decimal.Truncate(n)
-            ? text
-            : "7";
-        return $"'{text}' is a number, not an age: without quotes PowerShell reads {days}d as the decimal number {days}. " +
-            $"Quote a short age ('{days}d', '12h', '30m') or give (New-TimeSpan -Days {days}).";
-    }
-
-    /// <summary>The short forms admins type: 7d, 12h, 30m.</summary>
-    private static TimeSpan? ShortAge(string text)
-    {
-        Match match = Regex.Match(text.Trim(), "^(-?[0-9]+)([dhm])$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-        if (!match.Success || !int.TryParse(match.Groups[1].Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int count))
-        {
-            return null;
-        }
-
-        return char.ToLowerInvariant(match.Groups[2].Value[0]) switch
-        {
-            'd' => TimeSpan.FromDays(count),
-            'h' => TimeSpan.FromHours(count),
-            _ => TimeSpan.FromMinutes(count),
-        };
-    }
 }
