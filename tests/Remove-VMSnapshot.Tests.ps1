@@ -75,6 +75,27 @@ Describe 'Remove-VMSnapshot' {
         (Get-VMSnapshot -VMName web).Name | Sort-Object | Should -Be @('web-1', 'web-3', 'web-4')
     }
 
+    It 'deletes only a snapshot named like its VM when its row comes back with just Name, VMName and Namespace' {
+        New-VMSnapshot db -Name db -Timeout 00:01:00 | Out-Null
+        $csv = Join-Path $TestDrive 'same-name.csv'
+        Get-VMSnapshot -Name db | Select-Object Name, VMName, Namespace | Export-Csv $csv
+        $mark = Checkpoint-KubeVirtLab
+        Import-Csv $csv | Remove-VMSnapshot -Wait -Confirm:$false
+        # The content (and any volume snapshots) go with it, as KubeVirt's owner references have them go.
+        Assert-LabChangeSet -Since $mark -Expected @('Deleted VirtualMachineSnapshot vms/db', 'Deleted VirtualMachineSnapshotContent vms/vmsnapshot-content-*') `
+            -IgnoreStatus -ExcludeKind VolumeSnapshot, VolumeSnapshotContent | Out-Null
+        (Get-VMSnapshot -VMName db).Name | Sort-Object | Should -Be @('db-1', 'db-2', 'db-failed')
+    }
+
+    It 'refuses a piped row whose names hold wildcards, and says which VM it looked at when a name is missing' {
+        $mark = Checkpoint-KubeVirtLab
+        [pscustomobject]@{ Name = '*'; VMName = 'web'; Namespace = 'vms' } | Remove-VMSnapshot -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'InvalidInputObject,VmSnapshot.Commands.RemoveVMSnapshotCommand'
+        Remove-VMSnapshot -Name web-1 -VMName db -Confirm:$false -ErrorVariable err2 -ErrorAction SilentlyContinue
+        $err2[0].Exception.Message | Should -BeLike "No VM snapshot named 'web-1' of VM 'db' was found in namespace 'vms'*"
+        @(Get-KubeVirtLabChange -Since $mark).Count | Should -Be 0
+    }
+
     It 'still selects the VM''s snapshots from a VM that comes back from Import-Csv' {
         $csv = Join-Path $TestDrive 'vms.csv'
         Get-KubeVirtVM db | Export-Csv $csv

@@ -133,7 +133,20 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
             case PipelineInputKind.Snapshot or PipelineInputKind.Name:
                 // A name, a mock or a deserialized snapshot: read the real one, so retention sees its real time and VM.
                 // A snapshot record that names its VM matches only a snapshot of that VM.
-                Select(@namespace, new NameFilter(new[] { input.Name }), new NameFilter(input.VMName is { } vm ? new[] { vm } : null), _labels);
+                // A record names one snapshot: a '*' typed into a CSV cell is not a wildcard for "every snapshot".
+                if (input.VMName is not null && (WildcardPattern.ContainsWildcardCharacters(input.Name) ||
+                                                 WildcardPattern.ContainsWildcardCharacters(input.VMName)))
+                {
+                    WriteError(ErrorRecords.Create(new ArgumentException(
+                            $"The piped object names snapshot '{input.Name}' of VM '{input.VMName}': a piped snapshot is one " +
+                            "snapshot, and wildcards are not names. Nothing was deleted."),
+                        ErrorIds.InvalidInputObject, ErrorCategory.InvalidArgument, item,
+                        "Use -Name or -VMName for wildcards, e.g. Remove-VMSnapshot -VMName web -Name 'nightly-*'."));
+                    break;
+                }
+
+                Select(@namespace, new NameFilter(new[] { input.Name }), new NameFilter(input.VMName is { } vm ? new[] { vm } : null),
+                    _labels, vmName: input.VMName);
                 break;
             case PipelineInputKind.VM:
                 Select(@namespace, new NameFilter(null), new NameFilter(new[] { input.Name }), _labels);
@@ -188,7 +201,7 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
             }
 
             StartOperation(() => DeleteAsync(connection, snapshot, throttle, stop), snapshot,
-                e => e.Kind == ApiErrorKind.NotFound ? NotFound(snapshot.Name, snapshot.Namespace) : ErrorRecords.FromApi(e, snapshot));
+                e => e.Kind == ApiErrorKind.NotFound ? NotFound(snapshot.Name, snapshot.Namespace, snapshot.VMName) : ErrorRecords.FromApi(e, snapshot));
         }
 
         base.EndProcessing(); // returns once every deletion has ended
@@ -207,7 +220,7 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
     /// misspelt VM would otherwise never delete anything, and never say why).
     /// </summary>
     private void Select(string @namespace, NameFilter names, NameFilter vmNames, IReadOnlyDictionary<string, string>? labels = null,
-        bool checkVms = false)
+        bool checkVms = false, string? vmName = null)
     {
         HashSet<string> vmsSeen = new(StringComparer.OrdinalIgnoreCase);
         IReadOnlyList<string> missing = SelectSnapshots(@namespace, names, vmNames, snapshot =>
@@ -222,7 +235,8 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
 
         foreach (string name in missing)
         {
-            WriteError(NotFound(name, @namespace));
+            // With a VM named, the snapshot may well exist, of another VM: say which VM was looked at.
+            WriteError(NotFound(name, @namespace, vmName ?? (VMName is { Length: > 0 } vms ? string.Join("' or '", vms) : null)));
         }
 
         if (checkVms)
@@ -309,6 +323,6 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
     /// <summary>The first failure that ends the command, and the snapshot it happened on.</summary>
     private sealed record FatalFailure(KubeApiException Error, KubeVirtVMSnapshot Snapshot);
 
-    private static ErrorRecord NotFound(string name, string @namespace) =>
-        RefusalErrors.ToErrorRecord(Refusal.SnapshotNotFound(name, @namespace, "Nothing was deleted."));
+    private static ErrorRecord NotFound(string name, string @namespace, string? vmName) =>
+        RefusalErrors.ToErrorRecord(Refusal.SnapshotNotFound(name, @namespace, "Nothing was deleted.", vmName));
 }

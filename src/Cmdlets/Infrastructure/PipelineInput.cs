@@ -29,8 +29,8 @@ internal readonly record struct PipelineInput(PipelineInputKind Kind, string Nam
     /// <summary>Other output types of this module: they carry a VMName too, but are not VMs.</summary>
     private static readonly string[] s_notVms = { "VmSnapshot.KubeVirtVMRestore", "VmSnapshot.KubeVirtVMClone", "VmSnapshot.KubeVirtLabInfo" };
 
-    /// <summary>Properties only a snapshot has (a VM's Name is its VMName; these are never a VM's).</summary>
-    private static readonly string[] s_snapshotOnly = { "ReadyToUse", "ContentName", "Consistency", "DeletionPolicy" };
+    /// <summary>Properties only a VM object has (Get-KubeVirtVM's, also after Export-Csv and Import-Csv).</summary>
+    private static readonly string[] s_vmOnly = { "RunStrategy", "LastSnapshot", "Volumes", "Networks", "InstanceType" };
 
     public static PipelineInput Classify(PSObject item)
     {
@@ -64,11 +64,12 @@ internal readonly record struct PipelineInput(PipelineInputKind Kind, string Nam
         }
 
         // A snapshot that lost its type on the way (Export-Csv and Import-Csv, ConvertTo-Json and ConvertFrom-Json) is a
-        // plain object with the snapshot's Name, its VMName and a snapshot's own properties. Read as a VM it selected
-        // every snapshot of that VM, so Import-Csv | Remove-VMSnapshot deleted the reviewed snapshot's siblings too. It
-        // stands for the one snapshot of that name and VM; a VM's own objects have Name equal to VMName.
+        // plain object with the snapshot's Name and its VMName. Read as a VM it selected every snapshot of that VM, so
+        // Import-Csv | Remove-VMSnapshot deleted the reviewed snapshot's siblings too. An object with a Name stands for
+        // the one snapshot of that name and VM unless it carries a VM object's own properties: a snapshot may be named
+        // like its VM, and when a row could be either, the one snapshot is the reading that deletes least.
         string? recordName = item.Properties["Name"]?.Value?.ToString()?.Trim() is { Length: > 0 } n ? n : null;
-        if (recordName is not null && (recordName != vmName || s_snapshotOnly.Any(p => item.Properties[p] is not null)))
+        if (recordName is not null && !s_vmOnly.Any(p => item.Properties[p] is not null))
         {
             return new(PipelineInputKind.Snapshot, recordName, @namespace, null, vmName);
         }

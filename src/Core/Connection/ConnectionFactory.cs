@@ -154,9 +154,24 @@ public static class ConnectionFactory
     /// error targets: each may carry a secret (a password, ?token=...). Text, not a Uri: 'admin:secret@host' (no
     /// scheme) parses as a URI with no user information at all.
     /// </summary>
-    public static string RedactUserInfo(string text) =>
-        Regex.Replace(Regex.Replace(text, "^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@?#]*@", "$1***@", RegexOptions.CultureInvariant),
-            "([?#])[^#]*", "$1***", RegexOptions.CultureInvariant);
+    public static string RedactUserInfo(string text)
+    {
+        // Everything before the last '@' of the address part is user information, however the address is written
+        // ('https://u:p@h', 'u:p@h', '//u:p@h', 'file:///u:p@h', a password with a '/' in it): masking a path that
+        // happens to hold an '@' as well is the safe side of a mistake.
+        text = text.Trim();
+        int end = text.IndexOfAny(['?', '#']);
+        string address = end < 0 ? text : text[..end];
+        string rest = end < 0 ? string.Empty : text[end] + "***";
+        int at = address.LastIndexOf('@');
+        if (at >= 0)
+        {
+            string scheme = Regex.Match(address, "^([A-Za-z][A-Za-z0-9+.-]*:)?//", RegexOptions.CultureInvariant).Value;
+            address = scheme + "***" + address[at..];
+        }
+
+        return address + rest;
+    }
 
     /// <summary>
     /// The API server address in -Server text, or InvalidServerUri: one refusal, with one ErrorId, for every slip

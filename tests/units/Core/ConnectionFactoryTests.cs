@@ -150,6 +150,10 @@ public sealed class ConnectionFactoryTests : IDisposable
     [InlineData("/api", "'/api' is not an API server address", false)]
     [InlineData("https://admin:s3cret@api.example.com", "'https://***@api.example.com' is not an API server address: it carries a user name or password", false)]
     [InlineData("admin:s3cret@api.example.com", "'***@api.example.com' is not an API server address", false)]
+    [InlineData(" https://u:s3cret@api.example.com ", "'https://***@api.example.com' is not an API server address", false)]
+    [InlineData("//u:s3cret@api.example.com", "'//***@api.example.com' is not an API server address", false)]
+    [InlineData("file:///u:s3cret@x", "'file://***@x' is not an API server address", false)]
+    [InlineData("https://u:pa/s3cret@api.example.com", "'https://***@api.example.com' is not an API server address", false)]
     [InlineData("https://api.example.com/?token=s3cret", "'https://api.example.com/?***' is not an API server address: it has a query", false)]
     [InlineData("https://api.example.com/#s3cret", "'https://api.example.com/#***' is not an API server address: it has a fragment", false)]
     [InlineData("", "-Server is empty", false)]
@@ -170,4 +174,11 @@ public sealed class ConnectionFactoryTests : IDisposable
     [InlineData("http://127.0.0.1:8080", "http://127.0.0.1:8080/")]
     public void A_server_address_parses_with_its_path_kept(string text, string expected)
         => Assert.Equal(expected, ConnectionFactory.ParseServer(text).ToString());
+
+    [Theory]
+    [InlineData("\thttps://u:s3cret@h:6443 ", "https://***@h:6443")]
+    [InlineData("https://h:6443/?token=s3cret#s3cret", "https://h:6443/?***")]
+    [InlineData("https://h:6443/k8s/clusters/c-1", "https://h:6443/k8s/clusters/c-1")]
+    public void Redaction_masks_user_information_query_and_fragment_whatever_surrounds_them(string text, string expected)
+        => Assert.Equal(expected, ConnectionFactory.RedactUserInfo(text));
 }
