@@ -135,16 +135,20 @@ Describe 'Test-VMHealth' {
     }
 
     It 'answers Healthy false (and -Quiet $false) when the VM was healthy at the end of the wait but not long enough' {
-        # A VM that settles too slowly must not pass a runbook's "if (-not (Test-VMHealth -Wait -Quiet)) { throw }".
-        $short = @{ Wait = $true; Timeout = '00:00:01'; Interval = '00:00:00.4'; ConsecutivePasses = 10; WarningAction = 'SilentlyContinue' }
-        Test-VMHealth rhel8-brainy-bear @short -Quiet | Should -BeExactly $false
-        $late = Test-VMHealth rhel8-brainy-bear @short -WarningVariable warn
+        # A VM that settles too slowly must not pass a runbook's "if (-not (Test-VMHealth -Wait -Quiet)) { throw }". Its own
+        # check fails the first two looks, so the six looks that fit in the second hold at most four healthy in a row.
+        $short = @{ Wait = $true; Timeout = '00:00:01'; Interval = '00:00:00.2'; ConsecutivePasses = 5; WarningAction = 'SilentlyContinue' }
+        $global:vmHealthLooks = 0
+        $settling = { $global:vmHealthLooks++; $global:vmHealthLooks -gt 2 }
+        Test-VMHealth rhel8-brainy-bear @short -HealthCheck $settling -Quiet | Should -BeExactly $false
+        $global:vmHealthLooks = 0
+        $late = Test-VMHealth rhel8-brainy-bear @short -HealthCheck $settling -WarningVariable warn
         $late.Healthy | Should -BeFalse
         $stable = $late.Checks | Where-Object Name -EQ 'Stable'
         $stable.Status | Should -Be 'Fail'
-        $stable.Message | Should -BeLike "Healthy only * looks in a row of the 10 needed (-ConsecutivePasses) when -Timeout 00:00:01 ran out."
+        $stable.Message | Should -BeLike "Healthy only * looks in a row of the 5 needed (-ConsecutivePasses) when -Timeout 00:00:01 ran out."
         ($late.Checks | Where-Object Name -NE 'Stable').Status | Should -Not -Contain 'Fail'
-        $warn[0].Message | Should -BeLike "*rhel8-brainy-bear*Healthy only * looks in a row of the 10 needed within 00:00:01 (* looks); the last look: * checks passed."
+        $warn[0].Message | Should -BeLike "*rhel8-brainy-bear*Healthy only * looks in a row of the 5 needed within 00:00:01 (* looks); the last look: * checks passed."
         Test-VMHealth rhel8-brainy-bear -Wait -Interval 00:00:00.1 -ConsecutivePasses 2 -Quiet | Should -BeExactly $true
     }
 
@@ -153,6 +157,11 @@ Describe 'Test-VMHealth' {
         { Test-VMHealth rhel8-brainy-bear -ConsecutivePasses 2 } | Should -Throw -ErrorId 'WaitParameterWithoutWait,VmSnapshot.Commands.TestVMHealthCommand'
         { Test-VMHealth rhel8-brainy-bear -Timeout 00:00:05 } | Should -Throw -ErrorId 'WaitParameterWithoutWait,VmSnapshot.Commands.TestVMHealthCommand'
         { Test-VMHealth rhel8-brainy-bear -Wait -GracePeriod 00:00:20 -Timeout 00:00:05 } | Should -Throw -ErrorId 'InvalidGracePeriod,VmSnapshot.Commands.TestVMHealthCommand'
+        # Six seconds with a look every two leave room for four looks: five in a row fail even for a healthy VM.
+        { Test-VMHealth rhel8-brainy-bear -Wait -Timeout 00:00:06 -Interval 00:00:02 -ConsecutivePasses 5 } |
+            Should -Throw -ErrorId 'HealthWaitCannotPass,VmSnapshot.Commands.TestVMHealthCommand' -ExpectedMessage '*leaves room for 4 looks*'
+        { Invoke-VMChange rhel8-brainy-bear -ScriptBlock { throw 'never runs' } -HealthTimeout 00:00:06 -HealthInterval 00:00:02 -ConsecutivePasses 5 -Confirm:$false } |
+            Should -Throw -ErrorId 'HealthWaitCannotPass,VmSnapshot.Commands.InvokeVMChangeCommand'
         { Invoke-VMChange rhel8-brainy-bear -ScriptBlock { throw 'never runs' } -GracePeriod 00:10:00 -HealthTimeout 00:05:00 -Confirm:$false } |
             Should -Throw -ErrorId 'InvalidGracePeriod,VmSnapshot.Commands.InvokeVMChangeCommand'
         { Test-VMHealth rhel8-brainy-bear -HttpUri 'ftp://example.com/x' } | Should -Throw -ErrorId 'InvalidHttpUri,VmSnapshot.Commands.TestVMHealthCommand'

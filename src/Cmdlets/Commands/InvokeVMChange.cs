@@ -152,9 +152,10 @@ public sealed class InvokeVMChangeCommand : FollowingCmdlet, IChangeHost
             ThrowTerminatingError(badUri);
         }
 
-        if (ErrorRecords.GracePeriodBeyondTimeout(GracePeriod, HealthTimeout, "-HealthTimeout") is { } graceTooLong)
+        if (ErrorRecords.HealthWaitProblem(new HealthGatePolicy(HealthTimeout, ConsecutivePasses, GracePeriod, HealthInterval),
+                "-HealthTimeout", "-HealthInterval", MyInvocation.BoundParameters.ContainsKey(nameof(HealthTimeout))) is { } cannotPass)
         {
-            ThrowTerminatingError(graceTooLong);
+            ThrowTerminatingError(cannotPass);
         }
 
         // An expiry, not a wait: weeks are fine (New-VMSnapshot -ExpiresAfter allows the same ten years).

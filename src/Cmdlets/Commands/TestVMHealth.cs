@@ -104,9 +104,10 @@ public sealed class TestVMHealthCommand : FollowingCmdlet
                 ErrorIds.WaitParameterWithoutWait, ErrorCategory.InvalidArgument, null, "Add -Wait, or leave them out."));
         }
 
-        if (ErrorRecords.GracePeriodBeyondTimeout(GracePeriod, Timeout, "-Timeout") is { } graceTooLong)
+        if (Wait && ErrorRecords.HealthWaitProblem(new HealthGatePolicy(Timeout, ConsecutivePasses, GracePeriod, Interval),
+                "-Timeout", "-Interval", MyInvocation.BoundParameters.ContainsKey(nameof(Timeout))) is { } cannotPass)
         {
-            ThrowTerminatingError(graceTooLong);
+            ThrowTerminatingError(cannotPass);
         }
 
         if (HttpUriParameter.Problem(HttpUri) is { } badUri)

@@ -52,6 +52,7 @@ internal static class ErrorIds
     public const string SnapshotInUse = "SnapshotInUse";
     public const string InvalidExpiry = "InvalidExpiry";
     public const string InvalidGracePeriod = "InvalidGracePeriod";
+    public const string HealthWaitCannotPass = "HealthWaitCannotPass";
     public const string WaitTimedOut = "WaitTimedOut";
     public const string QuiesceNotAchieved = "QuiesceNotAchieved";
     public const string FeatureGateDisabled = "FeatureGateDisabled";

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using VmSnapshot.Core.Api;
 using VmSnapshot.Core.Connection;
+using VmSnapshot.Core.Health;
 
 namespace VmSnapshot.Commands.Infrastructure;
 
@@ -72,15 +73,35 @@ internal static class ErrorRecords
     }
 
     /// <summary>
-    /// A grace period that is not shorter than the timeout leaves the health gate one look, after its time is up:
-    /// null when the two fit.
+    /// A health wait that cannot pass, or null: a grace period not shorter than the timeout leaves one look, after the
+    /// time is up; more passes in a row than looks fit in the timeout fail for certain, and Invoke-VMChange then rolled a
+    /// healthy VM back. Parameter names differ between Test-VMHealth and Invoke-VMChange, so they are given.
     /// </summary>
-    public static ErrorRecord? GracePeriodBeyondTimeout(TimeSpan gracePeriod, TimeSpan timeout, string timeoutParameter) =>
-        gracePeriod < timeout ? null : Create(new ArgumentException(
-                $"-GracePeriod {gracePeriod} is not shorter than {timeoutParameter} {timeout}: the first look would come when the " +
-                "time is already up. Nothing was checked or changed."),
-            ErrorIds.InvalidGracePeriod, ErrorCategory.InvalidArgument, gracePeriod,
-            $"Give a -GracePeriod shorter than {timeoutParameter} (it counts into it), or a longer {timeoutParameter}.");
+    public static ErrorRecord? HealthWaitProblem(HealthGatePolicy policy, string timeoutParameter, string intervalParameter,
+        bool timeoutGiven)
+    {
+        string timeout = $"{timeoutParameter} {policy.Timeout}{(timeoutGiven ? string.Empty : " (the default)")}";
+        if (policy.GracePeriod >= policy.Timeout)
+        {
+            return Create(new ArgumentException(
+                    $"-GracePeriod {policy.GracePeriod} is not shorter than {timeout}: the first look would come when the " +
+                    "time is already up. Nothing was checked or changed."),
+                ErrorIds.InvalidGracePeriod, ErrorCategory.InvalidArgument, policy.GracePeriod,
+                $"Give a -GracePeriod shorter than {timeoutParameter} (it counts into it), or a longer {timeoutParameter}.");
+        }
+
+        if (policy.ConsecutivePasses > policy.MaxLooks)
+        {
+            return Create(new ArgumentException(
+                    $"-ConsecutivePasses {policy.ConsecutivePasses} cannot be reached: {timeout} with a look every " +
+                    $"{policy.Interval} after a -GracePeriod of {policy.GracePeriod} leaves room for {policy.MaxLooks} looks, " +
+                    "so the wait would fail even for a healthy VM. Nothing was checked or changed."),
+                ErrorIds.HealthWaitCannotPass, ErrorCategory.InvalidArgument, policy.ConsecutivePasses,
+                $"Give a longer {timeoutParameter}, a shorter {intervalParameter}, or fewer -ConsecutivePasses.");
+        }
+
+        return null;
+    }
 
     public static ErrorRecord Create(Exception e, string id, ErrorCategory category, object? target,
         string? recommendedAction)

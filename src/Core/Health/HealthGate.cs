@@ -10,6 +10,14 @@ public sealed record HealthGatePolicy(TimeSpan Timeout, int ConsecutivePasses, T
 {
     /// <summary>Five minutes, three passes in a row, no grace, a look every five seconds.</summary>
     public static HealthGatePolicy Default { get; } = new(TimeSpan.FromMinutes(5), 3, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+
+    /// <summary>
+    /// The most looks a wait can take: one after the grace period, one every interval while time is left, and the last
+    /// at the timeout (<see cref="HealthGate.WaitAsync"/>). Fewer when looks are slow; never more.
+    /// </summary>
+    public int MaxLooks => Timeout <= GracePeriod ? 0
+        : Interval <= TimeSpan.Zero ? int.MaxValue
+        : (int)Math.Min(int.MaxValue - 1, Math.Ceiling((Timeout - GracePeriod) / Interval)) + 1;
 }
 
 /// <summary>The end of a health wait: passed or not, the last look, and every look taken.</summary>

@@ -185,6 +185,24 @@ public class HealthRulesTests
         Assert.Same(failing[^1], new HealthGateResult(false, failing[^1], failing, TimeSpan.FromSeconds(6)).Verdict(policy));
     }
 
+    [Theory]
+    [InlineData(6, 2, 0, 4)]    // looks at 0, 2, 4 and 6 s
+    [InlineData(5, 2, 0, 4)]    // 0, 2, 4 and the last at 5 s
+    [InlineData(10, 5, 0, 3)]   // 0, 5, 10
+    [InlineData(10, 5, 4, 3)]   // 4, 9, 10
+    [InlineData(5, 5, 5, 0)]    // the grace period uses up the time
+    public void MaxLooks_counts_the_looks_the_gate_takes_at_most(int timeout, int interval, int grace, int expected)
+        => Assert.Equal(expected, new HealthGatePolicy(TimeSpan.FromSeconds(timeout), 3, TimeSpan.FromSeconds(grace), TimeSpan.FromSeconds(interval)).MaxLooks);
+
+    [Fact]
+    public async Task The_gate_takes_no_more_looks_than_MaxLooks_says()
+    {
+        HealthGatePolicy policy = new(TimeSpan.FromMilliseconds(500), 99, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(150));
+        HealthGateResult? result = await HealthGate.WaitAsync(_ => Task.FromResult<KubeVirtVMHealth?>(Look(true)), policy, null, null, CancellationToken.None);
+        Assert.NotNull(result);
+        Assert.InRange(result.Samples.Count, 2, policy.MaxLooks);
+    }
+
     [Fact]
     public async Task The_first_look_comes_after_the_grace_period()
     {
