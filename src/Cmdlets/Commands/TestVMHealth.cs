@@ -94,14 +94,15 @@ public sealed class TestVMHealthCommand : FollowingCmdlet
     /// <inheritdoc/>
     protected override void BeginProcessing()
     {
-        if (!Wait && (MyInvocation.BoundParameters.ContainsKey(nameof(ConsecutivePasses)) ||
-                      MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriod)) ||
-                      MyInvocation.BoundParameters.ContainsKey(nameof(Interval)) ||
-                      MyInvocation.BoundParameters.ContainsKey(nameof(Timeout))))
+        string[] waitOnly = new[] { nameof(ConsecutivePasses), nameof(GracePeriod), nameof(Interval), nameof(Timeout) }
+            .Where(MyInvocation.BoundParameters.ContainsKey).Select(name => "-" + name).ToArray();
+        if (!Wait && waitOnly.Length > 0)
         {
             ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(
-                    "-ConsecutivePasses, -GracePeriod, -Interval and -Timeout only have a meaning with -Wait."),
-                ErrorIds.WaitParameterWithoutWait, ErrorCategory.InvalidArgument, null, "Add -Wait, or leave them out."));
+                    $"{string.Join(", ", waitOnly)} only {(waitOnly.Length == 1 ? "has" : "have")} a meaning with -Wait " +
+                    "(as do -ConsecutivePasses, -GracePeriod, -Interval and -Timeout). Nothing was checked."),
+                ErrorIds.WaitParameterWithoutWait, ErrorCategory.InvalidArgument, null,
+                $"Add -Wait, or leave {(waitOnly.Length == 1 ? "it" : "them")} out."));
         }
 
         if (Wait && ErrorRecords.HealthWaitProblem(new HealthGatePolicy(Timeout, ConsecutivePasses, GracePeriod, Interval),
