@@ -146,6 +146,16 @@ Describe 'New-VMClone' {
         $err[0].FullyQualifiedErrorId | Should -Be 'VMNotFound,VmSnapshot.Commands.GetKubeVirtVMCommand'
     }
 
+    It 'clones the snapshot a piped row names, only when it is of the VM the row names' {
+        $row = [pscustomobject]@{ Name = 'rhel8-brainy-bear-before-upgrade'; VMName = 'rhel8-brainy-bear'; Namespace = 'vms' }
+        $row | New-VMClone -Name rhel-from-row -AsManifest | Should -BeLike '*kind: VirtualMachineSnapshot*name: rhel8-brainy-bear-before-upgrade*'
+        $mark = Checkpoint-KubeVirtLab
+        $row.VMName = 'centos-stopped'
+        $row | New-VMClone -Name rhel-from-wrong-row -AsManifest -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].Exception.Message | Should -BeLike "No VM snapshot named 'rhel8-brainy-bear-before-upgrade' of VM 'centos-stopped'*Nothing was cloned."
+        Assert-LabChangeSet -Since $mark -Expected @() -IncludeEvents | Out-Null
+    }
+
     It 'changes nothing with -WhatIf' {
         $mark = Checkpoint-KubeVirtLab
         New-VMClone -VMName rhel8-brainy-bear -Name rhel-whatif -WhatIf

@@ -97,7 +97,7 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        (string kind, string source, string @namespace)? origin = ResolveSource();
+        (string kind, string source, string @namespace, string? sourceVm)? origin = ResolveSource();
         if (origin is not { } from)
         {
             return;
@@ -114,7 +114,7 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
 
         try
         {
-            CloneOne(from.kind, from.source, from.@namespace);
+            CloneOne(from.kind, from.source, from.@namespace, from.sourceVm);
         }
         catch (KubeApiException e) when (!IsFatalForCommand(e))
         {
@@ -126,16 +126,17 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
         }
     }
 
-    private (string Kind, string Source, string Namespace)? ResolveSource()
+    /// <summary>What to clone; for a snapshot row that names its VM, that VM too (the snapshot must be of it).</summary>
+    private (string Kind, string Source, string Namespace, string? SourceVm)? ResolveSource()
     {
         if (ParameterSetName == VMSet)
         {
-            return (CloneRequest.VirtualMachineKind, VMName!, EffectiveNamespace);
+            return (CloneRequest.VirtualMachineKind, VMName!, EffectiveNamespace, null);
         }
 
         if (ParameterSetName == SnapshotSet)
         {
-            return (CloneRequest.SnapshotKind, SnapshotName!, EffectiveNamespace);
+            return (CloneRequest.SnapshotKind, SnapshotName!, EffectiveNamespace, null);
         }
 
         PipelineInput input = PipelineInput.Classify(InputObject!);
@@ -149,9 +150,9 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
                     return null;
                 }
 
-                return (CloneRequest.SnapshotKind, input.Name, @namespace);
+                return (CloneRequest.SnapshotKind, input.Name, @namespace, input.VMName);
             case PipelineInputKind.VM or PipelineInputKind.Name:
-                return (CloneRequest.VirtualMachineKind, input.Name, @namespace);
+                return (CloneRequest.VirtualMachineKind, input.Name, @namespace, null);
             default:
                 WriteError(ErrorRecords.Create(new ArgumentException(
                         $"Cannot tell what to clone from the piped {InputObject!.BaseObject.GetType().Name}: it is neither a snapshot, a VM nor a name."),
@@ -161,7 +162,7 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
         }
     }
 
-    private void CloneOne(string kind, string source, string @namespace)
+    private void CloneOne(string kind, string source, string @namespace, string? sourceVm)
     {
         KubeVirtConnection connection = ResolveConnection();
         Dictionary<string, string> networkMap = NetworkMap?.Cast<DictionaryEntry>()
@@ -169,7 +170,8 @@ public sealed class NewVMCloneCommand : FollowingCmdlet
 
         // Kubernetes names are lower case, whatever the case typed.
         CloneOptions options = new(kind, source.ToLowerInvariant(), @namespace, Name, networkMap, NewMacAddress, NewSMBiosSerial,
-            LabelFilter, AnnotationFilter);
+            LabelFilter, AnnotationFilter)
+        { SourceVMName = sourceVm };
         Planned<CloneRequest> planned = Await(ClonePlanner.PlanAsync(connection, options, DateTime.Now, CancelToken));
         if (planned.Refusal is { } refusal)
         {

@@ -19,4 +19,8 @@ public sealed record CloneOptions(
     bool NewMacAddresses,
     bool NewSMBiosSerial,
     IReadOnlyList<string> LabelFilters,
-    IReadOnlyList<string> AnnotationFilters);
+    IReadOnlyList<string> AnnotationFilters)
+{
+    /// <summary>For a snapshot source known by a piped row: the VM the row says it is of (the snapshot must be).</summary>
+    public string? SourceVMName { get; init; }
+}

@@ -33,7 +33,7 @@ public static class ClonePlanner
 
         Planned<JsonElement?> source = options.SourceKind == CloneRequest.VirtualMachineKind
             ? await SourceVmSpecAsync(connection, @namespace, options.SourceName, cancelToken).ConfigureAwait(false)
-            : await SourceSnapshotSpecAsync(connection, @namespace, options.SourceName, cancelToken).ConfigureAwait(false);
+            : await SourceSnapshotSpecAsync(connection, @namespace, options.SourceName, options.SourceVMName, cancelToken).ConfigureAwait(false);
         if (source.Refusal is { } refusal)
         {
             return refusal;
@@ -91,13 +91,15 @@ public static class ClonePlanner
 
     /// <summary>The VM spec the snapshot holds; refused when the snapshot does not exist or is not ready.</summary>
     private static async Task<Planned<JsonElement?>> SourceSnapshotSpecAsync(KubeVirtConnection connection, string @namespace,
-        string snapshotName, CancellationToken cancelToken)
+        string snapshotName, string? vmName, CancellationToken cancelToken)
     {
         KubeVirtVMSnapshot? snapshot = await SnapshotReader.GetAsync(connection, @namespace, snapshotName, cancelToken).ConfigureAwait(false);
-        if (snapshot is null)
+        if (snapshot is null || (vmName is not null && !string.Equals(snapshot.VMName, vmName, StringComparison.OrdinalIgnoreCase)))
         {
+            // A row that names the snapshot's VM is about that VM's snapshot: one of the same name of another VM is not it.
             return new Refusal(RefusalKind.CloneSourceNotFound,
-                $"No VM snapshot named '{snapshotName}' was found in namespace '{@namespace}'. Nothing was cloned.", snapshotName);
+                $"No VM snapshot named '{snapshotName}'{(vmName is null ? string.Empty : $" of VM '{vmName}'")} was found in " +
+                $"namespace '{@namespace}'. Nothing was cloned.", snapshotName);
         }
 
         if (RestorePlanner.CheckSnapshot(snapshot, "Nothing was cloned.") is { } unusable)
