@@ -42,7 +42,7 @@ public sealed class KubeVirtVMHealth
 /// <summary>One named health check with what it found.</summary>
 public sealed class VMHealthCheck
 {
-    /// <summary>A stable check name: Running, Ready, AgentConnected, GuestAddress, ClaimBound, DataVolume, VolumeAttached, TcpPort, Http, Script.</summary>
+    /// <summary>A stable check name: Running, Ready, AgentConnected, GuestAddress, ClaimBound, DataVolume, VolumeAttached, TcpPort, Http, Script, Stable (-Wait).</summary>
     public string Name { get; set; } = string.Empty;
 
     /// <summary>What the check looked at when there are several of one kind (a volume, a port).</summary>

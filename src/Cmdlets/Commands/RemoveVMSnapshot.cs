@@ -132,7 +132,6 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
                 break;
             case PipelineInputKind.Snapshot or PipelineInputKind.Name:
                 // A name, a mock or a deserialized snapshot: read the real one, so retention sees its real time and VM.
-                // A snapshot record that names its VM matches only a snapshot of that VM.
                 // A record names one snapshot: a '*' typed into a CSV cell is not a wildcard for "every snapshot".
                 if (input.VMName is not null && (WildcardPattern.ContainsWildcardCharacters(input.Name) ||
                                                  WildcardPattern.ContainsWildcardCharacters(input.VMName)))
@@ -145,6 +144,7 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
                     break;
                 }
 
+                // A snapshot record that names its VM matches only a snapshot of that VM.
                 Select(@namespace, new NameFilter(new[] { input.Name }), new NameFilter(input.VMName is { } vm ? new[] { vm } : null),
                     _labels, vmName: input.VMName);
                 break;

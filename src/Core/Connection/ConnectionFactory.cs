@@ -140,7 +140,8 @@ public static class ConnectionFactory
 
     /// <summary>
     /// What makes an absolute server URI unfit, or null. A user name and password in it would be shown in the
-    /// connection's Server and in errors (Go's HTTP client, under kubectl, would even send them as basic auth); a query
+    /// connection's Server and in errors (Go's HTTP client under kubectl sends them as basic auth: net/http client.go,
+    /// send, when the request has no Authorization header); a query
     /// or fragment is no part of a server address and would be silently kept or dropped.
     /// </summary>
     internal static string? ServerAddressProblem(Uri server) =>
