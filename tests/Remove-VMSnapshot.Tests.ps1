@@ -91,6 +91,9 @@ Describe 'Remove-VMSnapshot' {
         $mark = Checkpoint-KubeVirtLab
         [pscustomobject]@{ Name = '*'; VMName = 'web'; Namespace = 'vms' } | Remove-VMSnapshot -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be 'InvalidInputObject,VmSnapshot.Commands.RemoveVMSnapshotCommand'
+        [pscustomobject]@{ PSTypeName = 'VmSnapshot.KubeVirtVMSnapshot'; Name = 'web-*'; Namespace = 'vms' } |
+            Remove-VMSnapshot -Confirm:$false -ErrorVariable typed -ErrorAction SilentlyContinue
+        $typed[0].FullyQualifiedErrorId | Should -Be 'InvalidInputObject,VmSnapshot.Commands.RemoveVMSnapshotCommand'
         Remove-VMSnapshot -Name web-1 -VMName db -Confirm:$false -ErrorVariable err2 -ErrorAction SilentlyContinue
         $err2[0].Exception.Message | Should -BeLike "No VM snapshot named 'web-1' of VM 'db' was found in namespace 'vms'*"
         @(Get-KubeVirtLabChange -Since $mark).Count | Should -Be 0

@@ -130,36 +130,39 @@ public sealed class RemoveVMSnapshotCommand : FollowingCmdlet
                 }
 
                 break;
-            case PipelineInputKind.Snapshot or PipelineInputKind.Name:
-                // A name, a mock or a deserialized snapshot: read the real one, so retention sees its real time and VM.
-                // A record names one snapshot: a '*' typed into a CSV cell is not a wildcard for "every snapshot".
-                if (input.VMName is not null && (WildcardPattern.ContainsWildcardCharacters(input.Name) ||
-                                                 WildcardPattern.ContainsWildcardCharacters(input.VMName)))
+            case PipelineInputKind.Snapshot:
+                // A mock, a deserialized snapshot or a row: read the real one, so retention sees its real time and VM. It
+                // is one snapshot, of the VM it names: a '*' typed into a CSV cell is not a wildcard for "every snapshot".
+                if (WildcardPattern.ContainsWildcardCharacters(input.Name) ||
+                    (input.VMName is { } vmPattern && WildcardPattern.ContainsWildcardCharacters(vmPattern)))
                 {
-                    WriteError(ErrorRecords.Create(new ArgumentException(
-                            $"The piped object names snapshot '{input.Name}' of VM '{input.VMName}': a piped snapshot is one " +
-                            "snapshot, and wildcards are not names. Nothing was deleted."),
-                        ErrorIds.InvalidInputObject, ErrorCategory.InvalidArgument, item,
+                    WriteError(InvalidInput(item,
+                        $"The piped object names snapshot '{input.Name}'{(input.VMName is null ? string.Empty : $" of VM '{input.VMName}'")}: " +
+                        "a piped snapshot is one snapshot, and wildcards are not names. Nothing was deleted.",
                         "Use -Name or -VMName for wildcards, e.g. Remove-VMSnapshot -VMName web -Name 'nightly-*'."));
                     break;
                 }
 
-                // A snapshot record that names its VM matches only a snapshot of that VM.
                 Select(@namespace, new NameFilter(new[] { input.Name }), new NameFilter(input.VMName is { } vm ? new[] { vm } : null),
                     _labels, vmName: input.VMName);
+                break;
+            case PipelineInputKind.Name:
+                Select(@namespace, new NameFilter(new[] { input.Name }), new NameFilter(null), _labels);
                 break;
             case PipelineInputKind.VM:
                 Select(@namespace, new NameFilter(null), new NameFilter(new[] { input.Name }), _labels);
                 break;
             default:
-                WriteError(ErrorRecords.Create(new ArgumentException(
-                        $"Cannot tell what to delete from the piped {item.BaseObject.GetType().Name}: it is neither a snapshot, " +
-                        "nor has it a VMName, nor is it a name."),
-                    ErrorIds.InvalidInputObject, ErrorCategory.InvalidArgument, item,
+                WriteError(InvalidInput(item,
+                    $"Cannot tell what to delete from the piped {item.BaseObject.GetType().Name}: it is neither a snapshot, " +
+                    "nor has it a VMName, nor is it a name.",
                     "Pipe snapshots from Get-VMSnapshot, VMs from Get-KubeVirtVM, or snapshot names."));
                 break;
         }
     }
+
+    private static ErrorRecord InvalidInput(PSObject item, string message, string action) =>
+        ErrorRecords.Create(new ArgumentException(message), ErrorIds.InvalidInputObject, ErrorCategory.InvalidArgument, item, action);
 
     /// <inheritdoc/>
     protected override void EndProcessing()

@@ -5,10 +5,13 @@ namespace VmSnapshot.Commands.Infrastructure;
 /// <summary>What a piped object stands for.</summary>
 internal enum PipelineInputKind
 {
-    /// <summary>A snapshot (a KubeVirtVMSnapshot, or an object typed as one: a mock, a deserialized object).</summary>
+    /// <summary>
+    /// A snapshot: a KubeVirtVMSnapshot, an object typed as one (a mock, a deserialized object), or a row with a Name
+    /// and a VMName and none of a VM object's own properties (a snapshot back from Import-Csv or ConvertFrom-Json).
+    /// </summary>
     Snapshot,
 
-    /// <summary>A VM: anything with a VMName, such as Get-KubeVirtVM's objects.</summary>
+    /// <summary>A VM: Get-KubeVirtVM's objects (also as rows), or anything with a VMName and no Name.</summary>
     VM,
 
     /// <summary>A plain name.</summary>
@@ -53,11 +56,11 @@ internal readonly record struct PipelineInput(PipelineInputKind Kind, string Nam
         if (item.TypeNames.Any(t => t.EndsWith("VmSnapshot.KubeVirtVMSnapshot", StringComparison.Ordinal)))
         {
             return item.Properties["Name"]?.Value is string snapshotName && !string.IsNullOrWhiteSpace(snapshotName)
-                ? new(PipelineInputKind.Snapshot, snapshotName, @namespace, null)
+                ? new(PipelineInputKind.Snapshot, snapshotName.Trim(), @namespace, null, TextOf(item, "VMName"))
                 : unknown;
         }
 
-        string? vmName = item.Properties["VMName"]?.Value?.ToString()?.Trim() is { Length: > 0 } vm ? vm : null;
+        string? vmName = TextOf(item, "VMName");
         if (vmName is null)
         {
             return unknown;
@@ -68,7 +71,7 @@ internal readonly record struct PipelineInput(PipelineInputKind Kind, string Nam
         // Import-Csv | Remove-VMSnapshot deleted the reviewed snapshot's siblings too. An object with a Name stands for
         // the one snapshot of that name and VM unless it carries a VM object's own properties: a snapshot may be named
         // like its VM, and when a row could be either, the one snapshot is the reading that deletes least.
-        string? recordName = item.Properties["Name"]?.Value?.ToString()?.Trim() is { Length: > 0 } n ? n : null;
+        string? recordName = TextOf(item, "Name");
         if (recordName is not null && !s_vmOnly.Any(p => item.Properties[p] is not null))
         {
             return new(PipelineInputKind.Snapshot, recordName, @namespace, null, vmName);
@@ -76,4 +79,8 @@ internal readonly record struct PipelineInput(PipelineInputKind Kind, string Nam
 
         return new(PipelineInputKind.VM, vmName, @namespace, null);
     }
+
+    /// <summary>A property's value as trimmed text, or null when it is missing or blank (CSV cells are all text).</summary>
+    private static string? TextOf(PSObject item, string property) =>
+        item.Properties[property]?.Value?.ToString()?.Trim() is { Length: > 0 } text ? text : null;
 }
